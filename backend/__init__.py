@@ -1,0 +1,3 @@
+"""onewindow: the backend of a citizen super-app (一网通办)."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,76 @@
+"""create_app(settings) -> Litestar. Wiring only: routes, middleware, lifespan."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import structlog
+from litestar import Litestar
+
+from backend.db.engine import create_engine, redact_url, session_factory
+from backend.graphql.http import graphql_get, graphql_post
+from backend.graphql.schema import build_schema
+from backend.i18n import catalogs
+from backend.kv import connect, ensure_redis_url
+from backend.logs import configure_logging
+from backend.middleware import request_context_middleware
+from backend.resources import Resources
+from backend.rest.errors import unexpected_error
+from backend.rest.health import health
+from backend.settings import Settings, get_settings
+
+log = structlog.get_logger("backend.app")
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    """The ASGI application for `settings` (the environment's when None)."""
+    settings = settings or get_settings()
+    configure_logging(settings.log_level, settings.log_format)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        redis_url, embedded = ensure_redis_url(settings.redis_url, settings.data_dir)
+        engine = create_engine(settings.resolved_database_url)
+        redis = connect(redis_url)
+        app.state.resources = Resources(
+            settings=settings,
+            engine=engine,
+            sessions=session_factory(engine),
+            redis=redis,
+            messages=catalogs(settings.locales_dir),
+        )
+        build_schema()
+        # Everything built at start-up lives for the whole process: keep it out of GC passes.
+        gc.collect()
+        gc.freeze()
+        log.info(
+            "app.started",
+            database=redact_url(settings.resolved_database_url),
+            redis="embedded" if embedded else redact_url(redis_url),
+            env=settings.env.value,
+        )
+        try:
+            yield
+        finally:
+            await redis.aclose()
+            await engine.dispose()
+            if embedded:
+                embedded.stop()
+            log.info("app.stopped")
+
+    return Litestar(
+        route_handlers=[graphql_post, graphql_get, health],
+        middleware=[request_context_middleware],
+        exception_handlers={Exception: unexpected_error},
+        lifespan=[lifespan],
+        openapi_config=None,
+        logging_config=None,
+        debug=False,
+    )
+
+
+def app_from_env() -> Litestar:
+    """Factory for `uvicorn --factory backend.app:app_from_env` (used by `onewindow serve`)."""
+    return create_app()

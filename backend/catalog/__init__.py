@@ -1,0 +1,1 @@
+"""The service catalog: departments, matters, certificate types, bundles, halls and regions."""

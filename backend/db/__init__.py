@@ -1,0 +1,1 @@
+"""Storage: the engine and sessions, the SQLAlchemy tables and the Alembic migrations."""

@@ -1,0 +1,1 @@
+"""The strawberry layer: schema, per-request context, permissions and error mapping."""

@@ -1,0 +1,456 @@
+"""GraphQL types of the service catalog. Texts are in the request's locale.
+
+Scalar fields are plain attributes filled when the object is built (cheap to resolve); related
+objects resolve through the request's DataLoaders.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import Enum
+
+import strawberry
+
+from backend.catalog import format as fmt
+from backend.catalog import models as m
+from backend.errors import DomainError, ErrorCode
+from backend.graphql.context import Info
+from backend.i18n import Locale, pick
+
+
+@strawberry.enum(description="Administrative level: of a region, a department or a matter.")
+class AdministrativeLevel(Enum):
+    CITY = "city"
+    DISTRICT = "district"
+    STREET = "street"
+
+
+@strawberry.enum(description="Who may apply.")
+class Audience(Enum):
+    PERSON = "person"
+    ENTERPRISE = "enterprise"
+    BOTH = "both"
+
+
+@strawberry.enum(description="The life theme a matter belongs to.")
+class Theme(Enum):
+    BIRTH = "birth"
+    EDUCATION = "education"
+    EMPLOYMENT = "employment"
+    MARRIAGE = "marriage"
+    HOUSING = "housing"
+    SOCIAL_SECURITY = "social_security"
+    HEALTH = "health"
+    TRANSPORT = "transport"
+    BUSINESS = "business"
+    TAX = "tax"
+    RESIDENCE = "residence"
+    ELDERLY = "elderly"
+    DISABILITY = "disability"
+    DEATH = "death"
+    TALENT = "talent"
+    CULTURE = "culture"
+    ENVIRONMENT = "environment"
+    CONSTRUCTION = "construction"
+
+
+@strawberry.enum(description="How a matter can be handled: 网上办, 就近办, 马上办, 一次办.")
+class ServiceMode(Enum):
+    ONLINE = "online"
+    NEARBY = "nearby"
+    IMMEDIATE = "immediate"
+    ONE_TRIP = "one_trip"
+
+
+@strawberry.enum(description="The input a form field takes.")
+class FormFieldType(Enum):
+    TEXT = "text"
+    TEXTAREA = "textarea"
+    DATE = "date"
+    SELECT = "select"
+    ID_NUMBER = "id_number"
+    PHONE = "phone"
+    CREDIT_CODE = "credit_code"
+    MONEY = "money"
+    NUMBER = "number"
+    ADDRESS = "address"
+    BOOLEAN = "boolean"
+
+
+@strawberry.enum(description="The type of a certificate field.")
+class CertificateFieldType(Enum):
+    TEXT = "text"
+    DATE = "date"
+    ID_NUMBER = "id_number"
+    CREDIT_CODE = "credit_code"
+    ENUM = "enum"
+    NUMBER = "number"
+    MONEY = "money"
+    ADDRESS = "address"
+
+
+@strawberry.enum(description="Who holds a certificate.")
+class CertificateHolder(Enum):
+    PERSON = "person"
+    ENTERPRISE = "enterprise"
+
+
+def _text(value: fmt.LocaleText, locale: Locale) -> str:
+    if locale is Locale.EN:
+        return value.en
+    return value.zh_hant if locale is Locale.ZH_HANT else value.zh_hans
+
+
+@strawberry.type(description="A city, district or street.")
+class Region:
+    code: str
+    level: AdministrativeLevel
+    name: str
+    parent_code: strawberry.Private[str | None]
+
+    @staticmethod
+    def build(model: m.Region, locale: Locale) -> Region:
+        """From the domain model, in `locale`."""
+        return Region(
+            code=model.code, level=AdministrativeLevel(model.level), name=pick(model.name, locale),
+            parent_code=model.parent_code,
+        )  # fmt: skip
+
+    @strawberry.field(description="The region this one belongs to (none for the city).")
+    async def parent(self, info: Info) -> Region | None:
+        if self.parent_code is None:
+            return None
+        return await _region(info, self.parent_code)
+
+
+@strawberry.type(description="A government department (委办局).")
+class Department:
+    code: str
+    level: AdministrativeLevel
+    name: str
+    short_name: str
+    fiscal_code: str = strawberry.field(description="执收单位编码: the fee-collecting unit's code.")
+    phone: str
+    region_code: strawberry.Private[str]
+
+    @staticmethod
+    def build(model: m.Department, locale: Locale) -> Department:
+        """From the domain model, in `locale`."""
+        return Department(
+            code=model.code,
+            level=AdministrativeLevel(model.level),
+            name=pick(model.name, locale),
+            short_name=pick(model.short_name, locale),
+            fiscal_code=model.fiscal_code,
+            phone=model.phone,
+            region_code=model.region_code,
+        )
+
+    @strawberry.field
+    async def region(self, info: Info) -> Region:
+        return await _region(info, self.region_code)
+
+
+@strawberry.type
+class CertificateField:
+    key: str
+    label: str
+    type: CertificateFieldType
+    options: list[str] | None
+
+
+@strawberry.type(description="A kind of electronic certificate (电子证照).")
+class CertificateType:
+    code: str
+    name: str
+    holder: CertificateHolder
+    fields: list[CertificateField]
+    issuer_code: strawberry.Private[str]
+
+    @staticmethod
+    def build(model: m.CertificateType, locale: Locale) -> CertificateType:
+        """From the domain model, in `locale`."""
+        return CertificateType(
+            code=model.code,
+            name=pick(model.name, locale),
+            holder=CertificateHolder(model.holder),
+            fields=[
+                CertificateField(
+                    key=f.key, label=_text(f.label, locale), type=CertificateFieldType(f.type), options=f.options
+                )
+                for f in model.fields
+            ],
+            issuer_code=model.issuer_code,
+        )
+
+    @strawberry.field(description="The department that issues it.")
+    async def issuer(self, info: Info) -> Department:
+        return await _department(info, self.issuer_code)
+
+
+@strawberry.type(description="A fee line: which fiscal item, how much, collected for which department.")
+class Fee:
+    item_code: str
+    name: str
+    amount: Decimal = strawberry.field(description="Yuan with two decimals, as a string: \"20.00\".")
+    department_code: strawberry.Private[str]
+
+    @strawberry.field
+    async def department(self, info: Info) -> Department:
+        return await _department(info, self.department_code)
+
+
+@strawberry.type(description="A document the applicant provides, unless a certificate supplies it.")
+class Material:
+    key: str
+    name: str
+    required: bool
+    note: str | None
+    certificate_code: str | None = strawberry.field(
+        description="The certificate type that replaces this paper material, if any."
+    )
+
+    @strawberry.field(description="The certificate type that replaces this paper material, if any.")
+    async def certificate(self, info: Info) -> CertificateType | None:
+        if self.certificate_code is None:
+            return None
+        found = await info.context.loaders.certificate_type.load(self.certificate_code)
+        return CertificateType.build(found, info.context.locale) if found else None
+
+
+@strawberry.type
+class FieldOption:
+    value: str
+    label: str
+
+
+@strawberry.type(description="A field of a matter's application form.")
+class FormField:
+    key: str
+    label: str
+    type: FormFieldType
+    required: bool
+    options: list[FieldOption] | None
+    prefill: str | None = strawberry.field(
+        description="Where the value is pre-filled from: profile.<field> or cert:<TYPE>.<field>."
+    )
+
+
+@strawberry.type(description="A service hall (政务服务中心) where in-person steps happen.")
+class Hall:
+    code: str
+    name: str
+    address: str
+    windows: int
+    opening_hours_weekdays: str = strawberry.field(description="Monday to Friday, e.g. 09:00-17:00.")
+    opening_hours_saturday: str | None = strawberry.field(description="Saturday hours; null when closed.")
+    handles_all_matters: bool = strawberry.field(
+        description="True when every matter of its region is handled there."
+    )
+    region_code: strawberry.Private[str]
+
+    @staticmethod
+    def build(model: m.Hall, locale: Locale) -> Hall:
+        """From the domain model, in `locale`."""
+        return Hall(
+            code=model.code,
+            name=pick(model.name, locale),
+            address=pick(model.address, locale),
+            windows=model.windows,
+            opening_hours_weekdays=model.hours.get("mon-fri") or "",
+            opening_hours_saturday=model.hours.get("sat"),
+            handles_all_matters=model.all_matters,
+            region_code=model.region_code,
+        )
+
+    @strawberry.field
+    async def region(self, info: Info) -> Region:
+        return await _region(info, self.region_code)
+
+
+@strawberry.type(description="A matter (事项): one thing a citizen or an enterprise can apply for.")
+class Matter:
+    code: str
+    name: str
+    summary: str
+    level: AdministrativeLevel
+    audience: Audience
+    theme: Theme
+    modes: list[ServiceMode]
+    max_trips: int = strawberry.field(description="Trips to a hall at most (0 = fully online, 零跑动).")
+    promised_days: int = strawberry.field(description="Working days promised (0 = handled at once, 即办).")
+    legal_days: int = strawberry.field(description="Working days the law allows.")
+    instant_approval: bool = strawberry.field(description="Decided by rule at submission (秒批).")
+    department_code: strawberry.Private[str]
+    region_code: strawberry.Private[str]
+    output_codes: strawberry.Private[list[str]]
+
+    @staticmethod
+    def build(model: m.MatterSummary, locale: Locale) -> Matter:
+        """From the domain model, in `locale`."""
+        return Matter(
+            code=model.code,
+            name=pick(model.name, locale),
+            summary=pick(model.summary, locale),
+            level=AdministrativeLevel(model.level),
+            audience=Audience(model.audience),
+            theme=Theme(model.theme),
+            modes=[ServiceMode(x) for x in model.modes],
+            max_trips=model.max_trips,
+            promised_days=model.promised_days,
+            legal_days=model.legal_days,
+            instant_approval=model.instant_approval,
+            department_code=model.department_code,
+            region_code=model.region_code,
+            output_codes=model.outputs,
+        )
+
+    @strawberry.field(description="The department that handles it.")
+    async def department(self, info: Info) -> Department:
+        return await _department(info, self.department_code)
+
+    @strawberry.field(description="The region it is handled for.")
+    async def region(self, info: Info) -> Region:
+        return await _region(info, self.region_code)
+
+    @strawberry.field(description="Fee lines; empty when the matter is free.")
+    async def fees(self, info: Info) -> list[Fee]:
+        locale = info.context.locale
+        return [
+            Fee(item_code=f.item_code, name=pick(f.name, locale), amount=f.amount, department_code=f.department_code)
+            for f in await info.context.loaders.fees.load(self.code)
+        ]
+
+    @strawberry.field(description="Certificates issued when the matter is approved.")
+    async def outputs(self, info: Info) -> list[CertificateType]:
+        found = await info.context.loaders.certificate_type.load_many(self.output_codes)
+        return [CertificateType.build(c, info.context.locale) for c in found if c is not None]
+
+    @strawberry.field(description="Documents to provide (or that certificates supply).")
+    async def materials(self, info: Info) -> list[Material]:
+        locale = info.context.locale
+        details = await _details(info, self.code)
+        return [
+            Material(
+                key=x.key,
+                name=_text(x.name, locale),
+                required=x.required,
+                note=_text(x.note, locale) if x.note else None,
+                certificate_code=x.certificate,
+            )
+            for x in details.materials
+        ]
+
+    @strawberry.field(description="The fields of its application form, in order.")
+    async def form_fields(self, info: Info) -> list[FormField]:
+        locale = info.context.locale
+        details = await _details(info, self.code)
+        return [
+            FormField(
+                key=f.key,
+                label=_text(f.label, locale),
+                type=FormFieldType(f.type),
+                required=f.required,
+                options=[FieldOption(value=o.value, label=_text(o.label, locale)) for o in f.options]
+                if f.options
+                else None,
+                prefill=f.prefill,
+            )
+            for f in details.form
+        ]
+
+    @strawberry.field(description="In plain words, who is approved instantly; null without 秒批.")
+    async def instant_approval_criteria(self, info: Info) -> str | None:
+        rule = (await _details(info, self.code)).auto_approval
+        return _text(rule.explain, info.context.locale) if rule else None
+
+    @strawberry.field(description="Colloquial names and synonyms in the request's locale.")
+    async def keywords(self, info: Info) -> list[str]:
+        return (await _details(info, self.code)).keywords.get(info.context.locale.value, [])
+
+    @strawberry.field(description="The law or regulation it is based on.")
+    async def legal_basis(self, info: Info) -> str:
+        return pick((await _details(info, self.code)).legal_basis, info.context.locale)
+
+    @strawberry.field(description="Halls where its in-person steps can be done.")
+    async def halls(self, info: Info) -> list[Hall]:
+        locale = info.context.locale
+        return [Hall.build(h, locale) for h in await info.context.loaders.halls.load(self.code)]
+
+
+@strawberry.type(description="A life-event bundle (一件事): several matters in one application.")
+class Bundle:
+    code: str
+    name: str
+    summary: str
+    audience: Audience
+    shared_materials_note: str
+
+    @staticmethod
+    def build(model: m.Bundle, locale: Locale) -> Bundle:
+        """From the domain model, in `locale`."""
+        return Bundle(
+            code=model.code,
+            name=pick(model.name, locale),
+            summary=pick(model.summary, locale),
+            audience=Audience(model.audience),
+            shared_materials_note=pick(model.shared_materials_note, locale),
+        )
+
+    @strawberry.field(description="Its matters, in processing order.")
+    async def matters(self, info: Info) -> list[Matter]:
+        codes = await info.context.loaders.bundle_matters.load(self.code)
+        found = await info.context.loaders.matter.load_many(codes)
+        return [Matter.build(x, info.context.locale) for x in found if x is not None]
+
+
+@strawberry.type
+class MatterEdge:
+    cursor: str
+    node: Matter
+
+
+@strawberry.input(description="Narrow a matter list; every condition given must hold.")
+class MatterFilter:
+    theme: Theme | None = None
+    audience: Audience | None = None
+    level: AdministrativeLevel | None = None
+    department: str | None = strawberry.field(default=None, description="A department code.")
+    mode: ServiceMode | None = None
+    region: str | None = strawberry.field(
+        default=None, description="A region code: matters handled for exactly that region."
+    )
+    hall: str | None = strawberry.field(default=None, description="A hall code: matters handled there.")
+
+    def to_model(self) -> m.MatterFilter:
+        """The domain filter."""
+        return m.MatterFilter(
+            theme=self.theme.value if self.theme else None,
+            audience=self.audience.value if self.audience else None,
+            level=self.level.value if self.level else None,
+            department=self.department,
+            mode=self.mode.value if self.mode else None,
+            region=self.region,
+            hall=self.hall,
+        )
+
+
+async def _region(info: Info, code: str) -> Region:
+    found = await info.context.loaders.region.load(code)
+    if found is None:
+        raise DomainError(ErrorCode.NOT_FOUND, what=code)
+    return Region.build(found, info.context.locale)
+
+
+async def _department(info: Info, code: str) -> Department:
+    found = await info.context.loaders.department.load(code)
+    if found is None:
+        raise DomainError(ErrorCode.NOT_FOUND, what=code)
+    return Department.build(found, info.context.locale)
+
+
+async def _details(info: Info, code: str) -> m.MatterDetails:
+    found = await info.context.loaders.matter_details.load(code)
+    if found is None:
+        raise DomainError(ErrorCode.NOT_FOUND, what=code)
+    return found

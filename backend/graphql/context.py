@@ -1,0 +1,60 @@
+"""The per-request context: caller's locale, one lazily opened database session, the loaders."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.catalog.service import CatalogService
+from backend.db.engine import close_session
+from backend.i18n import Locale
+from backend.resources import Resources
+
+if TYPE_CHECKING:
+    from backend.graphql.catalog.loaders import CatalogLoaders
+
+
+class Context:
+    """Everything a resolver may use during one request. Built per request, never shared."""
+
+    def __init__(self, resources: Resources, locale: Locale, request_id: str) -> None:
+        self.resources = resources
+        self.settings = resources.settings
+        self.locale = locale
+        self.request_id = request_id
+        self._session: AsyncSession | None = None
+
+    @property
+    def session(self) -> AsyncSession:
+        """The request's database session, opened on first use."""
+        if self._session is None:
+            self._session = self.resources.sessions()
+        return self._session
+
+    @cached_property
+    def catalog(self) -> CatalogService:
+        """The catalog service on this request's session."""
+        return CatalogService(self.session)
+
+    @cached_property
+    def loaders(self) -> CatalogLoaders:
+        """DataLoaders for this request only (they cache per request)."""
+        from backend.graphql.catalog.loaders import CatalogLoaders
+
+        return CatalogLoaders(self.catalog)
+
+    def gettext(self, msgid: str, **params: Any) -> str:
+        """A message in the caller's locale."""
+        return self.resources.messages.gettext(self.locale, msgid, **params)
+
+    async def close(self) -> None:
+        """Release the session (a read-only request never committed anything)."""
+        if self._session is not None:
+            await close_session(self._session)
+            self._session = None
+
+
+Info = strawberry.Info[Context, None]

@@ -1,0 +1,61 @@
+"""Domain errors -> GraphQL: localized top-level errors and mutation payload errors, in one place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+import structlog
+from graphql import GraphQLError
+
+from backend.errors import MESSAGES, DomainError, ErrorCode
+from backend.i18n import Catalogs, Locale
+
+log = structlog.get_logger("backend.graphql")
+
+ErrorCodeEnum = strawberry.enum(ErrorCode, name="ErrorCode", description="Stable error codes.")
+
+
+@strawberry.type(description="Why a mutation did not do what was asked; `field` names the input.")
+class PayloadError:
+    code: ErrorCodeEnum  # type: ignore[valid-type]
+    field: str | None
+    message: str
+
+
+def localize(error: DomainError, messages: Catalogs, locale: Locale) -> str:
+    """The error's message in `locale`."""
+    return messages.gettext(locale, MESSAGES[error.code], **error.params)
+
+
+def payload_errors(error: DomainError, messages: Catalogs, locale: Locale) -> list[PayloadError]:
+    """A domain error as the `errors` list of a mutation payload."""
+    return [PayloadError(code=error.code, field=error.field, message=localize(error, messages, locale))]
+
+
+def format_error(
+    error: GraphQLError, messages: Catalogs, locale: Locale, request_id: str
+) -> dict[str, Any]:
+    """One GraphQL error as JSON, with a stable extensions.code and a localized message."""
+    original = error.original_error
+    extensions: dict[str, Any]
+    if isinstance(original, DomainError):
+        message = localize(original, messages, locale)
+        extensions = {"code": original.code.value}
+        if original.field:
+            extensions["field"] = original.field
+    elif original is None:
+        # Syntax and validation errors come from graphql-core in English; keep its detail.
+        detail = error.message
+        message = messages.gettext(locale, MESSAGES[ErrorCode.GRAPHQL_VALIDATION_FAILED], detail=detail)
+        extensions = {"code": ErrorCode.GRAPHQL_VALIDATION_FAILED.value}
+    else:
+        log.error("graphql.resolver_failed", path=error.path, exc_info=original)
+        message = messages.gettext(locale, MESSAGES[ErrorCode.INTERNAL_ERROR], request_id=request_id)
+        extensions = {"code": ErrorCode.INTERNAL_ERROR.value, "requestId": request_id}
+    formatted: dict[str, Any] = {"message": message, "extensions": extensions}
+    if error.locations:
+        formatted["locations"] = [{"line": loc.line, "column": loc.column} for loc in error.locations]
+    if error.path:
+        formatted["path"] = error.path
+    return formatted

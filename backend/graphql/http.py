@@ -1,0 +1,119 @@
+"""POST/GET /graphql on Litestar, without the thread-pool hops and stdlib JSON of the stock view.
+
+Why not strawberry's Litestar controller: it resolves dependencies in a task group, runs its response
+dependency through the thread pool and encodes with stdlib json (../shared/research has the numbers).
+Here one async handler decodes with msgspec, executes with parser and validation caches, and encodes
+with msgspec.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from strawberry.types.graphql import OperationType
+from litestar import Request, get, post
+from litestar.response import Response
+from strawberry.http.ides import get_graphql_ide_html
+from strawberry.schema.exceptions import InvalidOperationTypeError
+
+from backend.errors import MESSAGES, ErrorCode
+from backend.graphql.context import Context
+from backend.graphql.errors import format_error
+from backend.graphql.schema import build_schema
+from backend.i18n import negotiate
+from backend.resources import Resources
+
+JSON = "application/json"
+_GRAPHIQL_HTML = get_graphql_ide_html("graphiql")
+
+
+class GraphQLRequest(msgspec.Struct):
+    """The GraphQL-over-HTTP request body."""
+
+    query: str | None = None
+    variables: dict[str, Any] | None = None
+    operationName: str | None = None  # noqa: N815 - the protocol's spelling
+    extensions: dict[str, Any] | None = None
+
+
+_decode_request = msgspec.json.Decoder(GraphQLRequest).decode
+_encode = msgspec.json.Encoder().encode
+_QUERY_ONLY = (OperationType.QUERY,)
+_ALL_OPERATIONS = (OperationType.QUERY, OperationType.MUTATION)
+
+
+def _resources(request: Request[Any, Any, Any]) -> Resources:
+    resources: Resources = request.app.state.resources
+    return resources
+
+
+def _context(request: Request[Any, Any, Any]) -> Context:
+    return Context(
+        _resources(request),
+        negotiate(request.headers.get("accept-language")),
+        request.scope.get("state", {}).get("request_id", ""),
+    )
+
+
+def _bad_request(context: Context, code: ErrorCode, status: int, **params: Any) -> Response[bytes]:
+    error = {"message": context.gettext(MESSAGES[code], **params), "extensions": {"code": code.value}}
+    return Response(_encode({"errors": [error]}), status_code=status, media_type=JSON)
+
+
+async def _execute(
+    context: Context, body: GraphQLRequest, allowed: tuple[OperationType, ...]
+) -> Response[bytes]:
+    if not body.query:
+        return _bad_request(context, ErrorCode.BAD_REQUEST, 400, detail="query is missing")
+    try:
+        result = await build_schema().execute(
+            body.query,
+            variable_values=body.variables,
+            context_value=context,
+            operation_name=body.operationName,
+            allowed_operation_types=allowed,
+        )
+    except InvalidOperationTypeError:
+        return _bad_request(context, ErrorCode.METHOD_NOT_ALLOWED, 405)
+    finally:
+        await context.close()
+    payload: dict[str, Any] = {}
+    if result.errors:
+        messages, locale, request_id = context.resources.messages, context.locale, context.request_id
+        payload["errors"] = [format_error(e, messages, locale, request_id) for e in result.errors]
+    # "data" is present (maybe null) once execution started; absent when the document was refused.
+    if result.data is not None or not result.errors or any(e.path for e in result.errors):
+        payload["data"] = result.data
+    # GraphQL-over-HTTP with application/json: a well-formed request is answered with 200 even when
+    # it failed validation; the errors say why.
+    return Response(_encode(payload), status_code=200, media_type=JSON)
+
+
+@post("/graphql", include_in_schema=False, status_code=200)
+async def graphql_post(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """Execute a query or mutation sent as JSON."""
+    context = _context(request)
+    try:
+        body = _decode_request(await request.body())
+    except msgspec.DecodeError as exc:
+        return _bad_request(context, ErrorCode.BAD_REQUEST, 400, detail=str(exc))
+    return await _execute(context, body, _ALL_OPERATIONS)
+
+
+@get("/graphql", include_in_schema=False)
+async def graphql_get(request: Request[Any, Any, Any]) -> Response[bytes] | Response[str]:
+    """GraphiQL for a browser (outside production), or a query sent in the URL."""
+    params = request.query_params
+    context = _context(request)
+    if "query" not in params:
+        wants_html = "text/html" in request.headers.get("accept", "")
+        if wants_html and context.settings.graphiql_enabled:
+            return Response(_GRAPHIQL_HTML, media_type="text/html; charset=utf-8")
+        return _bad_request(context, ErrorCode.BAD_REQUEST, 400, detail="query is missing")
+    try:
+        variables = msgspec.json.decode(params["variables"]) if params.get("variables") else None
+    except msgspec.DecodeError as exc:
+        return _bad_request(context, ErrorCode.BAD_REQUEST, 400, detail=str(exc))
+    body = GraphQLRequest(query=params["query"], variables=variables, operationName=params.get("operationName"))
+    return await _execute(context, body, _QUERY_ONLY)

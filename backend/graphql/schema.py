@@ -1,0 +1,61 @@
+"""The GraphQL schema: every domain's queries and mutations merged into one."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import strawberry
+import structlog
+from graphql import GraphQLError
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, ParserCache, QueryDepthLimiter, ValidationCache
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
+
+from backend.errors import DomainError
+from backend.graphql.catalog.queries import CatalogQuery
+from backend.graphql.errors import PayloadError
+
+log = structlog.get_logger("backend.graphql")
+
+
+@strawberry.type
+class Query(CatalogQuery):
+    """Everything a client can read."""
+
+
+class OnewindowSchema(strawberry.Schema):
+    """Logs unexpected resolver errors once, through structlog, with the request id bound."""
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        """Domain errors are expected answers: log them quietly; anything else is a bug."""
+        for error in errors:
+            original = error.original_error
+            if original is None or isinstance(original, DomainError):
+                log.info("graphql.error", message=error.message, code=getattr(original, "code", None))
+            # Unexpected errors are logged with their traceback by backend.graphql.errors.format_error.
+
+
+@functools.cache
+def build_schema() -> strawberry.Schema:
+    """The schema, built once per process (building it is slow; using it is not)."""
+    # Factories: strawberry builds the extensions per request; the caches behind ParserCache and
+    # ValidationCache are module-level, so the same documents are parsed and validated only once.
+    extensions: list[Any] = [
+        functools.partial(ParserCache, maxsize=1024),
+        functools.partial(ValidationCache, maxsize=1024),
+        functools.partial(MaxTokensLimiter, max_token_count=5000),
+        functools.partial(MaxAliasesLimiter, max_alias_count=30),
+        functools.partial(QueryDepthLimiter, max_depth=10),
+    ]
+    return OnewindowSchema(
+        query=Query,
+        types=[PayloadError],
+        extensions=extensions,
+        config=StrawberryConfig(auto_camel_case=True),
+    )
+
+
+def schema_sdl() -> str:
+    """The schema in SDL, as committed in graphql/schema.graphql."""
+    return build_schema().as_str() + "\n"

@@ -1,0 +1,22 @@
+"""What lives as long as the process: created at start-up, shared by every request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from backend.i18n import Catalogs
+from backend.settings import Settings
+
+
+@dataclass
+class Resources:
+    """The engine, session factory, Redis client and message catalogs of one process."""
+
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    redis: Redis
+    messages: Catalogs

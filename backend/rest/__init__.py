@@ -1,0 +1,1 @@
+"""The few non-GraphQL endpoints: health now; OIDC, payment notifications, receipts later."""

@@ -1,0 +1,143 @@
+"""One settings object, read once from ONEWINDOW_* environment variables."""
+
+from __future__ import annotations
+
+import functools
+import os
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import msgspec
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+"""The repository (or unpacked source tree) that holds backend/, locales/ and graphql/."""
+
+
+class Environment(StrEnum):
+    """Where the service runs; production turns off every development convenience."""
+
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+def _doc(text: str) -> msgspec.Meta:
+    return msgspec.Meta(description=text)
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    """Every knob of the service. The field's description is its documentation."""
+
+    env: Annotated[Environment, _doc("development, test or production (ONEWINDOW_ENV).")] = (
+        Environment.DEVELOPMENT
+    )
+    data_dir: Annotated[
+        str, _doc("Folder for the embedded SQLite database and Redis data (ONEWINDOW_DATA_DIR).")
+    ] = str(PROJECT_ROOT / "var")
+    database_url: Annotated[
+        str,
+        _doc(
+            "SQLAlchemy async URL, e.g. postgresql+asyncpg://user:pw@host/db "
+            "(ONEWINDOW_DATABASE_URL). Empty: a SQLite file in data_dir."
+        ),
+    ] = ""
+    redis_url: Annotated[
+        str,
+        _doc(
+            "redis:// or unix:// URL of a Redis server (ONEWINDOW_REDIS_URL). Empty: the service "
+            "starts an embedded Redis server with its data in data_dir."
+        ),
+    ] = ""
+    catalog_dir: Annotated[
+        str,
+        _doc("The city's catalog export to import (ONEWINDOW_CATALOG_DIR). Empty: the bundled demo."),
+    ] = ""
+    locales_dir: Annotated[
+        str, _doc("Folder of the gettext catalogs (ONEWINDOW_LOCALES_DIR).")
+    ] = str(PROJECT_ROOT / "locales")
+    log_level: Annotated[str, _doc("debug, info, warning or error (ONEWINDOW_LOG_LEVEL).")] = "info"
+    log_format: Annotated[
+        str, _doc("json (one JSON object a line) or console (ONEWINDOW_LOG_FORMAT).")
+    ] = "json"
+    graphiql: Annotated[
+        bool | None,
+        _doc("Serve GraphiQL at GET /graphql (ONEWINDOW_GRAPHIQL). Default: on unless production."),
+    ] = None
+    max_page_size: Annotated[
+        int, _doc("Largest `first` a list field accepts (ONEWINDOW_MAX_PAGE_SIZE).")
+    ] = 100
+    public_url: Annotated[
+        str, _doc("The URL clients reach the service at, used in printed links (ONEWINDOW_PUBLIC_URL).")
+    ] = ""
+
+    @property
+    def is_production(self) -> bool:
+        """True when running with production settings."""
+        return self.env is Environment.PRODUCTION
+
+    @property
+    def graphiql_enabled(self) -> bool:
+        """GraphiQL is served unless turned off, and never by default in production."""
+        return (not self.is_production) if self.graphiql is None else self.graphiql
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to the embedded SQLite file."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{Path(self.data_dir) / 'onewindow.sqlite3'}"
+
+    @property
+    def resolved_catalog_dir(self) -> Path:
+        """The catalog folder to import, defaulting to the bundled demo catalog."""
+        if self.catalog_dir:
+            return Path(self.catalog_dir)
+        from backend.catalog.files import DEMO_CATALOG_DIR
+
+        return DEMO_CATALOG_DIR
+
+
+PREFIX = "ONEWINDOW_"
+
+
+def settings_from_env(environ: dict[str, str] | None = None) -> Settings:
+    """Build settings from ONEWINDOW_* variables; unknown ONEWINDOW_ variables are an error."""
+    environ = dict(os.environ if environ is None else environ)
+    known = set(Settings.__struct_fields__)
+    raw: dict[str, str] = {}
+    for key, value in environ.items():
+        if not key.startswith(PREFIX):
+            continue
+        name = key[len(PREFIX) :].lower()
+        if name not in known:
+            raise ValueError(f"unknown setting {key}; known: {', '.join(sorted(known))}")
+        raw[name] = value
+    settings = msgspec.convert(raw, Settings, strict=False)
+    if settings.is_production and not (settings.database_url and settings.redis_url):
+        raise ValueError(
+            "production needs ONEWINDOW_DATABASE_URL and ONEWINDOW_REDIS_URL: "
+            "the embedded SQLite and Redis are for development only"
+        )
+    return settings
+
+
+@functools.cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return settings_from_env()
+
+
+def describe_settings() -> list[tuple[str, str, str]]:
+    """(variable, default, description) for every setting, for docs and `onewindow settings`."""
+    rows = []
+    info = msgspec.inspect.type_info(Settings)
+    assert isinstance(info, msgspec.inspect.StructType)
+    for field in info.fields:
+        ftype = field.type
+        description = ""
+        if isinstance(ftype, msgspec.inspect.Metadata):
+            description = (ftype.extra_json_schema or {}).get("description", "")
+        default = "" if field.default is msgspec.NODEFAULT else str(field.default)
+        rows.append((PREFIX + field.name.upper(), default, description))
+    return rows

@@ -1,0 +1,146 @@
+"""Session-wide fixtures: real PostgreSQL and Redis servers, databases on both backends, the API.
+
+Every database test runs twice, as test[sqlite] and test[postgresql], with the same code.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from litestar.testing import AsyncTestClient
+from sqlalchemy import text
+
+os.environ.setdefault("ONEWINDOW_ENV", "test")
+
+from backend.app import create_app  # noqa: E402
+from backend.catalog.files import DEMO_CATALOG_DIR  # noqa: E402
+from backend.catalog.importer import import_catalog  # noqa: E402
+from backend.catalog.validate import read_catalog  # noqa: E402
+from backend.db import migrate  # noqa: E402
+from backend.db.engine import create_engine, session_factory, unit_of_work  # noqa: E402
+from backend.settings import Environment, Settings  # noqa: E402
+from tests.support.servers import PostgresServer, RedisServer  # noqa: E402
+
+BACKENDS = ("sqlite", "postgresql")
+_servers_used: dict[str, str] = {}
+_counter = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One PostgreSQL server for the whole session."""
+    server = PostgresServer.start()
+    _servers_used["postgresql"] = f"PostgreSQL {server.version} on 127.0.0.1:{server.port} (started by the tests)"
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """One Debian redis-server for the whole session."""
+    server = RedisServer.start()
+    _servers_used["redis"] = f"redis-server {server.version} on 127.0.0.1:{server.port} (started by the tests)"
+    yield server
+    server.stop()
+
+
+class Databases:
+    """Creates fresh, empty databases on one backend."""
+
+    def __init__(self, backend: str, folder: Path, postgres: PostgresServer | None) -> None:
+        self.backend = backend
+        self.folder = folder
+        self.postgres = postgres
+
+    async def create(self) -> str:
+        """The URL of a new empty database."""
+        number = next(_counter)
+        if self.postgres is None:
+            return f"sqlite+aiosqlite:///{self.folder / f'db{number}.sqlite3'}"
+        admin = create_engine(self.postgres.admin_url, isolation_level="AUTOCOMMIT")
+        async with admin.connect() as connection:
+            await connection.execute(text(f'CREATE DATABASE "test{number}"'))
+        await admin.dispose()
+        return self.postgres.url(f"test{number}")
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def databases(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Databases:
+    """The database backend under test (each test using it runs on both)."""
+    backend: str = request.param
+    if backend == "sqlite":
+        import sqlite3
+
+        _servers_used["sqlite"] = f"SQLite {sqlite3.sqlite_version} (aiosqlite, files in a temp folder)"
+        return Databases(backend, tmp_path_factory.mktemp("sqlite"), None)
+    return Databases(backend, tmp_path_factory.mktemp("pg"), request.getfixturevalue("postgres_server"))
+
+
+async def migrated(url: str) -> None:
+    """Bring a database to the newest migration."""
+    engine = create_engine(url)
+    await migrate.upgrade(engine)
+    await engine.dispose()
+
+
+async def import_demo(url: str) -> None:
+    """Import the bundled demo catalog."""
+    catalog, problems = read_catalog(DEMO_CATALOG_DIR)
+    assert catalog is not None and not problems
+    engine = create_engine(url)
+    async with session_factory(engine)() as session, unit_of_work(session):
+        await import_catalog(session, catalog, source="demo")
+    await engine.dispose()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def catalog_database(databases: Databases) -> str:
+    """A migrated database holding the demo catalog. Shared: tests must not write to it."""
+    url = await databases.create()
+    await migrated(url)
+    await import_demo(url)
+    return url
+
+
+@pytest_asyncio.fixture
+async def empty_database(databases: Databases) -> str:
+    """A new migrated database with nothing in it, for tests that write."""
+    url = await databases.create()
+    await migrated(url)
+    return url
+
+
+def make_settings(database_url: str, redis_url: str, data_dir: Path, **overrides: Any) -> Settings:
+    """Test settings pointing at the given servers."""
+    return Settings(
+        env=Environment.TEST,
+        database_url=database_url,
+        redis_url=redis_url,
+        data_dir=str(data_dir),
+        log_level="warning",
+        **overrides,
+    )
+
+
+@pytest_asyncio.fixture(scope="session")
+async def api(
+    catalog_database: str, redis_server: RedisServer, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[AsyncTestClient[Any]]:
+    """The real app (lifespan and all) on the catalog database and the real Redis."""
+    settings = make_settings(catalog_database, redis_server.url, tmp_path_factory.mktemp("data"))
+    async with AsyncTestClient(create_app(settings)) as client:
+        yield client
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Say which real servers the integration tests ran against."""
+    if _servers_used:
+        terminalreporter.section("backends the tests ran against")
+        for line in _servers_used.values():
+            terminalreporter.write_line(line)
