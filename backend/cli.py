@@ -93,6 +93,8 @@ def serve(host: str, port: int, workers: int) -> None:
             Multiprocess(config, sockets=[sock]).run()
         else:
             uvicorn.Server(config).run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass  # uvicorn already shut down gracefully and re-raised Ctrl-C: that is a normal stop
     finally:
         if embedded:
             embedded.stop()
@@ -163,8 +165,8 @@ def _report_problems(problems: list[Any]) -> None:
     messages = catalogs(get_settings().locales_dir)
     locale = _cli_locale()
     for problem in problems:
-        err.print(problem.render(lambda msgid, **p: messages.gettext(locale, msgid, **p)), markup=False, highlight=False)
-    err.print(f"{len(problems)} problem(s); nothing was imported.", style="bold red")
+        click.echo(problem.render(lambda msgid, **p: messages.gettext(locale, msgid, **p)), err=True)
+    click.secho(f"{len(problems)} problem(s); nothing was imported.", fg="red", bold=True, err=True)
 
 
 @catalog.command("validate")

@@ -27,9 +27,7 @@ class ErrorCode(StrEnum):
 # The English source text of each code's message: the msgid in locales/*/onewindow.po.
 # Placeholders use str.format names that the raising code passes as params.
 MESSAGES: dict[ErrorCode, str] = {
-    ErrorCode.INTERNAL_ERROR: (
-        "Something went wrong on our side. Please try again later (reference {request_id})."
-    ),
+    ErrorCode.INTERNAL_ERROR: ("Something went wrong on our side. Please try again later (reference {request_id})."),
     ErrorCode.BAD_REQUEST: "The request could not be understood: {detail}",
     ErrorCode.NOT_FOUND: "{what} was not found.",
     ErrorCode.INVALID_CURSOR: "The page cursor is not valid. Start again from the first page.",

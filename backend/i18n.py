@@ -109,9 +109,8 @@ def read_catalog(locales_dir: Path, locale: Locale) -> dict[str, str]:
         catalog = read_po(handle, locale=None)
     result: dict[str, str] = {}
     for message in catalog:
-        if message.id and isinstance(message.id, str) and isinstance(message.string, str):
-            if message.string:
-                result[message.id] = message.string
+        if message.id and isinstance(message.id, str) and isinstance(message.string, str) and message.string:
+            result[message.id] = message.string
     return result
 
 

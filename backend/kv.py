@@ -67,16 +67,25 @@ class EmbeddedRedis:
         self._process = subprocess.Popen(
             [
                 _redis_server_binary(),
-                "--port", "0",
-                "--unixsocket", str(self.socket),
-                "--unixsocketperm", "700",
-                "--dir", str(self.folder),
-                "--dbfilename", "dump.rdb",
-                "--save", "60 1",
-                "--appendonly", "no",
-                "--daemonize", "no",
-                "--loglevel", "warning",
-            ],  # fmt: skip
+                "--port",
+                "0",
+                "--unixsocket",
+                str(self.socket),
+                "--unixsocketperm",
+                "700",
+                "--dir",
+                str(self.folder),
+                "--dbfilename",
+                "dump.rdb",
+                "--save",
+                "60 1",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "no",
+                "--loglevel",
+                "warning",
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             preexec_fn=_die_with_parent,
@@ -114,4 +123,3 @@ def ensure_redis_url(configured: str, data_dir: str) -> tuple[str, EmbeddedRedis
         return configured, None
     embedded = EmbeddedRedis(Path(data_dir))
     return embedded.start(), embedded
-

@@ -24,7 +24,7 @@ def request_context_middleware(app: ASGIApp) -> ASGIApp:
     """Bind request_id for the request's logs, echo it in X-Request-ID, log method/path/status/ms."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http":  # type: ignore[comparison-overlap]  # litestar types it as an enum
             await app(scope, receive, send)
             return
         request_id = _incoming_id(scope) or uuid.uuid4().hex
@@ -45,7 +45,7 @@ def request_context_middleware(app: ASGIApp) -> ASGIApp:
             finally:
                 log.info(
                     "http.request",
-                    method=scope["method"],
+                    method=scope.get("method"),
                     path=scope["path"],
                     status=status,
                     ms=round((time.perf_counter() - started) * 1000, 2),

@@ -29,12 +29,10 @@ def _doc(text: str) -> msgspec.Meta:
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Every knob of the service. The field's description is its documentation."""
 
-    env: Annotated[Environment, _doc("development, test or production (ONEWINDOW_ENV).")] = (
-        Environment.DEVELOPMENT
+    env: Annotated[Environment, _doc("development, test or production (ONEWINDOW_ENV).")] = Environment.DEVELOPMENT
+    data_dir: Annotated[str, _doc("Folder for the embedded SQLite database and Redis data (ONEWINDOW_DATA_DIR).")] = (
+        str(PROJECT_ROOT / "var")
     )
-    data_dir: Annotated[
-        str, _doc("Folder for the embedded SQLite database and Redis data (ONEWINDOW_DATA_DIR).")
-    ] = str(PROJECT_ROOT / "var")
     database_url: Annotated[
         str,
         _doc(
@@ -53,20 +51,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         str,
         _doc("The city's catalog export to import (ONEWINDOW_CATALOG_DIR). Empty: the bundled demo."),
     ] = ""
-    locales_dir: Annotated[
-        str, _doc("Folder of the gettext catalogs (ONEWINDOW_LOCALES_DIR).")
-    ] = str(PROJECT_ROOT / "locales")
+    locales_dir: Annotated[str, _doc("Folder of the gettext catalogs (ONEWINDOW_LOCALES_DIR).")] = str(
+        PROJECT_ROOT / "locales"
+    )
     log_level: Annotated[str, _doc("debug, info, warning or error (ONEWINDOW_LOG_LEVEL).")] = "info"
-    log_format: Annotated[
-        str, _doc("json (one JSON object a line) or console (ONEWINDOW_LOG_FORMAT).")
-    ] = "json"
+    log_format: Annotated[str, _doc("json (one JSON object a line) or console (ONEWINDOW_LOG_FORMAT).")] = "json"
     graphiql: Annotated[
         bool | None,
         _doc("Serve GraphiQL at GET /graphql (ONEWINDOW_GRAPHIQL). Default: on unless production."),
     ] = None
-    max_page_size: Annotated[
-        int, _doc("Largest `first` a list field accepts (ONEWINDOW_MAX_PAGE_SIZE).")
-    ] = 100
+    max_page_size: Annotated[int, _doc("Largest `first` a list field accepts (ONEWINDOW_MAX_PAGE_SIZE).")] = 100
     public_url: Annotated[
         str, _doc("The URL clients reach the service at, used in printed links (ONEWINDOW_PUBLIC_URL).")
     ] = ""

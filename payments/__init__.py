@@ -1,0 +1,1 @@
+"""Everything about money: channels, orders, ledger, clearing, receipts, reconciliation."""

@@ -18,14 +18,14 @@ from sqlalchemy import text
 
 os.environ.setdefault("ONEWINDOW_ENV", "test")
 
-from backend.app import create_app  # noqa: E402
-from backend.catalog.files import DEMO_CATALOG_DIR  # noqa: E402
-from backend.catalog.importer import import_catalog  # noqa: E402
-from backend.catalog.validate import read_catalog  # noqa: E402
-from backend.db import migrate  # noqa: E402
-from backend.db.engine import create_engine, session_factory, unit_of_work  # noqa: E402
-from backend.settings import Environment, Settings  # noqa: E402
-from tests.support.servers import PostgresServer, RedisServer  # noqa: E402
+from backend.app import create_app
+from backend.catalog.files import DEMO_CATALOG_DIR
+from backend.catalog.importer import import_catalog
+from backend.catalog.validate import read_catalog
+from backend.db import migrate
+from backend.db.engine import create_engine, session_factory, unit_of_work
+from backend.settings import Environment, Settings
+from tests.support.servers import PostgresServer, RedisServer
 
 BACKENDS = ("sqlite", "postgresql")
 _servers_used: dict[str, str] = {}

@@ -26,9 +26,7 @@ FormFieldType = Literal[
     "text", "textarea", "date", "select", "id_number", "phone", "credit_code", "money", "number",
     "address", "boolean",
 ]  # fmt: skip
-CertFieldType = Literal[
-    "text", "date", "id_number", "credit_code", "enum", "number", "money", "address"
-]
+CertFieldType = Literal["text", "date", "id_number", "credit_code", "enum", "number", "money", "address"]
 PROFILE_SOURCES = frozenset(
     {
         "profile.name",
@@ -158,8 +156,8 @@ class Bundle(Record):
 
 
 class Hours(Record):
-    mon_fri: Annotated[str, msgspec.Meta(pattern=r"^[0-2][0-9]:[0-5][0-9]-[0-2][0-9]:[0-5][0-9]$")] = (
-        msgspec.field(name="mon-fri")
+    mon_fri: Annotated[str, msgspec.Meta(pattern=r"^[0-2][0-9]:[0-5][0-9]-[0-2][0-9]:[0-5][0-9]$")] = msgspec.field(
+        name="mon-fri"
     )
     sat: Annotated[str, msgspec.Meta(pattern=r"^[0-2][0-9]:[0-5][0-9]-[0-2][0-9]:[0-5][0-9]$")] | None
 

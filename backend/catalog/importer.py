@@ -275,9 +275,7 @@ async def import_catalog(
                 await session.execute(insert(child_table), chunk)
         gone = sorted(code for code, (_, withdrawn) in stored.items() if not withdrawn)
         for chunk in _chunks(gone):
-            await session.execute(
-                update(kind.table).where(code_col.in_(chunk)).values(withdrawn=True, updated_at=now)
-            )
+            await session.execute(update(kind.table).where(code_col.in_(chunk)).values(withdrawn=True, updated_at=now))
         entity.added, entity.updated, entity.withdrawn = len(to_insert), len(to_update), len(gone)
         done += len(records)
         if progress:

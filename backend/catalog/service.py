@@ -35,17 +35,15 @@ class CatalogService:
 
     async def _by_codes(self, table: Any, cls: type[S], codes: Sequence[str]) -> list[S | None]:
         columns = [table.c[name] for name in cls.__struct_fields__]
-        rows = await execute(self._session, 
-            select(*columns).where(table.c.code.in_(set(codes)), table.c.withdrawn.is_(False))
+        rows = await execute(
+            self._session, select(*columns).where(table.c.code.in_(set(codes)), table.c.withdrawn.is_(False))
         )
         found = {item.code: item for item in _structs(rows, cls)}  # type: ignore[attr-defined]
         return [found.get(code) for code in codes]
 
     async def _all(self, table: Any, cls: type[S]) -> list[S]:
         columns = [table.c[name] for name in cls.__struct_fields__]
-        rows = await execute(self._session, 
-            select(*columns).where(table.c.withdrawn.is_(False)).order_by(table.c.code)
-        )
+        rows = await execute(self._session, select(*columns).where(table.c.withdrawn.is_(False)).order_by(table.c.code))
         return _structs(rows, cls)
 
     # --- single kinds, batched ------------------------------------------------------------------
@@ -85,10 +83,11 @@ class CatalogService:
     async def fees_by_matter(self, codes: Sequence[str]) -> list[list[m.Fee]]:
         """Each matter's fee lines, in catalog order."""
         fees = t.matter_fees
-        rows = await execute(self._session, 
+        rows = await execute(
+            self._session,
             select(fees.c.matter_code, fees.c.item_code, fees.c.name, fees.c.amount_fen, fees.c.department_code)
             .where(fees.c.matter_code.in_(set(codes)))
-            .order_by(fees.c.matter_code, fees.c.position)
+            .order_by(fees.c.matter_code, fees.c.position),
         )
         grouped: dict[str, list[m.Fee]] = defaultdict(list)
         for row in rows:
@@ -100,10 +99,11 @@ class CatalogService:
     async def bundle_matter_codes(self, bundle_codes: Sequence[str]) -> list[list[str]]:
         """Each bundle's matter codes in processing order."""
         bm = t.bundle_matters
-        rows = await execute(self._session, 
+        rows = await execute(
+            self._session,
             select(bm.c.bundle_code, bm.c.matter_code)
             .where(bm.c.bundle_code.in_(set(bundle_codes)))
-            .order_by(bm.c.bundle_code, bm.c.position)
+            .order_by(bm.c.bundle_code, bm.c.position),
         )
         grouped: dict[str, list[str]] = defaultdict(list)
         for row in rows:
@@ -116,13 +116,13 @@ class CatalogService:
         halls = await self.halls()
         listed: dict[str, set[str]] = defaultdict(set)
         hm = t.hall_matters
-        rows = await execute(self._session, 
-            select(hm.c.hall_code, hm.c.matter_code).where(hm.c.matter_code.in_(set(matter_codes)))
+        rows = await execute(
+            self._session, select(hm.c.hall_code, hm.c.matter_code).where(hm.c.matter_code.in_(set(matter_codes)))
         )
         for row in rows:
             listed[row.matter_code].add(row.hall_code)
         city = await self._city_region_code()
-        result = []
+        result: list[list[m.Hall]] = []
         for code, summary in zip(matter_codes, summaries, strict=True):
             if summary is None:
                 result.append([])
@@ -207,10 +207,12 @@ class CatalogService:
         return or_(listed, serves)
 
     async def _city_region_code(self) -> str | None:
-        rows = await execute(self._session, 
-            select(t.regions.c.code).where(t.regions.c.level == CITY_LEVEL, t.regions.c.withdrawn.is_(False))
+        rows = await execute(
+            self._session,
+            select(t.regions.c.code).where(t.regions.c.level == CITY_LEVEL, t.regions.c.withdrawn.is_(False)),
         )
-        return rows.scalars().first()
+        first: str | None = rows.scalars().first()
+        return first
 
 
 def _hall_serves(hall: m.Hall, matter: m.MatterSummary, city: str | None) -> bool:

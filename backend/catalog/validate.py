@@ -47,18 +47,14 @@ MESSAGES: dict[ProblemCode, str] = {
     ProblemCode.DUPLICATE_KEY: "The key {key} is used more than once in this list.",
     ProblemCode.UNKNOWN_REGION: "There is no region {code} in regions.json.",
     ProblemCode.UNKNOWN_DEPARTMENT: "There is no department {code} in departments.json.",
-    ProblemCode.UNKNOWN_CERTIFICATE_TYPE: (
-        "There is no certificate type {code} in certificate_types.json."
-    ),
+    ProblemCode.UNKNOWN_CERTIFICATE_TYPE: ("There is no certificate type {code} in certificate_types.json."),
     ProblemCode.UNKNOWN_CERTIFICATE_FIELD: "The certificate type {code} has no field {field}.",
     ProblemCode.UNKNOWN_MATTER: "There is no matter {code} in matters.json.",
     ProblemCode.BAD_REGION_PARENT: "The parent of a {level} region must be a {expected} region.",
     ProblemCode.OPTIONS_REQUIRED: "A select field needs at least one option.",
     ProblemCode.OPTIONS_NOT_ALLOWED: "Only select and enum fields can have options.",
     ProblemCode.BAD_PREFILL: "Unknown prefill source {source}.",
-    ProblemCode.BAD_CODE_PREFIX: (
-        "A matter code is its department's code and four digits, like {expected}."
-    ),
+    ProblemCode.BAD_CODE_PREFIX: ("A matter code is its department's code and four digits, like {expected}."),
     ProblemCode.PROMISE_EXCEEDS_LAW: (
         "The promised time ({promised} days) is longer than the legal limit ({legal} days)."
     ),
@@ -78,14 +74,6 @@ class Problem(msgspec.Struct, frozen=True):
         return f"{self.file} {self.path}: {gettext(MESSAGES[self.code], **self.params)}"
 
 
-class CatalogInvalid(Exception):
-    """The export has problems; nothing was imported."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__(f"{len(problems)} problem(s) in the catalog")
-        self.problems = problems
-
-
 _AT = re.compile(r"^(?P<detail>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.S)
 
 
@@ -103,9 +91,7 @@ def read_catalog(folder: Path) -> tuple[fmt.Catalog | None, list[Problem]]:
     return catalog, check_references(catalog)
 
 
-def _decode_file(
-    path: Path, filename: str, record_type: type[fmt.Record]
-) -> tuple[list[Any], list[Problem]]:
+def _decode_file(path: Path, filename: str, record_type: type[fmt.Record]) -> tuple[list[Any], list[Problem]]:
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -136,9 +122,7 @@ def _decode_file(
     return records, problems
 
 
-def _duplicates(
-    filename: str, items: Iterable[tuple[str, str]], code: ProblemCode, what: str
-) -> list[Problem]:
+def _duplicates(filename: str, items: Iterable[tuple[str, str]], code: ProblemCode, what: str) -> list[Problem]:
     """Problems for every repeated key; items are (key, path) pairs."""
     seen: dict[str, str] = {}
     problems = []
@@ -204,15 +188,15 @@ def check_references(catalog: fmt.Catalog) -> list[Problem]:
         )
         for j, field in enumerate(cert.fields):
             if (field.type == "enum") != bool(field.options):
-                code = ProblemCode.OPTIONS_REQUIRED if field.type == "enum" else ProblemCode.OPTIONS_NOT_ALLOWED
-                problems.append(Problem("certificate_types.json", f"{at}.fields[{j}].options", code))
+                wrong = ProblemCode.OPTIONS_REQUIRED if field.type == "enum" else ProblemCode.OPTIONS_NOT_ALLOWED
+                problems.append(Problem("certificate_types.json", f"{at}.fields[{j}].options", wrong))
 
     for i, matter in enumerate(catalog.matters):
         problems += _check_matter(matter, f"$[{i}]", departments, cert_fields, require)
 
     for i, bundle in enumerate(catalog.bundles):
-        for j, code in enumerate(bundle.matters):
-            require("bundles.json", f"$[{i}].matters[{j}]", code, matters, ProblemCode.UNKNOWN_MATTER)
+        for j, matter_code in enumerate(bundle.matters):
+            require("bundles.json", f"$[{i}].matters[{j}]", matter_code, matters, ProblemCode.UNKNOWN_MATTER)
         problems += _duplicates(
             "bundles.json",
             ((c, f"$[{i}].matters[{j}]") for j, c in enumerate(bundle.matters)),
@@ -222,9 +206,9 @@ def check_references(catalog: fmt.Catalog) -> list[Problem]:
 
     for i, hall in enumerate(catalog.halls):
         require("halls.json", f"$[{i}].region", hall.region, regions, ProblemCode.UNKNOWN_REGION)
-        for j, code in enumerate(hall.matters):
-            if code != "*":
-                require("halls.json", f"$[{i}].matters[{j}]", code, matters, ProblemCode.UNKNOWN_MATTER)
+        for j, matter_code in enumerate(hall.matters):
+            if matter_code != "*":
+                require("halls.json", f"$[{i}].matters[{j}]", matter_code, matters, ProblemCode.UNKNOWN_MATTER)
     return problems
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -27,7 +29,7 @@ metadata = MetaData(
 )
 
 
-def _catalog_columns() -> list[Column[object]]:
+def _catalog_columns() -> list[Column[Any]]:
     """Bookkeeping every imported catalog row carries: what it was imported as, and when."""
     return [
         Column("content_hash", String(64), nullable=False),

@@ -33,9 +33,7 @@ def payload_errors(error: DomainError, messages: Catalogs, locale: Locale) -> li
     return [PayloadError(code=error.code, field=error.field, message=localize(error, messages, locale))]
 
 
-def format_error(
-    error: GraphQLError, messages: Catalogs, locale: Locale, request_id: str
-) -> dict[str, Any]:
+def format_error(error: GraphQLError, messages: Catalogs, locale: Locale, request_id: str) -> dict[str, Any]:
     """One GraphQL error as JSON, with a stable extensions.code and a localized message."""
     original = error.original_error
     extensions: dict[str, Any]

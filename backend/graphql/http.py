@@ -11,11 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-from strawberry.types.graphql import OperationType
 from litestar import Request, get, post
 from litestar.response import Response
 from strawberry.http.ides import get_graphql_ide_html
 from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.types.graphql import OperationType
 
 from backend.errors import MESSAGES, ErrorCode
 from backend.graphql.context import Context
@@ -61,9 +61,7 @@ def _bad_request(context: Context, code: ErrorCode, status: int, **params: Any) 
     return Response(_encode({"errors": [error]}), status_code=status, media_type=JSON)
 
 
-async def _execute(
-    context: Context, body: GraphQLRequest, allowed: tuple[OperationType, ...]
-) -> Response[bytes]:
+async def _execute(context: Context, body: GraphQLRequest, allowed: tuple[OperationType, ...]) -> Response[bytes]:
     if not body.query:
         return _bad_request(context, ErrorCode.BAD_REQUEST, 400, detail="query is missing")
     try:

@@ -43,9 +43,10 @@ async def test_unsupported_language_falls_back_to_simplified_chinese(api: AsyncT
     body = await gql(api, '{ matter(code: "GZ-GA-0001") { name } }', locale="fr-FR")
     zh = await gql(api, '{ matter(code: "GZ-GA-0001") { name } }', locale="zh-SG")
     assert body["data"]["matter"]["name"] == zh["data"]["matter"]["name"]
-    assert body["data"]["matter"]["name"] != (await gql(api, '{ matter(code: "GZ-GA-0001") { name } }', locale="en"))[
-        "data"
-    ]["matter"]["name"]
+    assert (
+        body["data"]["matter"]["name"]
+        != (await gql(api, '{ matter(code: "GZ-GA-0001") { name } }', locale="en"))["data"]["matter"]["name"]
+    )
 
 
 async def test_matter_exposes_everything_the_catalog_says(api: AsyncTestClient[Any]) -> None:
@@ -61,7 +62,11 @@ async def test_matter_exposes_everything_the_catalog_says(api: AsyncTestClient[A
     matter = (await gql(api, query, locale="en"))["data"]["matter"]
     assert matter["code"] == "GZ-GA-0021"
     assert matter["name"] == "Motor Vehicle Registration (New Car)"
-    assert matter["department"] == {"code": "GZ-GA", "shortName": "Public Security Bureau", "region": {"code": "440100"}}
+    assert matter["department"] == {
+        "code": "GZ-GA",
+        "shortName": "Public Security Bureau",
+        "region": {"code": "440100"},
+    }
     assert [(f["amount"], f["department"]["code"]) for f in matter["fees"]] == [
         ("100.00", "GZ-GA"),
         ("10.00", "GZ-GA"),
@@ -94,7 +99,10 @@ async def test_unknown_matter_is_null(api: AsyncTestClient[Any]) -> None:
 
 
 async def test_pagination_walks_every_matter_exactly_once(api: AsyncTestClient[Any]) -> None:
-    query = "query($after: String) { matters(first: 40, after: $after) { totalCount edges { cursor node { code } } pageInfo { hasNextPage hasPreviousPage endCursor } } }"
+    query = (
+        "query($after: String) { matters(first: 40, after: $after) { totalCount edges { cursor node { code } } "
+        "pageInfo { hasNextPage hasPreviousPage endCursor } } }"
+    )
     seen: list[str] = []
     after = None
     pages = 0
@@ -121,7 +129,8 @@ async def test_pagination_walks_every_matter_exactly_once(api: AsyncTestClient[A
         ({"department": "GZ-RSJ"}, lambda n: n["department"]["code"] == "GZ-RSJ"),
         ({"mode": "IMMEDIATE"}, lambda n: "IMMEDIATE" in n["modes"]),
         ({"region": "440106"}, lambda n: n["region"]["code"] == "440106"),
-        ({"theme": "BUSINESS", "audience": "ENTERPRISE"}, lambda n: n["theme"] == "BUSINESS" and n["audience"] == "ENTERPRISE"),
+        ({"theme": "BUSINESS", "audience": "ENTERPRISE"},
+         lambda n: n["theme"] == "BUSINESS" and n["audience"] == "ENTERPRISE"),
     ],
 )  # fmt: skip
 async def test_filters_select_exactly_the_matching_matters(
@@ -131,7 +140,7 @@ async def test_filters_select_exactly_the_matching_matters(
     all_nodes = await _all_matters(api, fields)
     expected = sorted(n["code"] for n in all_nodes if check(n))
     assert expected, "the demo catalog should have matches for every filter used here"
-    query = f"query($f: MatterFilter) {{ matters(first: 100, filter: $f) {{ totalCount edges {{ node {{ code }} }} }} }}"
+    query = "query($f: MatterFilter) { matters(first: 100, filter: $f) { totalCount edges { node { code } } } }"
     body = (await gql(api, query, {"f": filter_}))["data"]["matters"]
     assert sorted(e["node"]["code"] for e in body["edges"]) == expected
     assert body["totalCount"] == len(expected)
@@ -141,7 +150,10 @@ async def _all_matters(api: AsyncTestClient[Any], fields: str) -> list[dict[str,
     nodes: list[dict[str, Any]] = []
     after = None
     while True:
-        query = f"query($a: String) {{ matters(first: 100, after: $a) {{ edges {{ node {{ {fields} }} }} pageInfo {{ hasNextPage endCursor }} }} }}"
+        query = (
+            f"query($a: String) {{ matters(first: 100, after: $a) {{ edges {{ node {{ {fields} }} }} "
+            "pageInfo { hasNextPage endCursor } } }"
+        )
         connection = (await gql(api, query, {"a": after}))["data"]["matters"]
         nodes += [e["node"] for e in connection["edges"]]
         if not connection["pageInfo"]["hasNextPage"]:
@@ -228,7 +240,7 @@ async def test_nested_fields_do_not_multiply_queries(api: AsyncTestClient[Any], 
 
 
 async def test_get_runs_queries_but_refuses_mutations(api: AsyncTestClient[Any]) -> None:
-    response = await api.get("/graphql", params={"query": "{ matter(code: \"GZ-GA-0001\") { code } }"})
+    response = await api.get("/graphql", params={"query": '{ matter(code: "GZ-GA-0001") { code } }'})
     assert response.json() == {"data": {"matter": {"code": "GZ-GA-0001"}}}
     refused = await api.get("/graphql", params={"query": "mutation { x }"}, headers={"accept-language": "en"})
     assert refused.status_code == 405

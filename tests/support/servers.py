@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
-class ServerMissing(RuntimeError):
+class ServerMissingError(RuntimeError):
     """A server binary is not installed: `make test` installs it (apt-get)."""
 
 
@@ -32,13 +32,15 @@ def free_port() -> int:
 
 def _pg_bindir() -> Path:
     configured = os.environ.get("ONEWINDOW_TEST_PG_BINDIR")
-    candidates = [Path(configured)] if configured else sorted(
-        Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name), reverse=True
+    candidates = (
+        [Path(configured)]
+        if configured
+        else sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name), reverse=True)
     )
     for candidate in candidates:
         if (candidate / "pg_ctl").exists():
             return candidate
-    raise ServerMissing("PostgreSQL server binaries not found (apt-get install postgresql)")
+    raise ServerMissingError("PostgreSQL server binaries not found (apt-get install postgresql)")
 
 
 @dataclass
@@ -70,7 +72,9 @@ class PostgresServer:
             try:
                 user = pwd.getpwnam("postgres")
             except KeyError:
-                raise ServerMissing("running as root needs the postgres user (apt-get install postgresql)") from None
+                raise ServerMissingError(
+                    "running as root needs the postgres user (apt-get install postgresql)"
+                ) from None
             os.chown(folder, user.pw_uid, user.pw_gid)
             run_as = ["runuser", "-u", "postgres", "--"]
         data, log = folder / "data", folder / "server.log"
@@ -85,7 +89,8 @@ class PostgresServer:
             "-c full_page_writes=off -c max_connections=200"
         )
         subprocess.run(
-            [*run_as, str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(log), "-w", "-t", "60", "start"],
+            [*run_as, str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(log), "-w", "-t", "60",
+             "start"],
             check=True, capture_output=True,
         )  # fmt: skip
         out = subprocess.run([str(bindir / "postgres"), "--version"], capture_output=True, text=True).stdout
@@ -120,7 +125,7 @@ class RedisServer:
         """Start redis-server on a free loopback port, without persistence."""
         binary = os.environ.get("ONEWINDOW_TEST_REDIS_SERVER") or shutil.which("redis-server")
         if binary is None:
-            raise ServerMissing("redis-server not found (apt-get install redis-server)")
+            raise ServerMissingError("redis-server not found (apt-get install redis-server)")
         folder = Path(tempfile.mkdtemp(prefix="onewindow-redis-"))
         port = free_port()
         process = subprocess.Popen(

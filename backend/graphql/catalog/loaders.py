@@ -14,9 +14,7 @@ class CatalogLoaders:
     def __init__(self, catalog: CatalogService) -> None:
         self.region = DataLoader[str, m.Region | None](load_fn=catalog.regions_by_code)
         self.department = DataLoader[str, m.Department | None](load_fn=catalog.departments_by_code)
-        self.certificate_type = DataLoader[str, m.CertificateType | None](
-            load_fn=catalog.certificate_types_by_code
-        )
+        self.certificate_type = DataLoader[str, m.CertificateType | None](load_fn=catalog.certificate_types_by_code)
         self.matter = DataLoader[str, m.MatterSummary | None](load_fn=catalog.matters_by_code)
         self.matter_details = DataLoader[str, m.MatterDetails | None](load_fn=catalog.matter_details)
         self.fees = DataLoader[str, list[m.Fee]](load_fn=catalog.fees_by_matter)

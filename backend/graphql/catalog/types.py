@@ -192,7 +192,7 @@ class CertificateType:
 class Fee:
     item_code: str
     name: str
-    amount: Decimal = strawberry.field(description="Yuan with two decimals, as a string: \"20.00\".")
+    amount: Decimal = strawberry.field(description='Yuan with two decimals, as a string: "20.00".')
     department_code: strawberry.Private[str]
 
     @strawberry.field
@@ -244,9 +244,7 @@ class Hall:
     windows: int
     opening_hours_weekdays: str = strawberry.field(description="Monday to Friday, e.g. 09:00-17:00.")
     opening_hours_saturday: str | None = strawberry.field(description="Saturday hours; null when closed.")
-    handles_all_matters: bool = strawberry.field(
-        description="True when every matter of its region is handled there."
-    )
+    handles_all_matters: bool = strawberry.field(description="True when every matter of its region is handled there.")
     region_code: strawberry.Private[str]
 
     @staticmethod

@@ -42,17 +42,13 @@ def upgrade() -> None:
         ),
         sa.Column("content_hash", sa.String(length=64), nullable=False),
         sa.Column("withdrawn", sa.Boolean(), nullable=False),
-        sa.Column(
-            "updated_at", backend.db.types.UTCDateTime(timezone=True), nullable=False
-        ),
+        sa.Column("updated_at", backend.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("code", name=op.f("pk_bundles")),
     )
     op.create_table(
         "catalog_imports",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column(
-            "imported_at", backend.db.types.UTCDateTime(timezone=True), nullable=False
-        ),
+        sa.Column("imported_at", backend.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("source", sa.String(length=500), nullable=False),
         sa.Column("digest", sa.String(length=64), nullable=False),
         sa.Column(
@@ -74,9 +70,7 @@ def upgrade() -> None:
         ),
         sa.Column("content_hash", sa.String(length=64), nullable=False),
         sa.Column("withdrawn", sa.Boolean(), nullable=False),
-        sa.Column(
-            "updated_at", backend.db.types.UTCDateTime(timezone=True), nullable=False
-        ),
+        sa.Column("updated_at", backend.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["parent_code"],
             ["regions.code"],
@@ -103,9 +97,7 @@ def upgrade() -> None:
         sa.Column("phone", sa.String(length=32), nullable=False),
         sa.Column("content_hash", sa.String(length=64), nullable=False),
         sa.Column("withdrawn", sa.Boolean(), nullable=False),
-        sa.Column(
-            "updated_at", backend.db.types.UTCDateTime(timezone=True), nullable=False
-        ),
+        sa.Column("updated_at", backend.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["region_code"],
             ["regions.code"],
@@ -136,12 +128,8 @@ def upgrade() -> None:
         sa.Column("all_matters", sa.Boolean(), nullable=False),
         sa.Column("content_hash", sa.String(length=64), nullable=False),
         sa.Column("withdrawn", sa.Boolean(), nullable=False),
-        sa.Column(
-            "updated_at", backend.db.types.UTCDateTime(timezone=True), nullable=False
-        ),
-        sa.ForeignKeyConstraint(
-            ["region_code"], ["regions.code"], name=op.f("fk_halls_region_code_regions")
-        ),
+        sa.Column("updated_at", backend.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["region_code"], ["regions.code"], name=op.f("fk_halls_region_code_regions")),
         sa.PrimaryKeyConstraint("code", name=op.f("pk_halls")),
     )
     op.create_table(
@@ -161,9 +149,7 @@ def upgrade() -> None:
         ),
         sa.Column("content_hash", sa.String(length=64), nullable=False),
         sa.Column("withdrawn", sa.Boolean(), nullable=False),
-        sa.Column(
-            "updated_at", backend.db.types.UTCDateTime(timezone=True), nullable=False
-        ),
+        sa.Column("updated_at", backend.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["issuer_code"],
             ["departments.code"],
@@ -230,9 +216,7 @@ def upgrade() -> None:
         ),
         sa.Column("content_hash", sa.String(length=64), nullable=False),
         sa.Column("withdrawn", sa.Boolean(), nullable=False),
-        sa.Column(
-            "updated_at", backend.db.types.UTCDateTime(timezone=True), nullable=False
-        ),
+        sa.Column("updated_at", backend.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["department_code"],
             ["departments.code"],
@@ -246,12 +230,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("code", name=op.f("pk_matters")),
     )
     with op.batch_alter_table("matters", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_matters_department_code", ["department_code", "code"], unique=False
-        )
-        batch_op.create_index(
-            "ix_matters_region_code", ["region_code", "code"], unique=False
-        )
+        batch_op.create_index("ix_matters_department_code", ["department_code", "code"], unique=False)
+        batch_op.create_index("ix_matters_region_code", ["region_code", "code"], unique=False)
         batch_op.create_index("ix_matters_theme_code", ["theme", "code"], unique=False)
 
     op.create_table(
@@ -269,30 +249,22 @@ def upgrade() -> None:
             ["matters.code"],
             name=op.f("fk_bundle_matters_matter_code_matters"),
         ),
-        sa.PrimaryKeyConstraint(
-            "bundle_code", "position", name=op.f("pk_bundle_matters")
-        ),
+        sa.PrimaryKeyConstraint("bundle_code", "position", name=op.f("pk_bundle_matters")),
     )
     op.create_table(
         "hall_matters",
         sa.Column("hall_code", sa.String(length=32), nullable=False),
         sa.Column("matter_code", sa.String(length=48), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["hall_code"], ["halls.code"], name=op.f("fk_hall_matters_hall_code_halls")
-        ),
+        sa.ForeignKeyConstraint(["hall_code"], ["halls.code"], name=op.f("fk_hall_matters_hall_code_halls")),
         sa.ForeignKeyConstraint(
             ["matter_code"],
             ["matters.code"],
             name=op.f("fk_hall_matters_matter_code_matters"),
         ),
-        sa.PrimaryKeyConstraint(
-            "hall_code", "matter_code", name=op.f("pk_hall_matters")
-        ),
+        sa.PrimaryKeyConstraint("hall_code", "matter_code", name=op.f("pk_hall_matters")),
     )
     with op.batch_alter_table("hall_matters", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_hall_matters_matter_code", ["matter_code"], unique=False
-        )
+        batch_op.create_index("ix_hall_matters_matter_code", ["matter_code"], unique=False)
 
     op.create_table(
         "matter_fees",
@@ -330,9 +302,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("matter_code", "mode", name=op.f("pk_matter_modes")),
     )
     with op.batch_alter_table("matter_modes", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_matter_modes_mode", ["mode", "matter_code"], unique=False
-        )
+        batch_op.create_index("ix_matter_modes_mode", ["mode", "matter_code"], unique=False)
 
 
 def downgrade() -> None:

@@ -1,0 +1,46 @@
+"""Settings come from ONEWINDOW_* variables, with embedded defaults."""
+
+from __future__ import annotations
+
+import pytest
+
+from backend.settings import Environment, describe_settings, settings_from_env
+
+
+def test_defaults_are_embedded_sqlite_and_redis() -> None:
+    settings = settings_from_env({"ONEWINDOW_DATA_DIR": "/tmp/ow"})
+    assert settings.resolved_database_url == "sqlite+aiosqlite:////tmp/ow/onewindow.sqlite3"
+    assert settings.redis_url == ""
+    assert settings.graphiql_enabled is True
+    assert settings.resolved_catalog_dir.name == "demo"
+
+
+def test_values_are_converted_from_strings() -> None:
+    settings = settings_from_env({"ONEWINDOW_MAX_PAGE_SIZE": "50", "ONEWINDOW_GRAPHIQL": "false"})
+    assert settings.max_page_size == 50
+    assert settings.graphiql_enabled is False
+
+
+def test_unknown_variable_is_refused() -> None:
+    with pytest.raises(ValueError, match="ONEWINDOW_DATABSE_URL"):
+        settings_from_env({"ONEWINDOW_DATABSE_URL": "x"})
+
+
+def test_production_requires_real_database_and_redis() -> None:
+    with pytest.raises(ValueError, match="production needs"):
+        settings_from_env({"ONEWINDOW_ENV": "production"})
+    settings = settings_from_env(
+        {
+            "ONEWINDOW_ENV": "production",
+            "ONEWINDOW_DATABASE_URL": "postgresql+asyncpg://u@h/db",
+            "ONEWINDOW_REDIS_URL": "redis://h:6379/0",
+        }
+    )
+    assert settings.env is Environment.PRODUCTION
+    assert settings.graphiql_enabled is False
+
+
+def test_every_setting_is_documented() -> None:
+    rows = describe_settings()
+    assert {name for name, _, _ in rows} >= {"ONEWINDOW_DATABASE_URL", "ONEWINDOW_REDIS_URL", "ONEWINDOW_CATALOG_DIR"}
+    assert all(description for _, _, description in rows)
