@@ -100,23 +100,21 @@ def serve(host: str, port: int, workers: int) -> None:
             embedded.stop()
 
 
-async def _prepare_database(settings: Settings) -> None:
-    """Development convenience: bring the schema to head and import the demo catalog if empty."""
+async def _prepare_database(settings: Settings, *, import_if_empty: bool = True) -> None:
+    """Bring the schema to head; on an empty catalog, import the configured (demo) catalog."""
     from sqlalchemy import func, select
 
-    from backend.db import tables
+    from backend.db import migrate, tables
     from backend.db.engine import create_engine, session_factory
 
     engine = create_engine(settings.resolved_database_url)
     try:
-        from backend.db import migrate
-
         await migrate.upgrade(engine)
         async with session_factory(engine)() as session:
             empty = (await session.execute(select(func.count()).select_from(tables.matters))).scalar_one() == 0
     finally:
         await engine.dispose()
-    if empty:
+    if empty and import_if_empty:
         await _import(settings, settings.resolved_catalog_dir, dry_run=False, quiet=True)
 
 
@@ -235,11 +233,11 @@ async def _import(settings: Settings, folder: Path, *, dry_run: bool, quiet: boo
 # --- seed ---------------------------------------------------------------------------------------
 @main.command()
 def seed() -> None:
-    """Load the demo data (idempotent): the bundled demo catalog."""
+    """Load the demo data (idempotent): migrations, then the demo catalog."""
     settings = get_settings()
     if settings.is_production:
         raise click.ClickException("seed loads demo data and refuses to run with production settings")
-    _run(lambda: _prepare_database(settings))
+    _run(lambda: _prepare_database(settings, import_if_empty=False))
     _run(lambda: _import(settings, settings.resolved_catalog_dir, dry_run=False, quiet=False))
 
 

@@ -13,6 +13,7 @@ import re
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -106,6 +107,19 @@ class PostgresServer:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
+def _system_redis_server() -> str | None:
+    """Debian's redis-server: never the copy the embedded-Redis package puts into the virtualenv."""
+    configured = os.environ.get("ONEWINDOW_TEST_REDIS_SERVER")
+    if configured:
+        return configured
+    venv = Path(sys.prefix).resolve()
+    for folder in [*os.environ.get("PATH", "").split(os.pathsep), "/usr/bin", "/usr/local/bin"]:
+        candidate = Path(folder) / "redis-server"
+        if candidate.is_file() and os.access(candidate, os.X_OK) and venv not in candidate.resolve().parents:
+            return str(candidate)
+    return None
+
+
 @dataclass
 class RedisServer:
     """A throw-away redis-server (Debian's binary, not the embedded one)."""
@@ -123,7 +137,7 @@ class RedisServer:
     @classmethod
     def start(cls) -> RedisServer:
         """Start redis-server on a free loopback port, without persistence."""
-        binary = os.environ.get("ONEWINDOW_TEST_REDIS_SERVER") or shutil.which("redis-server")
+        binary = _system_redis_server()
         if binary is None:
             raise ServerMissingError("redis-server not found (apt-get install redis-server)")
         folder = Path(tempfile.mkdtemp(prefix="onewindow-redis-"))

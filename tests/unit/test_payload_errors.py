@@ -45,7 +45,8 @@ def test_success_has_no_errors() -> None:
 
 
 def test_domain_error_becomes_localized_payload_error() -> None:
-    for locale, message in (("zh-Hans", "此项为必填项。"), ("zh-Hant", "此項為必填項。"), ("en", "This field is required.")):
+    expected = {"zh-Hans": "此项为必填项。", "zh-Hant": "此項為必填項。", "en": "This field is required."}
+    for locale, message in expected.items():
         result = SCHEMA.execute_sync(MUTATION, {"n": "", "l": locale})
         assert result.errors is None
         assert result.data == {
