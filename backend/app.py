@@ -13,12 +13,15 @@ from backend.db.engine import create_engine, redact_url, session_factory
 from backend.graphql.http import graphql_get, graphql_post
 from backend.graphql.schema import build_schema
 from backend.i18n import catalogs
+from backend.identity.runtime import build_identity
 from backend.kv import connect, ensure_redis_url
 from backend.logs import configure_logging
 from backend.middleware import request_context_middleware
 from backend.resources import Resources
+from backend.rest import oidc
 from backend.rest.errors import unexpected_error
 from backend.rest.health import health
+from backend.rest.pages import Pages
 from backend.settings import Settings, get_settings
 
 log = structlog.get_logger("backend.app")
@@ -34,12 +37,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
         redis_url, embedded = ensure_redis_url(settings.redis_url, settings.data_dir)
         engine = create_engine(settings.resolved_database_url)
         redis = connect(redis_url)
+        sessions = session_factory(engine)
+        messages = catalogs(settings.locales_dir)
         app.state.resources = Resources(
             settings=settings,
             engine=engine,
-            sessions=session_factory(engine),
+            sessions=sessions,
             redis=redis,
-            messages=catalogs(settings.locales_dir),
+            messages=messages,
+            identity=await build_identity(settings, sessions, redis, messages),
+            pages=Pages(messages),
         )
         build_schema()
         # Everything built at start-up lives for the whole process: keep it out of GC passes.
@@ -61,7 +68,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             log.info("app.stopped")
 
     return Litestar(
-        route_handlers=[graphql_post, graphql_get, health],
+        route_handlers=[graphql_post, graphql_get, health, *oidc.ROUTES],
         middleware=[request_context_middleware],
         exception_handlers={Exception: unexpected_error},
         lifespan=[lifespan],

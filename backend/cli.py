@@ -233,12 +233,28 @@ async def _import(settings: Settings, folder: Path, *, dry_run: bool, quiet: boo
 # --- seed ---------------------------------------------------------------------------------------
 @main.command()
 def seed() -> None:
-    """Load the demo data (idempotent): migrations, then the demo catalog."""
+    """Load the demo data (idempotent): the demo catalog, the synthetic population, demo accounts."""
     settings = get_settings()
     if settings.is_production:
         raise click.ClickException("seed loads demo data and refuses to run with production settings")
     _run(lambda: _prepare_database(settings, import_if_empty=False))
     _run(lambda: _import(settings, settings.resolved_catalog_dir, dry_run=False, quiet=False))
+    from backend.identity.seed import DEMO_PASSWORD, seed_identity
+    from backend.identity_cli import run as in_transaction
+
+    report = in_transaction(seed_identity)
+    click.echo(f"population registry stand-in: {report.residents} residents")
+    click.echo(
+        "demo citizen: 李明, phone 13800138000 (married, Tianhe, one child). Sign in with\n"
+        '  mutation { requestLoginCode(phone: "13800138000") { sent } }\n'
+        "  uv run onewindow sms outbox --phone 13800138000      # shows the code\n"
+        '  mutation { login(phone: "13800138000", code: "123456") { accessToken refreshToken } }'
+    )
+    click.echo(
+        f"demo staff ({len(report.staff)}): officer.<department code in lower case> (e.g. officer.gz-ga), "
+        f"finance, admin; password {DEMO_PASSWORD}\n"
+        '  mutation { staffLogin(username: "admin", password: "...") { accessToken } }'
+    )
 
 
 # --- export-schema ------------------------------------------------------------------------------
@@ -264,6 +280,17 @@ def export_schema(output: Path, check: bool) -> None:
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(sdl, encoding="utf-8")
     click.echo(f"wrote {output}")
+
+
+# --- identity -----------------------------------------------------------------------------------
+def _add_identity_commands() -> None:
+    from backend.identity_cli import COMMANDS
+
+    for command in COMMANDS:
+        main.add_command(command)
+
+
+_add_identity_commands()
 
 
 # --- settings -----------------------------------------------------------------------------------

@@ -22,6 +22,22 @@ class ErrorCode(StrEnum):
     METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
     REQUIRED = "REQUIRED"
     INVALID_VALUE = "INVALID_VALUE"
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    TOKEN_EXPIRED = "TOKEN_EXPIRED"
+    UNKNOWN_SIGNING_KEY = "UNKNOWN_SIGNING_KEY"
+    FORBIDDEN = "FORBIDDEN"
+    INSUFFICIENT_SCOPE = "INSUFFICIENT_SCOPE"
+    INVALID_PHONE = "INVALID_PHONE"
+    INVALID_ID_NUMBER = "INVALID_ID_NUMBER"
+    RATE_LIMITED = "RATE_LIMITED"
+    LOGIN_CODE_INVALID = "LOGIN_CODE_INVALID"
+    LOGIN_CODE_LOCKED = "LOGIN_CODE_LOCKED"
+    INVALID_REFRESH_TOKEN = "INVALID_REFRESH_TOKEN"
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    REAL_NAME_MISMATCH = "REAL_NAME_MISMATCH"
+    ID_NUMBER_TAKEN = "ID_NUMBER_TAKEN"
+    INVALID_REDIRECT_URI = "INVALID_REDIRECT_URI"
+    UNKNOWN_SCOPE = "UNKNOWN_SCOPE"
 
 
 # The English source text of each code's message: the msgid in locales/*/onewindow.po.
@@ -36,6 +52,24 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.METHOD_NOT_ALLOWED: "Mutations must be sent with POST.",
     ErrorCode.REQUIRED: "This field is required.",
     ErrorCode.INVALID_VALUE: "This value is not valid.",
+    ErrorCode.UNAUTHENTICATED: "Please sign in again.",
+    ErrorCode.TOKEN_EXPIRED: "Your sign-in has expired. Refresh it or sign in again.",
+    ErrorCode.UNKNOWN_SIGNING_KEY: "Please sign in again.",
+    ErrorCode.FORBIDDEN: "You are not allowed to do this.",
+    ErrorCode.INSUFFICIENT_SCOPE: "This app has not been given the permission {scope}.",
+    ErrorCode.INVALID_PHONE: "Enter an 11-digit mainland mobile phone number.",
+    ErrorCode.INVALID_ID_NUMBER: "This is not a valid resident ID number.",
+    ErrorCode.RATE_LIMITED: "Too many attempts. Please try again in {seconds} seconds.",
+    ErrorCode.LOGIN_CODE_INVALID: "The code is wrong or has expired.",
+    ErrorCode.LOGIN_CODE_LOCKED: "Too many wrong codes. Please request a new code.",
+    ErrorCode.INVALID_REFRESH_TOKEN: "Your sign-in is no longer valid. Please sign in again.",
+    ErrorCode.INVALID_CREDENTIALS: "The username or password is wrong.",
+    ErrorCode.REAL_NAME_MISMATCH: "The name and ID number do not match the population registry.",
+    ErrorCode.ID_NUMBER_TAKEN: "This ID number is already linked to another account.",
+    ErrorCode.INVALID_REDIRECT_URI: (
+        "A redirect URI must be an absolute https URL without a fragment (http only for localhost)."
+    ),
+    ErrorCode.UNKNOWN_SCOPE: "Unknown scope {scope}.",
 }
 
 

@@ -8,6 +8,8 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from backend.i18n import Catalogs
+from backend.identity.service import IdentityDeps
+from backend.rest.pages import Pages
 from backend.settings import Settings
 
 
@@ -20,3 +22,5 @@ class Resources:
     sessions: async_sessionmaker[AsyncSession]
     redis: Redis
     messages: Catalogs
+    identity: IdentityDeps
+    pages: Pages

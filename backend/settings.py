@@ -61,6 +61,34 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         _doc("Serve GraphiQL at GET /graphql (ONEWINDOW_GRAPHIQL). Default: on unless production."),
     ] = None
     max_page_size: Annotated[int, _doc("Largest `first` a list field accepts (ONEWINDOW_MAX_PAGE_SIZE).")] = 100
+    secret_key: Annotated[
+        str,
+        _doc(
+            "Master secret (ONEWINDOW_SECRET_KEY): encrypts signing keys, keys login-code hashes and "
+            "pairwise subjects. Required in production; development generates one in data_dir."
+        ),
+    ] = ""
+    issuer: Annotated[
+        str, _doc("OpenID Connect issuer URL (ONEWINDOW_ISSUER). Default: public_url or http://127.0.0.1:8000.")
+    ] = ""
+    access_token_seconds: Annotated[int, _doc("Access token lifetime (ONEWINDOW_ACCESS_TOKEN_SECONDS).")] = 600
+    session_days: Annotated[
+        int, _doc("A session (refresh token family) ends this many days after login (ONEWINDOW_SESSION_DAYS).")
+    ] = 30
+    sms: Annotated[
+        str,
+        _doc(
+            "SMS gateway (ONEWINDOW_SMS): `outbox` keeps messages in a local outbox (`onewindow sms outbox`); "
+            "never allowed in production."
+        ),
+    ] = "outbox"
+    registry: Annotated[
+        str,
+        _doc(
+            "Population registry (ONEWINDOW_REGISTRY): `standin` is the seeded synthetic population; "
+            "never allowed in production."
+        ),
+    ] = "standin"
     public_url: Annotated[
         str, _doc("The URL clients reach the service at, used in printed links (ONEWINDOW_PUBLIC_URL).")
     ] = ""
@@ -81,6 +109,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{Path(self.data_dir) / 'onewindow.sqlite3'}"
+
+    @property
+    def resolved_issuer(self) -> str:
+        """The issuer URL in tokens and discovery (no trailing slash)."""
+        return (self.issuer or self.public_url or "http://127.0.0.1:8000").rstrip("/")
 
     @property
     def resolved_catalog_dir(self) -> Path:
@@ -113,6 +146,16 @@ def settings_from_env(environ: dict[str, str] | None = None) -> Settings:
             "production needs ONEWINDOW_DATABASE_URL and ONEWINDOW_REDIS_URL: "
             "the embedded SQLite and Redis are for development only"
         )
+    if settings.is_production:
+        problems = []
+        if not settings.secret_key:
+            problems.append("ONEWINDOW_SECRET_KEY is required")
+        if settings.sms == "outbox":
+            problems.append("the SMS outbox stand-in cannot send real messages (ONEWINDOW_SMS)")
+        if settings.registry == "standin":
+            problems.append("the synthetic population registry stand-in is for development (ONEWINDOW_REGISTRY)")
+        if problems:
+            raise ValueError("production settings refused: " + "; ".join(problems))
     return settings
 
 

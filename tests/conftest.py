@@ -24,6 +24,7 @@ from backend.catalog.importer import import_catalog
 from backend.catalog.validate import read_catalog
 from backend.db import migrate
 from backend.db.engine import create_engine, session_factory, unit_of_work
+from backend.identity.seed import seed_identity
 from backend.settings import Environment, Settings
 from tests.support.servers import PostgresServer, RedisServer
 
@@ -90,12 +91,14 @@ async def migrated(url: str) -> None:
 
 
 async def import_demo(url: str) -> None:
-    """Import the bundled demo catalog."""
+    """Import the bundled demo catalog, then the demo population and accounts."""
     catalog, problems = read_catalog(DEMO_CATALOG_DIR)
     assert catalog is not None and not problems
     engine = create_engine(url)
     async with session_factory(engine)() as session, unit_of_work(session):
         await import_catalog(session, catalog, source="demo")
+    async with session_factory(engine)() as session, unit_of_work(session):
+        await seed_identity(session)
     await engine.dispose()
 
 
@@ -124,6 +127,7 @@ def make_settings(database_url: str, redis_url: str, data_dir: Path, **overrides
         redis_url=redis_url,
         data_dir=str(data_dir),
         log_level="warning",
+        secret_key="test-secret-shared-by-every-instance-0123456789",
         **overrides,
     )
 
@@ -136,6 +140,14 @@ async def api(
     settings = make_settings(catalog_database, redis_server.url, tmp_path_factory.mktemp("data"))
     async with AsyncTestClient(create_app(settings)) as client:
         yield client
+
+
+@pytest_asyncio.fixture
+async def fresh_redis(api: AsyncTestClient[Any]) -> AsyncIterator[Any]:
+    """The API's Redis, emptied first (rate limits and codes of earlier tests gone)."""
+    redis = api.app.state.resources.redis
+    await redis.flushdb()
+    yield redis
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.catalog.service import CatalogService
 from backend.db.engine import close_session
 from backend.i18n import Locale
+from backend.identity.models import Principal, RequestMeta
+from backend.identity.service import IdentityService
 from backend.resources import Resources
 
 if TYPE_CHECKING:
@@ -20,11 +22,20 @@ if TYPE_CHECKING:
 class Context:
     """Everything a resolver may use during one request. Built per request, never shared."""
 
-    def __init__(self, resources: Resources, locale: Locale, request_id: str) -> None:
+    def __init__(
+        self,
+        resources: Resources,
+        locale: Locale,
+        request_id: str,
+        principal: Principal | None = None,
+        meta: RequestMeta | None = None,
+    ) -> None:
         self.resources = resources
         self.settings = resources.settings
         self.locale = locale
         self.request_id = request_id
+        self.principal = principal
+        self.meta = meta or RequestMeta()
         self._session: AsyncSession | None = None
 
     @property
@@ -38,6 +49,11 @@ class Context:
     def catalog(self) -> CatalogService:
         """The catalog service on this request's session."""
         return CatalogService(self.session)
+
+    @cached_property
+    def identity(self) -> IdentityService:
+        """The identity service on this request's session."""
+        return IdentityService(self.session, self.resources.identity)
 
     @cached_property
     def loaders(self) -> CatalogLoaders:

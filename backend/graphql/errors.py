@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import strawberry
 import structlog
 from graphql import GraphQLError
 
+from backend.db.engine import unit_of_work
 from backend.errors import MESSAGES, DomainError, ErrorCode
 from backend.i18n import Catalogs, Locale
 
 log = structlog.get_logger("backend.graphql")
+T = TypeVar("T")
 
 ErrorCodeEnum = strawberry.enum(ErrorCode, name="ErrorCode", description="Stable error codes.")
 
@@ -57,3 +60,16 @@ def format_error(error: GraphQLError, messages: Catalogs, locale: Locale, reques
     if error.path:
         formatted["path"] = error.path
     return formatted
+
+
+async def run_mutation(info: Any, work: Callable[[], Awaitable[T]]) -> tuple[T | None, list[PayloadError]]:
+    """Run `work` in one transaction: (result, []) when it commits, (None, errors) on a domain error.
+
+    Any other exception rolls back too and surfaces as INTERNAL_ERROR.
+    """
+    context = info.context
+    try:
+        async with unit_of_work(context.session):
+            return await work(), []
+    except DomainError as error:
+        return None, payload_errors(error, context.resources.messages, context.locale)

@@ -17,11 +17,12 @@ from strawberry.http.ides import get_graphql_ide_html
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
-from backend.errors import MESSAGES, ErrorCode
+from backend.errors import MESSAGES, DomainError, ErrorCode
 from backend.graphql.context import Context
 from backend.graphql.errors import format_error
 from backend.graphql.schema import build_schema
 from backend.i18n import negotiate
+from backend.identity.models import RequestMeta
 from backend.resources import Resources
 
 JSON = "application/json"
@@ -53,7 +54,29 @@ def _context(request: Request[Any, Any, Any]) -> Context:
         _resources(request),
         negotiate(request.headers.get("accept-language")),
         request.scope.get("state", {}).get("request_id", ""),
+        meta=RequestMeta(
+            ip=request.client.host if request.client else None, user_agent=request.headers.get("user-agent")
+        ),
     )
+
+
+async def _authenticate(request: Request[Any, Any, Any], context: Context) -> Response[bytes] | None:
+    """Attach the bearer token's principal; a bad token is a 401 (the app then refreshes or signs in)."""
+    header = request.headers.get("authorization")
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    try:
+        if scheme.lower() != "bearer" or not token.strip():
+            raise DomainError(ErrorCode.UNAUTHENTICATED)
+        context.principal = await context.identity.authenticate(token.strip())
+    except DomainError as error:
+        await context.close()
+        message = context.gettext(MESSAGES[error.code], **error.params)
+        body = {"errors": [{"message": message, "extensions": {"code": error.code.value}}]}
+        challenge = 'Bearer error="invalid_token"'
+        return Response(_encode(body), status_code=401, media_type=JSON, headers={"www-authenticate": challenge})
+    return None
 
 
 def _bad_request(context: Context, code: ErrorCode, status: int, **params: Any) -> Response[bytes]:
@@ -61,7 +84,12 @@ def _bad_request(context: Context, code: ErrorCode, status: int, **params: Any) 
     return Response(_encode({"errors": [error]}), status_code=status, media_type=JSON)
 
 
-async def _execute(context: Context, body: GraphQLRequest, allowed: tuple[OperationType, ...]) -> Response[bytes]:
+async def _execute(
+    request: Request[Any, Any, Any], context: Context, body: GraphQLRequest, allowed: tuple[OperationType, ...]
+) -> Response[bytes]:
+    refused = await _authenticate(request, context)
+    if refused is not None:
+        return refused
     if not body.query:
         return _bad_request(context, ErrorCode.BAD_REQUEST, 400, detail="query is missing")
     try:
@@ -96,7 +124,7 @@ async def graphql_post(request: Request[Any, Any, Any]) -> Response[bytes]:
         body = _decode_request(await request.body())
     except msgspec.DecodeError as exc:
         return _bad_request(context, ErrorCode.BAD_REQUEST, 400, detail=str(exc))
-    return await _execute(context, body, _ALL_OPERATIONS)
+    return await _execute(request, context, body, _ALL_OPERATIONS)
 
 
 @get("/graphql", include_in_schema=False)
@@ -114,4 +142,4 @@ async def graphql_get(request: Request[Any, Any, Any]) -> Response[bytes] | Resp
     except msgspec.DecodeError as exc:
         return _bad_request(context, ErrorCode.BAD_REQUEST, 400, detail=str(exc))
     body = GraphQLRequest(query=params["query"], variables=variables, operationName=params.get("operationName"))
-    return await _execute(context, body, _QUERY_ONLY)
+    return await _execute(request, context, body, _QUERY_ONLY)

@@ -15,13 +15,20 @@ from strawberry.types import ExecutionContext
 from backend.errors import DomainError
 from backend.graphql.catalog.queries import CatalogQuery
 from backend.graphql.errors import PayloadError
+from backend.graphql.identity.mutations import IdentityMutation
+from backend.graphql.identity.queries import IdentityQuery
 
 log = structlog.get_logger("backend.graphql")
 
 
 @strawberry.type
-class Query(CatalogQuery):
+class Query(CatalogQuery, IdentityQuery):
     """Everything a client can read."""
+
+
+@strawberry.type
+class Mutation(IdentityMutation):
+    """Everything a client can change."""
 
 
 class OnewindowSchema(strawberry.Schema):
@@ -50,6 +57,7 @@ def build_schema() -> strawberry.Schema:
     ]
     return OnewindowSchema(
         query=Query,
+        mutation=Mutation,
         types=[PayloadError],
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True),

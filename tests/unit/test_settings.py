@@ -21,6 +21,20 @@ def test_values_are_converted_from_strings() -> None:
     assert settings.graphiql_enabled is False
 
 
+def test_stand_ins_can_never_run_in_production() -> None:
+    base = {
+        "ONEWINDOW_ENV": "production",
+        "ONEWINDOW_DATABASE_URL": "postgresql+asyncpg://u@h/db",
+        "ONEWINDOW_REDIS_URL": "redis://h:6379/0",
+        "ONEWINDOW_SECRET_KEY": "x" * 40,
+    }
+    with pytest.raises(ValueError, match="SMS outbox stand-in") as caught:
+        settings_from_env(base)
+    assert "registry stand-in" in str(caught.value)
+    with pytest.raises(ValueError, match="ONEWINDOW_SECRET_KEY is required"):
+        settings_from_env({k: v for k, v in base.items() if k != "ONEWINDOW_SECRET_KEY"} | {"ONEWINDOW_SMS": "x"})
+
+
 def test_unknown_variable_is_refused() -> None:
     with pytest.raises(ValueError, match="ONEWINDOW_DATABSE_URL"):
         settings_from_env({"ONEWINDOW_DATABSE_URL": "x"})
@@ -34,6 +48,9 @@ def test_production_requires_real_database_and_redis() -> None:
             "ONEWINDOW_ENV": "production",
             "ONEWINDOW_DATABASE_URL": "postgresql+asyncpg://u@h/db",
             "ONEWINDOW_REDIS_URL": "redis://h:6379/0",
+            "ONEWINDOW_SECRET_KEY": "x" * 40,
+            "ONEWINDOW_SMS": "gateway",
+            "ONEWINDOW_REGISTRY": "gateway",
         }
     )
     assert settings.env is Environment.PRODUCTION

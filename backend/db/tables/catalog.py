@@ -1,4 +1,4 @@
-"""The SQL tables. Alembic migrations under backend/db/migrations create exactly these."""
+"""Tables of the service catalog."""
 
 from __future__ import annotations
 
@@ -11,22 +11,12 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     String,
     Table,
 )
 
+from backend.db.tables.base import metadata
 from backend.db.types import Json, UTCDateTime
-
-metadata = MetaData(
-    naming_convention={
-        "ix": "ix_%(column_0_label)s",
-        "uq": "uq_%(table_name)s_%(column_0_name)s",
-        "ck": "ck_%(table_name)s_%(constraint_name)s",
-        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-        "pk": "pk_%(table_name)s",
-    }
-)
 
 
 def _catalog_columns() -> list[Column[Any]]:

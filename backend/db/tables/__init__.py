@@ -1,0 +1,55 @@
+"""The SQL tables. Alembic migrations under backend/db/migrations create exactly these."""
+
+from backend.db.tables.base import metadata
+from backend.db.tables.catalog import (
+    bundle_matters,
+    bundles,
+    catalog_imports,
+    certificate_types,
+    departments,
+    hall_matters,
+    halls,
+    matter_fees,
+    matter_modes,
+    matters,
+    regions,
+)
+from backend.db.tables.identity import (
+    audit_events,
+    citizens,
+    consents,
+    oauth_clients,
+    refresh_tokens,
+    registry_persons,
+    sessions,
+    signing_keys,
+    sms_outbox,
+    staff,
+    staff_roles,
+)
+
+__all__ = [
+    "audit_events",
+    "bundle_matters",
+    "bundles",
+    "catalog_imports",
+    "certificate_types",
+    "citizens",
+    "consents",
+    "departments",
+    "hall_matters",
+    "halls",
+    "matter_fees",
+    "matter_modes",
+    "matters",
+    "metadata",
+    "oauth_clients",
+    "refresh_tokens",
+    "regions",
+    "registry_persons",
+    "sessions",
+    "signing_keys",
+    "sms_outbox",
+    "staff",
+    "staff_roles",
+]

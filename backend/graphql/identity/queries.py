@@ -1,0 +1,57 @@
+"""Identity queries: the caller's own record, sessions and consents; clients for admins."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.permission import PermissionExtension
+
+from backend.graphql import permissions
+from backend.graphql.context import Info
+from backend.graphql.identity.types import Citizen, Consent, OAuthClient, Session, StaffMember, StaffRole
+from backend.identity import clients, oidc
+from backend.identity.models import Role
+
+
+@strawberry.type
+class IdentityQuery:
+    @strawberry.field(description="The signed-in citizen.", extensions=[PermissionExtension([permissions.IsCitizen()])])
+    async def me(self, info: Info) -> Citizen:
+        principal = permissions.citizen(info)
+        return Citizen.build(await info.context.identity.citizen(principal.subject_id))
+
+    @strawberry.field(
+        description="The signed-in staff member and their roles.",
+        extensions=[PermissionExtension([permissions.HasRole(*Role)])],
+    )
+    async def staff_me(self, info: Info) -> StaffMember:
+        principal = permissions.staff(info, *Role)
+        member = await info.context.identity.staff_member(principal.subject_id)
+        return StaffMember(
+            id=strawberry.ID(member.id), username=member.username, name=member.name,
+            roles=[StaffRole(role=r.role.value, department_code=r.department_code or None) for r in member.roles],
+        )  # fmt: skip
+
+    @strawberry.field(
+        description="Where the caller is signed in, most recently used first.",
+        extensions=[PermissionExtension([permissions.IsSignedIn()])],
+    )
+    async def my_sessions(self, info: Info) -> list[Session]:
+        principal = permissions.signed_in(info)
+        return [Session.build(s, principal.session_id) for s in await info.context.identity.sessions_of(principal)]
+
+    @strawberry.field(
+        description="Apps the citizen allowed to use their data.",
+        extensions=[PermissionExtension([permissions.IsCitizen()])],
+    )
+    async def my_consents(self, info: Info) -> list[Consent]:
+        principal = permissions.citizen(info)
+        ctx = info.context
+        found = await oidc.consents_of(ctx.session, principal.subject_id)
+        return [Consent.build(c, ctx.resources.messages, ctx.locale) for c in found]
+
+    @strawberry.field(
+        description="Registered OAuth clients (platform admins).",
+        extensions=[PermissionExtension([permissions.HasRole(Role.ADMIN)])],
+    )
+    async def oauth_clients(self, info: Info) -> list[OAuthClient]:
+        return [OAuthClient.build(c) for c in await clients.list_clients(info.context.session)]

@@ -1,0 +1,89 @@
+"""Who may call what: permission classes that raise coded, localized errors.
+
+A citizen sees only their own data; a third-party token reaches only what its scopes allow; an
+officer acts for their department; finance sees payment data; admins manage the platform.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from strawberry.permission import BasePermission
+
+from backend.errors import DomainError, ErrorCode
+from backend.graphql.context import Info
+from backend.identity.models import Principal, Role, SubjectType
+
+
+def citizen(info: Info, scope: str | None = None) -> Principal:
+    """The signed-in citizen, holding `scope` if given; UNAUTHENTICATED / INSUFFICIENT_SCOPE otherwise."""
+    principal = info.context.principal
+    if principal is None:
+        raise DomainError(ErrorCode.UNAUTHENTICATED)
+    if principal.subject_type is not SubjectType.CITIZEN:
+        raise DomainError(ErrorCode.FORBIDDEN)
+    if scope is not None and not principal.has_scope(scope):
+        raise DomainError(ErrorCode.INSUFFICIENT_SCOPE, scope=scope)
+    return principal
+
+
+def forbidden() -> DomainError:
+    """The error for a caller who is signed in but may not do this."""
+    return DomainError(ErrorCode.FORBIDDEN)
+
+
+def signed_in(info: Info) -> Principal:
+    """Any signed-in caller."""
+    principal = info.context.principal
+    if principal is None:
+        raise DomainError(ErrorCode.UNAUTHENTICATED)
+    return principal
+
+
+def staff(info: Info, *roles: Role) -> Principal:
+    """A staff member holding one of `roles`; FORBIDDEN otherwise."""
+    principal = info.context.principal
+    if principal is None:
+        raise DomainError(ErrorCode.UNAUTHENTICATED)
+    if principal.subject_type is not SubjectType.STAFF or not any(principal.has_role(r) for r in roles):
+        raise DomainError(ErrorCode.FORBIDDEN)
+    return principal
+
+
+class IsCitizen(BasePermission):
+    """A signed-in citizen, optionally with a scope (third-party tokens carry only what was consented)."""
+
+    message = "UNAUTHENTICATED"
+
+    def __init__(self, scope: str | None = None) -> None:
+        self.scope = scope
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        """Raises a coded error instead of answering False, so the client learns why."""
+        citizen(info, self.scope)
+        return True
+
+
+class IsSignedIn(BasePermission):
+    """Any signed-in citizen or staff member."""
+
+    message = "UNAUTHENTICATED"
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        """Raises UNAUTHENTICATED when anonymous."""
+        signed_in(info)
+        return True
+
+
+class HasRole(BasePermission):
+    """A staff member with one of the roles."""
+
+    message = "FORBIDDEN"
+
+    def __init__(self, *roles: Role) -> None:
+        self.roles = roles
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        """Raises FORBIDDEN unless the caller holds one of the roles."""
+        staff(info, *self.roles)
+        return True

@@ -1,0 +1,1 @@
+"""Identity: citizens, staff, login codes, tokens, sessions, OAuth clients, consent and audit."""

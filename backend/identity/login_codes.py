@@ -1,0 +1,98 @@
+"""One-time login codes sent by SMS, kept in Redis (losing them only means asking for a new one).
+
+A code lives 5 minutes, works once, and allows 5 wrong tries. Requests are rate limited per phone
+and per client address. Codes are stored as keyed hashes and compared in constant time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+
+from backend.errors import DomainError, ErrorCode
+
+CODE_SECONDS = 300
+MAX_WRONG_TRIES = 5
+
+
+@dataclass(frozen=True)
+class Limit:
+    """At most `count` events per `seconds` window."""
+
+    count: int
+    seconds: int
+
+
+PER_PHONE_COOLDOWN = Limit(1, 60)
+PER_PHONE_DAILY = Limit(10, 86400)
+PER_ADDRESS_HOURLY = Limit(30, 3600)
+LOGIN_PER_ADDRESS = Limit(60, 3600)
+
+
+async def hit(redis: Redis, key: str, limit: Limit) -> int:
+    """Count one event; 0 when within the limit, else the seconds until the window ends."""
+    pipe = redis.pipeline()
+    # Start the window on the first event (SET NX EX works on the embedded Redis 6.2 too).
+    pipe.set(key, 0, ex=limit.seconds, nx=True)
+    pipe.incr(key)
+    pipe.ttl(key)
+    _, count, ttl = await pipe.execute()
+    if int(count) > limit.count:
+        return max(int(ttl), 1)
+    return 0
+
+
+async def check_limits(redis: Redis, checks: list[tuple[str, Limit]]) -> None:
+    """Count one event against every limit; RATE_LIMITED with the longest wait if any is exceeded."""
+    waits = [await hit(redis, key, limit) for key, limit in checks]
+    if max(waits, default=0):
+        raise DomainError(ErrorCode.RATE_LIMITED, seconds=max(waits))
+
+
+class LoginCodes:
+    """Issues and checks login codes for phone numbers."""
+
+    def __init__(self, redis: Redis, hash_key: bytes) -> None:
+        self._redis = redis
+        self._hash_key = hash_key
+
+    def _digest(self, phone: str, code: str) -> bytes:
+        return hmac.new(self._hash_key, f"{phone}:{code}".encode(), hashlib.sha256).digest()
+
+    async def issue(self, phone: str, address: str | None) -> str:
+        """A fresh code for `phone` (replacing any earlier one), within the rate limits."""
+        checks = [(f"otp:cooldown:{phone}", PER_PHONE_COOLDOWN), (f"otp:daily:{phone}", PER_PHONE_DAILY)]
+        if address:
+            checks.append((f"otp:address:{address}", PER_ADDRESS_HOURLY))
+        await check_limits(self._redis, checks)
+        code = f"{secrets.randbelow(1_000_000):06d}"
+        pipe = self._redis.pipeline()
+        pipe.set(f"otp:code:{phone}", self._digest(phone, code), ex=CODE_SECONDS)
+        pipe.delete(f"otp:tries:{phone}")
+        await pipe.execute()
+        return code
+
+    async def consume(self, phone: str, code: str, address: str | None) -> None:
+        """Accept the code once; LOGIN_CODE_INVALID, LOGIN_CODE_LOCKED or RATE_LIMITED otherwise."""
+        if address:
+            await check_limits(self._redis, [(f"login:address:{address}", LOGIN_PER_ADDRESS)])
+        key, tries_key = f"otp:code:{phone}", f"otp:tries:{phone}"
+        pipe = self._redis.pipeline()
+        pipe.set(tries_key, 0, ex=CODE_SECONDS, nx=True)
+        pipe.incr(tries_key)
+        pipe.get(key)
+        _, tries, stored = await pipe.execute()
+        if int(tries) > MAX_WRONG_TRIES:
+            await self._redis.delete(key)
+            raise DomainError(ErrorCode.LOGIN_CODE_LOCKED, field="code")
+        # Compare digests of equal length in constant time, even when there is no stored code.
+        expected = stored if stored is not None else b"\0" * 32
+        matches = hmac.compare_digest(expected, self._digest(phone, code.strip()))
+        # Only the request that deletes the code wins: a code cannot log in twice, even concurrently.
+        if not matches or stored is None or await self._redis.delete(key) != 1:
+            raise DomainError(ErrorCode.LOGIN_CODE_INVALID, field="code")
+        await self._redis.delete(tries_key)

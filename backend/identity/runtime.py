@@ -1,0 +1,47 @@
+"""Building the identity service's process-wide parts at start-up."""
+
+from __future__ import annotations
+
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from backend.i18n import Catalogs
+from backend.identity.keys import KeyRing, create_key
+from backend.identity.login_codes import LoginCodes
+from backend.identity.registry import StandInRegistry
+from backend.identity.secrets import derive, master_secret
+from backend.identity.service import IdentityDeps, IdentityService
+from backend.identity.sms import OutboxSms
+from backend.identity.tokens import TokenIssuer
+from backend.settings import Settings
+
+
+async def build_identity(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], redis: Redis, messages: Catalogs
+) -> IdentityDeps:
+    """The identity dependencies with a loaded key ring (a first signing key is made if there is none)."""
+    if settings.sms != "outbox" or settings.registry != "standin":
+        # Production adapters speak the provincial SMS platform's and the registry's protocols; they
+        # are not written yet (settings refuse the stand-ins in production, so production cannot start).
+        raise NotImplementedError("only the SMS outbox and the registry stand-in exist so far")
+    secret = master_secret(settings)
+    ring = KeyRing()
+    deps = IdentityDeps(
+        redis=redis,
+        sessions=sessions,
+        ring=ring,
+        tokens=TokenIssuer(ring, settings.resolved_issuer, settings.access_token_seconds),
+        codes=LoginCodes(redis, derive(secret, "login-codes")),
+        sms=OutboxSms(),
+        registry=StandInRegistry(),
+        messages=messages,
+        master_secret=secret,
+        session_lifetime_days=settings.session_days,
+    )
+    async with sessions() as db, db.begin():
+        service = IdentityService(db, deps)
+        await service.reload_keys()
+        if not ring.jwks()["keys"]:
+            await create_key(db, deps.encryption_key)
+            await service.reload_keys()
+    return deps

@@ -1,0 +1,93 @@
+"""Demo identity data: the synthetic population, the documented demo citizen, demo staff."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import msgspec
+from sqlalchemy import func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.db import tables as t
+from backend.identity import staff
+from backend.identity.models import Role, RoleGrant
+from backend.identity.population import DEMO_PHONE, Street, generate
+from backend.identity.registry import Person
+
+DEMO_PASSWORD = "onewindow-demo-2026"  # noqa: S105 - demo accounts only; seed refuses production
+"""Every demo staff account's password (seed refuses to run with production settings)."""
+
+
+@dataclass
+class SeedReport:
+    """What the identity seed created."""
+
+    residents: int = 0
+    demo_citizen: str = ""
+    staff: list[tuple[str, str]] = field(default_factory=list)  # (username, what they are)
+
+
+async def _streets(session: AsyncSession) -> list[Street]:
+    streets, districts = t.regions.alias("s"), t.regions.alias("d")
+    rows = await session.execute(
+        select(streets.c.code, districts.c.code.label("district"), districts.c.name.label("dname"), streets.c.name)
+        .join(districts, districts.c.code == streets.c.parent_code)
+        .where(streets.c.level == "street")
+        .order_by(streets.c.code)
+    )
+    return [Street(r.code, r.district, r.dname["zh-Hans"], r.name["zh-Hans"]) for r in rows]
+
+
+async def seed_identity(session: AsyncSession) -> SeedReport:
+    """Idempotent: what exists is left alone. Needs the catalog (regions, departments) imported."""
+    report = SeedReport()
+    if not (await session.execute(select(func.count()).select_from(t.registry_persons))).scalar_one():
+        streets = await _streets(session)
+        if not streets:
+            raise RuntimeError("import the catalog first: the population lives in its streets")
+        people = generate(streets)
+        for start in range(0, len(people), 500):
+            await session.execute(insert(t.registry_persons), [_row(p) for p in people[start : start + 500]])
+    report.residents = (await session.execute(select(func.count()).select_from(t.registry_persons))).scalar_one()
+    report.demo_citizen = await _demo_citizen(session)
+    departments = list((await session.execute(select(t.departments.c.code).order_by(t.departments.c.code))).scalars())
+    wanted = [
+        (f"officer.{code.lower()}", f"officer of {code}", [RoleGrant(Role.OFFICER, code)]) for code in departments
+    ]
+    wanted += [
+        ("finance", "finance staff", [RoleGrant(Role.FINANCE)]),
+        ("admin", "platform admin", [RoleGrant(Role.ADMIN)]),
+    ]
+    existing = set((await session.execute(select(t.staff.c.username))).scalars())
+    for username, what, roles in wanted:
+        if username not in existing:
+            await staff.create_staff(session, username=username, name=what, password=DEMO_PASSWORD, roles=roles)
+        report.staff.append((username, what))
+    return report
+
+
+def _row(person: Person) -> dict[str, object]:
+    return msgspec.structs.asdict(person)
+
+
+async def _demo_citizen(session: AsyncSession) -> str:
+    """The demo citizen's account, verified against the registry record with phone 13800138000."""
+    person = (await session.execute(select(t.registry_persons).where(t.registry_persons.c.phone == DEMO_PHONE))).one()
+    found = (await session.execute(select(t.citizens.c.id).where(t.citizens.c.phone == DEMO_PHONE))).scalar()
+    if found:
+        return str(found)
+    citizen_id = str(uuid.uuid4())
+    now = datetime.now(UTC)
+    await session.execute(
+        insert(t.citizens).values(
+            id=citizen_id,
+            phone=DEMO_PHONE,
+            id_number=person.id_number,
+            name=person.name,
+            verified_at=now,
+            created_at=now,
+        )
+    )
+    return citizen_id

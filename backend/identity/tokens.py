@@ -1,0 +1,86 @@
+"""Access and ID tokens: ES256 JWTs with a kid, verified against the cached key ring."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+import jwt
+
+from backend.errors import DomainError, ErrorCode
+from backend.identity.keys import ALGORITHM, KeyRing
+
+API_AUDIENCE = "onewindow-api"
+_LEEWAY = 30  # seconds of clock skew tolerated between instances
+_REQUIRED = ["exp", "iat", "nbf", "iss", "aud", "sub", "sid", "jti"]
+
+
+class TokenIssuer:
+    """Signs tokens with the newest key and verifies them with any key still trusted."""
+
+    def __init__(self, ring: KeyRing, issuer: str, access_seconds: int) -> None:
+        self.ring = ring
+        self.issuer = issuer
+        self.access_seconds = access_seconds
+
+    def access_token(self, *, subject: str, session_id: str, client_id: str, scopes: list[str]) -> str:
+        """A short-lived access token for the API."""
+        now = int(time.time())
+        claims = {
+            "iss": self.issuer,
+            "aud": API_AUDIENCE,
+            "sub": subject,
+            "sid": session_id,
+            "client_id": client_id,
+            "scope": " ".join(scopes),
+            "iat": now,
+            "nbf": now,
+            "exp": now + self.access_seconds,
+            "jti": uuid.uuid4().hex,
+        }
+        return self._sign(claims, "at+jwt")
+
+    def id_token(
+        self, *, subject: str, client_id: str, nonce: str | None, auth_time: int, extra: dict[str, Any]
+    ) -> str:
+        """An OpenID Connect ID token for a relying party."""
+        now = int(time.time())
+        claims = {"iss": self.issuer, "aud": client_id, "sub": subject, "iat": now, "exp": now + 300,
+                  "auth_time": auth_time, **extra}  # fmt: skip
+        if nonce:
+            claims["nonce"] = nonce
+        return self._sign(claims, "JWT")
+
+    def _sign(self, claims: dict[str, Any], typ: str) -> str:
+        key = self.ring.signer
+        return jwt.encode(claims, key.private, algorithm=ALGORITHM, headers={"kid": key.kid, "typ": typ})
+
+    def verify_access_token(self, token: str) -> dict[str, Any]:
+        """The claims of a valid access token; UNAUTHENTICATED (or TOKEN_EXPIRED) otherwise."""
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError:
+            raise DomainError(ErrorCode.UNAUTHENTICATED) from None
+        # Only ES256 with a kid we know: "none", HS256 with the public key as secret, RS256 and
+        # unknown keys are all refused before any signature check.
+        if header.get("alg") != ALGORITHM or header.get("typ") not in (None, "at+jwt"):
+            raise DomainError(ErrorCode.UNAUTHENTICATED)
+        key = self.ring.verifier(str(header.get("kid", "")))
+        if key is None:
+            raise DomainError(ErrorCode.UNKNOWN_SIGNING_KEY)
+        try:
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                key.public,
+                algorithms=[ALGORITHM],
+                audience=API_AUDIENCE,
+                issuer=self.issuer,
+                leeway=_LEEWAY,
+                options={"require": _REQUIRED},
+            )
+        except jwt.ExpiredSignatureError:
+            raise DomainError(ErrorCode.TOKEN_EXPIRED) from None
+        except jwt.PyJWTError:
+            raise DomainError(ErrorCode.UNAUTHENTICATED) from None
+        return claims

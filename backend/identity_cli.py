@@ -1,0 +1,187 @@
+"""`onewindow keys | clients | staff | sms`: identity operations for platform operators."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import TypeVar
+
+import click
+
+from backend.settings import Settings, get_settings
+
+T = TypeVar("T")
+
+
+async def _in_transaction(settings: Settings, work: Callable[..., Awaitable[T]]) -> T:
+    from backend.db.engine import create_engine, session_factory, unit_of_work
+
+    engine = create_engine(settings.resolved_database_url)
+    try:
+        async with session_factory(engine)() as session, unit_of_work(session):
+            return await work(session)
+    finally:
+        await engine.dispose()
+
+
+def run(work: Callable[..., Awaitable[T]]) -> T:
+    """Run `work(session)` in one committed transaction on the configured database."""
+    return asyncio.run(_in_transaction(get_settings(), work))
+
+
+def _domain_error(error: Exception) -> click.ClickException:
+    from backend.errors import MESSAGES, DomainError
+    from backend.i18n import Locale, catalogs
+
+    if isinstance(error, DomainError):
+        text = catalogs(get_settings().locales_dir).gettext(Locale.EN, MESSAGES[error.code], **error.params)
+        return click.ClickException(f"{error.field + ': ' if error.field else ''}{text}")
+    return click.ClickException(str(error))
+
+
+# --- keys ---------------------------------------------------------------------------------------
+@click.group()
+def keys() -> None:
+    """Token signing keys (ES256)."""
+
+
+@keys.command("rotate")
+def keys_rotate() -> None:
+    """Add a new signing key; older keys keep verifying until their tokens have expired."""
+    from backend.identity import audit
+    from backend.identity import keys as signing
+    from backend.identity.secrets import derive, master_secret
+
+    encryption_key = derive(master_secret(get_settings()), "signing-keys")
+
+    async def work(session: object) -> str:
+        kid = await signing.rotate(session, encryption_key)  # type: ignore[arg-type]
+        await audit.record(session, audit.AuditAction.KEYS_ROTATED, kid=kid)  # type: ignore[arg-type]
+        return kid
+
+    kid = run(work)
+    click.echo(f"new signing key {kid}; running servers pick it up within 30 seconds or at the first token it signs")
+
+
+@keys.command("list")
+def keys_list() -> None:
+    """The signing keys and their state."""
+    from sqlalchemy import select
+
+    from backend.db import tables as t
+
+    async def work(session: object) -> list[tuple[str, datetime, datetime | None]]:
+        k = t.signing_keys
+        rows = await session.execute(select(k.c.kid, k.c.created_at, k.c.retired_at).order_by(k.c.created_at))  # type: ignore[attr-defined]
+        return [(r.kid, r.created_at, r.retired_at) for r in rows]
+
+    for kid, created, retired in run(work):
+        state = f"retired {retired:%Y-%m-%d %H:%M}" if retired else "signing"
+        click.echo(f"{kid}  created {created:%Y-%m-%d %H:%M}  {state}")
+
+
+# --- clients ------------------------------------------------------------------------------------
+@click.group()
+def clients() -> None:
+    """OAuth clients: mini-programs, the assistant, other relying parties."""
+
+
+@clients.command("create")
+@click.option("--name", required=True, help="Shown to citizens on the consent page.")
+@click.option("--redirect-uri", "redirect_uris", multiple=True, required=True, help="Exact redirect URI (repeatable).")
+@click.option("--scope", "scopes", multiple=True, required=True, help="Allowed scope (repeatable), e.g. openid.")
+@click.option("--public", is_flag=True, help="A public client (no secret; PKCE only), e.g. a native app.")
+def clients_create(name: str, redirect_uris: tuple[str, ...], scopes: tuple[str, ...], public: bool) -> None:
+    """Register a client and print its id and (once) its secret."""
+    from backend.identity import clients as registry
+
+    async def work(session: object) -> tuple[object, str | None]:
+        return await registry.create_client(session, name=name, redirect_uris=list(redirect_uris),  # type: ignore[arg-type]
+                                            scopes=list(scopes), confidential=not public)  # fmt: skip
+
+    try:
+        client, secret = run(work)
+    except Exception as error:
+        raise _domain_error(error) from None
+    click.echo(f"client_id:     {client.client_id}")  # type: ignore[attr-defined]
+    if secret:
+        click.echo(f"client_secret: {secret}   (shown once: store it now)")
+
+
+@clients.command("rotate-secret")
+@click.argument("client_id")
+def clients_rotate_secret(client_id: str) -> None:
+    """Give a client a new secret; the old one stops working at once."""
+    from backend.identity import clients as registry
+
+    try:
+        secret = run(lambda session: registry.rotate_secret(session, client_id))
+    except Exception as error:
+        raise _domain_error(error) from None
+    click.echo(f"client_secret: {secret}   (shown once: store it now)")
+
+
+@clients.command("list")
+def clients_list() -> None:
+    """Every registered client."""
+    from backend.identity import clients as registry
+
+    for client in run(registry.list_clients):
+        kind = "first-party" if client.first_party else ("confidential" if client.confidential else "public")
+        click.echo(f"{client.client_id}  {kind:<12}  {client.name}  scopes={' '.join(client.scopes)}")
+
+
+# --- staff --------------------------------------------------------------------------------------
+@click.group()
+def staff() -> None:
+    """Department officers, finance staff and platform admins."""
+
+
+@staff.command("create")
+@click.option("--username", required=True)
+@click.option("--name", required=True)
+@click.option("--role", "roles", multiple=True, required=True,
+              help="officer:DEPARTMENT_CODE, finance or admin (repeatable).")  # fmt: skip
+@click.password_option(help="At least 12 characters (prompted when not given).")
+def staff_create(username: str, name: str, roles: tuple[str, ...], password: str) -> None:
+    """Create a staff account (or reset its password and roles)."""
+    from backend.identity import staff as accounts
+    from backend.identity.models import Role, RoleGrant
+
+    try:
+        grants = [RoleGrant(Role(r.partition(":")[0]), r.partition(":")[2]) for r in roles]
+    except ValueError:
+        raise click.BadParameter("roles are officer:DEPARTMENT_CODE, finance or admin", param_hint="--role") from None
+    try:
+        run(
+            lambda session: accounts.create_staff(
+                session, username=username, name=name, password=password, roles=grants
+            )
+        )
+    except Exception as error:
+        raise _domain_error(error) from None
+    click.echo(f"staff {username} ready: {', '.join(roles)}")
+
+
+# --- sms ----------------------------------------------------------------------------------------
+@click.group()
+def sms() -> None:
+    """The SMS stand-in (development only)."""
+
+
+@sms.command("outbox")
+@click.option("--phone", help="Only this phone's messages.")
+@click.option("--limit", default=20, show_default=True)
+def sms_outbox(phone: str | None, limit: int) -> None:
+    """Print the messages the SMS stand-in kept, newest last."""
+    from backend.identity.sms import outbox
+
+    settings = get_settings()
+    if settings.sms != "outbox":
+        raise click.ClickException("the SMS outbox is only used in development (ONEWINDOW_SMS=outbox)")
+    for sent_at, to, body in run(lambda session: outbox(session, phone, limit)):
+        click.echo(f"{sent_at:%Y-%m-%d %H:%M:%S}  {to}  {body}")
+
+
+COMMANDS = [keys, clients, staff, sms]
