@@ -79,6 +79,10 @@ def serve(host: str, port: int, workers: int) -> None:
         timeout_graceful_shutdown=10,
     )
     base = settings.public_url or f"http://{host if ':' not in host else f'[{host}]'}:{bound_port}"
+    if not settings.public_url:
+        # Tokens and discovery name the address this server really answers on.
+        os.environ["ONEWINDOW_PUBLIC_URL"] = base
+        get_settings.cache_clear()
     # The socket is already listening: a request sent after this line waits in the backlog.
     click.echo(
         f"onewindow is listening on {base}\n"

@@ -15,6 +15,7 @@ import pytest
 import pytest_asyncio
 from litestar.testing import AsyncTestClient
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 os.environ.setdefault("ONEWINDOW_ENV", "test")
 
@@ -25,6 +26,7 @@ from backend.catalog.validate import read_catalog
 from backend.db import migrate
 from backend.db.engine import create_engine, session_factory, unit_of_work
 from backend.identity.seed import seed_identity
+from backend.kv import connect
 from backend.settings import Environment, Settings
 from tests.support.servers import PostgresServer, RedisServer
 
@@ -143,11 +145,23 @@ async def api(
 
 
 @pytest_asyncio.fixture
-async def fresh_redis(api: AsyncTestClient[Any]) -> AsyncIterator[Any]:
-    """The API's Redis, emptied first (rate limits and codes of earlier tests gone)."""
-    redis = api.app.state.resources.redis
-    await redis.flushdb()
-    yield redis
+async def fresh_redis(redis_server: RedisServer) -> AsyncIterator[Any]:
+    """A client of the API's Redis, emptied first (rate limits and codes of earlier tests gone).
+
+    The app runs on the test client's own event loop, so tests use their own connections.
+    """
+    client = connect(redis_server.url)
+    await client.flushdb()
+    yield client
+    await client.aclose()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def db(catalog_database: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """Sessions on the catalog database for the tests' own reads (not the app's engine)."""
+    engine = create_engine(catalog_database)
+    yield session_factory(engine)
+    await engine.dispose()
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

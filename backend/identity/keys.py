@@ -102,7 +102,10 @@ async def load_keys(session: AsyncSession, encryption_key: bytes, verify_window:
 class KeyRing:
     """The process's view of the signing keys. Reloaded when a token names a kid it does not know."""
 
-    RELOAD_INTERVAL = 30.0
+    RELOAD_INTERVAL = 5.0
+    """Unknown kids trigger at most one reload per interval (junk kids cannot flood the database)."""
+    MAX_AGE = 60.0
+    """Keys are re-read at least this often before signing, so every instance soon signs with the newest."""
 
     def __init__(self) -> None:
         self._keys: list[SigningKey] = []
@@ -128,8 +131,12 @@ class KeyRing:
         return self._by_kid.get(kid)
 
     def may_reload(self) -> bool:
-        """Whether an unknown kid may trigger a reload now (bounded, so junk kids cannot flood the DB)."""
+        """Whether an unknown kid may trigger a reload now."""
         return time.monotonic() - self._loaded_at > self.RELOAD_INTERVAL
+
+    def stale(self) -> bool:
+        """Whether the keys should be re-read before signing."""
+        return time.monotonic() - self._loaded_at > self.MAX_AGE
 
     def jwks(self) -> dict[str, Any]:
         """The public keys as a JSON Web Key Set."""

@@ -174,6 +174,8 @@ class IdentityService:
     async def _open_session(
         self, subject_type: SubjectType, subject_id: str, client_id: str, scopes: list[str], meta: RequestMeta
     ) -> TokenPair:
+        if self._deps.ring.stale():
+            await self.reload_keys()
         session_id, refresh = await self._sessions.create(subject_type, subject_id, client_id, scopes, meta)
         subject = self.subject_for(client_id, subject_id) if subject_type is SubjectType.CITIZEN else subject_id
         access = self._deps.tokens.access_token(
@@ -185,6 +187,8 @@ class IdentityService:
     async def refresh(self, refresh_token: str, meta: RequestMeta, *, client_id: str | None = None) -> TokenPair:
         """Rotate a refresh token of `client_id` (default: a first-party client); reuse revokes the session."""
         allowed = frozenset({client_id} if client_id else {APP_CLIENT_ID, STAFF_CLIENT_ID})
+        if self._deps.ring.stale():
+            await self.reload_keys()
         try:
             session_id, new_refresh, state = await self._sessions.rotate(refresh_token, allowed)
         except DomainError as error:
@@ -245,7 +249,9 @@ class IdentityService:
 
     async def reload_keys(self) -> None:
         """Re-read the signing keys into this process's key ring."""
-        window = timedelta(seconds=self._deps.tokens.access_seconds + 60)
+        # A retired key verifies as long as a token it signed can live: an instance may sign with it
+        # for up to MAX_AGE after it retired, and the token then lives access_seconds (+ clock leeway).
+        window = timedelta(seconds=self._deps.tokens.access_seconds + 2 * KeyRing.MAX_AGE + 60)
         self._deps.ring.replace(await load_keys(self._db, self._deps.encryption_key, window))
 
     # --- the signed-in citizen --------------------------------------------------------------------

@@ -66,7 +66,10 @@ class TokenIssuer:
         # unknown keys are all refused before any signature check.
         if header.get("alg") != ALGORITHM or header.get("typ") not in (None, "at+jwt"):
             raise DomainError(ErrorCode.UNAUTHENTICATED)
-        key = self.ring.verifier(str(header.get("kid", "")))
+        kid = header.get("kid")
+        if not isinstance(kid, str) or not kid:
+            raise DomainError(ErrorCode.UNAUTHENTICATED)
+        key = self.ring.verifier(kid)
         if key is None:
             raise DomainError(ErrorCode.UNKNOWN_SIGNING_KEY)
         try:

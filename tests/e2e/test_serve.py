@@ -2,73 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-from collections.abc import Iterator
-from pathlib import Path
-
 import httpx
 import pytest
-
-from tests.support.servers import PostgresServer, RedisServer
-
-BIN = Path(sys.executable).parent
-
-
-@pytest.fixture
-def server_env(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ONEWINDOW_")}
-    env |= {"ONEWINDOW_DATA_DIR": str(tmp_path / "var"), "ONEWINDOW_LOG_LEVEL": "warning"}
-    if request.param == "postgresql+redis":
-        pg: PostgresServer = request.getfixturevalue("postgres_server")
-        redis: RedisServer = request.getfixturevalue("redis_server")
-        database = f"e2e{os.getpid()}"
-        subprocess.run(
-            [
-                *pg.run_as,
-                str(pg.bindir / "createdb"),
-                "-h",
-                "127.0.0.1",
-                "-p",
-                str(pg.port),
-                "-U",
-                "postgres",
-                database,
-            ],
-            check=True,
-        )
-        env |= {"ONEWINDOW_DATABASE_URL": pg.url(database), "ONEWINDOW_REDIS_URL": redis.url.replace("/0", "/5")}
-    return env
-
-
-@pytest.fixture
-def served(server_env: dict[str, str]) -> Iterator[str]:
-    """Start the server on a free port; yield its base URL once it prints that it is listening."""
-    process = subprocess.Popen(
-        [str(BIN / "onewindow"), "serve", "--host", "127.0.0.1", "--port", "0"],
-        env=server_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert process.stdout is not None
-    output: list[str] = []
-    base = None
-    for line in process.stdout:  # the banner comes once the socket listens (bounded by the test timeout)
-        output.append(line)
-        if line.startswith("onewindow is listening on "):
-            base = line.split()[-1]
-            break
-    assert base, "".join(output)
-    try:
-        yield base
-    finally:
-        process.send_signal(signal.SIGINT)
-        rest, _ = process.communicate(timeout=30)
-        assert process.returncode == 0, "".join(output) + rest
-        assert '"level": "error"' not in rest, rest
 
 
 @pytest.mark.parametrize("server_env", ["embedded", "postgresql+redis"], indirect=True)

@@ -9,14 +9,17 @@ from backend.graphql import permissions
 from backend.graphql.context import Info
 from backend.graphql.identity.types import Citizen, Consent, OAuthClient, Session, StaffMember, StaffRole
 from backend.identity import clients, oidc
-from backend.identity.models import Role
+from backend.identity.models import Role, Scope
 
 
 @strawberry.type
 class IdentityQuery:
-    @strawberry.field(description="The signed-in citizen.", extensions=[PermissionExtension([permissions.IsCitizen()])])
+    @strawberry.field(
+        description="The signed-in citizen (third-party tokens need the profile scope).",
+        extensions=[PermissionExtension([permissions.IsCitizen(Scope.PROFILE)])],
+    )
     async def me(self, info: Info) -> Citizen:
-        principal = permissions.citizen(info)
+        principal = permissions.citizen(info, Scope.PROFILE)
         return Citizen.build(await info.context.identity.citizen(principal.subject_id))
 
     @strawberry.field(

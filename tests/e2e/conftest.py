@@ -1,0 +1,78 @@
+"""The e2e fixtures: a real `onewindow serve` process on a free port, in its own data folder."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.servers import PostgresServer, RedisServer
+
+BIN = Path(sys.executable).parent
+
+
+def onewindow(env: dict[str, str], *args: str) -> str:
+    """Run the CLI in the server's environment; its standard output."""
+    done = subprocess.run([str(BIN / "onewindow"), *args], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+@pytest.fixture
+def server_env(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str]:
+    """Environment of a server on embedded defaults, or on the session's PostgreSQL and Redis."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ONEWINDOW_")}
+    env |= {"ONEWINDOW_DATA_DIR": str(tmp_path / "var"), "ONEWINDOW_LOG_LEVEL": "warning"}
+    if getattr(request, "param", "embedded") == "postgresql+redis":
+        pg: PostgresServer = request.getfixturevalue("postgres_server")
+        redis: RedisServer = request.getfixturevalue("redis_server")
+        database = f"e2e{os.getpid()}"
+        subprocess.run(
+            [
+                *pg.run_as,
+                str(pg.bindir / "createdb"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(pg.port),
+                "-U",
+                "postgres",
+                database,
+            ],
+            check=True,
+        )
+        env |= {"ONEWINDOW_DATABASE_URL": pg.url(database), "ONEWINDOW_REDIS_URL": redis.url.replace("/0", "/5")}
+    return env
+
+
+@pytest.fixture
+def served(server_env: dict[str, str]) -> Iterator[str]:
+    """Start the server on a free port; yield its base URL once it prints that it is listening."""
+    process = subprocess.Popen(
+        [str(BIN / "onewindow"), "serve", "--host", "127.0.0.1", "--port", "0"],
+        env=server_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert process.stdout is not None
+    output: list[str] = []
+    base = None
+    for line in process.stdout:  # the banner comes once the socket listens (bounded by the test timeout)
+        output.append(line)
+        if line.startswith("onewindow is listening on "):
+            base = line.split()[-1]
+            break
+    assert base, "".join(output)
+    try:
+        yield base
+    finally:
+        process.send_signal(signal.SIGINT)
+        rest, _ = process.communicate(timeout=30)
+        assert process.returncode == 0, "".join(output) + rest
+        assert '"level": "error"' not in rest, rest

@@ -1,0 +1,135 @@
+"""A real relying party (authlib) signs a citizen in through our OpenID Connect provider."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from html.parser import HTMLParser
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+from authlib.integrations.requests_client import OAuth2Session
+from joserfc import jwt
+from joserfc.jwk import KeySet
+
+from tests.e2e.conftest import onewindow
+
+REDIRECT = "https://library-mp.example.cn/callback"
+PHONE = "13800138000"
+
+
+class _Inputs(HTMLParser):
+    """Collects <input name value> pairs of a page's forms."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: dict[str, str] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "input" and found.get("name") and found.get("value") is not None:
+            self.values[found["name"] or ""] = found["value"] or ""
+
+
+def inputs(html: str) -> dict[str, str]:
+    parser = _Inputs()
+    parser.feed(html)
+    return parser.values
+
+
+def sign_in(browser: httpx.Client, authorize_url: str, env: dict[str, str]) -> httpx.Response:
+    """The citizen's part in the browser: phone, SMS code; returns the page after sign-in."""
+    page = browser.get(authorize_url)
+    assert page.status_code == 200 and 'action="/oauth/login/code"' in page.text
+    continue_url = inputs(page.text)["continue"]
+    sent = browser.post("/oauth/login/code", data={"phone": PHONE, "continue": continue_url})
+    assert sent.status_code == 200 and "138****8000" in sent.text
+    code = re.findall(r"\b(\d{6})\b", onewindow(env, "sms", "outbox", "--phone", PHONE))[-1]
+    signed_in = browser.post("/oauth/login", data={"phone": PHONE, "code": code, "continue": continue_url})
+    assert signed_in.status_code == 302
+    return browser.get(signed_in.headers["location"])
+
+
+def test_authorization_code_flow_with_pkce(served: str, server_env: dict[str, str]) -> None:
+    onewindow(server_env, "seed")
+    registered = onewindow(server_env, "clients", "create", "--name", "Library mini-program", "--redirect-uri",
+                           REDIRECT, "--scope", "openid", "--scope", "phone")  # fmt: skip
+    client_id = re.search(r"client_id:\s+(\S+)", registered).group(1)  # type: ignore[union-attr]
+    client_secret = re.search(r"client_secret:\s+(\S+)", registered).group(1)  # type: ignore[union-attr]
+
+    discovery = httpx.get(f"{served}/.well-known/openid-configuration").json()
+    assert discovery["code_challenge_methods_supported"] == ["S256"]
+    assert discovery["id_token_signing_alg_values_supported"] == ["ES256"]
+
+    rp = OAuth2Session(client_id, client_secret, scope="openid phone", redirect_uri=REDIRECT,
+                      code_challenge_method="S256")  # fmt: skip
+    verifier, nonce = secrets.token_urlsafe(48), secrets.token_urlsafe(16)
+    url, state = rp.create_authorization_url(discovery["authorization_endpoint"], code_verifier=verifier, nonce=nonce)
+
+    with httpx.Client(base_url=served, follow_redirects=False, headers={"accept-language": "zh-CN"}) as browser:
+        consent = sign_in(browser, url, server_env)
+        assert consent.status_code == 200
+        assert "Library mini-program 申请获取以下权限" in consent.text and "您的手机号码" in consent.text
+        assert "您的居民身份证号码" not in consent.text  # only what was asked for is listed
+        allowed = browser.post("/oauth/consent", data={"request": inputs(consent.text)["request"], "decision": "allow"})
+        assert allowed.status_code == 302
+        callback = allowed.headers["location"]
+        assert callback.startswith(REDIRECT) and parse_qs(urlsplit(callback).query)["state"] == [state]
+
+        token = rp.fetch_token(discovery["token_endpoint"], authorization_response=callback, code_verifier=verifier)
+        assert token["token_type"] == "Bearer" and token["scope"] == "openid phone"
+
+        # the ID token verifies against the published keys and is for this client only
+        keys = KeySet.import_key_set(httpx.get(discovery["jwks_uri"]).json())
+        id_token = jwt.decode(token["id_token"], keys, algorithms=["ES256"])
+        claims = id_token.claims
+        assert id_token.header["alg"] == "ES256" and id_token.header["kid"]
+        assert claims["iss"] == discovery["issuer"] and claims["aud"] == client_id and claims["nonce"] == nonce
+        assert claims["phone_number"] == "+8613800138000" and "id_number" not in claims and "name" not in claims
+
+        userinfo = rp.get(discovery["userinfo_endpoint"]).json()
+        assert userinfo == {"sub": claims["sub"], "phone_number": "+8613800138000", "phone_number_verified": True}
+
+        # the token reaches only what its scopes allow: no profile scope, so no `me`
+        graphql = httpx.post(f"{served}/graphql", json={"query": "{ me { phone } }"},
+                             headers={"authorization": f"Bearer {token['access_token']}"})  # fmt: skip
+        assert graphql.json()["errors"][0]["extensions"]["code"] == "INSUFFICIENT_SCOPE"
+        public = httpx.post(f"{served}/graphql", json={"query": "{ bundles { code } }"},
+                            headers={"authorization": f"Bearer {token['access_token']}"})  # fmt: skip
+        assert len(public.json()["data"]["bundles"]) == 10
+
+        # consent is remembered: the next authorization goes straight back with a code
+        url2, _ = rp.create_authorization_url(discovery["authorization_endpoint"],
+                                              code_verifier=secrets.token_urlsafe(48), nonce="n2")  # fmt: skip
+        again = browser.get(url2)
+        assert again.status_code == 302 and "code=" in again.headers["location"]
+
+    # a refresh rotates; revoking ends the session for the relying party at once
+    refreshed = rp.refresh_token(discovery["token_endpoint"], refresh_token=token["refresh_token"])
+    assert refreshed["refresh_token"] != token["refresh_token"]
+    rp.revoke_token(discovery["revocation_endpoint"], token=refreshed["refresh_token"])
+    assert rp.get(discovery["userinfo_endpoint"]).status_code == 401
+
+
+def test_authorize_refuses_what_it_must(served: str, server_env: dict[str, str]) -> None:
+    onewindow(server_env, "seed")
+    registered = onewindow(server_env, "clients", "create", "--name", "MP", "--redirect-uri", REDIRECT,
+                           "--scope", "openid")  # fmt: skip
+    client_id = re.search(r"client_id:\s+(\S+)", registered).group(1)  # type: ignore[union-attr]
+    base = {"response_type": "code", "client_id": client_id, "redirect_uri": REDIRECT, "scope": "openid",
+            "state": "s", "code_challenge": "x" * 43, "code_challenge_method": "S256"}  # fmt: skip
+    with httpx.Client(base_url=served, follow_redirects=False, headers={"accept-language": "en"}) as browser:
+        # an unregistered redirect URI is never redirected to
+        wrong = browser.get("/oauth/authorize", params=base | {"redirect_uri": REDIRECT + "/other"})
+        assert wrong.status_code == 400 and "not registered" in wrong.text
+        # no PKCE, or plain PKCE: an error back to the client
+        for params in (
+            base | {"code_challenge_method": "plain"},
+            {k: v for k, v in base.items() if k != "code_challenge"},
+        ):
+            refused = browser.get("/oauth/authorize", params=params)
+            assert refused.status_code == 302
+            assert parse_qs(urlsplit(refused.headers["location"]).query)["error"] == ["invalid_request"]
+        # a scope the client was not given
+        refused = browser.get("/oauth/authorize", params=base | {"scope": "openid id_number"})
+        assert parse_qs(urlsplit(refused.headers["location"]).query)["error"] == ["invalid_scope"]
