@@ -12,6 +12,9 @@ on a shared 2-core machine drift by +-30% between runs):
 3. checks that both answer each compared query with the same JSON, and fails loudly if not;
 4. warms both up, measures memory at rest (RSS and PSS summed over each server's process tree),
    then runs `wrk -t2 -c32 --latency` per query shape, interleaved floor, real, floor, real...;
+   before each run it waits (bounded) for the machine to be idle, and it measures how much CPU
+   other processes took during the run: a disturbed floor/real pair is measured again (--retries),
+   and a round still disturbed is left out of the summary when 2 clean rounds remain;
 5. prints the machine, a markdown table per shape (req/s, ratio real/floor, p50/p99) with the
    targets (real >= 0.5x floor req/s; real p99 < 50 ms at 32 connections), the raw runs, and
    memory at rest and after load; then stops both servers (SIGTERM to the process group).
@@ -30,6 +33,7 @@ import json
 import os
 import platform
 import re
+import resource
 import shutil
 import signal
 import statistics
@@ -63,7 +67,8 @@ class Shape:
 
 
 SHAPES = [
-    Shape("list", "`matters(first: 50)` x 8 scalars", f"{{ matters(first: 50) {{ edges {{ node {{ {FIELDS} }} }} }} }}", True),
+    Shape("list", "`matters(first: 50)` x 8 scalars", f"{{ matters(first: 50) {{ edges {{ node {{ {FIELDS} }} }} }} }}",
+          True),
     Shape("one", '`matter(code: "GZ-GA-0021")` x 8 scalars', f'{{ matter(code: "GZ-GA-0021") {{ {FIELDS} }} }}', True),
     Shape(
         "nested",
@@ -264,6 +269,8 @@ class Run:
     p90: float
     p99: float
     errors: dict[str, int] = field(default_factory=dict)
+    foreign_cpus: float = 0.0  # other work on the machine during the run, in CPUs
+    attempts: int = 1
 
 
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
@@ -372,7 +379,78 @@ def cpu_busy(seconds: float = 1.0) -> float:
     return 1 - (idle1 - idle0) / max(1, total1 - total0)
 
 
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _system_busy_seconds() -> float:
+    """CPU seconds the whole machine has spent busy since boot (all CPUs)."""
+    values = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = values[3] + (values[4] if len(values) > 4 else 0)
+    return (sum(values) - idle) / _TICK
+
+
+def _tree_cpu_seconds(pid: int) -> float:
+    """user+system CPU seconds used so far by a process tree (live processes only)."""
+    total = 0
+    for p in process_tree(pid):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / _TICK
+
+
+def _children_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+class CpuMeter:
+    """How much CPU went elsewhere than our servers and wrk while a run lasted ("foreign" load)."""
+
+    def __init__(self, roots: list[int]) -> None:
+        self.roots = roots
+        self.started = time.monotonic()
+        self.system = _system_busy_seconds()
+        self.ours = self._ours()
+
+    def _ours(self) -> float:
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        return sum(_tree_cpu_seconds(r) for r in self.roots) + _children_cpu_seconds() + own.ru_utime + own.ru_stime
+
+    def foreign_cpus(self) -> float:
+        """Average number of CPUs busy with other work since the meter started."""
+        elapsed = max(1e-3, time.monotonic() - self.started)
+        foreign = (_system_busy_seconds() - self.system) - (self._ours() - self.ours)
+        return max(0.0, foreign / elapsed)
+
+
+def wait_for_quiet(limit: float, settle: float = 3.0, threshold: float = 0.10) -> bool:
+    """Wait (at most `limit` seconds) until the machine stayed under `threshold` busy for `settle` seconds."""
+    deadline = time.monotonic() + limit
+    quiet_since = time.monotonic()
+    while time.monotonic() < deadline:
+        if cpu_busy(0.5) > threshold:
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since >= settle:
+            return True
+    return False
+
+
 # --- report -------------------------------------------------------------------------------------
+def code_version() -> str:
+    """The commit measured, and whether the working tree had uncommitted changes."""
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False, timeout=30)
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    commit = git("rev-parse", "--short", "HEAD")
+    if not commit:
+        return "not a git checkout"
+    dirty = git("status", "--porcelain", "--untracked-files=no", "--", "backend", "pyproject.toml", "uv.lock")
+    return f"commit {commit}" + (" + uncommitted changes in backend/ or the lock file" if dirty else "")
+
+
 def machine_info() -> list[str]:
     """nproc, CPU model, kernel, Python, package and wrk versions."""
     model = "unknown"
@@ -390,7 +468,9 @@ def machine_info() -> list[str]:
             versions.append(f"{name} (not installed)")
     wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False, timeout=10)
     return [
-        f"- CPU: {os.cpu_count()} logical CPUs (nproc {len(os.sched_getaffinity(0))}), {model}; {mem_total:.1f} GiB RAM",
+        f"- code: {code_version()}",
+        f"- CPU: {os.cpu_count()} logical CPUs (nproc {len(os.sched_getaffinity(0))}), {model}; "
+        f"{mem_total:.1f} GiB RAM",
         f"- OS: Linux {platform.release()}; Python {platform.python_version()} ({sys.executable})",
         f"- packages: {', '.join(versions)}",
         f"- load generator: {(wrk_version.stdout or wrk_version.stderr).splitlines()[0].strip()}, "
@@ -400,6 +480,26 @@ def machine_info() -> list[str]:
 
 def _fmt_rps(values: list[float]) -> str:
     return f"{statistics.mean(values):,.0f}" + (f" ({min(values):,.0f}-{max(values):,.0f})" if len(values) > 1 else "")
+
+
+def clean_runs(runs: list[Run], noise: float) -> tuple[list[Run], list[str]]:
+    """Drop the rounds (floor/real pairs) that other work disturbed, as long as 2 clean rounds remain per shape."""
+    kept: list[Run] = []
+    notes = []
+    for shape in SHAPES:
+        mine = [r for r in runs if r.shape == shape.key]
+        rounds = sorted({r.round for r in mine})
+        clean = [n for n in rounds if all(r.foreign_cpus <= noise for r in mine if r.round == n)]
+        if len(clean) >= 2:
+            kept += [r for r in mine if r.round in clean]
+            if len(clean) < len(rounds):
+                dropped = sorted(set(rounds) - set(clean))
+                notes.append(f"{shape.key}: round(s) {dropped} left out (disturbed by other work on the machine)")
+        else:
+            kept += mine
+            if len(clean) < len(rounds):
+                notes.append(f"{shape.key}: fewer than 2 undisturbed rounds; every round is counted (less reliable)")
+    return kept, notes
 
 
 def summarize(runs: list[Run]) -> tuple[list[str], bool]:
@@ -444,12 +544,13 @@ def summarize(runs: list[Run]) -> tuple[list[str], bool]:
 
 def raw_table(runs: list[Run]) -> list[str]:
     """Every wrk run in the order it ran."""
-    lines = ["| # | round | shape | server | req/s | requests | p50 | p75 | p90 | p99 ms | errors |",
-             "|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---|"]  # fmt: skip
+    lines = ["| # | round | shape | server | req/s | requests | p50 | p75 | p90 | p99 ms | errors | other CPUs |",
+             "|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---|---:|"]  # fmt: skip
     for i, r in enumerate(runs, 1):
         errors = ", ".join(f"{k} {v}" for k, v in r.errors.items()) or "-"
         lines.append(f"| {i} | {r.round} | {r.shape} | {r.server} | {r.rps:,.0f} | {r.requests} | {r.p50:.1f} "
-                     f"| {r.p75:.1f} | {r.p90:.1f} | {r.p99:.1f} | {errors} |")  # fmt: skip
+                     f"| {r.p75:.1f} | {r.p90:.1f} | {r.p99:.1f} | {errors} "
+                     f"| {r.foreign_cpus:.2f}{f' (attempt {r.attempts})' if r.attempts > 1 else ''} |")  # fmt: skip
     return lines
 
 
@@ -460,6 +561,19 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per shape, at least 2 (default 3)")
     parser.add_argument("--warmup", type=float, default=3, help="seconds of wrk warm-up per server and shape")
     parser.add_argument("--start-timeout", type=float, default=120, help="seconds to wait for a server to start")
+    parser.add_argument(
+        "--noise",
+        type=float,
+        default=0.15,
+        help="a run is disturbed when other work used more than this many CPUs (default 0.15)",
+    )
+    parser.add_argument("--retries", type=int, default=3, help="re-measure a disturbed floor/real pair this often")
+    parser.add_argument(
+        "--quiet-timeout",
+        type=float,
+        default=120,
+        help="seconds to wait for the machine to be idle (3 s in a row) before each run (default 120)",
+    )
     parser.add_argument("--json", type=Path, help="also write the raw results to this file")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs, data dir)")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
@@ -524,24 +638,42 @@ def main() -> int:
         total = args.rounds * sum(2 if s.on_floor else 1 for s in SHAPES)
         print(f"measuring: {args.rounds} rounds x {len(SHAPES)} shapes, {total} runs of {args.duration:g}s, "
               "interleaved floor, real, floor, real...")  # fmt: skip
+        roots = [s.proc.pid for s in (floor, real) if s.proc]
         for round_no in range(1, args.rounds + 1):
             for shape in SHAPES:
-                for server in (floor, real) if shape.on_floor else (real,):
-                    result = wrk(server.port, scripts[shape.key], args.duration)
-                    run = Run(server.name, shape.key, round_no, **result)
-                    runs.append(run)
-                    errors = f"  ERRORS {run.errors}" if run.errors else ""
-                    print(f"  round {round_no} {shape.key:<6} {server.name:<5} {run.rps:8,.0f} req/s  "
-                          f"p50 {run.p50:6.1f} ms  p99 {run.p99:6.1f} ms{errors}", flush=True)  # fmt: skip
-                    time.sleep(1)
+                servers = (floor, real) if shape.on_floor else (real,)
+                # A floor/real pair is one comparison: when other work on the machine disturbed either
+                # run, wait for quiet and measure the pair again (bounded).
+                for attempt in range(1, args.retries + 2):
+                    pair = []
+                    for server in servers:
+                        if not wait_for_quiet(args.quiet_timeout):
+                            print(f"  the machine did not go quiet within {args.quiet_timeout:g}s; measuring anyway")
+                        meter = CpuMeter(roots)
+                        result = wrk(server.port, scripts[shape.key], args.duration)
+                        run = Run(server.name, shape.key, round_no, **result, foreign_cpus=meter.foreign_cpus(),
+                                  attempts=attempt)  # fmt: skip
+                        pair.append(run)
+                        errors = f"  ERRORS {run.errors}" if run.errors else ""
+                        noisy = f"  (other work: {run.foreign_cpus:.2f} CPU)" if run.foreign_cpus > args.noise else ""
+                        print(f"  round {round_no} {shape.key:<6} {server.name:<5} {run.rps:8,.0f} req/s  "
+                              f"p50 {run.p50:6.1f} ms  p99 {run.p99:6.1f} ms{errors}{noisy}", flush=True)  # fmt: skip
+                    if all(r.foreign_cpus <= args.noise for r in pair):
+                        break
+                    if attempt <= args.retries:
+                        print(f"  round {round_no} {shape.key}: disturbed by other work; measuring the pair again")
+                runs += pair
         time.sleep(2)
         after_load = {s.name: memory(s.proc.pid) for s in (floor, real) if s.proc}
         for note in check_answers(floor, real):
             print(f"re-check after load: {note}")
 
-        table, met = summarize(runs)
+        counted, notes = clean_runs(runs, args.noise)
+        table, met = summarize(counted)
         print(f"\n## Results ({args.rounds} interleaved rounds of {args.duration:g}s, {CONNECTIONS} connections)\n")
         print("\n".join(table))
+        for note in notes:
+            print(f"- {note}")
         print("\n## Memory (sum over each server's process tree)\n")
         print("| server | at rest (after start-up + warm-up) | after load | processes at rest (RSS MiB) |")
         print("|---|---:|---:|---|")
@@ -549,6 +681,12 @@ def main() -> int:
             print(f"| {name} | {at_rest[name].mib()} | {after_load[name].mib()} | {at_rest[name].roles()} |")
         print("\n## Every run\n")
         print("\n".join(raw_table(runs)))
+        noisy = [r for r in runs if r.foreign_cpus > args.noise]
+        if noisy:
+            print(
+                f"\nWARNING: {len(noisy)} run(s) shared the machine with other work (> {args.noise} CPU) even after "
+                "retries; their figures are less reliable."
+            )
         errored = [r for r in runs if r.errors]
         if errored:
             print(f"\nWARNING: {len(errored)} run(s) had socket errors or non-2xx answers; see the table.")
