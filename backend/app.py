@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -9,6 +11,7 @@ from contextlib import asynccontextmanager
 import structlog
 from litestar import Litestar
 
+from backend.catalog.snapshot import CatalogCache, listen_for_changes
 from backend.db.engine import create_engine, redact_url, session_factory
 from backend.graphql.http import graphql_get, graphql_post
 from backend.graphql.schema import build_schema
@@ -38,6 +41,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         engine = create_engine(settings.resolved_database_url)
         redis = connect(redis_url)
         sessions = session_factory(engine)
+        catalog = CatalogCache(sessions)
         messages = catalogs(settings.locales_dir)
         app.state.resources = Resources(
             settings=settings,
@@ -47,7 +51,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             messages=messages,
             identity=await build_identity(settings, sessions, redis, messages),
             pages=Pages(messages),
+            catalog=catalog,
         )
+        await catalog.get()  # load the catalog now, not on the first request
+        listener = asyncio.create_task(listen_for_changes(redis, catalog), name="catalog-changes")
         build_schema()
         # Everything built at start-up lives for the whole process: keep it out of GC passes.
         gc.collect()
@@ -61,6 +68,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         try:
             yield
         finally:
+            listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listener
             await redis.aclose()
             await engine.dispose()
             if embedded:

@@ -226,12 +226,33 @@ async def _import(settings: Settings, folder: Path, *, dry_run: bool, quiet: boo
                         report = await import_catalog(session, data, source=str(folder), progress=progress)
     finally:
         await engine.dispose()
+    if report.changed and not dry_run:
+        await _announce_catalog_change(settings)
     if not quiet:
         for name, counts in report.as_dict().items():
             click.echo(f"  {name:<18} " + "  ".join(f"{k} {v}" for k, v in counts.items()))
         verdict = "would change" if dry_run else "changed"
         click.echo(f"{folder}: {verdict if report.changed else 'nothing changed'}" + (" (dry run)" if dry_run else ""))
     return report.as_dict()
+
+
+async def _announce_catalog_change(settings: Settings) -> None:
+    """Tell running servers to reload their catalog (they also notice by themselves within 30 s)."""
+    from redis.exceptions import RedisError
+
+    from backend.catalog.snapshot import announce_change
+    from backend.kv import connect, running_redis_url
+
+    url = running_redis_url(settings.redis_url, settings.data_dir)
+    if url is None:
+        return
+    redis = connect(url)
+    try:
+        await announce_change(redis)
+    except (RedisError, OSError):
+        err.print("running servers could not be told at once; they reload the catalog within 30 seconds")
+    finally:
+        await redis.aclose()
 
 
 # --- seed ---------------------------------------------------------------------------------------

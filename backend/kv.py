@@ -117,6 +117,14 @@ class EmbeddedRedis:
         self._process = None
 
 
+def running_redis_url(configured: str, data_dir: str) -> str | None:
+    """The configured URL, or the embedded server's if one is running; None when there is none."""
+    if configured:
+        return configured
+    embedded = EmbeddedRedis(Path(data_dir))
+    return embedded.url if embedded._answers() else None
+
+
 def ensure_redis_url(configured: str, data_dir: str) -> tuple[str, EmbeddedRedis | None]:
     """The configured URL, or a started embedded server's URL (and the server, to stop later)."""
     if configured:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from backend.catalog.snapshot import CatalogCache
 from backend.i18n import Catalogs
 from backend.identity.service import IdentityDeps
 from backend.rest.pages import Pages
@@ -24,3 +25,4 @@ class Resources:
     messages: Catalogs
     identity: IdentityDeps
     pages: Pages
+    catalog: CatalogCache

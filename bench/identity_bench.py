@@ -21,19 +21,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from backend.db.engine import create_engine, session_factory  # noqa: E402
-from backend.db.migrate import upgrade  # noqa: E402
-from backend.graphql.context import Context  # noqa: E402
-from backend.graphql.schema import build_schema  # noqa: E402
-from backend.i18n import Locale, catalogs  # noqa: E402
-from backend.identity.models import RequestMeta  # noqa: E402
-from backend.identity.runtime import build_identity  # noqa: E402
-from backend.identity.service import IdentityService  # noqa: E402
-from backend.identity.sms import outbox  # noqa: E402
-from backend.kv import connect, ensure_redis_url  # noqa: E402
-from backend.resources import Resources  # noqa: E402
-from backend.rest.pages import Pages  # noqa: E402
-from backend.settings import Settings  # noqa: E402
+from backend.db.engine import create_engine, session_factory
+from backend.db.migrate import upgrade
+from backend.graphql.context import Context
+from backend.graphql.schema import build_schema
+from backend.i18n import Locale, catalogs
+from backend.identity.models import RequestMeta
+from backend.identity.runtime import build_identity
+from backend.identity.service import IdentityService
+from backend.identity.sms import outbox
+from backend.kv import connect, ensure_redis_url
+from backend.resources import Resources
+from backend.rest.pages import Pages
+from backend.settings import Settings
 
 LOGIN = "mutation($p: String!, $c: String!) { login(phone: $p, code: $c) { accessToken errors { code } } }"
 
@@ -105,14 +105,18 @@ async def main(logins: int) -> None:
             embedded.stop()
 
     backend = engine.dialect.name
-    print(f"machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, Python {platform.python_version()}")
+    print(
+        f"machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, Python {platform.python_version()}"
+    )
     print(f"database: {backend}; redis: {'embedded' if embedded else 'external'}")
     print("| figure | value | target |")
     print("|---|---|---|")
     print(f"| access token verification, first sight (ES256 signature, cached keys) | {verify_us:.1f} µs | < 200 µs |")
     print(f"| access token verification, token seen before (per-process cache) | {cached_us:.1f} µs | |")
     print(f"| authenticate = verification + session check in Redis | {authenticate_us:.1f} µs | |")
-    print(f"| login mutation p50 ({logins} logins, GraphQL execution, no HTTP) | {statistics.median(timings):.2f} ms | |")
+    print(
+        f"| login mutation p50 ({logins} logins, GraphQL execution, no HTTP) | {statistics.median(timings):.2f} ms | |"
+    )
     print(f"| login mutation p95 | {percentile(timings, 0.95):.2f} ms | < 50 ms |")
     print(f"| login mutation p99 | {percentile(timings, 0.99):.2f} ms | |")
 

@@ -48,7 +48,7 @@ class Context:
     @cached_property
     def catalog(self) -> CatalogService:
         """The catalog service on this request's session."""
-        return CatalogService(self.session)
+        return CatalogService(self.session, self.resources.catalog)
 
     @cached_property
     def identity(self) -> IdentityService:

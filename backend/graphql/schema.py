@@ -8,7 +8,14 @@ from typing import Any
 import strawberry
 import structlog
 from graphql import GraphQLError
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, ParserCache, QueryDepthLimiter, ValidationCache
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxTokensLimiter,
+    ParserCache,
+    ValidationCache,
+    max_aliases,
+    query_depth_limiter,
+)
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
@@ -43,6 +50,15 @@ class OnewindowSchema(strawberry.Schema):
             # Unexpected errors are logged with their traceback by backend.graphql.errors.format_error.
 
 
+# Validation rules are built once: ValidationCache keys on the rule classes, so rules made afresh
+# for every request would never hit the cache (and would pile up in it).
+_VALIDATION_RULES: list[Any] = [
+    query_depth_limiter.create_validator(10, None, None),
+    max_aliases.create_validator(30),
+]
+VALIDATION_CACHE_SIZE = 1024
+
+
 @functools.cache
 def build_schema() -> strawberry.Schema:
     """The schema, built once per process (building it is slow; using it is not)."""
@@ -50,10 +66,9 @@ def build_schema() -> strawberry.Schema:
     # ValidationCache are module-level, so the same documents are parsed and validated only once.
     extensions: list[Any] = [
         functools.partial(ParserCache, maxsize=1024),
-        functools.partial(ValidationCache, maxsize=1024),
+        functools.partial(ValidationCache, maxsize=VALIDATION_CACHE_SIZE),
         functools.partial(MaxTokensLimiter, max_token_count=5000),
-        functools.partial(MaxAliasesLimiter, max_alias_count=30),
-        functools.partial(QueryDepthLimiter, max_depth=10),
+        functools.partial(AddValidationRules, _VALIDATION_RULES),
     ]
     return OnewindowSchema(
         query=Query,

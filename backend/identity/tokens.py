@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import time
 import uuid
 from typing import Any
 
 import jwt
+import msgspec
 
 from backend.errors import DomainError, ErrorCode
 from backend.identity.keys import ALGORITHM, KeyRing
@@ -14,6 +17,7 @@ from backend.identity.keys import ALGORITHM, KeyRing
 API_AUDIENCE = "onewindow-api"
 _LEEWAY = 30  # seconds of clock skew tolerated between instances
 _REQUIRED = ["exp", "iat", "nbf", "iss", "aud", "sub", "sid", "jti"]
+_CACHE_SIZE = 4096
 
 
 class TokenIssuer:
@@ -23,6 +27,7 @@ class TokenIssuer:
         self.ring = ring
         self.issuer = issuer
         self.access_seconds = access_seconds
+        self._verified: dict[str, dict[str, Any]] = {}
 
     def access_token(self, *, subject: str, session_id: str, client_id: str, scopes: list[str]) -> str:
         """A short-lived access token for the API."""
@@ -57,14 +62,28 @@ class TokenIssuer:
         return jwt.encode(claims, key.private, algorithm=ALGORITHM, headers={"kid": key.kid, "typ": typ})
 
     def verify_access_token(self, token: str) -> dict[str, Any]:
-        """The claims of a valid access token; UNAUTHENTICATED (or TOKEN_EXPIRED) otherwise."""
-        try:
-            header = jwt.get_unverified_header(token)
-        except jwt.PyJWTError:
-            raise DomainError(ErrorCode.UNAUTHENTICATED) from None
+        """The claims of a valid access token; UNAUTHENTICATED (or TOKEN_EXPIRED) otherwise.
+
+        A token already verified by this process is answered from a small cache (its signature cannot
+        change); expiry is still checked on every use, and revocation is the session check's job.
+        """
+        cached = self._verified.get(token)
+        if cached is not None:
+            if cached["exp"] + _LEEWAY < time.time():
+                del self._verified[token]
+                raise DomainError(ErrorCode.TOKEN_EXPIRED)
+            return cached
+        claims = self._verify(token)
+        if len(self._verified) >= _CACHE_SIZE:
+            self._verified.pop(next(iter(self._verified)))  # oldest first: dicts keep insertion order
+        self._verified[token] = claims
+        return claims
+
+    def _verify(self, token: str) -> dict[str, Any]:
+        header = _header(token)
         # Only ES256 with a kid we know: "none", HS256 with the public key as secret, RS256 and
         # unknown keys are all refused before any signature check.
-        if header.get("alg") != ALGORITHM or header.get("typ") not in (None, "at+jwt"):
+        if header is None or header.get("alg") != ALGORITHM or header.get("typ") not in (None, "at+jwt"):
             raise DomainError(ErrorCode.UNAUTHENTICATED)
         kid = header.get("kid")
         if not isinstance(kid, str) or not kid:
@@ -87,3 +106,13 @@ class TokenIssuer:
         except jwt.PyJWTError:
             raise DomainError(ErrorCode.UNAUTHENTICATED) from None
         return claims
+
+
+def _header(token: str) -> dict[str, Any] | None:
+    """The JOSE header, decoded without trusting it (msgspec: cheaper than PyJWT's own parse)."""
+    segment = token.partition(".")[0]
+    try:
+        header = msgspec.json.decode(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+    except (ValueError, binascii.Error, msgspec.DecodeError):
+        return None
+    return header if isinstance(header, dict) else None

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from backend.catalog.files import DEMO_CATALOG_DIR
 from backend.catalog.importer import import_catalog
 from backend.catalog.service import CatalogService
+from backend.catalog.snapshot import CatalogCache
 from backend.catalog.validate import read_catalog
 from backend.cli import main as cli
 from backend.db import tables as t
@@ -107,7 +108,7 @@ async def test_edited_export_updates_exactly_what_changed(empty_database: str, t
     engine = create_engine(empty_database)
     try:
         async with session_factory(engine)() as session:
-            service = CatalogService(session)
+            service = CatalogService(session, CatalogCache(session_factory(engine)))
             matter = await service.matter("GZ-GA-0021")
             assert matter is not None and matter.name["en"] == "Register a new car" and matter.modes == ["online"]
             assert [f.amount for f in (await service.fees_by_matter(["GZ-GA-0021"]))[0]] == [pytest.approx(100)]
