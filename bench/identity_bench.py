@@ -76,7 +76,8 @@ async def main(logins: int) -> None:
             result = await schema.execute(LOGIN, variable_values={"p": phone, "c": code}, context_value=context)
             await context.close()
             timings.append((time.perf_counter() - started) * 1000)
-            assert result.errors is None and result.data and result.data["login"]["errors"] == [], result
+            if result.errors or not result.data or result.data["login"]["errors"]:
+                raise RuntimeError(f"login failed: {result}")
             token = result.data["login"]["accessToken"]
         # --- verifying an access token -----------------------------------------------------------
         tokens = identity.tokens
@@ -105,9 +106,8 @@ async def main(logins: int) -> None:
             embedded.stop()
 
     backend = engine.dialect.name
-    print(
-        f"machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, Python {platform.python_version()}"
-    )
+    cpu = platform.processor() or platform.machine()
+    print(f"machine: {os.cpu_count()} cores, {cpu}, Python {platform.python_version()}")
     print(f"database: {backend}; redis: {'embedded' if embedded else 'external'}")
     print("| figure | value | target |")
     print("|---|---|---|")
