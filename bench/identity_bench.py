@@ -21,6 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from backend.catalog.snapshot import CatalogCache  # noqa: E402
 from backend.db.engine import create_engine, session_factory
 from backend.db.migrate import upgrade
 from backend.graphql.context import Context
@@ -58,7 +59,9 @@ async def main(logins: int) -> None:
     redis = connect(redis_url)
     messages = catalogs(settings.locales_dir)
     identity = await build_identity(settings, sessions, redis, messages)
-    resources = Resources(settings, engine, sessions, redis, messages, identity, Pages(messages))
+    resources = Resources(
+        settings, engine, sessions, redis, messages, identity, Pages(messages), CatalogCache(sessions)
+    )
     schema = build_schema()
     try:
         # --- the login mutation, through GraphQL execution (no HTTP), SMS send excluded ----------
