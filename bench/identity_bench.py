@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from backend.catalog.snapshot import CatalogCache  # noqa: E402
+from backend.catalog.snapshot import CatalogCache
 from backend.db.engine import create_engine, session_factory
 from backend.db.migrate import upgrade
 from backend.graphql.context import Context
