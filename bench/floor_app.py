@@ -23,7 +23,6 @@ import functools
 import gc
 import socket
 import sys
-from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -33,49 +32,15 @@ from litestar import Litestar, Request, get, post
 from litestar.response import Response
 from strawberry.extensions import ParserCache, ValidationCache
 
+from backend.graphql.catalog.types import AdministrativeLevel, Audience, Theme
+
 MATTERS_JSON = Path(__file__).resolve().parent.parent / "backend" / "catalog" / "demo" / "matters.json"
 LOCALE = "zh-Hans"
 MAX_PAGE_SIZE = 100
 JSON = "application/json"
 
 
-# The same enums as backend/graphql/catalog/types.py: strawberry serializes an enum value by name.
-@strawberry.enum
-class AdministrativeLevel(Enum):
-    CITY = "city"
-    DISTRICT = "district"
-    STREET = "street"
-
-
-@strawberry.enum
-class Audience(Enum):
-    PERSON = "person"
-    ENTERPRISE = "enterprise"
-    BOTH = "both"
-
-
-@strawberry.enum
-class Theme(Enum):
-    BIRTH = "birth"
-    EDUCATION = "education"
-    EMPLOYMENT = "employment"
-    MARRIAGE = "marriage"
-    HOUSING = "housing"
-    SOCIAL_SECURITY = "social_security"
-    HEALTH = "health"
-    TRANSPORT = "transport"
-    BUSINESS = "business"
-    TAX = "tax"
-    RESIDENCE = "residence"
-    ELDERLY = "elderly"
-    DISABILITY = "disability"
-    DEATH = "death"
-    TALENT = "talent"
-    CULTURE = "culture"
-    ENVIRONMENT = "environment"
-    CONSTRUCTION = "construction"
-
-
+# The backend's own enums: strawberry serializes an enum value by name, so both servers do the same work.
 @strawberry.type
 class Matter:
     code: str

@@ -89,18 +89,7 @@ class IdentityService:
 
     async def login(self, phone: str, code: str, meta: RequestMeta) -> TokenPair:
         """Exchange a valid code for tokens; the first login creates the citizen's account."""
-        number = normalize_phone(phone)
-        if number is None:
-            raise DomainError(ErrorCode.INVALID_PHONE, field="phone")
-        try:
-            await self._deps.codes.consume(number, code, meta.ip)
-        except DomainError as error:
-            await audit.record_now(
-                self._deps.sessions, AuditAction.LOGIN_FAILED, meta=meta, phone=mask_phone(number),
-                reason=error.code.value,
-            )  # fmt: skip
-            raise
-        citizen_id = await self._citizen_for_phone(number)
+        citizen_id = await self._citizen_by_code(phone, code, meta)
         pair = await self._open_session(SubjectType.CITIZEN, citizen_id, APP_CLIENT_ID, list(ALL_SCOPES), meta)
         await audit.record(
             self._db, AuditAction.LOGIN, actor_type="citizen", actor_id=citizen_id, client_id=APP_CLIENT_ID, meta=meta
@@ -124,6 +113,10 @@ class IdentityService:
 
     async def browser_login(self, phone: str, code: str, meta: RequestMeta) -> str:
         """Check a code on the identity provider's sign-in page; the citizen's id (for the SSO cookie)."""
+        return await self._citizen_by_code(phone, code, meta)
+
+    async def _citizen_by_code(self, phone: str, code: str, meta: RequestMeta) -> str:
+        """Consume a login code (a failure is audited in its own transaction); the citizen's id."""
         number = normalize_phone(phone)
         if number is None:
             raise DomainError(ErrorCode.INVALID_PHONE, field="phone")
