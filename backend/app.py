@@ -25,6 +25,7 @@ from backend.rest import oidc
 from backend.rest.errors import unexpected_error
 from backend.rest.health import health
 from backend.rest.pages import Pages
+from backend.search.service import SearchService
 from backend.settings import Settings, get_settings
 
 log = structlog.get_logger("backend.app")
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             identity=await build_identity(settings, sessions, redis, messages),
             pages=Pages(messages),
             catalog=catalog,
+            search=SearchService(catalog, sessions),
         )
         await catalog.get()  # load the catalog now, not on the first request
         listener = asyncio.create_task(listen_for_changes(redis, catalog), name="catalog-changes")

@@ -11,6 +11,7 @@ from backend.catalog.snapshot import CatalogCache
 from backend.i18n import Catalogs
 from backend.identity.service import IdentityDeps
 from backend.rest.pages import Pages
+from backend.search.service import SearchService
 from backend.settings import Settings
 
 
@@ -26,3 +27,4 @@ class Resources:
     identity: IdentityDeps
     pages: Pages
     catalog: CatalogCache
+    search: SearchService

@@ -34,6 +34,7 @@ from backend.identity.sms import outbox
 from backend.kv import connect, ensure_redis_url
 from backend.resources import Resources
 from backend.rest.pages import Pages
+from backend.search.service import SearchService
 from backend.settings import Settings
 
 LOGIN = "mutation($p: String!, $c: String!) { login(phone: $p, code: $c) { accessToken errors { code } } }"
@@ -59,8 +60,17 @@ async def main(logins: int) -> None:
     redis = connect(redis_url)
     messages = catalogs(settings.locales_dir)
     identity = await build_identity(settings, sessions, redis, messages)
+    catalog = CatalogCache(sessions)
     resources = Resources(
-        settings, engine, sessions, redis, messages, identity, Pages(messages), CatalogCache(sessions)
+        settings,
+        engine,
+        sessions,
+        redis,
+        messages,
+        identity,
+        Pages(messages),
+        catalog,
+        SearchService(catalog, sessions),
     )
     schema = build_schema()
     try:

@@ -103,6 +103,14 @@ class CatalogSnapshot:
             selected = [self.matters[p] for p in positions[begin : begin + first + 1]]
         return m.Page(items=selected[:first], has_next=len(selected) > first, has_previous=after is not None)
 
+    def select(self, where: m.MatterFilter, codes: list[str]) -> set[str]:
+        """Which of `codes` the filter selects."""
+        positions = self._positions(where)
+        if positions is None:
+            return set(codes)
+        chosen = {self.matters[p].code for p in positions}
+        return {c for c in codes if c in chosen}
+
     def count(self, where: m.MatterFilter) -> int:
         """How many matters the filter selects."""
         positions = self._positions(where)

@@ -21,6 +21,7 @@ from strawberry.types import ExecutionContext
 
 from backend.errors import DomainError
 from backend.graphql.catalog.queries import CatalogQuery
+from backend.graphql.catalog.search import SearchQuery
 from backend.graphql.errors import PayloadError
 from backend.graphql.identity.mutations import IdentityMutation
 from backend.graphql.identity.queries import IdentityQuery
@@ -29,7 +30,7 @@ log = structlog.get_logger("backend.graphql")
 
 
 @strawberry.type
-class Query(CatalogQuery, IdentityQuery):
+class Query(CatalogQuery, SearchQuery, IdentityQuery):
     """Everything a client can read."""
 
 

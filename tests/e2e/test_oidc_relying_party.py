@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import pytest
 from authlib.integrations.requests_client import OAuth2Session
 from joserfc import jwt
 from joserfc.jwk import KeySet
@@ -50,8 +51,14 @@ def sign_in(browser: httpx.Client, authorize_url: str, env: dict[str, str]) -> h
     return browser.get(signed_in.headers["location"])
 
 
-def test_authorization_code_flow_with_pkce(served: str, server_env: dict[str, str]) -> None:
+@pytest.fixture
+def server_env(server_env: dict[str, str]) -> dict[str, str]:
+    """The server's environment, with the demo data loaded before the server starts."""
     onewindow(server_env, "seed")
+    return server_env
+
+
+def test_authorization_code_flow_with_pkce(served: str, server_env: dict[str, str]) -> None:
     registered = onewindow(server_env, "clients", "create", "--name", "Library mini-program", "--redirect-uri",
                            REDIRECT, "--scope", "openid", "--scope", "phone")  # fmt: skip
     client_id = re.search(r"client_id:\s+(\S+)", registered).group(1)  # type: ignore[union-attr]
@@ -112,7 +119,6 @@ def test_authorization_code_flow_with_pkce(served: str, server_env: dict[str, st
 
 
 def test_authorize_refuses_what_it_must(served: str, server_env: dict[str, str]) -> None:
-    onewindow(server_env, "seed")
     registered = onewindow(server_env, "clients", "create", "--name", "MP", "--redirect-uri", REDIRECT,
                            "--scope", "openid")  # fmt: skip
     client_id = re.search(r"client_id:\s+(\S+)", registered).group(1)  # type: ignore[union-attr]

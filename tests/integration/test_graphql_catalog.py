@@ -318,3 +318,24 @@ async def test_depth_and_alias_limits_hold(api: AsyncTestClient[Any]) -> None:
     aliases = "{ " + " ".join(f"a{i}: bundles {{ code }}" for i in range(31)) + " }"
     body = await gql(api, aliases, locale="en")
     assert body["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+
+
+SEARCH = """query($q: String!, $f: MatterFilter) { searchMatters(query: $q, first: 3, filter: $f) {
+    score snippet matter { code } bundle { code } } }"""
+
+
+async def test_search_matters_in_the_request_locale(api: AsyncTestClient[Any]) -> None:
+    hits = (await gql(api, SEARCH, {"q": "辦護照"}, locale="zh-HK"))["data"]["searchMatters"]
+    assert hits[0]["matter"] == {"code": "GZ-GA-0013"} and hits[0]["bundle"] is None
+    assert hits[0]["snippet"] == "普通<em>護照</em>簽發"
+    assert [h["score"] for h in hits] == sorted((h["score"] for h in hits), reverse=True)
+    english = (await gql(api, SEARCH, {"q": "passport"}, locale="en"))["data"]["searchMatters"]
+    assert english[0]["snippet"] == "Issue of an Ordinary <em>Passport</em>"
+
+
+async def test_search_offers_bundles_and_honours_filters(api: AsyncTestClient[Any]) -> None:
+    hits = (await gql(api, SEARCH, {"q": "我要开一家奶茶店"}))["data"]["searchMatters"]
+    assert hits[0]["bundle"] == {"code": "LE-0001"} and hits[0]["matter"] is None
+    filtered = (await gql(api, SEARCH, {"q": "身份证", "f": {"department": "GZ-GA"}}))["data"]["searchMatters"]
+    assert filtered and all(h["matter"] is None or h["matter"]["code"].startswith("GZ-GA-") for h in filtered)
+    assert (await gql(api, SEARCH, {"q": "   "}))["data"]["searchMatters"] == []

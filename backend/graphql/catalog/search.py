@@ -1,0 +1,55 @@
+"""searchMatters: the matters and life-event bundles a citizen's words point to."""
+
+from __future__ import annotations
+
+import strawberry
+
+from backend.graphql.catalog.types import Bundle, Matter, MatterFilter
+from backend.graphql.context import Info
+from backend.graphql.pagination import check_page_size
+from backend.i18n import pick
+from backend.search.snippet import highlight
+
+
+@strawberry.type(description="A search result: exactly one of matter or bundle is set.")
+class SearchHit:
+    score: float
+    matter: Matter | None
+    bundle: Bundle | None
+    snippet: str | None = strawberry.field(
+        description="The name with the matched text in <em>, in the request's locale."
+    )
+
+
+@strawberry.type
+class SearchQuery:
+    @strawberry.field(description="Matters and life-event bundles for what a citizen typed, best first.")
+    async def search_matters(
+        self, info: Info, query: str, first: int = 10, filter: MatterFilter | None = None
+    ) -> list[SearchHit]:
+        ctx = info.context
+        size = check_page_size(first, 50)
+        where = filter.to_model() if filter else None
+        # Ask for more when filtering, then keep the matters the filter selects (bundles always pass).
+        results = await ctx.resources.search.search(query, size * 5 if where else size)
+        snapshot = await ctx.resources.catalog.get()
+        selected = snapshot.select(where, [r.code for r in results if r.kind == "matter"]) if where else None
+        hits: list[SearchHit] = []
+        for result in results:
+            if result.kind == "bundle":
+                bundle = next((b for b in snapshot.bundles if b.code == result.code), None)
+                if bundle is None:
+                    continue
+                name = pick(bundle.name, ctx.locale)
+                hits.append(SearchHit(score=result.score, matter=None, bundle=Bundle.build(bundle, ctx.locale),
+                                      snippet=highlight(name, query)))  # fmt: skip
+            else:
+                matter = snapshot.by_code.get(result.code)
+                if matter is None or (selected is not None and result.code not in selected):
+                    continue
+                name = pick(matter.name, ctx.locale)
+                hits.append(SearchHit(score=result.score, matter=Matter.build(matter, ctx.locale), bundle=None,
+                                      snippet=highlight(name, query)))  # fmt: skip
+            if len(hits) == size:
+                break
+        return hits

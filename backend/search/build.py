@@ -1,0 +1,39 @@
+"""Building the search index from the catalog snapshot (and the bulky texts: keywords)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from backend.search.index import Document, SearchIndex, make_document
+
+LOCALES = ("zh-Hans", "zh-Hant", "en")
+
+
+def matter_document(
+    code: str, name: dict[str, str], summary: dict[str, str], keywords: dict[str, list[str]]
+) -> Document:
+    """A matter's document from its texts."""
+    names = [name[locale] for locale in LOCALES]
+    words = [k for locale in LOCALES for k in keywords.get(locale, [])]
+    return make_document("matter", code, names, words, [summary[locale] for locale in LOCALES])
+
+
+def bundle_document(
+    code: str,
+    name: dict[str, str],
+    summary: dict[str, str],
+    members: Iterable[tuple[dict[str, str], dict[str, list[str]]]],
+) -> Document:
+    """A bundle's document: its own texts, and its matters' names and keywords at a lower weight."""
+    member_texts: list[str] = []
+    for member_name, member_keywords in members:
+        member_texts += [member_name[locale] for locale in LOCALES]
+        member_texts += [k for locale in LOCALES for k in member_keywords.get(locale, [])]
+    return make_document(
+        "bundle", code, [name[locale] for locale in LOCALES], [], [summary[locale] for locale in LOCALES], member_texts
+    )
+
+
+def build_index(documents: list[Document]) -> SearchIndex:
+    """The index over the documents."""
+    return SearchIndex(documents)

@@ -1,0 +1,122 @@
+"""An in-memory search index over matters and bundles, rebuilt from the catalog snapshot.
+
+Every document is indexed by features of three kinds: Chinese characters and character pairs
+(Simplified), pinyin syllable pairs of its Chinese text (so a wrong character with the right sound
+still matches), and stemmed English words. Names weigh more than keywords, keywords more than
+summaries. Latin-letter queries also match the full pinyin and the initials of names and keywords.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from backend.search.text import english_words, grams, normalize, pinyin, squash, stem
+
+NAME, KEYWORD, SUMMARY, MEMBER = 3.0, 2.4, 1.0, 1.2
+"""Field weights: a bundle's member matters describe it, but less than its own name."""
+
+
+@dataclass
+class Document:
+    """A matter or a bundle as the index sees it."""
+
+    kind: str  # "matter" | "bundle"
+    code: str
+    names: list[str]  # normalised, all locales
+    keywords: list[str]
+    pinyins: list[tuple[str, str]]  # (full, initials) of the Chinese names and keywords
+    syllables: list[list[str]] = field(default_factory=list)  # pinyin syllables of each Chinese name/keyword
+    features: dict[str, float] = field(default_factory=dict)  # feature -> best field weight
+
+
+def _features(text: str, weight: float, into: dict[str, float]) -> None:
+    normalised = normalize(text)
+    for gram in grams(normalised):
+        into[gram] = max(into.get(gram, 0.0), weight)
+    full, _ = pinyin(normalised)
+    if full:
+        syllables = _syllables(normalised)
+        for i in range(len(syllables) - 1):
+            key = "py:" + syllables[i] + syllables[i + 1]
+            into[key] = max(into.get(key, 0.0), weight * 0.8)
+    for word in english_words(normalised):
+        key = "en:" + stem(word)
+        into[key] = max(into.get(key, 0.0), weight)
+        into["w:" + word] = 0.0  # the unstemmed word, kept for typo tolerance only
+
+
+def _syllables(normalised: str) -> list[str]:
+    from pypinyin import lazy_pinyin
+
+    from backend.search.text import chinese_only
+
+    return lazy_pinyin(chinese_only(normalised), errors="ignore")
+
+
+def make_document(
+    kind: str,
+    code: str,
+    names: list[str],
+    keywords: list[str],
+    summaries: list[str],
+    members: list[str] = (),  # type: ignore[assignment]
+) -> Document:
+    """A document from its texts in every locale."""
+    features: dict[str, float] = {}
+    for text, weight in [*((s, SUMMARY) for s in summaries), *((m, MEMBER) for m in members),
+                         *((k, KEYWORD) for k in keywords), *((n, NAME) for n in names)]:  # fmt: skip
+        _features(text, weight, features)
+    chinese = [t for t in (*names, *keywords) if pinyin(normalize(t))[0]]
+    return Document(
+        kind=kind,
+        code=code,
+        names=[squash(normalize(n)) for n in names],
+        keywords=[squash(normalize(k)) for k in keywords],
+        pinyins=[pinyin(normalize(t)) for t in chinese],
+        syllables=[_syllables(normalize(t)) for t in chinese],
+        features=features,
+    )
+
+
+class SearchIndex:
+    """Postings and inverse document frequencies over a set of documents."""
+
+    def __init__(self, documents: list[Document]) -> None:
+        self.documents = documents
+        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for number, document in enumerate(documents):
+            for feature, weight in document.features.items():
+                postings[feature].append((number, weight))
+        self.postings = dict(postings)
+        total = max(len(documents), 1)
+        self.idf = {f: math.log(1 + total / len(p)) for f, p in self.postings.items()}
+        self.english_vocabulary = {f[3:] for f in self.postings if f.startswith("en:")}
+        self.english_words = {f[2:] for f in self.postings if f.startswith("w:")}
+        self._deletions = _deletion_map(self.english_words)
+
+    def close_terms(self, word: str) -> list[str]:
+        """Stems of vocabulary words one edit away from `word` (typo tolerance for words of 4+ letters)."""
+        if len(word) < 4 or word in self.english_words:
+            return []
+        found: set[str] = set()
+        for variant in {word, *_deletes(word)}:
+            found.update(self._deletions.get(variant, ()))
+        return sorted({stem(w) for w in found})
+
+
+def _deletes(term: str) -> set[str]:
+    return {term[:i] + term[i + 1 :] for i in range(len(term))}
+
+
+def _deletion_map(vocabulary: set[str]) -> dict[str, set[str]]:
+    """SymSpell-style: every term and its one-letter deletions point back to the term."""
+    result: dict[str, set[str]] = defaultdict(set)
+    for term in vocabulary:
+        if len(term) < 4:
+            continue
+        result[term].add(term)
+        for variant in _deletes(term):
+            result[variant].add(term)
+    return dict(result)
