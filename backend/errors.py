@@ -36,6 +36,7 @@ class ErrorCode(StrEnum):
     INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
     REAL_NAME_MISMATCH = "REAL_NAME_MISMATCH"
     ID_NUMBER_TAKEN = "ID_NUMBER_TAKEN"
+    ALREADY_VERIFIED = "ALREADY_VERIFIED"
     INVALID_REDIRECT_URI = "INVALID_REDIRECT_URI"
     UNKNOWN_SCOPE = "UNKNOWN_SCOPE"
 
@@ -66,6 +67,7 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.INVALID_CREDENTIALS: "The username or password is wrong.",
     ErrorCode.REAL_NAME_MISMATCH: "The name and ID number do not match the population registry.",
     ErrorCode.ID_NUMBER_TAKEN: "This ID number is already linked to another account.",
+    ErrorCode.ALREADY_VERIFIED: "Your identity is already verified. Contact the service desk to change it.",
     ErrorCode.INVALID_REDIRECT_URI: (
         "A redirect URI must be an absolute https URL without a fragment (http only for localhost)."
     ),

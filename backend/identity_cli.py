@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import datetime
-from typing import TypeVar
+from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 import click
 
@@ -153,15 +153,61 @@ def staff_create(username: str, name: str, roles: tuple[str, ...], password: str
         grants = [RoleGrant(Role(r.partition(":")[0]), r.partition(":")[2]) for r in roles]
     except ValueError:
         raise click.BadParameter("roles are officer:DEPARTMENT_CODE, finance or admin", param_hint="--role") from None
+
+    async def work(session: Any) -> int:
+        member = await accounts.create_staff(session, username=username, name=name, password=password, roles=grants)
+        return await _end_staff_sessions(session, member.id)  # a reset password ends existing sign-ins
+
     try:
-        run(
-            lambda session: accounts.create_staff(
-                session, username=username, name=name, password=password, roles=grants
-            )
-        )
+        ended = run(work)
     except Exception as error:
         raise _domain_error(error) from None
-    click.echo(f"staff {username} ready: {', '.join(roles)}")
+    click.echo(f"staff {username} ready: {', '.join(roles)}" + (f"; {ended} session(s) ended" if ended else ""))
+
+
+@staff.command("disable")
+@click.argument("username")
+def staff_disable(username: str) -> None:
+    """Disable an account; its sessions end at once."""
+    from backend.identity import staff as accounts
+
+    async def work(session: Any) -> int:
+        return await _end_staff_sessions(session, await accounts.set_disabled(session, username, True))
+
+    try:
+        ended = run(work)
+    except Exception as error:
+        raise _domain_error(error) from None
+    click.echo(f"staff {username} disabled; {ended} session(s) ended")
+
+
+async def _end_staff_sessions(session: Any, staff_id: str) -> int:
+    """Revoke a staff member's sessions in the database and, when a Redis is reachable, everywhere."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from backend.db import tables as t
+    from backend.identity.models import SubjectType
+    from backend.identity.sessions import Sessions
+    from backend.kv import connect, running_redis_url
+
+    settings = get_settings()
+    url = running_redis_url(settings.redis_url, settings.data_dir)
+    if url is None:  # no server is running: the database is what they read when they start
+        result = await session.execute(
+            update(t.sessions)
+            .where(t.sessions.c.subject_type == "staff", t.sessions.c.subject_id == staff_id,
+                   t.sessions.c.revoked_at.is_(None))
+            .values(revoked_at=datetime.now(UTC), revoked_reason="staff_changed")
+        )  # fmt: skip
+        return int(result.rowcount)
+    redis = connect(url)
+    try:
+        store = Sessions(session, redis, lifetime=timedelta(days=settings.session_days))
+        return await store.revoke(await store.live_ids(SubjectType.STAFF, staff_id), "staff_changed")
+    finally:
+        await redis.aclose()
 
 
 # --- sms ----------------------------------------------------------------------------------------

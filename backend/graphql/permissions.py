@@ -27,11 +27,6 @@ def citizen(info: Info, scope: str | None = None) -> Principal:
     return principal
 
 
-def forbidden() -> DomainError:
-    """The error for a caller who is signed in but may not do this."""
-    return DomainError(ErrorCode.FORBIDDEN)
-
-
 def signed_in(info: Info) -> Principal:
     """Any signed-in caller."""
     principal = info.context.principal
@@ -48,6 +43,25 @@ def staff(info: Info, *roles: Role) -> Principal:
     if principal.subject_type is not SubjectType.STAFF or not any(principal.has_role(r) for r in roles):
         raise DomainError(ErrorCode.FORBIDDEN)
     return principal
+
+
+def first_party(info: Info) -> Principal:
+    """A caller using the platform's own app or staff console (not a mini-program's token)."""
+    principal = signed_in(info)
+    if not principal.first_party:
+        raise DomainError(ErrorCode.FORBIDDEN)
+    return principal
+
+
+class IsFirstParty(BasePermission):
+    """Only the platform's own app or console: sessions, consents and sign-out are not for mini-programs."""
+
+    message = "FORBIDDEN"
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        """Raises UNAUTHENTICATED or FORBIDDEN."""
+        first_party(info)
+        return True
 
 
 class IsCitizen(BasePermission):

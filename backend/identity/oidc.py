@@ -52,7 +52,7 @@ def pkce_matches(verifier: str, challenge: str) -> bool:
     if not 43 <= len(verifier) <= 128:
         return False
     digest = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode("ascii", "replace")).digest()).rstrip(b"=")
-    return hmac.compare_digest(digest.decode(), challenge)
+    return hmac.compare_digest(digest, challenge.encode("utf-8", "replace"))
 
 
 def pairwise_subject(key: bytes, client_id: str, citizen_id: str) -> str:

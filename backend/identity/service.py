@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from backend.db import tables as t
 from backend.errors import DomainError, ErrorCode
 from backend.i18n import Catalogs, Locale
-from backend.identity import audit, staff
+from backend.identity import audit, sso, staff
 from backend.identity.audit import AuditAction
 from backend.identity.clients import APP_CLIENT_ID, STAFF_CLIENT_ID
 from backend.identity.keys import KeyRing, load_keys
@@ -204,7 +204,10 @@ class IdentityService:
         # The request fails, but the revocation must stay: drop whatever this transaction did, then
         # revoke and commit on the same connection (a second connection would wait on SQLite's lock).
         await self._db.rollback()
+        state = await self._sessions.state(session_id)
         await self._sessions.revoke([session_id], "refresh_reuse")
+        if state is not None and state.subject_type is SubjectType.CITIZEN:
+            await sso.end_all(self._deps.redis, state.subject_id)
         await audit.record(self._db, AuditAction.REFRESH_REUSE_DETECTED, meta=meta, session_id=session_id)
         await self._db.commit()
 
@@ -233,6 +236,8 @@ class IdentityService:
         scopes = frozenset(str(claims.get("scope", "")).split()) & frozenset(state.scopes)
         roles: tuple[RoleGrant, ...] = ()
         if state.subject_type is SubjectType.STAFF:
+            if not await staff.is_active(self._db, state.subject_id):
+                raise DomainError(ErrorCode.UNAUTHENTICATED)  # disabled since the token was issued
             roles = await staff.roles_of(self._db, state.subject_id)
         return Principal(
             subject_type=state.subject_type, subject_id=state.subject_id, session_id=session_id,
@@ -310,6 +315,8 @@ class IdentityService:
         """End every session of the caller, this one included; how many ended."""
         ids = await self._sessions.live_ids(principal.subject_type, principal.subject_id)
         count = await self._sessions.revoke(ids, "logout_everywhere")
+        if principal.subject_type is SubjectType.CITIZEN:
+            await sso.end_all(self._deps.redis, principal.subject_id)  # the browser sign-in too
         await audit.record(
             self._db, AuditAction.LOGOUT_EVERYWHERE, actor_type=principal.subject_type.value,
             actor_id=principal.subject_id, client_id=principal.client_id, meta=meta, count=count,
@@ -319,12 +326,24 @@ class IdentityService:
     # --- real-name verification -------------------------------------------------------------------
     async def verify_real_name(self, citizen_id: str, name: str, id_number: str, meta: RequestMeta) -> Citizen:
         """Link an ID number to the account once the registry confirms the (name, number) pair."""
+        current = await self.citizen(citizen_id)
+        if current.verified_at is not None:
+            raise DomainError(ErrorCode.ALREADY_VERIFIED)
+        # The registry is not a lookup service: a few tries per account and per address.
+        checks = [(f"realname:citizen:{citizen_id}", Limit(5, 86400))]
+        if meta.ip:
+            checks.append((f"realname:address:{meta.ip}", Limit(20, 3600)))
+        await check_limits(self._deps.redis, checks)
         parsed = parse_id_number(id_number)
         if parsed is None:
             raise DomainError(ErrorCode.INVALID_ID_NUMBER, field="idNumber")
         if not name.strip():
             raise DomainError(ErrorCode.REQUIRED, field="name")
-        if not await self._deps.registry.verify(self._db, name, parsed.value):
+        # A name and an ID number are not secrets: the registry must also hold this account's phone
+        # for the resident (phones are registered under real names), so nobody claims another's identity.
+        person = await self._deps.registry.person(self._db, parsed.value)
+        matches = await self._deps.registry.verify(self._db, name, parsed.value)
+        if not matches or person is None or person.phone != current.phone:
             await audit.record_now(
                 self._deps.sessions, AuditAction.REAL_NAME_FAILED, actor_type="citizen", actor_id=citizen_id,
                 meta=meta,
@@ -349,7 +368,11 @@ class IdentityService:
     # --- staff ------------------------------------------------------------------------------------
     async def staff_login(self, username: str, password: str, meta: RequestMeta) -> TokenPair:
         """Tokens for a staff member whose password is right."""
-        await check_limits(self._deps.redis, [(f"staff_login:{username.lower()}:{meta.ip}", Limit(10, 900))])
+        # Per account (usernames are guessable) and per address: slow both guessing and spraying.
+        checks = [(f"staff_login:user:{username.lower()}", Limit(20, 3600))]
+        if meta.ip:
+            checks.append((f"staff_login:address:{meta.ip}", Limit(50, 3600)))
+        await check_limits(self._deps.redis, checks)
         try:
             member = await staff.check_password(self._db, username, password)
         except DomainError:

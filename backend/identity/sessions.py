@@ -47,6 +47,11 @@ def new_refresh_token() -> str:
 
 
 _TOMBSTONE = b"revoked"
+_SET_UNLESS_REVOKED = """
+if redis.call('GET', KEYS[1]) == ARGV[3] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+return 1
+"""
 _encode = msgspec.json.Encoder().encode
 _decode = msgspec.json.Decoder(SessionState).decode
 
@@ -64,8 +69,9 @@ class Sessions:
         return f"session:{session_id}"
 
     async def _cache(self, session_id: str, state: SessionState) -> None:
+        # Never overwrite a tombstone: a refresh racing a revocation must not bring the session back.
         ttl = max(int(state.expires_at - datetime.now(UTC).timestamp()), 1)
-        await self._redis.set(self._key(session_id), _encode(state), ex=ttl)
+        await self._redis.eval(_SET_UNLESS_REVOKED, 1, self._key(session_id), _encode(state), ttl, _TOMBSTONE)
 
     async def create(
         self, subject_type: SubjectType, subject_id: str, client_id: str, scopes: list[str], meta: RequestMeta
@@ -122,7 +128,8 @@ class Sessions:
             select(t.refresh_tokens, t.sessions)
             .join(t.sessions, t.sessions.c.id == t.refresh_tokens.c.session_id)
             .where(t.refresh_tokens.c.token_hash == hash_token(refresh_token))
-            .with_for_update(of=t.refresh_tokens)
+            # Lock the session too: a revocation committing meanwhile is seen, not overwritten.
+            .with_for_update(of=[t.refresh_tokens, t.sessions])
         )
         row = rows.first()
         if row is None or row.revoked_at is not None or row.expires_at <= now or row.client_id not in clients:

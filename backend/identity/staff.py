@@ -28,6 +28,21 @@ async def roles_of(session: AsyncSession, staff_id: str) -> tuple[RoleGrant, ...
     return tuple(RoleGrant(Role(r.role), r.department_code) for r in rows)
 
 
+async def is_active(session: AsyncSession, staff_id: str) -> bool:
+    """Whether the account exists and is not disabled."""
+    row = (await session.execute(select(t.staff.c.disabled).where(t.staff.c.id == staff_id))).first()
+    return row is not None and not row.disabled
+
+
+async def set_disabled(session: AsyncSession, username: str, disabled: bool) -> str:
+    """Disable or enable an account by username; its id (NOT_FOUND when unknown)."""
+    staff_id = (await session.execute(select(t.staff.c.id).where(t.staff.c.username == username))).scalar()
+    if staff_id is None:
+        raise DomainError(ErrorCode.NOT_FOUND, field="username", what=username)
+    await session.execute(t.staff.update().where(t.staff.c.id == staff_id).values(disabled=disabled))
+    return str(staff_id)
+
+
 async def create_staff(
     session: AsyncSession, *, username: str, name: str, password: str, roles: list[RoleGrant]
 ) -> StaffMember:

@@ -21,7 +21,7 @@ from litestar.response import Redirect, Response
 from backend.db.engine import unit_of_work
 from backend.errors import MESSAGES, DomainError, ErrorCode
 from backend.i18n import Locale, negotiate
-from backend.identity import audit, clients, oidc
+from backend.identity import audit, clients, oidc, sso
 from backend.identity.audit import AuditAction
 from backend.identity.models import ALL_SCOPES, Client, RequestMeta, Scope, SubjectType
 from backend.identity.numbers import mask_phone
@@ -31,7 +31,6 @@ from backend.resources import Resources
 from backend.rest.pages import Pages
 
 SSO_COOKIE = "ow_sso"
-SSO_SECONDS = 8 * 3600
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 JSON = "application/json"
 
@@ -61,7 +60,7 @@ def _unsign(key: bytes, token: str | None) -> dict[str, Any] | None:
         return None
     body, mac = token.rsplit(".", 1)
     expected = base64.urlsafe_b64encode(hmac.new(key, body.encode(), hashlib.sha256).digest()).decode().rstrip("=")
-    if not hmac.compare_digest(mac, expected):
+    if not hmac.compare_digest(mac.encode("utf-8", "replace"), expected.encode()):
         return None
     try:
         payload: dict[str, Any] = msgspec.json.decode(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
@@ -83,7 +82,8 @@ def _html(pages: Pages, template: str, locale: Locale, status: int = 200, params
         status_code=status,
         media_type="text/html; charset=utf-8",
         headers={"cache-control": "no-store", "x-frame-options": "DENY",
-                 "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'"},
+                 # No form-action: browsers apply it to the redirects after a POST, which go to the relying party.
+                 "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"},
     )  # fmt: skip
 
 
@@ -125,8 +125,12 @@ async def discovery(request: Request[Any, Any, Any]) -> Response[bytes]:
 @get("/.well-known/jwks.json", include_in_schema=False)
 async def jwks(request: Request[Any, Any, Any]) -> Response[bytes]:
     """The public keys that verify our tokens (old ones stay until their tokens have expired)."""
-    return Response(msgspec.json.encode(_resources(request).identity.ring.jwks()), media_type=JSON,
-                    headers={"cache-control": "public, max-age=300"})  # fmt: skip
+    resources = _resources(request)
+    if resources.identity.ring.stale():
+        async with resources.sessions() as db:
+            await IdentityService(db, resources.identity).reload_keys()
+    return Response(msgspec.json.encode(resources.identity.ring.jwks()), media_type=JSON,
+                    headers={"cache-control": "public, max-age=60"})  # fmt: skip
 
 
 # --- authorize ----------------------------------------------------------------------------------
@@ -179,16 +183,23 @@ async def authorize(request: Request[Any, Any, Any]) -> Response[Any]:
                               {"error": error.error, "error_description": error.description,
                                "state": params.get("state", "")})  # fmt: skip
     cookie_key = _cookie_key(resources)
-    sso = _unsign(cookie_key, request.cookies.get(SSO_COOKIE))
-    if sso is None or params.get("prompt") == "login":
-        continue_url = "/oauth/authorize?" + urlencode(params)
+    browser = await _browser_session(resources, request)
+    prompt = params.get("prompt", "")
+    if browser is None or prompt == "login":
+        if prompt == "none":
+            return _redirect_with(params["redirect_uri"], {"error": "login_required", "state": params["state"]})
+        # Continue without the prompt: after signing in, the citizen must not be asked again.
+        continue_url = "/oauth/authorize?" + urlencode({k: v for k, v in params.items() if k != "prompt"})
         return _html(pages, "login.html", locale, continue_url=continue_url, code_sent=False, phone="", error=None)
     async with resources.sessions() as db:
-        allowed = await oidc.consented_scopes(db, sso["cid"], client.client_id)
-        citizen = await IdentityService(db, resources.identity).citizen(sso["cid"])
-    if set(scopes) <= allowed and params.get("prompt") != "consent":
-        return await _issue_code(resources, client.client_id, sso, params, scopes)
-    request_token = _sign(cookie_key, {"p": params, "s": scopes, "cid": sso["cid"], "exp": time.time() + 600})
+        allowed = await oidc.consented_scopes(db, browser["cid"], client.client_id)
+        citizen = await IdentityService(db, resources.identity).citizen(browser["cid"])
+    if set(scopes) <= allowed and prompt != "consent":
+        return await _issue_code(resources, client.client_id, browser, params, scopes)
+    if prompt == "none":
+        return _redirect_with(params["redirect_uri"], {"error": "consent_required", "state": params["state"]})
+    pending = {"typ": "consent", "p": params, "s": scopes, "cid": browser["cid"], "exp": time.time() + 600}
+    request_token = _sign(cookie_key, pending)
     who = citizen.name or pages.texts(locale)["unverified"]
     return _html(
         pages, "consent.html", locale, params={"client": client.name, "who": who},
@@ -198,11 +209,11 @@ async def authorize(request: Request[Any, Any, Any]) -> Response[Any]:
 
 
 async def _issue_code(
-    resources: Resources, client_id: str, sso: dict[str, Any], params: dict[str, str], scopes: list[str]
+    resources: Resources, client_id: str, browser: dict[str, Any], params: dict[str, str], scopes: list[str]
 ) -> Redirect:
     grant = oidc.AuthorizationCode(
-        client_id=client_id, citizen_id=sso["cid"], redirect_uri=params["redirect_uri"], scopes=scopes,
-        code_challenge=params["code_challenge"], nonce=params.get("nonce"), auth_time=int(sso["at"]),
+        client_id=client_id, citizen_id=browser["cid"], redirect_uri=params["redirect_uri"], scopes=scopes,
+        code_challenge=params["code_challenge"], nonce=params.get("nonce"), auth_time=int(browser["at"]),
     )  # fmt: skip
     code = await oidc.issue_code(resources.redis, grant)
     return _redirect_with(params["redirect_uri"], {"code": code, "state": params["state"]})
@@ -211,22 +222,58 @@ async def _issue_code(
 @post("/oauth/consent", include_in_schema=False, status_code=302)
 async def consent(request: Request[Any, Any, Any], data: Form) -> Response[Any]:
     """The citizen allows or denies what the consent page listed."""
+    refused = _refuse_cross_site(request)
+    if refused is not None:
+        return refused
     resources = _resources(request)
     cookie_key = _cookie_key(resources)
-    sso = _unsign(cookie_key, request.cookies.get(SSO_COOKIE))
+    browser = await _browser_session(resources, request)
     pending = _unsign(cookie_key, data.get("request"))
     locale = _locale(request)
-    if sso is None or pending is None or pending["cid"] != sso["cid"]:
+    if browser is None or pending is None or pending.get("typ") != "consent" or pending["cid"] != browser["cid"]:
         return _html(resources.pages, "error.html", locale, 400,
                      message=resources.messages.gettext(locale, MESSAGES[ErrorCode.UNAUTHENTICATED]))  # fmt: skip
     params: dict[str, str] = pending["p"]
     if data.get("decision") != "allow":
         return _redirect_with(params["redirect_uri"], {"error": "access_denied", "state": params["state"]})
     async with resources.sessions() as db, unit_of_work(db):
-        await oidc.grant_consent(db, sso["cid"], params["client_id"], pending["s"])
-        await audit.record(db, AuditAction.CONSENT_GRANTED, actor_type="citizen", actor_id=sso["cid"],
+        await oidc.grant_consent(db, browser["cid"], params["client_id"], pending["s"])
+        await audit.record(db, AuditAction.CONSENT_GRANTED, actor_type="citizen", actor_id=browser["cid"],
                            client_id=params["client_id"], meta=_meta(request), scopes=pending["s"])  # fmt: skip
-    return await _issue_code(resources, params["client_id"], sso, params, pending["s"])
+    return await _issue_code(resources, params["client_id"], browser, params, pending["s"])
+
+
+async def _browser_session(resources: Resources, request: Request[Any, Any, Any]) -> dict[str, Any] | None:
+    """The signed-in browser's session, if its cookie is genuine and the session was not ended."""
+    payload = _unsign(_cookie_key(resources), request.cookies.get(SSO_COOKIE))
+    if payload is None or payload.get("typ") != "sso":
+        return None
+    if not await sso.is_live(resources.redis, str(payload.get("sid", "")), str(payload.get("cid", ""))):
+        return None
+    return payload
+
+
+def _cross_site(request: Request[Any, Any, Any]) -> bool:
+    """A form post from another site (login CSRF): browsers say so in Sec-Fetch-Site or Origin."""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None and site not in ("same-origin", "none"):
+        return True
+    origin = request.headers.get("origin")
+    if origin is None:
+        return False  # older browsers send neither header on same-site posts
+    if origin == "null":
+        return True
+    issuer = urlsplit(_resources(request).settings.resolved_issuer)
+    return origin.rstrip("/") != f"{issuer.scheme}://{issuer.netloc}"
+
+
+def _refuse_cross_site(request: Request[Any, Any, Any]) -> Response[str] | None:
+    if not _cross_site(request):
+        return None
+    resources = _resources(request)
+    locale = _locale(request)
+    message = resources.messages.gettext(locale, MESSAGES[ErrorCode.FORBIDDEN])
+    return _html(resources.pages, "error.html", locale, 403, message=message)
 
 
 def _safe_continue(url: str) -> str:
@@ -237,6 +284,9 @@ def _safe_continue(url: str) -> str:
 @post("/oauth/login/code", include_in_schema=False, status_code=200)
 async def login_code(request: Request[Any, Any, Any], data: Form) -> Response[str]:
     """Send a sign-in code, then show the code form."""
+    refused = _refuse_cross_site(request)
+    if refused is not None:
+        return refused
     resources = _resources(request)
     locale = _locale(request)
     phone, continue_url = data.get("phone", ""), _safe_continue(data.get("continue", ""))
@@ -254,6 +304,9 @@ async def login_code(request: Request[Any, Any, Any], data: Form) -> Response[st
 @post("/oauth/login", include_in_schema=False, status_code=302)
 async def login(request: Request[Any, Any, Any], data: Form) -> Response[Any]:
     """Check the code, set the single-sign-on cookie, continue the authorization."""
+    refused = _refuse_cross_site(request)
+    if refused is not None:
+        return refused
     resources = _resources(request)
     locale = _locale(request)
     phone, continue_url = data.get("phone", ""), _safe_continue(data.get("continue", ""))
@@ -269,10 +322,12 @@ async def login(request: Request[Any, Any, Any], data: Form) -> Response[Any]:
                      phone=phone, error=message)  # fmt: skip
     cookie_key = _cookie_key(resources)
     now = time.time()
-    value = _sign(cookie_key, {"cid": citizen_id, "at": int(now), "exp": now + SSO_SECONDS})
+    sso_id = await sso.start(resources.redis, citizen_id)
+    value = _sign(cookie_key, {"typ": "sso", "sid": sso_id, "cid": citizen_id, "at": int(now),
+                               "exp": now + sso.SSO_SECONDS})  # fmt: skip
     secure = resources.settings.resolved_issuer.startswith("https://")
     response = Redirect(continue_url, status_code=302)
-    response.set_cookie(SSO_COOKIE, value, max_age=SSO_SECONDS, path="/oauth", httponly=True, secure=secure,
+    response.set_cookie(SSO_COOKIE, value, max_age=sso.SSO_SECONDS, path="/oauth", httponly=True, secure=secure,
                         samesite="lax")  # fmt: skip
     return response
 

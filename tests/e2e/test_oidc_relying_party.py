@@ -139,3 +139,13 @@ def test_authorize_refuses_what_it_must(served: str, server_env: dict[str, str])
         # a scope the client was not given
         refused = browser.get("/oauth/authorize", params=base | {"scope": "openid id_number"})
         assert parse_qs(urlsplit(refused.headers["location"]).query)["error"] == ["invalid_scope"]
+        # prompt=none without a signed-in browser: an error for the client, never a page
+        silent = browser.get("/oauth/authorize", params=base | {"prompt": "none"})
+        assert parse_qs(urlsplit(silent.headers["location"]).query)["error"] == ["login_required"]
+        # prompt=login: the sign-in page, whose continue address no longer asks for it (no loop)
+        page = browser.get("/oauth/authorize", params=base | {"prompt": "login"})
+        assert page.status_code == 200 and "prompt" not in inputs(page.text)["continue"]
+        # a sign-in form posted from another site (login CSRF) is refused
+        forged = browser.post("/oauth/login/code", data={"phone": PHONE, "continue": "/oauth/authorize"},
+                              headers={"origin": "https://evil.example", "sec-fetch-site": "cross-site"})  # fmt: skip
+        assert forged.status_code == 403

@@ -70,43 +70,49 @@ async def test_real_name_verification_against_the_registry(api: AsyncTestClient[
     from backend.db import tables as t
 
     async with db() as session:
-        person = (
-            await session.execute(
-                select(t.registry_persons)
-                .where(t.registry_persons.c.phone.is_not(None))
-                .order_by(t.registry_persons.c.id_number)
-                .offset(7)
-            )
-        ).first()
-    assert person is not None
-    token = (await login(api, db, "13912360002"))["accessToken"]
+        rows = await session.execute(
+            select(t.registry_persons)
+            .where(t.registry_persons.c.phone.is_not(None))
+            .order_by(t.registry_persons.c.id_number)
+        )
+        person, other_person = list(rows)[7:9]
     verify = (
         "mutation($n: String!, $i: String!) { verifyRealName(name: $n, idNumber: $i) "
         "{ citizen { name idNumber identityVerified } errors { code field } } }"
     )
+    # an impostor who knows the name and the ID number, signed in with another phone, is refused
+    impostor = (await login(api, db, other_person.phone))["accessToken"]
+    _, stolen = await as_user(api, impostor, verify, {"n": person.name, "i": person.id_number})
+    assert stolen["data"]["verifyRealName"]["errors"] == [{"code": "REAL_NAME_MISMATCH", "field": "idNumber"}]
+    token = (await login(api, db, person.phone))["accessToken"]
     _, wrong = await as_user(api, token, verify, {"n": "张三丰", "i": person.id_number})
     assert wrong["data"]["verifyRealName"] == {
         "citizen": None,
         "errors": [{"code": "REAL_NAME_MISMATCH", "field": "idNumber"}],
     }
-    _, invalid = await as_user(
-        api,
-        token,
-        verify,
-        {
-            "n": person.name,
-            "i": person.id_number[:17] + "0" if person.id_number[-1] != "0" else person.id_number[:17] + "1",
-        },
-    )
+    bad_digit = person.id_number[:17] + ("0" if person.id_number[-1] != "0" else "1")
+    _, invalid = await as_user(api, token, verify, {"n": person.name, "i": bad_digit})
     assert invalid["data"]["verifyRealName"]["errors"] == [{"code": "INVALID_ID_NUMBER", "field": "idNumber"}]
     _, right = await as_user(api, token, verify, {"n": f" {person.name} ", "i": person.id_number.lower()})
     assert right["data"]["verifyRealName"] == {
-        "citizen": {"name": person.name, "idNumber": person.id_number, "identityVerified": True}, "errors": [],
-    }  # fmt: skip
-    # the same ID number cannot be claimed by a second account
-    other = (await login(api, db, "13912360003"))["accessToken"]
-    _, taken = await as_user(api, other, verify, {"n": person.name, "i": person.id_number})
-    assert taken["data"]["verifyRealName"]["errors"] == [{"code": "ID_NUMBER_TAKEN", "field": "idNumber"}]
+        "citizen": {"name": person.name, "idNumber": person.id_number, "identityVerified": True},
+        "errors": [],
+    }
+    # once verified, the identity cannot be switched to someone else's
+    _, again = await as_user(api, token, verify, {"n": other_person.name, "i": other_person.id_number})
+    assert again["data"]["verifyRealName"]["errors"] == [{"code": "ALREADY_VERIFIED", "field": None}]
+
+
+async def test_real_name_attempts_are_limited(api: AsyncTestClient[Any], db: Sessions) -> None:
+    token = (await login(api, db, "13912360009"))["accessToken"]
+    verify = 'mutation($i: String!) { verifyRealName(name: "某人", idNumber: $i) { errors { code } } }'
+    codes = [
+        (await as_user(api, token, verify, {"i": "11010519491231002X"}))[1]["data"]["verifyRealName"]["errors"][0][
+            "code"
+        ]
+        for _ in range(6)
+    ]
+    assert codes == ["REAL_NAME_MISMATCH"] * 5 + ["RATE_LIMITED"]
 
 
 async def test_admin_registers_a_client_with_exact_redirects(api: AsyncTestClient[Any], db: Sessions) -> None:
@@ -128,3 +134,20 @@ async def test_admin_registers_a_client_with_exact_redirects(api: AsyncTestClien
     _, rotated = await as_user(api, admin, rotate, {"c": created["client"]["clientId"]})
     assert rotated["data"]["rotateOauthClientSecret"]["clientSecret"] not in (None, created["clientSecret"])
     assert (await audit_actions(db))[-2:] == ["client_created", "client_secret_rotated"]
+
+
+async def test_a_disabled_account_is_refused_at_once(api: AsyncTestClient[Any], db: Sessions) -> None:
+    from backend.identity import staff
+    from backend.identity.models import Role, RoleGrant
+
+    async with db() as session, session.begin():
+        await staff.create_staff(session, username="temp.finance", name="Temp", password=DEMO_PASSWORD,
+                                 roles=[RoleGrant(Role.FINANCE)])  # fmt: skip
+    token = await staff_token(api, "temp.finance")
+    assert (await as_user(api, token, "{ staffMe { username } }"))[0] == 200
+    async with db() as session, session.begin():
+        await staff.set_disabled(session, "temp.finance", True)
+    status, body = await as_user(api, token, "{ staffMe { username } }")
+    assert status == 401 and body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    again = await gql(api, STAFF_LOGIN, {"u": "temp.finance", "p": DEMO_PASSWORD})
+    assert again["data"]["staffLogin"]["errors"] == [{"code": "INVALID_CREDENTIALS"}]

@@ -53,20 +53,21 @@ class IdentityMutation:
         return TokenPayload.build(pair, errors)
 
     @strawberry.mutation(
-        description="Sign out one of your sessions.", extensions=[PermissionExtension([permissions.IsSignedIn()])]
+        description="Sign out one of your sessions (the platform's own app only).",
+        extensions=[PermissionExtension([permissions.IsFirstParty()])],
     )
     async def revoke_session(self, info: Info, session_id: strawberry.ID) -> RevokeSessionPayload:
-        principal = permissions.signed_in(info)
+        principal = permissions.first_party(info)
         ctx = info.context
         _, errors = await run_mutation(info, lambda: ctx.identity.revoke_session(principal, str(session_id), ctx.meta))
         return RevokeSessionPayload(revoked=not errors, errors=errors)
 
     @strawberry.mutation(
-        description="Sign out everywhere, this session included.",
-        extensions=[PermissionExtension([permissions.IsSignedIn()])],
+        description="Sign out everywhere, this session included (the platform's own app only).",
+        extensions=[PermissionExtension([permissions.IsFirstParty()])],
     )
     async def logout_everywhere(self, info: Info) -> LogoutEverywherePayload:
-        principal = permissions.signed_in(info)
+        principal = permissions.first_party(info)
         ctx = info.context
         count, errors = await run_mutation(info, lambda: ctx.identity.logout_everywhere(principal, ctx.meta))
         return LogoutEverywherePayload(revoked_count=count or 0, errors=errors)
@@ -77,13 +78,13 @@ class IdentityMutation:
     )
     async def verify_real_name(self, info: Info, name: str, id_number: str) -> VerifyRealNamePayload:
         principal = permissions.citizen(info)
-        if not principal.first_party:
-            raise permissions.forbidden()
+        permissions.first_party(info)
         ctx = info.context
         found, errors = await run_mutation(
             info, lambda: ctx.identity.verify_real_name(principal.subject_id, name, id_number, ctx.meta)
         )
-        return VerifyRealNamePayload(citizen=Citizen.build(found) if found else None, errors=errors)
+        citizen = Citizen.build(found, principal, principal.subject_id) if found else None
+        return VerifyRealNamePayload(citizen=citizen, errors=errors)
 
     @strawberry.mutation(
         description="Withdraw an app's access to your data; its sessions end at once.",
@@ -91,8 +92,7 @@ class IdentityMutation:
     )
     async def revoke_consent(self, info: Info, client_id: str) -> RevokeConsentPayload:
         principal = permissions.citizen(info)
-        if not principal.first_party:
-            raise permissions.forbidden()
+        permissions.first_party(info)
         ctx = info.context
 
         async def work() -> None:

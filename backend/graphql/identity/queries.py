@@ -20,7 +20,9 @@ class IdentityQuery:
     )
     async def me(self, info: Info) -> Citizen:
         principal = permissions.citizen(info, Scope.PROFILE)
-        return Citizen.build(await info.context.identity.citizen(principal.subject_id))
+        identity = info.context.identity
+        subject = identity.subject_for(principal.client_id, principal.subject_id)
+        return Citizen.build(await identity.citizen(principal.subject_id), principal, subject)
 
     @strawberry.field(
         description="The signed-in staff member and their roles.",
@@ -35,19 +37,20 @@ class IdentityQuery:
         )  # fmt: skip
 
     @strawberry.field(
-        description="Where the caller is signed in, most recently used first.",
-        extensions=[PermissionExtension([permissions.IsSignedIn()])],
+        description="Where the caller is signed in, most recently used first (the platform's own app only).",
+        extensions=[PermissionExtension([permissions.IsFirstParty()])],
     )
     async def my_sessions(self, info: Info) -> list[Session]:
-        principal = permissions.signed_in(info)
+        principal = permissions.first_party(info)
         return [Session.build(s, principal.session_id) for s in await info.context.identity.sessions_of(principal)]
 
     @strawberry.field(
-        description="Apps the citizen allowed to use their data.",
-        extensions=[PermissionExtension([permissions.IsCitizen()])],
+        description="Apps the citizen allowed to use their data (the platform's own app only).",
+        extensions=[PermissionExtension([permissions.IsCitizen(), permissions.IsFirstParty()])],
     )
     async def my_consents(self, info: Info) -> list[Consent]:
         principal = permissions.citizen(info)
+        permissions.first_party(info)
         ctx = info.context
         found = await oidc.consents_of(ctx.session, principal.subject_id)
         return [Consent.build(c, ctx.resources.messages, ctx.locale) for c in found]

@@ -14,18 +14,24 @@ from backend.identity.oidc import SCOPE_DESCRIPTIONS
 
 @strawberry.type(description="The signed-in citizen's own record.")
 class Citizen:
-    id: strawberry.ID
-    phone: str
-    id_number: str | None = strawberry.field(description="Set once real-name verification succeeded.")
+    id: strawberry.ID = strawberry.field(description="Stable per app: mini-programs get their own pairwise id.")
+    phone: str | None = strawberry.field(description="Null for a mini-program without the phone scope.")
+    id_number: str | None = strawberry.field(
+        description="Set once real-name verification succeeded; null for a mini-program without the id_number scope."
+    )
     name: str | None
     identity_verified: bool
     created_at: datetime
 
     @staticmethod
-    def build(model: m.Citizen) -> Citizen:
-        """Shown only to its owner: numbers are not masked."""
+    def build(model: m.Citizen, principal: m.Principal, subject: str) -> Citizen:
+        """As the caller may see it: the owner's own app sees everything; a mini-program sees its
+        pairwise id and only the numbers its scopes allow (a null phone or ID number otherwise)."""
+        see_phone = principal.first_party or principal.has_scope(m.Scope.PHONE)
+        see_id = principal.first_party or principal.has_scope(m.Scope.ID_NUMBER)
         return Citizen(
-            id=strawberry.ID(model.id), phone=model.phone, id_number=model.id_number, name=model.name,
+            id=strawberry.ID(subject), phone=model.phone if see_phone else None,
+            id_number=model.id_number if see_id else None, name=model.name,
             identity_verified=model.verified_at is not None, created_at=model.created_at,
         )  # fmt: skip
 
