@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import secrets
 from dataclasses import dataclass
 
@@ -31,6 +32,17 @@ PER_PHONE_COOLDOWN = Limit(1, 60)
 PER_PHONE_DAILY = Limit(10, 86400)
 PER_ADDRESS_HOURLY = Limit(30, 3600)
 LOGIN_PER_ADDRESS = Limit(60, 3600)
+
+
+def address_key(ip: str) -> str:
+    """The unit a per-address limit counts: an IPv4 address, or an IPv6 /64 (one subscriber's network)."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is None:
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address.ipv4_mapped or address) if isinstance(address, ipaddress.IPv6Address) else str(address)
 
 
 async def hit(redis: Redis, key: str, limit: Limit) -> int:
@@ -67,7 +79,7 @@ class LoginCodes:
         """A fresh code for `phone` (replacing any earlier one), within the rate limits."""
         checks = [(f"otp:cooldown:{phone}", PER_PHONE_COOLDOWN), (f"otp:daily:{phone}", PER_PHONE_DAILY)]
         if address:
-            checks.append((f"otp:address:{address}", PER_ADDRESS_HOURLY))
+            checks.append((f"otp:address:{address_key(address)}", PER_ADDRESS_HOURLY))
         await check_limits(self._redis, checks)
         code = f"{secrets.randbelow(1_000_000):06d}"
         pipe = self._redis.pipeline()
@@ -79,7 +91,7 @@ class LoginCodes:
     async def consume(self, phone: str, code: str, address: str | None) -> None:
         """Accept the code once; LOGIN_CODE_INVALID, LOGIN_CODE_LOCKED or RATE_LIMITED otherwise."""
         if address:
-            await check_limits(self._redis, [(f"login:address:{address}", LOGIN_PER_ADDRESS)])
+            await check_limits(self._redis, [(f"login:address:{address_key(address)}", LOGIN_PER_ADDRESS)])
         key, tries_key = f"otp:code:{phone}", f"otp:tries:{phone}"
         pipe = self._redis.pipeline()
         pipe.set(tries_key, 0, ex=CODE_SECONDS, nx=True)

@@ -18,7 +18,7 @@ from backend.identity import audit, sso, staff
 from backend.identity.audit import AuditAction
 from backend.identity.clients import APP_CLIENT_ID, STAFF_CLIENT_ID
 from backend.identity.keys import KeyRing, load_keys
-from backend.identity.login_codes import CODE_SECONDS, Limit, LoginCodes, check_limits
+from backend.identity.login_codes import CODE_SECONDS, Limit, LoginCodes, address_key, check_limits
 from backend.identity.models import (
     ALL_SCOPES,
     Citizen,
@@ -151,9 +151,8 @@ class IdentityService:
         """RFC 7009 revocation of a refresh or access token held by `client_id` (unknown: no-op)."""
         session_id = await self._sessions.session_of_refresh_token(token)
         if session_id is None:
-            try:
-                session_id = str(self._deps.tokens.verify_access_token(token)["sid"])
-            except DomainError:
+            session_id = self._deps.tokens.session_of_access_token(token)
+            if session_id is None:
                 return
         state = await self._sessions.state(session_id)
         if state is None or state.client_id != client_id:
@@ -332,7 +331,7 @@ class IdentityService:
         # The registry is not a lookup service: a few tries per account and per address.
         checks = [(f"realname:citizen:{citizen_id}", Limit(5, 86400))]
         if meta.ip:
-            checks.append((f"realname:address:{meta.ip}", Limit(20, 3600)))
+            checks.append((f"realname:address:{address_key(meta.ip)}", Limit(20, 3600)))
         await check_limits(self._deps.redis, checks)
         parsed = parse_id_number(id_number)
         if parsed is None:
@@ -371,7 +370,7 @@ class IdentityService:
         # Per account (usernames are guessable) and per address: slow both guessing and spraying.
         checks = [(f"staff_login:user:{username.lower()}", Limit(20, 3600))]
         if meta.ip:
-            checks.append((f"staff_login:address:{meta.ip}", Limit(50, 3600)))
+            checks.append((f"staff_login:address:{address_key(meta.ip)}", Limit(50, 3600)))
         await check_limits(self._deps.redis, checks)
         try:
             member = await staff.check_password(self._db, username, password)

@@ -79,6 +79,24 @@ class TokenIssuer:
         self._verified[token] = claims
         return claims
 
+    def session_of_access_token(self, token: str) -> str | None:
+        """The session of a genuine access token, even an expired one (for revocation only)."""
+        try:
+            return str(self.verify_access_token(token)["sid"])
+        except DomainError as error:
+            if error.code is not ErrorCode.TOKEN_EXPIRED:
+                return None
+        header = _header(token)
+        key = self.ring.verifier(str((header or {}).get("kid", "")))
+        if key is None:
+            return None
+        try:
+            claims = jwt.decode(token, key.public, algorithms=[ALGORITHM], audience=API_AUDIENCE, issuer=self.issuer,
+                                options={"verify_exp": False})  # fmt: skip
+        except jwt.PyJWTError:
+            return None
+        return str(claims.get("sid")) if claims.get("sid") else None
+
     def _verify(self, token: str) -> dict[str, Any]:
         header = _header(token)
         # Only ES256 with a kid we know: "none", HS256 with the public key as secret, RS256 and

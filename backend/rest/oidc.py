@@ -381,6 +381,11 @@ async def _code_grant(
         or not oidc.pkce_matches(data.get("code_verifier", ""), grant.code_challenge)
     ):
         return _oauth_error("invalid_grant", "the code is invalid, expired, used, or does not match")
+    async with resources.sessions() as db:
+        still_allowed = await oidc.consented_scopes(db, grant.citizen_id, client.client_id)
+    # Consent withdrawn, or the client's scopes narrowed, since the code was issued: no tokens.
+    if not set(grant.scopes) <= still_allowed or not set(grant.scopes) <= set(client.scopes):
+        return _oauth_error("invalid_grant", "the consent behind this code no longer holds")
     deps = resources.identity
     async with resources.sessions() as db, unit_of_work(db):
         service = IdentityService(db, deps)

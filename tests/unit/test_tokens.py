@@ -140,3 +140,19 @@ def test_id_token_type_cannot_be_used_as_access_token(issuer: TokenIssuer) -> No
 def test_garbage_is_rejected(issuer: TokenIssuer) -> None:
     for token in ("", "abc", "a.b.c", "eyJhbGciOiJFUzI1NiJ9.e30."):
         assert rejected(issuer, token) is ErrorCode.UNAUTHENTICATED
+
+
+def test_revocation_finds_the_session_of_an_expired_token_but_not_of_a_forged_one(
+    issuer: TokenIssuer, ring: KeyRing
+) -> None:
+    expired = sign(ring.signer, claims(exp=int(time.time()) - 3600, sid="s-old"))
+    assert issuer.session_of_access_token(expired) == "s-old"
+    assert issuer.session_of_access_token(sign(make_key("k2"), claims(sid="s-x"))) is None
+    assert issuer.session_of_access_token("garbage") is None
+
+
+def test_per_address_limits_count_an_ipv6_subscriber_network_once() -> None:
+    from backend.identity.login_codes import address_key
+
+    assert address_key("2001:db8:1:2:3:4:5:6") == address_key("2001:db8:1:2:ffff::1") == "2001:db8:1:2::/64"
+    assert address_key("::ffff:10.1.2.3") == address_key("10.1.2.3") == "10.1.2.3"
