@@ -14,7 +14,8 @@ Code = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$", max_l
 Amount = Annotated[str, msgspec.Meta(pattern=r"^(0|[1-9][0-9]{0,8})\.[0-9]{2}$")]
 Days = Annotated[int, msgspec.Meta(ge=0, le=3650)]
 
-Level = Literal["city", "district", "street"]
+Level = Literal["city", "district", "street", "community"]
+"""Administrative levels. "community" (社区) is our extension for city-scale catalogs (synthesized)."""
 Audience = Literal["person", "enterprise", "both"]
 Theme = Literal[
     "birth", "education", "employment", "marriage", "housing", "social_security", "health",
@@ -60,7 +61,7 @@ class LocaleWords(Record):
 
 
 class Region(Record):
-    code: Annotated[str, msgspec.Meta(pattern=r"^[0-9]{6}([0-9]{3})?$")]
+    code: Annotated[str, msgspec.Meta(pattern=r"^[0-9]{6}([0-9]{3}([0-9]{3})?)?$")]
     level: Level
     parent: str | None
     name: LocaleText
@@ -68,7 +69,7 @@ class Region(Record):
 
 class Department(Record):
     code: Code
-    level: Literal["city", "district"]
+    level: Level
     region: str
     name: LocaleText
     short_name: LocaleText

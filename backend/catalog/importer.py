@@ -88,7 +88,7 @@ class _Kind:
 
 def _kinds(catalog: fmt.Catalog) -> list[tuple[_Kind, list[Any]]]:
     region_of = {d.code: d.region for d in catalog.departments}
-    level_rank = {"city": 0, "district": 1, "street": 2}
+    level_rank = {"city": 0, "district": 1, "street": 2, "community": 3}
     return [
         (
             _Kind(

@@ -135,7 +135,7 @@ def _duplicates(filename: str, items: Iterable[tuple[str, str]], code: ProblemCo
     return problems
 
 
-_PARENT_LEVEL = {"city": None, "district": "city", "street": "district"}
+_PARENT_LEVEL = {"city": None, "district": "city", "street": "district", "community": "street"}
 
 
 def check_references(catalog: fmt.Catalog) -> list[Problem]:

@@ -259,6 +259,14 @@ class IdentityService:
             raise DomainError(ErrorCode.UNAUTHENTICATED)
         return Citizen(row.id, row.phone, row.id_number, row.name, row.verified_at, row.created_at)
 
+    async def home_region(self, citizen_id: str) -> str | None:
+        """The region of a verified citizen's registered address (None until verified)."""
+        citizen = await self.citizen(citizen_id)
+        if citizen.id_number is None:
+            return None
+        person = await self._deps.registry.person(self._db, citizen.id_number)
+        return person.region_code if person else None
+
     async def staff_member(self, staff_id: str) -> StaffMember:
         """A staff member with their roles."""
         row = (await self._db.execute(select(t.staff).where(t.staff.c.id == staff_id))).first()

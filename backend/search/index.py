@@ -27,7 +27,7 @@ class Document:
     names: list[str]  # normalised, all locales
     keywords: list[str]
     pinyins: list[tuple[str, str]]  # (full, initials) of the Chinese names and keywords
-    syllables: list[list[str]] = field(default_factory=list)  # pinyin syllables of each Chinese name/keyword
+    spellings: dict[str, float] = field(default_factory=dict)  # pinyin runs (and their initials) -> bonus
     features: dict[str, float] = field(default_factory=dict)  # feature -> best field weight
 
 
@@ -75,9 +75,27 @@ def make_document(
         names=[squash(normalize(n)) for n in names],
         keywords=[squash(normalize(k)) for k in keywords],
         pinyins=[pinyin(normalize(t)) for t in chinese],
-        syllables=[_syllables(normalize(t)) for t in chinese],
+        spellings=_spellings([_syllables(normalize(t)) for t in chinese]),
         features=features,
     )
+
+
+def _spellings(texts: list[list[str]], longest: int = 8) -> dict[str, float]:
+    """Every run of up to `longest` pinyin syllables, spelled out ("huzhao") or as initials ("hz").
+
+    A Latin-letter token that equals one of these matches the text; longer spellings are worth more.
+    """
+    found: dict[str, float] = {}
+    for syllables in texts:
+        for start in range(len(syllables)):
+            spelled, initials = "", ""
+            for syllable in syllables[start : start + longest]:
+                spelled += syllable
+                initials += syllable[0] if syllable else ""
+                found[spelled] = max(found.get(spelled, 0.0), 1.0 + 0.1 * min(len(spelled), 10))
+                if len(initials) >= 2:
+                    found.setdefault(initials, 1.2)
+    return found
 
 
 class SearchIndex:

@@ -46,20 +46,7 @@ _LIFE_EVENT_CUES = ("哪些", "什么手续", "要办什么", "办什么", "点�
 
 def _run_bonus(document: Document, token: str) -> float:
     """A Latin token that spells a run of pinyin syllables (or their initials) in a name or keyword."""
-    best = 0.0
-    for syllables in document.syllables:
-        for start in range(len(syllables)):
-            spelled, initials = "", ""
-            for syllable in syllables[start:]:
-                spelled += syllable
-                initials += syllable[0]
-                if spelled == token:
-                    best = max(best, 1.0 + 0.1 * min(len(token), 10))
-                if len(initials) >= 2 and initials == token:
-                    best = max(best, 1.2)
-                if len(spelled) >= len(token) and len(initials) >= len(token):
-                    break
-    return best
+    return document.spellings.get(token, 0.0)
 
 
 def _pinyin_bonus(document: Document, latin: str) -> float:
@@ -115,7 +102,7 @@ def search(index: SearchIndex, query: str, limit: int = 10) -> list[Hit]:
     tokens = [t for t in re.split(r"[^a-z]+", text) if len(t) >= 2] if not has_cjk(text) else []
     wants_bundle = any(cue in text for cue in _LIFE_EVENT_CUES)
     candidates = set(scores)
-    if latin or tokens or squashed:
+    if latin or tokens:  # pinyin input matches documents that share no feature with it
         candidates = set(range(len(index.documents)))
     hits = []
     for number in candidates:

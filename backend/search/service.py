@@ -24,12 +24,18 @@ class SearchResult(msgspec.Struct, frozen=True):
 
 
 class SearchService:
-    """Owns the process's search index; the index follows the catalog snapshot's version."""
+    """Owns the process's search index; the index follows the catalog snapshot's version.
+
+    A city's catalog holds one text per matter and many copies of it (one per district, street
+    office and community that handles it). The index holds each text once; a hit is answered with
+    the copy that serves the citizen's region.
+    """
 
     def __init__(self, cache: CatalogCache, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._cache = cache
         self._sessions = sessions
         self._index: SearchIndex | None = None
+        self._variants: dict[str, list[str]] = {}
         self._version = -1
         self._lock = asyncio.Lock()
 
@@ -39,11 +45,11 @@ class SearchService:
         if self._index is None or self._version != snapshot.version:
             async with self._lock:
                 if self._index is None or self._version != snapshot.version:
-                    self._index = await self._build(snapshot)
+                    self._index, self._variants = await self._build(snapshot)
                     self._version = snapshot.version
         return snapshot, self._index
 
-    async def _build(self, snapshot: CatalogSnapshot) -> SearchIndex:
+    async def _build(self, snapshot: CatalogSnapshot) -> tuple[SearchIndex, dict[str, list[str]]]:
         async with self._sessions() as session:
             rows = await session.execute(
                 select(t.matters.c.code, t.matters.c.keywords).where(t.matters.c.withdrawn.is_(False))
@@ -52,14 +58,51 @@ class SearchService:
         # Building is CPU work: run it off the event loop so requests keep flowing meanwhile.
         return await asyncio.to_thread(_build_index, snapshot, keywords)
 
-    async def search(self, query: str, limit: int) -> list[SearchResult]:
-        """The best matters and bundles for a query, best first."""
-        _, index = await self.index()
-        return [SearchResult(h.document.kind, h.document.code, round(h.score, 4)) for h in search(index, query, limit)]
+    async def search(self, query: str, limit: int, near: str | None = None) -> list[SearchResult]:
+        """The best matters and bundles for a query, best first; matters as the copy serving `near`."""
+        snapshot, index = await self.index()
+        results = []
+        for hit in search(index, query, limit):
+            code = hit.document.code
+            if hit.document.kind == "matter":
+                code = _closest(snapshot, self._variants.get(code, [code]), near)
+            results.append(SearchResult(hit.document.kind, code, round(hit.score, 4)))
+        return results
 
 
-def _build_index(snapshot: CatalogSnapshot, keywords: dict[str, dict[str, list[str]]]) -> SearchIndex:
-    documents = [matter_document(m.code, m.name, m.summary, keywords.get(m.code, {})) for m in snapshot.matters]
+def _closest(snapshot: CatalogSnapshot, codes: list[str], near: str | None) -> str:
+    """The copy for a citizen in region `near`: their own region's, else the nearest enclosing
+    region's, else the city-wide original; never another district's copy when a better one exists."""
+
+    if near is None:
+        return codes[0]  # the city-wide original
+    best, best_rank = codes[0], (-1, 0)
+    for code in codes:  # in order: the first of equally good copies wins
+        region = snapshot.by_code[code].region_code
+        if region == near:
+            return code
+        rank = (2, len(region)) if near.startswith(region) else ((1, 0) if region == snapshot.city_code else (0, 0))
+        if rank > best_rank:
+            best, best_rank = code, rank
+    return best
+
+
+def _build_index(
+    snapshot: CatalogSnapshot, keywords: dict[str, dict[str, list[str]]]
+) -> tuple[SearchIndex, dict[str, list[str]]]:
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for matter in snapshot.matters:
+        words = keywords.get(matter.code, {})
+        key = (*matter.name.values(), *matter.summary.values(), *(w for ws in words.values() for w in ws))
+        groups.setdefault(key, []).append(matter.code)
+    variants: dict[str, list[str]] = {}
+    documents = []
+    for codes in groups.values():
+        # The original (the shortest code: the city department's) stands for its copies.
+        first = min(codes, key=lambda c: (len(c), c))
+        variants[first] = sorted(codes, key=lambda c: (len(c), c))
+        matter = snapshot.by_code[first]
+        documents.append(matter_document(first, matter.name, matter.summary, keywords.get(first, {})))
     for bundle in snapshot.bundles:
         members = [
             (snapshot.by_code[c].name, keywords.get(c, {}))
@@ -67,4 +110,4 @@ def _build_index(snapshot: CatalogSnapshot, keywords: dict[str, dict[str, list[s
             if c in snapshot.by_code
         ]
         documents.append(bundle_document(bundle.code, bundle.name, bundle.summary, members))
-    return SearchIndex(documents)
+    return SearchIndex(documents), variants

@@ -23,6 +23,7 @@ class AdministrativeLevel(Enum):
     CITY = "city"
     DISTRICT = "district"
     STREET = "street"
+    COMMUNITY = "community"
 
 
 @strawberry.enum(description="Who may apply.")
