@@ -65,3 +65,17 @@ def test_accuracy_does_not_fall_below_what_is_reported(index: SearchIndex) -> No
 )  # fmt: skip
 def test_the_examples_of_the_issue(index: SearchIndex, query: str, expected: str) -> None:
     assert expected in [hit.document.code for hit in search(index, query, 3)]
+
+
+def test_exact_name_beats_keyword_beats_summary() -> None:
+    from backend.search.index import make_document
+
+    def doc(code: str, name: str, keywords: list[str], summary: str) -> object:
+        return make_document("matter", code, [name], keywords, [summary])
+
+    index = SearchIndex([
+        doc("SUMMARY", "其他事项", [], "办理护照换发"),
+        doc("KEYWORD", "出入境证件", ["护照换发"], "出入境"),
+        doc("NAME", "护照换发", [], "出入境"),
+    ])  # type: ignore[list-item]  # fmt: skip
+    assert [hit.document.code for hit in search(index, "护照换发", 3)] == ["NAME", "KEYWORD", "SUMMARY"]
