@@ -16,9 +16,11 @@ from backend.search.build import bundle_document, matter_document
 from backend.search.index import SearchIndex
 from backend.search.query import search
 
-QUERIES = json.loads((Path(__file__).parent.parent / "data" / "search_queries.json").read_text(encoding="utf-8"))
-TOP1_FLOOR = 0.86
-TOP3_FLOOR = 0.96
+DATA = Path(__file__).parent.parent / "data"
+QUERIES = json.loads((DATA / "search_queries.json").read_text(encoding="utf-8"))
+# (file, top-1 floor, top-3 floor): the labeled set (the engine was tuned while looking at it) and a
+# held-out set written separately and never used for tuning. Both figures are in docs/performance.md.
+SETS = [("search_queries.json", 0.86, 0.96), ("search_queries_holdout.json", 0.80, 0.93)]
 
 
 @pytest.fixture(scope="module")
@@ -44,18 +46,22 @@ def test_the_query_set_is_balanced_and_large_enough() -> None:
     assert all(len(QUERIES) * 0.3 <= n <= len(QUERIES) * 0.37 for n in per_locale.values()), per_locale
 
 
-def test_accuracy_does_not_fall_below_what_is_reported(index: SearchIndex) -> None:
+@pytest.mark.parametrize(("filename", "top1_floor", "top3_floor"), SETS)
+def test_accuracy_does_not_fall_below_what_is_reported(
+    index: SearchIndex, filename: str, top1_floor: float, top3_floor: float
+) -> None:
+    queries = json.loads((DATA / filename).read_text(encoding="utf-8"))
     top1 = top3 = 0
     misses = []
-    for query in QUERIES:
+    for query in queries:
         codes = [hit.document.code for hit in search(index, query["query"], 3)]
         top1 += bool(codes) and codes[0] in query["expected"]
         found = any(code in query["expected"] for code in codes)
         top3 += found
         if not found:
             misses.append((query["query"], query["expected"], codes))
-    assert top1 / len(QUERIES) >= TOP1_FLOOR, (top1 / len(QUERIES), misses)
-    assert top3 / len(QUERIES) >= TOP3_FLOOR, (top3 / len(QUERIES), misses)
+    assert top1 / len(queries) >= top1_floor, (top1 / len(queries), misses)
+    assert top3 / len(queries) >= top3_floor, (top3 / len(queries), misses)
 
 
 @pytest.mark.parametrize(
