@@ -5,11 +5,16 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from backend.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from backend.identity.models import Client
 
 T = TypeVar("T")
 
@@ -55,9 +60,9 @@ def keys_rotate() -> None:
 
     encryption_key = derive(master_secret(get_settings()), "signing-keys")
 
-    async def work(session: object) -> str:
-        kid = await signing.rotate(session, encryption_key)  # type: ignore[arg-type]
-        await audit.record(session, audit.AuditAction.KEYS_ROTATED, kid=kid)  # type: ignore[arg-type]
+    async def work(session: AsyncSession) -> str:
+        kid = await signing.rotate(session, encryption_key)
+        await audit.record(session, audit.AuditAction.KEYS_ROTATED, kid=kid)
         return kid
 
     kid = run(work)
@@ -71,9 +76,9 @@ def keys_list() -> None:
 
     from backend.db import tables as t
 
-    async def work(session: object) -> list[tuple[str, datetime, datetime | None]]:
+    async def work(session: AsyncSession) -> list[tuple[str, datetime, datetime | None]]:
         k = t.signing_keys
-        rows = await session.execute(select(k.c.kid, k.c.created_at, k.c.retired_at).order_by(k.c.created_at))  # type: ignore[attr-defined]
+        rows = await session.execute(select(k.c.kid, k.c.created_at, k.c.retired_at).order_by(k.c.created_at))
         return [(r.kid, r.created_at, r.retired_at) for r in rows]
 
     for kid, created, retired in run(work):
@@ -96,15 +101,15 @@ def clients_create(name: str, redirect_uris: tuple[str, ...], scopes: tuple[str,
     """Register a client and print its id and (once) its secret."""
     from backend.identity import clients as registry
 
-    async def work(session: object) -> tuple[object, str | None]:
-        return await registry.create_client(session, name=name, redirect_uris=list(redirect_uris),  # type: ignore[arg-type]
+    async def work(session: AsyncSession) -> tuple[Client, str | None]:
+        return await registry.create_client(session, name=name, redirect_uris=list(redirect_uris),
                                             scopes=list(scopes), confidential=not public)  # fmt: skip
 
     try:
         client, secret = run(work)
     except Exception as error:
         raise _domain_error(error) from None
-    click.echo(f"client_id:     {client.client_id}")  # type: ignore[attr-defined]
+    click.echo(f"client_id:     {client.client_id}")
     if secret:
         click.echo(f"client_secret: {secret}   (shown once: store it now)")
 

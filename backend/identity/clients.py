@@ -7,6 +7,7 @@ import hmac
 import re
 import secrets
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import insert, select, update
@@ -47,16 +48,16 @@ def check_scopes(scopes: list[str]) -> list[str]:
     return sorted(set(scopes))
 
 
-def _row_to_client(row: object) -> Client:
+def _row_to_client(row: Any) -> Client:
     return Client(
-        client_id=row.client_id,  # type: ignore[attr-defined]
-        name=row.name,  # type: ignore[attr-defined]
-        confidential=row.secret_hash is not None,  # type: ignore[attr-defined]
-        first_party=row.first_party,  # type: ignore[attr-defined]
-        redirect_uris=list(row.redirect_uris),  # type: ignore[attr-defined]
-        scopes=list(row.scopes),  # type: ignore[attr-defined]
-        created_at=row.created_at,  # type: ignore[attr-defined]
-        secret_rotated_at=row.secret_rotated_at,  # type: ignore[attr-defined]
+        client_id=row.client_id,
+        name=row.name,
+        confidential=row.secret_hash is not None,
+        first_party=row.first_party,
+        redirect_uris=list(row.redirect_uris),
+        scopes=list(row.scopes),
+        created_at=row.created_at,
+        secret_rotated_at=row.secret_rotated_at,
     )
 
 

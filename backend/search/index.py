@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from backend.search.text import english_words, grams, normalize, pinyin, squash, stem
+from backend.search.text import english_words, grams, normalize, pinyin, squash, stem, syllables
 
 NAME, KEYWORD, SUMMARY, MEMBER = 3.0, 2.4, 1.0, 1.2
 """Field weights: a bundle's member matters describe it, but less than its own name."""
@@ -37,22 +38,14 @@ def _features(text: str, weight: float, into: dict[str, float]) -> None:
         into[gram] = max(into.get(gram, 0.0), weight)
     full, _ = pinyin(normalised)
     if full:
-        syllables = _syllables(normalised)
-        for i in range(len(syllables) - 1):
-            key = "py:" + syllables[i] + syllables[i + 1]
+        spoken = syllables(normalised)
+        for i in range(len(spoken) - 1):
+            key = "py:" + spoken[i] + spoken[i + 1]
             into[key] = max(into.get(key, 0.0), weight * 0.8)
     for word in english_words(normalised):
         key = "en:" + stem(word)
         into[key] = max(into.get(key, 0.0), weight)
         into["w:" + word] = 0.0  # the unstemmed word, kept for typo tolerance only
-
-
-def _syllables(normalised: str) -> list[str]:
-    from pypinyin import lazy_pinyin
-
-    from backend.search.text import chinese_only
-
-    return lazy_pinyin(chinese_only(normalised), errors="ignore")
 
 
 def make_document(
@@ -61,7 +54,7 @@ def make_document(
     names: list[str],
     keywords: list[str],
     summaries: list[str],
-    members: list[str] = (),  # type: ignore[assignment]
+    members: Sequence[str] = (),
 ) -> Document:
     """A document from its texts in every locale."""
     features: dict[str, float] = {}
@@ -75,7 +68,7 @@ def make_document(
         names=[squash(normalize(n)) for n in names],
         keywords=[squash(normalize(k)) for k in keywords],
         pinyins=[pinyin(normalize(t)) for t in chinese],
-        spellings=_spellings([_syllables(normalize(t)) for t in chinese]),
+        spellings=_spellings([list(syllables(normalize(t))) for t in chinese]),
         features=features,
     )
 
@@ -86,10 +79,10 @@ def _spellings(texts: list[list[str]], longest: int = 8) -> dict[str, float]:
     A Latin-letter token that equals one of these matches the text; longer spellings are worth more.
     """
     found: dict[str, float] = {}
-    for syllables in texts:
-        for start in range(len(syllables)):
+    for spoken in texts:
+        for start in range(len(spoken)):
             spelled, initials = "", ""
-            for syllable in syllables[start : start + longest]:
+            for syllable in spoken[start : start + longest]:
                 spelled += syllable
                 initials += syllable[0] if syllable else ""
                 found[spelled] = max(found.get(spelled, 0.0), 1.0 + 0.1 * min(len(spelled), 10))

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from backend.search.index import Document, SearchIndex
-from backend.search.text import chinese_only, english_words, expand_chinese, grams, has_cjk, normalize, squash, stem
+from backend.search.text import english_words, expand_chinese, grams, has_cjk, normalize, squash, stem, syllables
 
 _LATIN = re.compile(r"^[a-z]+$")
 
@@ -24,11 +24,9 @@ def _query_features(index: SearchIndex, text: str) -> dict[str, float]:
     features: dict[str, float] = {}
     for gram in grams(text):
         features[gram] = 1.0
-    from pypinyin import lazy_pinyin
-
-    syllables = lazy_pinyin(chinese_only(text), errors="ignore")
-    for i in range(len(syllables) - 1):
-        features["py:" + syllables[i] + syllables[i + 1]] = 0.9
+    spoken = syllables(text)
+    for i in range(len(spoken) - 1):
+        features["py:" + spoken[i] + spoken[i + 1]] = 0.9
     for word in english_words(text):
         term = stem(word)
         if term in index.english_vocabulary:

@@ -93,6 +93,12 @@ def chinese_only(text: str) -> str:
 
 
 @functools.lru_cache(maxsize=65536)
+def syllables(text: str) -> tuple[str, ...]:
+    """The pinyin syllables of the Chinese characters in `text`: 护照 -> ("hu", "zhao")."""
+    return tuple(lazy_pinyin(chinese_only(text), errors="ignore"))
+
+
+@functools.lru_cache(maxsize=65536)
 def pinyin(text: str) -> tuple[str, str]:
     """(full pinyin, initials) of the Chinese characters in `text`: 护照 -> ("huzhao", "hz")."""
     chars = chinese_only(text)
