@@ -276,6 +276,17 @@ def _refuse_cross_site(request: Request[Any, Any, Any]) -> Response[str] | None:
     return _html(resources.pages, "error.html", locale, 403, message=message)
 
 
+def _login_page(
+    resources: Resources, locale: Locale, phone: str, continue_url: str, *, code_sent: bool,
+    error: DomainError | None = None,
+) -> Response[str]:  # fmt: skip
+    """The sign-in page at its phone step or its code step, with the error of the last try if any."""
+    message = resources.messages.gettext(locale, MESSAGES[error.code], **error.params) if error else None
+    return _html(resources.pages, "login.html", locale, 400 if error else 200,
+                 params={"phone": mask_phone(phone.strip())}, continue_url=continue_url, code_sent=code_sent,
+                 phone=phone, error=message)  # fmt: skip
+
+
 def _safe_continue(url: str) -> str:
     # Only back into our own authorize endpoint: never an open redirect.
     return url if url.startswith("/oauth/authorize?") else "/oauth/authorize"
@@ -294,11 +305,8 @@ async def login_code(request: Request[Any, Any, Any], data: Form) -> Response[st
         async with resources.sessions() as db, unit_of_work(db):
             await IdentityService(db, resources.identity).request_login_code(phone, _meta(request), locale)
     except DomainError as error:
-        message = resources.messages.gettext(locale, MESSAGES[error.code], **error.params)
-        return _html(resources.pages, "login.html", locale, 400, continue_url=continue_url,
-                     code_sent=False, phone=phone, error=message)  # fmt: skip
-    return _html(resources.pages, "login.html", locale, params={"phone": mask_phone(phone.strip())},
-                 continue_url=continue_url, code_sent=True, phone=phone, error=None)  # fmt: skip
+        return _login_page(resources, locale, phone, continue_url, code_sent=False, error=error)
+    return _login_page(resources, locale, phone, continue_url, code_sent=True)
 
 
 @post("/oauth/login", include_in_schema=False, status_code=302)
@@ -316,10 +324,7 @@ async def login(request: Request[Any, Any, Any], data: Form) -> Response[Any]:
                 phone, data.get("code", ""), _meta(request)
             )
     except DomainError as error:
-        message = resources.messages.gettext(locale, MESSAGES[error.code], **error.params)
-        return _html(resources.pages, "login.html", locale, 400,
-                     params={"phone": mask_phone(phone.strip())}, continue_url=continue_url, code_sent=True,
-                     phone=phone, error=message)  # fmt: skip
+        return _login_page(resources, locale, phone, continue_url, code_sent=True, error=error)
     cookie_key = _cookie_key(resources)
     now = time.time()
     sso_id = await sso.start(resources.redis, citizen_id)
