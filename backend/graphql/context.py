@@ -9,6 +9,7 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.catalog.service import CatalogService
+from backend.catalog.snapshot import CatalogSnapshot
 from backend.db.engine import close_session
 from backend.i18n import Locale
 from backend.identity.models import Principal, RequestMeta
@@ -37,6 +38,7 @@ class Context:
         self.principal = principal
         self.meta = meta or RequestMeta()
         self._session: AsyncSession | None = None
+        self._snapshot: CatalogSnapshot | None = None
 
     @property
     def session(self) -> AsyncSession:
@@ -45,10 +47,22 @@ class Context:
             self._session = self.resources.sessions()
         return self._session
 
+    async def catalog_snapshot(self) -> CatalogSnapshot:
+        """The catalog snapshot this request reads; the same one for the whole request."""
+        if self._snapshot is None:
+            self._snapshot = await self.resources.catalog.get()
+        return self._snapshot
+
+    @property
+    def snapshot(self) -> CatalogSnapshot:
+        """The request's snapshot, for synchronous nested resolvers (a root resolver loaded it)."""
+        assert self._snapshot is not None, "a root resolver must await catalog_snapshot() first"
+        return self._snapshot
+
     @cached_property
     def catalog(self) -> CatalogService:
-        """The catalog service on this request's session."""
-        return CatalogService(self.session, self.resources.catalog)
+        """The catalog's database reads on this request's session."""
+        return CatalogService(self.session)
 
     @cached_property
     def identity(self) -> IdentityService:

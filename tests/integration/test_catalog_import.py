@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 
 from backend.catalog.files import DEMO_CATALOG_DIR
 from backend.catalog.importer import import_catalog
-from backend.catalog.service import CatalogService
 from backend.catalog.snapshot import CatalogCache
 from backend.catalog.validate import read_catalog
 from backend.cli import main as cli
@@ -108,11 +107,11 @@ async def test_edited_export_updates_exactly_what_changed(empty_database: str, t
     engine = create_engine(empty_database)
     try:
         async with session_factory(engine)() as session:
-            service = CatalogService(session, CatalogCache(session_factory(engine)))
-            matter = await service.matter("GZ-GA-0021")
+            snapshot = await CatalogCache(session_factory(engine)).get()
+            matter = snapshot.by_code.get("GZ-GA-0021")
             assert matter is not None and matter.name["en"] == "Register a new car" and matter.modes == ["online"]
-            assert [f.amount for f in (await service.fees_by_matter(["GZ-GA-0021"]))[0]] == [pytest.approx(100)]
-            assert await service.matter(removed[0]) is None  # withdrawn, not deleted
+            assert [f.amount for f in snapshot.fees["GZ-GA-0021"]] == [pytest.approx(100)]
+            assert snapshot.by_code.get(removed[0]) is None  # withdrawn, not deleted
             modes = await session.execute(
                 select(t.matter_modes.c.mode).where(t.matter_modes.c.matter_code == "GZ-GA-0021")
             )

@@ -18,14 +18,14 @@ class MatterConnection:
 
     @strawberry.field(description="How many matters the filter selects, on all pages.")
     async def total_count(self, info: Info) -> int:
-        return await info.context.catalog.count_matters(self.where)
+        return (await info.context.catalog_snapshot()).count(self.where)
 
 
 @strawberry.type
 class CatalogQuery:
     @strawberry.field(description="One matter by code; null when there is none.")
     async def matter(self, info: Info, code: str) -> Matter | None:
-        found = await info.context.loaders.matter.load(code)
+        found = (await info.context.catalog_snapshot()).by_code.get(code)
         return Matter.build(found, info.context.locale) if found else None
 
     @strawberry.field(description="Matters ordered by code, a page at a time.")
@@ -35,11 +35,9 @@ class CatalogQuery:
         ctx = info.context
         size = check_page_size(first, ctx.settings.max_page_size)
         where = filter.to_model() if filter else m.MatterFilter()
-        page = await ctx.catalog.matters_page(where, size, decode_cursor(after))
+        page = (await ctx.catalog_snapshot()).page(where, size, decode_cursor(after))
         locale = ctx.locale
         edges = [MatterEdge(cursor=encode_cursor(x.code), node=Matter.build(x, locale)) for x in page.items]
-        for item in page.items:  # later lookups by code in the same request hit the cache
-            ctx.loaders.matter.prime(item.code, item)
         return MatterConnection(
             edges=edges,
             page_info=PageInfo(
@@ -53,22 +51,26 @@ class CatalogQuery:
 
     @strawberry.field(description="One life-event bundle by code; null when there is none.")
     async def bundle(self, info: Info, code: str) -> Bundle | None:
-        found = await info.context.catalog.bundle(code)
+        snapshot = await info.context.catalog_snapshot()
+        found = next((b for b in snapshot.bundles if b.code == code), None)
         return Bundle.build(found, info.context.locale) if found else None
 
     @strawberry.field(description="Every life-event bundle (一件事).")
     async def bundles(self, info: Info) -> list[Bundle]:
-        return [Bundle.build(b, info.context.locale) for b in await info.context.catalog.bundles()]
+        return [Bundle.build(b, info.context.locale) for b in (await info.context.catalog_snapshot()).bundles]
 
     @strawberry.field(description="Every department.")
     async def departments(self, info: Info) -> list[Department]:
-        return [Department.build(d, info.context.locale) for d in await info.context.catalog.departments()]
+        snapshot = await info.context.catalog_snapshot()
+        departments = sorted(snapshot.departments.values(), key=lambda d: d.code)
+        return [Department.build(d, info.context.locale) for d in departments]
 
     @strawberry.field(description="Every service hall.")
     async def halls(self, info: Info) -> list[Hall]:
-        return [Hall.build(h, info.context.locale) for h in await info.context.catalog.halls()]
+        return [Hall.build(h, info.context.locale) for h in (await info.context.catalog_snapshot()).halls]
 
     @strawberry.field(description="Every kind of electronic certificate.")
     async def certificate_types(self, info: Info) -> list[CertificateType]:
-        locale = info.context.locale
-        return [CertificateType.build(c, locale) for c in await info.context.catalog.certificate_types()]
+        snapshot = await info.context.catalog_snapshot()
+        kinds = sorted(snapshot.certificate_types.values(), key=lambda c: c.code)
+        return [CertificateType.build(c, info.context.locale) for c in kinds]

@@ -48,7 +48,7 @@ class SearchQuery:
                 where = None
         # Ask for more when filtering, then keep the matters the filter selects (bundles always pass).
         results = await ctx.resources.search.search(query, size * 5 if where else size, near)
-        snapshot = await ctx.resources.catalog.get()
+        snapshot = await ctx.catalog_snapshot()
         selected = snapshot.select(where, [r.code for r in results if r.kind == "matter"]) if where else None
         hits: list[SearchHit] = []
         for result in results:

@@ -118,10 +118,10 @@ class Region:
         )  # fmt: skip
 
     @strawberry.field(description="The region this one belongs to (none for the city).")
-    async def parent(self, info: Info) -> Region | None:
+    def parent(self, info: Info) -> Region | None:
         if self.parent_code is None:
             return None
-        return await _region(info, self.parent_code)
+        return _region(info, self.parent_code)
 
 
 @strawberry.type(description="A government department (委办局).")
@@ -148,8 +148,8 @@ class Department:
         )
 
     @strawberry.field
-    async def region(self, info: Info) -> Region:
-        return await _region(info, self.region_code)
+    def region(self, info: Info) -> Region:
+        return _region(info, self.region_code)
 
 
 @strawberry.type
@@ -185,8 +185,8 @@ class CertificateType:
         )
 
     @strawberry.field(description="The department that issues it.")
-    async def issuer(self, info: Info) -> Department:
-        return await _department(info, self.issuer_code)
+    def issuer(self, info: Info) -> Department:
+        return _department(info, self.issuer_code)
 
 
 @strawberry.type(description="A fee line: which fiscal item, how much, collected for which department.")
@@ -197,8 +197,8 @@ class Fee:
     department_code: strawberry.Private[str]
 
     @strawberry.field
-    async def department(self, info: Info) -> Department:
-        return await _department(info, self.department_code)
+    def department(self, info: Info) -> Department:
+        return _department(info, self.department_code)
 
 
 @strawberry.type(description="A document the applicant provides, unless a certificate supplies it.")
@@ -212,10 +212,10 @@ class Material:
     )
 
     @strawberry.field(description="The certificate type that replaces this paper material, if any.")
-    async def certificate(self, info: Info) -> CertificateType | None:
+    def certificate(self, info: Info) -> CertificateType | None:
         if self.certificate_code is None:
             return None
-        found = await info.context.loaders.certificate_type.load(self.certificate_code)
+        found = info.context.snapshot.certificate_types.get(self.certificate_code)
         return CertificateType.build(found, info.context.locale) if found else None
 
 
@@ -263,8 +263,8 @@ class Hall:
         )
 
     @strawberry.field
-    async def region(self, info: Info) -> Region:
-        return await _region(info, self.region_code)
+    def region(self, info: Info) -> Region:
+        return _region(info, self.region_code)
 
 
 @strawberry.type(description="A matter (事项): one thing a citizen or an enterprise can apply for.")
@@ -305,25 +305,25 @@ class Matter:
         )
 
     @strawberry.field(description="The department that handles it.")
-    async def department(self, info: Info) -> Department:
-        return await _department(info, self.department_code)
+    def department(self, info: Info) -> Department:
+        return _department(info, self.department_code)
 
     @strawberry.field(description="The region it is handled for.")
-    async def region(self, info: Info) -> Region:
-        return await _region(info, self.region_code)
+    def region(self, info: Info) -> Region:
+        return _region(info, self.region_code)
 
     @strawberry.field(description="Fee lines; empty when the matter is free.")
-    async def fees(self, info: Info) -> list[Fee]:
+    def fees(self, info: Info) -> list[Fee]:
         locale = info.context.locale
         return [
             Fee(item_code=f.item_code, name=pick(f.name, locale), amount=f.amount, department_code=f.department_code)
-            for f in await info.context.loaders.fees.load(self.code)
+            for f in info.context.snapshot.fees.get(self.code, [])
         ]
 
     @strawberry.field(description="Certificates issued when the matter is approved.")
-    async def outputs(self, info: Info) -> list[CertificateType]:
-        found = await info.context.loaders.certificate_type.load_many(self.output_codes)
-        return [CertificateType.build(c, info.context.locale) for c in found if c is not None]
+    def outputs(self, info: Info) -> list[CertificateType]:
+        found = info.context.snapshot.certificate_types
+        return [CertificateType.build(found[c], info.context.locale) for c in self.output_codes if c in found]
 
     @strawberry.field(description="Documents to provide (or that certificates supply).")
     async def materials(self, info: Info) -> list[Material]:
@@ -372,9 +372,12 @@ class Matter:
         return pick((await _details(info, self.code)).legal_basis, info.context.locale)
 
     @strawberry.field(description="Halls where its in-person steps can be done.")
-    async def halls(self, info: Info) -> list[Hall]:
-        locale = info.context.locale
-        return [Hall.build(h, locale) for h in await info.context.loaders.halls.load(self.code)]
+    def halls(self, info: Info) -> list[Hall]:
+        snapshot, locale = info.context.snapshot, info.context.locale
+        matter = snapshot.by_code.get(self.code)
+        if matter is None:
+            return []
+        return [Hall.build(h, locale) for h in snapshot.halls if snapshot.hall_serves(h, matter)]
 
 
 @strawberry.type(description="A life-event bundle (一件事): several matters in one application.")
@@ -397,9 +400,9 @@ class Bundle:
         )
 
     @strawberry.field(description="Its matters, in processing order.")
-    async def matters(self, info: Info) -> list[Matter]:
-        codes = await info.context.loaders.bundle_matters.load(self.code)
-        found = await info.context.loaders.matter.load_many(codes)
+    def matters(self, info: Info) -> list[Matter]:
+        snapshot = info.context.snapshot
+        found = [snapshot.by_code.get(code) for code in snapshot.bundle_matters.get(self.code, [])]
         return [Matter.build(x, info.context.locale) for x in found if x is not None]
 
 
@@ -434,15 +437,16 @@ class MatterFilter:
         )
 
 
-async def _region(info: Info, code: str) -> Region:
-    found = await info.context.loaders.region.load(code)
+# Nested lookups read the request's catalog snapshot synchronously: no I/O, so no coroutine per field.
+def _region(info: Info, code: str) -> Region:
+    found = info.context.snapshot.regions.get(code)
     if found is None:
         raise DomainError(ErrorCode.NOT_FOUND, what=code)
     return Region.build(found, info.context.locale)
 
 
-async def _department(info: Info, code: str) -> Department:
-    found = await info.context.loaders.department.load(code)
+def _department(info: Info, code: str) -> Department:
+    found = info.context.snapshot.departments.get(code)
     if found is None:
         raise DomainError(ErrorCode.NOT_FOUND, what=code)
     return Department.build(found, info.context.locale)
