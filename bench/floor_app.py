@@ -23,6 +23,7 @@ import functools
 import gc
 import socket
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -32,15 +33,51 @@ from litestar import Litestar, Request, get, post
 from litestar.response import Response
 from strawberry.extensions import ParserCache, ValidationCache
 
-from backend.graphql.catalog.types import AdministrativeLevel, Audience, Theme
-
 MATTERS_JSON = Path(__file__).resolve().parent.parent / "backend" / "catalog" / "demo" / "matters.json"
 LOCALE = "zh-Hans"
 MAX_PAGE_SIZE = 100
 JSON = "application/json"
 
 
-# The backend's own enums: strawberry serializes an enum value by name, so both servers do the same work.
+# Copies of backend/graphql/catalog/types.py's enums, on purpose: the floor must not import the
+# backend (its memory and start-up would then include the whole service). Serialization is the same.
+@strawberry.enum
+class AdministrativeLevel(Enum):
+    CITY = "city"
+    DISTRICT = "district"
+    STREET = "street"
+    COMMUNITY = "community"
+
+
+@strawberry.enum
+class Audience(Enum):
+    PERSON = "person"
+    ENTERPRISE = "enterprise"
+    BOTH = "both"
+
+
+@strawberry.enum
+class Theme(Enum):
+    BIRTH = "birth"
+    EDUCATION = "education"
+    EMPLOYMENT = "employment"
+    MARRIAGE = "marriage"
+    HOUSING = "housing"
+    SOCIAL_SECURITY = "social_security"
+    HEALTH = "health"
+    TRANSPORT = "transport"
+    BUSINESS = "business"
+    TAX = "tax"
+    RESIDENCE = "residence"
+    ELDERLY = "elderly"
+    DISABILITY = "disability"
+    DEATH = "death"
+    TALENT = "talent"
+    CULTURE = "culture"
+    ENVIRONMENT = "environment"
+    CONSTRUCTION = "construction"
+
+
 @strawberry.type
 class Matter:
     code: str
