@@ -46,7 +46,8 @@ class EmbeddedRedis:
         """The unix:// URL clients connect to."""
         return f"unix://{self.socket}"
 
-    def _answers(self) -> bool:
+    def answers(self) -> bool:
+        """Whether a server answers PING on this folder's socket."""
         if not self.socket.exists():
             return False
         try:
@@ -61,7 +62,7 @@ class EmbeddedRedis:
     def start(self, timeout: float = 10.0) -> str:
         """Start the server (or reuse one already serving this folder) and return its URL."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        if self._answers():
+        if self.answers():
             return self.url
         self.socket.unlink(missing_ok=True)
         self._process = subprocess.Popen(
@@ -91,7 +92,7 @@ class EmbeddedRedis:
             preexec_fn=_die_with_parent,
         )
         deadline = time.monotonic() + timeout
-        while not self._answers():
+        while not self.answers():
             if self._process.poll() is not None:
                 stderr = self._process.stderr.read().decode() if self._process.stderr else ""
                 raise RuntimeError(f"embedded redis-server exited: {stderr.strip()}")
@@ -122,7 +123,7 @@ def running_redis_url(configured: str, data_dir: str) -> str | None:
     if configured:
         return configured
     embedded = EmbeddedRedis(Path(data_dir))
-    return embedded.url if embedded._answers() else None
+    return embedded.url if embedded.answers() else None
 
 
 def ensure_redis_url(configured: str, data_dir: str) -> tuple[str, EmbeddedRedis | None]:

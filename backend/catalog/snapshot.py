@@ -99,7 +99,7 @@ class CatalogSnapshot:
         if positions is None:
             selected = self.matters[start : start + first + 1]
         else:
-            begin = _first_at_or_after(positions, start)
+            begin = bisect_left(positions, start)
             selected = [self.matters[p] for p in positions[begin : begin + first + 1]]
         return m.Page(items=selected[:first], has_next=len(selected) > first, has_previous=after is not None)
 
@@ -121,10 +121,6 @@ def _intersect(a: list[int], b: list[int]) -> list[int]:
     small, large = (a, b) if len(a) <= len(b) else (b, a)
     members = set(large)
     return [p for p in small if p in members]
-
-
-def _first_at_or_after(positions: list[int], start: int) -> int:
-    return bisect_left(positions, start)
 
 
 async def load_snapshot(session: AsyncSession) -> CatalogSnapshot:

@@ -78,17 +78,6 @@ class IsCitizen(BasePermission):
         return True
 
 
-class IsSignedIn(BasePermission):
-    """Any signed-in citizen or staff member."""
-
-    message = "UNAUTHENTICATED"
-
-    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
-        """Raises UNAUTHENTICATED when anonymous."""
-        signed_in(info)
-        return True
-
-
 class HasRole(BasePermission):
     """A staff member with one of the roles."""
 

@@ -8,61 +8,21 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import secrets
-from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
 from backend.errors import DomainError, ErrorCode
+from backend.identity.limits import Limit, address_key, check_limits
 
 CODE_SECONDS = 300
 MAX_WRONG_TRIES = 5
-
-
-@dataclass(frozen=True)
-class Limit:
-    """At most `count` events per `seconds` window."""
-
-    count: int
-    seconds: int
 
 
 PER_PHONE_COOLDOWN = Limit(1, 60)
 PER_PHONE_DAILY = Limit(10, 86400)
 PER_ADDRESS_HOURLY = Limit(30, 3600)
 LOGIN_PER_ADDRESS = Limit(60, 3600)
-
-
-def address_key(ip: str) -> str:
-    """The unit a per-address limit counts: an IPv4 address, or an IPv6 /64 (one subscriber's network)."""
-    try:
-        address = ipaddress.ip_address(ip)
-    except ValueError:
-        return ip
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is None:
-        return str(ipaddress.IPv6Network((address, 64), strict=False))
-    return str(address.ipv4_mapped or address) if isinstance(address, ipaddress.IPv6Address) else str(address)
-
-
-async def hit(redis: Redis, key: str, limit: Limit) -> int:
-    """Count one event; 0 when within the limit, else the seconds until the window ends."""
-    pipe = redis.pipeline()
-    # Start the window on the first event (SET NX EX works on the embedded Redis 6.2 too).
-    pipe.set(key, 0, ex=limit.seconds, nx=True)
-    pipe.incr(key)
-    pipe.ttl(key)
-    _, count, ttl = await pipe.execute()
-    if int(count) > limit.count:
-        return max(int(ttl), 1)
-    return 0
-
-
-async def check_limits(redis: Redis, checks: list[tuple[str, Limit]]) -> None:
-    """Count one event against every limit; RATE_LIMITED with the longest wait if any is exceeded."""
-    waits = [await hit(redis, key, limit) for key, limit in checks]
-    if max(waits, default=0):
-        raise DomainError(ErrorCode.RATE_LIMITED, seconds=max(waits))
 
 
 class LoginCodes:

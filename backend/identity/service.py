@@ -18,7 +18,8 @@ from backend.identity import audit, sso, staff
 from backend.identity.audit import AuditAction
 from backend.identity.clients import APP_CLIENT_ID, STAFF_CLIENT_ID
 from backend.identity.keys import KeyRing, load_keys
-from backend.identity.login_codes import CODE_SECONDS, Limit, LoginCodes, address_key, check_limits
+from backend.identity.limits import Limit, address_key, check_limits
+from backend.identity.login_codes import CODE_SECONDS, LoginCodes
 from backend.identity.models import (
     ALL_SCOPES,
     Citizen,

@@ -10,7 +10,7 @@ import hashlib
 import hmac
 import time
 from typing import Annotated, Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import unquote, urlencode, urlsplit
 
 import msgspec
 from litestar import Request, get, post
@@ -287,9 +287,13 @@ def _login_page(
                  phone=phone, error=message)  # fmt: skip
 
 
-def _safe_continue(url: str) -> str:
+def _sign_in_form(request: Request[Any, Any, Any], data: dict[str, str]) -> tuple[Resources, Locale, str, str]:
+    """What both sign-in steps read: resources, locale, the phone typed, and where to continue."""
+    continue_url = data.get("continue", "")
     # Only back into our own authorize endpoint: never an open redirect.
-    return url if url.startswith("/oauth/authorize?") else "/oauth/authorize"
+    if not continue_url.startswith("/oauth/authorize?"):
+        continue_url = "/oauth/authorize"
+    return _resources(request), _locale(request), data.get("phone", ""), continue_url
 
 
 @post("/oauth/login/code", include_in_schema=False, status_code=200)
@@ -298,9 +302,7 @@ async def login_code(request: Request[Any, Any, Any], data: Form) -> Response[st
     refused = _refuse_cross_site(request)
     if refused is not None:
         return refused
-    resources = _resources(request)
-    locale = _locale(request)
-    phone, continue_url = data.get("phone", ""), _safe_continue(data.get("continue", ""))
+    resources, locale, phone, continue_url = _sign_in_form(request, data)
     try:
         async with resources.sessions() as db, unit_of_work(db):
             await IdentityService(db, resources.identity).request_login_code(phone, _meta(request), locale)
@@ -315,9 +317,7 @@ async def login(request: Request[Any, Any, Any], data: Form) -> Response[Any]:
     refused = _refuse_cross_site(request)
     if refused is not None:
         return refused
-    resources = _resources(request)
-    locale = _locale(request)
-    phone, continue_url = data.get("phone", ""), _safe_continue(data.get("continue", ""))
+    resources, locale, phone, continue_url = _sign_in_form(request, data)
     try:
         async with resources.sessions() as db, unit_of_work(db):
             citizen_id = await IdentityService(db, resources.identity).browser_login(
@@ -345,8 +345,6 @@ def _client_credentials(request: Request[Any, Any, Any], data: dict[str, str]) -
             decoded = base64.b64decode(header[6:]).decode()
         except (binascii.Error, UnicodeDecodeError):
             return "", None
-        from urllib.parse import unquote
-
         client_id, _, secret = decoded.partition(":")
         return unquote(client_id), unquote(secret)
     return data.get("client_id", ""), data.get("client_secret")

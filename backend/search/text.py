@@ -131,11 +131,6 @@ def stem(word: str) -> str:
     return str(_STEM.stemWord(word))
 
 
-def english_terms(text: str) -> list[str]:
-    """Stemmed English words without stop words, everyday words mapped to the catalog's."""
-    return [str(term) for term in _STEM.stemWords(english_words(text))]
-
-
 def expand_chinese(text: str) -> str:
     """The text with colloquial Chinese phrases replaced by the catalog's wording (appended)."""
     extra = [target for phrase, target in CHINESE_SYNONYMS.items() if phrase in text]

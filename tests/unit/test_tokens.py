@@ -152,7 +152,7 @@ def test_revocation_finds_the_session_of_an_expired_token_but_not_of_a_forged_on
 
 
 def test_per_address_limits_count_an_ipv6_subscriber_network_once() -> None:
-    from backend.identity.login_codes import address_key
+    from backend.identity.limits import address_key
 
     assert address_key("2001:db8:1:2:3:4:5:6") == address_key("2001:db8:1:2:ffff::1") == "2001:db8:1:2::/64"
     assert address_key("::ffff:10.1.2.3") == address_key("10.1.2.3") == "10.1.2.3"
