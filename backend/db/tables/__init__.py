@@ -1,5 +1,16 @@
 """The SQL tables. Alembic migrations under backend/db/migrations create exactly these."""
 
+from backend.db.tables.applications import (
+    application_events,
+    applications,
+    certificates,
+    data_consents,
+    drafts,
+    notifications,
+    trust_log,
+    trust_log_head,
+    uploads,
+)
 from backend.db.tables.base import metadata
 from backend.db.tables.catalog import (
     bundle_matters,
@@ -29,20 +40,26 @@ from backend.db.tables.identity import (
 )
 
 __all__ = [
+    "application_events",
+    "applications",
     "audit_events",
     "bundle_matters",
     "bundles",
     "catalog_imports",
     "certificate_types",
+    "certificates",
     "citizens",
     "consents",
+    "data_consents",
     "departments",
+    "drafts",
     "hall_matters",
     "halls",
     "matter_fees",
     "matter_modes",
     "matters",
     "metadata",
+    "notifications",
     "oauth_clients",
     "refresh_tokens",
     "regions",
@@ -52,4 +69,7 @@ __all__ = [
     "sms_outbox",
     "staff",
     "staff_roles",
+    "trust_log",
+    "trust_log_head",
+    "uploads",
 ]
