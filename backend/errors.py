@@ -39,6 +39,18 @@ class ErrorCode(StrEnum):
     ALREADY_VERIFIED = "ALREADY_VERIFIED"
     INVALID_REDIRECT_URI = "INVALID_REDIRECT_URI"
     UNKNOWN_SCOPE = "UNKNOWN_SCOPE"
+    REAL_NAME_REQUIRED = "REAL_NAME_REQUIRED"
+    MATTER_OR_BUNDLE = "MATTER_OR_BUNDLE"
+    FORM_INVALID = "FORM_INVALID"
+    MATERIAL_MISSING = "MATERIAL_MISSING"
+    DRAFT_CONFLICT = "DRAFT_CONFLICT"
+    INVALID_TRANSITION = "INVALID_TRANSITION"
+    REASON_REQUIRED = "REASON_REQUIRED"
+    STALE_APPLICATION = "STALE_APPLICATION"
+    NOT_YOUR_DEPARTMENT = "NOT_YOUR_DEPARTMENT"
+    NO_INSTANT_APPROVAL = "NO_INSTANT_APPROVAL"
+    UPLOAD_TOO_LARGE = "UPLOAD_TOO_LARGE"
+    UPLOAD_TYPE_NOT_ALLOWED = "UPLOAD_TYPE_NOT_ALLOWED"
 
 
 # The English source text of each code's message: the msgid in locales/*/onewindow.po.
@@ -72,6 +84,18 @@ MESSAGES: dict[ErrorCode, str] = {
         "A redirect URI must be an absolute https URL without a fragment (http only for localhost)."
     ),
     ErrorCode.UNKNOWN_SCOPE: "Unknown scope {scope}.",
+    ErrorCode.REAL_NAME_REQUIRED: "Verify your real name first: applications are made in your own name.",
+    ErrorCode.MATTER_OR_BUNDLE: "Choose exactly one: a matter or a life-event bundle.",
+    ErrorCode.FORM_INVALID: "Some fields need your attention. Your entries were saved as a draft.",
+    ErrorCode.MATERIAL_MISSING: "Please upload {material}: no certificate in your wallet can replace it.",
+    ErrorCode.DRAFT_CONFLICT: "This form was changed on another device. Reload it to continue from the newest version.",
+    ErrorCode.INVALID_TRANSITION: "An application that is {status} cannot be {action}.",
+    ErrorCode.REASON_REQUIRED: "Give the citizen a reason.",
+    ErrorCode.STALE_APPLICATION: "Someone else changed this application meanwhile. Reload it and try again.",
+    ErrorCode.NOT_YOUR_DEPARTMENT: "This application belongs to another department.",
+    ErrorCode.NO_INSTANT_APPROVAL: "This matter is decided by an officer; it has no instant-approval rule.",
+    ErrorCode.UPLOAD_TOO_LARGE: "The file is too large: at most {max_mb} MB.",
+    ErrorCode.UPLOAD_TYPE_NOT_ALLOWED: "Upload a PDF, JPEG or PNG file.",
 }
 
 

@@ -1,0 +1,1 @@
+"""Applications: one form, submission, instant approval, processing, progress."""

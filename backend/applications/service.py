@@ -1,0 +1,341 @@
+"""The citizen's side of applications: the one form, drafts, submission, instant approval, progress."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import msgspec
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.applications import decisions
+from backend.applications.events import Actor, Events
+from backend.applications.forms import MatterSpec, MergedForm, Profile, certificates_by_type, merge
+from backend.applications.models import Application, Draft
+from backend.applications.progress import ProgressReads
+from backend.applications.states import Action, Status, bundle_status
+from backend.applications.validation import Checked, FormFieldSpec, validate_form
+from backend.applications.workdays import WorkCalendar, shanghai_date
+from backend.catalog.service import CatalogService
+from backend.catalog.snapshot import CatalogSnapshot
+from backend.certificates.service import Certificate, CertificateStore
+from backend.db import tables as t
+from backend.db.engine import execute
+from backend.errors import DomainError, ErrorCode, NotFoundError
+from backend.identity.service import IdentityDeps
+
+
+class FormInvalidError(DomainError):
+    """A submission with problems, by field key (values are kept in the draft)."""
+
+    def __init__(self, problems: dict[str, Checked], missing_materials: dict[str, dict[str, str]]) -> None:
+        super().__init__(ErrorCode.FORM_INVALID)
+        self.problems = problems
+        self.missing_materials = missing_materials
+
+
+def new_reference(today: date) -> str:
+    """What a citizen quotes on the phone: the date and eight random digits."""
+    return f"GZ{today:%y%m%d}{secrets.randbelow(10**8):08d}"
+
+
+class ApplicationService(ProgressReads):
+    """Applications in one request's session; the caller owns the unit of work and calls `events.publish`."""
+
+    def __init__(
+        self,
+        session: AsyncSession,
+        deps: IdentityDeps,
+        snapshot: CatalogSnapshot,
+        *,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        calendar: WorkCalendar | None = None,
+    ) -> None:
+        self._session = session
+        self._deps = deps
+        self._snapshot = snapshot
+        self._now = now
+        self._calendar = calendar or WorkCalendar.default()
+        self.certificates = CertificateStore(session)
+        self.events = Events(session, deps.sms, deps.messages)
+
+    # --- who is applying -------------------------------------------------------------------------
+    async def profile(self, citizen_id: str) -> tuple[Profile, str]:
+        """The verified citizen's profile and phone; REAL_NAME_REQUIRED until they are verified."""
+        row = (await execute(self._session, select(t.citizens).where(t.citizens.c.id == citizen_id))).first()
+        if row is None:
+            raise DomainError(ErrorCode.UNAUTHENTICATED)
+        person = await self._deps.registry.person(self._session, row.id_number) if row.id_number else None
+        if person is None:
+            raise DomainError(ErrorCode.REAL_NAME_REQUIRED)
+        profile = Profile(
+            name=person.name, id_number=person.id_number, phone=row.phone, address=person.address,
+            birth_date=person.birth_date, sex=person.sex, region_code=person.region_code,
+        )  # fmt: skip
+        return profile, row.phone
+
+    # --- what is applied for ---------------------------------------------------------------------
+    async def specs(self, matter_code: str | None, bundle_code: str | None) -> tuple[str, list[MatterSpec]]:
+        """The target key ("matter:CODE" or "bundle:CODE") and its matters' specs, in processing order."""
+        if (matter_code is None) == (bundle_code is None):
+            raise DomainError(ErrorCode.MATTER_OR_BUNDLE)
+        if bundle_code is not None:
+            codes = self._snapshot.bundle_matters.get(bundle_code)
+            if not codes:
+                raise NotFoundError(bundle_code, field="bundleCode")
+            target = f"bundle:{bundle_code}"
+        else:
+            assert matter_code is not None
+            if matter_code not in self._snapshot.by_code:
+                raise NotFoundError(matter_code, field="matterCode")
+            codes, target = [matter_code], f"matter:{matter_code}"
+        details = await CatalogService(self._session).matter_details(codes)
+        specs = [MatterSpec(self._snapshot.by_code[c], d) for c, d in zip(codes, details, strict=True) if d]
+        return target, specs
+
+    async def form(self, citizen_id: str, matter_code: str | None, bundle_code: str | None) -> MergedForm:
+        """The merged form, pre-filled, with the citizen's draft corrections applied."""
+        target, specs = await self.specs(matter_code, bundle_code)
+        profile, _ = await self.profile(citizen_id)
+        certificates = await self.certificates.holder_certificates(profile.id_number)
+        draft = await self.draft(citizen_id, target)
+        return merge(specs, profile=profile, certificates=certificates, draft=draft.form_values if draft else None)
+
+    # --- drafts ----------------------------------------------------------------------------------
+    async def draft(self, citizen_id: str, target: str) -> Draft | None:
+        """The citizen's draft for a matter or bundle."""
+        row = (
+            await execute(
+                self._session, select(t.drafts).where(t.drafts.c.citizen_id == citizen_id, t.drafts.c.target == target)
+            )
+        ).first()
+        return Draft(**row._mapping) if row else None
+
+    async def save_draft(
+        self,
+        citizen_id: str,
+        matter_code: str | None,
+        bundle_code: str | None,
+        values: dict[str, Any],
+        materials: dict[str, Any],
+        *,
+        version: int | None,
+    ) -> Draft:
+        """Keep the citizen's entries as they are (no validation: nothing typed is ever lost).
+
+        `version` is the draft version the device last saw; an older one means another device saved
+        since, and DRAFT_CONFLICT asks this device to reload rather than overwrite silently.
+        """
+        target, _ = await self.specs(matter_code, bundle_code)
+        now = self._now()
+        existing = await self.draft(citizen_id, target)
+        if existing is None:
+            draft = Draft(id=str(uuid.uuid4()), citizen_id=citizen_id, target=target, form_values=values,
+                          materials=materials, version=1, updated_at=now)  # fmt: skip
+            await self._session.execute(t.drafts.insert().values(**msgspec.structs.asdict(draft)))
+            return draft
+        if version is not None and version != existing.version:
+            raise DomainError(ErrorCode.DRAFT_CONFLICT, field="version")
+        merged_values = {**existing.form_values, **values}
+        merged_materials = {**existing.materials, **materials}
+        result = await self._session.execute(
+            update(t.drafts)
+            .where(t.drafts.c.id == existing.id, t.drafts.c.version == existing.version)
+            .values(form_values=merged_values, materials=merged_materials, version=existing.version + 1, updated_at=now)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise DomainError(ErrorCode.DRAFT_CONFLICT, field="version")
+        return msgspec.structs.replace(
+            existing, form_values=merged_values, materials=merged_materials, version=existing.version + 1,
+            updated_at=now,
+        )  # fmt: skip
+
+    # --- instant approval as a dry run --------------------------------------------------------------
+    async def eligibility(self, citizen_id: str, matter_code: str, values: dict[str, Any] | None = None) -> Any:
+        """The matter's instant-approval rule on the citizen's data (and a form, when given)."""
+        _, specs = await self.specs(matter_code, None)
+        spec = specs[0]
+        if spec.details.auto_approval is None:
+            raise DomainError(ErrorCode.NO_INSTANT_APPROVAL, field="matterCode")
+        profile, _ = await self.profile(citizen_id)
+        certificates = await self.certificates.holder_certificates(profile.id_number)
+        form = merge([spec], profile=profile, certificates=certificates)
+        data = {f.key: f.value for f in form.fields} | (values or {})
+        return decisions.evaluate(spec, data, profile, certificates, shanghai_date(self._now()))
+
+    # --- submission ----------------------------------------------------------------------------------
+    async def submit(
+        self, citizen_id: str, matter_code: str | None, bundle_code: str | None, values: dict[str, Any],
+        materials: dict[str, Any],
+    ) -> Application:  # fmt: skip
+        """Create the application (and a bundle's items), decide instant approvals, drop the draft."""
+        target, specs = await self.specs(matter_code, bundle_code)
+        profile, phone = await self.profile(citizen_id)
+        certificates = await self.certificates.holder_certificates(profile.id_number)
+        form = merge(specs, profile=profile, certificates=certificates)
+        now = self._now()
+        today = shanghai_date(now)
+        entered = {f.key: values.get(f.key, f.value) for f in form.fields}
+        field_specs = [
+            FormFieldSpec(key=f.key, type=f.type, required=f.required,  # type: ignore[arg-type]
+                          options=[o.value for o in f.options] if f.options else None)
+            for f in form.fields
+        ]  # fmt: skip
+        accepted, problems = validate_form(field_specs, entered, today=today)
+        supplied = await self._supplied_materials(citizen_id, form, materials)
+        missing = {x.key: x.name for x in form.materials if x.required and not x.replaced and x.key not in supplied}
+        if problems or missing:
+            raise FormInvalidError(problems, missing)
+        sources = {
+            f.key: (f.source if f.source and f.source != "draft" and accepted.get(f.key) == f.value else "citizen")
+            for f in form.fields
+        }
+        held = certificates_by_type(certificates)
+        bundle = bundle_code is not None
+        parent_id = str(uuid.uuid4()) if bundle else None
+        rows: list[dict[str, Any]] = []
+        for spec in specs:
+            rows.append(self._item_row(spec, form, accepted, sources, supplied, citizen_id, parent_id, now, today))
+        if bundle and parent_id is not None:
+            parent = self._parent_row(parent_id, bundle_code or "", citizen_id, rows, form, now)
+            await self._session.execute(t.applications.insert().values(**parent))
+        await self._session.execute(t.applications.insert(), rows)
+        await self._record_consents(citizen_id, rows, form, held)
+        head = parent if bundle else rows[0]
+        await self.events.record(
+            application=head, action=Action.SUBMIT, actor=Actor("citizen", citizen_id, profile.name), from_status=None,
+            to_status=Status.SUBMITTED if not bundle else Status.IN_PROGRESS, matter_name=self._name(head),
+            phone=phone, notify=True,
+        )  # fmt: skip
+        for row, spec in zip(rows, specs, strict=True):
+            if bundle:
+                await self.events.record(
+                    application=row, action=Action.SUBMIT, actor=Actor("citizen", citizen_id, profile.name),
+                    from_status=None, to_status=Status.SUBMITTED, matter_name=self._name(row), phone=None, notify=False,
+                )  # fmt: skip
+            if spec.details.auto_approval is not None:
+                await decisions.decide_instantly(self, spec, row, profile, phone, certificates, today)
+        if bundle and parent_id is not None:
+            await self.refresh_bundle(parent_id)
+        await self._session.execute(
+            delete(t.drafts).where(t.drafts.c.citizen_id == citizen_id, t.drafts.c.target == target)
+        )
+        application = await self.get(head["id"])
+        assert application is not None
+        return application
+
+    def _item_row(
+        self, spec: MatterSpec, form: MergedForm, values: dict[str, Any], sources: dict[str, Any],
+        supplied: dict[str, str], citizen_id: str, parent_id: str | None, now: datetime, today: date,
+    ) -> dict[str, Any]:  # fmt: skip
+        summary = spec.summary
+        code = summary.code
+        own_values = form.values_for(code, values)
+        own_sources = form.values_for(code, sources)
+        materials: dict[str, Any] = {}
+        replaced = 0
+        for material in form.materials:
+            if code not in material.matters:
+                continue
+            if material.certificate_id:
+                materials[material.key] = {"certificate_id": material.certificate_id}
+                replaced += 1
+            elif material.key in supplied:
+                materials[material.key] = {"upload_id": supplied[material.key]}
+        electronic = (
+            all(m.key in materials or not m.required for m in spec.details.materials) and "online" in summary.modes
+        )
+        fees = sum((f.amount for f in self._snapshot.fees.get(code, [])), Decimal("0.00"))
+        return {
+            "id": str(uuid.uuid4()), "reference": new_reference(today), "citizen_id": citizen_id,
+            "parent_id": parent_id, "kind": "matter", "matter_code": code, "bundle_code": None,
+            "department_code": summary.department_code, "status": Status.SUBMITTED.value, "form": own_values,
+            "sources": own_sources, "materials": materials, "decision": None, "fees_due": f"{fees:.2f}",
+            "promised_days": summary.promised_days,
+            "deadline": self._calendar.add_working_days(today, summary.promised_days),
+            "max_trips": summary.max_trips, "trips_needed": 0 if electronic else max(summary.max_trips, 1),
+            "fields_total": len(spec.details.form),
+            "fields_prefilled": sum(1 for s in own_sources.values() if s and s != "citizen"),
+            "materials_replaced": replaced, "submitted_at": now, "decided_at": None, "updated_at": now, "version": 1,
+        }  # fmt: skip
+
+    def _parent_row(
+        self, parent_id: str, bundle_code: str, citizen_id: str, rows: list[dict[str, Any]], form: MergedForm,
+        now: datetime,
+    ) -> dict[str, Any]:  # fmt: skip
+        deadlines = [r["deadline"] for r in rows if r["deadline"]]
+        fees = sum((Decimal(r["fees_due"]) for r in rows), Decimal("0.00"))
+        return {
+            "id": parent_id, "reference": new_reference(shanghai_date(now)), "citizen_id": citizen_id,
+            "parent_id": None, "kind": "bundle", "matter_code": None, "bundle_code": bundle_code,
+            "department_code": None, "status": Status.IN_PROGRESS.value, "form": {}, "sources": {}, "materials": {},
+            "decision": None, "fees_due": f"{fees:.2f}", "promised_days": max(r["promised_days"] for r in rows),
+            "deadline": max(deadlines) if deadlines else None, "max_trips": sum(r["max_trips"] for r in rows),
+            "trips_needed": sum(r["trips_needed"] for r in rows), "fields_total": form.fields_total,
+            "fields_prefilled": form.fields_prefilled, "materials_replaced": form.materials_replaced,
+            "submitted_at": now, "decided_at": None, "updated_at": now, "version": 1,
+        }  # fmt: skip
+
+    async def _supplied_materials(self, citizen_id: str, form: MergedForm, materials: dict[str, Any]) -> dict[str, str]:
+        """Material key -> upload id, for uploads that exist and belong to this citizen."""
+        wanted = {k: str(v) for k, v in materials.items() if v and any(x.key == k for x in form.materials)}
+        if not wanted:
+            return {}
+        rows = await execute(
+            self._session,
+            select(t.uploads.c.id).where(
+                t.uploads.c.id.in_(set(wanted.values())), t.uploads.c.citizen_id == citizen_id
+            ),
+        )
+        mine = {row.id for row in rows}
+        return {k: v for k, v in wanted.items() if v in mine}
+
+    async def _record_consents(
+        self, citizen_id: str, rows: list[dict[str, Any]], form: MergedForm, held: dict[str, list[Certificate]]
+    ) -> None:
+        """Record, per application, which fields of which certificate it used (the citizen sees this)."""
+        now = self._now()
+        consents = []
+        for row in rows:
+            used: dict[str, set[str]] = {}
+            for source in row["sources"].values():
+                if isinstance(source, str) and source.startswith("cert:"):
+                    code, _, field = source.removeprefix("cert:").partition(".")
+                    certificate = next(iter(held.get(code, [])), None)
+                    if certificate is not None:
+                        used.setdefault(certificate.id, set()).add(field)
+            for material in row["materials"].values():
+                if "certificate_id" in material:
+                    used.setdefault(material["certificate_id"], set()).add("*")
+            consents += [
+                {"citizen_id": citizen_id, "application_id": row["id"], "certificate_id": cid,
+                 "fields": sorted(fields), "at": now}
+                for cid, fields in used.items()
+            ]  # fmt: skip
+        if consents:
+            await self._session.execute(t.data_consents.insert(), consents)
+
+    def _name(self, row: dict[str, Any]) -> dict[str, str]:
+        if row.get("matter_code"):
+            return self._snapshot.by_code[row["matter_code"]].name
+        bundle = next((b for b in self._snapshot.bundles if b.code == row.get("bundle_code")), None)
+        return bundle.name if bundle else {}
+
+    async def refresh_bundle(self, parent_id: str) -> None:
+        """Derive a bundle's status from its items'."""
+        items = await self.items(parent_id)
+        outputs = [bool(self._snapshot.by_code[i.matter_code].outputs) if i.matter_code else False for i in items]
+        status = bundle_status([i.status for i in items], outputs)
+        decided = (
+            max((i.decided_at for i in items if i.decided_at), default=None) if status == Status.COMPLETED else None
+        )
+        await self._session.execute(
+            update(t.applications)
+            .where(t.applications.c.id == parent_id)
+            .values(status=status.value, decided_at=decided, updated_at=self._now())
+        )

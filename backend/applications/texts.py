@@ -1,0 +1,39 @@
+"""English source texts (gettext msgids) of what applications show: statuses, actions, notices."""
+
+from __future__ import annotations
+
+from backend.applications.states import Action, Status
+
+STATUS_LABELS: dict[Status, str] = {
+    Status.SUBMITTED: "Submitted",
+    Status.ACCEPTED: "Accepted for processing",
+    Status.SUPPLEMENT_REQUESTED: "Waiting for your supplement",
+    Status.APPROVED: "Approved",
+    Status.COMPLETED: "Completed",
+    Status.REJECTED: "Not approved",
+    Status.IN_PROGRESS: "In progress",
+}
+
+ACTION_LABELS: dict[Action, str] = {
+    Action.SUBMIT: "You submitted the application",
+    Action.AUTO_APPROVE: "Approved instantly: every condition was met",
+    Action.AUTO_REFER: "Sent to an officer: a condition for instant approval was not met",
+    Action.ACCEPT: "The department accepted the application",
+    Action.REQUEST_SUPPLEMENT: "The department asked you to supplement the application",
+    Action.SUPPLEMENT: "You supplemented the application",
+    Action.APPROVE: "The department approved the application",
+    Action.REJECT: "The department did not approve the application",
+    Action.ISSUE: "The certificate was issued to your wallet",
+}
+
+NOTICE = "Your application {reference} ({matter}) is now: {status}."
+NOTICE_WITH_REASON = "Your application {reference} ({matter}) is now: {status}. Reason: {reason}"
+SMS = "[onewindow] Application {reference} ({matter}): {status}. Open the app for details."
+
+TEXTS: dict[str, str] = {
+    **{f"status.{k}": v for k, v in STATUS_LABELS.items()},
+    **{f"action.{k}": v for k, v in ACTION_LABELS.items()},
+    "notice": NOTICE,
+    "notice_with_reason": NOTICE_WITH_REASON,
+    "sms": SMS,
+}

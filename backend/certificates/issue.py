@@ -1,0 +1,86 @@
+"""Building the certificate a matter issues on approval (its `outputs`) from what the application knows."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from typing import Any
+
+from backend.catalog import models as m
+from backend.certificates.credit_codes import make_credit_code
+from backend.certificates.models import CertificateRecord
+
+# How long an issued certificate is valid, in years, where the type has a validity.
+VALIDITY_YEARS = {"DRIVING_LICENSE": 6, "RESIDENCE_PERMIT": 1, "HK_MACAO_PERMIT": 10, "FOOD_BUSINESS_LICENSE": 5}
+_NUMBER_KEYS = ("certificate_number", "card_number", "license_number", "permit_number", "registration_number",
+                "proof_number", "file_number", "account_number")  # fmt: skip
+_PROFILE_ALIASES = {
+    "name": "name", "holder_name": "name", "owner_name": "name", "legal_representative": "name",
+    "id_number": "id_number", "holder_id_number": "id_number", "owner_id_number": "id_number",
+    "sex": "sex", "birth_date": "birth_date", "address": "address",
+}  # fmt: skip
+_ISSUE_DATE_KEYS = ("issue_date", "established_date", "registration_date", "award_date", "first_issue_date")
+
+
+def _serial(application_id: str, type_code: str) -> int:
+    return int(hashlib.sha256(f"{application_id}:{type_code}".encode()).hexdigest()[:12], 16)
+
+
+def _years_later(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def build_output(
+    certificate_type: m.CertificateType,
+    *,
+    application_id: str,
+    today: date,
+    form: dict[str, Any],
+    profile: dict[str, Any],
+    region_code: str,
+    previous: dict[str, Any] | None,
+) -> CertificateRecord:
+    """A new certificate: form values first, then the profile, then the certificate it renews."""
+    serial = _serial(application_id, certificate_type.code)
+    number = f"{certificate_type.code[:2]}{today:%Y}{serial % 10**10:010d}"
+    years = VALIDITY_YEARS.get(certificate_type.code)
+    valid_until = _years_later(today, years) if years else None
+    data: dict[str, Any] = {}
+    for field in certificate_type.fields:
+        key = field.key
+        value: Any = form.get(key)
+        if value is None and key in _PROFILE_ALIASES:
+            value = profile.get(_PROFILE_ALIASES[key])
+        if value is None and previous is not None and key not in _NUMBER_KEYS:
+            value = previous.get(key)
+        if key in _NUMBER_KEYS:
+            value = (previous or {}).get(key) if key == "file_number" and previous else number
+        elif key in _ISSUE_DATE_KEYS and (value is None or previous is not None):
+            value = today.isoformat() if key != "first_issue_date" or previous is None else value
+        elif key == "valid_until":
+            value = valid_until.isoformat() if valid_until else None
+        elif key in ("status", "card_status", "account_status"):
+            value = field.options[0] if field.options else "valid"
+        elif field.type == "credit_code" and value is None:
+            value = make_credit_code("9", "2", region_code[:6], serial)
+        if field.options and value not in field.options:
+            value = _default_option(certificate_type.code, key, field.options, profile, today)
+        data[key] = value
+    return CertificateRecord(
+        type_code=certificate_type.code, number=number, holder_id_number=profile["id_number"],
+        holder_name=profile["name"], issuer=certificate_type.issuer_code, issued_on=today,
+        valid_until=valid_until, data=data,
+    )  # fmt: skip
+
+
+def _default_option(type_code: str, key: str, options: list[str], profile: dict[str, Any], today: date) -> str:
+    if type_code == "SENIOR_CARD" and key == "card_type":
+        born = date.fromisoformat(profile["birth_date"])
+        age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+        return "free_65_plus" if age >= 65 else "discount_60_64"
+    if type_code == "BUSINESS_LICENSE" and key == "entity_type":
+        return "individual_business"
+    return options[0]

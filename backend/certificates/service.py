@@ -1,0 +1,172 @@
+"""The certificate store: wallets, issuing, and verification against the trust log.
+
+The city's certificate library (电子证照库) is an external system. Outside production its stand-in
+lives in the `certificates` table (seeded from the synthetic population); the certificates the
+platform issues on approval are written to the same store and appended to the trust log.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime
+from typing import Any, Literal
+
+import msgspec
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.certificates import trustlog
+from backend.certificates.models import CertificateRecord
+from backend.db import tables as t
+from backend.db.engine import execute
+
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud and typed from paper
+CODE_LENGTH = 16
+
+
+def new_code() -> str:
+    """A random verification code."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalize_code(raw: str) -> str:
+    """Codes compare without spaces or dashes, upper case."""
+    return "".join(c for c in raw.upper() if c.isalnum())
+
+
+class Certificate(msgspec.Struct, frozen=True, kw_only=True):
+    """A certificate in the store."""
+
+    id: str
+    code: str
+    type_code: str
+    number: str
+    holder_id_number: str
+    holder_name: str
+    issuer: str
+    issued_on: date
+    valid_until: date | None
+    data: dict[str, Any]
+    source: str
+    application_id: str | None
+    status: str
+    log_seq: int
+    content_hash: str
+
+
+_COLUMNS = [t.certificates.c[name] for name in Certificate.__struct_fields__]
+
+
+def document(record: CertificateRecord | Certificate) -> dict[str, Any]:
+    """What the trust log vouches for: every field a verifier relies on."""
+    return {
+        "type_code": record.type_code,
+        "number": record.number,
+        "holder_id_number": record.holder_id_number,
+        "holder_name": record.holder_name,
+        "issuer": record.issuer,
+        "issued_on": record.issued_on.isoformat(),
+        "valid_until": record.valid_until.isoformat() if record.valid_until else None,
+        "data": record.data,
+    }
+
+
+def _record_fields(record: CertificateRecord) -> dict[str, Any]:
+    return {name: getattr(record, name) for name in CertificateRecord.__struct_fields__}
+
+
+class Verification(msgspec.Struct, frozen=True):
+    """What a verifier learns: valid, tampered, revoked or unknown, and the certificate if known."""
+
+    status: Literal["valid", "tampered", "revoked", "unknown"]
+    certificate: Certificate | None
+    checks: trustlog.EntryCheck | None
+
+
+class CertificateStore:
+    """Reads and writes of the certificate store; the caller owns the unit of work."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def wallet(self, id_number: str, *, limit: int, offset: int = 0) -> tuple[list[Certificate], int]:
+        """A holder's valid and revoked certificates, newest first, and how many there are."""
+        where = t.certificates.c.holder_id_number == id_number
+        rows = await execute(
+            self._session,
+            select(*_COLUMNS)
+            .where(where)
+            .order_by(t.certificates.c.issued_on.desc(), t.certificates.c.type_code, t.certificates.c.id)
+            .limit(limit)
+            .offset(offset),
+        )
+        total = (
+            await execute(self._session, select(func.count()).select_from(t.certificates).where(where))
+        ).scalar_one()
+        return [Certificate(**row._mapping) for row in rows], total
+
+    async def holder_certificates(self, id_number: str) -> list[Certificate]:
+        """Every valid certificate of a holder (what forms are pre-filled from)."""
+        rows = await execute(
+            self._session,
+            select(*_COLUMNS)
+            .where(t.certificates.c.holder_id_number == id_number, t.certificates.c.status == "valid")
+            .order_by(t.certificates.c.issued_on.desc()),
+        )
+        return [Certificate(**row._mapping) for row in rows]
+
+    async def get(self, certificate_id: str) -> Certificate | None:
+        """One certificate by id (the caller checks who may see it)."""
+        row = (await execute(self._session, select(*_COLUMNS).where(t.certificates.c.id == certificate_id))).first()
+        return Certificate(**row._mapping) if row else None
+
+    async def by_ids(self, ids: Sequence[str]) -> dict[str, Certificate]:
+        """Certificates by id."""
+        rows = await execute(self._session, select(*_COLUMNS).where(t.certificates.c.id.in_(set(ids))))
+        return {row.id: Certificate(**row._mapping) for row in rows}
+
+    async def store(
+        self, records: Iterable[CertificateRecord], *, source: str, application_id: str | None = None
+    ) -> list[Certificate]:
+        """Write certificates and append each to the trust log (issuing, or loading the library)."""
+        records = list(records)
+        if not records:
+            return []
+        hashes = [trustlog.content_hash(document(r)) for r in records]
+        ids = [str(uuid.uuid4()) for _ in records]
+        entries = await trustlog.append_many(
+            self._session, [("certificate", i, h) for i, h in zip(ids, hashes, strict=True)]
+        )
+        now = datetime.now(UTC)
+        stored = [
+            Certificate(id=i, code=new_code(), source=source, application_id=application_id, status="valid",
+                        log_seq=e.seq, content_hash=h, **_record_fields(r))
+            for i, r, h, e in zip(ids, records, hashes, entries, strict=True)
+        ]  # fmt: skip
+        await self._session.execute(
+            t.certificates.insert(), [msgspec.structs.asdict(c) | {"created_at": now} for c in stored]
+        )
+        return stored
+
+    async def verify(self, code: str) -> Verification:
+        """Check a certificate against the trust log: its content, its entry's hash and the chain's link."""
+        row = (
+            await execute(self._session, select(*_COLUMNS).where(t.certificates.c.code == normalize_code(code)))
+        ).first()
+        if row is None:
+            return Verification("unknown", None, None)
+        certificate = Certificate(**row._mapping)
+        # Recompute from the stored fields: an edit of the row no longer matches what was logged.
+        actual = trustlog.content_hash(document(certificate))
+        check = await trustlog.check_entry(self._session, certificate.log_seq, actual)
+        if not check.intact or actual != certificate.content_hash:
+            return Verification("tampered", certificate, check)
+        # The entry must vouch for this certificate, not another one.
+        subject = (
+            await execute(self._session, select(t.trust_log.c.subject).where(t.trust_log.c.seq == certificate.log_seq))
+        ).scalar_one_or_none()
+        if subject != certificate.id:
+            return Verification("tampered", certificate, check)
+        return Verification("revoked" if certificate.status == "revoked" else "valid", certificate, check)
