@@ -15,6 +15,7 @@ from backend.catalog.snapshot import CatalogCache, listen_for_changes
 from backend.db.engine import create_engine, redact_url, session_factory
 from backend.graphql.http import graphql_get, graphql_post
 from backend.graphql.schema import build_schema
+from backend.graphql.ws import graphql_ws
 from backend.i18n import catalogs
 from backend.identity.runtime import build_identity
 from backend.kv import connect, ensure_redis_url
@@ -25,6 +26,7 @@ from backend.rest import oidc
 from backend.rest.errors import unexpected_error
 from backend.rest.health import health
 from backend.rest.pages import Pages
+from backend.rest.uploads import upload
 from backend.search.service import SearchService
 from backend.settings import Settings, get_settings
 
@@ -80,7 +82,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             log.info("app.stopped")
 
     return Litestar(
-        route_handlers=[graphql_post, graphql_get, health, *oidc.ROUTES],
+        route_handlers=[graphql_post, graphql_get, graphql_ws, upload, health, *oidc.ROUTES],
         middleware=[request_context_middleware],
         exception_handlers={Exception: unexpected_error},
         lifespan=[lifespan],

@@ -287,6 +287,7 @@ def seed() -> None:
 
     report = in_transaction(seed_identity)
     click.echo(f"population registry stand-in: {report.residents} residents")
+    click.echo(f"certificate library stand-in: {report.certificates} certificates, each on the trust log")
     click.echo(
         "demo citizen: 李明, phone 13800138000 (married, Tianhe, one child). Sign in with\n"
         '  mutation { requestLoginCode(phone: "13800138000") { sent } }\n'
@@ -327,9 +328,10 @@ def export_schema(output: Path, check: bool) -> None:
 
 # --- identity -----------------------------------------------------------------------------------
 def _add_identity_commands() -> None:
+    from backend.applications_cli import COMMANDS as APPLICATION_COMMANDS
     from backend.identity_cli import COMMANDS
 
-    for command in COMMANDS:
+    for command in [*COMMANDS, *APPLICATION_COMMANDS]:
         main.add_command(command)
 
 

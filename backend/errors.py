@@ -51,6 +51,14 @@ class ErrorCode(StrEnum):
     NO_INSTANT_APPROVAL = "NO_INSTANT_APPROVAL"
     UPLOAD_TOO_LARGE = "UPLOAD_TOO_LARGE"
     UPLOAD_TYPE_NOT_ALLOWED = "UPLOAD_TYPE_NOT_ALLOWED"
+    # Form field problems (backend.applications.validation.FieldProblem has the per-field messages).
+    INVALID_CREDIT_CODE = "INVALID_CREDIT_CODE"
+    INVALID_DATE = "INVALID_DATE"
+    INVALID_MONEY = "INVALID_MONEY"
+    INVALID_NUMBER = "INVALID_NUMBER"
+    INVALID_BOOLEAN = "INVALID_BOOLEAN"
+    INVALID_OPTION = "INVALID_OPTION"
+    TOO_LONG = "TOO_LONG"
 
 
 # The English source text of each code's message: the msgid in locales/*/onewindow.po.
@@ -96,6 +104,17 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.NO_INSTANT_APPROVAL: "This matter is decided by an officer; it has no instant-approval rule.",
     ErrorCode.UPLOAD_TOO_LARGE: "The file is too large: at most {max_mb} MB.",
     ErrorCode.UPLOAD_TYPE_NOT_ALLOWED: "Upload a PDF, JPEG or PNG file.",
+    ErrorCode.INVALID_CREDIT_CODE: (
+        "The unified social credit code is not valid: check the 18 characters on the business license."
+    ),
+    ErrorCode.INVALID_DATE: "The date is not valid: enter a real date, like 2026-03-05.",
+    ErrorCode.INVALID_MONEY: (
+        "The amount is not valid: enter yuan with at most two decimals, like 120.50, up to {max}."
+    ),
+    ErrorCode.INVALID_NUMBER: "Enter a whole number, like 3.",
+    ErrorCode.INVALID_BOOLEAN: "Choose yes or no.",
+    ErrorCode.INVALID_OPTION: "Choose one of the options offered.",
+    ErrorCode.TOO_LONG: "This is too long: at most {max} characters (now {length}).",
 }
 
 

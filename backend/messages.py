@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from backend import errors
+from backend.applications import texts as application_texts
+from backend.applications import validation
 from backend.catalog import validate
 from backend.identity import oidc, service
 from backend.rest import pages
+from backend.rules import explain
 
 SOURCES: dict[str, dict[str, str]] = {
     "backend.errors": {code.value: text for code, text in errors.MESSAGES.items()},
@@ -13,6 +16,9 @@ SOURCES: dict[str, dict[str, str]] = {
     "backend.identity.service": {"LOGIN_SMS": service.LOGIN_SMS},
     "backend.identity.oidc": {str(scope): text for scope, text in oidc.SCOPE_DESCRIPTIONS.items()},
     "backend.rest.pages": pages.TEXTS,
+    "backend.applications.validation": {p.value: text for p, text in validation.MESSAGES.items()},
+    "backend.applications.texts": application_texts.TEXTS,
+    "backend.rules.explain": explain.TEXTS,
 }
 
 

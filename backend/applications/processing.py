@@ -8,6 +8,7 @@ from typing import Any
 
 import msgspec
 from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.applications import decisions
 from backend.applications.events import Actor
@@ -18,6 +19,7 @@ from backend.applications.service import ApplicationService
 from backend.applications.states import FINAL, NEEDS_REASON, TRANSITIONS, Action, Status
 from backend.applications.workdays import shanghai_date
 from backend.catalog.service import CatalogService
+from backend.catalog.snapshot import CatalogSnapshot
 from backend.db import tables as t
 from backend.db.engine import execute
 from backend.errors import DomainError, ErrorCode, NotFoundError
@@ -121,26 +123,24 @@ class Processing(ApplicationService):
         row = (await execute(self._session, select(t.citizens.c.phone).where(t.citizens.c.id == citizen_id))).first()
         return row.phone if row else None
 
-    async def overdue(self, now: datetime) -> dict[str, list[Application]]:
-        """Open items past their deadline on `now`'s China date, per department."""
-        today = shanghai_date(now)
-        rows = await execute(
-            self._session,
-            select(*APPLICATION_COLUMNS)
-            .where(
-                t.applications.c.kind == "matter", t.applications.c.status.in_(OPEN), t.applications.c.deadline < today
-            )
-            .order_by(t.applications.c.department_code, t.applications.c.deadline),
-        )
-        found: dict[str, list[Application]] = defaultdict(list)
-        for row in rows:
-            application = to_application(row)
-            has_outputs = bool(self._snapshot.by_code.get(application.matter_code or "") and
-                               self._snapshot.by_code[application.matter_code or ""].outputs)  # fmt: skip
-            if application.status == Status.APPROVED and not has_outputs:
-                continue  # an approval without a certificate to issue is final
-            found[application.department_code or ""].append(application)
-        return dict(found)
+
+async def overdue(session: AsyncSession, snapshot: CatalogSnapshot, now: datetime) -> dict[str, list[Application]]:
+    """Open items past their deadline on `now`'s China date, per department."""
+    today = shanghai_date(now)
+    rows = await execute(
+        session,
+        select(*APPLICATION_COLUMNS)
+        .where(t.applications.c.kind == "matter", t.applications.c.status.in_(OPEN), t.applications.c.deadline < today)
+        .order_by(t.applications.c.department_code, t.applications.c.deadline),
+    )
+    found: dict[str, list[Application]] = defaultdict(list)
+    for row in rows:
+        application = to_application(row)
+        matter = snapshot.by_code.get(application.matter_code or "")
+        if application.status == Status.APPROVED and not (matter and matter.outputs):
+            continue  # an approval without a certificate to issue is final
+        found[application.department_code or ""].append(application)
+    return dict(found)
 
 
 class DepartmentStats(msgspec.Struct, frozen=True, kw_only=True):

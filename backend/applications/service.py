@@ -283,17 +283,8 @@ class ApplicationService(ProgressReads):
 
     async def _supplied_materials(self, citizen_id: str, form: MergedForm, materials: dict[str, Any]) -> dict[str, str]:
         """Material key -> upload id, for uploads that exist and belong to this citizen."""
-        wanted = {k: str(v) for k, v in materials.items() if v and any(x.key == k for x in form.materials)}
-        if not wanted:
-            return {}
-        rows = await execute(
-            self._session,
-            select(t.uploads.c.id).where(
-                t.uploads.c.id.in_(set(wanted.values())), t.uploads.c.citizen_id == citizen_id
-            ),
-        )
-        mine = {row.id for row in rows}
-        return {k: v for k, v in wanted.items() if v in mine}
+        known = {x.key for x in form.materials}
+        return await self._owned_uploads(citizen_id, {k: str(v) for k, v in materials.items() if v and k in known})
 
     async def _record_consents(
         self, citizen_id: str, rows: list[dict[str, Any]], form: MergedForm, held: dict[str, list[Certificate]]
@@ -339,3 +330,59 @@ class ApplicationService(ProgressReads):
             .where(t.applications.c.id == parent_id)
             .values(status=status.value, decided_at=decided, updated_at=self._now())
         )
+
+    async def supplement(
+        self, citizen_id: str, application_id: str, values: dict[str, Any], materials: dict[str, Any]
+    ) -> Application:
+        """The citizen answers a request for supplement (补正): corrected values, back to the department."""
+        application = await self.get(application_id)
+        if application is None or application.citizen_id != citizen_id or application.kind != "matter":
+            raise NotFoundError(application_id, field="id")
+        if application.status != Status.SUPPLEMENT_REQUESTED:
+            raise DomainError(ErrorCode.INVALID_TRANSITION, field="id", status=application.status,
+                              action=Action.SUPPLEMENT.value)  # fmt: skip
+        _, specs = await self.specs(application.matter_code, None)
+        fields = [FormFieldSpec.from_catalog(x) for x in specs[0].details.form]
+        entered = {**application.form, **values}
+        accepted, problems = validate_form(fields, entered, today=shanghai_date(self._now()))
+        if problems:
+            raise FormInvalidError(problems, {})
+        known = {x.key for x in specs[0].details.materials}
+        uploads = await self._owned_uploads(citizen_id, {k: str(v) for k, v in materials.items() if k in known and v})
+        sources = {k: ("citizen" if k in values else s) for k, s in application.sources.items()}
+        now = self._now()
+        new = {
+            "form": accepted, "sources": sources, "status": Status.SUBMITTED.value,
+            "materials": {**application.materials, **{k: {"upload_id": v} for k, v in uploads.items()}},
+            "updated_at": now, "version": application.version + 1,
+        }  # fmt: skip
+        result = await self._session.execute(
+            update(t.applications)
+            .where(t.applications.c.id == application.id, t.applications.c.version == application.version)
+            .values(**new)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise DomainError(ErrorCode.STALE_APPLICATION, field="id")
+        profile, _phone = await self.profile(citizen_id)
+        row = msgspec.structs.asdict(application) | new
+        await self.events.record(
+            application=row, action=Action.SUPPLEMENT, actor=Actor("citizen", citizen_id, profile.name),
+            from_status=application.status, to_status=Status.SUBMITTED, matter_name=self._name(row), phone=None,
+        )  # fmt: skip
+        if application.parent_id:
+            await self.refresh_bundle(application.parent_id)
+        updated = await self.get(application.id)
+        assert updated is not None
+        return updated
+
+    async def _owned_uploads(self, citizen_id: str, wanted: dict[str, str]) -> dict[str, str]:
+        if not wanted:
+            return {}
+        rows = await execute(
+            self._session,
+            select(t.uploads.c.id).where(
+                t.uploads.c.id.in_(set(wanted.values())), t.uploads.c.citizen_id == citizen_id
+            ),
+        )
+        mine = {row.id for row in rows}
+        return {k: v for k, v in wanted.items() if v in mine}

@@ -117,6 +117,11 @@ class CertificateStore:
         )
         return [Certificate(**row._mapping) for row in rows]
 
+    async def issued_for(self, application_id: str) -> list[Certificate]:
+        """The certificates an application issued."""
+        rows = await execute(self._session, select(*_COLUMNS).where(t.certificates.c.application_id == application_id))
+        return [Certificate(**row._mapping) for row in rows]
+
     async def get(self, certificate_id: str) -> Certificate | None:
         """One certificate by id (the caller checks who may see it)."""
         row = (await execute(self._session, select(*_COLUMNS).where(t.certificates.c.id == certificate_id))).first()

@@ -17,6 +17,7 @@ from backend.identity.service import IdentityService
 from backend.resources import Resources
 
 if TYPE_CHECKING:
+    from backend.applications.processing import Processing
     from backend.graphql.catalog.loaders import CatalogLoaders
 
 
@@ -39,6 +40,7 @@ class Context:
         self.meta = meta or RequestMeta()
         self._session: AsyncSession | None = None
         self._snapshot: CatalogSnapshot | None = None
+        self._applications: Processing | None = None
 
     @property
     def session(self) -> AsyncSession:
@@ -76,9 +78,27 @@ class Context:
 
         return CatalogLoaders(self.catalog)
 
+    async def applications(self) -> Processing:
+        """The applications service on this request's session and catalog snapshot."""
+        if self._applications is None:
+            from backend.applications.processing import Processing
+
+            snapshot = await self.catalog_snapshot()
+            self._applications = Processing(self.session, self.resources.identity, snapshot)
+        return self._applications
+
     def gettext(self, msgid: str, **params: Any) -> str:
         """A message in the caller's locale."""
         return self.resources.messages.gettext(self.locale, msgid, **params)
+
+    async def reset(self) -> None:
+        """Start afresh for the next event of a long-lived subscription (new session, newest catalog)."""
+        await self.close()
+        self._snapshot = None
+        self._applications = None
+        self.__dict__.pop("catalog", None)
+        self.__dict__.pop("identity", None)
+        self.__dict__.pop("loaders", None)
 
     async def close(self) -> None:
         """Release the session (a read-only request never committed anything)."""

@@ -20,6 +20,9 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from backend.errors import DomainError
+from backend.graphql.applications.mutations import ApplicationMutation
+from backend.graphql.applications.queries import ApplicationQuery
+from backend.graphql.applications.subscriptions import ApplicationSubscription
 from backend.graphql.catalog.queries import CatalogQuery
 from backend.graphql.catalog.search import SearchQuery
 from backend.graphql.errors import PayloadError
@@ -30,13 +33,18 @@ log = structlog.get_logger("backend.graphql")
 
 
 @strawberry.type
-class Query(CatalogQuery, SearchQuery, IdentityQuery):
+class Query(CatalogQuery, SearchQuery, IdentityQuery, ApplicationQuery):
     """Everything a client can read."""
 
 
 @strawberry.type
-class Mutation(IdentityMutation):
+class Mutation(IdentityMutation, ApplicationMutation):
     """Everything a client can change."""
+
+
+@strawberry.type
+class Subscription(ApplicationSubscription):
+    """Everything a client can watch live (graphql-transport-ws on /graphql)."""
 
 
 class OnewindowSchema(strawberry.Schema):
@@ -74,6 +82,7 @@ def build_schema() -> strawberry.Schema:
     return OnewindowSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[PayloadError],
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True),

@@ -25,6 +25,7 @@ class SeedReport:
     """What the identity seed created."""
 
     residents: int = 0
+    certificates: int = 0
     demo_citizen: str = ""
     staff: list[tuple[str, str]] = field(default_factory=list)  # (username, what they are)
 
@@ -52,6 +53,9 @@ async def seed_identity(session: AsyncSession) -> SeedReport:
             await session.execute(insert(t.registry_persons), [_row(p) for p in people[start : start + 500]])
     report.residents = (await session.execute(select(func.count()).select_from(t.registry_persons))).scalar_one()
     report.demo_citizen = await _demo_citizen(session)
+    from backend.certificates.seed import seed_certificates
+
+    report.certificates = await seed_certificates(session)
     departments = list((await session.execute(select(t.departments.c.code).order_by(t.departments.c.code))).scalars())
     wanted = [
         (f"officer.{code.lower()}", f"officer of {code}", [RoleGrant(Role.OFFICER, code)]) for code in departments

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from backend.search.events import bundle_themes
 from backend.search.index import Document, SearchIndex, make_document
 
 LOCALES = ("zh-Hans", "zh-Hant", "en")
@@ -29,9 +30,9 @@ def bundle_document(
     for member_name, member_keywords in members:
         member_texts += [member_name[locale] for locale in LOCALES]
         member_texts += [k for locale in LOCALES for k in member_keywords.get(locale, [])]
-    return make_document(
-        "bundle", code, [name[locale] for locale in LOCALES], [], [summary[locale] for locale in LOCALES], member_texts
-    )
+    names = [name[locale] for locale in LOCALES]
+    summaries = [summary[locale] for locale in LOCALES]
+    return make_document("bundle", code, names, [], summaries, member_texts, themes=bundle_themes(names))
 
 
 def build_index(documents: list[Document]) -> SearchIndex:

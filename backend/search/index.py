@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from backend.search.text import english_words, grams, normalize, pinyin, squash, stem, syllables
+from backend.search.text import english_words, grams, normalize, pinyin, squash, stem, syllable_pairs, syllables
 
 NAME, KEYWORD, SUMMARY, MEMBER = 3.0, 2.4, 1.0, 1.2
 """Field weights: a bundle's member matters describe it, but less than its own name."""
@@ -30,18 +30,16 @@ class Document:
     pinyins: list[tuple[str, str]]  # (full, initials) of the Chinese names and keywords
     spellings: dict[str, float] = field(default_factory=dict)  # pinyin runs (and their initials) -> bonus
     features: dict[str, float] = field(default_factory=dict)  # feature -> best field weight
+    themes: frozenset[str] = frozenset()  # a bundle's life events (see events.py)
 
 
 def _features(text: str, weight: float, into: dict[str, float]) -> None:
     normalised = normalize(text)
     for gram in grams(normalised):
         into[gram] = max(into.get(gram, 0.0), weight)
-    full, _ = pinyin(normalised)
-    if full:
-        spoken = syllables(normalised)
-        for i in range(len(spoken) - 1):
-            key = "py:" + spoken[i] + spoken[i + 1]
-            into[key] = max(into.get(key, 0.0), weight * 0.8)
+    for pair in syllable_pairs(normalised):
+        key = "py:" + pair
+        into[key] = max(into.get(key, 0.0), weight * 0.8)
     for word in english_words(normalised):
         key = "en:" + stem(word)
         into[key] = max(into.get(key, 0.0), weight)
@@ -55,6 +53,7 @@ def make_document(
     keywords: list[str],
     summaries: list[str],
     members: Sequence[str] = (),
+    themes: frozenset[str] = frozenset(),
 ) -> Document:
     """A document from its texts in every locale."""
     features: dict[str, float] = {}
@@ -70,25 +69,33 @@ def make_document(
         pinyins=[pinyin(normalize(t)) for t in chinese],
         spellings=_spellings([list(syllables(normalize(t))) for t in chinese]),
         features=features,
+        themes=themes,
     )
 
 
 def _spellings(texts: list[list[str]], longest: int = 8) -> dict[str, float]:
     """Every run of up to `longest` pinyin syllables, spelled out ("huzhao") or as initials ("hz").
 
-    A Latin-letter token that equals one of these matches the text; longer spellings are worth more.
+    A Latin-letter token that equals one of these matches the text; longer spellings are worth more,
+    and so are runs that many of the document's names and keywords share (what it is mostly about).
     """
     found: dict[str, float] = {}
+    shared: dict[str, int] = defaultdict(int)
     for spoken in texts:
+        runs: set[str] = set()
         for start in range(len(spoken)):
             spelled, initials = "", ""
             for syllable in spoken[start : start + longest]:
                 spelled += syllable
                 initials += syllable[0] if syllable else ""
                 found[spelled] = max(found.get(spelled, 0.0), 1.0 + 0.1 * min(len(spelled), 10))
+                runs.add(spelled)
                 if len(initials) >= 2:
                     found.setdefault(initials, 1.2)
-    return found
+                    runs.add(initials)
+        for run in runs:
+            shared[run] += 1
+    return {run: bonus * (1.0 + 0.1 * math.log(shared[run])) for run, bonus in found.items()}
 
 
 class SearchIndex:
@@ -105,29 +112,50 @@ class SearchIndex:
         self.idf = {f: math.log(1 + total / len(p)) for f, p in self.postings.items()}
         self.english_vocabulary = {f[3:] for f in self.postings if f.startswith("en:")}
         self.english_words = {f[2:] for f in self.postings if f.startswith("w:")}
-        self._deletions = _deletion_map(self.english_words)
+        self.spelled = {run for document in documents for run in document.spellings}
+        self._deletions = _deletion_map(self.english_words, 1, 4)
+        self._far_deletions = _deletion_map(self.english_words, 2, 7)
 
     def close_terms(self, word: str) -> list[str]:
-        """Stems of vocabulary words one edit away from `word` (typo tolerance for words of 4+ letters)."""
+        """Stems of vocabulary words one edit away from `word` (typo tolerance for words of 4+ letters),
+        or else two edits away, for words of 8+ letters."""
         if len(word) < 4 or word in self.english_words:
             return []
         found: set[str] = set()
-        for variant in {word, *_deletes(word)}:
+        for variant in _deletes(word, 1):
             found.update(self._deletions.get(variant, ()))
+        if not found and len(word) >= 8:
+            for variant in _deletes(word, 2):
+                found.update(w for w in self._far_deletions.get(variant, ()) if _distance(word, w) <= 2)
         return sorted({stem(w) for w in found})
 
 
-def _deletes(term: str) -> set[str]:
-    return {term[:i] + term[i + 1 :] for i in range(len(term))}
+def _deletes(term: str, times: int) -> set[str]:
+    """The term and what is left of it after deleting up to `times` letters."""
+    found = {term}
+    for _ in range(times):
+        found |= {t[:i] + t[i + 1 :] for t in found for i in range(len(t))}
+    return found
 
 
-def _deletion_map(vocabulary: set[str]) -> dict[str, set[str]]:
-    """SymSpell-style: every term and its one-letter deletions point back to the term."""
+def _deletion_map(vocabulary: set[str], times: int, shortest: int) -> dict[str, set[str]]:
+    """SymSpell-style: every term of `shortest` letters or more and its deletions point back to the term."""
     result: dict[str, set[str]] = defaultdict(set)
     for term in vocabulary:
-        if len(term) < 4:
-            continue
-        result[term].add(term)
-        for variant in _deletes(term):
-            result[variant].add(term)
+        if len(term) >= shortest:
+            for variant in _deletes(term, times):
+                result[variant].add(term)
     return dict(result)
+
+
+def _distance(a: str, b: str) -> int:
+    """Edit distance with adjacent transpositions (optimal string alignment)."""
+    rows = [list(range(len(b) + 1))]
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            row[j] = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], rows[-2][j - 2] + 1)
+        rows.append(row)
+    return rows[-1][-1]

@@ -6,10 +6,29 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
+from backend.search.events import query_themes
 from backend.search.index import Document, SearchIndex
-from backend.search.text import english_words, expand_chinese, grams, has_cjk, normalize, squash, stem, syllables
+from backend.search.text import (
+    confusable,
+    english_words,
+    grams,
+    has_cjk,
+    split_colloquial,
+    normalize,
+    split_pinyin,
+    squash,
+    stem,
+    strip_frames,
+    syllable_pairs,
+)
+from backend.search.vocabulary import LATIN_IN_CHINESE
 
 _LATIN = re.compile(r"^[a-z]+$")
+_TOKEN = re.compile(r"[a-z]+")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+EVENT = 1.2
+"""What a bundle gains when the query is all about its life event (less as the query says more)."""
 
 
 @dataclass(frozen=True)
@@ -20,26 +39,66 @@ class Hit:
     score: float
 
 
-def _query_features(index: SearchIndex, text: str) -> dict[str, float]:
+def _correct(index: SearchIndex, text: str) -> str:
+    """The text with shape-similar typos undone: a character is replaced by one it is often mistaken
+    for when the index has that one next to a neighbour and not the typed one."""
+
+    def known(chars: str, i: int, char: str) -> bool:
+        left = chars[i - 1] + char if i > 0 and _HAN.match(chars[i - 1]) else ""
+        right = char + chars[i + 1] if i + 1 < len(chars) and _HAN.match(chars[i + 1]) else ""
+        return (left in index.postings) or (right in index.postings)
+
+    chars = list(text)
+    for i, char in enumerate(chars):
+        others = confusable(char)
+        if others and not known(text, i, char):
+            chars[i] = next((o for o in others if known(text, i, o)), char)
+    return "".join(chars)
+
+
+def _pinyin_words(index: SearchIndex, tokens: list[str]) -> list[tuple[str, ...]]:
+    """Runs of syllables spelled by Latin tokens that are pinyin rather than English words."""
+    runs: list[tuple[str, ...]] = []
+    current: tuple[str, ...] = ()
+    for token in tokens:
+        spoken = split_pinyin(token) if token not in index.english_words else ()
+        if spoken:
+            current += spoken
+        else:
+            if current:
+                runs.append(current)
+            current = ()
+    return [*runs, current] if current else runs
+
+
+def _query_features(
+    index: SearchIndex, chinese: list[tuple[str, float]], english: str, tokens: list[str], mixed: bool
+) -> dict[str, float]:
+    """Weighted features of the query's Chinese parts (text, weight) and of its English words."""
     features: dict[str, float] = {}
-    for gram in grams(text):
-        features[gram] = 1.0
-    spoken = syllables(text)
-    for i in range(len(spoken) - 1):
-        features["py:" + spoken[i] + spoken[i + 1]] = 0.9
-    for word in english_words(text):
+    for part, weight in chinese:
+        for gram in grams(part):
+            features[gram] = max(features.get(gram, 0.0), weight)
+        for pair in syllable_pairs(part):
+            features["py:" + pair] = max(features.get("py:" + pair, 0.0), 0.9 * weight)
+    for spoken in _pinyin_words(index, tokens):
+        for i in range(len(spoken) - 1):
+            features["py:" + spoken[i] + spoken[i + 1]] = 0.9
+    pinyin_tokens = {t for t in tokens if t in index.spelled and t not in index.english_words}
+    weight = 2.5 if mixed else 1.0  # in a Chinese query, an English word stands for a whole Chinese word
+    for word in english_words(english):
         term = stem(word)
         if term in index.english_vocabulary:
-            features["en:" + term] = 1.0
-        else:
+            features["en:" + term] = max(features.get("en:" + term, 0.0), weight)
+        elif word not in pinyin_tokens:
             for close in index.close_terms(word):
-                features["en:" + close] = max(features.get("en:" + close, 0.0), 0.8)
+                features["en:" + close] = max(features.get("en:" + close, 0.0), 0.8 * weight)
     return features
 
 
 # Asking what to do about a life event ("what do I need to do", "要办哪些手续") favours bundles.
 _LIFE_EVENT_CUES = ("哪些", "什么手续", "要办什么", "办什么", "点算", "处理", "咩", "what do i", "what should i",
-                    "everything", "all the", "what to do")  # fmt: skip
+                    "everything", "all the", "what to do", "paperwork")  # fmt: skip
 
 
 def _run_bonus(document: Document, token: str) -> float:
@@ -77,12 +136,52 @@ def _exact_bonus(document: Document, squashed: str) -> float:
     return 0.0
 
 
+@dataclass(frozen=True)
+class Analysis:
+    """What a query asks for, as the scoring sees it."""
+
+    features: dict[str, float]  # feature -> weight
+    squashed: tuple[str, ...]  # the query (and its corrected form) for exact comparisons
+    latin: str  # the whole query, if it is one Latin-letter run (pinyin or initials)
+    spelled: list[str]  # Latin tokens that may spell pinyin runs or initials
+    themes: dict[str, float]  # life events -> how much the query is about them
+    wants_bundle: bool
+
+
+def analyse(index: SearchIndex, query: str) -> Analysis | None:
+    """The query's features and cues, or None for an empty query."""
+    text = normalize(query).strip()
+    if not text:
+        return None
+    cjk = has_cjk(text)
+    tokens = _TOKEN.findall(text)
+    chinese: list[tuple[str, float]] = []
+    if cjk:
+        rest, phrases, terms = split_colloquial(text)
+        rest = strip_frames(rest)
+        fixed = _correct(index, rest)
+        abbreviations = [LATIN_IN_CHINESE[t] for t in tokens if t in LATIN_IN_CHINESE]
+        tokens = [t for t in tokens if t not in LATIN_IN_CHINESE]
+        # A colloquial phrase counts through the catalog's terms for it; a typo undone, through the fix.
+        chinese = [(fixed, 1.0), (terms, 1.0), (" ".join(abbreviations), 1.0), (phrases, 0.5), (rest, 0.2)]
+    squashed = squash(text)
+    spelled = [t for t in tokens if len(t) >= 2 and (not cjk or (t in index.spelled and t not in index.english_words))]
+    return Analysis(
+        features=_query_features(index, chinese, " ".join(tokens) if cjk else text, tokens, cjk),
+        squashed=(squashed, squash(_correct(index, text))) if cjk else (squashed,),
+        latin=squashed if not cjk and _LATIN.match(squashed) else "",
+        spelled=spelled,
+        themes=query_themes(text),
+        wants_bundle=any(cue in text for cue in _LIFE_EVENT_CUES),
+    )
+
+
 def search(index: SearchIndex, query: str, limit: int = 10) -> list[Hit]:
     """The best `limit` documents for the query, best first."""
-    text = expand_chinese(normalize(query).strip())
-    if not text.strip():
+    asked = analyse(index, query)
+    if asked is None:
         return []
-    features = _query_features(index, text)
+    features, themes = asked.features, asked.themes
     mass = sum(index.idf[f] * w for f, w in features.items() if f in index.idf)
     scores: dict[int, float] = defaultdict(float)
     for feature, weight in features.items():
@@ -95,23 +194,23 @@ def search(index: SearchIndex, query: str, limit: int = 10) -> list[Hit]:
     if mass:
         for number in scores:
             scores[number] /= mass
-    squashed = squash(text)
-    latin = squashed if not has_cjk(text) and _LATIN.match(squashed) else ""
-    tokens = [t for t in re.split(r"[^a-z]+", text) if len(t) >= 2] if not has_cjk(text) else []
-    wants_bundle = any(cue in text for cue in _LIFE_EVENT_CUES)
     candidates = set(scores)
-    if latin or tokens:  # pinyin input matches documents that share no feature with it
+    if asked.latin or asked.spelled:  # pinyin input matches documents that share no feature with it
         candidates = set(range(len(index.documents)))
+    elif themes:
+        candidates |= {n for n, d in enumerate(index.documents) if d.themes & themes.keys()}
     hits = []
     for number in candidates:
         document = index.documents[number]
-        score = scores.get(number, 0.0) + _exact_bonus(document, squashed)
-        if latin:
-            score += _pinyin_bonus(document, latin)
-        if tokens:
-            score += sum(_run_bonus(document, t) for t in tokens) / len(tokens)
-        if wants_bundle and document.kind == "bundle" and score > 0:
-            score += 0.8
+        score = scores.get(number, 0.0) + max(_exact_bonus(document, s) for s in asked.squashed)
+        if asked.latin:
+            score += _pinyin_bonus(document, asked.latin)
+        if asked.spelled:
+            score += sum(_run_bonus(document, t) for t in asked.spelled) / len(asked.spelled)
+        if document.kind == "bundle":
+            score += EVENT * max((themes[t] for t in document.themes if t in themes), default=0.0)
+            if asked.wants_bundle and score > 0:
+                score += 0.8
         if score > 0:
             hits.append(Hit(document, score))
     hits.sort(key=lambda h: (-h.score, h.document.kind != "bundle", h.document.code))

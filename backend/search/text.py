@@ -2,6 +2,8 @@
 
 One form for everything: NFKC (full-width to half-width), lower case, Traditional to Simplified
 Chinese (OpenCC), and for Chinese the pinyin (full and initials) so Latin-letter input matches too.
+Everyday words (Cantonese and Mandarin colloquialisms, English phrases and spellings) are mapped to
+the catalog's wording with the tables of `vocabulary.py`.
 """
 
 from __future__ import annotations
@@ -14,64 +16,21 @@ import opencc
 import snowballstemmer
 from pypinyin import lazy_pinyin
 
+from backend.search import vocabulary as v
+
 _T2S = opencc.OpenCC("t2s")
 _STEM = snowballstemmer.stemmer("english")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _WORD = re.compile(r"[a-z0-9]+")
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
+_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_CONTRACTIONS = re.compile(r"n['’]t\b|['’]s\b")
+_VARIANTS = str.maketrans("衞瞭祇衹粧", "卫了只只妆")  # what OpenCC leaves Traditional
 
 STOP_WORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "by",
-        "can",
-        "do",
-        "does",
-        "for",
-        "from",
-        "get",
-        "got",
-        "how",
-        "i",
-        "i'm",
-        "in",
-        "is",
-        "it",
-        "me",
-        "my",
-        "of",
-        "on",
-        "or",
-        "our",
-        "please",
-        "the",
-        "to",
-        "want",
-        "what",
-        "when",
-        "where",
-        "which",
-        "who",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-        "need",
-        "needs",
-        "should",
-        "apply",
-        "application",
-        "help",
-        "id",
-        "like",
-    ]
+    "a an and are as at be by can do does for from get got how i i'm in is it me my of on or our please the to "
+    "want what when where which who will with would you your need needs should apply application help like "
+    "im we us we're re ve ll d s t just has have had was were been this that there so if".split()
 )
 
 
@@ -84,7 +43,7 @@ def has_cjk(text: str) -> bool:
 def normalize(text: str) -> str:
     """NFKC, lower case, Simplified Chinese."""
     folded = unicodedata.normalize("NFKC", text).lower()
-    return _T2S.convert(folded) if has_cjk(folded) else folded
+    return _T2S.convert(folded).translate(_VARIANTS) if has_cjk(folded) else folded
 
 
 def chinese_only(text: str) -> str:
@@ -101,46 +60,146 @@ def syllables(text: str) -> tuple[str, ...]:
 @functools.lru_cache(maxsize=65536)
 def pinyin(text: str) -> tuple[str, str]:
     """(full pinyin, initials) of the Chinese characters in `text`: 护照 -> ("huzhao", "hz")."""
-    chars = chinese_only(text)
-    if not chars:
-        return "", ""
-    syllables = lazy_pinyin(chars, errors="ignore")
-    return "".join(syllables), "".join(s[0] for s in syllables if s)
+    spoken = syllables(text)
+    return "".join(spoken), "".join(s[0] for s in spoken if s)
 
 
-# Everyday words for the events government services are about, mapped to the catalog's wording.
-SYNONYMS = {
-    "passed": "death", "died": "death", "dies": "death", "dead": "death", "funeral": "death",
-    "baby": "birth", "born": "birth", "newborn": "birth",
-    "fired": "unemployment", "laid": "unemployment", "jobless": "unemployment", "unemployed": "unemployment",
-    "wedding": "marriage", "marry": "marriage", "married": "marriage",
-    "lost": "replacement", "retire": "retirement", "retiring": "retirement",
-    "licence": "license", "hukou": "household", "kid": "child", "kids": "child",
-}  # fmt: skip
-# Colloquial Chinese (Mandarin and Cantonese) for the same events.
-CHINESE_SYNONYMS = {"过身": "死亡", "去世": "死亡", "走了": "死亡", "后事": "身后", "唔见": "遗失", "丢了": "遗失"}
+@functools.lru_cache(maxsize=8192)
+def split_pinyin(token: str) -> tuple[str, ...]:
+    """A Latin token as pinyin syllables ("shenfenzheng" -> shen fen zheng), or () if it is not pinyin.
+
+    Prefers the split with the fewest syllables (so "xian" stays one syllable).
+    """
+    best: list[tuple[str, ...] | None] = [None] * (len(token) + 1)
+    best[0] = ()
+    for end in range(1, len(token) + 1):
+        for start in range(max(0, end - 6), end):
+            before, piece = best[start], token[start:end]
+            if before is not None and piece in v.PINYIN_SYLLABLES:
+                candidate = (*before, piece)
+                current = best[end]
+                if current is None or len(candidate) < len(current):
+                    best[end] = candidate
+    return best[-1] or ()
+
+
+def _phrases(table: dict[str, str]) -> dict[str, tuple[str, ...]]:
+    """Everyday phrase -> the catalog terms it stands for, from a table of term(s) -> phrases."""
+    found: dict[str, tuple[str, ...]] = {}
+    for terms, phrases in table.items():
+        for phrase in phrases.split():
+            found[normalize(phrase)] = (*found.get(normalize(phrase), ()), *normalize(terms).split())
+    return found
+
+
+CHINESE_PHRASES = _phrases(v.CHINESE_SYNONYMS)
+_LONGEST = max(map(len, CHINESE_PHRASES))
+QUESTION_FRAMES = sorted({normalize(f) for f in v.QUESTION_FRAMES}, key=len, reverse=True)
+_PARTICLES = str.maketrans(dict.fromkeys(normalize(v.PARTICLES), " "))
+_CONFUSABLE = {c: group.replace(c, "") for group in map(normalize, v.CONFUSABLE_GROUPS) for c in group}
+
+
+def chinese_phrases(text: str) -> list[tuple[str, tuple[str, ...]]]:
+    """The everyday phrases in a normalised text and their catalog terms, longest match first."""
+    found, i = [], 0
+    while i < len(text):
+        for size in range(min(_LONGEST, len(text) - i), 0, -1):
+            terms = CHINESE_PHRASES.get(text[i : i + size])
+            if terms is not None:
+                found.append((text[i : i + size], terms))
+                i += size
+                break
+        else:
+            i += 1
+    return found
+
+
+def split_colloquial(text: str) -> tuple[str, str, str]:
+    """A normalised text as (the rest, its colloquial Chinese phrases, the catalog's terms for them);
+    the phrases are cut out of the rest so that no character pair straddles one."""
+    found = chinese_phrases(text)
+    for phrase, _ in found:
+        text = text.replace(phrase, " ")
+    terms = dict.fromkeys(term for _, ts in found for term in ts)
+    return text, " ".join(phrase for phrase, _ in found), " ".join(terms)
+
+
+def strip_frames(text: str) -> str:
+    """A Chinese query without its question frames ("怎么办", "要什么"), each replaced by a space."""
+    for frame in QUESTION_FRAMES:
+        if frame in text:
+            text = text.replace(frame, " ")
+    return text
+
+
+def confusable(char: str) -> str:
+    """The characters often typed by mistake for `char` (or for which it is typed), "" if none."""
+    return _CONFUSABLE.get(char, "")
+
+
+def _fold_spelling(word: str) -> str:
+    if word in v.ENGLISH_SPELLINGS:
+        return v.ENGLISH_SPELLINGS[word]
+    for american, british in v.ENGLISH_SUFFIXES:
+        if word.endswith(american) and len(word) > len(american) + 2:
+            return word[: -len(american)] + british
+    return word
+
+
+_EN_PHRASES = {tuple(k.split()): tuple(value.split()) for k, value in v.ENGLISH_PHRASES.items()}
+_EN_LONGEST = max(map(len, _EN_PHRASES))
 
 
 def english_words(text: str) -> list[str]:
-    """English words without stop words, everyday words mapped to the catalog's (not stemmed)."""
-    return [SYNONYMS.get(w, w) for w in _WORD.findall(text) if w not in STOP_WORDS]
+    """English words without stop words, everyday words and spellings mapped to the catalog's (not stemmed)."""
+    return list(_english_words(text))
 
 
+@functools.lru_cache(maxsize=65536)
+def _english_words(text: str) -> tuple[str, ...]:
+    tokens = [
+        w for t in _WORD.findall(_CONTRACTIONS.sub(lambda m: " not" if m[0][0] == "n" else "", text))
+        for w in _fold_spelling(t).split()
+    ]  # fmt: skip
+    words: list[str] = []
+    i = 0
+    while i < len(tokens):
+        for size in range(min(_EN_LONGEST, len(tokens) - i), 1, -1):
+            replacement = _EN_PHRASES.get(tuple(tokens[i : i + size]))
+            if replacement:
+                words += replacement
+                i += size
+                break
+        else:
+            words += v.ENGLISH_SYNONYMS.get(tokens[i], tokens[i]).split()
+            i += 1
+    return tuple(w for w in words if w not in STOP_WORDS)
+
+
+@functools.lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """The English stem of a word."""
     return str(_STEM.stemWord(word))
 
 
-def expand_chinese(text: str) -> str:
-    """The text with colloquial Chinese phrases replaced by the catalog's wording (appended)."""
-    extra = [target for phrase, target in CHINESE_SYNONYMS.items() if phrase in text]
-    return text + " " + " ".join(extra) if extra else text
+def chinese_runs(text: str) -> list[str]:
+    """The runs of Chinese characters of a normalised text; particles, spaces and punctuation split them."""
+    return _RUN.findall(text.translate(_PARTICLES))
 
 
 def grams(text: str) -> list[str]:
-    """Chinese unigrams and bigrams of a normalised text (the characters only)."""
-    chars = chinese_only(text)
-    return list(chars) + [chars[i : i + 2] for i in range(len(chars) - 1)]
+    """Chinese unigrams and bigrams of a normalised text (bigrams within a run of characters)."""
+    runs = chinese_runs(text)
+    return [c for run in runs for c in run] + [run[i : i + 2] for run in runs for i in range(len(run) - 1)]
+
+
+def syllable_pairs(text: str) -> list[str]:
+    """Pairs of neighbouring pinyin syllables within each run of Chinese characters: 办护照 -> banhu, huzhao."""
+    pairs = []
+    for run in chinese_runs(text):
+        spoken = syllables(run)
+        pairs += [spoken[i] + spoken[i + 1] for i in range(len(spoken) - 1)]
+    return pairs
 
 
 def squash(text: str) -> str:

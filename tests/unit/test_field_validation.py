@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import json
-import string
 from datetime import date, datetime
-from pathlib import Path
 
 import pytest
 
@@ -23,7 +20,6 @@ from backend.certificates.credit_codes import make_credit_code
 from backend.identity.numbers import check_character
 
 TODAY = date(2026, 3, 5)
-PENDING = Path(__file__).resolve().parents[2] / "locales" / "pending" / "validation.json"
 
 
 def with_check(first17: str) -> str:
@@ -317,16 +313,6 @@ def test_every_catalog_form_field_converts() -> None:
 
 def test_every_problem_has_a_message() -> None:
     assert set(MESSAGES) == set(FieldProblem)
-
-
-def test_pending_translations_match_the_messages() -> None:
-    pending = json.loads(PENDING.read_text(encoding="utf-8"))
-    assert set(pending) == set(MESSAGES.values())
-    for msgid, translations in pending.items():
-        assert set(translations) == {"zh-Hans", "zh-Hant"}, msgid
-        fields = {name for _, name, _, _ in string.Formatter().parse(msgid) if name}
-        for text in translations.values():
-            assert text.strip() and {name for _, name, _, _ in string.Formatter().parse(text) if name} == fields
 
 
 def test_message_rendering() -> None:

@@ -1,0 +1,121 @@
+"""`onewindow sla | certificates`: deadlines and the trust log, for operators and departments."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, time
+from typing import TYPE_CHECKING
+
+import click
+
+from backend.identity_cli import run
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+
+@click.group()
+def sla() -> None:
+    """Promised deadlines (counted in Chinese working days)."""
+
+
+@sla.command("check")
+@click.option("--at", "at", type=click.DateTime(["%Y-%m-%d"]), help="Check as of this China date (default: today).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def sla_check(at: datetime | None, as_json: bool) -> None:
+    """List open applications past their deadline, per department; exit 1 when there are any."""
+    from backend.applications.processing import overdue
+    from backend.applications.workdays import SHANGHAI
+    from backend.catalog.snapshot import load_snapshot
+
+    now = datetime.combine(at.date(), time(12), SHANGHAI).astimezone(UTC) if at else datetime.now(UTC)
+
+    async def work(session: AsyncSession) -> dict[str, list[dict[str, object]]]:
+        snapshot = await load_snapshot(session)
+        found = await overdue(session, snapshot, now)
+        return {
+            department: [
+                {"reference": a.reference, "matter": a.matter_code, "status": a.status,
+                 "deadline": a.deadline.isoformat() if a.deadline else None,
+                 "days_late": (now.astimezone(SHANGHAI).date() - a.deadline).days if a.deadline else None}
+                for a in items
+            ]
+            for department, items in found.items()
+        }  # fmt: skip
+
+    report = run(work)
+    total = sum(len(items) for items in report.values())
+    if as_json:
+        click.echo(json.dumps({"as_of": now.astimezone(SHANGHAI).date().isoformat(), "overdue": report,
+                               "total": total}, ensure_ascii=False, indent=1))  # fmt: skip
+    else:
+        for department, items in report.items():
+            click.echo(f"{department}: {len(items)} overdue")
+            for item in items:
+                click.echo(f"  {item['reference']}  {item['matter']}  {item['status']}  deadline {item['deadline']}"
+                           f"  ({item['days_late']} days late)")  # fmt: skip
+        click.echo(f"{total} overdue in {len(report)} departments")
+    if total:
+        raise SystemExit(1)
+
+
+@click.group()
+def certificates() -> None:
+    """Electronic certificates and the tamper-evident log."""
+
+
+@certificates.command("verify")
+@click.argument("code", required=False)
+@click.option("--all", "whole_chain", is_flag=True, help="Walk the whole trust log and recompute every hash.")
+def certificates_verify(code: str | None, whole_chain: bool) -> None:
+    """Check one certificate (by its code) or the whole log; exit 1 on tampering."""
+    from rich.progress import Progress
+
+    from backend.certificates import trustlog
+    from backend.certificates.service import CertificateStore
+    from backend.db import tables as t
+
+    if not code and not whole_chain:
+        raise click.UsageError("give a certificate CODE or --all")
+
+    async def work(session: AsyncSession) -> dict[str, object]:
+        result: dict[str, object] = {}
+        if code:
+            verification = await CertificateStore(session).verify(code)
+            result["certificate"] = {
+                "code": code, "status": verification.status,
+                "type": verification.certificate.type_code if verification.certificate else None,
+                "log_entry": verification.certificate.log_seq if verification.certificate else None,
+                "checks": None if verification.checks is None else {
+                    "content_matches": verification.checks.content_matches,
+                    "hash_valid": verification.checks.hash_valid, "linked": verification.checks.linked},
+            }  # fmt: skip
+        if whole_chain:
+            from sqlalchemy import func, select
+
+            total = (await session.execute(select(func.count()).select_from(t.trust_log))).scalar_one()
+            with Progress(transient=True) as progress:
+                task = progress.add_task("checking the trust log", total=total)
+                report = await trustlog.check_chain(session, progress=lambda n: progress.advance(task, n))
+            result["chain"] = {"entries": report.entries, "intact": report.intact, "broken_at": report.broken_at,
+                               "head_matches": report.head_matches}  # fmt: skip
+        return result
+
+    result = run(work)
+    click.echo(json.dumps(result, ensure_ascii=False, indent=1))
+    certificate = result.get("certificate")
+    chain = result.get("chain")
+    bad = (isinstance(certificate, dict) and certificate["status"] in ("tampered", "unknown")) or (
+        isinstance(chain, dict) and not chain["intact"]
+    )
+    if bad:
+        raise SystemExit(1)
+
+
+def _commands() -> list[click.Command]:
+    from backend.rules.cli import rules
+
+    return [sla, certificates, rules]
+
+
+COMMANDS = _commands()

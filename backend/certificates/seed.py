@@ -1,0 +1,33 @@
+"""Load the stand-in certificate library for the synthetic population (demo and tests)."""
+
+from __future__ import annotations
+
+import msgspec
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.certificates.service import CertificateStore
+from backend.certificates.standin import generate_certificates
+from backend.db import tables as t
+from backend.identity.registry import Person
+
+
+async def seed_certificates(session: AsyncSession, *, batch: int = 1000) -> int:
+    """Idempotent: when the store has no library certificates, generate them for every resident."""
+    existing = (
+        await session.execute(
+            select(func.count()).select_from(t.certificates).where(t.certificates.c.source == "library")
+        )
+    ).scalar_one()
+    if existing:
+        return int(existing)
+    columns = [t.registry_persons.c[name] for name in Person.__struct_fields__]
+    rows = await session.execute(
+        select(*columns).order_by(t.registry_persons.c.household_id, t.registry_persons.c.id_number)
+    )
+    people = [msgspec.convert(dict(r._mapping), Person) for r in rows]
+    records = generate_certificates(people)
+    store = CertificateStore(session)
+    for start in range(0, len(records), batch):
+        await store.store(records[start : start + batch], source="library")
+    return len(records)

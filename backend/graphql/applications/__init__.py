@@ -1,0 +1,1 @@
+"""GraphQL of applications, certificates and notifications."""

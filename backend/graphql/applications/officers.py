@@ -1,0 +1,18 @@
+"""Who an officer may act for."""
+
+from __future__ import annotations
+
+from backend.applications.processing import Officer
+from backend.graphql import permissions
+from backend.graphql.context import Info
+from backend.identity.models import Role
+
+
+async def officer_of(info: Info) -> Officer:
+    """The staff caller as an Officer: their departments, or every department for an admin."""
+    principal = permissions.staff(info, Role.OFFICER, Role.ADMIN)
+    member = await info.context.identity.staff_member(principal.subject_id)
+    if principal.has_role(Role.ADMIN):
+        return Officer(id=member.id, name=member.name, departments=None)
+    departments = frozenset(g.department_code for g in principal.roles if g.role is Role.OFFICER and g.department_code)
+    return Officer(id=member.id, name=member.name, departments=departments)

@@ -1,0 +1,189 @@
+"""Queries: the one form, eligibility, progress, the wallet, verification, the inbox, queues, numbers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import msgspec
+import strawberry
+from strawberry.permission import PermissionExtension
+
+from backend.applications.processing import stats
+from backend.applications.states import Status
+from backend.applications.workdays import shanghai_date
+from backend.errors import DomainError, ErrorCode
+from backend.graphql import permissions
+from backend.graphql.applications.officers import officer_of
+from backend.graphql.applications.types import (
+    Application,
+    ApplicationConnection,
+    ApplicationEdge,
+    ApplicationForm,
+    Certificate,
+    CertificatePage,
+    CertificateVerification,
+    Eligibility,
+    Notification,
+    NotificationPage,
+    QueuePage,
+    ServiceStats,
+    build_conditions,
+)
+from backend.graphql.context import Info
+from backend.graphql.pagination import check_page_size, decode_cursor, encode_cursor
+from backend.i18n import pick
+from backend.identity.models import Role
+
+READ = "applications:read"
+CERTS = "certificates:read"
+
+
+def _after(cursor: str | None) -> tuple[datetime, str] | None:
+    key = decode_cursor(cursor)
+    if key is None:
+        return None
+    at, _, application_id = key.partition("|")
+    try:
+        return datetime.fromisoformat(at), application_id
+    except ValueError:
+        raise DomainError(ErrorCode.INVALID_CURSOR, field="after") from None
+
+
+@strawberry.type
+class ApplicationQuery:
+    @strawberry.field(
+        description="The merged, pre-filled form for a matter or a bundle (exactly one of the two codes).",
+        extensions=[PermissionExtension([permissions.IsCitizen(READ)])],
+    )
+    async def application_form(
+        self, info: Info, matter_code: str | None = None, bundle_code: str | None = None
+    ) -> ApplicationForm:
+        principal = permissions.citizen(info, READ)
+        service = await info.context.applications()
+        form = await service.form(principal.subject_id, matter_code, bundle_code)
+        target = f"matter:{matter_code}" if matter_code else f"bundle:{bundle_code}"
+        draft = await service.draft(principal.subject_id, target)
+        names = {code: kind.name for code, kind in info.context.snapshot.certificate_types.items()}
+        return ApplicationForm.build(form, info.context.locale, names, draft.version if draft else None)
+
+    @strawberry.field(
+        description="The matter's instant-approval rule on your data as a dry run (秒批 before applying).",
+        extensions=[PermissionExtension([permissions.IsCitizen(READ)])],
+    )
+    async def check_eligibility(self, info: Info, matter_code: str) -> Eligibility:
+        principal = permissions.citizen(info, READ)
+        service = await info.context.applications()
+        decision = await service.eligibility(principal.subject_id, matter_code)
+        details = await info.context.loaders.matter_details.load(matter_code)
+        assert details is not None
+        assert details.auto_approval is not None
+        return Eligibility(
+            eligible=decision.approved,
+            policy=pick(msgspec.to_builtins(details.auto_approval.explain), info.context.locale),
+            conditions=build_conditions(info, matter_code, decision.conditions, msgspec.to_builtins(details.form)),
+        )
+
+    @strawberry.field(
+        description="Your applications, newest first (a bundle is one application with items).",
+        extensions=[PermissionExtension([permissions.IsCitizen(READ)])],
+    )
+    async def my_applications(self, info: Info, first: int = 20, after: str | None = None) -> ApplicationConnection:
+        principal = permissions.citizen(info, READ)
+        size = check_page_size(first, info.context.settings.max_page_size)
+        service = await info.context.applications()
+        items, more = await service.mine(principal.subject_id, size, _after(after))
+        edges = [
+            ApplicationEdge(
+                cursor=encode_cursor(f"{x.submitted_at.isoformat()}|{x.id}"), node=Application.build(x, info)
+            )
+            for x in items
+        ]
+        return ApplicationConnection(edges=edges, has_next_page=more, end_cursor=edges[-1].cursor if edges else None)
+
+    @strawberry.field(description="One application: yours, or your department's if you are an officer.")
+    async def application(self, info: Info, id: strawberry.ID) -> Application | None:
+        principal = permissions.signed_in(info)
+        service = await info.context.applications()
+        found = await service.get(str(id))
+        if found is None:
+            return None
+        if principal.subject_type.value == "citizen":
+            permissions.citizen(info, READ)
+            if found.citizen_id != principal.subject_id:
+                return None  # another citizen's application does not exist for you
+        else:
+            officer = await officer_of(info)
+            if officer.departments is not None and found.department_code not in officer.departments:
+                items = await service.items(found.id) if found.kind == "bundle" else []
+                if not any(i.department_code in officer.departments for i in items):
+                    return None
+        return Application.build(found, info)
+
+    @strawberry.field(
+        description="Your electronic certificates (电子证照), newest first.",
+        extensions=[PermissionExtension([permissions.IsCitizen(CERTS)])],
+    )
+    async def my_certificates(self, info: Info, first: int = 20, offset: int = 0) -> CertificatePage:
+        principal = permissions.citizen(info, CERTS)
+        size = check_page_size(first, info.context.settings.max_page_size)
+        service = await info.context.applications()
+        profile, _ = await service.profile(principal.subject_id)
+        items, total = await service.certificates.wallet(profile.id_number, limit=size, offset=max(offset, 0))
+        return CertificatePage(items=[Certificate.build(c, info) for c in items], total_count=total)
+
+    @strawberry.field(
+        description="One of your certificates.", extensions=[PermissionExtension([permissions.IsCitizen(CERTS)])]
+    )
+    async def certificate(self, info: Info, id: strawberry.ID) -> Certificate | None:
+        principal = permissions.citizen(info, CERTS)
+        service = await info.context.applications()
+        profile, _ = await service.profile(principal.subject_id)
+        found = await service.certificates.get(str(id))
+        if found is None or found.holder_id_number != profile.id_number:
+            return None
+        return Certificate.build(found, info)
+
+    @strawberry.field(description="Check a certificate's code against the tamper-evident log (anyone may ask).")
+    async def verify_certificate(self, info: Info, code: str) -> CertificateVerification:
+        service = await info.context.applications()
+        return CertificateVerification.build(await service.certificates.verify(code), info)
+
+    @strawberry.field(
+        description="Your notices, newest first.", extensions=[PermissionExtension([permissions.IsCitizen(READ)])]
+    )
+    async def my_notifications(
+        self, info: Info, first: int = 20, offset: int = 0, unread_only: bool = False
+    ) -> NotificationPage:
+        principal = permissions.citizen(info, READ)
+        size = check_page_size(first, info.context.settings.max_page_size)
+        service = await info.context.applications()
+        items, unread = await service.notifications(principal.subject_id, size, max(offset, 0), unread_only)
+        return NotificationPage(items=[Notification.build(n, info) for n in items], unread_count=unread)
+
+    @strawberry.field(description="Your department's open items, nearest deadline first (officers; admins see all).")
+    async def department_queue(
+        self,
+        info: Info,
+        status: Status | None = None,
+        first: int = 20,
+        offset: int = 0,
+    ) -> QueuePage:
+        officer = await officer_of(info)
+        size = check_page_size(first, info.context.settings.max_page_size)
+        service = await info.context.applications()
+        items, total = await service.queue(
+            officer.departments, status=status.value if status else None, first=size, offset=max(offset, 0)
+        )
+        return QueuePage(items=[Application.build(x, info) for x in items], total_count=total)
+
+    @strawberry.field(
+        description="Fields pre-filled, materials and trips saved, time to decision (admins: every department)."
+    )
+    async def city_stats(self, info: Info) -> list[ServiceStats]:
+        principal = permissions.staff(info, Role.ADMIN, Role.OFFICER)
+        service = await info.context.applications()
+        rows = await stats(service, shanghai_date(datetime.now(UTC)))
+        if not principal.has_role(Role.ADMIN):
+            mine = {g.department_code for g in principal.roles if g.role is Role.OFFICER}
+            rows = [r for r in rows if r.department_code in mine]
+        return [ServiceStats(**msgspec.structs.asdict(r)) for r in rows]
