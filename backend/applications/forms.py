@@ -77,11 +77,12 @@ class FormMaterial(msgspec.Struct, kw_only=True):
     certificate_type: str | None
     certificate_id: str | None
     matters: list[str] = msgspec.field(default_factory=list)
+    issued_in_bundle: bool = False  # an earlier matter of the same bundle issues that certificate
 
     @property
     def replaced(self) -> bool:
         """Whether a certificate supplies it (no paper, no upload)."""
-        return self.certificate_id is not None
+        return self.certificate_id is not None or self.issued_in_bundle
 
 
 class MergedForm(msgspec.Struct, kw_only=True):
@@ -174,8 +175,14 @@ def merge(
                     narrowed = [o for o in existing.options if o.value in allowed]
                     existing.options = narrowed or existing.options
             existing.matter_keys[code] = field.key
+    # A certificate that an earlier matter of the bundle issues (opening a restaurant issues its
+    # business licence) must not be pre-filled from an older one of that type: that is another
+    # business. A matter renewing its own output (a driving licence) does read the old one.
+    position = {spec.summary.code: i for i, spec in enumerate(specs)}
     for target in fields.values():
-        _prefill(target, profile, certs)
+        last = max(position[code] for code in target.matter_keys)
+        earlier = {code for spec in specs[:last] for code in spec.summary.outputs}
+        _prefill(target, profile, {code: held for code, held in certs.items() if code not in earlier})
     for key, value in (draft or {}).items():
         if key in fields and value is not None and value != fields[key].value:
             fields[key].value, fields[key].source, fields[key].certificate_id = value, "draft", None
@@ -193,16 +200,18 @@ def _labels(text: fmt.LocaleText) -> LocaleMap:
 
 def _materials(specs: Sequence[MatterSpec], certs: dict[str, list[Certificate]]) -> list[FormMaterial]:
     merged: dict[str, FormMaterial] = {}
-    for spec in specs:
+    for position, spec in enumerate(specs):
+        earlier = {code for s in specs[:position] for code in s.summary.outputs}
         for material in spec.details.materials:
             # One certificate supplies the same material to every matter that asks for it.
             key = f"cert:{material.certificate}" if material.certificate else material.key
             found = merged.get(key)
             if found is None:
-                held = certs.get(material.certificate or "", [])
+                held = [] if material.certificate in earlier else certs.get(material.certificate or "", [])
                 merged[key] = found = FormMaterial(
                     key=material.key, name=_labels(material.name), required=material.required,
                     certificate_type=material.certificate, certificate_id=held[0].id if held else None,
+                    issued_in_bundle=material.certificate in earlier,
                 )  # fmt: skip
             found.required = found.required or material.required
             found.matters.append(spec.summary.code)

@@ -245,6 +245,9 @@ class ApplicationService(ProgressReads):
             if material.certificate_id:
                 materials[material.key] = {"certificate_id": material.certificate_id}
                 replaced += 1
+            elif material.issued_in_bundle:
+                materials[material.key] = {"issued_in_bundle": material.certificate_type}
+                replaced += 1
             elif material.key in supplied:
                 materials[material.key] = {"upload_id": supplied[material.key]}
         electronic = (

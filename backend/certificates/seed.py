@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import msgspec
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,7 +24,7 @@ async def seed_certificates(session: AsyncSession, *, batch: int = 1000) -> int:
     rows = await session.execute(
         select(*columns).order_by(t.registry_persons.c.household_id, t.registry_persons.c.id_number)
     )
-    people = [msgspec.convert(dict(r._mapping), Person) for r in rows]
+    people = [Person(**r._mapping) for r in rows]
     records = generate_certificates(people)
     store = CertificateStore(session)
     for start in range(0, len(records), batch):

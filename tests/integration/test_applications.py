@@ -1,0 +1,333 @@
+"""One form, instant approval, certificates and progress, through the real API on both databases."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from litestar.testing import AsyncTestClient
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from backend.certificates import trustlog
+from backend.db import tables as t
+from backend.identity.sms import outbox
+from tests.support.applications import DEMO_ID, DEMO_PHONE, citizen_token, run, staff_token, upload
+from tests.support.identity import as_user
+
+FORM = """query($m: String, $b: String) { applicationForm(matterCode: $m, bundleCode: $b) {
+  matterCodes fieldsTotal fieldsAsked fieldsPrefilled materialsReplaced draftVersion
+  fields { key label type required value source sourceLabel certificateId options { value label } matters }
+  materials { key name required certificateType replaced certificateId matters } } }"""
+SUBMIT = """mutation($i: ApplicationInput!) { submitApplication(input: $i) {
+  application { id reference kind status statusLabel deadline overdue fieldsPrefilled materialsReplaced tripsSaved
+    feesDue form sources
+    decision { eligible policy conditions { text held path } }
+    timeline { action actionLabel fromStatus toStatus actorType reason }
+    items { id status department { code } matter { code } }
+    issuedCertificates { id code typeName: name status source fields { key value } }
+    dataUses { certificateId fields } }
+  errors { code field message } } }"""
+ELIGIBILITY = """query($m: String!) { checkEligibility(matterCode: $m) {
+  eligible policy conditions { text held path } } }"""
+PROCESS = """mutation($i: ProcessApplicationInput!) { processApplication(input: $i) {
+  application { id status version timeline { action toStatus reason actorType } } errors { code field message } } }"""
+APPLICATION = """query($id: ID!) { application(id: $id) { id status reference
+  timeline { action toStatus reason reasonFields } currentStep { action } } }"""
+
+
+@pytest.fixture
+async def citizen(api: AsyncTestClient[Any], db: async_sessionmaker[AsyncSession], fresh_redis: Any) -> str:
+    return await citizen_token(api, db)
+
+
+async def test_the_restaurant_bundle_is_one_merged_prefilled_form(api: AsyncTestClient[Any], citizen: str) -> None:
+    # Given the demo citizen, who holds an ID card, a household register and a business licence
+    # When they open the restaurant bundle's form
+    data = await run(api, citizen, FORM, {"b": "LE-0001"}, locale="zh-CN")
+    form = data["applicationForm"]
+    # Then the 7 matters' fields are merged, each asked once, and many are pre-filled with their source
+    assert len(form["matterCodes"]) == 7
+    assert form["fieldsTotal"] == 65 and form["fieldsAsked"] == 36
+    keys = [f["key"] for f in form["fields"]]
+    assert len(keys) == len(set(keys))
+    by_key = {f["key"]: f for f in form["fields"]}
+    phone = by_key["contact_phone"]
+    assert phone["value"] == DEMO_PHONE and phone["source"] == "profile.phone" and phone["sourceLabel"] == "个人资料"
+    assert len(phone["matters"]) == 7
+    # The bundle issues the new business licence itself: the citizen's old shop's licence pre-fills nothing
+    assert by_key["entity_name"]["value"] is None and by_key["credit_code"]["value"] is None
+    prefilled = [f for f in form["fields"] if f["source"]]
+    assert form["fieldsPrefilled"] == len(prefilled) == 3  # legal representative, contact name, phone
+    # Selects offer only the catalog's options
+    select_fields = [f for f in form["fields"] if f["type"] == "select"]
+    assert select_fields and all(f["options"] for f in select_fields)
+    # And materials a certificate supplies are not asked for: the ID card from the wallet, the new
+    # business licence from the bundle's first step
+    replaced = {m["certificateType"]: m for m in form["materials"] if m["replaced"]}
+    assert form["materialsReplaced"] == len(replaced) >= 2
+    assert replaced["ID_CARD"]["certificateId"] and replaced["BUSINESS_LICENSE"]["certificateId"] is None
+
+
+async def test_eligibility_explains_each_condition_in_the_callers_language(
+    api: AsyncTestClient[Any], citizen: str
+) -> None:
+    # The demo citizen (38, married, C1 licence) qualifies for the birth registration...
+    ok = (await run(api, citizen, ELIGIBILITY, {"m": "GZ-WJW-0001"}, locale="zh-CN"))["checkEligibility"]
+    assert ok["eligible"] is True
+    assert all(c["held"] for c in ok["conditions"]) and len(ok["conditions"]) == 3
+    assert "结婚证" in ok["conditions"][0]["text"]
+    # ...but not for the senior card, and is told why, in Traditional Chinese and in English
+    no = (await run(api, citizen, ELIGIBILITY, {"m": "GZ-MZJ-0008"}, locale="zh-HK"))["checkEligibility"]
+    assert no["eligible"] is False
+    failed = [c for c in no["conditions"] if not c["held"]]
+    assert failed[0]["path"] == "age" and "38" in failed[0]["text"] and "60" in failed[0]["text"]
+    assert "不滿足" in failed[0]["text"]
+    english = (await run(api, citizen, ELIGIBILITY, {"m": "GZ-MZJ-0008"}, locale="en"))["checkEligibility"]
+    assert english["conditions"][0]["text"] == "Age at least 60 (yours: 38): not met"
+
+
+async def test_instant_approval_issues_the_renewed_licence_into_the_wallet(
+    api: AsyncTestClient[Any], citizen: str, db: async_sessionmaker[AsyncSession]
+) -> None:
+    # Given the renewal of a C1 driving licence: the medical certificate is the only upload
+    scan = await upload(api, citizen)
+    before = await _licences(db)
+    # When the citizen submits with the pre-filled values and their two answers
+    values = {"medical_exam_done": True, "receive_method": "mail"}
+    data = await run(api, citizen, SUBMIT, {"i": {"matterCode": "GZ-GA-0018", "values": values,
+                                                  "materials": {"medical_cert": scan["id"]}}})  # fmt: skip
+    payload = data["submitApplication"]
+    assert payload["errors"] == [], payload["errors"]
+    application = payload["application"]
+    # Then it is decided at once (秒批) and the new licence is in the wallet, replacing the old one
+    assert application["status"] == "COMPLETED"
+    assert application["decision"]["eligible"] is True
+    assert [s["action"] for s in application["timeline"]] == ["SUBMIT", "AUTO_APPROVE", "ISSUE"]
+    assert {s["actorType"] for s in application["timeline"][1:]} == {"system"}
+    issued = application["issuedCertificates"]
+    assert len(issued) == 1 and issued[0]["status"] == "valid" and issued[0]["source"] == "platform"
+    fields = {f["key"]: f["value"] for f in issued[0]["fields"]}
+    assert fields["license_class"] == "C1" and fields["status"] == "valid" and fields["id_number"] == DEMO_ID
+    after = await _licences(db)
+    assert len(after) == len(before) + 1
+    assert [row.status for row in after if row.id in {r.id for r in before}] == ["revoked"] * len(before)
+    assert application["sources"]["license_class"] == "cert:DRIVING_LICENSE.license_class"
+    assert application["fieldsPrefilled"] >= 5 and application["materialsReplaced"] == 1
+    assert application["tripsSaved"] == 0  # a 零跑动 matter (max_trips 0): nothing to save, nothing needed
+    # And the data use is recorded: which licence fields this application read
+    uses = application["dataUses"]
+    assert any("license_class" in u["fields"] for u in uses)
+    # And the certificate verifies against the trust log
+    verified = await run(api, citizen, "query($c: String!) { verifyCertificate(code: $c) { status holderIdNumber "
+                         "logEntry } }", {"c": issued[0]["code"]})  # fmt: skip
+    assert verified["verifyCertificate"]["status"] == "VALID"
+    assert verified["verifyCertificate"]["holderIdNumber"] == "440106********011X"
+    # And the citizen got an inbox notice and an SMS
+    inbox = await run(api, citizen, "{ myNotifications(first: 5) { unreadCount items { text applicationId } } }")
+    assert any(n["applicationId"] == application["id"] for n in inbox["myNotifications"]["items"])
+    async with db() as session:
+        messages = await outbox(session, DEMO_PHONE)
+    assert any(application["reference"] in body for _, _, body in messages)
+
+
+async def _licences(db: async_sessionmaker[AsyncSession]) -> list[Any]:
+    async with db() as session:
+        rows = await session.execute(
+            select(t.certificates.c.id, t.certificates.c.status)
+            .where(t.certificates.c.holder_id_number == DEMO_ID, t.certificates.c.type_code == "DRIVING_LICENSE")
+            .order_by(t.certificates.c.created_at)
+        )
+        return list(rows)
+
+
+async def test_a_refused_rule_goes_to_an_officer_with_the_reason_shown(api: AsyncTestClient[Any], citizen: str) -> None:
+    # The unemployment benefit needs 12 months of contributions: 6 fails the rule
+    values = {"contribution_months": 6, "leave_reason": "contract_expired", "job_seeking": True,
+              "last_employer": "广州某某有限公司"}  # fmt: skip
+    form = (await run(api, citizen, FORM, {"m": "GZ-RSJ-0001"}))["applicationForm"]
+    for field in form["fields"]:
+        if field["value"] is None and field["required"] and field["key"] not in values:
+            values[field["key"]] = _filler(field)
+    data = await run(api, citizen, SUBMIT, {"i": {"matterCode": "GZ-RSJ-0001", "values": values}}, locale="zh-CN")
+    payload = data["submitApplication"]
+    assert payload["errors"] == [], payload
+    application = payload["application"]
+    assert application["status"] == "SUBMITTED"
+    assert [s["action"] for s in application["timeline"]] == ["SUBMIT", "AUTO_REFER"]
+    failed = [c for c in application["decision"]["conditions"] if not c["held"]]
+    assert [c["path"] for c in failed] == ["form.contribution_months"]
+    assert "12" in failed[0]["text"] and "6" in failed[0]["text"]
+
+
+def _filler(field: dict[str, Any]) -> Any:
+    kinds = {"text": "测试", "textarea": "测试", "address": "广州市天河区天河路1号", "date": "2026-01-05",
+             "number": 1, "money": "100.00", "boolean": True, "phone": "13800138000"}  # fmt: skip
+    if field["type"] == "select":
+        return field["options"][0]["value"]
+    if field["type"] == "credit_code":
+        return "91350100M000100Y43"
+    if field["type"] == "id_number":
+        return DEMO_ID
+    return kinds[field["type"]]
+
+
+async def test_a_bad_value_is_refused_in_the_callers_language_and_kept_in_the_draft(
+    api: AsyncTestClient[Any], citizen: str
+) -> None:
+    # When the citizen submits the talent intake with a wrong employer credit code
+    values = {"employer_name": "广州某某科技有限公司", "employer_credit_code": "91350100M000100Y44",
+              "gz_social_insurance": True, "settle_mode": "talent_collective", "settle_address": "广州市天河区"}  # fmt: skip
+    data = await run(api, citizen, SUBMIT, {"i": {"matterCode": "GZ-RSJ-0008", "values": values}}, locale="zh-TW")
+    errors = data["submitApplication"]["errors"]
+    assert data["submitApplication"]["application"] is None
+    # Then the error names the field, in Traditional Chinese
+    assert errors[0]["code"] == "FORM_INVALID"
+    assert {"code": "INVALID_CREDIT_CODE", "field": "employer_credit_code"} in [
+        {"code": e["code"], "field": e["field"]} for e in errors
+    ]
+    assert "統一社會信用代碼" in next(e["message"] for e in errors if e["field"] == "employer_credit_code")
+    # And nothing typed is lost: the form comes back with the draft's values, marked as the citizen's
+    form = (await run(api, citizen, FORM, {"m": "GZ-RSJ-0008"}))["applicationForm"]
+    by_key = {f["key"]: f for f in form["fields"]}
+    assert by_key["employer_credit_code"]["value"] == "91350100M000100Y44"
+    assert by_key["employer_credit_code"]["source"] == "draft"
+    assert form["draftVersion"] >= 1
+
+
+async def test_drafts_resume_on_another_device_and_refuse_stale_overwrites(
+    api: AsyncTestClient[Any], db: async_sessionmaker[AsyncSession], citizen: str, fresh_redis: Any
+) -> None:
+    save = """mutation($i: SaveDraftInput!) { saveDraft(input: $i) { draft { version values } errors { code } } }"""
+    first = await run(api, citizen, save, {"i": {"matterCode": "GZ-WJW-0001", "values": {"child_order": "2"}}})
+    version = first["saveDraft"]["draft"]["version"]
+    # Another device (a second sign-in, past the one-code-a-minute limit) sees the draft and continues it
+    await fresh_redis.flushdb()
+    other = await citizen_token(api, db)
+    form = (await run(api, other, FORM, {"m": "GZ-WJW-0001"}))["applicationForm"]
+    assert {f["key"]: f["value"] for f in form["fields"]}["child_order"] == "2"
+    second = await run(api, other, save, {"i": {"matterCode": "GZ-WJW-0001", "values": {"expected_due_date": "2027-01-10"},
+                                                 "version": form["draftVersion"]}})  # fmt: skip
+    assert second["saveDraft"]["draft"]["values"] == {"child_order": "2", "expected_due_date": "2027-01-10"}
+    # The first device, still at the old version, is told to reload rather than overwrite
+    stale = await run(api, citizen, save, {"i": {"matterCode": "GZ-WJW-0001", "values": {"child_order": "1"},
+                                                  "version": version}})  # fmt: skip
+    assert stale["saveDraft"]["errors"] == [{"code": "DRAFT_CONFLICT"}]
+
+
+async def test_officers_process_their_departments_items_and_the_citizen_follows(
+    api: AsyncTestClient[Any], citizen: str
+) -> None:
+    # Given a talent intake submitted by the citizen (decided by an officer: the rule needs the form)
+    values = {"employer_name": "广州某某科技有限公司", "employer_credit_code": "91350100M000100Y43",
+              "gz_social_insurance": False, "settle_mode": "talent_collective", "settle_address": "广州市天河区"}  # fmt: skip
+    scan = await upload(api, citizen)
+    submitted = await run(api, citizen, SUBMIT, {"i": {"matterCode": "GZ-RSJ-0008", "values": values,
+                                                       "materials": {"labour_contract": scan["id"]}}})  # fmt: skip
+    application = submitted["submitApplication"]["application"]
+    assert application["status"] == "SUBMITTED", submitted
+    officer = await staff_token(api, "officer.gz-rsj")
+    outsider = await staff_token(api, "officer.gz-ga")
+    step = {"applicationId": application["id"]}
+    # An officer of another department cannot act on it, and cannot see it
+    refused = await run(api, outsider, PROCESS, {"i": {**step, "action": "ACCEPT"}})
+    assert refused["processApplication"]["errors"][0]["code"] == "NOT_YOUR_DEPARTMENT"
+    assert (await run(api, outsider, APPLICATION, {"id": application["id"]}))["application"] is None
+    # Approving before accepting is an invalid transition, explained
+    early = await run(api, officer, PROCESS, {"i": {**step, "action": "APPROVE"}}, locale="zh-CN")
+    assert early["processApplication"]["errors"][0]["code"] == "INVALID_TRANSITION"
+    # A supplement request needs a reason, which the citizen then sees
+    no_reason = await run(api, officer, PROCESS, {"i": {**step, "action": "REQUEST_SUPPLEMENT"}})
+    assert no_reason["processApplication"]["errors"][0]["code"] == "REASON_REQUIRED"
+    asked = await run(api, officer, PROCESS, {"i": {**step, "action": "REQUEST_SUPPLEMENT",
+                                                    "reason": "请确认是否在广州缴纳社保", "fields": ["gz_social_insurance"]}})  # fmt: skip
+    assert asked["processApplication"]["application"]["status"] == "SUPPLEMENT_REQUESTED"
+    seen = (await run(api, citizen, APPLICATION, {"id": application["id"]}))["application"]
+    assert seen["currentStep"]["action"] == "REQUEST_SUPPLEMENT"
+    assert seen["timeline"][-1]["reason"] == "请确认是否在广州缴纳社保"
+    assert seen["timeline"][-1]["reasonFields"] == ["gz_social_insurance"]
+    # The citizen supplements; the officer accepts and approves
+    supplement = ("mutation($id: ID!, $v: JSON!) { supplementApplication(id: $id, values: $v) "
+                  "{ application { status } errors { code field } } }")  # fmt: skip
+    done = await run(api, citizen, supplement, {"id": application["id"], "v": {"gz_social_insurance": True}})
+    assert done["supplementApplication"] == {"application": {"status": "SUBMITTED"}, "errors": []}
+    queue = await run(api, officer, "{ departmentQueue(first: 50) { totalCount items { id status } } }")
+    assert application["id"] in [i["id"] for i in queue["departmentQueue"]["items"]]
+    await run(api, officer, PROCESS, {"i": {**step, "action": "ACCEPT"}})
+    approved = await run(api, officer, PROCESS, {"i": {**step, "action": "APPROVE"}})
+    final = approved["processApplication"]["application"]
+    assert final["status"] == "APPROVED"
+    assert [s["action"] for s in final["timeline"]] == [
+        "SUBMIT", "AUTO_REFER", "REQUEST_SUPPLEMENT", "SUPPLEMENT", "ACCEPT", "APPROVE"
+    ]  # fmt: skip
+    assert final["timeline"][-1]["actorType"] == "staff"
+    # Issuing is refused for a matter that issues no certificate
+    issue = await run(api, officer, PROCESS, {"i": {**step, "action": "ISSUE"}})
+    assert issue["processApplication"]["errors"][0]["code"] == "INVALID_TRANSITION"
+
+
+async def test_one_citizen_never_sees_anothers_applications_or_certificates(
+    api: AsyncTestClient[Any], db: async_sessionmaker[AsyncSession], citizen: str
+) -> None:
+    mine = await run(api, citizen, "{ myApplications(first: 1) { edges { node { id } } } }")
+    wallet = await run(api, citizen, "{ myCertificates(first: 1) { items { id } totalCount } }")
+    assert wallet["myCertificates"]["totalCount"] >= 10
+    # Another resident signs in and verifies their real name
+    async with db() as session:
+        person = (
+            await session.execute(
+                select(t.registry_persons).where(t.registry_persons.c.phone.is_not(None),
+                                                 t.registry_persons.c.phone != DEMO_PHONE).limit(1).offset(7)
+            )
+        ).one()  # fmt: skip
+    other = await citizen_token(api, db, person.phone)
+    verify = "mutation($n: String!, $i: String!) { verifyRealName(name: $n, idNumber: $i) { errors { code } } }"
+    assert (await run(api, other, verify, {"n": person.name, "i": person.id_number}))["verifyRealName"]["errors"] == []
+    edges = mine["myApplications"]["edges"]
+    if edges:
+        assert (await run(api, other, APPLICATION, {"id": edges[0]["node"]["id"]}))["application"] is None
+    cert_id = wallet["myCertificates"]["items"][0]["id"]
+    assert (await run(api, other, "query($id: ID!) { certificate(id: $id) { id } }", {"id": cert_id}))[
+        "certificate"
+    ] is None
+    theirs = await run(api, other, "{ myCertificates(first: 50) { items { holderName } } }")
+    assert {c["holderName"] for c in theirs["myCertificates"]["items"]} <= {person.name}
+
+
+async def test_a_mini_program_without_the_applications_scope_is_refused(
+    api: AsyncTestClient[Any], citizen: str
+) -> None:
+    status, body = await as_user(api, citizen, "{ myApplications(first: 1) { edges { node { id } } } }")
+    assert status == 200 and "errors" not in body  # the first-party app holds every citizen scope
+
+
+async def test_tampering_with_a_certificate_or_the_log_is_detected(
+    api: AsyncTestClient[Any], db: async_sessionmaker[AsyncSession], citizen: str
+) -> None:
+    wallet = await run(api, citizen, "{ myCertificates(first: 1) { items { id code } } }")
+    target = wallet["myCertificates"]["items"][0]
+    query = "query($c: String!) { verifyCertificate(code: $c) { status } }"
+    assert (await run(api, citizen, query, {"c": target["code"]}))["verifyCertificate"]["status"] == "VALID"
+    async with db() as session:
+        original = (await session.execute(select(t.certificates.c.data, t.certificates.c.log_seq)
+                                          .where(t.certificates.c.id == target["id"]))).one()  # fmt: skip
+        # Someone edits the certificate's data in the database
+        await session.execute(update(t.certificates).where(t.certificates.c.id == target["id"])
+                              .values(data={**original.data, "name": "张三"}))  # fmt: skip
+        await session.commit()
+    try:
+        assert (await run(api, citizen, query, {"c": target["code"]}))["verifyCertificate"]["status"] == "TAMPERED"
+    finally:
+        async with db() as session:
+            await session.execute(update(t.certificates).where(t.certificates.c.id == target["id"])
+                                  .values(data=original.data))  # fmt: skip
+            await session.commit()
+    assert (await run(api, citizen, query, {"c": "NOSUCHCODE"}))["verifyCertificate"]["status"] == "UNKNOWN"
+    # Rewriting a log entry breaks the chain at that entry
+    async with db() as session:
+        entry = (await session.execute(select(t.trust_log).where(t.trust_log.c.seq == original.log_seq))).one()
+        await session.execute(update(t.trust_log).where(t.trust_log.c.seq == entry.seq).values(content_hash="0" * 64))
+        report = await trustlog.check_chain(session)
+        assert report.broken_at == entry.seq and not report.intact
+        await session.rollback()
+        assert (await trustlog.check_chain(session)).intact
