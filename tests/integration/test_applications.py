@@ -12,7 +12,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from backend.certificates import trustlog
 from backend.db import tables as t
 from backend.identity.sms import outbox
-from tests.support.applications import DEMO_ID, DEMO_PHONE, citizen_token, run, staff_token, upload
+from tests.support.applications import (
+    DEMO_ID,
+    DEMO_PHONE,
+    citizen_token,
+    fill_required,
+    run,
+    staff_token,
+    upload,
+)
 from tests.support.identity import as_user
 
 FORM = """query($m: String, $b: String) { applicationForm(matterCode: $m, bundleCode: $b) {
@@ -95,8 +103,12 @@ async def test_instant_approval_issues_the_renewed_licence_into_the_wallet(
     before = await _licences(db)
     # When the citizen submits with the pre-filled values and their two answers
     values = {"medical_exam_done": True, "receive_method": "mail"}
-    data = await run(api, citizen, SUBMIT, {"i": {"matterCode": "GZ-GA-0018", "values": values,
-                                                  "materials": {"medical_cert": scan["id"]}}})  # fmt: skip
+    data = await run(
+        api,
+        citizen,
+        SUBMIT,
+        {"i": {"matterCode": "GZ-GA-0018", "values": values, "materials": {"medical_cert": scan["id"]}}},
+    )
     payload = data["submitApplication"]
     assert payload["errors"] == [], payload["errors"]
     application = payload["application"]
@@ -119,8 +131,12 @@ async def test_instant_approval_issues_the_renewed_licence_into_the_wallet(
     uses = application["dataUses"]
     assert any("license_class" in u["fields"] for u in uses)
     # And the certificate verifies against the trust log
-    verified = await run(api, citizen, "query($c: String!) { verifyCertificate(code: $c) { status holderIdNumber "
-                         "logEntry } }", {"c": issued[0]["code"]})  # fmt: skip
+    verified = await run(
+        api,
+        citizen,
+        "query($c: String!) { verifyCertificate(code: $c) { status holderIdNumber logEntry } }",
+        {"c": issued[0]["code"]},
+    )
     assert verified["verifyCertificate"]["status"] == "VALID"
     assert verified["verifyCertificate"]["holderIdNumber"] == "440106********011X"
     # And the citizen got an inbox notice and an SMS
@@ -143,12 +159,14 @@ async def _licences(db: async_sessionmaker[AsyncSession]) -> list[Any]:
 
 async def test_a_refused_rule_goes_to_an_officer_with_the_reason_shown(api: AsyncTestClient[Any], citizen: str) -> None:
     # The unemployment benefit needs 12 months of contributions: 6 fails the rule
-    values = {"contribution_months": 6, "leave_reason": "contract_expired", "job_seeking": True,
-              "last_employer": "广州某某有限公司"}  # fmt: skip
+    values = {
+        "contribution_months": 6,
+        "leave_reason": "contract_expired",
+        "job_seeking": True,
+        "last_employer": "广州某某有限公司",
+    }
     form = (await run(api, citizen, FORM, {"m": "GZ-RSJ-0001"}))["applicationForm"]
-    for field in form["fields"]:
-        if field["value"] is None and field["required"] and field["key"] not in values:
-            values[field["key"]] = _filler(field)
+    values = fill_required(form, values)
     data = await run(api, citizen, SUBMIT, {"i": {"matterCode": "GZ-RSJ-0001", "values": values}}, locale="zh-CN")
     payload = data["submitApplication"]
     assert payload["errors"] == [], payload
@@ -160,24 +178,17 @@ async def test_a_refused_rule_goes_to_an_officer_with_the_reason_shown(api: Asyn
     assert "12" in failed[0]["text"] and "6" in failed[0]["text"]
 
 
-def _filler(field: dict[str, Any]) -> Any:
-    kinds = {"text": "测试", "textarea": "测试", "address": "广州市天河区天河路1号", "date": "2026-01-05",
-             "number": 1, "money": "100.00", "boolean": True, "phone": "13800138000"}  # fmt: skip
-    if field["type"] == "select":
-        return field["options"][0]["value"]
-    if field["type"] == "credit_code":
-        return "91350100M000100Y43"
-    if field["type"] == "id_number":
-        return DEMO_ID
-    return kinds[field["type"]]
-
-
 async def test_a_bad_value_is_refused_in_the_callers_language_and_kept_in_the_draft(
     api: AsyncTestClient[Any], citizen: str
 ) -> None:
     # When the citizen submits the talent intake with a wrong employer credit code
-    values = {"employer_name": "广州某某科技有限公司", "employer_credit_code": "91350100M000100Y44",
-              "gz_social_insurance": True, "settle_mode": "talent_collective", "settle_address": "广州市天河区"}  # fmt: skip
+    values = {
+        "employer_name": "广州某某科技有限公司",
+        "employer_credit_code": "91350100M000100Y44",
+        "gz_social_insurance": True,
+        "settle_mode": "talent_collective",
+        "settle_address": "广州市天河区",
+    }
     data = await run(api, citizen, SUBMIT, {"i": {"matterCode": "GZ-RSJ-0008", "values": values}}, locale="zh-TW")
     errors = data["submitApplication"]["errors"]
     assert data["submitApplication"]["application"] is None
@@ -206,12 +217,23 @@ async def test_drafts_resume_on_another_device_and_refuse_stale_overwrites(
     other = await citizen_token(api, db)
     form = (await run(api, other, FORM, {"m": "GZ-WJW-0001"}))["applicationForm"]
     assert {f["key"]: f["value"] for f in form["fields"]}["child_order"] == "2"
-    second = await run(api, other, save, {"i": {"matterCode": "GZ-WJW-0001", "values": {"expected_due_date": "2027-01-10"},
-                                                 "version": form["draftVersion"]}})  # fmt: skip
+    second = await run(
+        api,
+        other,
+        save,
+        {
+            "i": {
+                "matterCode": "GZ-WJW-0001",
+                "values": {"expected_due_date": "2027-01-10"},
+                "version": form["draftVersion"],
+            }
+        },
+    )
     assert second["saveDraft"]["draft"]["values"] == {"child_order": "2", "expected_due_date": "2027-01-10"}
     # The first device, still at the old version, is told to reload rather than overwrite
-    stale = await run(api, citizen, save, {"i": {"matterCode": "GZ-WJW-0001", "values": {"child_order": "1"},
-                                                  "version": version}})  # fmt: skip
+    stale = await run(
+        api, citizen, save, {"i": {"matterCode": "GZ-WJW-0001", "values": {"child_order": "1"}, "version": version}}
+    )
     assert stale["saveDraft"]["errors"] == [{"code": "DRAFT_CONFLICT"}]
 
 
@@ -219,11 +241,20 @@ async def test_officers_process_their_departments_items_and_the_citizen_follows(
     api: AsyncTestClient[Any], citizen: str
 ) -> None:
     # Given a talent intake submitted by the citizen (decided by an officer: the rule needs the form)
-    values = {"employer_name": "广州某某科技有限公司", "employer_credit_code": "91350100M000100Y43",
-              "gz_social_insurance": False, "settle_mode": "talent_collective", "settle_address": "广州市天河区"}  # fmt: skip
+    values = {
+        "employer_name": "广州某某科技有限公司",
+        "employer_credit_code": "91350100M000100Y43",
+        "gz_social_insurance": False,
+        "settle_mode": "talent_collective",
+        "settle_address": "广州市天河区",
+    }
     scan = await upload(api, citizen)
-    submitted = await run(api, citizen, SUBMIT, {"i": {"matterCode": "GZ-RSJ-0008", "values": values,
-                                                       "materials": {"labour_contract": scan["id"]}}})  # fmt: skip
+    submitted = await run(
+        api,
+        citizen,
+        SUBMIT,
+        {"i": {"matterCode": "GZ-RSJ-0008", "values": values, "materials": {"labour_contract": scan["id"]}}},
+    )
     application = submitted["submitApplication"]["application"]
     assert application["status"] == "SUBMITTED", submitted
     officer = await staff_token(api, "officer.gz-rsj")
@@ -239,16 +270,29 @@ async def test_officers_process_their_departments_items_and_the_citizen_follows(
     # A supplement request needs a reason, which the citizen then sees
     no_reason = await run(api, officer, PROCESS, {"i": {**step, "action": "REQUEST_SUPPLEMENT"}})
     assert no_reason["processApplication"]["errors"][0]["code"] == "REASON_REQUIRED"
-    asked = await run(api, officer, PROCESS, {"i": {**step, "action": "REQUEST_SUPPLEMENT",
-                                                    "reason": "请确认是否在广州缴纳社保", "fields": ["gz_social_insurance"]}})  # fmt: skip
+    asked = await run(
+        api,
+        officer,
+        PROCESS,
+        {
+            "i": {
+                **step,
+                "action": "REQUEST_SUPPLEMENT",
+                "reason": "请确认是否在广州缴纳社保",
+                "fields": ["gz_social_insurance"],
+            }
+        },
+    )
     assert asked["processApplication"]["application"]["status"] == "SUPPLEMENT_REQUESTED"
     seen = (await run(api, citizen, APPLICATION, {"id": application["id"]}))["application"]
     assert seen["currentStep"]["action"] == "REQUEST_SUPPLEMENT"
     assert seen["timeline"][-1]["reason"] == "请确认是否在广州缴纳社保"
     assert seen["timeline"][-1]["reasonFields"] == ["gz_social_insurance"]
     # The citizen supplements; the officer accepts and approves
-    supplement = ("mutation($id: ID!, $v: JSON!) { supplementApplication(id: $id, values: $v) "
-                  "{ application { status } errors { code field } } }")  # fmt: skip
+    supplement = (
+        "mutation($id: ID!, $v: JSON!) { supplementApplication(id: $id, values: $v) "
+        "{ application { status } errors { code field } } }"
+    )
     done = await run(api, citizen, supplement, {"id": application["id"], "v": {"gz_social_insurance": True}})
     assert done["supplementApplication"] == {"application": {"status": "SUBMITTED"}, "errors": []}
     queue = await run(api, officer, "{ departmentQueue(first: 50) { totalCount items { id status } } }")
@@ -258,8 +302,13 @@ async def test_officers_process_their_departments_items_and_the_citizen_follows(
     final = approved["processApplication"]["application"]
     assert final["status"] == "APPROVED"
     assert [s["action"] for s in final["timeline"]] == [
-        "SUBMIT", "AUTO_REFER", "REQUEST_SUPPLEMENT", "SUPPLEMENT", "ACCEPT", "APPROVE"
-    ]  # fmt: skip
+        "SUBMIT",
+        "AUTO_REFER",
+        "REQUEST_SUPPLEMENT",
+        "SUPPLEMENT",
+        "ACCEPT",
+        "APPROVE",
+    ]
     assert final["timeline"][-1]["actorType"] == "staff"
     # Issuing is refused for a matter that issues no certificate
     issue = await run(api, officer, PROCESS, {"i": {**step, "action": "ISSUE"}})
@@ -276,10 +325,12 @@ async def test_one_citizen_never_sees_anothers_applications_or_certificates(
     async with db() as session:
         person = (
             await session.execute(
-                select(t.registry_persons).where(t.registry_persons.c.phone.is_not(None),
-                                                 t.registry_persons.c.phone != DEMO_PHONE).limit(1).offset(7)
+                select(t.registry_persons)
+                .where(t.registry_persons.c.phone.is_not(None), t.registry_persons.c.phone != DEMO_PHONE)
+                .limit(1)
+                .offset(7)
             )
-        ).one()  # fmt: skip
+        ).one()
     other = await citizen_token(api, db, person.phone)
     verify = "mutation($n: String!, $i: String!) { verifyRealName(name: $n, idNumber: $i) { errors { code } } }"
     assert (await run(api, other, verify, {"n": person.name, "i": person.id_number}))["verifyRealName"]["errors"] == []
@@ -309,18 +360,25 @@ async def test_tampering_with_a_certificate_or_the_log_is_detected(
     query = "query($c: String!) { verifyCertificate(code: $c) { status } }"
     assert (await run(api, citizen, query, {"c": target["code"]}))["verifyCertificate"]["status"] == "VALID"
     async with db() as session:
-        original = (await session.execute(select(t.certificates.c.data, t.certificates.c.log_seq)
-                                          .where(t.certificates.c.id == target["id"]))).one()  # fmt: skip
+        original = (
+            await session.execute(
+                select(t.certificates.c.data, t.certificates.c.log_seq).where(t.certificates.c.id == target["id"])
+            )
+        ).one()
         # Someone edits the certificate's data in the database
-        await session.execute(update(t.certificates).where(t.certificates.c.id == target["id"])
-                              .values(data={**original.data, "name": "张三"}))  # fmt: skip
+        await session.execute(
+            update(t.certificates)
+            .where(t.certificates.c.id == target["id"])
+            .values(data={**original.data, "name": "张三"})
+        )
         await session.commit()
     try:
         assert (await run(api, citizen, query, {"c": target["code"]}))["verifyCertificate"]["status"] == "TAMPERED"
     finally:
         async with db() as session:
-            await session.execute(update(t.certificates).where(t.certificates.c.id == target["id"])
-                                  .values(data=original.data))  # fmt: skip
+            await session.execute(
+                update(t.certificates).where(t.certificates.c.id == target["id"]).values(data=original.data)
+            )
             await session.commit()
     assert (await run(api, citizen, query, {"c": "NOSUCHCODE"}))["verifyCertificate"]["status"] == "UNKNOWN"
     # Rewriting a log entry breaks the chain at that entry

@@ -11,34 +11,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.db import tables as t
-from backend.identity import clients, oidc, sso
-from backend.identity.models import RequestMeta, SubjectType
+from backend.identity import sso
+from backend.identity.models import SubjectType
 from backend.identity.sessions import Sessions as SessionStore
 from backend.identity.sessions import SessionState
-from tests.support.identity import as_user, login
+from tests.support.identity import as_user, login, third_party_token
 
 pytestmark = pytest.mark.usefixtures("fresh_redis")
 Sessions = async_sessionmaker[AsyncSession]
-
-
-async def third_party_token(
-    api: AsyncTestClient[Any], db: Sessions, redis: Any, phone: str, scopes: list[str]
-) -> tuple[str, str]:
-    """(access token, citizen id) of a mini-program session, as after the code exchange."""
-    async with db() as session, session.begin():
-        citizen_id = (await session.execute(select(t.citizens.c.id).where(t.citizens.c.phone == phone))).scalar_one()
-        client, _ = await clients.create_client(
-            session, name="Some mini-program", redirect_uris=["https://mp.example.cn/cb"], scopes=scopes
-        )
-        await oidc.grant_consent(session, citizen_id, client.client_id, scopes)
-        store = SessionStore(session, redis, lifetime=timedelta(days=1))
-        session_id, _ = await store.create(SubjectType.CITIZEN, citizen_id, client.client_id, scopes, RequestMeta())
-    identity = api.app.state.resources.identity
-    subject = oidc.pairwise_subject(identity.pairwise_key, client.client_id, citizen_id)
-    token = identity.tokens.access_token(
-        subject=subject, session_id=session_id, client_id=client.client_id, scopes=scopes
-    )
-    return token, citizen_id
 
 
 async def test_me_shows_a_pairwise_id_and_only_the_granted_numbers(

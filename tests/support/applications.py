@@ -54,3 +54,32 @@ async def run(api: AsyncTestClient[Any], token: str, query: str, variables: dict
     assert status == 200 and "errors" not in body, body
     data: dict[str, Any] = body["data"]
     return data
+
+
+def filler(field: dict[str, Any]) -> Any:
+    kinds = {
+        "text": "测试",
+        "textarea": "测试",
+        "address": "广州市天河区天河路1号",
+        "date": "2026-01-05",
+        "number": 1,
+        "money": "100.00",
+        "boolean": True,
+        "phone": "13800138000",
+    }
+    if field["type"] == "select":
+        return field["options"][0]["value"]
+    if field["type"] == "credit_code":
+        return "91350100M000100Y43"
+    if field["type"] == "id_number":
+        return DEMO_ID
+    return kinds[field["type"]]
+
+
+def fill_required(form: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """`values` plus a plausible value for every required field the form left empty."""
+    filled = dict(values)
+    for field in form["fields"]:
+        if field["value"] is None and field["required"] and field["key"] not in filled:
+            filled[field["key"]] = filler(field)
+    return filled
