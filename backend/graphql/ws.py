@@ -56,17 +56,23 @@ class _Connection:
         ctx = self.context
         return [format_error(e, ctx.resources.messages, ctx.locale, ctx.request_id) for e in result.errors or []]
 
-    async def run(self, operation_id: str, payload: dict[str, Any]) -> None:
+    async def start(self, operation_id: str, payload: dict[str, Any]) -> None:
+        """Set the subscription up (its source is listening when this returns), then stream it in a task."""
         # Each subscription gets its own context: sessions are not shared between operations.
         ctx = Context(self.context.resources, self.context.locale, "", self.context.principal, self.context.meta)
+        result = await build_schema().subscribe(
+            payload.get("query") or "", variable_values=payload.get("variables"), context_value=ctx,
+            operation_name=payload.get("operationName"),
+        )  # fmt: skip
+        if isinstance(result, ExecutionResult | CoreResult):
+            await ctx.close()
+            await self.send({"id": operation_id, "type": "error", "payload": self.errors(result)})
+            return
+        self.tasks[operation_id] = asyncio.create_task(self.run(operation_id, result, ctx))
+
+    async def run(self, operation_id: str, result: Any, ctx: Context) -> None:
+        """Send each event of a subscription until it ends or the client completes it."""
         try:
-            result = await build_schema().subscribe(
-                payload.get("query") or "", variable_values=payload.get("variables"), context_value=ctx,
-                operation_name=payload.get("operationName"),
-            )  # fmt: skip
-            if isinstance(result, ExecutionResult):
-                await self.send({"id": operation_id, "type": "error", "payload": self.errors(result)})
-                return
             async for item in result:
                 message: dict[str, Any] = {"data": item.data}
                 if item.errors:
@@ -133,7 +139,7 @@ async def graphql_ws(socket: WebSocket[Any, Any, Any]) -> None:
                     await socket.close(code=DUPLICATE_ID, reason=f"Subscriber for {operation_id} already exists")
                     return
                 payload = message.get("payload") if isinstance(message.get("payload"), dict) else {}
-                connection.tasks[operation_id] = asyncio.create_task(connection.run(operation_id, payload))
+                await connection.start(operation_id, payload)
             elif kind == "complete":
                 task = connection.tasks.pop(str(message.get("id")), None)
                 if task is not None:

@@ -8,7 +8,7 @@ event (and who, when and that they want to) is about the whole event: its bundle
 
 from __future__ import annotations
 
-from backend.search.text import chinese_phrases, english_words, normalize, stem, strip_frames
+from backend.search.text import chinese_phrases, chinese_runs, english_words, normalize, stem, strip_frames
 
 # theme -> (Chinese terms, English terms: stems, "+" joins stems that must all be present).
 THEMES: dict[str, tuple[str, str]] = {
@@ -17,7 +17,7 @@ THEMES: dict[str, tuple[str, str]] = {
     "marriage": ("结婚", "marriag"),
     "restaurant": ("餐厅 餐饮 饭店", "restaur"),
     "shop": ("便利店 小卖部", "conveni"),
-    "home": ("二手房 买房 购房", "resal buy+flat buy+home buy+hous buy+properti"),
+    "home": ("二手房 买房 购房", "resal buy+home buy+properti"),
     "car": ("买车 新车 购车", "buy+car buy+vehicl"),
     "retirement": ("退休", "retir"),
     "school": ("入学 小一 一年级 上学 幼升小", "school"),
@@ -31,7 +31,8 @@ _CHINESE_FILLERS = sorted(
         for w in """我们 我哋 我 你 他 她 佢 家里 屋企 家人 家 父母 老人 孩子 儿童 宝宝 婴儿 配偶 夫妻 自己 想 要 准备 打算
     计划 刚刚 啱啱 刚 已经 就快 快要 快 即将 马上 下个月 下月 下年 明年 今年 最近 了 咗 个 间 套 层 辆 架 部 一 家 在 喺
     广州 开 买 办 啥 些 么 都 证件 后 面 的 同 和 跟 女朋友 男朋友 对象 研究生 大学生 九月 年 月 接下来 下来 之后 小区 门口 楼下 附近 街边 路边 旁边 对面
-    隔壁 社区 村里 市场 商场 这里 那里 呢度 嗰度""".split()
+    隔壁 社区 村里 市场 商场 这里 那里 呢度 嗰度 昨天 今天 前天 上个月 上周 上星期 琴日 寻日 前日 今日 刚才
+    早前 日前 前几天 上年 去年 搞 弄 点 报名 申请""".split()
     },
     key=len,
     reverse=True,
@@ -41,12 +42,21 @@ _ENGLISH_FILLERS = frozenset(
     """soon next month year week just new now paperwork need do going start starts starting open opening buy buying
     parent child spouse elderly son family guangzhou here there we they he she his her him after then first
     small little want plan planning ready about get getting thing things everything all what how january
-    february march april may june july august september october november december local near""".split()
+    february march april may june july august september october november december local near last week
+    yesterday today recently ago days place spot business""".split()
 )
 _EN_FILLER_STEMS = frozenset(stem(w) for w in _ENGLISH_FILLERS)
 
 _ZH_TERMS = {theme: [normalize(t) for t in zh.split()] for theme, (zh, _) in THEMES.items()}
 _EN_TERMS = {theme: [tuple(t.split("+")) for t in en.split()] for theme, (_, en) in THEMES.items()}
+
+
+_OTHER = "\u3400"  # stands for a character of the query that is not about the event
+
+
+def _strength(rest: float) -> float:
+    """How much a query is about an event, from how much else it says (in words): falls fast."""
+    return max(0.0, 1.0 - rest) ** 2
 
 
 def _english_themes(stems: set[str]) -> set[str]:
@@ -73,18 +83,19 @@ def query_themes(text: str) -> dict[str, float]:
         used = {s for theme in english for term in _EN_TERMS[theme] for s in term}
         rest = [s for s in (stem(w) for w in words) if s not in used and s not in _EN_FILLER_STEMS]
         for theme in english:
-            themes[theme] = max(0.0, 1.0 - len(rest) / 2)
+            themes[theme] = _strength(len(rest) / 2)
     phrases = chinese_phrases(text)
     expanded = text + " " + " ".join(t for _, terms in phrases for t in terms)
     chinese = {theme for theme, terms in _ZH_TERMS.items() if any(term in expanded for term in terms)}
     if chinese:
         rest = strip_frames(text)
-        for phrase, terms in phrases:  # an everyday phrase for an event (or a person) is not "the rest"
-            if any(t in _FILLER_SET or any(t in ts for ts in _ZH_TERMS.values()) for t in terms):
-                rest = rest.replace(phrase, " ")
+        for phrase, terms in phrases:  # an everyday phrase for an event (or a person) is not "the rest";
+            # one for something else (a certificate) is, whole, even if it contains an event's term
+            event = any(t in _FILLER_SET or any(t in ts for ts in _ZH_TERMS.values()) for t in terms)
+            rest = rest.replace(phrase, " " if event else _OTHER * len(phrase))
         for term in (*(t for theme in chinese for t in _ZH_TERMS[theme]), *_CHINESE_FILLERS):
             rest = rest.replace(term, " ")
-        left = sum(1 for c in rest if "\u4e00" <= c <= "\u9fff")
+        left = len("".join(chinese_runs(rest)))
         for theme in chinese:
-            themes[theme] = max(themes.get(theme, 0.0), max(0.0, 1.0 - left / 4))
+            themes[theme] = max(themes.get(theme, 0.0), _strength(left / 4))
     return themes

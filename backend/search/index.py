@@ -18,6 +18,13 @@ from backend.search.text import english_words, grams, normalize, pinyin, squash,
 NAME, KEYWORD, SUMMARY, MEMBER = 3.0, 2.4, 1.0, 1.2
 """Field weights: a bundle's member matters describe it, but less than its own name."""
 
+PRIMARY = 0.1
+"""A tie-breaker for the ordinary service that issues or grants something (a passport, a social security
+card): a query that names only the thing ("社保卡", "hz") most often wants that one, not a follow-up
+service (replacement, renewal, cancellation) or a variant for special cases (temporary, for foreigners)."""
+NOT_PRIMARY = ("补领", "补发", "补办", "换领", "换发", "换证", "挂失", "注销", "变更", "签注", "续期", "查询", "撤销",
+               "临时", "外国人", "港澳台", "境外", "乡村")  # fmt: skip
+
 
 @dataclass
 class Document:
@@ -31,6 +38,7 @@ class Document:
     spellings: dict[str, float] = field(default_factory=dict)  # pinyin runs (and their initials) -> bonus
     features: dict[str, float] = field(default_factory=dict)  # feature -> best field weight
     themes: frozenset[str] = frozenset()  # a bundle's life events (see events.py)
+    prior: float = 0.0  # what the document is worth before any query (see make_document)
 
 
 def _features(text: str, weight: float, into: dict[str, float]) -> None:
@@ -70,6 +78,7 @@ def make_document(
         spellings=_spellings([list(syllables(normalize(t))) for t in chinese]),
         features=features,
         themes=themes,
+        prior=0.0 if any(word in name for name in map(normalize, names) for word in NOT_PRIMARY) else PRIMARY,
     )
 
 
@@ -118,13 +127,13 @@ class SearchIndex:
 
     def close_terms(self, word: str) -> list[str]:
         """Stems of vocabulary words one edit away from `word` (typo tolerance for words of 4+ letters),
-        or else two edits away, for words of 8+ letters."""
+        or else two edits away, for words of 7+ letters."""
         if len(word) < 4 or word in self.english_words:
             return []
         found: set[str] = set()
         for variant in _deletes(word, 1):
             found.update(self._deletions.get(variant, ()))
-        if not found and len(word) >= 8:
+        if not found and len(word) >= 7:
             for variant in _deletes(word, 2):
                 found.update(w for w in self._far_deletions.get(variant, ()) if _distance(word, w) <= 2)
         return sorted({stem(w) for w in found})

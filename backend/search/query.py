@@ -15,6 +15,8 @@ from backend.search.text import (
     has_cjk,
     split_colloquial,
     normalize,
+    PINYIN_FRAMES,
+    STOP_WORDS,
     split_pinyin,
     squash,
     stem,
@@ -56,19 +58,26 @@ def _correct(index: SearchIndex, text: str) -> str:
     return "".join(chars)
 
 
-def _pinyin_words(index: SearchIndex, tokens: list[str]) -> list[tuple[str, ...]]:
-    """Runs of syllables spelled by Latin tokens that are pinyin rather than English words."""
-    runs: list[tuple[str, ...]] = []
-    current: tuple[str, ...] = ()
+def _is_english(index: SearchIndex, token: str) -> bool:
+    """Whether a Latin token is an English word of the index (or a stop word), not pinyin."""
+    if token in STOP_WORDS or token in index.english_words:
+        return True
+    return any(stem(w) in index.english_vocabulary or w in index.english_words for w in english_words(token))
+
+
+def _pinyin_pairs(index: SearchIndex, tokens: list[str]) -> dict[str, float]:
+    """Pairs of neighbouring syllables spelled by the Latin tokens that are pinyin rather than English
+    words (or question frames such as "zenme"); a pair across two tokens counts half."""
+    pairs: dict[str, float] = {}
+    last = ""
     for token in tokens:
-        spoken = split_pinyin(token) if token not in index.english_words else ()
-        if spoken:
-            current += spoken
-        else:
-            if current:
-                runs.append(current)
-            current = ()
-    return [*runs, current] if current else runs
+        spoken = split_pinyin(token) if token not in PINYIN_FRAMES else ()
+        if last and spoken:
+            pairs.setdefault(last + spoken[0], 0.45)
+        for i in range(len(spoken) - 1):
+            pairs[spoken[i] + spoken[i + 1]] = 0.9
+        last = spoken[-1] if spoken else ""
+    return pairs
 
 
 def _query_features(
@@ -81,10 +90,9 @@ def _query_features(
             features[gram] = max(features.get(gram, 0.0), weight)
         for pair in syllable_pairs(part):
             features["py:" + pair] = max(features.get("py:" + pair, 0.0), 0.9 * weight)
-    for spoken in _pinyin_words(index, tokens):
-        for i in range(len(spoken) - 1):
-            features["py:" + spoken[i] + spoken[i + 1]] = 0.9
-    pinyin_tokens = {t for t in tokens if t in index.spelled and t not in index.english_words}
+    for pair, weight in _pinyin_pairs(index, tokens).items():
+        features["py:" + pair] = max(features.get("py:" + pair, 0.0), weight)
+    pinyin_tokens = {t for t in tokens if t in index.spelled}
     weight = 2.5 if mixed else 1.0  # in a Chinese query, an English word stands for a whole Chinese word
     for word in english_words(english):
         term = stem(word)
@@ -158,16 +166,17 @@ def analyse(index: SearchIndex, query: str) -> Analysis | None:
     chinese: list[tuple[str, float]] = []
     if cjk:
         rest, phrases, terms = split_colloquial(text)
-        rest = strip_frames(rest)
-        fixed = _correct(index, rest)
+        fixed, rest = strip_frames(_correct(index, rest)), strip_frames(rest)
         abbreviations = [LATIN_IN_CHINESE[t] for t in tokens if t in LATIN_IN_CHINESE]
         tokens = [t for t in tokens if t not in LATIN_IN_CHINESE]
         # A colloquial phrase counts through the catalog's terms for it; a typo undone, through the fix.
         chinese = [(fixed, 1.0), (terms, 1.0), (" ".join(abbreviations), 1.0), (phrases, 0.5), (rest, 0.2)]
     squashed = squash(text)
-    spelled = [t for t in tokens if len(t) >= 2 and (not cjk or (t in index.spelled and t not in index.english_words))]
+    english = " ".join(tokens) if cjk else text
+    tokens = [t for t in tokens if not _is_english(index, t)]  # the rest may be pinyin or initials
+    spelled = [t for t in tokens if len(t) >= 2 and t not in PINYIN_FRAMES and (not cjk or t in index.spelled)]
     return Analysis(
-        features=_query_features(index, chinese, " ".join(tokens) if cjk else text, tokens, cjk),
+        features=_query_features(index, chinese, english, tokens, cjk),
         squashed=(squashed, squash(_correct(index, text))) if cjk else (squashed,),
         latin=squashed if not cjk and _LATIN.match(squashed) else "",
         spelled=spelled,
@@ -212,6 +221,6 @@ def search(index: SearchIndex, query: str, limit: int = 10) -> list[Hit]:
             if asked.wants_bundle and score > 0:
                 score += 0.8
         if score > 0:
-            hits.append(Hit(document, score))
+            hits.append(Hit(document, score + document.prior))
     hits.sort(key=lambda h: (-h.score, h.document.kind != "bundle", h.document.code))
     return hits[:limit]

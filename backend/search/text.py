@@ -95,6 +95,7 @@ def _phrases(table: dict[str, str]) -> dict[str, tuple[str, ...]]:
 CHINESE_PHRASES = _phrases(v.CHINESE_SYNONYMS)
 _LONGEST = max(map(len, CHINESE_PHRASES))
 QUESTION_FRAMES = sorted({normalize(f) for f in v.QUESTION_FRAMES}, key=len, reverse=True)
+PINYIN_FRAMES = frozenset(pinyin(f)[0] for f in QUESTION_FRAMES if len(f) >= 2)  # "zenme", "banli"
 _PARTICLES = str.maketrans(dict.fromkeys(normalize(v.PARTICLES), " "))
 _CONFUSABLE = {c: group.replace(c, "") for group in map(normalize, v.CONFUSABLE_GROUPS) for c in group}
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, AsyncIterator
+from typing import Any
 
 import strawberry
 from strawberry.permission import PermissionExtension
@@ -20,27 +21,31 @@ class ApplicationSubscription:
         description="Your application as it changes (all of yours when id is null); over graphql-transport-ws.",
         extensions=[PermissionExtension([permissions.IsCitizen("applications:read")])],
     )
-    async def application_updated(
-        self, info: Info, id: strawberry.ID | None = None
-    ) -> AsyncGenerator[Application, None]:
+    async def application_updated(self, info: Info, id: strawberry.ID | None = None) -> AsyncIterator[Application]:
         principal = permissions.citizen(info, "applications:read")
-        ctx = info.context
-        pubsub = ctx.resources.redis.pubsub()
+        pubsub = info.context.resources.redis.pubsub()
+        # Subscribed before the resolver returns: once the server has handled `subscribe`, no
+        # update can be missed (the WebSocket handler awaits this before reading the next message).
         await pubsub.subscribe(channel(principal.subject_id))
-        try:
-            async for message in pubsub.listen():
-                if message.get("type") != "message":
-                    continue
-                update = json.loads(message["data"])
-                if id is not None and update.get("application_id") != str(id):
-                    continue
-                service = await ctx.applications()
-                found = await service.get(update["application_id"])
-                if found is not None and found.citizen_id == principal.subject_id:
-                    yield Application.build(found, info)
-                # Each update reads afresh: release the session between updates.
-                await ctx.reset()
-        finally:
-            await pubsub.unsubscribe()
-            await pubsub.aclose()  # type: ignore[no-untyped-call]
-            await ctx.close()
+        return _updates(info, pubsub, principal.subject_id, str(id) if id is not None else None)
+
+
+async def _updates(info: Info, pubsub: Any, citizen_id: str, wanted: str | None) -> AsyncGenerator[Application, None]:
+    ctx = info.context
+    try:
+        async for message in pubsub.listen():
+            if message.get("type") != "message":
+                continue
+            update = json.loads(message["data"])
+            if wanted is not None and update.get("application_id") != wanted:
+                continue
+            service = await ctx.applications()
+            found = await service.get(update["application_id"])
+            if found is not None and found.citizen_id == citizen_id:
+                yield Application.build(found, info)
+            # Each update reads afresh: release the session between updates.
+            await ctx.reset()
+    finally:
+        await pubsub.unsubscribe()
+        await pubsub.aclose()
+        await ctx.close()
