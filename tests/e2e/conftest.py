@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,7 +32,7 @@ def server_env(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str]
     if getattr(request, "param", "embedded") == "postgresql+redis":
         pg: PostgresServer = request.getfixturevalue("postgres_server")
         redis: RedisServer = request.getfixturevalue("redis_server")
-        database = f"e2e{os.getpid()}"
+        database = f"e2e{os.getpid()}_{uuid.uuid4().hex[:8]}"  # one per test: several e2e tests share the server
         subprocess.run(
             [
                 *pg.run_as,
