@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import pytest
@@ -389,3 +390,44 @@ async def test_tampering_with_a_certificate_or_the_log_is_detected(
         assert report.broken_at == entry.seq and not report.intact
         await session.rollback()
         assert (await trustlog.check_chain(session)).intact
+
+
+async def test_uploads_are_checked_by_content_and_size_and_kept_by_hash(
+    api: AsyncTestClient[Any], citizen: str, db: async_sessionmaker[AsyncSession]
+) -> None:
+    auth = {"authorization": f"Bearer {citizen}", "accept-language": "zh-CN"}
+    # A program renamed to .png is refused, whatever the client claims
+    fake = await api.post("/uploads", files={"file": ("scan.png", b"MZ\x90\x00binary", "image/png")}, headers=auth)
+    assert fake.status_code == 415 and fake.json()["errors"][0]["extensions"]["code"] == "UPLOAD_TYPE_NOT_ALLOWED"
+    assert "PDF" in fake.json()["errors"][0]["message"]
+    big = b"%PDF-1.7\n" + b"0" * (10 * 1024 * 1024)
+    too_big = await api.post("/uploads", files={"file": ("big.pdf", big, "application/pdf")}, headers=auth)
+    assert too_big.status_code in (413, 400)
+    anonymous = await api.post("/uploads", files={"file": ("a.pdf", b"%PDF-1.7\n", "application/pdf")})
+    assert anonymous.status_code == 401
+    # A real PDF is stored under its SHA-256
+    stored = await upload(api, citizen, b"%PDF-1.7\n%%EOF\n", "proof.pdf")
+    assert stored["contentType"] == "application/pdf" and stored["size"] == 15
+    assert stored["sha256"] == hashlib.sha256(b"%PDF-1.7\n%%EOF\n").hexdigest()
+    async with db() as session:
+        row = (await session.execute(select(t.uploads).where(t.uploads.c.id == stored["id"]))).one()
+    assert row.sha256 == stored["sha256"] and row.filename == "proof.pdf"
+
+
+async def test_notices_are_read_in_the_readers_language_and_marked_read(
+    api: AsyncTestClient[Any], citizen: str
+) -> None:
+    form = (await run(api, citizen, FORM, {"m": "GZ-WJW-0001"}))["applicationForm"]
+    values = fill_required(form, {"child_order": "1"})
+    await run(api, citizen, SUBMIT, {"i": {"matterCode": "GZ-WJW-0001", "values": values}})
+    inbox = "{ myNotifications(first: 3) { unreadCount items { id text read } } }"
+    chinese = (await run(api, citizen, inbox, locale="zh-CN"))["myNotifications"]
+    assert chinese["unreadCount"] >= 1 and "您的申请" in chinese["items"][0]["text"]
+    assert "已批准" in chinese["items"][0]["text"]
+    english = (await run(api, citizen, inbox, locale="en"))["myNotifications"]
+    assert english["items"][0]["text"].startswith("Your application ")
+    mark = "mutation($ids: [ID!]) { markNotificationsRead(ids: $ids) { count errors { code } } }"
+    marked = await run(api, citizen, mark, {"ids": [chinese["items"][0]["id"]]})
+    assert marked["markNotificationsRead"] == {"count": 1, "errors": []}
+    after = (await run(api, citizen, inbox))["myNotifications"]
+    assert after["unreadCount"] == chinese["unreadCount"] - 1 and after["items"][0]["read"] is True
