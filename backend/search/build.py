@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from backend.search.events import bundle_themes
+from backend.search.events import bundle_events
 from backend.search.index import Document, SearchIndex, make_document
 
 LOCALES = ("zh-Hans", "zh-Hant", "en")
@@ -32,7 +32,7 @@ def bundle_document(
         member_texts += [k for locale in LOCALES for k in member_keywords.get(locale, [])]
     names = [name[locale] for locale in LOCALES]
     summaries = [summary[locale] for locale in LOCALES]
-    return make_document("bundle", code, names, [], summaries, member_texts, themes=bundle_themes(names))
+    return make_document("bundle", code, names, [], summaries, member_texts, events=bundle_events(names))
 
 
 def build_index(documents: list[Document]) -> SearchIndex:

@@ -4,6 +4,8 @@ Every document is indexed by features of three kinds: Chinese characters and cha
 (Simplified), pinyin syllable pairs of its Chinese text (so a wrong character with the right sound
 still matches), and stemmed English words. Names weigh more than keywords, keywords more than
 summaries. Latin-letter queries also match the full pinyin and the initials of names and keywords.
+A bundle also knows its life events (events.py), and a document whether it is an ordinary service
+rather than a follow-up or a special case (a small prior, see PRIMARY).
 """
 
 from __future__ import annotations
@@ -35,10 +37,13 @@ class Document:
     names: list[str]  # normalised, all locales
     keywords: list[str]
     pinyins: list[tuple[str, str]]  # (full, initials) of the Chinese names and keywords
+    texts: str = ""  # the names and keywords, "|"-separated (for a quick "is it in any of them")
+    spoken: str = ""  # the pinyins, "|"-separated: a Latin query found in none matches none of them
     spellings: dict[str, float] = field(default_factory=dict)  # pinyin runs (and their initials) -> bonus
     features: dict[str, float] = field(default_factory=dict)  # feature -> best field weight
-    themes: frozenset[str] = frozenset()  # a bundle's life events (see events.py)
+    events: frozenset[str] = frozenset()  # a bundle's life events (see events.py)
     prior: float = 0.0  # what the document is worth before any query (see make_document)
+    name_words: list[frozenset[str]] = field(default_factory=list)  # each name's characters and English stems
 
 
 def _features(text: str, weight: float, into: dict[str, float]) -> None:
@@ -54,6 +59,13 @@ def _features(text: str, weight: float, into: dict[str, float]) -> None:
         into["w:" + word] = 0.0  # the unstemmed word, kept for typo tolerance only
 
 
+def _one(text: str) -> dict[str, float]:
+    """The features of one text."""
+    found: dict[str, float] = {}
+    _features(text, 1.0, found)
+    return found
+
+
 def make_document(
     kind: str,
     code: str,
@@ -61,7 +73,7 @@ def make_document(
     keywords: list[str],
     summaries: list[str],
     members: Sequence[str] = (),
-    themes: frozenset[str] = frozenset(),
+    events: frozenset[str] = frozenset(),
 ) -> Document:
     """A document from its texts in every locale."""
     features: dict[str, float] = {}
@@ -74,10 +86,13 @@ def make_document(
         code=code,
         names=[squash(normalize(n)) for n in names],
         keywords=[squash(normalize(k)) for k in keywords],
+        texts="|".join(squash(normalize(t)) for t in (*names, *keywords)),
         pinyins=[pinyin(normalize(t)) for t in chinese],
+        spoken="|".join(p for t in chinese for p in pinyin(normalize(t))),
         spellings=_spellings([list(syllables(normalize(t))) for t in chinese]),
         features=features,
-        themes=themes,
+        events=events,
+        name_words=[frozenset(f for f in _one(n) if len(f) == 1 or f.startswith("en:")) for n in names],
         prior=0.0 if any(word in name for name in map(normalize, names) for word in NOT_PRIMARY) else PRIMARY,
     )
 
@@ -104,7 +119,7 @@ def _spellings(texts: list[list[str]], longest: int = 8) -> dict[str, float]:
                     runs.add(initials)
         for run in runs:
             shared[run] += 1
-    return {run: bonus * (1.0 + 0.1 * math.log(shared[run])) for run, bonus in found.items()}
+    return {run: bonus * (1.0 + 0.03 * math.log(shared[run])) for run, bonus in found.items()}
 
 
 class SearchIndex:
@@ -122,6 +137,10 @@ class SearchIndex:
         self.english_vocabulary = {f[3:] for f in self.postings if f.startswith("en:")}
         self.english_words = {f[2:] for f in self.postings if f.startswith("w:")}
         self.spelled = {run for document in documents for run in document.spellings}
+        self.bundles: dict[str, list[int]] = defaultdict(list)  # life event -> its bundles
+        for number, document in enumerate(documents):
+            for event in document.events:
+                self.bundles[event].append(number)
         self._deletions = _deletion_map(self.english_words, 1, 4)
         self._far_deletions = _deletion_map(self.english_words, 2, 7)
 

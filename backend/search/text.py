@@ -26,12 +26,14 @@ _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 _RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _CONTRACTIONS = re.compile(r"n['’]t\b|['’]s\b")
 _VARIANTS = str.maketrans("衞瞭祇衹粧", "卫了只只妆")  # what OpenCC leaves Traditional
+_SYLLABLES = frozenset(v.PINYIN_SYLLABLES.split())
 
-STOP_WORDS = frozenset(
-    "a an and are as at be by can do does for from get got how i i'm in is it me my of on or our please the to "
-    "want what when where which who will with would you your need needs should apply application help like "
-    "im we us we're re ve ll d s t just has have had was were been this that there so if".split()
+_STOP_WORDS = (
+    "a an and are as at be by can do does for from get got how i in is it me my of on or our please the to want "
+    "what when where which who will with would you your need needs should apply application help like im we us re "
+    "ve ll d s t just has have had was were been this that there so if any some much many"
 )
+STOP_WORDS = frozenset(_STOP_WORDS.split())
 
 
 def has_cjk(text: str) -> bool:
@@ -75,7 +77,7 @@ def split_pinyin(token: str) -> tuple[str, ...]:
     for end in range(1, len(token) + 1):
         for start in range(max(0, end - 6), end):
             before, piece = best[start], token[start:end]
-            if before is not None and piece in v.PINYIN_SYLLABLES:
+            if before is not None and piece in _SYLLABLES:
                 candidate = (*before, piece)
                 current = best[end]
                 if current is None or len(candidate) < len(current):
@@ -93,21 +95,25 @@ def _phrases(table: dict[str, str]) -> dict[str, tuple[str, ...]]:
 
 
 CHINESE_PHRASES = _phrases(v.CHINESE_SYNONYMS)
-_LONGEST = max(map(len, CHINESE_PHRASES))
-QUESTION_FRAMES = sorted({normalize(f) for f in v.QUESTION_FRAMES}, key=len, reverse=True)
+_CATALOG_TERMS = frozenset(t for terms in CHINESE_PHRASES.values() for t in terms if len(t) > 1)
+_LONGEST = max(map(len, [*CHINESE_PHRASES, *_CATALOG_TERMS]))
+QUESTION_FRAMES = sorted({normalize(f) for f in v.QUESTION_FRAMES.split()}, key=len, reverse=True)
 PINYIN_FRAMES = frozenset(pinyin(f)[0] for f in QUESTION_FRAMES if len(f) >= 2)  # "zenme", "banli"
 _PARTICLES = str.maketrans(dict.fromkeys(normalize(v.PARTICLES), " "))
-_CONFUSABLE = {c: group.replace(c, "") for group in map(normalize, v.CONFUSABLE_GROUPS) for c in group}
+_CONFUSABLE = {c: group.replace(c, "") for group in map(normalize, v.CONFUSABLE_GROUPS.split()) for c in group}
 
 
 def chinese_phrases(text: str) -> list[tuple[str, tuple[str, ...]]]:
-    """The everyday phrases in a normalised text and their catalog terms, longest match first."""
+    """The everyday phrases in a normalised text and their catalog terms, longest match first (a
+    catalog term that starts with an everyday phrase, such as 港澳通行证 with 港澳通, is left alone)."""
     found, i = [], 0
     while i < len(text):
         for size in range(min(_LONGEST, len(text) - i), 0, -1):
-            terms = CHINESE_PHRASES.get(text[i : i + size])
-            if terms is not None:
-                found.append((text[i : i + size], terms))
+            piece = text[i : i + size]
+            terms = CHINESE_PHRASES.get(piece)
+            if terms is not None or piece in _CATALOG_TERMS:
+                if terms is not None and piece not in _CATALOG_TERMS:
+                    found.append((piece, terms))
                 i += size
                 break
         else:
@@ -172,7 +178,7 @@ def _english_words(text: str) -> tuple[str, ...]:
                 i += size
                 break
         else:
-            words += v.ENGLISH_SYNONYMS.get(tokens[i], tokens[i]).split()
+            words += _english_synonym(tokens[i]).split()
             i += 1
     return tuple(w for w in words if w not in STOP_WORDS)
 
@@ -181,6 +187,14 @@ def _english_words(text: str) -> tuple[str, ...]:
 def stem(word: str) -> str:
     """The English stem of a word."""
     return str(_STEM.stemWord(word))
+
+
+def _english_synonym(word: str) -> str:
+    """The catalog's word for an everyday English word, singular or plural ("babies" as "baby")."""
+    for singular in (word, word[:-3] + "y" if word.endswith("ies") else "", word[:-2], word[:-1]):
+        if singular in v.ENGLISH_SYNONYMS and (singular == word or word.endswith("s")):
+            return v.ENGLISH_SYNONYMS[singular]
+    return word
 
 
 def chinese_runs(text: str) -> list[str]:

@@ -14,7 +14,7 @@ CHINESE_SYNONYMS: dict[str, str] = {
     "死亡 身后": "过身 过咗身 去世 过世 离世 逝世 身故 病逝 死咗 死了 走咗 走了 仙游 百年归老 辞世 人没了 不在了",
     "殡葬 身后": "后事 白事 丧事 葬礼 丧礼 出殡 火葬 办丧事 殡仪",
     "出生 新生儿": "生咗 生了个 生咗个 生了一个 生了女儿 生了儿子 生咗仔 生咗女 生了孩子 生孩子 生小孩 生宝宝 生娃 "
-    "生仔 生女 生bb 出世 添丁 刚生 生完 坐月子 宝宝出生 孩子出生",
+    "生仔 生女 生bb 出世 添丁 刚生 生完 坐月子 满月 宝宝出生 孩子出生",
     "怀孕": "有咗 大肚 有喜 怀咗 怀上",
     "结婚": "摆酒 注册结婚 拉埋天窗 领证 扯证 娶老婆 嫁人 成家 新婚 婚礼 摆喜酒 讨老婆 娶妻 出嫁 登记结婚",
     "离婚": "闹离婚 办离婚",
@@ -38,7 +38,8 @@ CHINESE_SYNONYMS: dict[str, str] = {
     "老板": "老细 老板娘 事头",
     # Work.
     "就业 求职": "搵工 揾工 找工作 揾嘢做 搵嘢做 求职 应聘",
-    "失业": "裁了 裁咗 炒了 冇工开 炒鱿鱼 被炒 炒咗 被裁 裁员 被辞退 冇咗份工 丢了工作 丢咗份工 没工作 没了工作 下岗",
+    "失业": "揾唔到工 搵唔到工 找不到工作 冇工做 裁了 裁咗 炒了 冇工开 炒鱿鱼 被炒 炒咗 被裁 裁员 被辞退 冇咗份工 "
+    "丢了工作 丢咗份工 没工作 没了工作 下岗",
     "工资 欠薪": "出粮 拖粮 工钱 薪水 薪金 冇粮出 不发工资 唔出粮 欠工资 拖欠工资",
     "上班 工伤": "返工受伤 开工受伤 做嘢受伤 上班受伤 工作受伤 工地受伤",
     "上班": "返工 做嘢 开工做嘢",
@@ -135,7 +136,7 @@ ENGLISH_EVENT_FILLERS = (
     "parent child spouse elderly son family guangzhou here there we they he she his her him after then first small "
     "little want plan planning ready about get getting thing things everything all what how january february march "
     "april may june july august september october november december local near last yesterday today recently ago "
-    "days place spot business"
+    "days place spot business primary"
 )
 """The same for English queries."""
 
@@ -168,6 +169,7 @@ ENGLISH_PHRASES: dict[str, str] = {
     "had a baby": "birth", "have a baby": "birth", "having a baby": "birth", "gave birth": "birth",
     "give birth": "birth", "giving birth": "birth", "new baby": "birth", "baby born": "birth",
     "getting married": "marriage", "get married": "marriage", "got married": "marriage",
+    "tie the knot": "marriage", "tying the knot": "marriage", "tied the knot": "marriage",
     "second hand": "resale", "pre owned": "resale", "used flat": "resale home", "used home": "resale home",
     "corner shop": "convenience store", "corner store": "convenience store", "mini mart": "convenience store",
     "grocery store": "convenience store", "grocery shop": "convenience store", "snack shop": "convenience store",
@@ -183,12 +185,12 @@ ENGLISH_PHRASES: dict[str, str] = {
 """English phrases -> the catalog's word(s) (whole words, after the spelling folds)."""
 
 ENGLISH_SYNONYMS: dict[str, str] = {
-    "died": "death", "dies": "death", "dead": "death", "deceased": "death", "funeral": "death",
+    "passed": "death", "died": "death", "dies": "death", "dead": "death", "deceased": "death", "funeral": "death",
     "bereavement": "death", "baby": "birth", "born": "birth", "newborn": "birth", "infant": "birth",
     "fired": "unemployment", "sacked": "unemployment", "laid": "unemployment", "redundant": "unemployment",
     "jobless": "unemployment", "unemployed": "unemployment",
     "wedding": "marriage", "marry": "marriage", "married": "marriage", "marrying": "marriage",
-    "fiance": "marriage", "fiancee": "marriage", "engaged": "marriage",
+    "fiance": "marriage", "fiancee": "marriage",
     "lost": "replacement", "stolen": "replacement", "retire": "retirement", "retiring": "retirement",
     "retired": "retirement", "retiree": "retirement", "hukou": "household",
     "son": "child", "daughter": "child", "toddler": "child",
@@ -205,7 +207,7 @@ ENGLISH_SYNONYMS: dict[str, str] = {
     "minimart": "convenience", "grocery": "convenience", "kiosk": "convenience",
     "hk": "hong kong", "id": "identity", "ids": "identity", "extend": "renew", "extension": "renew",
     "renewal": "renew", "salary": "wages", "wage": "wages", "boss": "employer", "hurt": "injury",
-    "injured": "injury", "pregnant": "pregnancy", "expecting": "pregnancy",
+    "injured": "injury", "pregnant": "pregnancy",
 }  # fmt: skip
 """Everyday English words -> the catalog's wording."""
 

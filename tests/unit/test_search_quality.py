@@ -18,9 +18,14 @@ from backend.search.query import search
 
 DATA = Path(__file__).parent.parent / "data"
 QUERIES = json.loads((DATA / "search_queries.json").read_text(encoding="utf-8"))
-# (file, top-1 floor, top-3 floor): the labeled set (the engine was tuned while looking at it) and a
-# held-out set written separately and never used for tuning. Both figures are in docs/performance.md.
-SETS = [("search_queries.json", 0.86, 0.96), ("search_queries_holdout.json", 0.80, 0.93)]
+# (file, top-1 floor, top-3 floor): the labeled set (the engine was tuned while looking at it) and two
+# held-out sets written separately and never used for tuning (the second one written after the first
+# round of tuning, and never looked at while tuning). The figures are in docs/performance.md.
+SETS = [
+    ("search_queries.json", 0.98, 0.99),
+    ("search_queries_holdout.json", 0.87, 0.95),
+    ("search_queries_holdout2.json", 0.79, 0.95),
+]
 
 
 @pytest.fixture(scope="module")
