@@ -74,6 +74,10 @@ def certificates_verify(code: str | None, whole_chain: bool) -> None:
     from backend.certificates import trustlog
     from backend.certificates.service import CertificateStore
     from backend.db import tables as t
+    from backend.identity.secrets import master_secret
+    from backend.settings import get_settings
+
+    key = trustlog.log_key(master_secret(get_settings()))
 
     if not code and not whole_chain:
         raise click.UsageError("give a certificate CODE or --all")
@@ -81,14 +85,14 @@ def certificates_verify(code: str | None, whole_chain: bool) -> None:
     async def work(session: AsyncSession) -> dict[str, object]:
         result: dict[str, object] = {}
         if code:
-            verification = await CertificateStore(session).verify(code)
+            verification = await CertificateStore(session, key).verify(code)
             result["certificate"] = {
                 "code": code, "status": verification.status,
                 "type": verification.certificate.type_code if verification.certificate else None,
                 "log_entry": verification.certificate.log_seq if verification.certificate else None,
                 "checks": None if verification.checks is None else {
                     "content_matches": verification.checks.content_matches,
-                    "hash_valid": verification.checks.hash_valid, "linked": verification.checks.linked},
+                    "hash_valid": verification.checks.hash_valid, "mac_valid": verification.checks.mac_valid},
             }  # fmt: skip
         if whole_chain:
             from sqlalchemy import func, select
@@ -96,7 +100,7 @@ def certificates_verify(code: str | None, whole_chain: bool) -> None:
             total = (await session.execute(select(func.count()).select_from(t.trust_log))).scalar_one()
             with Progress(transient=True) as progress:
                 task = progress.add_task("checking the trust log", total=total)
-                report = await trustlog.check_chain(session, progress=lambda n: progress.advance(task, n))
+                report = await trustlog.check_chain(session, key, progress=lambda n: progress.advance(task, n))
             result["chain"] = {"entries": report.entries, "intact": report.intact, "broken_at": report.broken_at,
                                "head_matches": report.head_matches}  # fmt: skip
         return result

@@ -282,10 +282,12 @@ def seed() -> None:
         raise click.ClickException("seed loads demo data and refuses to run with production settings")
     _run(lambda: _prepare_database(settings, import_if_empty=False))
     _run(lambda: _import(settings, settings.resolved_catalog_dir, dry_run=False, quiet=False))
+    from backend.identity.secrets import master_secret
     from backend.identity.seed import DEMO_PASSWORD, seed_identity
     from backend.identity_cli import run as in_transaction
 
-    report = in_transaction(seed_identity)
+    secret = master_secret(settings)
+    report = in_transaction(lambda session: seed_identity(session, master_secret=secret))
     click.echo(f"population registry stand-in: {report.residents} residents")
     click.echo(f"certificate library stand-in: {report.certificates} certificates, each on the trust log")
     click.echo(

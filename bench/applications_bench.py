@@ -41,6 +41,7 @@ SUBMIT = """mutation($i: ApplicationInput!) { submitApplication(input: $i) {
   application { status issuedCertificates { code } } errors { code } } }"""
 FORM = """query($b: String) { applicationForm(bundleCode: $b) { fieldsTotal fieldsAsked fieldsPrefilled
   materialsReplaced fields { key value source } materials { key replaced } } }"""
+SECRET = "bench-secret-0123456789-0123456789-0123"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
@@ -64,7 +65,7 @@ async def prepare(url: str) -> None:
     async with session_factory(engine)() as session, unit_of_work(session):
         await import_catalog(session, catalog, source="demo")
     async with session_factory(engine)() as session, unit_of_work(session):
-        await seed_identity(session)
+        await seed_identity(session, master_secret=SECRET.encode())
     await engine.dispose()
 
 
@@ -80,7 +81,7 @@ async def run(label: str, url: str, redis_url: str, rounds: int) -> None:
     await prepare(url)
     settings = Settings(data_dir=tempfile.mkdtemp(prefix="onewindow-apps-bench-"), database_url=url,
                         redis_url=redis_url, log_level="error",
-                        secret_key="bench-secret-0123456789-0123456789-0123")  # fmt: skip
+                        secret_key=SECRET)  # fmt: skip
     async with AsyncTestClient(create_app(settings)) as client:
         await client.post("/graphql", json={"query": 'mutation { requestLoginCode(phone: "13800138000") { sent } }'})
         async with session_factory(create_engine(url))() as session:

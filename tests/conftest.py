@@ -35,6 +35,10 @@ _servers_used: dict[str, str] = {}
 _counter = itertools.count(1)
 
 
+# The secret of every test app: the seeded trust log is keyed with it, so the apps can verify it.
+TEST_SECRET = "test-secret-shared-by-every-instance-0123456789"
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
     """One PostgreSQL server for the whole session."""
@@ -100,7 +104,7 @@ async def import_demo(url: str) -> None:
     async with session_factory(engine)() as session, unit_of_work(session):
         await import_catalog(session, catalog, source="demo")
     async with session_factory(engine)() as session, unit_of_work(session):
-        await seed_identity(session)
+        await seed_identity(session, master_secret=TEST_SECRET.encode())
     await engine.dispose()
 
 
@@ -129,7 +133,7 @@ def make_settings(database_url: str, redis_url: str, data_dir: Path, **overrides
         redis_url=redis_url,
         data_dir=str(data_dir),
         log_level="warning",
-        secret_key="test-secret-shared-by-every-instance-0123456789",
+        secret_key=TEST_SECRET,
         **overrides,
     )
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 from sqlalchemy import update
 
+from backend.applications import texts
 from backend.applications.events import Actor
 from backend.applications.forms import MatterSpec, Profile, certificates_by_type
 from backend.applications.states import Action, Status
@@ -21,6 +22,7 @@ from backend.certificates import trustlog
 from backend.certificates.issue import build_output
 from backend.certificates.service import Certificate
 from backend.db import tables as t
+from backend.i18n import Locale
 from backend.rules.explain import Decision, evaluate_with_explanation
 
 if TYPE_CHECKING:
@@ -46,7 +48,7 @@ def evaluate(
 async def log_decision(service: ApplicationService, application_id: str, outcome: str, basis: Any) -> None:
     """Append an approval or refusal to the trust log."""
     content = trustlog.content_hash({"application": application_id, "outcome": outcome, "basis": basis})
-    await trustlog.append(service.certificates._session, "decision", application_id, content)
+    await service.certificates.log("decision", application_id, content)
 
 
 async def decide_instantly(
@@ -61,16 +63,24 @@ async def decide_instantly(
     """Approve at submission when the rule holds (issuing outputs at once); otherwise refer to an officer."""
     decision = evaluate(spec, row["form"], profile, certificates, today)
     record = msgspec.to_builtins(decision)
+    # Values the citizen changed from what a certificate or the registry says are their word only:
+    # the rule may hold on them, but an officer checks them before anything is approved.
+    corrected = sorted(k for k, source in row["sources"].items() if str(source).startswith("corrected:"))
+    if corrected:
+        record["corrected"] = corrected
     session = service.certificates._session
     now = datetime.now(UTC)
     name = spec.summary.name
     system = Actor.system()
-    if not decision.approved:
+    if not decision.approved or corrected:
         await session.execute(update(t.applications).where(t.applications.c.id == row["id"]).values(decision=record))
         row["decision"] = record
+        reason: dict[str, Any] = {"decision": record}
+        if corrected:
+            reason |= {"text": service._deps.messages.gettext(Locale.ZH_HANS, texts.CORRECTED), "fields": corrected}
         await service.events.record(
             application=row, action=Action.AUTO_REFER, actor=system, from_status=Status.SUBMITTED,
-            to_status=Status.SUBMITTED, matter_name=name, phone=phone, reason={"decision": record},
+            to_status=Status.SUBMITTED, matter_name=name, phone=phone, reason=reason,
         )  # fmt: skip
         return
     await session.execute(
@@ -108,8 +118,14 @@ async def issue_outputs(
     snapshot = service._snapshot
     held = certificates_by_type(certificates)
     records = []
+    replaced = []
     for code in spec.summary.outputs:
-        previous = held.get(code)
+        # A matter that reads the certificate it issues renews it (a driving licence); any other
+        # issues a new one (a second business gets its own licence; the first one stays valid).
+        renews = any((f.prefill or "").startswith(f"cert:{code}.") for f in spec.details.form)
+        previous = held.get(code) if renews else None
+        if previous:
+            replaced.append(previous[0].id)
         records.append(
             build_output(
                 snapshot.certificate_types[code], application_id=row["id"], today=today, form=row["form"],
@@ -117,11 +133,8 @@ async def issue_outputs(
                 previous=previous[0].data if previous else None,
             )
         )  # fmt: skip
+    await service.certificates.revoke(replaced, reason=f"renewed by application {row['id']}")
     session = service.certificates._session
-    # A renewal replaces the certificate it renews: the old one is no longer valid.
-    replaced = [held[code][0].id for code in spec.summary.outputs if code in held]
-    if replaced:
-        await session.execute(update(t.certificates).where(t.certificates.c.id.in_(replaced)).values(status="revoked"))
     issued = await service.certificates.store(records, source="platform", application_id=row["id"])
     now = datetime.now(UTC)
     await session.execute(

@@ -116,7 +116,7 @@ class Processing(ApplicationService):
         assert details is not None
         spec = MatterSpec(self._snapshot.by_code[application.matter_code or ""], details)
         profile, _ = await self.profile(application.citizen_id)
-        certificates = await self.certificates.holder_certificates(profile.id_number)
+        certificates = await self.certificates.holder_certificates(profile.id_number, shanghai_date(self._now()))
         await decisions.issue_outputs(self, spec, row, profile, certificates, shanghai_date(self._now()))
 
     async def _phone(self, citizen_id: str) -> str | None:

@@ -24,6 +24,7 @@ from backend.applications.workdays import WorkCalendar, shanghai_date
 from backend.catalog.service import CatalogService
 from backend.catalog.snapshot import CatalogSnapshot
 from backend.certificates.service import Certificate, CertificateStore
+from backend.certificates.trustlog import log_key
 from backend.db import tables as t
 from backend.db.engine import execute
 from backend.errors import DomainError, ErrorCode, NotFoundError
@@ -37,6 +38,16 @@ class FormInvalidError(DomainError):
         super().__init__(ErrorCode.FORM_INVALID)
         self.problems = problems
         self.missing_materials = missing_materials
+
+
+def _source(prefilled_from: str | None, prefilled: Any, submitted: Any) -> str:
+    """Where a submitted value came from: the pre-fill's source, "citizen", or a correction of a pre-fill."""
+    if prefilled_from is None or prefilled is None:
+        return "citizen"
+    if submitted == prefilled:
+        return prefilled_from
+    # The citizen may correct a pre-filled value, but then it is their word, not the certificate's.
+    return f"corrected:{prefilled_from}"
 
 
 def new_reference(today: date) -> str:
@@ -61,7 +72,7 @@ class ApplicationService(ProgressReads):
         self._snapshot = snapshot
         self._now = now
         self._calendar = calendar or WorkCalendar.default()
-        self.certificates = CertificateStore(session)
+        self.certificates = CertificateStore(session, log_key(deps.master_secret))
         self.events = Events(session, deps.sms, deps.messages)
 
     # --- who is applying -------------------------------------------------------------------------
@@ -102,7 +113,7 @@ class ApplicationService(ProgressReads):
         """The merged form, pre-filled, with the citizen's draft corrections applied."""
         target, specs = await self.specs(matter_code, bundle_code)
         profile, _ = await self.profile(citizen_id)
-        certificates = await self.certificates.holder_certificates(profile.id_number)
+        certificates = await self.certificates.holder_certificates(profile.id_number, shanghai_date(self._now()))
         draft = await self.draft(citizen_id, target)
         return merge(specs, profile=profile, certificates=certificates, draft=draft.form_values if draft else None)
 
@@ -163,7 +174,7 @@ class ApplicationService(ProgressReads):
         if spec.details.auto_approval is None:
             raise DomainError(ErrorCode.NO_INSTANT_APPROVAL, field="matterCode")
         profile, _ = await self.profile(citizen_id)
-        certificates = await self.certificates.holder_certificates(profile.id_number)
+        certificates = await self.certificates.holder_certificates(profile.id_number, shanghai_date(self._now()))
         form = merge([spec], profile=profile, certificates=certificates)
         data = {f.key: f.value for f in form.fields} | (values or {})
         return decisions.evaluate(spec, data, profile, certificates, shanghai_date(self._now()))
@@ -176,7 +187,7 @@ class ApplicationService(ProgressReads):
         """Create the application (and a bundle's items), decide instant approvals, drop the draft."""
         target, specs = await self.specs(matter_code, bundle_code)
         profile, phone = await self.profile(citizen_id)
-        certificates = await self.certificates.holder_certificates(profile.id_number)
+        certificates = await self.certificates.holder_certificates(profile.id_number, shanghai_date(self._now()))
         form = merge(specs, profile=profile, certificates=certificates)
         now = self._now()
         today = shanghai_date(now)
@@ -191,10 +202,7 @@ class ApplicationService(ProgressReads):
         missing = {x.key: x.name for x in form.materials if x.required and not x.replaced and x.key not in supplied}
         if problems or missing:
             raise FormInvalidError(problems, missing)
-        sources = {
-            f.key: (f.source if f.source and f.source != "draft" and accepted.get(f.key) == f.value else "citizen")
-            for f in form.fields
-        }
+        sources = {f.key: _source(f.source, f.value, accepted.get(f.key)) for f in form.fields}
         held = certificates_by_type(certificates)
         bundle = bundle_code is not None
         parent_id = str(uuid.uuid4()) if bundle else None
@@ -263,7 +271,7 @@ class ApplicationService(ProgressReads):
             "deadline": self._calendar.add_working_days(today, summary.promised_days),
             "max_trips": summary.max_trips, "trips_needed": 0 if electronic else max(summary.max_trips, 1),
             "fields_total": len(spec.details.form),
-            "fields_prefilled": sum(1 for s in own_sources.values() if s and s != "citizen"),
+            "fields_prefilled": sum(1 for s in own_sources.values() if s and s.startswith(("profile.", "cert:"))),
             "materials_replaced": replaced, "submitted_at": now, "decided_at": None, "updated_at": now, "version": 1,
         }  # fmt: skip
 

@@ -26,6 +26,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.ISSUE: "The certificate was issued to your wallet",
 }
 
+CORRECTED = "You changed values taken from your certificates or profile; an officer will check them."
 NOTICE = "Your application {reference} ({matter}) is now: {status}."
 NOTICE_WITH_REASON = "Your application {reference} ({matter}) is now: {status}. Reason: {reason}"
 SMS = "[onewindow] Application {reference} ({matter}): {status}. Open the app for details."
@@ -36,4 +37,5 @@ TEXTS: dict[str, str] = {
     "notice": NOTICE,
     "notice_with_reason": NOTICE_WITH_REASON,
     "sms": SMS,
+    "corrected": CORRECTED,
 }

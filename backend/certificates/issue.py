@@ -14,11 +14,13 @@ from backend.certificates.models import CertificateRecord
 VALIDITY_YEARS = {"DRIVING_LICENSE": 6, "RESIDENCE_PERMIT": 1, "HK_MACAO_PERMIT": 10, "FOOD_BUSINESS_LICENSE": 5}
 _NUMBER_KEYS = ("certificate_number", "card_number", "license_number", "permit_number", "registration_number",
                 "proof_number", "file_number", "account_number")  # fmt: skip
-_PROFILE_ALIASES = {
-    "name": "name", "holder_name": "name", "owner_name": "name", "legal_representative": "name",
-    "id_number": "id_number", "holder_id_number": "id_number", "owner_id_number": "id_number",
-    "sex": "sex", "birth_date": "birth_date", "address": "address",
+_PERSON_ALIASES = {
+    "name": "name", "holder_name": "name", "owner_name": "name", "id_number": "id_number",
+    "holder_id_number": "id_number", "owner_id_number": "id_number", "sex": "sex", "birth_date": "birth_date",
+    "address": "address",
 }  # fmt: skip
+_ENTERPRISE_ALIASES = {"legal_representative": "name"}  # an enterprise's address is not its owner's home
+_FORM_ALIASES = {"entity_name": ("entity_name", "proposed_name"), "address": ("address", "business_address")}
 _ISSUE_DATE_KEYS = ("issue_date", "established_date", "registration_date", "award_date", "first_issue_date")
 
 
@@ -49,13 +51,19 @@ def build_output(
     years = VALIDITY_YEARS.get(certificate_type.code)
     valid_until = _years_later(today, years) if years else None
     data: dict[str, Any] = {}
+    aliases = _PERSON_ALIASES if certificate_type.holder == "person" else _ENTERPRISE_ALIASES
     for field in certificate_type.fields:
         key = field.key
-        value: Any = form.get(key)
-        if value is None and key in _PROFILE_ALIASES:
-            value = profile.get(_PROFILE_ALIASES[key])
+        # Authority order: who the holder is comes from the registry, what a renewal keeps comes
+        # from the certificate it renews; the form only fills what neither knows (a new business's
+        # name). A citizen cannot upgrade a licence class by typing it.
+        value: Any = None
+        if key in aliases:
+            value = profile.get(aliases[key])
         if value is None and previous is not None and key not in _NUMBER_KEYS:
             value = previous.get(key)
+        if value is None:
+            value = next((form[k] for k in _FORM_ALIASES.get(key, (key,)) if form.get(k) is not None), None)
         if key in _NUMBER_KEYS:
             value = (previous or {}).get(key) if key == "file_number" and previous else number
         elif key in _ISSUE_DATE_KEYS and (value is None or previous is not None):

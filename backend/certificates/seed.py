@@ -11,7 +11,7 @@ from backend.db import tables as t
 from backend.identity.registry import Person
 
 
-async def seed_certificates(session: AsyncSession, *, batch: int = 1000) -> int:
+async def seed_certificates(session: AsyncSession, log_key: bytes, *, batch: int = 1000) -> int:
     """Idempotent: when the store has no library certificates, generate them for every resident."""
     existing = (
         await session.execute(
@@ -26,7 +26,7 @@ async def seed_certificates(session: AsyncSession, *, batch: int = 1000) -> int:
     )
     people = [Person(**r._mapping) for r in rows]
     records = generate_certificates(people)
-    store = CertificateStore(session)
+    store = CertificateStore(session, log_key)
     for start in range(0, len(records), batch):
         await store.store(records[start : start + batch], source="library")
     return len(records)

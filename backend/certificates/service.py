@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 import msgspec
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.certificates import trustlog
@@ -88,8 +88,9 @@ class Verification(msgspec.Struct, frozen=True):
 class CertificateStore:
     """Reads and writes of the certificate store; the caller owns the unit of work."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, log_key: bytes) -> None:
         self._session = session
+        self._log_key = log_key
 
     async def wallet(self, id_number: str, *, limit: int, offset: int = 0) -> tuple[list[Certificate], int]:
         """A holder's valid and revoked certificates, newest first, and how many there are."""
@@ -107,12 +108,17 @@ class CertificateStore:
         ).scalar_one()
         return [Certificate(**row._mapping) for row in rows], total
 
-    async def holder_certificates(self, id_number: str) -> list[Certificate]:
-        """Every valid certificate of a holder (what forms are pre-filled from)."""
+    async def holder_certificates(self, id_number: str, today: date) -> list[Certificate]:
+        """Every certificate of a holder valid on `today` (what forms are pre-filled and rules decided from)."""
+        valid_until = t.certificates.c.valid_until
         rows = await execute(
             self._session,
             select(*_COLUMNS)
-            .where(t.certificates.c.holder_id_number == id_number, t.certificates.c.status == "valid")
+            .where(
+                t.certificates.c.holder_id_number == id_number,
+                t.certificates.c.status == "valid",
+                (valid_until.is_(None)) | (valid_until >= today),
+            )
             .order_by(t.certificates.c.issued_on.desc()),
         )
         return [Certificate(**row._mapping) for row in rows]
@@ -142,7 +148,7 @@ class CertificateStore:
         hashes = [trustlog.content_hash(document(r)) for r in records]
         ids = [str(uuid.uuid4()) for _ in records]
         entries = await trustlog.append_many(
-            self._session, [("certificate", i, h) for i, h in zip(ids, hashes, strict=True)]
+            self._session, self._log_key, [("certificate", i, h) for i, h in zip(ids, hashes, strict=True)]
         )
         now = datetime.now(UTC)
         stored = [
@@ -155,8 +161,24 @@ class CertificateStore:
         )
         return stored
 
+    async def log(self, kind: str, subject: str, content: str) -> None:
+        """Append another kind of record (an approval decision) to the trust log."""
+        await trustlog.append(self._session, self._log_key, kind, subject, content)
+
+    async def revoke(self, certificate_ids: Sequence[str], reason: str) -> None:
+        """Revoke certificates and log each revocation, so a status edited back to valid is caught."""
+        if not certificate_ids:
+            return
+        await self._session.execute(
+            update(t.certificates).where(t.certificates.c.id.in_(set(certificate_ids))).values(status="revoked")
+        )
+        await trustlog.append_many(
+            self._session, self._log_key,
+            [("revocation", i, trustlog.content_hash({"certificate": i, "reason": reason})) for i in certificate_ids],
+        )  # fmt: skip
+
     async def verify(self, code: str) -> Verification:
-        """Check a certificate against the trust log: its content, its entry's hash and the chain's link."""
+        """Check a certificate against the trust log: its content, its entry's hash and MAC, revocations."""
         row = (
             await execute(self._session, select(*_COLUMNS).where(t.certificates.c.code == normalize_code(code)))
         ).first()
@@ -165,13 +187,10 @@ class CertificateStore:
         certificate = Certificate(**row._mapping)
         # Recompute from the stored fields: an edit of the row no longer matches what was logged.
         actual = trustlog.content_hash(document(certificate))
-        check = await trustlog.check_entry(self._session, certificate.log_seq, actual)
+        check = await trustlog.check_entry(self._session, self._log_key, certificate.log_seq, certificate.id, actual)
         if not check.intact or actual != certificate.content_hash:
             return Verification("tampered", certificate, check)
-        # The entry must vouch for this certificate, not another one.
-        subject = (
-            await execute(self._session, select(t.trust_log.c.subject).where(t.trust_log.c.seq == certificate.log_seq))
-        ).scalar_one_or_none()
-        if subject != certificate.id:
-            return Verification("tampered", certificate, check)
-        return Verification("revoked" if certificate.status == "revoked" else "valid", certificate, check)
+        revoked = await trustlog.entries_about(self._session, self._log_key, certificate.id, "revocation")
+        if revoked or certificate.status == "revoked":
+            return Verification("revoked", certificate, check)
+        return Verification("valid", certificate, check)

@@ -41,8 +41,11 @@ async def _streets(session: AsyncSession) -> list[Street]:
     return [Street(r.code, r.district, r.dname["zh-Hans"], r.name["zh-Hans"]) for r in rows]
 
 
-async def seed_identity(session: AsyncSession) -> SeedReport:
-    """Idempotent: what exists is left alone. Needs the catalog (regions, departments) imported."""
+async def seed_identity(session: AsyncSession, *, master_secret: bytes) -> SeedReport:
+    """Idempotent: what exists is left alone. Needs the catalog (regions, departments) imported.
+
+    `master_secret` keys the trust log the stand-in certificate library is appended to.
+    """
     report = SeedReport()
     if not (await session.execute(select(func.count()).select_from(t.registry_persons))).scalar_one():
         streets = await _streets(session)
@@ -54,8 +57,9 @@ async def seed_identity(session: AsyncSession) -> SeedReport:
     report.residents = (await session.execute(select(func.count()).select_from(t.registry_persons))).scalar_one()
     report.demo_citizen = await _demo_citizen(session)
     from backend.certificates.seed import seed_certificates
+    from backend.certificates.trustlog import log_key
 
-    report.certificates = await seed_certificates(session)
+    report.certificates = await seed_certificates(session, log_key(master_secret))
     departments = list((await session.execute(select(t.departments.c.code).order_by(t.departments.c.code))).scalars())
     wanted = [
         (f"officer.{code.lower()}", f"officer of {code}", [RoleGrant(Role.OFFICER, code)]) for code in departments

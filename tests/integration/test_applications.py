@@ -11,8 +11,10 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.certificates import trustlog
+from backend.certificates.service import Certificate, document
 from backend.db import tables as t
 from backend.identity.sms import outbox
+from tests.conftest import TEST_SECRET
 from tests.support.applications import (
     DEMO_ID,
     DEMO_PHONE,
@@ -41,6 +43,14 @@ ELIGIBILITY = """query($m: String!) { checkEligibility(matterCode: $m) {
   eligible policy conditions { text held path } } }"""
 PROCESS = """mutation($i: ProcessApplicationInput!) { processApplication(input: $i) {
   application { id status version timeline { action toStatus reason actorType } } errors { code field message } } }"""
+KEY = trustlog.log_key(TEST_SECRET.encode())
+
+
+def document_of(row: Any) -> dict[str, Any]:
+    """What the trust log vouches for, from a certificates row."""
+    return document(Certificate(**{k: getattr(row, k) for k in Certificate.__struct_fields__}))
+
+
 APPLICATION = """query($id: ID!) { application(id: $id) { id status reference
   timeline { action toStatus reason reasonFields } currentStep { action } } }"""
 
@@ -125,6 +135,24 @@ async def test_instant_approval_issues_the_renewed_licence_into_the_wallet(
     after = await _licences(db)
     assert len(after) == len(before) + 1
     assert [row.status for row in after if row.id in {r.id for r in before}] == ["revoked"] * len(before)
+    # A revoked licence edited back to valid in the database still verifies as revoked (the log says so)
+    async with db() as session:
+        old = (
+            await session.execute(
+                select(t.certificates.c.id, t.certificates.c.code).where(
+                    t.certificates.c.id.in_([r.id for r in before])
+                )
+            )
+        ).first()
+        await session.execute(update(t.certificates).where(t.certificates.c.id == old.id).values(status="valid"))
+        await session.commit()
+    revived = "query($c: String!) { verifyCertificate(code: $c) { status } }"
+    try:
+        assert (await run(api, citizen, revived, {"c": old.code}))["verifyCertificate"]["status"] == "REVOKED"
+    finally:
+        async with db() as session:
+            await session.execute(update(t.certificates).where(t.certificates.c.id == old.id).values(status="revoked"))
+            await session.commit()
     assert application["sources"]["license_class"] == "cert:DRIVING_LICENSE.license_class"
     assert application["fieldsPrefilled"] >= 5 and application["materialsReplaced"] == 1
     assert application["tripsSaved"] == 0  # a 零跑动 matter (max_trips 0): nothing to save, nothing needed
@@ -146,6 +174,30 @@ async def test_instant_approval_issues_the_renewed_licence_into_the_wallet(
     async with db() as session:
         messages = await outbox(session, DEMO_PHONE)
     assert any(application["reference"] in body for _, _, body in messages)
+
+
+async def test_a_value_corrected_over_a_certificate_goes_to_an_officer(
+    api: AsyncTestClient[Any], citizen: str, db: async_sessionmaker[AsyncSession]
+) -> None:
+    # The citizen holds a C1 licence and types A1 (a bus licence) over the pre-filled class
+    scan = await upload(api, citizen)
+    values = {"medical_exam_done": True, "receive_method": "mail", "license_class": "A1"}
+    before = await _licences(db)
+    data = await run(
+        api,
+        citizen,
+        SUBMIT,
+        {"i": {"matterCode": "GZ-GA-0018", "values": values, "materials": {"medical_cert": scan["id"]}}},
+        locale="zh-CN",
+    )
+    application = data["submitApplication"]["application"]
+    # Then nothing is issued at once: an officer checks the corrected value
+    assert application["status"] == "SUBMITTED"
+    assert application["sources"]["license_class"] == "corrected:cert:DRIVING_LICENSE.license_class"
+    assert application["timeline"][-1]["action"] == "AUTO_REFER"
+    assert "工作人员审核" in application["timeline"][-1]["reason"]
+    assert application["issuedCertificates"] == []
+    assert [(r.id, r.status) for r in await _licences(db)] == [(r.id, r.status) for r in before]
 
 
 async def _licences(db: async_sessionmaker[AsyncSession]) -> list[Any]:
@@ -382,14 +434,49 @@ async def test_tampering_with_a_certificate_or_the_log_is_detected(
             )
             await session.commit()
     assert (await run(api, citizen, query, {"c": "NOSUCHCODE"}))["verifyCertificate"]["status"] == "UNKNOWN"
+    # A forger who rewrites the row, its content hash and the log entry consistently (but has no key)
+    async with db() as session:
+        entry = (await session.execute(select(t.trust_log).where(t.trust_log.c.seq == original.log_seq))).one()
+        row = (await session.execute(select(t.certificates).where(t.certificates.c.id == target["id"]))).one()
+        forged = {**original.data, "name": "张三"}
+        forged_doc = {**document_of(row), "data": forged}
+        forged_hash = trustlog.content_hash(forged_doc)
+        forged_entry = trustlog.entry_hash(entry.prev_hash, entry.seq, entry.kind, entry.subject, forged_hash, entry.at)
+        await session.execute(
+            update(t.certificates)
+            .where(t.certificates.c.id == target["id"])
+            .values(data=forged, content_hash=forged_hash)
+        )
+        await session.execute(
+            update(t.trust_log)
+            .where(t.trust_log.c.seq == entry.seq)
+            .values(content_hash=forged_hash, entry_hash=forged_entry)
+        )
+        await session.commit()
+        try:
+            status = (await run(api, citizen, query, {"c": target["code"]}))["verifyCertificate"]["status"]
+            assert status == "TAMPERED"
+        finally:
+            await session.execute(
+                update(t.certificates)
+                .where(t.certificates.c.id == target["id"])
+                .values(data=original.data, content_hash=row.content_hash)
+            )
+            await session.execute(
+                update(t.trust_log)
+                .where(t.trust_log.c.seq == entry.seq)
+                .values(content_hash=entry.content_hash, entry_hash=entry.entry_hash)
+            )
+            await session.commit()
+    assert (await run(api, citizen, query, {"c": target["code"]}))["verifyCertificate"]["status"] == "VALID"
     # Rewriting a log entry breaks the chain at that entry
     async with db() as session:
         entry = (await session.execute(select(t.trust_log).where(t.trust_log.c.seq == original.log_seq))).one()
         await session.execute(update(t.trust_log).where(t.trust_log.c.seq == entry.seq).values(content_hash="0" * 64))
-        report = await trustlog.check_chain(session)
+        report = await trustlog.check_chain(session, KEY)
         assert report.broken_at == entry.seq and not report.intact
         await session.rollback()
-        assert (await trustlog.check_chain(session)).intact
+        assert (await trustlog.check_chain(session, KEY)).intact
 
 
 async def test_uploads_are_checked_by_content_and_size_and_kept_by_hash(

@@ -32,6 +32,7 @@ certificates = Table(
     UniqueConstraint("type_code", "number", name="uq_certificates_type_number"),
 )
 Index("ix_certificates_holder", certificates.c.holder_id_number, certificates.c.type_code)
+Index("ix_certificates_application", certificates.c.application_id)
 
 # An append-only hash chain (the seeds' 上链): entry_hash = sha256(prev_hash, seq, kind, subject,
 # content_hash, at). trust_log_head has one row; updating it first serializes appends on both databases.
@@ -44,9 +45,10 @@ trust_log = Table(
     Column("content_hash", String(64), nullable=False),
     Column("prev_hash", String(64), nullable=False),
     Column("entry_hash", String(64), nullable=False),
+    Column("mac", String(64), nullable=False),  # HMAC-SHA256 of (seq, entry_hash) under the log key
     Column("at", UTCDateTime, nullable=False),
 )
-Index("ix_trust_log_subject", trust_log.c.subject)
+Index("ix_trust_log_subject", trust_log.c.subject, trust_log.c.kind)
 
 trust_log_head = Table(
     "trust_log_head",
@@ -54,6 +56,7 @@ trust_log_head = Table(
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("seq", Integer, nullable=False),
     Column("entry_hash", String(64), nullable=False),
+    Column("mac", String(64), nullable=True),  # None only for the genesis head
 )
 
 applications = Table(

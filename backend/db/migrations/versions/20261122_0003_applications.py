@@ -44,6 +44,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("type_code", "number", name="uq_certificates_type_number"),
     )
     with op.batch_alter_table("certificates", schema=None) as batch_op:
+        batch_op.create_index("ix_certificates_application", ["application_id"], unique=False)
         batch_op.create_index("ix_certificates_holder", ["holder_id_number", "type_code"], unique=False)
 
     op.create_table(
@@ -54,17 +55,19 @@ def upgrade() -> None:
         sa.Column("content_hash", sa.String(length=64), nullable=False),
         sa.Column("prev_hash", sa.String(length=64), nullable=False),
         sa.Column("entry_hash", sa.String(length=64), nullable=False),
+        sa.Column("mac", sa.String(length=64), nullable=False),
         sa.Column("at", backend.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("seq", name=op.f("pk_trust_log")),
     )
     with op.batch_alter_table("trust_log", schema=None) as batch_op:
-        batch_op.create_index("ix_trust_log_subject", ["subject"], unique=False)
+        batch_op.create_index("ix_trust_log_subject", ["subject", "kind"], unique=False)
 
     op.create_table(
         "trust_log_head",
         sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("entry_hash", sa.String(length=64), nullable=False),
+        sa.Column("mac", sa.String(length=64), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_trust_log_head")),
     )
     op.create_table(
@@ -245,5 +248,6 @@ def downgrade() -> None:
     op.drop_table("trust_log")
     with op.batch_alter_table("certificates", schema=None) as batch_op:
         batch_op.drop_index("ix_certificates_holder")
+        batch_op.drop_index("ix_certificates_application")
 
     op.drop_table("certificates")
