@@ -24,7 +24,7 @@ from tests.support.applications import (
     staff_token,
     upload,
 )
-from tests.support.identity import as_user
+from tests.support.identity import as_user, third_party_token
 
 FORM = """query($m: String, $b: String) { applicationForm(matterCode: $m, bundleCode: $b) {
   matterCodes fieldsTotal fieldsAsked fieldsPrefilled materialsReplaced draftVersion
@@ -398,11 +398,32 @@ async def test_one_citizen_never_sees_anothers_applications_or_certificates(
     assert {c["holderName"] for c in theirs["myCertificates"]["items"]} <= {person.name}
 
 
-async def test_a_mini_program_without_the_applications_scope_is_refused(
-    api: AsyncTestClient[Any], citizen: str
+async def test_a_mini_program_reaches_applications_only_with_the_consented_scopes(
+    api: AsyncTestClient[Any], db: async_sessionmaker[AsyncSession], citizen: str, fresh_redis: Any
 ) -> None:
-    status, body = await as_user(api, citizen, "{ myApplications(first: 1) { edges { node { id } } } }")
-    assert status == 200 and "errors" not in body  # the first-party app holds every citizen scope
+    query = "{ myApplications(first: 1) { edges { node { id } } } }"
+    profile_only, _ = await third_party_token(api, db, fresh_redis, DEMO_PHONE, ["openid", "profile"])
+    status, body = await as_user(api, profile_only, query)
+    assert status == 200 and body["errors"][0]["extensions"]["code"] == "INSUFFICIENT_SCOPE"
+    wallet = await as_user(api, profile_only, "{ myCertificates(first: 1) { totalCount } }")
+    assert wallet[1]["errors"][0]["extensions"]["code"] == "INSUFFICIENT_SCOPE"
+    submit = {"i": {"matterCode": "GZ-WJW-0001", "values": {}}}
+    refused = await as_user(api, profile_only, SUBMIT, submit)
+    assert refused[1]["errors"][0]["extensions"]["code"] == "INSUFFICIENT_SCOPE"
+    reader, _ = await third_party_token(api, db, fresh_redis, DEMO_PHONE, ["openid", "applications:read"])
+    status, body = await as_user(api, reader, query)
+    assert status == 200 and "errors" not in body
+    assert (await as_user(api, reader, SUBMIT, submit))[1]["errors"][0]["extensions"]["code"] == "INSUFFICIENT_SCOPE"
+    # Applications, yes; but the ID number in a form is masked, and certificates need their own scope
+    detail = "query($id: ID!) { application(id: $id) { form } }"
+    some_id = body["data"]["myApplications"]["edges"][0]["node"]["id"]
+    first_party = (await as_user(api, citizen, detail, {"id": some_id}))[1]["data"]["application"]["form"]
+    form = (await as_user(api, reader, detail, {"id": some_id}))[1]["data"]["application"]["form"]
+    assert DEMO_ID not in str(form) and DEMO_PHONE not in str(form)
+    assert DEMO_ID in str(first_party) or DEMO_PHONE in str(first_party)
+    issued = "query($id: ID!) { application(id: $id) { issuedCertificates { code } } }"
+    refused_certs = (await as_user(api, reader, issued, {"id": some_id}))[1]
+    assert refused_certs["errors"][0]["extensions"]["code"] == "INSUFFICIENT_SCOPE"
 
 
 async def test_tampering_with_a_certificate_or_the_log_is_detected(

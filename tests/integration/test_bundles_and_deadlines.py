@@ -59,6 +59,13 @@ async def test_a_bundle_routes_one_item_to_each_department(
         assert found["deadline"] == calendar.add_working_days(today, found["promisedDays"]).isoformat()
         deadlines.append(found["deadline"])
     assert bundle["deadline"] == max(deadlines)
+    # An officer of one department sees the bundle with their own items only
+    departments = {i["department"]["code"] for i in items}
+    own = sorted(departments)[0]
+    officer = await staff_token(api, f"officer.{own.lower()}")
+    seen = await run(api, officer, "query($id: ID!) { application(id: $id) { items { department { code } } } }",
+                     {"id": bundle["id"]})  # fmt: skip
+    assert {i["department"]["code"] for i in seen["application"]["items"]} == {own} != departments
 
 
 async def test_overdue_items_are_listed_per_department(

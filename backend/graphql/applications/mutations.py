@@ -103,7 +103,7 @@ class ApplicationMutation:
         if updated is None:
             return ApplicationPayload(application=None, errors=errors)
         await _publish(info)
-        return ApplicationPayload(application=Application.build(updated, info), errors=[])
+        return ApplicationPayload(application=Application.build(updated, info, officer.departments), errors=[])
 
     @strawberry.mutation(
         description="Answer a request for supplement (补正) with corrected values or uploads.",
@@ -137,12 +137,12 @@ class ApplicationMutation:
 
     @strawberry.mutation(
         description="Mark notices read (all of them when ids is null).",
-        extensions=[PermissionExtension([permissions.IsCitizen("applications:read")])],
+        extensions=[PermissionExtension([permissions.IsCitizen(WRITE)])],
     )
     async def mark_notifications_read(
         self, info: Info, ids: list[strawberry.ID] | None = None
     ) -> MarkNotificationsReadPayload:
-        principal = permissions.citizen(info, "applications:read")
+        principal = permissions.citizen(info, WRITE)
         service = await info.context.applications()
         count, errors = await run_mutation(
             info, lambda: service.mark_read(principal.subject_id, [str(i) for i in ids] if ids is not None else None)

@@ -111,13 +111,13 @@ class ApplicationQuery:
             permissions.citizen(info, READ)
             if found.citizen_id != principal.subject_id:
                 return None  # another citizen's application does not exist for you
-        else:
-            officer = await officer_of(info)
-            if officer.departments is not None and found.department_code not in officer.departments:
-                items = await service.items(found.id) if found.kind == "bundle" else []
-                if not any(i.department_code in officer.departments for i in items):
-                    return None
-        return Application.build(found, info)
+            return Application.build(found, info)
+        officer = await officer_of(info)
+        if officer.departments is not None and found.department_code not in officer.departments:
+            items = await service.items(found.id) if found.kind == "bundle" else []
+            if not any(i.department_code in officer.departments for i in items):
+                return None
+        return Application.build(found, info, officer.departments)
 
     @strawberry.field(
         description="Your electronic certificates (电子证照), newest first.",
@@ -174,7 +174,7 @@ class ApplicationQuery:
         items, total = await service.queue(
             officer.departments, status=status.value if status else None, first=size, offset=max(offset, 0)
         )
-        return QueuePage(items=[Application.build(x, info) for x in items], total_count=total)
+        return QueuePage(items=[Application.build(x, info, officer.departments) for x in items], total_count=total)
 
     @strawberry.field(
         description="Fields pre-filled, materials and trips saved, time to decision (admins: every department)."

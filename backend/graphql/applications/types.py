@@ -18,11 +18,12 @@ from backend.applications.events import render_notice
 from backend.applications.states import Action, Status, is_final
 from backend.applications.workdays import is_overdue
 from backend.certificates import service as cs
+from backend.errors import DomainError, ErrorCode
 from backend.graphql.catalog.types import Bundle, Department, Matter
 from backend.graphql.context import Info
 from backend.graphql.errors import PayloadError
 from backend.i18n import Locale, pick
-from backend.identity.numbers import mask_id_number
+from backend.identity.numbers import mask_id_number, mask_phone, normalize_phone, parse_id_number
 from backend.rules.explain import Condition, catalog_labels, describe
 
 # The domain's enums are the GraphQL enums (strawberry.enum registers the class and returns it).
@@ -211,10 +212,12 @@ class Application:
     sources: JSON
     version: int
     model: strawberry.Private[am.Application]
+    # An officer sees only their departments' items of a bundle; None: every item (the citizen).
+    visible_departments: strawberry.Private[frozenset[str] | None] = None
 
     @staticmethod
-    def build(model: am.Application, info: Info) -> Application:
-        """From the read model, in the caller's locale."""
+    def build(model: am.Application, info: Info, visible_departments: frozenset[str] | None = None) -> Application:
+        """From the read model, in the caller's locale; personal numbers masked for a token without their scope."""
         ctx = info.context
         has_outputs = bool(model.matter_code and ctx.snapshot.by_code[model.matter_code].outputs)
         final = is_final(model.status, has_outputs=has_outputs)
@@ -226,7 +229,8 @@ class Application:
             promised_days=model.promised_days, fees_due=Decimal(model.fees_due), fields_total=model.fields_total,
             fields_prefilled=model.fields_prefilled, materials_replaced=model.materials_replaced,
             max_trips=model.max_trips, trips_needed=model.trips_needed, trips_saved=model.trips_saved,
-            form=JSON(model.form), sources=JSON(model.sources), version=model.version, model=model,
+            form=JSON(_masked(model.form, info)), sources=JSON(model.sources), version=model.version, model=model,
+            visible_departments=visible_departments,
         )  # fmt: skip
 
     @strawberry.field
@@ -272,17 +276,48 @@ class Application:
         if self.model.kind != "bundle":
             return []
         service = await info.context.applications()
-        return [Application.build(x, info) for x in await service.items(self.model.id)]
+        visible = self.visible_departments
+        return [
+            Application.build(x, info, visible)
+            for x in await service.items(self.model.id)
+            if visible is None or x.department_code in visible
+        ]
 
-    @strawberry.field(description="Which certificate fields this application used.")
+    @strawberry.field(description="Which certificate fields this application used (needs certificates:read).")
     async def data_uses(self, info: Info) -> list[DataUse]:
+        _require_certificates_scope(info)
         service = await info.context.applications()
         return [_data_use(x) for x in await service.consents(self.model.citizen_id, self.model.id)]
 
-    @strawberry.field(description="Certificates issued by this application.")
+    @strawberry.field(description="Certificates issued by this application (needs certificates:read).")
     async def issued_certificates(self, info: Info) -> list[Certificate]:
+        _require_certificates_scope(info)
         service = await info.context.applications()
         return [Certificate.build(c, info) for c in await service.certificates.issued_for(self.model.id)]
+
+
+def _require_certificates_scope(info: Info) -> None:
+    """Certificates (and their verification codes) need certificates:read on a mini-program's token."""
+    principal = info.context.principal
+    third_party = principal is not None and principal.subject_type.value == "citizen" and not principal.first_party
+    if third_party and principal is not None and not principal.has_scope("certificates:read"):
+        raise DomainError(ErrorCode.INSUFFICIENT_SCOPE, scope="certificates:read")
+
+
+def _masked(form: dict[str, Any], info: Info) -> dict[str, Any]:
+    """A form's ID and phone numbers, masked for a mini-program without the id_number / phone scopes."""
+    principal = info.context.principal
+    if principal is None or principal.subject_type.value != "citizen" or principal.first_party:
+        return form
+    show_id, show_phone = principal.has_scope("id_number"), principal.has_scope("phone")
+    masked: dict[str, Any] = {}
+    for key, value in form.items():
+        if isinstance(value, str) and not show_id and parse_id_number(value) is not None:
+            value = mask_id_number(value)
+        elif isinstance(value, str) and not show_phone and normalize_phone(value) == value:
+            value = mask_phone(value)
+        masked[key] = value
+    return masked
 
 
 def _step(event: am.TimelineEvent, info: Info) -> TimelineStep:
