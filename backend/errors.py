@@ -51,6 +51,7 @@ class ErrorCode(StrEnum):
     NO_INSTANT_APPROVAL = "NO_INSTANT_APPROVAL"
     UPLOAD_TOO_LARGE = "UPLOAD_TOO_LARGE"
     UPLOAD_TYPE_NOT_ALLOWED = "UPLOAD_TYPE_NOT_ALLOWED"
+    UPLOAD_QUOTA = "UPLOAD_QUOTA"
     # Form field problems (backend.applications.validation.FieldProblem has the per-field messages).
     INVALID_CREDIT_CODE = "INVALID_CREDIT_CODE"
     INVALID_DATE = "INVALID_DATE"
@@ -104,6 +105,9 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.NO_INSTANT_APPROVAL: "This matter is decided by an officer; it has no instant-approval rule.",
     ErrorCode.UPLOAD_TOO_LARGE: "The file is too large: at most {max_mb} MB.",
     ErrorCode.UPLOAD_TYPE_NOT_ALLOWED: "Upload a PDF, JPEG or PNG file.",
+    ErrorCode.UPLOAD_QUOTA: (
+        "You have uploaded the most allowed in a day ({files} files or {mb} MB). Try again tomorrow."
+    ),
     ErrorCode.INVALID_CREDIT_CODE: (
         "The unified social credit code is not valid: check the 18 characters on the business license."
     ),

@@ -97,6 +97,10 @@ class Events:
             )  # fmt: skip
             await self._sms.send(self._session, phone, body)
 
+    def discard(self) -> None:
+        """Forget the updates of a unit of work that rolled back."""
+        self._pending.clear()
+
     async def publish(self, redis: Any) -> None:
         """Announce the committed changes to live subscribers (best effort: the inbox has them anyway)."""
         pending, self._pending = self._pending, []

@@ -11,13 +11,14 @@ from typing import Any
 
 import msgspec
 from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.applications import decisions
 from backend.applications.events import Actor, Events
 from backend.applications.forms import MatterSpec, MergedForm, Profile, certificates_by_type, merge
 from backend.applications.models import Application, Draft
-from backend.applications.progress import ProgressReads
+from backend.applications.progress import APPLICATION_COLUMNS, ProgressReads
 from backend.applications.states import Action, Status, bundle_status
 from backend.applications.validation import Checked, FormFieldSpec, validate_form
 from backend.applications.workdays import WorkCalendar, shanghai_date
@@ -29,6 +30,25 @@ from backend.db import tables as t
 from backend.db.engine import execute
 from backend.errors import DomainError, ErrorCode, NotFoundError
 from backend.identity.service import IdentityDeps
+
+MAX_TEXT = 2000  # the longest form value (a textarea)
+
+
+def _bounded(
+    form: MergedForm, values: dict[str, Any], materials: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A draft keeps only the form's own fields and materials, as scalars of bounded size."""
+    keys = {f.key for f in form.fields}
+    kept: dict[str, Any] = {}
+    for key, value in values.items():
+        if key not in keys:
+            continue
+        if isinstance(value, (dict, list)) or (isinstance(value, str) and len(value) > MAX_TEXT):
+            raise DomainError(ErrorCode.INVALID_VALUE, field=key)
+        kept[key] = value
+    material_keys = {m.key for m in form.materials}
+    uploads = {k: str(v)[:64] for k, v in materials.items() if k in material_keys and isinstance(v, str)}
+    return kept, uploads
 
 
 class FormInvalidError(DomainError):
@@ -142,13 +162,18 @@ class ApplicationService(ProgressReads):
         `version` is the draft version the device last saw; an older one means another device saved
         since, and DRAFT_CONFLICT asks this device to reload rather than overwrite silently.
         """
-        target, _ = await self.specs(matter_code, bundle_code)
+        target, specs = await self.specs(matter_code, bundle_code)
+        values, materials = _bounded(merge(specs, profile=None, certificates=[]), values, materials)
         now = self._now()
         existing = await self.draft(citizen_id, target)
         if existing is None:
             draft = Draft(id=str(uuid.uuid4()), citizen_id=citizen_id, target=target, form_values=values,
                           materials=materials, version=1, updated_at=now)  # fmt: skip
-            await self._session.execute(t.drafts.insert().values(**msgspec.structs.asdict(draft)))
+            try:
+                async with self._session.begin_nested():
+                    await self._session.execute(t.drafts.insert().values(**msgspec.structs.asdict(draft)))
+            except IntegrityError:  # another device saved the first version at the same moment
+                raise DomainError(ErrorCode.DRAFT_CONFLICT, field="version") from None
             return draft
         if version is not None and version != existing.version:
             raise DomainError(ErrorCode.DRAFT_CONFLICT, field="version")
@@ -211,8 +236,7 @@ class ApplicationService(ProgressReads):
             rows.append(self._item_row(spec, form, accepted, sources, supplied, citizen_id, parent_id, now, today))
         if bundle and parent_id is not None:
             parent = self._parent_row(parent_id, bundle_code or "", citizen_id, rows, form, now)
-            await self._session.execute(t.applications.insert().values(**parent))
-        await self._session.execute(t.applications.insert(), rows)
+        await self._insert([parent, *rows] if bundle else rows, today)
         await self._record_consents(citizen_id, rows, form, held)
         head = parent if bundle else rows[0]
         await self.events.record(
@@ -236,6 +260,19 @@ class ApplicationService(ProgressReads):
         application = await self.get(head["id"])
         assert application is not None
         return application
+
+    async def _insert(self, rows: list[dict[str, Any]], today: date) -> None:
+        """Insert applications; a reference that happens to be taken already is drawn again."""
+        for attempt in range(5):
+            try:
+                async with self._session.begin_nested():
+                    await self._session.execute(t.applications.insert(), rows)
+                return
+            except IntegrityError:
+                if attempt == 4:
+                    raise
+                for row in rows:
+                    row["reference"] = new_reference(today)
 
     def _item_row(
         self, spec: MatterSpec, form: MergedForm, values: dict[str, Any], sources: dict[str, Any],
@@ -329,18 +366,35 @@ class ApplicationService(ProgressReads):
         return bundle.name if bundle else {}
 
     async def refresh_bundle(self, parent_id: str) -> None:
-        """Derive a bundle's status from its items'."""
+        """Derive a bundle's status from its items'; a change is on its timeline and heard live."""
+        # Lock the bundle first: two officers finishing two items at once must not both read the
+        # other's item as still open (PostgreSQL; SQLite serializes writers anyway).
+        parent_row = (
+            await self._session.execute(
+                select(*APPLICATION_COLUMNS).where(t.applications.c.id == parent_id).with_for_update()
+            )
+        ).one()
         items = await self.items(parent_id)
         outputs = [bool(self._snapshot.by_code[i.matter_code].outputs) if i.matter_code else False for i in items]
         status = bundle_status([i.status for i in items], outputs)
-        decided = (
-            max((i.decided_at for i in items if i.decided_at), default=None) if status == Status.COMPLETED else None
-        )
+        if status == parent_row.status:
+            return
+        final = status in (Status.COMPLETED, Status.REJECTED)
+        decided = max((i.decided_at for i in items if i.decided_at), default=None) if final else None
+        now = self._now()
         await self._session.execute(
             update(t.applications)
             .where(t.applications.c.id == parent_id)
-            .values(status=status.value, decided_at=decided, updated_at=self._now())
+            .values(status=status.value, decided_at=decided, updated_at=now, version=parent_row.version + 1)
         )
+        parent = dict(parent_row._mapping) | {"status": status.value}
+        phone = (
+            await execute(self._session, select(t.citizens.c.phone).where(t.citizens.c.id == parent["citizen_id"]))
+        ).scalar_one_or_none()
+        await self.events.record(
+            application=parent, action=Action.BUNDLE_PROGRESS, actor=Actor.system(), from_status=parent_row.status,
+            to_status=status.value, matter_name=self._name(parent), phone=phone if final else None,
+        )  # fmt: skip
 
     async def supplement(
         self, citizen_id: str, application_id: str, values: dict[str, Any], materials: dict[str, Any]

@@ -29,6 +29,7 @@ class Action(StrEnum):
     APPROVE = "approve"
     REJECT = "reject"
     ISSUE = "issue"
+    BUNDLE_PROGRESS = "bundle_progress"  # a life-event bundle's overall status followed its items
 
 
 FINAL = frozenset({Status.COMPLETED, Status.REJECTED})
@@ -56,7 +57,8 @@ def is_final(status: str, *, has_outputs: bool) -> bool:
 def bundle_status(item_statuses: list[str], outputs: list[bool]) -> Status:
     """A bundle's status from its items': done when all are, otherwise waiting on the citizen or in progress."""
     if all(is_final(s, has_outputs=o) for s, o in zip(item_statuses, outputs, strict=True)):
-        return Status.COMPLETED
+        # Done; "not approved" only when nothing was (the items show which step was refused).
+        return Status.REJECTED if all(s == Status.REJECTED for s in item_statuses) else Status.COMPLETED
     if Status.SUPPLEMENT_REQUESTED in item_statuses:
         return Status.SUPPLEMENT_REQUESTED
     return Status.IN_PROGRESS

@@ -24,6 +24,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.APPROVE: "The department approved the application",
     Action.REJECT: "The department did not approve the application",
     Action.ISSUE: "The certificate was issued to your wallet",
+    Action.BUNDLE_PROGRESS: "The life event's overall progress changed",
 }
 
 CORRECTED = "You changed values taken from your certificates or profile; an officer will check them."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +42,7 @@ class Context:
         self._session: AsyncSession | None = None
         self._snapshot: CatalogSnapshot | None = None
         self._applications: Processing | None = None
+        self._finalizers: list[Callable[[], Awaitable[None]]] = []
 
     @property
     def session(self) -> AsyncSession:
@@ -99,6 +101,16 @@ class Context:
         self.__dict__.pop("catalog", None)
         self.__dict__.pop("identity", None)
         self.__dict__.pop("loaders", None)
+
+    def on_finish(self, finalizer: Callable[[], Awaitable[None]]) -> None:
+        """Run `finalizer` when the operation ends (a subscription's Redis connection, say)."""
+        self._finalizers.append(finalizer)
+
+    async def finish(self) -> None:
+        """End the operation: run the finalizers once, then release the session."""
+        while self._finalizers:
+            await self._finalizers.pop()()
+        await self.close()
 
     async def close(self) -> None:
         """Release the session (a read-only request never committed anything)."""

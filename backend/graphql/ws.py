@@ -13,7 +13,7 @@ from typing import Any
 import msgspec
 from graphql import ExecutionResult as CoreResult
 from litestar import WebSocket, websocket
-from litestar.exceptions import WebSocketDisconnect
+from litestar.exceptions import SerializationException, WebSocketDisconnect
 from strawberry.types import ExecutionResult
 
 from backend.errors import DomainError, ErrorCode
@@ -25,6 +25,7 @@ from backend.identity.models import RequestMeta
 
 PROTOCOL = "graphql-transport-ws"
 INIT_TIMEOUT_SECONDS = 10
+MAX_SUBSCRIPTIONS = 20  # each holds a Redis connection
 # Close codes of the protocol.
 UNAUTHORIZED, FORBIDDEN_INIT, TOO_MANY_INITS, DUPLICATE_ID, INIT_TIMEOUT, BAD_MESSAGE = (
     4401,
@@ -46,6 +47,7 @@ class _Connection:
                              user_agent=socket.headers.get("user-agent")),
         )  # fmt: skip
         self.tasks: dict[str, asyncio.Task[None]] = {}
+        self.contexts: dict[str, Context] = {}
         self.send_lock = asyncio.Lock()
 
     async def send(self, message: dict[str, Any]) -> None:
@@ -65,10 +67,22 @@ class _Connection:
             operation_name=payload.get("operationName"),
         )  # fmt: skip
         if isinstance(result, ExecutionResult | CoreResult):
-            await ctx.close()
+            await ctx.finish()
             await self.send({"id": operation_id, "type": "error", "payload": self.errors(result)})
             return
+        self.contexts[operation_id] = ctx
         self.tasks[operation_id] = asyncio.create_task(self.run(operation_id, result, ctx))
+
+    async def stop(self, operation_id: str) -> None:
+        """End one subscription: cancel its stream and release what it holds, started or not."""
+        task = self.tasks.pop(operation_id, None)
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        ctx = self.contexts.pop(operation_id, None)
+        if ctx is not None:
+            await ctx.finish()
 
     async def run(self, operation_id: str, result: Any, ctx: Context) -> None:
         """Send each event of a subscription until it ends or the client completes it."""
@@ -82,8 +96,9 @@ class _Connection:
         except asyncio.CancelledError:
             raise
         finally:
-            await ctx.close()
+            await ctx.finish()
             self.tasks.pop(operation_id, None)
+            self.contexts.pop(operation_id, None)
 
 
 async def _authenticate(connection: _Connection, payload: Any) -> bool:
@@ -119,6 +134,9 @@ async def graphql_ws(socket: WebSocket[Any, Any, Any]) -> None:
         except TimeoutError:
             await socket.close(code=INIT_TIMEOUT, reason="Connection initialisation timeout")
             return
+        except (ValueError, TypeError, SerializationException):
+            await socket.close(code=BAD_MESSAGE, reason="Invalid message")
+            return
         if not isinstance(first, dict) or first.get("type") != "connection_init":
             await socket.close(code=UNAUTHORIZED, reason="Unauthorized")
             return
@@ -127,7 +145,11 @@ async def graphql_ws(socket: WebSocket[Any, Any, Any]) -> None:
             return
         await connection.send({"type": "connection_ack"})
         while True:
-            message = await socket.receive_json()
+            try:
+                message = await socket.receive_json()
+            except (ValueError, TypeError, SerializationException):  # not JSON: the protocol says close with 4400
+                await socket.close(code=BAD_MESSAGE, reason="Invalid message")
+                return
             kind = message.get("type") if isinstance(message, dict) else None
             if kind == "ping":
                 await connection.send({"type": "pong"})
@@ -138,12 +160,13 @@ async def graphql_ws(socket: WebSocket[Any, Any, Any]) -> None:
                 if not operation_id or operation_id in connection.tasks:
                     await socket.close(code=DUPLICATE_ID, reason=f"Subscriber for {operation_id} already exists")
                     return
+                if len(connection.tasks) >= MAX_SUBSCRIPTIONS:
+                    await socket.close(code=TOO_MANY_INITS, reason="Too many subscriptions on one connection")
+                    return
                 payload = message.get("payload") if isinstance(message.get("payload"), dict) else {}
                 await connection.start(operation_id, payload)
             elif kind == "complete":
-                task = connection.tasks.pop(str(message.get("id")), None)
-                if task is not None:
-                    task.cancel()
+                await connection.stop(str(message.get("id")))
             elif kind == "connection_init":
                 await socket.close(code=TOO_MANY_INITS, reason="Too many initialisation requests")
                 return
@@ -153,8 +176,5 @@ async def graphql_ws(socket: WebSocket[Any, Any, Any]) -> None:
     except WebSocketDisconnect:
         pass
     finally:
-        for task in list(connection.tasks.values()):
-            task.cancel()
-        for task in list(connection.tasks.values()):
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        for operation_id in list(connection.contexts):
+            await connection.stop(operation_id)

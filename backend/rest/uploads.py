@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ import msgspec
 from litestar import Request, post
 from litestar.datastructures import UploadFile
 from litestar.response import Response
+from sqlalchemy import func, select
 
 from backend.db import tables as t
 from backend.db.engine import unit_of_work
@@ -26,6 +27,8 @@ from backend.identity.service import IdentityService
 from backend.resources import Resources
 
 MAX_BYTES = 10 * 1024 * 1024
+# What one citizen may upload in 24 hours: enough for any bundle, not enough to fill a disk.
+DAILY_FILES, DAILY_BYTES = 100, 200 * 1024 * 1024
 _SIGNATURES = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
 JSON = "application/json"
 
@@ -58,6 +61,17 @@ async def upload(request: Request[Any, Any, Any]) -> Response[bytes]:
         return _error(request, ErrorCode.UNAUTHENTICATED, 401)
     if not principal.first_party and not principal.has_scope("applications:write"):
         return _error(request, ErrorCode.INSUFFICIENT_SCOPE, 403, scope="applications:write")
+    since = datetime.now(UTC) - timedelta(days=1)
+    async with resources.sessions() as db:
+        count, used = (
+            await db.execute(
+                select(func.count(), func.coalesce(func.sum(t.uploads.c.size), 0)).where(
+                    t.uploads.c.citizen_id == principal.subject_id, t.uploads.c.created_at >= since
+                )
+            )
+        ).one()
+    if count >= DAILY_FILES or used >= DAILY_BYTES:
+        return _error(request, ErrorCode.UPLOAD_QUOTA, 429, files=DAILY_FILES, mb=DAILY_BYTES // (1024 * 1024))
     form = await request.form()
     file = form.get("file")
     if not isinstance(file, UploadFile):

@@ -12,7 +12,7 @@ from backend.applications.models import Reason
 from backend.applications.service import FormInvalidError
 from backend.applications.states import Action
 from backend.db.engine import unit_of_work
-from backend.errors import ErrorCode
+from backend.errors import DomainError, ErrorCode
 from backend.graphql import permissions
 from backend.graphql.applications.officers import officer_of
 from backend.graphql.applications.types import (
@@ -26,7 +26,8 @@ from backend.graphql.applications.types import (
     SaveDraftPayload,
 )
 from backend.graphql.context import Info
-from backend.graphql.errors import PayloadError, localize, run_mutation
+from backend.graphql.errors import PayloadError, localize, payload_errors, run_mutation
+from backend.i18n import pick
 
 WRITE = "applications:write"
 
@@ -78,17 +79,22 @@ class ApplicationMutation:
                 created = await service.submit(principal.subject_id, input.matter_code, input.bundle_code, values,
                                                materials)  # fmt: skip
         except FormInvalidError as invalid:
+            service.events.discard()
             # Keep what the citizen typed: a validation error never loses their entries.
             async with unit_of_work(ctx.session):
                 existing = await service.draft(principal.subject_id, _target(input))
                 await service.save_draft(principal.subject_id, input.matter_code, input.bundle_code, values, materials,
                                          version=existing.version if existing else None)  # fmt: skip
             return ApplicationPayload(application=None, errors=_form_errors(info, invalid))
-        except Exception:
+        except DomainError as error:
+            service.events.discard()
+            return ApplicationPayload(application=None, errors=payload_errors(error, ctx.resources.messages,
+                                                                               ctx.locale))  # fmt: skip
+        except BaseException:
+            service.events.discard()
             raise
-        else:
-            await _publish(info)
-            return ApplicationPayload(application=Application.build(created, info), errors=[])
+        await _publish(info)
+        return ApplicationPayload(application=Application.build(created, info), errors=[])
 
     @strawberry.mutation(description="An officer's step: accept, request a supplement, approve, reject, issue.")
     async def process_application(self, info: Info, input: ProcessApplicationInput) -> ApplicationPayload:
@@ -122,16 +128,12 @@ class ApplicationMutation:
             async with unit_of_work(info.context.session):
                 updated = await service.supplement(principal.subject_id, str(id), _dict(values), _dict(materials))
         except FormInvalidError as invalid:
+            service.events.discard()
             return ApplicationPayload(application=None, errors=_form_errors(info, invalid))
-        except Exception as error:
-            from backend.errors import DomainError
-            from backend.graphql.errors import payload_errors
-
-            if isinstance(error, DomainError):
-                return ApplicationPayload(
-                    application=None, errors=payload_errors(error, info.context.resources.messages, info.context.locale)
-                )
-            raise
+        except DomainError as error:
+            service.events.discard()
+            messages, locale = info.context.resources.messages, info.context.locale
+            return ApplicationPayload(application=None, errors=payload_errors(error, messages, locale))
         await _publish(info)
         return ApplicationPayload(application=Application.build(updated, info), errors=[])
 
@@ -164,9 +166,6 @@ def _form_errors(info: Info, invalid: FormInvalidError) -> list[PayloadError]:
             PayloadError(code=ErrorCode(checked.problem.value), field=key, message=checked.message(ctx.gettext) or "")
         )
     for key, name in invalid.missing_materials.items():
-        from backend.errors import DomainError
-        from backend.i18n import pick
-
         missing = DomainError(ErrorCode.MATERIAL_MISSING, field=key, material=pick(name, ctx.locale))
         errors.append(PayloadError(code=ErrorCode.MATERIAL_MISSING, field=key,
                                    message=localize(missing, ctx.resources.messages, ctx.locale)))  # fmt: skip

@@ -44,9 +44,12 @@ def _after(cursor: str | None) -> tuple[datetime, str] | None:
         return None
     at, _, application_id = key.partition("|")
     try:
-        return datetime.fromisoformat(at), application_id
+        moment = datetime.fromisoformat(at)
     except ValueError:
         raise DomainError(ErrorCode.INVALID_CURSOR, field="after") from None
+    if moment.tzinfo is None or not application_id:
+        raise DomainError(ErrorCode.INVALID_CURSOR, field="after")
+    return moment, application_id
 
 
 @strawberry.type

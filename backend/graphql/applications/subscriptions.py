@@ -27,6 +27,13 @@ class ApplicationSubscription:
         # Subscribed before the resolver returns: once the server has handled `subscribe`, no
         # update can be missed (the WebSocket handler awaits this before reading the next message).
         await pubsub.subscribe(channel(principal.subject_id))
+
+        async def release() -> None:
+            await pubsub.unsubscribe()
+            await pubsub.aclose()  # type: ignore[no-untyped-call]
+
+        # Released when the operation ends, even if the stream never started (completed at once).
+        info.context.on_finish(release)
         return _updates(info, pubsub, principal.subject_id, str(id) if id is not None else None)
 
 
@@ -46,6 +53,4 @@ async def _updates(info: Info, pubsub: Any, citizen_id: str, wanted: str | None)
             # Each update reads afresh: release the session between updates.
             await ctx.reset()
     finally:
-        await pubsub.unsubscribe()
-        await pubsub.aclose()
-        await ctx.close()
+        await ctx.finish()
