@@ -1,0 +1,1 @@
+"""Payment channels: an interface (base.py) and one folder per provider."""

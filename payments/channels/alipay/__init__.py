@@ -1,0 +1,1 @@
+"""Alipay: the SDK calls (sdk.py) and the channel adapter (adapter.py)."""

@@ -1,0 +1,103 @@
+"""The channel interface and its boundary Structs. Nothing here assumes Alipay: WeChat Pay fits too.
+
+Amounts cross the boundary as integer fen; each provider converts to its own format (Alipay: yuan
+strings; WeChat Pay: integer fen already).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal, Protocol
+
+import msgspec
+
+Method = Literal["app", "wap", "qr"]
+TradeStatus = Literal["WAIT_BUYER_PAY", "TRADE_SUCCESS", "TRADE_FINISHED", "TRADE_CLOSED", "NOT_EXIST"]
+
+
+class ChannelError(Exception):
+    """The channel refused or could not be reached; `code` is the provider's (sub_)code."""
+
+    def __init__(self, code: str, message: str = "") -> None:
+        super().__init__(f"{code}: {message}" if message else code)
+        self.code = code
+
+
+class PaymentRequest(msgspec.Struct, frozen=True, kw_only=True):
+    """What the phone app needs a launch for."""
+
+    out_trade_no: str
+    total_fen: int
+    subject: str
+    method: Method
+    notify_url: str
+    return_url: str | None = None
+    timeout_minutes: int = 30
+
+
+class PaymentLaunch(msgspec.Struct, frozen=True, kw_only=True):
+    """What the app passes to the provider: an order string (app), a URL (wap) or a QR code."""
+
+    method: Method
+    order_string: str | None = None
+    pay_url: str | None = None
+    qr_code: str | None = None
+
+
+class TradeState(msgspec.Struct, frozen=True, kw_only=True):
+    """The provider's view of a trade."""
+
+    out_trade_no: str
+    status: TradeStatus
+    trade_no: str | None = None
+    total_fen: int | None = None
+
+
+class RefundResult(msgspec.Struct, frozen=True, kw_only=True):
+    """A refund the provider accepted (idempotent on out_request_no)."""
+
+    out_request_no: str
+    refund_fen: int
+
+
+class Notification(msgspec.Struct, frozen=True, kw_only=True):
+    """An asynchronous notification, after signature verification (`authentic`)."""
+
+    authentic: bool
+    notify_id: str | None
+    out_trade_no: str | None
+    trade_no: str | None
+    status: str | None
+    total_fen: int | None
+    app_id: str | None
+    seller_id: str | None
+    params: dict[str, str]
+
+
+class Channel(Protocol):
+    """What orders need from a payment provider."""
+
+    name: str
+    app_id: str
+    seller_id: str
+
+    async def launch(self, request: PaymentRequest) -> PaymentLaunch:
+        """Prepare a payment the buyer completes in the provider's app or page."""
+
+    async def query(self, out_trade_no: str) -> TradeState:
+        """The trade's current state (NOT_EXIST before the buyer opened it)."""
+
+    async def close(self, out_trade_no: str) -> None:
+        """Close an unpaid trade."""
+
+    async def refund(self, out_trade_no: str, out_request_no: str, refund_fen: int, reason: str) -> RefundResult:
+        """Refund part or all of a paid trade; repeating out_request_no repeats nothing."""
+
+    async def bill_url(self, day: date) -> str:
+        """Where the day's statement can be downloaded (valid briefly)."""
+
+    def parse_notification(self, params: dict[str, str]) -> Notification:
+        """Verify and read an asynchronous notification (never raises on a forged one)."""
+
+    def acknowledgement(self, accepted: bool) -> str:
+        """The body the provider expects back: it retries until it gets the accepting one."""

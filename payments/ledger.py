@@ -1,0 +1,146 @@
+"""The double-entry ledger: immutable journal entries that always balance.
+
+A posting's amount is in fen, debits positive and credits negative; every entry's postings sum to
+zero. Balances and statements are computed from the postings, never stored apart from them. An
+entry's (kind, reference) is unique: posting the same payment twice is a no-op, which is what makes
+crediting exactly-once however many times a notification arrives.
+
+Accounts: `channel:<name>` (asset: money the channel holds for us), `clearing` (liability: received,
+not yet split), `dept:<code>` (liability: owed to a department), `fees:<channel>` (expense).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import msgspec
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.db import tables as t
+
+KINDS = {"channel": "asset", "clearing": "liability", "dept": "liability", "fees": "expense"}
+
+
+class UnbalancedEntryError(ValueError):
+    """An entry whose postings do not sum to zero: a bug, never written."""
+
+
+def account_kind(code: str) -> str:
+    """The kind of an account from its code's prefix."""
+    return KINDS[code.split(":", 1)[0]]
+
+
+async def ensure_accounts(session: AsyncSession, codes: Sequence[str]) -> None:
+    """Open the accounts that do not exist yet (an account is opened on its first posting)."""
+    existing = set(
+        (
+            await session.execute(select(t.ledger_accounts.c.code).where(t.ledger_accounts.c.code.in_(set(codes))))
+        ).scalars()
+    )
+    missing = sorted(set(codes) - existing)
+    for code in missing:
+        try:
+            async with session.begin_nested():
+                await session.execute(insert(t.ledger_accounts).values(code=code, kind=account_kind(code), name=code))
+        except IntegrityError:  # opened by a concurrent transaction: fine
+            continue
+
+
+async def post(
+    session: AsyncSession,
+    *,
+    kind: str,
+    reference: str,
+    memo: str,
+    postings: Sequence[tuple[str, int]],
+    order_id: str | None = None,
+) -> int | None:
+    """Write one balanced entry; None when (kind, reference) was posted before (nothing written)."""
+    if sum(amount for _, amount in postings) != 0 or not postings:
+        raise UnbalancedEntryError(f"{kind} {reference}: postings sum to {sum(a for _, a in postings)}")
+    await ensure_accounts(session, [account for account, _ in postings])
+    try:
+        async with session.begin_nested():
+            result = await session.execute(
+                insert(t.journal_entries)
+                .values(kind=kind, reference=reference, order_id=order_id, memo=memo[:200], at=datetime.now(UTC))
+                .returning(t.journal_entries.c.id)
+            )
+            entry_id = int(result.scalar_one())
+            await session.execute(
+                insert(t.postings), [{"entry_id": entry_id, "account": a, "amount_fen": f} for a, f in postings if f]
+            )
+    except IntegrityError:
+        return None
+    return entry_id
+
+
+async def balance(session: AsyncSession, account: str) -> int:
+    """An account's balance in fen (debits minus credits), from its postings."""
+    total = (
+        await session.execute(
+            select(func.coalesce(func.sum(t.postings.c.amount_fen), 0)).where(t.postings.c.account == account)
+        )
+    ).scalar_one()
+    return int(total)
+
+
+class LedgerReport(msgspec.Struct, frozen=True):
+    """What `onewindow ledger check` prints."""
+
+    entries: int
+    postings: int
+    unbalanced_entries: list[int]
+    debits_fen: int
+    credits_fen: int
+    balances: dict[str, int]
+
+    @property
+    def ok(self) -> bool:
+        """Every entry balances, so debits equal credits."""
+        return not self.unbalanced_entries and self.debits_fen == -self.credits_fen
+
+
+async def check(session: AsyncSession, progress: Callable[[int], Any] | None = None) -> LedgerReport:
+    """Check every entry balances and derive every account's balance from the postings."""
+    entries = (await session.execute(select(func.count()).select_from(t.journal_entries))).scalar_one()
+    unbalanced = [
+        row.entry_id
+        for row in await session.execute(
+            select(t.postings.c.entry_id).group_by(t.postings.c.entry_id).having(func.sum(t.postings.c.amount_fen) != 0)
+        )
+    ]
+    # An entry without postings is as wrong as an unbalanced one.
+    empty = [
+        row.id
+        for row in await session.execute(
+            select(t.journal_entries.c.id).where(~t.journal_entries.c.id.in_(select(t.postings.c.entry_id)))
+        )
+    ]
+    sums = (
+        await session.execute(
+            select(
+                func.count(),
+                func.coalesce(func.sum(func.abs(t.postings.c.amount_fen)).filter(t.postings.c.amount_fen > 0), 0),
+                func.coalesce(func.sum(t.postings.c.amount_fen).filter(t.postings.c.amount_fen < 0), 0),
+            )
+        )
+    ).one()
+    balances = {
+        row.account: int(row.total)
+        for row in await session.execute(
+            select(t.postings.c.account, func.sum(t.postings.c.amount_fen).label("total"))
+            .group_by(t.postings.c.account)
+            .order_by(t.postings.c.account)
+        )
+    }
+    if progress is not None:
+        progress(int(entries))
+    return LedgerReport(
+        entries=int(entries), postings=int(sums[0]), unbalanced_entries=sorted(unbalanced + empty),
+        debits_fen=int(sums[1]), credits_fen=int(sums[2]), balances=balances,
+    )  # fmt: skip

@@ -1,0 +1,1 @@
+"""A local Alipay gateway: signed requests and responses, trades, async notifications, refunds, bills."""

@@ -1,0 +1,80 @@
+"""The daily trade bill as Alipay ships it: a zip of CSVs whose names and contents are GBK."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import date, timedelta
+
+from payments.money import to_fen, to_yuan
+from payments.sandbox.alipay.state import BEIJING, Gateway
+
+COLUMNS = [
+    "支付宝交易号", "商户订单号", "业务类型", "商品名称", "创建时间", "完成时间", "门店编号", "门店名称", "操作员",
+    "终端号", "对方账户", "订单金额（元）", "商家实收（元）", "支付宝红包（元）", "集分宝（元）", "支付宝优惠（元）",
+    "商家优惠（元）", "券核销金额（元）", "券名称", "商家红包消费金额（元）", "卡消费金额（元）", "退款批次号/请求号",
+    "服务费（元）", "分润（元）", "备注",
+]  # fmt: skip
+FEE_RATE_PER_MILLE = 6  # 0.6% channel fee on payments
+
+
+def fee_fen(amount_fen: int) -> int:
+    """The channel's service fee on an amount (rounded half up to the fen)."""
+    return (amount_fen * FEE_RATE_PER_MILLE + 500) // 1000
+
+
+def _row(cells: list[str]) -> str:
+    return ",".join(cells)
+
+
+def bill_zip(gateway: Gateway, day: date) -> bytes:
+    """The bill of `day` (Beijing dates): payments and refunds completed that day; unpaid orders never appear."""
+    rows: list[list[str]] = []
+    for trade in gateway.trades.values():
+        if trade.paid_at and trade.paid_at.astimezone(BEIJING).date() == day:
+            cells = [""] * len(COLUMNS)
+            cells[0], cells[1], cells[2], cells[3] = (
+                trade.trade_no + "\t",
+                trade.out_trade_no + "\t",
+                "交易",
+                trade.subject,
+            )
+            cells[4] = f"{trade.created_at.astimezone(BEIJING):%Y-%m-%d %H:%M:%S}"
+            cells[5] = f"{trade.paid_at.astimezone(BEIJING):%Y-%m-%d %H:%M:%S}"
+            cells[11] = cells[12] = to_yuan(trade.total_fen)
+            cells[22] = to_yuan(-fee_fen(trade.total_fen))
+            rows.append(cells)
+        for request_no, amount in trade.refunds.items():
+            when = trade.refund_times[request_no]
+            if when.astimezone(BEIJING).date() == day:
+                cells = [""] * len(COLUMNS)
+                cells[0], cells[1], cells[2], cells[3] = (
+                    trade.trade_no + "\t",
+                    trade.out_trade_no + "\t",
+                    "退款",
+                    trade.subject,
+                )
+                cells[5] = f"{when.astimezone(BEIJING):%Y-%m-%d %H:%M:%S}"
+                cells[11] = cells[12] = to_yuan(-amount)
+                cells[21] = request_no + "\t"
+                rows.append(cells)
+    payments = [r for r in rows if r[2] == "交易"]
+    refunds = [r for r in rows if r[2] == "退款"]
+    rule = "-" * 41
+    period = f"#起始日期：[{day:%Y年%m月%d日} 00:00:00]   终止日期：[{day + timedelta(days=1):%Y年%m月%d日} 00:00:00]"
+    lines = [
+        "#支付宝业务明细查询", f"#账号：[{gateway.seller_id}]", period, f"#{rule}业务明细列表{rule}",
+        _row(COLUMNS), *(_row(r) for r in rows), f"#{rule}业务明细列表结束{rule}",
+        f"#交易合计：{len(payments)}笔，商家实收共{to_yuan(sum(to_fen(r[12]) for r in payments))}元",
+        f"#退款合计：{len(refunds)}笔，商家实收共{to_yuan(sum(to_fen(r[12]) for r in refunds))}元",
+        f"#导出时间：[{gateway.now().astimezone(BEIJING):%Y年%m月%d日 %H:%M:%S}]",
+    ]  # fmt: skip
+    buffer = io.BytesIO()
+    stem = f"{gateway.seller_id}0156_{day:%Y%m%d}"
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in ((f"{stem}_业务明细.csv", lines), (f"{stem}_业务明细(汇总).csv", lines[:4] + lines[-3:])):
+            info = zipfile.ZipInfo(
+                name.encode("gbk").decode("cp437"), date_time=(day.year, day.month, day.day, 9, 0, 0)
+            )
+            archive.writestr(info, "\r\n".join(content).encode("gbk"))
+    return buffer.getvalue()
