@@ -97,7 +97,7 @@ def _verified(sandbox: Sandbox, params: dict[str, str]) -> bool:
     )
 
 
-@get("/gateway.do", sync_to_thread=False)
+@get("/gateway.do")
 async def gateway_get(request: Request[Any, Any, Any]) -> Response[str]:
     """A buyer's browser opening a WAP payment (the URL page_execute built)."""
     sandbox = _sandbox(request)
@@ -190,7 +190,7 @@ def _refund(sandbox: Sandbox, method: str, trade: Trade, biz: dict[str, Any]) ->
     })  # fmt: skip
 
 
-@get("/bills/{day:str}", sync_to_thread=False)
+@get("/bills/{day:str}")
 async def bill(request: Request[Any, Any, Any], day: str) -> Response[bytes]:
     """The day's trade bill: a zip whose entry names and contents are GBK."""
     sandbox = _sandbox(request)
@@ -259,7 +259,7 @@ async def deliver(request: Request[Any, Any, Any]) -> dict[str, Any]:
     return {"sent": await _sandbox(request).deliver()}
 
 
-@get("/sandbox/trades", sync_to_thread=False)
+@get("/sandbox/trades")
 async def trades(request: Request[Any, Any, Any]) -> list[dict[str, Any]]:
     """Every trade with its status and refunds."""
     return [
@@ -269,7 +269,7 @@ async def trades(request: Request[Any, Any, Any]) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-@get("/sandbox/deliveries", sync_to_thread=False)
+@get("/sandbox/deliveries")
 async def deliveries(request: Request[Any, Any, Any]) -> list[dict[str, Any]]:
     """Every notification with its attempts and the merchant's answers."""
     return [

@@ -1,0 +1,388 @@
+"""Paying, crediting exactly once, refunding a department's share, and reconciling with the channel.
+
+The caller owns the unit of work (one transaction per call) and commits; a notification is
+acknowledged only after the credit is durable, so a crash between crediting and answering means the
+channel retries and the retry finds the order already paid (the credit's ledger entries and the
+order's open -> paid step both happen once).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import msgspec
+import structlog
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.db import tables as t
+from backend.db.engine import execute
+from payments import ledger
+from payments.channels.base import Channel, ChannelError, Method, PaymentLaunch, PaymentRequest
+from payments.money import to_yuan
+from payments.orders import Order, get_order, open_orders, order_by_trade_no
+from payments.receipts import Receipt, ReceiptIssuer, receipts_of_order
+
+log = structlog.get_logger("payments")
+T = TypeVar("T")
+
+
+class PaymentError(Exception):
+    """An expected refusal with a stable code (the transport layer localizes it)."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+@dataclass
+class PaymentDeps:
+    """What the payment service needs from the process."""
+
+    channel: Channel
+    issuer: ReceiptIssuer
+    notify_url: str
+    fee_per_mille: int = 6  # the channel's service fee, borne by the platform
+
+
+class Refund(msgspec.Struct, frozen=True, kw_only=True):
+    """A refund of one department's share."""
+
+    id: str
+    order_id: str
+    out_request_no: str
+    department_code: str
+    amount_fen: int
+    reason: str
+    receipt: Receipt | None
+
+
+class Payments:
+    """Payments in one unit of work."""
+
+    def __init__(self, session: AsyncSession, deps: PaymentDeps) -> None:
+        self._session = session
+        self._deps = deps
+
+    # --- idempotency -------------------------------------------------------------------------------
+    async def _idempotent(
+        self, actor: str, key: str, operation: str, request: Any, work: Callable[[], Awaitable[dict[str, Any]]]
+    ) -> dict[str, Any]:
+        """The first answer for (actor, key); the same key with another request is refused."""
+        digest = hashlib.sha256(json.dumps(request, sort_keys=True, default=str).encode()).hexdigest()
+        found = (
+            await execute(
+                self._session,
+                select(t.idempotency_keys).where(t.idempotency_keys.c.actor == actor, t.idempotency_keys.c.key == key),
+            )
+        ).first()
+        if found is not None:
+            if found.operation != operation or found.request_hash != digest:
+                raise PaymentError("IDEMPOTENCY_KEY_REUSED")
+            stored: dict[str, Any] = found.response
+            return stored
+        response = await work()
+        await self._session.execute(
+            t.idempotency_keys.insert().values(
+                actor=actor,
+                key=key,
+                operation=operation,
+                request_hash=digest,
+                response=response,
+                created_at=datetime.now(UTC),
+            )
+        )
+        return response
+
+    # --- paying ------------------------------------------------------------------------------------
+    async def pay(
+        self, order_id: str, citizen_id: str, method: Method, idempotency_key: str
+    ) -> tuple[Order, PaymentLaunch]:
+        """What the app needs to launch the payment; the same key returns the same launch."""
+        order = await get_order(self._session, order_id)
+        if order is None or order.citizen_id != citizen_id:
+            raise PaymentError("NOT_FOUND", what=order_id)
+        if order.status != "open":
+            raise PaymentError("ORDER_NOT_PAYABLE", status=order.status)
+
+        async def launch() -> dict[str, Any]:
+            request = PaymentRequest(
+                out_trade_no=order.out_trade_no,
+                total_fen=order.total_fen,
+                subject=order.subject,
+                method=method,
+                notify_url=self._deps.notify_url,
+            )
+            try:
+                result = await self._deps.channel.launch(request)
+            except ChannelError as error:
+                raise PaymentError("CHANNEL_UNAVAILABLE", detail=error.code) from None
+            await self._session.execute(
+                update(t.payment_orders)
+                .where(t.payment_orders.c.id == order.id)
+                .values(channel=self._deps.channel.name)
+            )
+            return msgspec.to_builtins(result)  # type: ignore[no-any-return]
+
+        response = await self._idempotent(
+            citizen_id, idempotency_key, "pay", {"order": order_id, "method": method}, launch
+        )
+        return order, msgspec.convert(response, PaymentLaunch)
+
+    # --- crediting ---------------------------------------------------------------------------------
+    async def handle_notification(self, params: dict[str, str]) -> tuple[bool, str]:
+        """Verify and apply a notification: (answer the accepting acknowledgement?, what happened)."""
+        channel = self._deps.channel
+        note = channel.parse_notification(params)
+        outcome = await self._judge(note)
+        await self._session.execute(
+            t.channel_notifications.insert().values(
+                channel=channel.name,
+                notify_id=note.notify_id,
+                out_trade_no=note.out_trade_no,
+                outcome=outcome,
+                params={k: v for k, v in params.items() if k != "sign"},
+                received_at=datetime.now(UTC),
+            )
+        )
+        if outcome.startswith("rejected"):
+            log.warning("payments.notification_rejected", outcome=outcome, out_trade_no=note.out_trade_no)
+        return not outcome.startswith("rejected"), outcome
+
+    async def _judge(self, note: Any) -> str:
+        channel = self._deps.channel
+        if not note.authentic:
+            return "rejected:signature"
+        if note.app_id != channel.app_id or note.seller_id != channel.seller_id:
+            return "rejected:merchant"
+        order = await order_by_trade_no(self._session, note.out_trade_no or "")
+        if order is None:
+            return "rejected:unknown_order"
+        if note.total_fen != order.total_fen:
+            return "rejected:amount"
+        if note.status not in ("TRADE_SUCCESS", "TRADE_FINISHED"):
+            return f"ignored:{note.status}"
+        return "credited" if await self.credit(order, note.trade_no) else "duplicate"
+
+    async def credit(self, order: Order, trade_no: str | None) -> bool:
+        """Mark the order paid, post the ledger, issue the receipts; False when it was credited before."""
+        now = datetime.now(UTC)
+        # The status step is the gate: of any number of concurrent credits, one moves open -> paid.
+        moved = await self._session.execute(
+            update(t.payment_orders)
+            .where(t.payment_orders.c.id == order.id, t.payment_orders.c.status.in_(["open", "closed"]))
+            .values(status="paid", paid_at=now, channel_trade_no=trade_no, channel=self._deps.channel.name)
+        )
+        if moved.rowcount != 1:  # type: ignore[attr-defined]
+            return False
+        channel = f"channel:{self._deps.channel.name}"
+        fee = (order.total_fen * self._deps.fee_per_mille + 500) // 1000
+        reference, memo = order.out_trade_no, f"{order.subject} {to_yuan(order.total_fen)}"
+        await ledger.post(
+            self._session,
+            kind="payment",
+            reference=reference,
+            memo=memo,
+            order_id=order.id,
+            postings=[(channel, order.total_fen), ("clearing", -order.total_fen)],
+        )
+        split: dict[str, int] = {}
+        for line in order.lines:
+            split[f"dept:{line.department_code}"] = split.get(f"dept:{line.department_code}", 0) + line.amount_fen
+        await ledger.post(
+            self._session,
+            kind="split",
+            reference=reference,
+            memo=f"清分 {reference}",
+            order_id=order.id,
+            postings=[("clearing", order.total_fen), *((a, -f) for a, f in split.items())],
+        )
+        if fee:
+            await ledger.post(
+                self._session,
+                kind="fee",
+                reference=reference,
+                memo=f"channel fee {reference}",
+                order_id=order.id,
+                postings=[(f"fees:{self._deps.channel.name}", fee), (channel, -fee)],
+            )
+        await self._issue_receipts(order)
+        return True
+
+    async def _departments(self, codes: set[str]) -> dict[str, dict[str, Any]]:
+        rows = await execute(
+            self._session,
+            select(t.departments.c.code, t.departments.c.name, t.departments.c.fiscal_code).where(
+                t.departments.c.code.in_(codes)
+            ),
+        )
+        return {r.code: {"code": r.code, "name": r.name, "fiscal_code": r.fiscal_code} for r in rows}
+
+    async def _payer(self, citizen_id: str) -> str:
+        row = (await execute(self._session, select(t.citizens.c.name).where(t.citizens.c.id == citizen_id))).first()
+        return (row.name if row else None) or "—"
+
+    async def _issue_receipts(self, order: Order) -> None:
+        departments = await self._departments({x.department_code for x in order.lines})
+        payer = await self._payer(order.citizen_id)
+        for code in sorted(departments):
+            items = [
+                {"item_code": x.item_code, "name": x.name, "amount_fen": x.amount_fen, "matter_code": x.matter_code}
+                for x in order.lines
+                if x.department_code == code
+            ]
+            await self._deps.issuer.issue(
+                self._session, order_id=order.id, department=departments[code], payer=payer, items=items
+            )
+
+    # --- refunding ----------------------------------------------------------------------------------
+    async def refund(
+        self, order_id: str, department_code: str, amount_fen: int | None, reason: str, actor: str, idempotency_key: str
+    ) -> Refund:
+        """Refund (part of) one department's share: through the channel, reversing exactly that share."""
+
+        async def work() -> dict[str, Any]:
+            return msgspec.to_builtins(await self._refund(order_id, department_code, amount_fen, reason, actor))  # type: ignore[no-any-return]
+
+        request = {"order": order_id, "department": department_code, "amount": amount_fen, "reason": reason}
+        response = await self._idempotent(actor, idempotency_key, "refund", request, work)
+        return msgspec.convert(response, Refund)
+
+    async def _refund(
+        self, order_id: str, department_code: str, amount_fen: int | None, reason: str, actor: str
+    ) -> Refund:
+        order = await get_order(self._session, order_id)
+        if order is None:
+            raise PaymentError("NOT_FOUND", what=order_id)
+        if order.status not in ("paid", "refunded"):
+            raise PaymentError("ORDER_NOT_REFUNDABLE", status=order.status)
+        paid, refunded = order.department_fen(department_code)
+        amount = paid - refunded if amount_fen is None else amount_fen
+        if amount <= 0 or amount > paid - refunded:
+            raise PaymentError("REFUND_EXCEEDS_SHARE", available=to_yuan(paid - refunded))
+        count = (
+            await execute(
+                self._session, select(func.count()).select_from(t.refunds).where(t.refunds.c.order_id == order.id)
+            )
+        ).scalar_one()
+        out_request_no = f"{order.out_trade_no}R{int(count) + 1:02d}"
+        try:
+            await self._deps.channel.refund(order.out_trade_no, out_request_no, amount, reason)
+        except ChannelError as error:
+            raise PaymentError("CHANNEL_REFUSED", detail=error.code) from None
+        refund_id = str(uuid.uuid4())
+        await self._session.execute(
+            t.refunds.insert().values(
+                id=refund_id,
+                order_id=order.id,
+                out_request_no=out_request_no,
+                department_code=department_code,
+                amount_fen=amount,
+                reason=reason[:200],
+                status="done",
+                requested_by=actor,
+                created_at=datetime.now(UTC),
+            )
+        )
+        channel = f"channel:{self._deps.channel.name}"
+        await ledger.post(
+            self._session,
+            kind="refund",
+            reference=out_request_no,
+            memo=f"refund {reason}"[:200],
+            order_id=order.id,
+            postings=[(f"dept:{department_code}", amount), (channel, -amount)],
+        )
+        await self._allocate_refund(order, department_code, amount)
+        receipt = await self._reverse_receipt(order, department_code, amount, paid, refunded)
+        return Refund(
+            id=refund_id,
+            order_id=order.id,
+            out_request_no=out_request_no,
+            department_code=department_code,
+            amount_fen=amount,
+            reason=reason,
+            receipt=receipt,
+        )
+
+    async def _allocate_refund(self, order: Order, department_code: str, amount: int) -> None:
+        left = amount
+        for line in order.lines:
+            if line.department_code != department_code or left == 0:
+                continue
+            take = min(left, line.amount_fen - line.refunded_fen)
+            if take:
+                await self._session.execute(
+                    update(t.order_lines)
+                    .where(t.order_lines.c.order_id == order.id, t.order_lines.c.line_no == line.line_no)
+                    .values(refunded_fen=t.order_lines.c.refunded_fen + take)
+                )
+                left -= take
+        total_refunded = order.refunded_fen + amount
+        await self._session.execute(
+            update(t.payment_orders)
+            .where(t.payment_orders.c.id == order.id)
+            .values(refunded_fen=total_refunded, status="refunded" if total_refunded == order.total_fen else "paid")
+        )
+
+    async def _reverse_receipt(
+        self, order: Order, department_code: str, amount: int, paid: int, refunded: int
+    ) -> Receipt | None:
+        original = next(
+            (
+                r
+                for r in await receipts_of_order(self._session, order.id)
+                if r.department_code == department_code and r.kind == "normal"
+            ),
+            None,
+        )
+        if original is None:
+            return None
+        fully = refunded + amount == paid
+        await self._session.execute(
+            update(t.receipts)
+            .where(t.receipts.c.id == original.id)
+            .values(status="reversed" if fully else "partially_reversed")
+        )
+        items = [
+            {
+                "item_code": "REFUND",
+                "name": {"zh-Hans": "冲红", "zh-Hant": "沖紅", "en": "Reversal"},
+                "amount_fen": -amount,
+                "reverses": f"{original.bill_code}-{original.bill_number}",
+            }
+        ]
+        return await self._deps.issuer.issue(
+            self._session,
+            order_id=order.id,
+            department=original.issuer,
+            payer=original.payer,
+            items=items,
+            kind="red",
+            reverses=original.id,
+        )
+
+    # --- reconciling ---------------------------------------------------------------------------------
+    async def reconcile_open_orders(self, older_than: datetime) -> dict[str, int]:
+        """Ask the channel about orders still open (their notification never came): credit or close them."""
+        counts = {"checked": 0, "credited": 0, "closed": 0}
+        for order in await open_orders(self._session, older_than):
+            counts["checked"] += 1
+            state = await self._deps.channel.query(order.out_trade_no)
+            if state.status in ("TRADE_SUCCESS", "TRADE_FINISHED") and state.total_fen == order.total_fen:
+                counts["credited"] += await self.credit(order, state.trade_no)
+            elif state.status == "TRADE_CLOSED":
+                await self._session.execute(
+                    update(t.payment_orders)
+                    .where(t.payment_orders.c.id == order.id, t.payment_orders.c.status == "open")
+                    .values(status="closed", closed_at=datetime.now(UTC))
+                )
+                counts["closed"] += 1
+        return counts
