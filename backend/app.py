@@ -21,8 +21,10 @@ from backend.identity.runtime import build_identity
 from backend.kv import connect, ensure_redis_url
 from backend.logs import configure_logging
 from backend.middleware import request_context_middleware
+from backend.payment_runtime import build_payments
 from backend.resources import Resources
 from backend.rest import oidc
+from backend.rest import payments as payment_routes
 from backend.rest.errors import unexpected_error
 from backend.rest.health import health
 from backend.rest.pages import Pages
@@ -46,16 +48,18 @@ def create_app(settings: Settings | None = None) -> Litestar:
         sessions = session_factory(engine)
         catalog = CatalogCache(sessions)
         messages = catalogs(settings.locales_dir)
+        identity = await build_identity(settings, sessions, redis, messages)
         app.state.resources = Resources(
             settings=settings,
             engine=engine,
             sessions=sessions,
             redis=redis,
             messages=messages,
-            identity=await build_identity(settings, sessions, redis, messages),
+            identity=identity,
             pages=Pages(messages),
             catalog=catalog,
             search=SearchService(catalog, sessions),
+            payments=build_payments(settings, identity.master_secret),
         )
         await catalog.get()  # load the catalog now, not on the first request
         listener = asyncio.create_task(listen_for_changes(redis, catalog), name="catalog-changes")
@@ -82,7 +86,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             log.info("app.stopped")
 
     return Litestar(
-        route_handlers=[graphql_post, graphql_get, graphql_ws, upload, health, *oidc.ROUTES],
+        route_handlers=[graphql_post, graphql_get, graphql_ws, upload, health, *oidc.ROUTES, *payment_routes.ROUTES],
         middleware=[request_context_middleware],
         exception_handlers={Exception: unexpected_error},
         lifespan=[lifespan],

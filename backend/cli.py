@@ -288,6 +288,9 @@ def seed() -> None:
 
     secret = master_secret(settings)
     report = in_transaction(lambda session: seed_identity(session, master_secret=secret))
+    from payments.sandbox.alipay.keys import SandboxKeys
+
+    SandboxKeys(settings.alipay_sandbox_dir)  # the sandbox and the server read the same key files
     click.echo(f"population registry stand-in: {report.residents} residents")
     click.echo(f"certificate library stand-in: {report.certificates} certificates, each on the trust log")
     click.echo(
@@ -332,8 +335,9 @@ def export_schema(output: Path, check: bool) -> None:
 def _add_identity_commands() -> None:
     from backend.applications_cli import COMMANDS as APPLICATION_COMMANDS
     from backend.identity_cli import COMMANDS
+    from backend.payments_cli import COMMANDS as PAYMENT_COMMANDS
 
-    for command in [*COMMANDS, *APPLICATION_COMMANDS]:
+    for command in [*COMMANDS, *APPLICATION_COMMANDS, *PAYMENT_COMMANDS]:
         main.add_command(command)
 
 

@@ -52,6 +52,12 @@ class ErrorCode(StrEnum):
     UPLOAD_TOO_LARGE = "UPLOAD_TOO_LARGE"
     UPLOAD_TYPE_NOT_ALLOWED = "UPLOAD_TYPE_NOT_ALLOWED"
     UPLOAD_QUOTA = "UPLOAD_QUOTA"
+    ORDER_NOT_PAYABLE = "ORDER_NOT_PAYABLE"
+    CHANNEL_UNAVAILABLE = "CHANNEL_UNAVAILABLE"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    ORDER_NOT_REFUNDABLE = "ORDER_NOT_REFUNDABLE"
+    REFUND_EXCEEDS_SHARE = "REFUND_EXCEEDS_SHARE"
+    CHANNEL_REFUSED = "CHANNEL_REFUSED"
     # Form field problems (backend.applications.validation.FieldProblem has the per-field messages).
     INVALID_CREDIT_CODE = "INVALID_CREDIT_CODE"
     INVALID_DATE = "INVALID_DATE"
@@ -108,6 +114,12 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.UPLOAD_QUOTA: (
         "You have uploaded the most allowed in a day ({files} files or {mb} MB). Try again tomorrow."
     ),
+    ErrorCode.ORDER_NOT_PAYABLE: "This order cannot be paid: it is {status}.",
+    ErrorCode.CHANNEL_UNAVAILABLE: "The payment service cannot be reached right now. Please try again in a moment.",
+    ErrorCode.IDEMPOTENCY_KEY_REUSED: "This request key was already used for a different request.",
+    ErrorCode.ORDER_NOT_REFUNDABLE: "Only a paid order can be refunded (this one is {status}).",
+    ErrorCode.REFUND_EXCEEDS_SHARE: "The refund is more than the department's remaining share ({available} yuan).",
+    ErrorCode.CHANNEL_REFUSED: "The payment channel refused the refund ({detail}).",
     ErrorCode.INVALID_CREDIT_CODE: (
         "The unified social credit code is not valid: check the 18 characters on the business license."
     ),

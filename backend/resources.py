@@ -13,6 +13,7 @@ from backend.identity.service import IdentityDeps
 from backend.rest.pages import Pages
 from backend.search.service import SearchService
 from backend.settings import Settings
+from payments.service import PaymentDeps
 
 
 @dataclass
@@ -28,3 +29,4 @@ class Resources:
     pages: Pages
     catalog: CatalogCache
     search: SearchService
+    payments: PaymentDeps

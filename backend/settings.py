@@ -92,6 +92,26 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     public_url: Annotated[
         str, _doc("The URL clients reach the service at, used in printed links (ONEWINDOW_PUBLIC_URL).")
     ] = ""
+    alipay_gateway: Annotated[
+        str,
+        _doc(
+            "Alipay's gateway (ONEWINDOW_ALIPAY_GATEWAY), e.g. https://openapi.alipay.com/gateway.do. Empty: the "
+            "local Alipay sandbox (`onewindow sandbox alipay`) on alipay_sandbox_port; never allowed in production."
+        ),
+    ] = ""
+    alipay_sandbox_port: Annotated[int, _doc("Port of the local Alipay sandbox (ONEWINDOW_ALIPAY_SANDBOX_PORT).")] = (
+        8010
+    )
+    alipay_app_id: Annotated[str, _doc("The merchant's Alipay app id (ONEWINDOW_ALIPAY_APP_ID).")] = "2021000000000001"
+    alipay_seller_id: Annotated[str, _doc("The merchant's Alipay user id, 2088... (ONEWINDOW_ALIPAY_SELLER_ID).")] = (
+        "2088000000000001"
+    )
+    alipay_private_key_file: Annotated[
+        str, _doc("PEM file of the merchant's private key (ONEWINDOW_ALIPAY_PRIVATE_KEY_FILE). Empty: the sandbox's.")
+    ] = ""
+    alipay_public_key_file: Annotated[
+        str, _doc("PEM file of Alipay's public key (ONEWINDOW_ALIPAY_PUBLIC_KEY_FILE). Empty: the sandbox's.")
+    ] = ""
 
     @property
     def is_production(self) -> bool:
@@ -114,6 +134,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     def resolved_issuer(self) -> str:
         """The issuer URL in tokens and discovery (no trailing slash)."""
         return (self.issuer or self.public_url or "http://127.0.0.1:8000").rstrip("/")
+
+    @property
+    def alipay_sandbox_dir(self) -> Path:
+        """Where the sandbox keeps its and the merchant's key pairs (development only)."""
+        return Path(self.data_dir) / "alipay-sandbox"
+
+    @property
+    def resolved_alipay_gateway(self) -> str:
+        """The configured gateway, or the local sandbox's."""
+        return self.alipay_gateway or f"http://127.0.0.1:{self.alipay_sandbox_port}/gateway.do"
 
     @property
     def resolved_catalog_dir(self) -> Path:
@@ -154,6 +184,11 @@ def settings_from_env(environ: dict[str, str] | None = None) -> Settings:
             problems.append("the SMS outbox stand-in cannot send real messages (ONEWINDOW_SMS)")
         if settings.registry == "standin":
             problems.append("the synthetic population registry stand-in is for development (ONEWINDOW_REGISTRY)")
+        if not (settings.alipay_gateway and settings.alipay_private_key_file and settings.alipay_public_key_file):
+            problems.append(
+                "payments need Alipay's gateway and keys "
+                "(ONEWINDOW_ALIPAY_GATEWAY, _PRIVATE_KEY_FILE, _PUBLIC_KEY_FILE)"
+            )
         if problems:
             raise ValueError("production settings refused: " + "; ".join(problems))
     return settings

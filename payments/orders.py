@@ -174,3 +174,12 @@ async def open_orders(session: AsyncSession, older_than: datetime, limit: int = 
         )
     ).all()
     return await _with_lines(session, rows)
+
+
+async def order_of_application(session: AsyncSession, application_id: str) -> Order | None:
+    """The order of an application's fees."""
+    rows = (
+        await execute(session, select(*_ORDER_COLUMNS).where(t.payment_orders.c.application_id == application_id))
+    ).all()
+    found = await _with_lines(session, rows)
+    return found[0] if found else None

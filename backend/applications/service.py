@@ -30,6 +30,8 @@ from backend.db import tables as t
 from backend.db.engine import execute
 from backend.errors import DomainError, ErrorCode, NotFoundError
 from backend.identity.service import IdentityDeps
+from payments.money import to_fen
+from payments.orders import LineSpec, open_order
 
 MAX_TEXT = 2000  # the longest form value (a textarea)
 
@@ -238,6 +240,7 @@ class ApplicationService(ProgressReads):
             parent = self._parent_row(parent_id, bundle_code or "", citizen_id, rows, form, now)
         await self._insert([parent, *rows] if bundle else rows, today)
         await self._record_consents(citizen_id, rows, form, held)
+        await self._open_payment_order(citizen_id, (parent if bundle else rows[0]), rows)
         head = parent if bundle else rows[0]
         await self.events.record(
             application=head, action=Action.SUBMIT, actor=Actor("citizen", citizen_id, profile.name), from_status=None,
@@ -260,6 +263,28 @@ class ApplicationService(ProgressReads):
         application = await self.get(head["id"])
         assert application is not None
         return application
+
+    async def _open_payment_order(self, citizen_id: str, head: dict[str, Any], rows: list[dict[str, Any]]) -> None:
+        """One payment order for every fee of the application (a bundle's from several departments)."""
+        departments = self._snapshot.departments
+        lines = [
+            LineSpec(
+                department_code=fee.department_code,
+                fiscal_code=departments[fee.department_code].fiscal_code,
+                item_code=fee.item_code,
+                name=fee.name,
+                amount_fen=to_fen(fee.amount),
+                matter_code=row["matter_code"],
+            )
+            for row in rows
+            for fee in self._snapshot.fees.get(row["matter_code"], [])
+            if fee.amount > 0
+        ]
+        if lines:
+            subject = f"{self._name(head).get('zh-Hans', '')} {head['reference']}"
+            await open_order(
+                self._session, citizen_id=citizen_id, application_id=head["id"], subject=subject, lines=lines
+            )
 
     async def _insert(self, rows: list[dict[str, Any]], today: date) -> None:
         """Insert applications; a reference that happens to be taken already is drawn again."""

@@ -20,6 +20,7 @@ from backend.resources import Resources
 if TYPE_CHECKING:
     from backend.applications.processing import Processing
     from backend.graphql.catalog.loaders import CatalogLoaders
+    from payments.service import Payments
 
 
 class Context:
@@ -74,6 +75,13 @@ class Context:
         return IdentityService(self.session, self.resources.identity)
 
     @cached_property
+    def payments(self) -> Payments:
+        """The payment service on this request's session."""
+        from payments.service import Payments
+
+        return Payments(self.session, self.resources.payments)
+
+    @cached_property
     def loaders(self) -> CatalogLoaders:
         """DataLoaders for this request only (they cache per request)."""
         from backend.graphql.catalog.loaders import CatalogLoaders
@@ -101,6 +109,7 @@ class Context:
         self.__dict__.pop("catalog", None)
         self.__dict__.pop("identity", None)
         self.__dict__.pop("loaders", None)
+        self.__dict__.pop("payments", None)
 
     def on_finish(self, finalizer: Callable[[], Awaitable[None]]) -> None:
         """Run `finalizer` when the operation ends (a subscription's Redis connection, say)."""

@@ -28,17 +28,18 @@ from backend.graphql.catalog.search import SearchQuery
 from backend.graphql.errors import PayloadError
 from backend.graphql.identity.mutations import IdentityMutation
 from backend.graphql.identity.queries import IdentityQuery
+from backend.graphql.payments.resolvers import PaymentMutation, PaymentQuery
 
 log = structlog.get_logger("backend.graphql")
 
 
 @strawberry.type
-class Query(CatalogQuery, SearchQuery, IdentityQuery, ApplicationQuery):
+class Query(CatalogQuery, SearchQuery, IdentityQuery, ApplicationQuery, PaymentQuery):
     """Everything a client can read."""
 
 
 @strawberry.type
-class Mutation(IdentityMutation, ApplicationMutation):
+class Mutation(IdentityMutation, ApplicationMutation, PaymentMutation):
     """Everything a client can change."""
 
 

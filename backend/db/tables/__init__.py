@@ -12,18 +12,6 @@ from backend.db.tables.applications import (
     uploads,
 )
 from backend.db.tables.base import metadata
-from backend.db.tables.payments import (
-    channel_notifications,
-    idempotency_keys,
-    journal_entries,
-    ledger_accounts,
-    order_lines,
-    payment_orders,
-    postings,
-    receipt_series,
-    receipts,
-    refunds,
-)
 from backend.db.tables.catalog import (
     bundle_matters,
     bundles,
@@ -49,6 +37,18 @@ from backend.db.tables.identity import (
     sms_outbox,
     staff,
     staff_roles,
+)
+from backend.db.tables.payments import (
+    channel_notifications,
+    idempotency_keys,
+    journal_entries,
+    ledger_accounts,
+    order_lines,
+    payment_orders,
+    postings,
+    receipt_series,
+    receipts,
+    refunds,
 )
 
 __all__ = [

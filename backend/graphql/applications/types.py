@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import msgspec
 import strawberry
@@ -25,6 +25,9 @@ from backend.graphql.errors import PayloadError
 from backend.i18n import Locale, pick
 from backend.identity.numbers import mask_id_number, mask_phone, normalize_phone, parse_id_number
 from backend.rules.explain import Condition, catalog_labels, describe
+
+if TYPE_CHECKING:
+    from backend.graphql.payments.types import Order
 
 # The domain's enums are the GraphQL enums (strawberry.enum registers the class and returns it).
 strawberry.enum(Status, name="ApplicationStatus", description="Where an application stands.")
@@ -282,6 +285,14 @@ class Application:
             for x in await service.items(self.model.id)
             if visible is None or x.department_code in visible
         ]
+
+    @strawberry.field(description="The payment order for its fees (null when free).")
+    async def order(self, info: Info) -> Annotated[Order, strawberry.lazy("backend.graphql.payments.types")] | None:
+        from backend.graphql.payments.types import Order
+        from payments.orders import order_of_application
+
+        found = await order_of_application(info.context.session, self.model.id)
+        return Order.build(found, info) if found else None
 
     @strawberry.field(description="Which certificate fields this application used (needs certificates:read).")
     async def data_uses(self, info: Info) -> list[DataUse]:

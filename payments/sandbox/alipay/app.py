@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl
 
 import httpx
 from litestar import Litestar, Request, get, post
+from litestar.params import FromPath
 from litestar.response import Response
 
 from payments.money import to_fen, to_yuan
@@ -61,9 +62,9 @@ class Sandbox:
             raise OSError(str(error)) from None
         return response.text
 
-    async def deliver(self) -> int:
-        """Deliver what is due."""
-        return await self.gateway.deliver_due(self.send, self.signed_notification)
+    async def deliver(self, only: str | None = None) -> int:
+        """Deliver what is due (for one trade, when `only` names it)."""
+        return await self.gateway.deliver_due(self.send, self.signed_notification, only)
 
     def respond(self, method: str, body: dict[str, Any]) -> Response[str]:
         """A signed gateway response: the signature covers the inner object's exact text."""
@@ -191,7 +192,7 @@ def _refund(sandbox: Sandbox, method: str, trade: Trade, biz: dict[str, Any]) ->
 
 
 @get("/bills/{day:str}")
-async def bill(request: Request[Any, Any, Any], day: str) -> Response[bytes]:
+async def bill(request: Request[Any, Any, Any], day: FromPath[str]) -> Response[bytes]:
     """The day's trade bill: a zip whose entry names and contents are GBK."""
     sandbox = _sandbox(request)
     content = bill_zip(sandbox.gateway, date.fromisoformat(day))
@@ -253,10 +254,20 @@ async def clock(request: Request[Any, Any, Any]) -> dict[str, Any]:
     return {"now": sandbox.gateway.now().isoformat()}
 
 
+@post("/sandbox/notification", status_code=200)
+async def notification(request: Request[Any, Any, Any]) -> dict[str, str]:
+    """Play Alipay by hand: a trade's notification, validly signed, with `changes` applied before signing."""
+    sandbox = _sandbox(request)
+    data = await _control(request)
+    params = sandbox.gateway.notification(sandbox.gateway.trades[str(data["out_trade_no"])])
+    return sandbox.signed_notification({**params, **dict(data.get("changes") or {})})
+
+
 @post("/sandbox/deliver", status_code=200)
 async def deliver(request: Request[Any, Any, Any]) -> dict[str, Any]:
-    """Send every due notification now."""
-    return {"sent": await _sandbox(request).deliver()}
+    """Send every due notification now (of one trade: {"out_trade_no": ...})."""
+    data = await _control(request)
+    return {"sent": await _sandbox(request).deliver(data.get("out_trade_no"))}
 
 
 @get("/sandbox/trades")
@@ -303,6 +314,7 @@ def create_sandbox_app(sandbox: Sandbox, *, auto_deliver: bool = True, tick_seco
 
     app = Litestar(
         route_handlers=[
+            notification,
             gateway_get,
             gateway_post,
             bill,

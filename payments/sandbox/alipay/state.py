@@ -121,11 +121,18 @@ class Gateway:
             self._next_id += 1
 
     async def deliver_due(
-        self, send: Callable[[str, dict[str, str]], Awaitable[str]], sign: Callable[[dict[str, str]], dict[str, str]]
+        self,
+        send: Callable[[str, dict[str, str]], Awaitable[str]],
+        sign: Callable[[dict[str, str]], dict[str, str]],
+        only: str | None = None,
     ) -> int:
-        """Send every due notification once, applying the queued faults; how many were sent."""
+        """Send every due notification (of one trade, when `only` names it) once, applying the queued faults."""
         sent = 0
-        due = [d for d in self.deliveries if not d.done and d.due <= self.now() and d not in self._held]
+        due = [
+            d for d in self.deliveries
+            if not d.done and d.due <= self.now() and d not in self._held
+            and (only is None or d.params["out_trade_no"] == only)
+        ]  # fmt: skip
         for delivery in due:
             fault = self.faults.pop(0) if self.faults else None
             if fault == "reorder":

@@ -129,7 +129,7 @@ def upgrade() -> None:
         sa.Column("check_code", sa.String(length=6), nullable=False),
         sa.Column("kind", sa.String(length=8), nullable=False),
         sa.Column("reverses", sa.String(length=36), nullable=True),
-        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("status", sa.String(length=24), nullable=False),
         sa.Column("payer", sa.String(length=100), nullable=False),
         sa.Column("items", sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"), nullable=False),
         sa.Column("total_fen", sa.BigInteger(), nullable=False),

@@ -1,0 +1,1 @@
+"""GraphQL of payments: orders, paying, receipts, refunds."""

@@ -1,0 +1,159 @@
+"""GraphQL types of payment orders, launches, receipts and refunds. Amounts are yuan strings ("20.00")."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+from urllib.parse import urlencode
+
+import strawberry
+
+from backend.graphql.catalog.types import Department
+from backend.graphql.context import Info
+from backend.graphql.errors import PayloadError
+from backend.i18n import pick
+from payments import orders as po
+from payments import receipts as pr
+from payments.money import to_yuan
+
+
+def yuan(fen: int) -> Decimal:
+    """Fen as a two-decimal Decimal."""
+    return Decimal(to_yuan(fen))
+
+
+@strawberry.enum(description="How the app launches the payment.")
+class PaymentMethod(Enum):
+    APP = "app"  # an order string for Alipay's app SDK
+    WAP = "wap"  # a URL for a mobile browser
+    QR = "qr"  # a QR code to scan
+
+
+@strawberry.enum(description="The payment channel (WeChat Pay is planned).")
+class PaymentChannel(Enum):
+    ALIPAY = "alipay"
+
+
+@strawberry.type(description="One fee of an order: which department, which fiscal item, how much.")
+class OrderLine:
+    item_code: str
+    name: str
+    amount: Decimal
+    refunded: Decimal
+    matter_code: str | None
+    department_code: strawberry.Private[str]
+
+    @strawberry.field
+    def department(self, info: Info) -> Department | None:
+        found = info.context.snapshot.departments.get(self.department_code)
+        return Department.build(found, info.context.locale) if found else None
+
+
+@strawberry.type(description="A fiscal e-receipt (财政电子票据), or its red-letter reversal (冲红).")
+class Receipt:
+    id: strawberry.ID
+    bill_code: str = strawberry.field(description="票据代码 (8 digits).")
+    bill_number: str = strawberry.field(description="票据号码 (10 digits).")
+    check_code: str = strawberry.field(description="校验码 (6 characters).")
+    kind: str = strawberry.field(description="normal, or red for a reversal.")
+    status: str = strawberry.field(description="valid, partially_reversed or reversed.")
+    payer: str
+    total: Decimal
+    issued_at: datetime
+    department_code: str
+    pdf_url: str
+    verify_url: str
+
+    @staticmethod
+    def build(model: pr.Receipt, info: Info) -> Receipt:
+        """With the links to its PDF and to the public verification."""
+        base = (info.context.settings.public_url or "http://127.0.0.1:8000").rstrip("/")
+        query = urlencode({"code": model.bill_code, "number": model.bill_number, "check": model.check_code})
+        return Receipt(
+            id=strawberry.ID(model.id), bill_code=model.bill_code, bill_number=model.bill_number,
+            check_code=model.check_code, kind=model.kind, status=model.status, payer=model.payer,
+            total=yuan(model.total_fen), issued_at=model.issued_at, department_code=model.department_code,
+            pdf_url=f"{base}/receipts/{model.id}/pdf", verify_url=f"{base}/receipts/verify?{query}",
+        )  # fmt: skip
+
+
+@strawberry.type(description="A payment order: one or several departments' fees, paid at once.")
+class Order:
+    id: strawberry.ID
+    out_trade_no: str
+    subject: str
+    total: Decimal
+    refunded: Decimal
+    status: str = strawberry.field(description="open, paid, refunded or closed.")
+    channel: str | None
+    created_at: datetime
+    paid_at: datetime | None
+    lines: list[OrderLine]
+    application_id: strawberry.ID | None
+
+    @staticmethod
+    def build(model: po.Order, info: Info) -> Order:
+        """In the caller's locale."""
+        locale = info.context.locale
+        return Order(
+            id=strawberry.ID(model.id), out_trade_no=model.out_trade_no, subject=model.subject,
+            total=yuan(model.total_fen), refunded=yuan(model.refunded_fen), status=model.status,
+            channel=model.channel, created_at=model.created_at, paid_at=model.paid_at,
+            lines=[
+                OrderLine(item_code=x.item_code, name=pick(x.name, locale), amount=yuan(x.amount_fen),
+                          refunded=yuan(x.refunded_fen), matter_code=x.matter_code, department_code=x.department_code)
+                for x in model.lines
+            ],
+            application_id=strawberry.ID(model.application_id) if model.application_id else None,
+        )  # fmt: skip
+
+    @strawberry.field(description="Its receipts: one per department, and reversals after refunds.")
+    async def receipts(self, info: Info) -> list[Receipt]:
+        return [Receipt.build(r, info) for r in await pr.receipts_of_order(info.context.session, str(self.id))]
+
+
+@strawberry.type(description="What the app needs to start the payment in Alipay.")
+class PaymentLaunch:
+    method: PaymentMethod
+    order_string: str | None = strawberry.field(description="For Alipay's app SDK (method APP).")
+    pay_url: str | None = strawberry.field(description="For a mobile browser (method WAP).")
+    qr_code: str | None = strawberry.field(description="To show as a QR code (method QR).")
+
+
+@strawberry.type
+class PayOrderPayload:
+    order: Order | None
+    launch: PaymentLaunch | None
+    errors: list[PayloadError]
+
+
+@strawberry.type
+class OrderPage:
+    items: list[Order]
+    total_count: int
+
+
+@strawberry.input(description="Refund (part of) one department's share of a paid order.")
+class RefundInput:
+    order_id: strawberry.ID
+    department_code: str
+    amount: Decimal | None = strawberry.field(default=None, description="Yuan; null refunds the whole share left.")
+    reason: str
+    idempotency_key: str
+
+
+@strawberry.type
+class RefundResult:
+    id: strawberry.ID
+    out_request_no: str
+    department_code: str
+    amount: Decimal
+    reversal: Receipt | None
+
+
+@strawberry.type
+class RefundPayload:
+    refund: RefundResult | None
+    order: Order | None
+    errors: list[PayloadError]

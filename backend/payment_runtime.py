@@ -1,0 +1,36 @@
+"""Build the payment service's process-wide parts from settings: the channel and the receipt issuer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from backend.settings import Settings
+from payments.channels.alipay.adapter import AlipayChannel, AlipayConfig
+from payments.receipts import FinanceBureauStandIn, ReceiptIssuer
+from payments.service import PaymentDeps
+
+
+def alipay_config(settings: Settings) -> AlipayConfig:
+    """The merchant's Alipay configuration; outside production, the local sandbox and its keys."""
+    if settings.alipay_private_key_file and settings.alipay_public_key_file:
+        private = Path(settings.alipay_private_key_file).read_text()
+        public = Path(settings.alipay_public_key_file).read_text()
+    else:
+        from payments.sandbox.alipay.keys import SandboxKeys
+
+        keys = SandboxKeys(settings.alipay_sandbox_dir)
+        private, public = keys.merchant_private, keys.alipay_public
+    return AlipayConfig(
+        app_id=settings.alipay_app_id,
+        seller_id=settings.alipay_seller_id,
+        app_private_key=private,
+        alipay_public_key=public,
+        gateway=settings.resolved_alipay_gateway,
+    )
+
+
+def build_payments(settings: Settings, master_secret: bytes) -> PaymentDeps:
+    """The Alipay channel, the receipt issuer (finance bureau stand-in outside production), the notify URL."""
+    issuer = ReceiptIssuer(master_secret, FinanceBureauStandIn(master_secret))
+    notify = f"{(settings.public_url or 'http://127.0.0.1:8000').rstrip('/')}/payments/alipay/notify"
+    return PaymentDeps(channel=AlipayChannel(alipay_config(settings)), issuer=issuer, notify_url=notify)

@@ -1,0 +1,107 @@
+"""`onewindow ledger | sandbox | payments`: money operations for finance staff and developers."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+import click
+
+from backend.identity_cli import run
+from backend.settings import get_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+
+@click.group()
+def ledger() -> None:
+    """The double-entry ledger."""
+
+
+@ledger.command("check")
+def ledger_check() -> None:
+    """Exit 0 only when every journal entry balances; print the totals and every account's balance."""
+    from payments import ledger as book
+    from payments.money import to_yuan
+
+    async def work(session: AsyncSession) -> book.LedgerReport:
+        return await book.check(session)
+
+    report = run(work)
+    click.echo(f"journal entries: {report.entries}, postings: {report.postings}")
+    click.echo(f"debits: {to_yuan(report.debits_fen)}  credits: {to_yuan(-report.credits_fen)}")
+    for account, balance in report.balances.items():
+        click.echo(f"  {account:<32} {to_yuan(balance):>14}")
+    if report.unbalanced_entries:
+        click.echo(f"UNBALANCED entries: {report.unbalanced_entries}", err=True)
+    click.echo("ledger balanced" if report.ok else "LEDGER DOES NOT BALANCE")
+    if not report.ok:
+        raise SystemExit(1)
+
+
+@click.group()
+def payments() -> None:
+    """Payment orders."""
+
+
+@payments.command("reconcile")
+@click.option("--older-than", "minutes", default=15, show_default=True, help="Ask about orders open this many minutes.")
+def payments_reconcile(minutes: int) -> None:
+    """Ask the channel about open orders whose notification never came: credit the paid, close the closed."""
+    from backend.identity.secrets import master_secret
+    from backend.payment_runtime import build_payments
+    from payments.service import Payments
+
+    settings = get_settings()
+    deps = build_payments(settings, master_secret(settings))
+
+    async def work(session: AsyncSession) -> dict[str, int]:
+        return await Payments(session, deps).reconcile_open_orders(datetime.now(UTC) - timedelta(minutes=minutes))
+
+    click.echo(json.dumps(run(work)))
+
+
+@click.group()
+def sandbox() -> None:
+    """Local stand-ins of outside systems (development and tests only)."""
+
+
+@sandbox.group("alipay", invoke_without_command=True)
+@click.option("--port", type=int, default=None, help="Default: ONEWINDOW_ALIPAY_SANDBOX_PORT (8010).")
+@click.pass_context
+def sandbox_alipay(ctx: click.Context, port: int | None) -> None:
+    """Run the Alipay sandbox gateway (notifications go out as Alipay sends them, retries included)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    import uvicorn
+
+    from payments.sandbox.alipay.app import Sandbox, create_sandbox_app
+    from payments.sandbox.alipay.keys import SandboxKeys
+
+    settings = get_settings()
+    if settings.is_production:
+        raise click.ClickException("the Alipay sandbox is for development and tests only")
+    port = port or settings.alipay_sandbox_port
+    keys = SandboxKeys(settings.alipay_sandbox_dir)
+    box = Sandbox(keys, settings.alipay_app_id, settings.alipay_seller_id, f"http://127.0.0.1:{port}")
+    click.echo(f"Alipay sandbox on http://127.0.0.1:{port}/gateway.do (keys in {settings.alipay_sandbox_dir})")
+    uvicorn.run(create_sandbox_app(box), host="127.0.0.1", port=port, log_level="warning")
+
+
+@sandbox_alipay.command("pay")
+@click.argument("out_trade_no")
+@click.option("--port", type=int, default=None)
+def sandbox_alipay_pay(out_trade_no: str, port: int | None) -> None:
+    """Play the buyer: pay OUT_TRADE_NO at the running sandbox."""
+    import httpx
+
+    port = port or get_settings().alipay_sandbox_port
+    response = httpx.post(f"http://127.0.0.1:{port}/sandbox/pay", json={"out_trade_no": out_trade_no}, timeout=10)
+    click.echo(response.text)
+    if response.status_code != 200:
+        raise SystemExit(1)
+
+
+COMMANDS = [ledger, payments, sandbox]

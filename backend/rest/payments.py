@@ -1,0 +1,115 @@
+"""Payment endpoints that are not GraphQL: Alipay's notifications, receipt verification and PDFs."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+import msgspec
+import structlog
+from litestar import Request, get, post
+from litestar.params import FromPath
+from litestar.response import Response
+
+from backend.db.engine import unit_of_work
+from backend.errors import MESSAGES, DomainError, ErrorCode
+from backend.i18n import negotiate
+from backend.identity.models import Role, SubjectType
+from backend.identity.service import IdentityService
+from backend.resources import Resources
+from payments import receipt_pdf, receipts
+from payments.money import to_yuan
+from payments.orders import get_order
+from payments.service import Payments
+
+log = structlog.get_logger("backend.payments")
+JSON = "application/json"
+
+
+def _resources(request: Request[Any, Any, Any]) -> Resources:
+    resources: Resources = request.app.state.resources
+    return resources
+
+
+@post("/payments/alipay/notify", status_code=200, include_in_schema=False)
+async def alipay_notify(request: Request[Any, Any, Any]) -> Response[str]:
+    """Verify and apply a notification; answer `success` only once the credit is committed."""
+    resources = _resources(request)
+    params = dict(parse_qsl((await request.body()).decode("utf-8", "replace"), keep_blank_values=True))
+    channel = resources.payments.channel
+    try:
+        async with resources.sessions() as session, unit_of_work(session):
+            accepted, outcome = await Payments(session, resources.payments).handle_notification(params)
+    except Exception:
+        log.exception("payments.notification_failed", out_trade_no=params.get("out_trade_no"))
+        return Response(channel.acknowledgement(False), media_type="text/plain")
+    log.info("payments.notification", outcome=outcome, out_trade_no=params.get("out_trade_no"))
+    return Response(channel.acknowledgement(accepted), media_type="text/plain")
+
+
+def verify_url(resources: Resources, receipt: receipts.Receipt) -> str:
+    """The public verification link a receipt's QR code carries."""
+    base = (resources.settings.public_url or "http://127.0.0.1:8000").rstrip("/")
+    query = urlencode({"code": receipt.bill_code, "number": receipt.bill_number, "check": receipt.check_code})
+    return f"{base}/receipts/verify?{query}"
+
+
+@get("/receipts/verify", include_in_schema=False)
+async def verify_receipt(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """Anyone holding a receipt checks it: valid, reversed (wholly or partly) or unknown."""
+    resources = _resources(request)
+    query = request.query_params
+    code, number, check = query.get("code", ""), query.get("number", ""), query.get("check", "")
+    async with resources.sessions() as session:
+        verdict, found = await receipts.verify(session, resources.identity.master_secret, code, number, check)
+    body: dict[str, Any] = {"status": verdict}
+    if found is not None:
+        name = found.issuer.get("name") or {}
+        locale = negotiate(request.headers.get("accept-language"))
+        body["receipt"] = {
+            "billCode": found.bill_code, "billNumber": found.bill_number, "kind": found.kind,
+            "total": to_yuan(found.total_fen), "issuer": name.get(locale.value) if isinstance(name, dict) else None,
+            "issuedAt": found.issued_at.isoformat(), "payer": found.payer[:1] + "*" * max(len(found.payer) - 1, 0),
+        }  # fmt: skip
+    return Response(msgspec.json.encode(body), media_type=JSON, headers={"cache-control": "no-store"})
+
+
+@get("/receipts/{receipt_id:str}/pdf", include_in_schema=False)
+async def receipt_pdf_file(request: Request[Any, Any, Any], receipt_id: FromPath[str]) -> Response[bytes]:
+    """The receipt's PDF, for the citizen who paid (or finance staff)."""
+    resources = _resources(request)
+    locale = negotiate(request.headers.get("accept-language"))
+    header = request.headers.get("authorization", "")
+    async with resources.sessions() as session:
+        try:
+            principal = await IdentityService(session, resources.identity).authenticate(header[7:].strip())
+        except DomainError:
+            principal = None
+        found = await receipts.get_receipt(session, receipt_id)
+        owner = None
+        if found is not None:
+            order = await get_order(session, found.order_id)
+            owner = order.citizen_id if order else None
+    allowed = principal is not None and (
+        (principal.subject_type is SubjectType.CITIZEN and principal.subject_id == owner
+         and (principal.first_party or principal.has_scope("payments")))
+        or (principal.subject_type is SubjectType.STAFF and principal.has_role(Role.FINANCE))
+    )  # fmt: skip
+    if found is None or not allowed:
+        message = resources.messages.gettext(locale, MESSAGES[ErrorCode.NOT_FOUND], what=receipt_id)
+        body = {"errors": [{"message": message, "extensions": {"code": ErrorCode.NOT_FOUND.value}}]}
+        return Response(msgspec.json.encode(body), status_code=404, media_type=JSON)
+    pdf = receipt_pdf.render(found, verify_url(resources, found))
+    filename = f"receipt-{found.bill_code}-{found.bill_number}.pdf"
+    return Response(
+        pdf, media_type="application/pdf", headers={"content-disposition": f'inline; filename="{filename}"'}
+    )
+
+
+@get("/receipts/key", include_in_schema=False)
+async def receipt_key(request: Request[Any, Any, Any]) -> Response[str]:
+    """The public key receipts are signed with (PEM), to check a receipt offline."""
+    return Response(receipts.public_key_pem(_resources(request).identity.master_secret), media_type="text/plain")
+
+
+ROUTES = [alipay_notify, verify_receipt, receipt_pdf_file, receipt_key]

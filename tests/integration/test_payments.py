@@ -1,0 +1,410 @@
+"""Payments through the Alipay sandbox with the real SDK, over real HTTP both ways, on both databases.
+
+The backend and the sandbox each run on a loopback port; the sandbox delivers notifications only when
+a test asks (`/sandbox/deliver`), so nothing depends on timing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import pytest_asyncio
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from backend.app import create_app
+from backend.db import tables as t
+from backend.identity.seed import DEMO_PASSWORD
+from backend.identity.sms import outbox
+from payments import ledger
+from payments.channels.base import PaymentRequest
+from payments.orders import LineSpec, open_order
+from payments.sandbox.alipay.app import Sandbox, create_sandbox_app
+from payments.sandbox.alipay.keys import SandboxKeys
+from payments.service import PaymentDeps, Payments
+from tests.conftest import make_settings
+from tests.support.live import listener, served
+from tests.support.servers import RedisServer
+
+Sessions = async_sessionmaker[AsyncSession]
+PAY = """mutation($o: ID!, $k: String!, $m: PaymentMethod!) { payOrder(orderId: $o, idempotencyKey: $k, method: $m) {
+  order { id outTradeNo status total } launch { method orderString payUrl qrCode } errors { code message } } }"""
+ORDER = """query($id: ID!) { order(id: $id) { status total refunded paidAt
+  lines { amount refunded department { code } } receipts { id billCode billNumber checkCode kind status total
+  departmentCode verifyUrl pdfUrl } } }"""
+REFUND = """mutation($i: RefundInput!) { refund(input: $i) {
+  refund { amount outRequestNo reversal { kind status total } }
+  order { status refunded receipts { departmentCode kind status } } errors { code message } } }"""
+
+
+class Stack:
+    """The live backend and sandbox, and clients for them."""
+
+    def __init__(self, backend: str, sandbox_url: str, deps: PaymentDeps) -> None:
+        self.backend, self.sandbox_url, self.deps = backend, sandbox_url, deps
+
+    async def gql(self, token: str, query: str, variables: dict[str, Any], locale: str = "en") -> dict[str, Any]:
+        async with httpx.AsyncClient(base_url=self.backend, timeout=30) as client:
+            response = await client.post(
+                "/graphql",
+                json={"query": query, "variables": variables},
+                headers={"authorization": f"Bearer {token}", "accept-language": locale},
+            )
+        body: dict[str, Any] = response.json()
+        assert "errors" not in body, body
+        return body["data"]
+
+    async def control(self, path: str, data: dict[str, Any] | None = None) -> Any:
+        async with httpx.AsyncClient(base_url=self.sandbox_url, timeout=30) as client:
+            response = await client.post(path, json=data or {})
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    async def notify(self, params: dict[str, str]) -> str:
+        async with httpx.AsyncClient(base_url=self.backend, timeout=30) as client:
+            return (await client.post("/payments/alipay/notify", data=params)).text
+
+
+@pytest.fixture(scope="module")
+def stack(
+    catalog_database: str, redis_server: RedisServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
+    data_dir = tmp_path_factory.mktemp("payments")
+    keys = SandboxKeys(Path(data_dir) / "alipay-sandbox")
+    sandbox_socket, sandbox_url = listener()
+    backend_socket, backend_url = listener()
+    box = Sandbox(keys, "2021000000000001", "2088000000000001", sandbox_url)
+    with served(create_sandbox_app(box, auto_deliver=False), sandbox_socket):
+        port = int(sandbox_url.rsplit(":", 1)[1])
+        settings = make_settings(
+            catalog_database, redis_server.url, data_dir, alipay_sandbox_port=port, public_url=backend_url
+        )
+        app = create_app(settings)
+        with served(app, backend_socket):
+            yield Stack(backend_url, sandbox_url, app.state.resources.payments)
+
+
+@pytest_asyncio.fixture(autouse=True)
+async def ledger_balanced_after(db: Sessions) -> AsyncIterator[None]:
+    """Every test leaves the ledger balanced."""
+    yield
+    async with db() as session:
+        report = await ledger.check(session)
+    assert report.ok, report
+
+
+async def _token(stack: Stack, db: Sessions, redis: Any, phone: str = "13800138000") -> str:
+    await redis.flushdb()
+    async with httpx.AsyncClient(base_url=stack.backend) as client:
+        await client.post("/graphql", json={"query": f'mutation {{ requestLoginCode(phone: "{phone}") {{ sent }} }}'})
+        async with db() as session:
+            code = re.findall(r"\b(\d{6})\b", (await outbox(session, phone))[-1][2])[-1]
+        body = (
+            await client.post(
+                "/graphql", json={"query": f'mutation {{ login(phone: "{phone}", code: "{code}") {{ accessToken }} }}'}
+            )
+        ).json()
+    token: str = body["data"]["login"]["accessToken"]
+    return token
+
+
+async def _staff(stack: Stack, username: str) -> str:
+    query = "mutation($u: String!, $p: String!) { staffLogin(username: $u, password: $p) { accessToken } }"
+    async with httpx.AsyncClient(base_url=stack.backend) as client:
+        body = (
+            await client.post("/graphql", json={"query": query, "variables": {"u": username, "p": DEMO_PASSWORD}})
+        ).json()
+    token: str = body["data"]["staffLogin"]["accessToken"]
+    return token
+
+
+async def _order(db: Sessions, phone: str = "13800138000") -> tuple[str, str]:
+    """An order of two departments' fees for the demo citizen: (id, out_trade_no)."""
+    async with db() as session, session.begin():
+        citizen = (await session.execute(select(t.citizens.c.id).where(t.citizens.c.phone == phone))).scalar_one()
+        order = await open_order(
+            session,
+            citizen_id=citizen,
+            application_id=None,
+            subject="机动车注册登记",
+            lines=[
+                LineSpec(
+                    department_code="GZ-GA",
+                    fiscal_code="110001",
+                    item_code="GA-PLATE",
+                    amount_fen=11000,
+                    name={"zh-Hans": "号牌工本费", "zh-Hant": "號牌工本費", "en": "Plate fee"},
+                ),
+                LineSpec(
+                    department_code="GZ-SWJ",
+                    fiscal_code="120001",
+                    item_code="SWJ-TAX",
+                    amount_fen=36000,
+                    name={"zh-Hans": "车船税", "zh-Hant": "車船稅", "en": "Vehicle tax"},
+                ),
+            ],
+        )
+    return order.id, order.out_trade_no
+
+
+async def _launched(stack: Stack, db: Sessions) -> tuple[str, str]:
+    """An order whose trade the channel has opened (as payOrder does), ready for the buyer to pay."""
+    order_id, out_trade_no = await _order(db)
+    request = PaymentRequest(out_trade_no=out_trade_no, total_fen=47000, subject="机动车注册登记", method="qr",
+                             notify_url=stack.deps.notify_url)  # fmt: skip
+    await stack.deps.channel.launch(request)
+    return order_id, out_trade_no
+
+
+async def _entries(db: Sessions, order_id: str) -> list[str]:
+    async with db() as session:
+        rows = await session.execute(select(t.journal_entries.c.kind).where(t.journal_entries.c.order_id == order_id))
+        return sorted(rows.scalars())
+
+
+async def test_pay_with_the_real_sdk_then_one_credit_two_receipts_and_a_balanced_ledger(
+    stack: Stack, db: Sessions, fresh_redis: Any
+) -> None:
+    token = await _token(stack, db, fresh_redis)
+    order_id, out_trade_no = await _order(db)
+    key = str(uuid.uuid4())
+    paid = (await stack.gql(token, PAY, {"o": order_id, "k": key, "m": "QR"}))["payOrder"]
+    assert paid["errors"] == [] and paid["launch"]["qrCode"].endswith(f"/sandbox/qr/{out_trade_no}")
+    # The same key answers the same launch; another request with it is refused
+    again = (await stack.gql(token, PAY, {"o": order_id, "k": key, "m": "QR"}))["payOrder"]
+    assert again["launch"] == paid["launch"]
+    reused = (await stack.gql(token, PAY, {"o": order_id, "k": key, "m": "WAP"}))["payOrder"]
+    assert reused["errors"][0]["message"] and reused["launch"] is None
+    # The buyer pays at the sandbox; the notification is delivered and answered `success`
+    await stack.control("/sandbox/pay", {"out_trade_no": out_trade_no})
+    assert (await stack.control("/sandbox/deliver", {"out_trade_no": out_trade_no}))["sent"] == 1
+    async with httpx.AsyncClient(base_url=stack.sandbox_url) as client:
+        deliveries = [d for d in (await client.get("/sandbox/deliveries")).json() if d["out_trade_no"] == out_trade_no]
+    assert deliveries[0]["answers"] == ["success"] and deliveries[0]["done"]
+    order = (await stack.gql(token, ORDER, {"id": order_id}))["order"]
+    assert order["status"] == "paid" and order["total"] == "470.00"
+    assert sorted((r["departmentCode"], r["total"], r["kind"]) for r in order["receipts"]) == [
+        ("GZ-GA", "110.00", "normal"),
+        ("GZ-SWJ", "360.00", "normal"),
+    ]
+    assert all(
+        len(r["billCode"]) == 8 and len(r["billNumber"]) == 10 and len(r["checkCode"]) == 6 for r in order["receipts"]
+    )
+    assert await _entries(db, order_id) == ["fee", "payment", "split"]
+    async with db() as session:
+        assert await ledger.balance(session, "clearing") >= 0
+        split = (
+            await session.execute(
+                select(t.postings.c.account, t.postings.c.amount_fen)
+                .join(t.journal_entries)
+                .where(t.journal_entries.c.order_id == order_id, t.journal_entries.c.kind == "split")
+            )
+        ).all()
+    assert sorted(split) == [("clearing", 47000), ("dept:GZ-GA", -11000), ("dept:GZ-SWJ", -36000)]
+
+
+async def test_a_notification_duplicated_ten_times_out_of_order_credits_once(
+    stack: Stack, db: Sessions, fresh_redis: Any
+) -> None:
+    order_id, out_trade_no = await _launched(stack, db)
+    await stack.control("/sandbox/pay", {"out_trade_no": out_trade_no})
+    signed = await _signed(stack, out_trade_no)
+    waiting = await _signed(stack, out_trade_no, trade_status="WAIT_BUYER_PAY")
+    # Ten copies at once, and an older "waiting" notification arriving after them
+    answers = await asyncio.gather(*(stack.notify(signed) for _ in range(10)))
+    assert answers == ["success"] * 10
+    assert await stack.notify(waiting) == "success"
+    assert await _entries(db, order_id) == ["fee", "payment", "split"]
+    async with db() as session:
+        receipts = (
+            await session.execute(select(func.count()).select_from(t.receipts).where(t.receipts.c.order_id == order_id))
+        ).scalar_one()
+        outcomes = sorted(
+            (
+                await session.execute(
+                    select(t.channel_notifications.c.outcome).where(
+                        t.channel_notifications.c.out_trade_no == out_trade_no
+                    )
+                )
+            ).scalars()
+        )
+    assert receipts == 2
+    assert outcomes == ["credited"] + ["duplicate"] * 9 + ["ignored:WAIT_BUYER_PAY"]
+
+
+async def _signed(stack: Stack, out_trade_no: str, **changes: str) -> dict[str, str]:
+    async with httpx.AsyncClient(base_url=stack.sandbox_url) as client:
+        body = (
+            await client.post("/sandbox/notification", json={"out_trade_no": out_trade_no, "changes": changes})
+        ).json()
+    signed: dict[str, str] = body
+    return signed
+
+
+async def test_a_tampered_or_wrong_amount_notification_changes_nothing_and_the_retry_credits(
+    stack: Stack, db: Sessions, fresh_redis: Any
+) -> None:
+    order_id, out_trade_no = await _launched(stack, db)
+    await stack.control("/sandbox/pay", {"out_trade_no": out_trade_no})
+    # Tampered on the way: the signature no longer matches
+    await stack.control("/sandbox/faults", {"faults": ["tamper"]})
+    assert (await stack.control("/sandbox/deliver", {"out_trade_no": out_trade_no}))["sent"] == 1
+    # Validly signed but for another amount (a merchant bug or a replayed order): refused too
+    wrong = await _signed(stack, out_trade_no, total_amount="4.70")
+    assert await stack.notify(wrong) == "fail"
+    forged = {**(await _signed(stack, out_trade_no)), "seller_id": "2088999999999999"}
+    assert await stack.notify(forged) == "fail"
+    assert await _entries(db, order_id) == []
+    async with db() as session:
+        outcomes = sorted(
+            (
+                await session.execute(
+                    select(t.channel_notifications.c.outcome).where(
+                        t.channel_notifications.c.out_trade_no == out_trade_no
+                    )
+                )
+            ).scalars()
+        )
+        status = (
+            await session.execute(select(t.payment_orders.c.status).where(t.payment_orders.c.id == order_id))
+        ).scalar_one()
+    assert outcomes == ["rejected:amount", "rejected:signature", "rejected:signature"] and status == "open"
+    # Alipay retries four minutes later with the genuine notification
+    await stack.control("/sandbox/clock", {"seconds": 241})
+    assert (await stack.control("/sandbox/deliver", {"out_trade_no": out_trade_no}))["sent"] == 1
+    assert await _entries(db, order_id) == ["fee", "payment", "split"]
+
+
+async def test_a_crash_after_crediting_before_answering_never_credits_twice(
+    stack: Stack, db: Sessions, fresh_redis: Any
+) -> None:
+    order_id, out_trade_no = await _launched(stack, db)
+    await stack.control("/sandbox/pay", {"out_trade_no": out_trade_no})
+    # The credit commits, then the answer is lost (the process died before writing `success`)
+    await stack.notify(await _signed(stack, out_trade_no))
+    # Alipay never heard `success`: it delivers again, and again after a drop
+    await stack.control("/sandbox/faults", {"faults": ["drop"]})
+    await stack.control("/sandbox/deliver", {"out_trade_no": out_trade_no})
+    await stack.control("/sandbox/clock", {"seconds": 241})
+    await stack.control("/sandbox/deliver", {"out_trade_no": out_trade_no})
+    async with httpx.AsyncClient(base_url=stack.sandbox_url) as client:
+        delivery = next(
+            d for d in (await client.get("/sandbox/deliveries")).json() if d["out_trade_no"] == out_trade_no
+        )
+    assert delivery["answers"] == ["(dropped)", "success"]
+    assert await _entries(db, order_id) == ["fee", "payment", "split"]
+
+
+async def test_a_partial_refund_of_one_departments_share_reverses_exactly_that_share(
+    stack: Stack, db: Sessions, fresh_redis: Any
+) -> None:
+    token = await _token(stack, db, fresh_redis)
+    order_id, out_trade_no = await _launched(stack, db)
+    await stack.control("/sandbox/pay", {"out_trade_no": out_trade_no})
+    await stack.control("/sandbox/deliver", {"out_trade_no": out_trade_no})
+    finance = await _staff(stack, "finance")
+    refund = {
+        "orderId": order_id,
+        "departmentCode": "GZ-SWJ",
+        "amount": "100.00",
+        "reason": "多收车船税",
+        "idempotencyKey": str(uuid.uuid4()),
+    }
+    done = (await stack.gql(finance, REFUND, {"i": refund}))["refund"]
+    assert done["errors"] == [], done
+    assert done["refund"]["amount"] == "100.00" and done["refund"]["reversal"]["kind"] == "red"
+    assert done["refund"]["reversal"]["total"] == "-100.00"
+    # The same key again: the same refund, not a second one
+    again = (await stack.gql(finance, REFUND, {"i": refund}))["refund"]
+    assert again["refund"]["outRequestNo"] == done["refund"]["outRequestNo"]
+    too_much = {**refund, "amount": "300.00", "idempotencyKey": str(uuid.uuid4())}
+    refused = (await stack.gql(finance, REFUND, {"i": too_much}, locale="zh-CN"))["refund"]
+    assert refused["errors"][0]["code"] == "REFUND_EXCEEDS_SHARE" and "260.00" in refused["errors"][0]["message"]
+    order = (await stack.gql(token, ORDER, {"id": order_id}))["order"]
+    assert order["refunded"] == "100.00" and order["status"] == "paid"
+    statuses = {(r["departmentCode"], r["kind"]): r["status"] for r in order["receipts"]}
+    assert statuses == {
+        ("GZ-GA", "normal"): "valid",
+        ("GZ-SWJ", "normal"): "partially_reversed",
+        ("GZ-SWJ", "red"): "valid",
+    }
+    async with httpx.AsyncClient(base_url=stack.sandbox_url) as client:
+        trade = next(x for x in (await client.get("/sandbox/trades")).json() if x["out_trade_no"] == out_trade_no)
+    assert trade["refunded"] == "100.00"
+    async with db() as session:
+        assert await _dept_paid(session, order_id, "dept:GZ-SWJ") == -36000 + 10000
+        assert await _dept_paid(session, order_id, "dept:GZ-GA") == -11000
+    # An officer of another department may not refund this share
+    officer = await _staff(stack, "officer.gz-ga")
+    other = await stack.gql(officer, REFUND, {"i": {**refund, "idempotencyKey": str(uuid.uuid4())}})
+    assert other["refund"]["errors"][0]["code"] == "NOT_YOUR_DEPARTMENT"
+
+
+async def _dept_paid(session: AsyncSession, order_id: str, account: str) -> int:
+    total = (
+        await session.execute(
+            select(func.coalesce(func.sum(t.postings.c.amount_fen), 0))
+            .join(t.journal_entries)
+            .where(t.journal_entries.c.order_id == order_id, t.postings.c.account == account)
+        )
+    ).scalar_one()
+    return int(total)
+
+
+async def test_receipts_verify_and_a_modified_one_does_not(stack: Stack, db: Sessions, fresh_redis: Any) -> None:
+    token = await _token(stack, db, fresh_redis)
+    order_id, out_trade_no = await _launched(stack, db)
+    await stack.control("/sandbox/pay", {"out_trade_no": out_trade_no})
+    await stack.control("/sandbox/deliver", {"out_trade_no": out_trade_no})
+    receipt = (await stack.gql(token, ORDER, {"id": order_id}))["order"]["receipts"][0]
+    async with httpx.AsyncClient() as client:
+        valid = (await client.get(receipt["verifyUrl"].replace("http://127.0.0.1:8000", stack.backend))).json()
+        assert valid["status"] == "valid" and valid["receipt"]["billNumber"] == receipt["billNumber"]
+        wrong_check = await client.get(
+            f"{stack.backend}/receipts/verify",
+            params={"code": receipt["billCode"], "number": receipt["billNumber"], "check": "000000"},
+        )
+        assert wrong_check.json()["status"] == "unknown"
+        pdf = await client.get(
+            f"{stack.backend}/receipts/{receipt['id']}/pdf", headers={"authorization": f"Bearer {token}"}
+        )
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+        assert b"FontFile2" in pdf.content and b"WenQuanYi" in pdf.content  # the Chinese font is embedded
+        anonymous = await client.get(f"{stack.backend}/receipts/{receipt['id']}/pdf")
+        assert anonymous.status_code == 404
+        async with db() as session:
+            await session.execute(update(t.receipts).where(t.receipts.c.id == receipt["id"]).values(total_fen=1))
+            await session.commit()
+        try:
+            altered = (await client.get(receipt["verifyUrl"].replace("http://127.0.0.1:8000", stack.backend))).json()
+            assert altered["status"] == "unknown"
+        finally:
+            async with db() as session:
+                total = 11000 if receipt["departmentCode"] == "GZ-GA" else 36000
+                await session.execute(
+                    update(t.receipts).where(t.receipts.c.id == receipt["id"]).values(total_fen=total)
+                )
+                await session.commit()
+
+
+async def test_when_notifications_never_come_reconciling_credits_from_the_channel(
+    stack: Stack, db: Sessions, fresh_redis: Any
+) -> None:
+    order_id, out_trade_no = await _launched(stack, db)
+    await stack.control("/sandbox/pay", {"out_trade_no": out_trade_no})
+    await stack.control("/sandbox/faults", {"faults": ["drop"]})
+    await stack.control(
+        "/sandbox/deliver", {"out_trade_no": out_trade_no}
+    )  # lost on the way, and the next retry is hours away
+    async with db() as session, session.begin():
+        counts = await Payments(session, stack.deps).reconcile_open_orders(datetime.now(UTC) + timedelta(minutes=1))
+    assert counts["credited"] >= 1
+    assert await _entries(db, order_id) == ["fee", "payment", "split"]
