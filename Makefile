@@ -24,6 +24,7 @@ $(CURDIR)/.tools/bin/uv:
 	@touch $@
 
 install: .venv/.installed
+	@scripts/install-system-packages.sh
 
 run: install
 	$(UV) run --frozen onewindow migrate

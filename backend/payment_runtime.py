@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
 from backend.settings import Settings
 from payments.channels.alipay.adapter import AlipayChannel, AlipayConfig
 from payments.receipts import FinanceBureauStandIn, ReceiptIssuer
@@ -29,8 +31,10 @@ def alipay_config(settings: Settings) -> AlipayConfig:
     )
 
 
-def build_payments(settings: Settings, master_secret: bytes) -> PaymentDeps:
+def build_payments(
+    settings: Settings, master_secret: bytes, sessions: async_sessionmaker[AsyncSession] | None = None
+) -> PaymentDeps:
     """The Alipay channel, the receipt issuer (finance bureau stand-in outside production), the notify URL."""
-    issuer = ReceiptIssuer(master_secret, FinanceBureauStandIn(master_secret))
+    issuer = ReceiptIssuer(master_secret, FinanceBureauStandIn(master_secret, sessions))
     notify = f"{(settings.public_url or 'http://127.0.0.1:8000').rstrip('/')}/payments/alipay/notify"
     return PaymentDeps(channel=AlipayChannel(alipay_config(settings)), issuer=issuer, notify_url=notify)

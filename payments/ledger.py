@@ -2,8 +2,8 @@
 
 A posting's amount is in fen, debits positive and credits negative; every entry's postings sum to
 zero. Balances and statements are computed from the postings, never stored apart from them. An
-entry's (kind, reference) is unique: posting the same payment twice is a no-op, which is what makes
-crediting exactly-once however many times a notification arrives.
+entry's (kind, reference) is unique: the backstop behind crediting exactly once however many times a
+notification arrives (the order's open -> paid step is the gate).
 
 Accounts: `channel:<name>` (asset: money the channel holds for us), `clearing` (liability: received,
 not yet split), `dept:<code>` (liability: owed to a department), `fees:<channel>` (expense).
@@ -48,6 +48,8 @@ async def ensure_accounts(session: AsyncSession, codes: Sequence[str]) -> None:
                 await session.execute(insert(t.ledger_accounts).values(code=code, kind=account_kind(code), name=code))
         except IntegrityError:  # opened by a concurrent transaction: fine
             continue
+        # Known only once committed elsewhere too; a rollback of this transaction is rare enough
+        # that re-checking on the next posting is the cost, not a wrong ledger.
 
 
 async def post(
@@ -58,24 +60,22 @@ async def post(
     memo: str,
     postings: Sequence[tuple[str, int]],
     order_id: str | None = None,
-) -> int | None:
-    """Write one balanced entry; None when (kind, reference) was posted before (nothing written)."""
+) -> int:
+    """Write one balanced entry. A second entry with the same (kind, reference) violates the unique
+    constraint and fails the whole unit of work: callers gate on state first (an order moves open ->
+    paid once), the constraint is the backstop."""
     if sum(amount for _, amount in postings) != 0 or not postings:
         raise UnbalancedEntryError(f"{kind} {reference}: postings sum to {sum(a for _, a in postings)}")
     await ensure_accounts(session, [account for account, _ in postings])
-    try:
-        async with session.begin_nested():
-            result = await session.execute(
-                insert(t.journal_entries)
-                .values(kind=kind, reference=reference, order_id=order_id, memo=memo[:200], at=datetime.now(UTC))
-                .returning(t.journal_entries.c.id)
-            )
-            entry_id = int(result.scalar_one())
-            await session.execute(
-                insert(t.postings), [{"entry_id": entry_id, "account": a, "amount_fen": f} for a, f in postings if f]
-            )
-    except IntegrityError:
-        return None
+    result = await session.execute(
+        insert(t.journal_entries)
+        .values(kind=kind, reference=reference, order_id=order_id, memo=memo[:200], at=datetime.now(UTC))
+        .returning(t.journal_entries.c.id)
+    )
+    entry_id = int(result.scalar_one())
+    await session.execute(
+        insert(t.postings), [{"entry_id": entry_id, "account": a, "amount_fen": f} for a, f in postings if f]
+    )
     return entry_id
 
 

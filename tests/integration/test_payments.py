@@ -408,3 +408,63 @@ async def test_when_notifications_never_come_reconciling_credits_from_the_channe
         counts = await Payments(session, stack.deps).reconcile_open_orders(datetime.now(UTC) + timedelta(minutes=1))
     assert counts["credited"] >= 1
     assert await _entries(db, order_id) == ["fee", "payment", "split"]
+
+
+def test_the_ledger_check_command_and_the_buyer_command(
+    stack: Stack, catalog_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from backend.cli import main as cli
+    from backend.db.engine import create_engine
+    from backend.settings import get_settings
+
+    monkeypatch.setenv("ONEWINDOW_DATABASE_URL", catalog_database)
+    monkeypatch.setenv("ONEWINDOW_SECRET_KEY", "test-secret-shared-by-every-instance-0123456789")
+    get_settings.cache_clear()
+    try:
+        order_id, out_trade_no = asyncio.run(_launched_in_new_loop(stack, catalog_database))
+        port = stack.sandbox_url.rsplit(":", 1)[1]
+        paid = CliRunner().invoke(cli, ["sandbox", "alipay", "pay", out_trade_no, "--port", port])
+        assert paid.exit_code == 0 and '"TRADE_SUCCESS"' in paid.output
+        delivered = httpx.post(f"{stack.sandbox_url}/sandbox/deliver", json={"out_trade_no": out_trade_no}, timeout=30)
+        assert delivered.json() == {"sent": 1}
+        checked = CliRunner().invoke(cli, ["ledger", "check"])
+        assert checked.exit_code == 0, checked.output
+        assert "ledger balanced" in checked.output and "dept:GZ-SWJ" in checked.output
+
+        async def unbalance(add: bool) -> None:
+            engine = create_engine(catalog_database)
+            async with engine.begin() as connection:
+                if add:
+                    entry = (await connection.execute(t.journal_entries.insert().values(
+                        kind="test", reference=out_trade_no, order_id=order_id, memo="broken", at=datetime.now(UTC)
+                    ).returning(t.journal_entries.c.id))).scalar_one()  # fmt: skip
+                    await connection.execute(
+                        t.postings.insert().values(entry_id=entry, account="clearing", amount_fen=1)
+                    )
+                else:
+                    found = select(t.journal_entries.c.id).where(t.journal_entries.c.kind == "test")
+                    entry = (await connection.execute(found)).scalar_one()
+                    await connection.execute(t.postings.delete().where(t.postings.c.entry_id == entry))
+                    await connection.execute(t.journal_entries.delete().where(t.journal_entries.c.id == entry))
+            await engine.dispose()
+
+        asyncio.run(unbalance(True))
+        try:
+            broken = CliRunner().invoke(cli, ["ledger", "check"])
+            assert broken.exit_code == 1 and "LEDGER DOES NOT BALANCE" in broken.output
+        finally:
+            asyncio.run(unbalance(False))
+    finally:
+        get_settings.cache_clear()
+
+
+async def _launched_in_new_loop(stack: Stack, url: str) -> tuple[str, str]:
+    from backend.db.engine import create_engine, session_factory
+
+    engine = create_engine(url)
+    try:
+        return await _launched(stack, session_factory(engine))
+    finally:
+        await engine.dispose()

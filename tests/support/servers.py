@@ -64,8 +64,9 @@ class PostgresServer:
         return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/{database}"
 
     @classmethod
-    def start(cls) -> PostgresServer:
-        """initdb + pg_ctl start on a free port; fsync off (the data is thrown away)."""
+    def start(cls, *, durable: bool = False) -> PostgresServer:
+        """initdb + pg_ctl start on a free port; fsync off (the data is thrown away) unless `durable`
+        (benchmarks of money paths measure with every commit flushed, as production runs)."""
         bindir = _pg_bindir()
         folder = Path(tempfile.mkdtemp(prefix="onewindow-pg-"))
         run_as: list[str] = []
@@ -85,10 +86,8 @@ class PostgresServer:
             check=True, capture_output=True,
         )  # fmt: skip
         port = free_port()
-        options = (
-            f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
-            "-c full_page_writes=off -c max_connections=200"
-        )
+        speed = "" if durable else "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+        options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 {speed}-c max_connections=200"
         subprocess.run(
             [*run_as, str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(log), "-w", "-t", "60",
              "start"],

@@ -1,0 +1,185 @@
+"""Payments benchmark: Alipay notifications processed per second on a real PostgreSQL, and receipt PDFs.
+
+    uv run python bench/payments_bench.py [--orders 1000] [--concurrency 16]
+
+Starts PostgreSQL 15 and redis-server (Debian packages, as the tests do), migrates, imports the demo
+catalog and seeds it, opens N two-department orders, has the Alipay sandbox sign one TRADE_SUCCESS
+notification per order, then POSTs them over loopback HTTP to a real `onewindow serve --workers 2`
+(PostgreSQL with fsync on) with C concurrent senders: each is signature-verified, checked and credited (order, ledger
+entries, two receipts numbered by the finance-bureau stand-in) in its own transaction. Then it sends
+them all again (duplicates) and checks every order was credited exactly once. Prints the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import httpx
+from sqlalchemy import func, select, text
+
+from backend.catalog.files import DEMO_CATALOG_DIR
+from backend.catalog.importer import import_catalog
+from backend.catalog.validate import read_catalog
+from backend.db import tables as t
+from backend.db.engine import create_engine, session_factory, unit_of_work
+from backend.db.migrate import upgrade
+from backend.identity.seed import seed_identity
+from payments.orders import LineSpec, open_order
+from payments.receipt_pdf import render
+from payments.receipts import receipts_of_order
+from payments.sandbox.alipay.app import Sandbox
+from payments.sandbox.alipay.keys import SandboxKeys
+from payments.sandbox.alipay.state import Trade
+from tests.support.servers import PostgresServer, RedisServer
+
+SECRET = "bench-secret-0123456789-0123456789-0123"
+LINES = [
+    LineSpec(department_code="GZ-GA", fiscal_code="110001", item_code="GA-PLATE", amount_fen=11000,
+             name={"zh-Hans": "号牌工本费", "zh-Hant": "號牌工本費", "en": "Plate fee"}),
+    LineSpec(department_code="GZ-SWJ", fiscal_code="120001", item_code="SWJ-TAX", amount_fen=36000,
+             name={"zh-Hans": "车船税", "zh-Hant": "車船稅", "en": "Vehicle tax"}),
+]  # fmt: skip
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+async def prepare(url: str, orders: int) -> list[tuple[str, str]]:
+    engine = create_engine(url)
+    await upgrade(engine)
+    catalog, problems = read_catalog(DEMO_CATALOG_DIR)
+    assert catalog is not None
+    assert not problems
+    sessions = session_factory(engine)
+    async with sessions() as session, unit_of_work(session):
+        await import_catalog(session, catalog, source="demo")
+    async with sessions() as session, unit_of_work(session):
+        await seed_identity(session, master_secret=SECRET.encode())
+    async with sessions() as session, unit_of_work(session):
+        citizen = (await session.execute(select(t.citizens.c.id).limit(1))).scalar_one()
+        made = []
+        for _ in range(orders):
+            order = await open_order(session, citizen_id=citizen, application_id=None, subject="bench", lines=LINES)
+            made.append((order.id, order.out_trade_no))
+    await engine.dispose()
+    return made
+
+
+async def send_all(
+    client: httpx.AsyncClient, notes: list[dict[str, str]], concurrency: int
+) -> tuple[float, list[float], list[str]]:
+    queue = list(notes)
+    latencies: list[float] = []
+    answers: list[str] = []
+
+    async def worker() -> None:
+        while queue:
+            note = queue.pop()
+            started = time.perf_counter()
+            response = await client.post("/payments/alipay/notify", data=note)
+            latencies.append((time.perf_counter() - started) * 1000)
+            answers.append(response.text)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return time.perf_counter() - started, latencies, answers
+
+
+async def main(orders: int, concurrency: int) -> None:
+    print(f"machine: {platform.machine()}, {len(os.sched_getaffinity(0))} cores, Python {platform.python_version()}")
+    pg, redis = PostgresServer.start(durable=True), RedisServer.start()
+    try:
+        admin = create_engine(pg.admin_url, isolation_level="AUTOCOMMIT")
+        async with admin.connect() as connection:
+            await connection.execute(text('CREATE DATABASE "bench"'))
+        await admin.dispose()
+        url = pg.url("bench")
+        made = await prepare(url, orders)
+        data_dir = Path(tempfile.mkdtemp(prefix="onewindow-pay-bench-"))
+        keys = SandboxKeys(data_dir / "alipay-sandbox")
+        sandbox = Sandbox(keys, "2021000000000001", "2088000000000001", "http://127.0.0.1:1")
+        notes = []
+        for _, out_trade_no in made:
+            trade = Trade("2021000000000001", out_trade_no, sandbox.gateway.new_trade_no(), 47000, "bench", None,
+                          sandbox.gateway.now(), status="TRADE_SUCCESS", paid_at=sandbox.gateway.now())  # fmt: skip
+            notes.append(sandbox.signed_notification(sandbox.gateway.notification(trade)))
+        env = {k: v for k, v in os.environ.items() if not k.startswith("ONEWINDOW_")}
+        env |= {"ONEWINDOW_DATA_DIR": str(data_dir), "ONEWINDOW_DATABASE_URL": url, "ONEWINDOW_REDIS_URL": redis.url,
+                "ONEWINDOW_SECRET_KEY": SECRET, "ONEWINDOW_LOG_LEVEL": "error"}  # fmt: skip
+        server = subprocess.Popen(
+            [str(Path(sys.executable).parent / "onewindow"), "serve", "--host", "127.0.0.1", "--port", "0",
+             "--workers", "2"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
+        assert server.stdout is not None
+        base = next(line.split()[-1] for line in server.stdout if line.startswith("onewindow is listening on "))
+        try:
+            limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+            async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
+                await send_all(client, notes[:20], concurrency)  # warm-up (these are credited too)
+                elapsed, latencies, answers = await send_all(client, notes[20:], concurrency)
+                again, dup_latencies, dup_answers = await send_all(client, notes, concurrency)
+        finally:
+            server.send_signal(signal.SIGINT)
+            rest, _ = server.communicate(timeout=60)
+            errors = [line for line in rest.splitlines() if "error" in line.lower()]
+            print("\n".join(e[-700:] for e in errors[:3]))
+        engine = create_engine(url)
+        async with session_factory(engine)() as session:
+            paid = (await session.execute(select(func.count()).select_from(t.payment_orders)
+                                          .where(t.payment_orders.c.status == "paid"))).scalar_one()  # fmt: skip
+            entries = (await session.execute(select(func.count()).select_from(t.journal_entries))).scalar_one()
+            receipts_count = (await session.execute(select(func.count()).select_from(t.receipts))).scalar_one()
+            sample = await receipts_of_order(session, made[0][0])
+        await engine.dispose()
+        n = len(notes) - 20
+        print(
+            f"\nPostgreSQL {pg.version} (fsync on); {n} notifications, {concurrency} concurrent senders over HTTP, "
+            "onewindow serve --workers 2"
+        )
+        print(
+            f"first delivery (verify + credit + ledger + 2 receipts): {n / elapsed:7.1f} notifications/s; "
+            f"p50 {percentile(latencies, 0.5):.1f} ms, p95 {percentile(latencies, 0.95):.1f} ms, answers {set(answers)}"
+        )
+        print(
+            f"duplicates (verify + find it credited):                 {len(notes) / again:7.1f} notifications/s; "
+            f"p50 {percentile(dup_latencies, 0.5):.1f} ms, p95 {percentile(dup_latencies, 0.95):.1f} ms, "
+            f"answers {set(dup_answers)}"
+        )
+        print(
+            f"exactly once: {paid} orders paid of {len(made)}, {entries} journal entries (3 each), "
+            f"{receipts_count} receipts (2 each)"
+        )
+        timings = []
+        for _ in range(50):
+            started = time.perf_counter()
+            pdf = render(sample[0], "http://127.0.0.1:8000/receipts/verify?code=x&number=y&check=z")
+            timings.append((time.perf_counter() - started) * 1000)
+        print(
+            f"receipt PDF: p50 {percentile(timings, 0.5):.1f} ms, p95 {percentile(timings, 0.95):.1f} ms, "
+            f"mean {statistics.fmean(timings):.1f} ms, {len(pdf)} bytes (font subset embedded)"
+        )
+    finally:
+        pg.stop()
+        redis.stop()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--orders", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    args = parser.parse_args()
+    asyncio.run(main(args.orders, args.concurrency))
