@@ -53,6 +53,17 @@ LINES = [
 ]  # fmt: skip
 
 
+def start_server(env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
+    """`onewindow serve --workers 2` on a free port; returns once it listens."""
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "onewindow"), "serve", "--host", "127.0.0.1", "--port", "0",
+         "--workers", "2"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    assert server.stdout is not None
+    base = next(line.split()[-1] for line in server.stdout if line.startswith("onewindow is listening on "))
+    return server, base
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -120,12 +131,7 @@ async def main(orders: int, concurrency: int) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("ONEWINDOW_")}
         env |= {"ONEWINDOW_DATA_DIR": str(data_dir), "ONEWINDOW_DATABASE_URL": url, "ONEWINDOW_REDIS_URL": redis.url,
                 "ONEWINDOW_SECRET_KEY": SECRET, "ONEWINDOW_LOG_LEVEL": "error"}  # fmt: skip
-        server = subprocess.Popen(
-            [str(Path(sys.executable).parent / "onewindow"), "serve", "--host", "127.0.0.1", "--port", "0",
-             "--workers", "2"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        )  # fmt: skip
-        assert server.stdout is not None
-        base = next(line.split()[-1] for line in server.stdout if line.startswith("onewindow is listening on "))
+        server, base = start_server(env)
         try:
             limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
             async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
