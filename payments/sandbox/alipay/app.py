@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl
 
 import httpx
 from litestar import Litestar, Request, get, post
+from litestar.exceptions import ClientException, NotFoundException
 from litestar.params import FromPath
 from litestar.response import Response
 
@@ -211,7 +212,13 @@ async def pay(request: Request[Any, Any, Any]) -> dict[str, Any]:
     """The buyer pays a trade; its notification is queued (and sent at once unless tests deliver by hand)."""
     sandbox = _sandbox(request)
     data = await _control(request)
-    trade = sandbox.gateway.pay(str(data["out_trade_no"]))
+    out_trade_no = str(data.get("out_trade_no", ""))
+    if out_trade_no not in sandbox.gateway.trades:
+        raise NotFoundException(f"no trade {out_trade_no}: launch the payment (payOrder) first")
+    try:
+        trade = sandbox.gateway.pay(out_trade_no)
+    except ValueError as error:
+        raise ClientException(str(error), status_code=409) from None
     if request.app.state.auto_deliver:
         await sandbox.deliver()
     return {"out_trade_no": trade.out_trade_no, "trade_no": trade.trade_no, "status": trade.status}
@@ -234,7 +241,11 @@ async def app_pay(request: Request[Any, Any, Any]) -> dict[str, Any]:
 @post("/sandbox/abandon", status_code=200)
 async def abandon(request: Request[Any, Any, Any]) -> dict[str, Any]:
     """The buyer walks away; the unpaid trade closes."""
-    trade = _sandbox(request).gateway.abandon(str((await _control(request))["out_trade_no"]))
+    gateway = _sandbox(request).gateway
+    out_trade_no = str((await _control(request)).get("out_trade_no", ""))
+    if out_trade_no not in gateway.trades:
+        raise NotFoundException(f"no trade {out_trade_no}")
+    trade = gateway.abandon(out_trade_no)
     return {"out_trade_no": trade.out_trade_no, "status": trade.status}
 
 
