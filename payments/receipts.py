@@ -125,7 +125,9 @@ class FinanceBureauStandIn:
         self._lock = asyncio.Lock()
 
     async def _reserve(self, session: AsyncSession, bill_code: str) -> tuple[int, int]:
-        if self._sessions is not None:  # a transaction of its own: released at once
+        # A transaction of its own releases the counter at once. Not on SQLite: its one writer is the
+        # caller's transaction already, and a second connection would wait for it forever.
+        if self._sessions is not None and session.get_bind().dialect.name != "sqlite":
             async with self._sessions() as own, own.begin():
                 return await self._take(own, bill_code)
         return await self._take(session, bill_code)

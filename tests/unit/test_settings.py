@@ -43,14 +43,23 @@ def test_unknown_variable_is_refused() -> None:
 def test_production_requires_real_database_and_redis() -> None:
     with pytest.raises(ValueError, match="production needs"):
         settings_from_env({"ONEWINDOW_ENV": "production"})
+    real = {
+        "ONEWINDOW_ENV": "production",
+        "ONEWINDOW_DATABASE_URL": "postgresql+asyncpg://u@h/db",
+        "ONEWINDOW_REDIS_URL": "redis://h:6379/0",
+        "ONEWINDOW_SECRET_KEY": "x" * 40,
+        "ONEWINDOW_SMS": "gateway",
+        "ONEWINDOW_REGISTRY": "gateway",
+    }
+    # The Alipay sandbox is never a production payment channel.
+    with pytest.raises(ValueError, match="payments need Alipay's gateway and keys"):
+        settings_from_env(real)
     settings = settings_from_env(
-        {
-            "ONEWINDOW_ENV": "production",
-            "ONEWINDOW_DATABASE_URL": "postgresql+asyncpg://u@h/db",
-            "ONEWINDOW_REDIS_URL": "redis://h:6379/0",
-            "ONEWINDOW_SECRET_KEY": "x" * 40,
-            "ONEWINDOW_SMS": "gateway",
-            "ONEWINDOW_REGISTRY": "gateway",
+        real
+        | {
+            "ONEWINDOW_ALIPAY_GATEWAY": "https://openapi.alipay.com/gateway.do",
+            "ONEWINDOW_ALIPAY_PRIVATE_KEY_FILE": "/etc/onewindow/alipay-app-private.pem",
+            "ONEWINDOW_ALIPAY_PUBLIC_KEY_FILE": "/etc/onewindow/alipay-public.pem",
         }
     )
     assert settings.env is Environment.PRODUCTION
