@@ -5,7 +5,9 @@ Every document is indexed by features of three kinds: Chinese characters and cha
 still matches), and stemmed English words. Names weigh more than keywords, keywords more than
 summaries. Latin-letter queries also match the full pinyin and the initials of names and keywords.
 A bundle also knows its life events (events.py), and a document whether it is an ordinary service
-rather than a follow-up or a special case (a small prior, see PRIMARY).
+rather than a follow-up or a special case (a small prior, see PRIMARY), what it does with its thing
+and what its sibling services do (intent.py), and its whole names and keywords (said whole in a query,
+they count: see query.CONTAINED).
 """
 
 from __future__ import annotations
@@ -15,7 +17,19 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from backend.search.text import english_words, grams, normalize, pinyin, squash, stem, syllable_pairs, syllables
+from backend.search import vocabulary as v
+from backend.search.intent import Thing, document_intents, siblings, thing
+from backend.search.text import (
+    english_words,
+    grams,
+    has_cjk,
+    normalize,
+    pinyin,
+    squash,
+    stem,
+    syllable_pairs,
+    syllables,
+)
 
 NAME, KEYWORD, SUMMARY, MEMBER = 3.0, 2.4, 1.0, 1.2
 """Field weights: a bundle's member matters describe it, but less than its own name."""
@@ -44,6 +58,9 @@ class Document:
     events: frozenset[str] = frozenset()  # a bundle's life events (see events.py)
     prior: float = 0.0  # what the document is worth before any query (see make_document)
     name_words: list[frozenset[str]] = field(default_factory=list)  # each name's characters and English stems
+    phrases: list[tuple[str, ...]] = field(default_factory=list)  # the English names' and keywords' stems
+    thing: Thing = ("", frozenset())  # what a matter is about, without what is done with it (see intent.py)
+    intents: frozenset[str] = frozenset()  # what a follow-up service does (see intent.py); empty for a first issue
 
 
 def _features(text: str, weight: float, into: dict[str, float]) -> None:
@@ -93,6 +110,13 @@ def make_document(
         features=features,
         events=events,
         name_words=[frozenset(f for f in _one(n) if len(f) == 1 or f.startswith("en:")) for n in names],
+        phrases=[
+            p for p in (tuple(stem(w) for w in english_words(normalize(t))) for t in (*names, *keywords)) if len(p) > 1
+        ],
+        thing=thing([normalize(n) for n in names]) if kind == "matter" else ("", frozenset()),
+        intents=document_intents([normalize(n) for n in names], [normalize(k) for k in keywords])
+        if kind == "matter"
+        else frozenset(),
         prior=0.0 if any(word in name for name in map(normalize, names) for word in NOT_PRIMARY) else PRIMARY,
     )
 
@@ -141,13 +165,28 @@ class SearchIndex:
         for number, document in enumerate(documents):
             for event in document.events:
                 self.bundles[event].append(number)
-        self._deletions = _deletion_map(self.english_words, 1, 4)
-        self._far_deletions = _deletion_map(self.english_words, 2, 7)
+        self.wholes: set[str] = set()  # the Chinese names and keywords
+        self.phrases: dict[str, list[tuple[frozenset[str], int]]] = defaultdict(list)  # stem -> (phrase, document)
+        for number, document in enumerate(documents):
+            self.wholes.update(w for w in (*document.names, *document.keywords) if len(w) > 1 and has_cjk(w))
+            for phrase in {frozenset(p) for p in document.phrases}:
+                self.phrases[min(phrase)].append((phrase, number))
+        # What each matter's siblings (services for the same thing) do: see intent.py.
+        self.sibling_intents = [
+            frozenset(i for o in others for i in documents[o].intents)
+            for others in siblings([d.thing for d in documents])
+        ]
+        self.longest_whole = max(map(len, self.wholes), default=0)
+        # Typos are undone towards the index's words and the everyday words that stand for them ("extention").
+        everyday = {w for w in (*v.ENGLISH_SYNONYMS, *v.ENGLISH_SPELLINGS) if _stems(w) <= self.english_vocabulary}
+        self._typo_words = self.english_words | everyday
+        self._deletions = _deletion_map(self._typo_words, 1, 4)
+        self._far_deletions = _deletion_map(self._typo_words, 2, 7)
 
     def close_terms(self, word: str) -> list[str]:
         """Stems of vocabulary words one edit away from `word` (typo tolerance for words of 4+ letters),
         or else two edits away, for words of 7+ letters."""
-        if len(word) < 4 or word in self.english_words:
+        if len(word) < 4 or word in self._typo_words:
             return []
         found: set[str] = set()
         for variant in _deletes(word, 1):
@@ -155,7 +194,12 @@ class SearchIndex:
         if not found and len(word) >= 7:
             for variant in _deletes(word, 2):
                 found.update(w for w in self._far_deletions.get(variant, ()) if _distance(word, w) <= 2)
-        return sorted({stem(w) for w in found})
+        return sorted({s for w in found for s in _stems(w)})
+
+
+def _stems(word: str) -> set[str]:
+    """The stems of the catalog's words for an English word."""
+    return {stem(w) for w in english_words(word)}
 
 
 def _deletes(term: str, times: int) -> set[str]:

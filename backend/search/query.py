@@ -1,4 +1,5 @@
-"""Scoring a query against the index: feature overlap weighted by rarity, plus pinyin, exact and event boosts."""
+"""Scoring a query against the index: feature overlap weighted by rarity, plus pinyin, exact and event boosts,
+and what the query wants done with the thing (intent.py) to choose between sibling services."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass
 
 from backend.search.events import query_events
 from backend.search.index import Document, SearchIndex
+from backend.search.intent import FIRST, fit, query_intents
 from backend.search.text import (
     PINYIN_FRAMES,
     STOP_WORDS,
@@ -29,6 +31,14 @@ _LATIN = re.compile(r"^[a-z]+$")
 _TOKEN = re.compile(r"[a-z]+")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
+CONTAINED = 0.3
+"""What a document gains (at most) when the query says one of the catalog's names or keywords whole and
+the document has it: "抵押登记" in "买楼做咗按揭，抵押登记使唔使自己办"."""
+PART_OF_NAME, PART_OF_KEYWORD = 1.0, 0.8
+"""What a document gains when the whole query is part of one of its names or keywords (times the share)."""
+INTENT, SIBLING = 0.1, 0.4
+"""The share of its score a document gains when it does what the query wants done ("丢了": a replacement),
+and loses when it does not and a sibling service for the same thing (or another follow-up) does (intent.py)."""
 EVENT = 1.2
 """What a bundle gains when the query is all about its life event (less as the query says more)."""
 COVER = 0.02
@@ -36,8 +46,10 @@ COVER = 0.02
 one that says less besides)."""
 ASKS_FOR_ALL = 0.8
 """What a bundle gains when the query asks what all there is to do ("要办哪些手续", "what do I need to do")."""
-_ASKS_FOR_ALL = ("哪些", "什么手续", "要办什么", "办什么", "点算", "处理", "咩", "what do i", "what should i",
-                 "everything", "all the", "what to do", "paperwork")  # fmt: skip
+_ASKS_FOR_ALL = ("哪些", "什么手续", "要办什么", "办什么", "点算", "处理", "咩", "一次搞定", "一次办", "一起办",
+                 "一并办", "一次过", "一站式", "what do i", "what should i", "what do we", "what should we",
+                 "everything", "all the", "what to do", "paperwork", "where to start", "where do i start",
+                 "where to begin")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -58,6 +70,8 @@ class Query:
     spelled: list[str]  # Latin tokens that may spell pinyin or initials
     events: dict[str, float]  # life event -> how much the query is about it
     asks_for_all: bool
+    intents: frozenset[str]  # what the query wants done (see intent.py)
+    stems: frozenset[str]  # the stems of its English words
 
 
 def _correct(index: SearchIndex, text: str) -> str:
@@ -134,6 +148,7 @@ def analyse(index: SearchIndex, query: str) -> Query | None:
     cjk = has_cjk(text)
     latin = _TOKEN.findall(text)
     chinese: list[tuple[str, float]] = []
+    rest, terms = text, ""
     if cjk:
         rest, phrases, terms = split_colloquial(text)
         abbreviations = " ".join(LATIN_IN_CHINESE[t] for t in latin if t in LATIN_IN_CHINESE)
@@ -143,13 +158,17 @@ def analyse(index: SearchIndex, query: str) -> Query | None:
                    (phrases, 0.5), (strip_frames(rest), 0.2)]  # fmt: skip
     pinyin = [t for t in latin if not _is_english(index, t)]
     squashed = squash(text)
+    features = _features(index, chinese, " ".join(latin) if cjk else text, pinyin, cjk)
+    stems = frozenset(f[3:] for f in features if f.startswith("en:"))
     return Query(
-        features=_features(index, chinese, " ".join(latin) if cjk else text, pinyin, cjk),
+        features=features,
         squashed=(squashed, squash(_correct(index, text))) if cjk else (squashed,),
         latin=squashed if not cjk and len(pinyin) == len(latin) and _LATIN.match(squashed) else "",
         spelled=[t for t in pinyin if len(t) >= 2 and t not in PINYIN_FRAMES and (not cjk or t in index.spelled)],
         events=query_events(text),
         asks_for_all=any(cue in text for cue in _ASKS_FOR_ALL),
+        intents=query_intents(text, rest, terms, stems),
+        stems=stems,
     )
 
 
@@ -183,9 +202,31 @@ def _exact_bonus(document: Document, squashed: str) -> float:
         return 3.0
     if squashed in document.keywords:
         return 2.2
+    # Part of a name or keyword: worth more the more of it the query says ("居住证补办" is most of
+    # "补办居住证" but only part of "港澳居民居住证补办").
+    share = max(len(squashed) / len(text) for text in (*document.names, *document.keywords) if squashed in text)
     if any(squashed in name for name in document.names):
-        return 1.0
-    return 0.8
+        return PART_OF_NAME * share
+    return PART_OF_KEYWORD * share
+
+
+def _contained(index: SearchIndex, asked: Query) -> tuple[dict[str, float], dict[int, float]]:
+    """What the query says of the catalog's whole names and keywords ("抵押登记" in "...抵押登记使唔使自己办",
+    "get a driving licence" in "how do I get a driving license in china"): the Chinese ones, and the documents
+    with the English ones, each with how long it is (0 to 1). A query that says a document's own words is
+    most likely about it; a Chinese one counts for every document that has it in a name or keyword."""
+    chinese: dict[str, float] = {}
+    for text in asked.squashed:
+        for start in range(len(text) - 1):
+            for end in range(start + 2, min(len(text), start + index.longest_whole) + 1):
+                if text[start:end] in index.wholes:
+                    chinese[text[start:end]] = min(1.0, (end - start) / 6)
+    english: dict[int, float] = {}
+    for word in asked.stems:
+        for phrase, number in index.phrases.get(word, ()):
+            if phrase <= asked.stems:
+                english[number] = max(english.get(number, 0.0), min(1.0, len(phrase) / 3))
+    return chinese, english
 
 
 def _coverage(document: Document, features: frozenset[str]) -> float:
@@ -217,20 +258,27 @@ def search(index: SearchIndex, query: str, limit: int = 10) -> list[Hit]:
         candidates = set(range(len(index.documents)))
     elif events:
         candidates |= {n for event in events for n in index.bundles.get(event, ())}
+    chinese, english = _contained(index, asked)
     scored = []
     for number in candidates:
         document = index.documents[number]
         score = scores.get(number, 0.0) + max(_exact_bonus(document, s) for s in asked.squashed)
+        if chinese or english:
+            said = max((share for whole, share in chinese.items() if whole in document.texts), default=0.0)
+            score += CONTAINED * max(said, english.get(number, 0.0))
         if asked.latin:
             score += _pinyin_bonus(document, asked.latin)
         if asked.spelled:
             score += sum(_run_bonus(document, t) for t in asked.spelled) / len(asked.spelled)
         if document.kind == "bundle":
             score += EVENT * max((events[e] for e in document.events if e in events), default=0.0)
-            if asked.asks_for_all and score > 0:
+            if asked.asks_for_all and score > 0 and any(e in events for e in document.events):
                 score += ASKS_FOR_ALL
         if score > 0:
-            scored.append((score + document.prior, document))
+            fits = fit(document.intents, index.sibling_intents[number], asked.intents)
+            score *= 1.0 + (INTENT if fits > 0 else SIBLING) * fits
+            # The prior is for a query that names only the thing: one that asks for a follow-up has none.
+            scored.append((score + (0.0 if asked.intents - {FIRST} else document.prior), document))
     # The tie-breaker can only reorder hits that come within COVER of the last one shown.
     last = sorted((score for score, _ in scored), reverse=True)[min(limit, len(scored)) - 1] if scored else 0.0
     hits = [Hit(d, s + COVER * _coverage(d, words) if s >= last - COVER else s) for s, d in scored]

@@ -31,7 +31,8 @@ _SYLLABLES = frozenset(v.PINYIN_SYLLABLES.split())
 _STOP_WORDS = (
     "a an and are as at be by can do does for from get got how i in is it me my of on or our please the to want "
     "what when where which who will with would you your need needs should apply application help like im we us re "
-    "ve ll d s t just has have had was were been this that there so if any some much many"
+    "ve ll d s t just has have had was were been this that there so if any some much many into onto up out off "
+    "over also too very really still yet"
 )
 STOP_WORDS = frozenset(_STOP_WORDS.split())
 
@@ -185,8 +186,9 @@ def _english_words(text: str) -> tuple[str, ...]:
 
 @functools.lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """The English stem of a word."""
-    return str(_STEM.stemWord(word))
+    """The English stem of a word, stemmed again: a derived word folds with its base ("environmental" ->
+    "environment" -> "environ", as "environment")."""
+    return str(_STEM.stemWord(_STEM.stemWord(word)))
 
 
 def _english_synonym(word: str) -> str:

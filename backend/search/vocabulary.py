@@ -11,15 +11,17 @@ from __future__ import annotations
 
 CHINESE_SYNONYMS: dict[str, str] = {
     # Life events.
-    "死亡 身后": "过身 过咗身 去世 过世 离世 逝世 身故 病逝 死咗 死了 走咗 走了 仙游 百年归老 辞世 人没了 不在了",
+    "死亡 身后": "过身 过咗身 去世 过世 离世 逝世 身故 病逝 死咗 死了 走咗 走了 仙游 百年归老 辞世 人没了 不在了 "
+    "先人 先父 先母 亡父 亡母",
     "殡葬 身后": "后事 白事 丧事 葬礼 丧礼 出殡 火葬 办丧事 殡仪",
     "出生 新生儿": "生咗 生了个 生咗个 生了一个 生了女儿 生了儿子 生咗仔 生咗女 生了孩子 生孩子 生小孩 生宝宝 生娃 "
-    "生仔 生女 生bb 出世 添丁 刚生 生完 坐月子 满月 宝宝出生 孩子出生",
+    "生仔 生女 生bb 出世 添丁 刚生 生完 坐月子 满月 宝宝出生 孩子出生 生下来 生出来 刚出生",
     "怀孕": "有咗 大肚 有喜 怀咗 怀上",
     "结婚": "摆酒 注册结婚 拉埋天窗 领证 扯证 娶老婆 嫁人 成家 新婚 婚礼 摆喜酒 讨老婆 娶妻 出嫁 登记结婚",
     "离婚": "闹离婚 办离婚",
     "餐厅 餐饮": "茶餐厅 餐馆 饭馆 饭店 酒楼 食肆 奶茶店 咖啡店 咖啡馆 火锅店 面馆 粉店 快餐店 小食店 甜品店 烧烤店 "
-    "大排档 外卖店 糖水铺 饮品店 茶饮店 面包店 烘焙店 小吃店 饺子馆 麻辣烫 茶楼 私房菜 早餐店 肠粉店 粥店",
+    "大排档 外卖店 糖水铺 饮品店 茶饮店 面包店 烘焙店 小吃店 饺子馆 麻辣烫 茶楼 私房菜 早餐店 肠粉店 粥店 "
+    "烧腊铺 烧腊店 烧味铺 烧味店 烧腊 烧味 堂食 粥铺 食铺",
     "便利店": "士多 小卖部 杂货铺 杂货店 小超市 烟酒店 士多店 报刊亭 零食店 副食店 百货店 小卖铺",
     "二手房 买房": "二手楼 二手屋 二手房子 买楼 买屋 买房子 置业 上车盘 买咗层楼 买咗楼 购房 购买住房 买咗层 买了套房",
     "房产证": "楼契 屋契 房本 红本 房契 房产本 不动产证",
@@ -31,7 +33,7 @@ CHINESE_SYNONYMS: dict[str, str] = {
     # People.
     "父母": "老豆 老窦 阿爸 老爸 爸爸 我爸 父亲 老母 阿妈 老妈 妈妈 我妈 母亲 爹地 妈咪",
     "老人": "老人家 爷爷 奶奶 外婆 外公 阿嫲 阿爷 公公 婆婆 长辈 老爷子 老太太 老年人",
-    "儿童 孩子": "细路 细路仔 小朋友 细蚊仔 仔女 小孩子 娃娃 孩子们 儿子 女儿 个仔 个女",
+    "儿童 孩子": "细路 细路仔 小朋友 细蚊仔 仔女 小孩子 娃娃 孩子们 儿子 女儿 个仔 个女 娃",
     "婴儿 宝宝": "bb仔 bb女 初生婴儿 婴儿仔 bb",
     "家里": "屋企 屋里",
     "配偶 夫妻": "老公 老婆 丈夫 妻子 太太 另一半",
@@ -39,19 +41,21 @@ CHINESE_SYNONYMS: dict[str, str] = {
     # Work.
     "就业 求职": "搵工 揾工 找工作 揾嘢做 搵嘢做 求职 应聘",
     "失业": "揾唔到工 搵唔到工 找不到工作 冇工做 裁了 裁咗 炒了 冇工开 炒鱿鱼 被炒 炒咗 被裁 裁员 被辞退 冇咗份工 "
-    "丢了工作 丢咗份工 没工作 没了工作 下岗",
+    "丢了工作 丢咗份工 没工作 没了工作 下岗 份工冇咗 工作没了 冇咗工 辞退了 辞退咗 被开除 开除了 被解雇 解雇了",
     "工资 欠薪": "出粮 拖粮 工钱 薪水 薪金 冇粮出 不发工资 唔出粮 欠工资 拖欠工资",
     "上班 工伤": "返工受伤 开工受伤 做嘢受伤 上班受伤 工作受伤 工地受伤",
     "上班": "返工 做嘢 开工做嘢",
     # Certificates, cards and licences.
     "身份证": "身分证 id卡 身份卡",
-    "驾驶证 驾照": "驾驶执照 揸车牌 考车牌 学车牌 车牌考试 驾驶牌照",
+    "驾驶证 驾照": "驾驶执照 揸车牌 车牌考试 驾驶牌照",
+    "初次 驾驶证 驾照": "学车 学揸车 考车牌 学车牌 考牌",
     "行驶证": "行车证 车本",
     "港澳居民 通行证": "回乡证 回乡卡",
     "港澳通行证": "双程证 港澳通 去香港 去澳门 返香港 到香港 赴港 过香港 去港澳 回港 港澳证",
     "香港": "港人",
     "签注": "续签 加签 签证续期",
     "居住证": "暂住证",
+    "居住": "住喺 住在 定居 长住 喺广州住 在广州住",
     "营业执照": "商业登记 生意执照 开业执照 营业证",
     "出生医学证明": "出世纸 出生纸 出生证",
     "结婚证": "结婚纸 婚书 结婚证书",
@@ -67,17 +71,35 @@ CHINESE_SYNONYMS: dict[str, str] = {
     "养老金": "退休金 长俸 长粮 养老钱 老人金 退休工资",
     "住房公积金": "公积金 公基金",
     "社保 社会保险": "社会保险 劳保",
-    "医保 医疗保险": "医疗保险 看病报销",
+    "医保 医疗保险": "医疗保险 看病报销 健保 健康保险",
+    "参保": "投保 买保险 上保险",
+    "医保 账户": "医保户口",
+    "社保 账户": "社保户口",
+    "公积金 账户": "公积金户口",
+    "余额": "剩低啲钱 剩低的钱 剩下的钱 剩余的钱 余下的钱 仲有钱 还有钱",
+    "报销 垫付": "报掉 报返 垫了钱 垫咗钱 先垫钱 自己垫钱",
     "社保卡": "医保卡 医疗卡",
     "就医 看病": "睇医生 睇病 看医生 睇医 求医",
-    "异地就医": "回老家看病 外地看病 回乡看病 异地看病 外省看病 跨省看病 回老家就医 返乡看病 在外地住院 外地住院",
+    "异地就医": "回老家看病 外地看病 回乡看病 异地看病 外省看病 跨省看病 回老家就医 返乡看病 在外地住院 外地住院 "
+    "外省住院 省外住院 跨省住院 外省就医",
     "高龄 老人": "八十岁 八十几岁 八十多岁 九十岁 九十多岁 80岁 80多岁 90岁 百岁 长寿",
     "户口 户籍": "户籍 户口本 户口簿 户藉",
     "纳税 税务": "报税 交税 税单 缴税",
     # What people do with papers.
     "遗失 补领": "唔见 唔见咗 丢了 丢咗 跌咗 掉了 弄丢 不见了 搞丢 冇咗 被偷 俾人偷 偷了 丢失",
     "换领 续期": "续期 续证 续牌 换新 更新 到期",
-    "领取": "攞 拿钱",
+    "领取": "攞 拿钱 攞返 拿返 领返 取返 拿回",
+    "创业": "自己做老板 做老板 当老板 自己当老板 自主创业 自己创业",
+    "继承 遗产": "留低 遗下 遗留 留给我 留下来的",
+    "过户 转移": "转落我名下 转到我名下 转名 过名",
+    "残疾": "看不见 睇唔见 听不见 听唔到 失明 失聪 瘫痪 瘫咗 瞎了 聋了 聋哑 截肢 坐轮椅 智力障碍 视力障碍",
+    "养老院 养老机构": "老人院 安老院 敬老院 护老院 老人之家",
+    "演出": "开骚 搞骚 做骚 开演唱会 搞演出 办演出 商演",
+    "突发 困难 救助": "失火 着火 火灾 被烧 烧光 水浸 水灾 受灾 遭灾 天灾 车祸 过不下去 揭不开锅 冇钱开饭 没钱吃饭 "
+    "活不下去",
+    "医师": "医生 大夫",
+    "乡村医生": "村医 乡医",
+    "内地": "大陆",
     "注册公司": "开公司 搞间公司 成立公司 开间公司 注册个公司 开个公司",
     "个体工商户": "个体户 自雇 做小生意 摆摊",
 }
@@ -94,7 +116,7 @@ QUESTION_FRAMES = (
 )
 """Words that only frame a Chinese question ("how do I", "what do I need"): not what it is about."""
 
-PARTICLES = "咗啲嘅喺咩呢吗嘛吧啊呀啦喇㗎喎噃咯囉哦哇呐啰哈"
+PARTICLES = "了咗啲嘅喺咩呢吗嘛吧啊呀啦喇㗎喎噃咯囉哦哇呐啰哈"
 """Particles and aspect markers: grammar, never content (they split the Chinese grams)."""
 
 CONFUSABLE_GROUPS = (
@@ -136,7 +158,7 @@ ENGLISH_EVENT_FILLERS = (
     "parent child spouse elderly son family guangzhou here there we they he she his her him after then first small "
     "little want plan planning ready about get getting thing things everything all what how january february march "
     "april may june july august september october november december local near last yesterday today recently ago "
-    "days place spot business primary"
+    "days place spot business primary junior secondary"
 )
 """The same for English queries."""
 
@@ -153,6 +175,7 @@ ENGLISH_SPELLINGS: dict[str, str] = {
     "macau": "macao", "hongkong": "hong kong", "idcard": "identity card",
     "children": "child", "kids": "child", "kid": "child", "wives": "wife", "people": "person",
     "bought": "buy", "sold": "sell", "paid": "pay", "went": "go", "gone": "go", "began": "begin",
+    "registration": "register", "registrations": "register",
     "ran": "run", "drove": "drive", "driven": "drive", "wrote": "write",
 }  # fmt: skip
 """British and American spellings, and irregular forms the stemmer does not fold (-> one form)."""
@@ -179,13 +202,20 @@ ENGLISH_PHRASES: dict[str, str] = {
     "has not paid": "unpaid wages", "owes me": "unpaid wages", "owe me": "unpaid wages",
     "wage arrears": "unpaid wages", "go to": "visit", "travel to": "visit", "trip to": "visit",
     "id card": "identity card", "identification card": "identity card", "at work": "work", "on the job": "work",
+    "junior high": "junior secondary school", "middle school": "junior secondary school",
+    "high school": "secondary school", "break ground": "start construction", "breaking ground": "start construction",
+    "broke ground": "start construction", "home help": "home care", "get hitched": "marriage",
+    "getting hitched": "marriage", "got hitched": "marriage",
+    "shut down": "close", "shutting down": "close", "close down": "close", "closing down": "close",
+    "wind up": "close", "winding up": "close", "sign up": "enrol register", "signing up": "enrol register",
+    "signed up": "enrol register",
     "primary one": "primary school", "first grade": "primary school", "grade one": "primary school",
     "elementary school": "primary school", "home return permit": "two way permit",
 }  # fmt: skip
 """English phrases -> the catalog's word(s) (whole words, after the spelling folds)."""
 
 ENGLISH_SYNONYMS: dict[str, str] = {
-    "passed": "death", "died": "death", "dies": "death", "dead": "death", "deceased": "death", "funeral": "death",
+    "died": "death", "dies": "death", "dead": "death", "deceased": "death", "funeral": "death",
     "bereavement": "death", "baby": "birth", "born": "birth", "newborn": "birth", "infant": "birth",
     "fired": "unemployment", "sacked": "unemployment", "laid": "unemployment", "redundant": "unemployment",
     "jobless": "unemployment", "unemployed": "unemployment",
@@ -208,6 +238,7 @@ ENGLISH_SYNONYMS: dict[str, str] = {
     "hk": "hong kong", "id": "identity", "ids": "identity", "extend": "renew", "extension": "renew",
     "renewal": "renew", "salary": "wages", "wage": "wages", "boss": "employer", "hurt": "injury",
     "injured": "injury", "pregnant": "pregnancy",
+    "hitched": "marriage", "outpatient": "clinic", "booklet": "book",
 }  # fmt: skip
 """Everyday English words -> the catalog's wording."""
 
@@ -230,3 +261,36 @@ PINYIN_SYLLABLES = (
     "zhou zhu zhua zhuai zhuan zhuang zhui zhun zhuo zi zong zou zu zuan zui zun zuo"
 )
 """Valid pinyin syllables without tones: Latin input is split into these to match by sound."""
+
+DOCUMENT_INTENTS: dict[str, tuple[str, str]] = {
+    "replace": ("补领 补发 补办 挂失", "replacement replacing reissue"),
+    "renew": ("换领 换发 换证 期满 续期 签注 延续", "renewal renewing endorsement expiry"),
+    "cancel": ("注销 撤销", "cancellation cancelling deregistration"),
+    "change": ("变更 更正", "change correction amendment"),
+}
+"""The words of a follow-up service's name, by what it does; a service without any issues the thing."""
+
+QUERY_INTENTS: dict[str, tuple[str, str]] = {
+    "replace": ("补领 补发 补办 补证 补返 补番 补翻 补张 补个 挂失 遗失 丢 唔见 不见了 被偷 掉了 跌咗 损坏 "
+                "坏了 烂了", "replacement replace reissue damaged broken missing misplaced stolen"),
+    "renew": ("换领 换发 换证 换新 换个 换张 换本 换卡 过期 到期 期满 续期 续签 续证 延期 年审 延续 签注",
+              "renew expired expire expiring expiry outdated"),
+    "cancel": ("注销 销户 销掉 销埋 销咗 撤销 取消 关闭 关掉 关店 结业 倒闭 执笠 解除 解押 去掉 停业 不做了 "
+               "不开了 不干了 唔做 唔开", "cancel cancellation close closing deregister deregistration shut remove"),
+    "change": ("变更 更改 修改 改名 改地址 更正 错",
+               "change update correct correction amend modify wrong mistake error incorrect misspelled"),
+    "first": ("首次 初次 第一次 头一次 新办 第一张", "first"),
+}  # fmt: skip
+"""Cue words of what a query wants done (Chinese, English): a replacement, a renewal, a cancellation, a
+change, or a first issue."""
+
+SERVICE_ACTIONS = "首次 初次 新办 再次 设立 申领 申请 签发 核发 登记 备案 办理 审批 确认 认定 许可 及 、"
+ENGLISH_SERVICE_ACTIONS = (
+    "registration register application apply issue issuing first new renewal renew replacement replace replacing "
+    "cancellation cancelling deregistration change correction endorsement annual repeat approval approve filing claim "
+    "recognition establish establishment simplified reporting loss lost expiry exchange"
+)
+"""What a service's name says it does besides its thing (see intent.thing), in Chinese and in English."""
+
+NOT_INTENT_CUES = "报销 销售 营销 促销 开销 推销 经销 补贴 补助 补缴 补偿 补充 不错"
+"""Words that contain a cue but are no intent (报销 is a reimbursement, not a cancellation)."""

@@ -19,12 +19,15 @@ from backend.search.query import search
 DATA = Path(__file__).parent.parent / "data"
 QUERIES = json.loads((DATA / "search_queries.json").read_text(encoding="utf-8"))
 # (file, top-1 floor, top-3 floor): the labeled set (the engine was tuned while looking at it) and two
-# held-out sets written separately and never used for tuning (the second one written after the first
-# round of tuning, and never looked at while tuning). The figures are in docs/performance.md.
+# sets written separately (the second one after the first round of tuning). Both were held out at first;
+# the third round of tuning (intents and sibling services, whole keywords in a query) studied their misses,
+# so they no longer measure unseen queries. The figures are in docs/performance.md.
 SETS = [
-    ("search_queries.json", 0.98, 0.99),
-    ("search_queries_holdout.json", 0.87, 0.95),
-    ("search_queries_holdout2.json", 0.79, 0.95),
+    ("search_queries.json", 0.99, 1.0),
+    ("search_queries_holdout.json", 0.955, 0.988),
+    ("search_queries_holdout2.json", 0.946, 0.993),
+    # Written blind after all the tuning above and measured once, untouched: the honest figure.
+    ("search_queries_holdout3.json", 0.82, 0.92),
 ]
 
 
