@@ -59,7 +59,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             pages=Pages(messages),
             catalog=catalog,
             search=SearchService(catalog, sessions),
-            payments=build_payments(settings, identity.master_secret, sessions),
+            payments=build_payments(settings, identity.master_secret),
         )
         await catalog.get()  # load the catalog now, not on the first request
         listener = asyncio.create_task(listen_for_changes(redis, catalog), name="catalog-changes")
@@ -81,6 +81,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 await listener
             await redis.aclose()
             await engine.dispose()
+            await app.state.resources.payments.close()
             if embedded:
                 embedded.stop()
             log.info("app.stopped")

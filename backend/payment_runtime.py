@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
+from backend.db.engine import create_engine, session_factory
 from backend.settings import Settings
 from payments.channels.alipay.adapter import AlipayChannel, AlipayConfig
 from payments.receipts import FinanceBureauStandIn, ReceiptIssuer
@@ -31,10 +31,20 @@ def alipay_config(settings: Settings) -> AlipayConfig:
     )
 
 
-def build_payments(
-    settings: Settings, master_secret: bytes, sessions: async_sessionmaker[AsyncSession] | None = None
-) -> PaymentDeps:
-    """The Alipay channel, the receipt issuer (finance bureau stand-in outside production), the notify URL."""
+def build_payments(settings: Settings, master_secret: bytes, *, own_pool: bool = True) -> PaymentDeps:
+    """The Alipay channel, the receipt issuer (finance bureau stand-in outside production), the notify URL.
+
+    The stand-in reserves receipt-number blocks in transactions of their own, on a small pool of its
+    own: borrowing from the request pool while every request holds a connection would deadlock it.
+    """
+    sessions = None
+    closers: list[Callable[[], Awaitable[None]]] = []
+    if own_pool and not settings.resolved_database_url.startswith("sqlite"):
+        engine = create_engine(settings.resolved_database_url, pool_size=2, max_overflow=2)
+        sessions = session_factory(engine)
+        closers.append(engine.dispose)
     issuer = ReceiptIssuer(master_secret, FinanceBureauStandIn(master_secret, sessions))
     notify = f"{(settings.public_url or 'http://127.0.0.1:8000').rstrip('/')}/payments/alipay/notify"
-    return PaymentDeps(channel=AlipayChannel(alipay_config(settings)), issuer=issuer, notify_url=notify)
+    return PaymentDeps(
+        channel=AlipayChannel(alipay_config(settings)), issuer=issuer, notify_url=notify, closers=closers
+    )

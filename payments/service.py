@@ -12,7 +12,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -50,6 +50,12 @@ class PaymentDeps:
     issuer: ReceiptIssuer
     notify_url: str
     fee_per_mille: int = 6  # the channel's service fee, borne by the platform
+    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    async def close(self) -> None:
+        """Release what the payment parts hold (the receipt stand-in's pool)."""
+        for close in self.closers:
+            await close()
 
 
 class Refund(msgspec.Struct, frozen=True, kw_only=True):
