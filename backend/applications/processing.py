@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 import msgspec
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.applications import decisions
@@ -83,13 +83,7 @@ class Processing(ApplicationService):
         values: dict[str, Any] = {"status": target.value, "updated_at": now, "version": application.version + 1}
         if decided:
             values["decided_at"] = now
-        result = await self._session.execute(
-            update(t.applications)
-            .where(t.applications.c.id == application.id, t.applications.c.version == application.version)
-            .values(**values)
-        )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
-            raise DomainError(ErrorCode.STALE_APPLICATION, field="version")
+        await self.update_versioned(application, values, field="version")
         row = msgspec.structs.asdict(application) | values
         reason_record = msgspec.to_builtins(reason) if reason else None
         if decided:

@@ -446,13 +446,7 @@ class ApplicationService(ProgressReads):
             "materials": {**application.materials, **{k: {"upload_id": v} for k, v in uploads.items()}},
             "updated_at": now, "version": application.version + 1,
         }  # fmt: skip
-        result = await self._session.execute(
-            update(t.applications)
-            .where(t.applications.c.id == application.id, t.applications.c.version == application.version)
-            .values(**new)
-        )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
-            raise DomainError(ErrorCode.STALE_APPLICATION, field="id")
+        await self.update_versioned(application, new, field="id")
         profile, _phone = await self.profile(citizen_id)
         row = msgspec.structs.asdict(application) | new
         await self.events.record(
@@ -464,6 +458,16 @@ class ApplicationService(ProgressReads):
         updated = await self.get(application.id)
         assert updated is not None
         return updated
+
+    async def update_versioned(self, application: Application, values: dict[str, Any], *, field: str) -> None:
+        """Write `values` only if nobody changed the application since it was read (STALE_APPLICATION)."""
+        result = await self._session.execute(
+            update(t.applications)
+            .where(t.applications.c.id == application.id, t.applications.c.version == application.version)
+            .values(**values)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise DomainError(ErrorCode.STALE_APPLICATION, field=field)
 
     async def _owned_uploads(self, citizen_id: str, wanted: dict[str, str]) -> dict[str, str]:
         if not wanted:

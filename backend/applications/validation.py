@@ -21,6 +21,8 @@ import msgspec
 
 from backend.catalog.format import FormField, FormFieldType
 from backend.certificates.credit_codes import normalize_credit_code
+from backend.errors import MESSAGES as ERROR_MESSAGES
+from backend.errors import ErrorCode
 from backend.identity.numbers import normalize_phone, parse_id_number
 
 JsonValue = str | int | bool | None
@@ -44,25 +46,8 @@ class FieldProblem(StrEnum):
 
 
 # English source texts (gettext msgids); translations are in locales/pending/validation.json until merged.
-MESSAGES: dict[FieldProblem, str] = {
-    FieldProblem.REQUIRED: "This field is required.",
-    FieldProblem.INVALID_ID_NUMBER: (
-        "The ID number is not valid: check the 18 characters and the last check character."
-    ),
-    FieldProblem.INVALID_PHONE: "The mobile phone number is not valid: enter the 11 digits, like 13800138000.",
-    FieldProblem.INVALID_CREDIT_CODE: (
-        "The unified social credit code is not valid: check the 18 characters on the business license."
-    ),
-    FieldProblem.INVALID_DATE: "The date is not valid: enter a real date, like 2026-03-05.",
-    FieldProblem.INVALID_MONEY: (
-        "The amount is not valid: enter yuan with at most two decimals, like 120.50, up to {max}."
-    ),
-    FieldProblem.INVALID_NUMBER: "Enter a whole number, like 3.",
-    FieldProblem.INVALID_BOOLEAN: "Choose yes or no.",
-    FieldProblem.INVALID_OPTION: "Choose one of the options offered.",
-    FieldProblem.TOO_LONG: "This is too long: at most {max} characters (now {length}).",
-    FieldProblem.INVALID_VALUE: "This value is not valid.",
-}
+# The English source texts (gettext msgids) are the error codes' own: one wording per problem.
+MESSAGES: dict[FieldProblem, str] = {problem: ERROR_MESSAGES[ErrorCode(problem.value)] for problem in FieldProblem}
 
 MAX_LENGTH: dict[str, int] = {"text": 200, "textarea": 2000, "address": 200}
 MAX_MONEY = Decimal("999999999.99")  # the catalog's amount format allows nine integer digits
