@@ -79,6 +79,41 @@ async def post(
     return entry_id
 
 
+class Entry(msgspec.Struct, frozen=True, kw_only=True):
+    """One journal entry to write."""
+
+    kind: str
+    reference: str
+    memo: str
+    postings: list[tuple[str, int]]
+    order_id: str | None = None
+
+
+async def post_many(session: AsyncSession, entries: Sequence[Entry]) -> list[int]:
+    """Write several balanced entries in two statements (a credit writes three at once)."""
+    for entry in entries:
+        if sum(amount for _, amount in entry.postings) != 0 or not entry.postings:
+            raise UnbalancedEntryError(f"{entry.kind} {entry.reference}: postings do not sum to zero")
+    await ensure_accounts(session, sorted({account for e in entries for account, _ in e.postings}))
+    now = datetime.now(UTC)
+    rows = [{"kind": e.kind, "reference": e.reference, "order_id": e.order_id, "memo": e.memo[:200], "at": now}
+            for e in entries]  # fmt: skip
+    result = await session.execute(
+        insert(t.journal_entries).returning(t.journal_entries.c.id, sort_by_parameter_order=True), rows
+    )
+    ids = [int(row.id) for row in result]
+    await session.execute(
+        insert(t.postings),
+        [
+            {"entry_id": i, "account": a, "amount_fen": f}
+            for i, e in zip(ids, entries, strict=True)
+            for a, f in e.postings
+            if f
+        ],
+    )
+    return ids
+
+
 async def balance(session: AsyncSession, account: str) -> int:
     """An account's balance in fen (debits minus credits), from its postings."""
     total = (

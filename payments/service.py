@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from payments.orders import Order, get_order, open_orders, order_by_trade_no
 from payments.receipts import Receipt, ReceiptIssuer, receipts_of_order
 
 log = structlog.get_logger("payments")
+_DEPARTMENTS: dict[str, tuple[float, dict[str, dict[str, Any]]]] = {}
 T = TypeVar("T")
 
 
@@ -191,45 +193,35 @@ class Payments:
         channel = f"channel:{self._deps.channel.name}"
         fee = (order.total_fen * self._deps.fee_per_mille + 500) // 1000
         reference, memo = order.out_trade_no, f"{order.subject} {to_yuan(order.total_fen)}"
-        await ledger.post(
-            self._session,
-            kind="payment",
-            reference=reference,
-            memo=memo,
-            order_id=order.id,
-            postings=[(channel, order.total_fen), ("clearing", -order.total_fen)],
-        )
         split: dict[str, int] = {}
         for line in order.lines:
             split[f"dept:{line.department_code}"] = split.get(f"dept:{line.department_code}", 0) + line.amount_fen
-        await ledger.post(
-            self._session,
-            kind="split",
-            reference=reference,
-            memo=f"清分 {reference}",
-            order_id=order.id,
-            postings=[("clearing", order.total_fen), *((a, -f) for a, f in split.items())],
-        )
+        entries = [
+            ledger.Entry(kind="payment", reference=reference, memo=memo, order_id=order.id,
+                         postings=[(channel, order.total_fen), ("clearing", -order.total_fen)]),
+            ledger.Entry(kind="split", reference=reference, memo=f"清分 {reference}", order_id=order.id,
+                         postings=[("clearing", order.total_fen), *((a, -f) for a, f in split.items())]),
+        ]  # fmt: skip
         if fee:
-            await ledger.post(
-                self._session,
-                kind="fee",
-                reference=reference,
-                memo=f"channel fee {reference}",
-                order_id=order.id,
-                postings=[(f"fees:{self._deps.channel.name}", fee), (channel, -fee)],
-            )
+            entries.append(
+                ledger.Entry(kind="fee", reference=reference, memo=f"channel fee {reference}", order_id=order.id,
+                             postings=[(f"fees:{self._deps.channel.name}", fee), (channel, -fee)])
+            )  # fmt: skip
+        await ledger.post_many(self._session, entries)
         await self._issue_receipts(order)
         return True
 
     async def _departments(self, codes: set[str]) -> dict[str, dict[str, Any]]:
-        rows = await execute(
-            self._session,
-            select(t.departments.c.code, t.departments.c.name, t.departments.c.fiscal_code).where(
-                t.departments.c.code.in_(codes)
-            ),
-        )
-        return {r.code: {"code": r.code, "name": r.name, "fiscal_code": r.fiscal_code} for r in rows}
+        """Issuing units (name, fiscal code); read at most once a minute per process and database."""
+        key = str(self._session.get_bind().engine.url)
+        cached_at, cached = _DEPARTMENTS.get(key, (0.0, {}))
+        if time.monotonic() - cached_at > 60 or not codes <= cached.keys():
+            rows = await execute(
+                self._session, select(t.departments.c.code, t.departments.c.name, t.departments.c.fiscal_code)
+            )
+            cached = {r.code: {"code": r.code, "name": r.name, "fiscal_code": r.fiscal_code} for r in rows}
+            _DEPARTMENTS[key] = (time.monotonic(), cached)
+        return {code: cached[code] for code in codes if code in cached}
 
     async def _payer(self, citizen_id: str) -> str:
         row = (await execute(self._session, select(t.citizens.c.name).where(t.citizens.c.id == citizen_id))).first()
@@ -238,15 +230,14 @@ class Payments:
     async def _issue_receipts(self, order: Order) -> None:
         departments = await self._departments({x.department_code for x in order.lines})
         payer = await self._payer(order.citizen_id)
-        for code in sorted(departments):
-            items = [
+        batch = [
+            (departments[code], [
                 {"item_code": x.item_code, "name": x.name, "amount_fen": x.amount_fen, "matter_code": x.matter_code}
-                for x in order.lines
-                if x.department_code == code
-            ]
-            await self._deps.issuer.issue(
-                self._session, order_id=order.id, department=departments[code], payer=payer, items=items
-            )
+                for x in order.lines if x.department_code == code
+            ])
+            for code in sorted(departments)
+        ]  # fmt: skip
+        await self._deps.issuer.issue_many(self._session, order_id=order.id, payer=payer, batch=batch)
 
     # --- refunding ----------------------------------------------------------------------------------
     async def refund(
