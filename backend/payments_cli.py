@@ -63,6 +63,39 @@ def payments_reconcile(minutes: int) -> None:
     click.echo(json.dumps(run(work)))
 
 
+@payments.command("bill-check")
+@click.option("--day", type=click.DateTime(["%Y-%m-%d"]), required=True, help="The Beijing date of the bill.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def payments_bill_check(day: datetime, as_json: bool) -> None:
+    """Compare the channel's daily bill with the ledger; exit 1 when anything differs (长款, 短款, amounts, fees)."""
+    import msgspec
+
+    from backend.identity.secrets import master_secret
+    from backend.payment_runtime import build_payments
+    from payments.money import to_yuan
+    from payments.reconcile import BillReport
+    from payments.service import Payments
+
+    settings = get_settings()
+    deps = build_payments(settings, master_secret(settings), own_pool=False)
+
+    async def work(session: AsyncSession) -> BillReport:
+        return await Payments(session, deps).check_bill(day.date())
+
+    report = run(work)
+    if as_json:
+        click.echo(msgspec.json.encode(report).decode())
+    else:
+        click.echo(f"{report.day}: {report.channel_payments} payments, {report.channel_refunds} refunds in the bill; "
+                   f"{report.matched} matched")  # fmt: skip
+        for item in report.discrepancies:
+            channel = to_yuan(item.channel_fen) if item.channel_fen is not None else "-"
+            platform = to_yuan(item.platform_fen) if item.platform_fen is not None else "-"
+            click.echo(f"  {item.kind:<16} {item.reference:<32} channel {channel:>10}  ours {platform:>10}")
+    if not report.clean:
+        raise SystemExit(1)
+
+
 @click.group()
 def sandbox() -> None:
     """Local stand-ins of outside systems (development and tests only)."""

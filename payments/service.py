@@ -14,7 +14,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 import msgspec
@@ -29,6 +29,7 @@ from payments.channels.base import Channel, ChannelError, Method, PaymentLaunch,
 from payments.money import to_yuan
 from payments.orders import Order, get_order, open_orders, order_by_trade_no
 from payments.receipts import Receipt, ReceiptIssuer, receipts_of_order
+from payments.reconcile import BillReport, compare, parse_bill
 
 log = structlog.get_logger("payments")
 _DEPARTMENTS: dict[str, tuple[float, dict[str, dict[str, Any]]]] = {}
@@ -367,6 +368,14 @@ class Payments:
         )
 
     # --- reconciling ---------------------------------------------------------------------------------
+    async def check_bill(self, day: date) -> BillReport:
+        """Download the channel's bill of a Beijing day and compare it with what we booked."""
+        try:
+            content = await self._deps.channel.bill(day)
+        except ChannelError as error:
+            raise PaymentError("CHANNEL_UNAVAILABLE", detail=error.code) from None
+        return await compare(self._session, day, parse_bill(content), self._deps.channel.name)
+
     async def reconcile_open_orders(self, older_than: datetime) -> dict[str, int]:
         """Ask the channel about orders still open (their notification never came): credit or close them."""
         counts = {"checked": 0, "credited": 0, "closed": 0}

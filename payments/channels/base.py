@@ -96,6 +96,9 @@ class Channel(Protocol):
     async def bill_url(self, day: date) -> str:
         """Where the day's statement can be downloaded (valid briefly)."""
 
+    async def bill(self, day: date) -> bytes:
+        """The day's statement file as the provider ships it."""
+
     def parse_notification(self, params: dict[str, str]) -> Notification:
         """Verify and read an asynchronous notification (never raises on a forged one)."""
 

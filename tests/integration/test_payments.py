@@ -468,3 +468,28 @@ async def _launched_in_new_loop(stack: Stack, url: str) -> tuple[str, str]:
         return await _launched(stack, session_factory(engine))
     finally:
         await engine.dispose()
+
+
+async def test_the_daily_bill_reconciles_and_shows_a_payment_we_never_credited(
+    stack: Stack, db: Sessions, fresh_redis: Any
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    credited_id, credited = await _launched(stack, db)
+    await stack.control("/sandbox/pay", {"out_trade_no": credited})
+    await stack.control("/sandbox/deliver", {"out_trade_no": credited})
+    finance = await _staff(stack, "finance")
+    refund = {"orderId": credited_id, "departmentCode": "GZ-GA", "amount": "10.00", "reason": "多收",
+              "idempotencyKey": str(uuid.uuid4())}  # fmt: skip
+    out_request_no = (await stack.gql(finance, REFUND, {"i": refund}))["refund"]["refund"]["outRequestNo"]
+    _, lost = await _launched(stack, db)
+    await stack.control("/sandbox/pay", {"out_trade_no": lost})
+    await stack.control("/sandbox/faults", {"faults": ["drop"]})
+    await stack.control("/sandbox/deliver", {"out_trade_no": lost})
+    day = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    async with db() as session:
+        report = await Payments(session, stack.deps).check_bill(day)
+    by_reference = {d.reference: d for d in report.discrepancies}
+    assert credited not in by_reference and out_request_no not in by_reference
+    assert by_reference[lost].kind == "channel_only" and by_reference[lost].channel_fen == 47000
+    assert report.channel_payments >= 2 and report.channel_refunds >= 1 and report.matched >= 2

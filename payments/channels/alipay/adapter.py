@@ -6,6 +6,7 @@ import asyncio
 from datetime import date
 from typing import Any
 
+import httpx
 import msgspec
 
 from payments.channels.alipay import sdk
@@ -90,6 +91,15 @@ class AlipayChannel:
         """The day's trade bill (a GBK zip), valid for about 30 seconds."""
         response = await self._call(sdk.bill_download_url, day.isoformat())
         return str(response["bill_download_url"])
+
+    async def bill(self, day: date) -> bytes:
+        """Download the day's trade bill (the URL is valid for about 30 seconds: fetch it at once)."""
+        url = await self.bill_url(day)
+        async with httpx.AsyncClient(timeout=self.config.timeout_seconds) as client:
+            response = await client.get(url)
+        if response.status_code != 200:
+            raise ChannelError("BILL_DOWNLOAD_FAILED", f"HTTP {response.status_code}")
+        return response.content
 
     def parse_notification(self, params: dict[str, str]) -> Notification:
         """Verify the signature and read the fields orders need."""

@@ -18,6 +18,13 @@ COLUMNS = [
 FEE_RATE_PER_MILLE = 6  # 0.6% channel fee on payments
 
 
+class _GbkName(zipfile.ZipInfo):
+    """A zip entry whose name is stored as GBK bytes without the UTF-8 flag, as Alipay's bills are."""
+
+    def _encodeFilenameFlags(self) -> tuple[bytes, int]:  # noqa: N802 - zipfile's own hook
+        return self.filename.encode("gbk"), self.flag_bits & ~0x800
+
+
 def fee_fen(amount_fen: int) -> int:
     """The channel's service fee on an amount (rounded half up to the fen)."""
     return (amount_fen * FEE_RATE_PER_MILLE + 500) // 1000
@@ -73,8 +80,6 @@ def bill_zip(gateway: Gateway, day: date) -> bytes:
     stem = f"{gateway.seller_id}0156_{day:%Y%m%d}"
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, content in ((f"{stem}_业务明细.csv", lines), (f"{stem}_业务明细(汇总).csv", lines[:4] + lines[-3:])):
-            info = zipfile.ZipInfo(
-                name.encode("gbk").decode("cp437"), date_time=(day.year, day.month, day.day, 9, 0, 0)
-            )
+            info = _GbkName(name, date_time=(day.year, day.month, day.day, 9, 0, 0))
             archive.writestr(info, "\r\n".join(content).encode("gbk"))
     return buffer.getvalue()
