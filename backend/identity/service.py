@@ -232,6 +232,11 @@ class IdentityService:
             raise DomainError(ErrorCode.UNAUTHENTICATED)
         return await self._principal(str(claims["sid"]), state, claims)
 
+    async def session_active(self, session_id: str) -> bool:
+        """Whether a session is still live (not revoked, not expired): long-lived connections re-check it."""
+        state = await self._sessions.state(session_id)
+        return state is not None and not state.revoked and state.expires_at > datetime.now(UTC).timestamp()
+
     async def _principal(self, session_id: str, state: SessionState, claims: dict[str, object]) -> Principal:
         scopes = frozenset(str(claims.get("scope", "")).split()) & frozenset(state.scopes)
         roles: tuple[RoleGrant, ...] = ()

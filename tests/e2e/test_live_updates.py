@@ -26,6 +26,13 @@ def _login(client: httpx.Client, env: dict[str, str], phone: str) -> str:
     return token
 
 
+def _staff_token(client: httpx.Client, username: str) -> str:
+    login = 'mutation($u: String!) { staffLogin(username: $u, password: "onewindow-demo-2026") { accessToken } }'
+    query = {"query": login, "variables": {"u": username}}
+    token: str = client.post("/graphql", json=query).json()["data"]["staffLogin"]["accessToken"]
+    return token
+
+
 def _receive(socket: Any) -> dict[str, Any]:
     message: dict[str, Any] = json.loads(socket.recv(timeout=30))
     return message
@@ -60,7 +67,36 @@ def test_a_citizen_sees_an_instant_approval_live(served: str, server_env: dict[s
                 assert message["type"] == "next" and message["id"] == "1", message
                 seen.append(message["payload"]["data"]["applicationUpdated"])
             assert {s["reference"] for s in seen} == {submitted["application"]["reference"]}
-            socket.send(json.dumps({"id": "1", "type": "complete"}))
+            # An application an officer decides; then the citizen signs out everywhere
+            values = {
+                "employer_name": "广州某某科技有限公司", "employer_credit_code": "91350100M000100Y43",
+                "gz_social_insurance": False, "settle_mode": "talent_collective", "settle_address": "广州市天河区",
+            }  # fmt: skip
+            referred = client.post(
+                "/graphql",
+                json={"query": SUBMIT, "variables": {"i": {"matterCode": "GZ-RSJ-0008", "values": values}}},
+                headers={"authorization": f"Bearer {token}"},
+            ).json()["data"]["submitApplication"]["application"]
+            while True:  # the first application's last update may still be on its way
+                update = _receive(socket)["payload"]["data"]["applicationUpdated"]
+                if update["id"] == referred["id"]:
+                    assert update["status"] == "SUBMITTED"
+                    break
+            signed_out = client.post("/graphql", json={"query": "mutation { logoutEverywhere { revokedCount } }"},
+                                     headers={"authorization": f"Bearer {token}"}).json()  # fmt: skip
+            assert signed_out["data"]["logoutEverywhere"]["revokedCount"] >= 1
+            officer = _staff_token(client, "officer.gz-rsj")
+            accept = "mutation($i: ProcessApplicationInput!) { processApplication(input: $i) { errors { code } } }"
+            accepted = client.post("/graphql", json={"query": accept, "variables": {"i": {
+                "applicationId": referred["id"], "action": "ACCEPT"}}},
+                headers={"authorization": f"Bearer {officer}"}).json()  # fmt: skip
+            assert accepted["data"]["processApplication"]["errors"] == []
+            # The session is gone: the subscription ends, and the acceptance is never delivered on it
+            tail = [_receive(socket)]
+            while tail[-1]["type"] != "complete":
+                tail.append(_receive(socket))
+            assert tail[-1] == {"id": "1", "type": "complete"}
+            assert all(m["payload"]["data"]["applicationUpdated"]["status"] == "SUBMITTED" for m in tail[:-1])
         with connect(url, subprotocols=["graphql-transport-ws"]) as anonymous:
             anonymous.send(json.dumps({"type": "connection_init"}))
             assert _receive(anonymous) == {"type": "connection_ack"}

@@ -34,15 +34,21 @@ class ApplicationSubscription:
 
         # Released when the operation ends, even if the stream never started (completed at once).
         info.context.on_finish(release)
-        return _updates(info, pubsub, principal.subject_id, str(id) if id is not None else None)
+        wanted = str(id) if id is not None else None
+        return _updates(info, pubsub, principal.subject_id, principal.session_id, wanted)
 
 
-async def _updates(info: Info, pubsub: Any, citizen_id: str, wanted: str | None) -> AsyncGenerator[Application, None]:
+async def _updates(
+    info: Info, pubsub: Any, citizen_id: str, session_id: str, wanted: str | None
+) -> AsyncGenerator[Application, None]:
     ctx = info.context
     try:
         async for message in pubsub.listen():
             if message.get("type") != "message":
                 continue
+            # A subscription outlives its token: stop as soon as the citizen signs out or is revoked.
+            if not await ctx.identity.session_active(session_id):
+                return
             update = json.loads(message["data"])
             if wanted is not None and update.get("application_id") != wanted:
                 continue
