@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 import msgspec
 import structlog
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db import tables as t
@@ -246,16 +246,28 @@ class Payments:
     ) -> Refund:
         """Refund (part of) one department's share: through the channel, reversing exactly that share."""
 
+        # The channel's request number comes from the caller's idempotency key: a retry after a crash
+        # repeats the same request (the channel refunds once), and two different refunds never share one.
+        request_id = hashlib.sha256(f"{actor}|{idempotency_key}".encode()).hexdigest()[:10].upper()
+
         async def work() -> dict[str, Any]:
-            return msgspec.to_builtins(await self._refund(order_id, department_code, amount_fen, reason, actor))  # type: ignore[no-any-return]
+            refund = await self._refund(order_id, department_code, amount_fen, reason, actor, request_id)
+            return msgspec.to_builtins(refund)  # type: ignore[no-any-return]
 
         request = {"order": order_id, "department": department_code, "amount": amount_fen, "reason": reason}
         response = await self._idempotent(actor, idempotency_key, "refund", request, work)
         return msgspec.convert(response, Refund)
 
     async def _refund(
-        self, order_id: str, department_code: str, amount_fen: int | None, reason: str, actor: str
+        self, order_id: str, department_code: str, amount_fen: int | None, reason: str, actor: str, request_id: str
     ) -> Refund:
+        # Take the order's lock before reading it: a concurrent refund of the same order waits here and
+        # then sees this one's amounts (PostgreSQL row lock; SQLite's single writer).
+        await self._session.execute(
+            update(t.payment_orders)
+            .where(t.payment_orders.c.id == order_id)
+            .values(refunded_fen=t.payment_orders.c.refunded_fen)
+        )
         order = await get_order(self._session, order_id)
         if order is None:
             raise PaymentError("NOT_FOUND", what=order_id)
@@ -265,12 +277,7 @@ class Payments:
         amount = paid - refunded if amount_fen is None else amount_fen
         if amount <= 0 or amount > paid - refunded:
             raise PaymentError("REFUND_EXCEEDS_SHARE", available=to_yuan(paid - refunded))
-        count = (
-            await execute(
-                self._session, select(func.count()).select_from(t.refunds).where(t.refunds.c.order_id == order.id)
-            )
-        ).scalar_one()
-        out_request_no = f"{order.out_trade_no}R{int(count) + 1:02d}"
+        out_request_no = f"{order.out_trade_no}R{request_id}"
         try:
             await self._deps.channel.refund(order.out_trade_no, out_request_no, amount, reason)
         except ChannelError as error:
@@ -323,10 +330,10 @@ class Payments:
                     .values(refunded_fen=t.order_lines.c.refunded_fen + take)
                 )
                 left -= take
-        total_refunded = order.refunded_fen + amount
+        total_refunded = order.refunded_fen + amount  # read under the order's lock (see _refund)
         await self._session.execute(
             update(t.payment_orders)
-            .where(t.payment_orders.c.id == order.id)
+            .where(t.payment_orders.c.id == order.id, t.payment_orders.c.refunded_fen == order.refunded_fen)
             .values(refunded_fen=total_refunded, status="refunded" if total_refunded == order.total_fen else "paid")
         )
 

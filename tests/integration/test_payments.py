@@ -7,6 +7,7 @@ a test asks (`/sandbox/deliver`), so nothing depends on timing.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import re
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -493,3 +494,45 @@ async def test_the_daily_bill_reconciles_and_shows_a_payment_we_never_credited(
     assert credited not in by_reference and out_request_no not in by_reference
     assert by_reference[lost].kind == "channel_only" and by_reference[lost].channel_fen == 47000
     assert report.channel_payments >= 2 and report.channel_refunds >= 1 and report.matched >= 2
+    # Finance staff see the same through GraphQL; a citizen may not
+    query = "query($d: Date!) { billReconciliation(day: $d) { clean discrepancies { kind reference channelAmount } } }"
+    seen = (await stack.gql(finance, query, {"d": day.isoformat()}))["billReconciliation"]
+    assert seen["clean"] is False
+    assert {"kind": "channel_only", "reference": lost, "channelAmount": "470.00"} in seen["discrepancies"]
+    citizen = await _token(stack, db, fresh_redis)
+    async with httpx.AsyncClient(base_url=stack.backend) as client:
+        refused = (await client.post("/graphql", json={"query": query, "variables": {"d": day.isoformat()}},
+                                     headers={"authorization": f"Bearer {citizen}"})).json()  # fmt: skip
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_refund_request_numbers_follow_the_idempotency_key_so_retries_never_double_refund(
+    stack: Stack, db: Sessions, fresh_redis: Any
+) -> None:
+    order_id, out_trade_no = await _launched(stack, db)
+    await stack.control("/sandbox/pay", {"out_trade_no": out_trade_no})
+    await stack.control("/sandbox/deliver", {"out_trade_no": out_trade_no})
+    finance = await _staff(stack, "finance")
+    first = {"orderId": order_id, "departmentCode": "GZ-SWJ", "amount": "50.00", "reason": "多收",
+             "idempotencyKey": str(uuid.uuid4())}  # fmt: skip
+    # The channel refunded, but our transaction was lost: the channel has the refund, we do not
+    request_id = hashlib.sha256(f"{await _staff_id(db, 'finance')}|{first['idempotencyKey']}".encode()).hexdigest()
+    await stack.deps.channel.refund(out_trade_no, f"{out_trade_no}R{request_id[:10].upper()}", 5000, "多收")
+    # Another refund meanwhile gets its own number, and the retry of the first repeats (not redoes) it
+    second = {**first, "departmentCode": "GZ-GA", "amount": "10.00", "idempotencyKey": str(uuid.uuid4())}
+    b = (await stack.gql(finance, REFUND, {"i": second}))["refund"]
+    a = (await stack.gql(finance, REFUND, {"i": first}))["refund"]
+    assert a["errors"] == [] and b["errors"] == []
+    assert a["refund"]["outRequestNo"] != b["refund"]["outRequestNo"]
+    async with httpx.AsyncClient(base_url=stack.sandbox_url) as client:
+        trade = next(x for x in (await client.get("/sandbox/trades")).json() if x["out_trade_no"] == out_trade_no)
+    assert trade["refunded"] == "60.00"
+    assert a["order"]["refunded"] == "60.00"
+    bad = {**first, "amount": "0.001", "idempotencyKey": str(uuid.uuid4())}
+    assert (await stack.gql(finance, REFUND, {"i": bad}))["refund"]["errors"][0]["code"] == "INVALID_MONEY"
+
+
+async def _staff_id(db: Sessions, username: str) -> str:
+    async with db() as session:
+        found: str = (await session.execute(select(t.staff.c.id).where(t.staff.c.username == username))).scalar_one()
+    return found

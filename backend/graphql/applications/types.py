@@ -291,8 +291,14 @@ class Application:
         from backend.graphql.payments.types import Order
         from payments.orders import order_of_application
 
+        _require_scope(info, "payments")
         found = await order_of_application(info.context.session, self.model.id)
-        return Order.build(found, info) if found else None
+        if found is None:
+            return None
+        if self.visible_departments is not None:  # an officer sees their departments' fees only
+            lines = [x for x in found.lines if x.department_code in self.visible_departments]
+            found = msgspec.structs.replace(found, lines=lines)
+        return Order.build(found, info, self.visible_departments)
 
     @strawberry.field(description="Which certificate fields this application used (needs certificates:read).")
     async def data_uses(self, info: Info) -> list[DataUse]:
@@ -307,12 +313,17 @@ class Application:
         return [Certificate.build(c, info) for c in await service.certificates.issued_for(self.model.id)]
 
 
-def _require_certificates_scope(info: Info) -> None:
-    """Certificates (and their verification codes) need certificates:read on a mini-program's token."""
+def _require_scope(info: Info, scope: str) -> None:
+    """A mini-program's token reaches certificates or payments only with their own scope."""
     principal = info.context.principal
     third_party = principal is not None and principal.subject_type.value == "citizen" and not principal.first_party
-    if third_party and principal is not None and not principal.has_scope("certificates:read"):
-        raise DomainError(ErrorCode.INSUFFICIENT_SCOPE, scope="certificates:read")
+    if third_party and principal is not None and not principal.has_scope(scope):
+        raise DomainError(ErrorCode.INSUFFICIENT_SCOPE, scope=scope)
+
+
+def _require_certificates_scope(info: Info) -> None:
+    """Certificates (and their verification codes) need certificates:read on a mini-program's token."""
+    _require_scope(info, "certificates:read")
 
 
 def _masked(form: dict[str, Any], info: Info) -> dict[str, Any]:

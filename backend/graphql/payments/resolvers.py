@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import date
 from typing import Any, TypeVar
 
 import strawberry
@@ -14,6 +15,8 @@ from backend.graphql.context import Info
 from backend.graphql.errors import payload_errors, run_mutation
 from backend.graphql.pagination import check_page_size
 from backend.graphql.payments.types import (
+    BillDiscrepancy,
+    BillReconciliation,
     Order,
     OrderPage,
     PaymentChannel,
@@ -90,6 +93,24 @@ class PaymentQuery:
         )
         return [Receipt.build(r, info) for r in found]
 
+    @strawberry.field(description="Compare the channel's bill of a Beijing day with the books (finance staff).")
+    async def bill_reconciliation(self, info: Info, day: date) -> BillReconciliation:
+        permissions.staff(info, Role.FINANCE, Role.ADMIN)
+        payments = info.context.payments
+        report = await domain(lambda: payments.check_bill(day))
+        return BillReconciliation(
+            day=report.day, channel_payments=report.channel_payments, channel_refunds=report.channel_refunds,
+            matched=report.matched, clean=report.clean,
+            discrepancies=[
+                BillDiscrepancy(
+                    kind=d.kind, reference=d.reference,
+                    channel_amount=yuan(d.channel_fen) if d.channel_fen is not None else None,
+                    platform_amount=yuan(d.platform_fen) if d.platform_fen is not None else None,
+                )
+                for d in report.discrepancies
+            ],
+        )  # fmt: skip
+
 
 @strawberry.type
 class PaymentMutation:
@@ -140,9 +161,12 @@ class PaymentMutation:
             return RefundPayload(refund=None, order=None, errors=errors)
         await info.context.catalog_snapshot()
         payments = info.context.payments
-        amount = to_fen(input.amount) if input.amount is not None else None
 
         async def work() -> Any:
+            try:
+                amount = to_fen(input.amount) if input.amount is not None else None
+            except ValueError:
+                raise DomainError(ErrorCode.INVALID_MONEY, field="amount", max="999,999,999.99") from None
             return await domain(
                 lambda: payments.refund(
                     str(input.order_id),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from urllib.parse import urlencode
@@ -91,9 +91,10 @@ class Order:
     paid_at: datetime | None
     lines: list[OrderLine]
     application_id: strawberry.ID | None
+    visible_departments: strawberry.Private[frozenset[str] | None] = None
 
     @staticmethod
-    def build(model: po.Order, info: Info) -> Order:
+    def build(model: po.Order, info: Info, visible_departments: frozenset[str] | None = None) -> Order:
         """In the caller's locale."""
         locale = info.context.locale
         return Order(
@@ -106,11 +107,14 @@ class Order:
                 for x in model.lines
             ],
             application_id=strawberry.ID(model.application_id) if model.application_id else None,
+            visible_departments=visible_departments,
         )  # fmt: skip
 
     @strawberry.field(description="Its receipts: one per department, and reversals after refunds.")
     async def receipts(self, info: Info) -> list[Receipt]:
-        return [Receipt.build(r, info) for r in await pr.receipts_of_order(info.context.session, str(self.id))]
+        found = await pr.receipts_of_order(info.context.session, str(self.id))
+        visible = self.visible_departments
+        return [Receipt.build(r, info) for r in found if visible is None or r.department_code in visible]
 
 
 @strawberry.type(description="What the app needs to start the payment in Alipay.")
@@ -157,3 +161,23 @@ class RefundPayload:
     refund: RefundResult | None
     order: Order | None
     errors: list[PayloadError]
+
+
+@strawberry.type(description="Something the channel's bill and our books disagree on.")
+class BillDiscrepancy:
+    kind: str = strawberry.field(
+        description="channel_only (长款), platform_only (短款), amount_mismatch, fee_difference."
+    )
+    reference: str = strawberry.field(description="Our order number, refund request number, or the day for fees.")
+    channel_amount: Decimal | None
+    platform_amount: Decimal | None
+
+
+@strawberry.type(description="A day's bill from the channel, compared with what was booked.")
+class BillReconciliation:
+    day: date
+    channel_payments: int
+    channel_refunds: int
+    matched: int
+    clean: bool
+    discrepancies: list[BillDiscrepancy]

@@ -83,9 +83,16 @@ class AlipayChannel:
         biz = {"out_trade_no": out_trade_no, "out_request_no": out_request_no, "refund_amount": to_yuan(refund_fen),
                "refund_reason": reason[:256]}  # fmt: skip
         response = await self._call(sdk.refund, biz)
-        if response.get("fund_change") not in ("Y", "N"):
-            raise ChannelError("REFUND_UNCONFIRMED", str(response))
-        return RefundResult(out_request_no=out_request_no, refund_fen=refund_fen)
+        if response.get("fund_change") == "Y":
+            return RefundResult(out_request_no=out_request_no, refund_fen=refund_fen)
+        # "N": nothing moved now. Either this request refunded before (a retry) or it is still being
+        # processed; only the refund query says which, and for how much.
+        confirmed = await self._call(sdk.refund_query, out_trade_no, out_request_no)
+        if confirmed.get("refund_status") == "REFUND_SUCCESS" and confirmed.get("refund_amount"):
+            if to_fen(confirmed["refund_amount"]) != refund_fen:
+                raise ChannelError("REFUND_AMOUNT_MISMATCH", f"{out_request_no}: {confirmed['refund_amount']}")
+            return RefundResult(out_request_no=out_request_no, refund_fen=refund_fen)
+        raise ChannelError("REFUND_UNCONFIRMED", out_request_no)
 
     async def bill_url(self, day: date) -> str:
         """The day's trade bill (a GBK zip), valid for about 30 seconds."""

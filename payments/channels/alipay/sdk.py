@@ -174,7 +174,9 @@ def bill_download_url(client: Any, bill_date: str) -> dict[str, Any]:
 
 def notification_content(params: dict[str, str]) -> str:
     """What an async notification's signature covers: every parameter but sign and sign_type, sorted."""
-    return SignatureUtils.get_sign_content({k: v for k, v in params.items() if k not in ("sign", "sign_type")})  # type: ignore[no-any-return]
+    # Empty values are not signed (as in Alipay's request signing, and as the sandbox signs).
+    signed = {k: v for k, v in params.items() if k not in ("sign", "sign_type") and v != ""}
+    return SignatureUtils.get_sign_content(signed)  # type: ignore[no-any-return]
 
 
 def verify_notification(params: dict[str, str], alipay_public_key: str) -> bool:

@@ -175,6 +175,8 @@ def _refund(sandbox: Sandbox, method: str, trade: Trade, biz: dict[str, Any]) ->
     request_no = biz.get("out_request_no") or trade.out_trade_no
     amount = to_fen(biz["refund_amount"])
     if request_no in trade.refunds:  # idempotent: the same request refunds once
+        if trade.refunds[request_no] != amount:
+            return sandbox.business_error(method, "ACQ.REQUEST_AMOUNT_EXCEED", "同一退款请求号的金额不一致")
         fund_change = "N"
     elif trade.status not in ("TRADE_SUCCESS", "TRADE_FINISHED"):
         return sandbox.business_error(method, "ACQ.TRADE_STATUS_ERROR", "交易状态不合法")
