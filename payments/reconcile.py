@@ -97,8 +97,10 @@ async def compare(session: AsyncSession, day: date, rows: list[BillRow], channel
         for r in await session.execute(
             select(t.payment_orders.c.out_trade_no, t.payment_orders.c.total_fen).where(
                 t.payment_orders.c.channel == channel,
-                t.payment_orders.c.paid_at >= start,
-                t.payment_orders.c.paid_at < end,
+                # The channel's bill is by its own payment time: a payment at 23:59 credited at 00:03
+                # belongs to the day it was paid, not to the day we heard of it.
+                func.coalesce(t.payment_orders.c.channel_paid_at, t.payment_orders.c.paid_at) >= start,
+                func.coalesce(t.payment_orders.c.channel_paid_at, t.payment_orders.c.paid_at) < end,
             )
         )
     }

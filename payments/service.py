@@ -178,16 +178,22 @@ class Payments:
             return "rejected:amount"
         if note.status not in ("TRADE_SUCCESS", "TRADE_FINISHED"):
             return f"ignored:{note.status}"
-        return "credited" if await self.credit(order, note.trade_no) else "duplicate"
+        return "credited" if await self.credit(order, note.trade_no, note.paid_at) else "duplicate"
 
-    async def credit(self, order: Order, trade_no: str | None) -> bool:
+    async def credit(self, order: Order, trade_no: str | None, channel_paid_at: datetime | None = None) -> bool:
         """Mark the order paid, post the ledger, issue the receipts; False when it was credited before."""
         now = datetime.now(UTC)
         # The status step is the gate: of any number of concurrent credits, one moves open -> paid.
         moved = await self._session.execute(
             update(t.payment_orders)
             .where(t.payment_orders.c.id == order.id, t.payment_orders.c.status.in_(["open", "closed"]))
-            .values(status="paid", paid_at=now, channel_trade_no=trade_no, channel=self._deps.channel.name)
+            .values(
+                status="paid",
+                paid_at=now,
+                channel_paid_at=channel_paid_at or now,
+                channel_trade_no=trade_no,
+                channel=self._deps.channel.name,
+            )
         )
         if moved.rowcount != 1:  # type: ignore[attr-defined]
             return False
@@ -390,7 +396,7 @@ class Payments:
             counts["checked"] += 1
             state = await self._deps.channel.query(order.out_trade_no)
             if state.status in ("TRADE_SUCCESS", "TRADE_FINISHED") and state.total_fen == order.total_fen:
-                counts["credited"] += await self.credit(order, state.trade_no)
+                counts["credited"] += await self.credit(order, state.trade_no, state.paid_at)
             elif state.status == "TRADE_CLOSED":
                 await self._session.execute(
                     update(t.payment_orders)

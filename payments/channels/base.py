@@ -6,7 +6,7 @@ strings; WeChat Pay: integer fen already).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Literal, Protocol
 
 import msgspec
@@ -51,6 +51,7 @@ class TradeState(msgspec.Struct, frozen=True, kw_only=True):
     status: TradeStatus
     trade_no: str | None = None
     total_fen: int | None = None
+    paid_at: datetime | None = None
 
 
 class RefundResult(msgspec.Struct, frozen=True, kw_only=True):
@@ -72,6 +73,7 @@ class Notification(msgspec.Struct, frozen=True, kw_only=True):
     app_id: str | None
     seller_id: str | None
     params: dict[str, str]
+    paid_at: datetime | None = None  # when the buyer paid, by the channel's clock
 
 
 class Channel(Protocol):

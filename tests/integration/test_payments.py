@@ -536,3 +536,29 @@ async def _staff_id(db: Sessions, username: str) -> str:
     async with db() as session:
         found: str = (await session.execute(select(t.staff.c.id).where(t.staff.c.username == username))).scalar_one()
     return found
+
+
+async def test_a_payment_just_before_midnight_credited_just_after_belongs_to_the_day_it_was_paid(
+    stack: Stack, db: Sessions, fresh_redis: Any
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    from payments.reconcile import BillRow, compare
+
+    order_id, out_trade_no = await _launched(stack, db)
+    beijing = ZoneInfo("Asia/Shanghai")
+    paid = datetime(2026, 3, 1, 23, 59, 58, tzinfo=beijing)
+    credited = datetime(2026, 3, 2, 0, 3, 0, tzinfo=beijing)
+    async with db() as session, session.begin():
+        await session.execute(update(t.payment_orders).where(t.payment_orders.c.id == order_id).values(
+            status="paid", channel="alipay", paid_at=credited, channel_paid_at=paid))  # fmt: skip
+    row = BillRow(kind="payment", trade_no="2026030122001", out_trade_no=out_trade_no, request_no=None,
+                  amount_fen=47000, fee_fen=0)  # fmt: skip
+    async with db() as session:
+        that_day = await compare(session, paid.date(), [row], "alipay")
+        next_day = await compare(session, credited.date(), [], "alipay")
+    assert out_trade_no not in {d.reference for d in that_day.discrepancies if d.kind != "fee_difference"}
+    assert out_trade_no not in {d.reference for d in next_day.discrepancies}
+    async with db() as session, session.begin():  # back to open: this order took no money
+        await session.execute(update(t.payment_orders).where(t.payment_orders.c.id == order_id).values(
+            status="open", paid_at=None, channel_paid_at=None))  # fmt: skip

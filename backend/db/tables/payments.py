@@ -24,7 +24,8 @@ payment_orders = Table(
     Column("channel", String(16), nullable=True),
     Column("channel_trade_no", String(64), nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
-    Column("paid_at", UTCDateTime, nullable=True),
+    Column("paid_at", UTCDateTime, nullable=True),  # when we credited it
+    Column("channel_paid_at", UTCDateTime, nullable=True),  # when the channel says the buyer paid (its bill's day)
     Column("closed_at", UTCDateTime, nullable=True),
 )
 Index("ix_payment_orders_citizen", payment_orders.c.citizen_id, payment_orders.c.created_at)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
@@ -12,6 +12,16 @@ import msgspec
 from payments.channels.alipay import sdk
 from payments.channels.base import ChannelError, Notification, PaymentLaunch, PaymentRequest, RefundResult, TradeState
 from payments.money import to_fen, to_yuan
+
+
+def _beijing(value: str | None) -> datetime | None:
+    """Alipay's "2026-11-22 23:59:58" (Beijing time) as an aware UTC datetime."""
+    if not value:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d %H:%M:%S").replace(tzinfo=sdk.BEIJING).astimezone(UTC)
+    except ValueError:
+        return None
 
 
 class AlipayConfig(msgspec.Struct, frozen=True, kw_only=True):
@@ -68,6 +78,7 @@ class AlipayChannel:
         return TradeState(
             out_trade_no=out_trade_no, status=response["trade_status"], trade_no=response.get("trade_no"),
             total_fen=to_fen(response["total_amount"]) if response.get("total_amount") else None,
+            paid_at=_beijing(response.get("send_pay_date")),
         )  # fmt: skip
 
     async def close(self, out_trade_no: str) -> None:
@@ -119,6 +130,7 @@ class AlipayChannel:
             authentic=authentic, notify_id=params.get("notify_id"), out_trade_no=params.get("out_trade_no"),
             trade_no=params.get("trade_no"), status=params.get("trade_status"), total_fen=total,
             app_id=params.get("app_id"), seller_id=params.get("seller_id"), params=dict(params),
+            paid_at=_beijing(params.get("gmt_payment")),
         )  # fmt: skip
 
     def acknowledgement(self, accepted: bool) -> str:

@@ -28,7 +28,7 @@ from litestar.response import Response
 from payments.money import to_fen, to_yuan
 from payments.sandbox.alipay.bill import bill_zip
 from payments.sandbox.alipay.keys import SandboxKeys
-from payments.sandbox.alipay.state import Gateway, Trade
+from payments.sandbox.alipay.state import BEIJING, Gateway, Trade
 
 SIGNED_METHODS = {
     "alipay.trade.precreate", "alipay.trade.query", "alipay.trade.close", "alipay.trade.refund",
@@ -134,6 +134,7 @@ def _trade_body(trade: Trade) -> dict[str, Any]:
     return {
         "code": "10000", "msg": "Success", "trade_no": trade.trade_no, "out_trade_no": trade.out_trade_no,
         "trade_status": trade.status, "total_amount": to_yuan(trade.total_fen), "buyer_user_id": trade.buyer_id,
+        **({"send_pay_date": f"{trade.paid_at.astimezone(BEIJING):%Y-%m-%d %H:%M:%S}"} if trade.paid_at else {}),
     }  # fmt: skip
 
 

@@ -74,6 +74,7 @@ def upgrade() -> None:
         sa.Column("channel_trade_no", sa.String(length=64), nullable=True),
         sa.Column("created_at", backend.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("paid_at", backend.db.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("channel_paid_at", backend.db.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("closed_at", backend.db.types.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["application_id"], ["applications.id"], name=op.f("fk_payment_orders_application_id_applications")
