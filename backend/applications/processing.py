@@ -99,6 +99,8 @@ class Processing(ApplicationService):
         )  # fmt: skip
         if action is Action.ISSUE:
             await self._issue(application, row)
+        if action is Action.REJECT and application.parent_id is None:
+            await self.close_unpaid_order(application.id)
         if application.parent_id:
             await self.refresh_bundle(application.parent_id)
         updated = await self.get(application.id)

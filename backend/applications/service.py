@@ -405,6 +405,8 @@ class ApplicationService(ProgressReads):
         if status == parent_row.status:
             return
         final = status in (Status.COMPLETED, Status.REJECTED)
+        if status == Status.REJECTED:
+            await self.close_unpaid_order(parent_id)
         decided = max((i.decided_at for i in items if i.decided_at), default=None) if final else None
         now = self._now()
         await self._session.execute(
@@ -458,6 +460,14 @@ class ApplicationService(ProgressReads):
         updated = await self.get(application.id)
         assert updated is not None
         return updated
+
+    async def close_unpaid_order(self, application_id: str) -> None:
+        """An application refused as a whole has nothing left to pay for: its open order closes."""
+        await self._session.execute(
+            update(t.payment_orders)
+            .where(t.payment_orders.c.application_id == application_id, t.payment_orders.c.status == "open")
+            .values(status="closed", closed_at=self._now())
+        )
 
     async def update_versioned(self, application: Application, values: dict[str, Any], *, field: str) -> None:
         """Write `values` only if nobody changed the application since it was read (STALE_APPLICATION)."""

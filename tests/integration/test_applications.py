@@ -539,3 +539,23 @@ async def test_notices_are_read_in_the_readers_language_and_marked_read(
     assert marked["markNotificationsRead"] == {"count": 1, "errors": []}
     after = (await run(api, citizen, inbox))["myNotifications"]
     assert after["unreadCount"] == chinese["unreadCount"] - 1 and after["items"][0]["read"] is True
+
+
+async def test_a_refused_application_leaves_nothing_to_pay(api: AsyncTestClient[Any], citizen: str) -> None:
+    form = (await run(api, citizen, FORM, {"m": "GZ-GA-0017"}))["applicationForm"]
+    submit = """mutation($i: ApplicationInput!) { submitApplication(input: $i) {
+      application { id order { id status total } } errors { code } } }"""
+    created = await run(api, citizen, submit, {"i": {"matterCode": "GZ-GA-0017", "values": fill_required(form, {})}})
+    application = created["submitApplication"]["application"]
+    assert application["order"]["status"] == "open" and application["order"]["total"] == "10.00"
+    officer = await staff_token(api, "officer.gz-ga")
+    refused = await run(api, officer, PROCESS, {"i": {"applicationId": application["id"], "action": "REJECT",
+                                                       "reason": "材料不符合要求"}})  # fmt: skip
+    assert refused["processApplication"]["application"]["status"] == "REJECTED"
+    seen = await run(api, citizen, "query($id: ID!) { application(id: $id) { order { status } } }",
+                     {"id": application["id"]})  # fmt: skip
+    assert seen["application"]["order"]["status"] == "closed"
+    pay = 'mutation($o: ID!) { payOrder(orderId: $o, idempotencyKey: "k1") { launch { method } errors { code } } }'
+    assert (await run(api, citizen, pay, {"o": application["order"]["id"]}))["payOrder"]["errors"][0]["code"] == (
+        "ORDER_NOT_PAYABLE"
+    )
