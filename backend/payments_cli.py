@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -50,17 +51,34 @@ def payments() -> None:
 @click.option("--older-than", "minutes", default=15, show_default=True, help="Ask about orders open this many minutes.")
 def payments_reconcile(minutes: int) -> None:
     """Ask the channel about open orders whose notification never came: credit the paid, close the closed."""
+    from backend.db.engine import create_engine, session_factory, unit_of_work
     from backend.identity.secrets import master_secret
     from backend.payment_runtime import build_payments
+    from payments.orders import open_orders
     from payments.service import Payments
 
     settings = get_settings()
-    deps = build_payments(settings, master_secret(settings))
+    deps = build_payments(settings, master_secret(settings), own_pool=False)
 
-    async def work(session: AsyncSession) -> dict[str, int]:
-        return await Payments(session, deps).reconcile_open_orders(datetime.now(UTC) - timedelta(minutes=minutes))
+    async def work() -> dict[str, int]:
+        # One short transaction per order: a slow channel query never holds another order's locks.
+        engine = create_engine(settings.resolved_database_url)
+        sessions = session_factory(engine)
+        counts = {"checked": 0, "credited": 0, "closed": 0}
+        try:
+            async with sessions() as session:
+                found = await open_orders(session, datetime.now(UTC) - timedelta(minutes=minutes))
+            for order in found:
+                async with sessions() as session, unit_of_work(session):
+                    outcome = await Payments(session, deps).reconcile_order(order)
+                counts["checked"] += 1
+                if outcome != "open":
+                    counts[outcome] += 1
+        finally:
+            await engine.dispose()
+        return counts
 
-    click.echo(json.dumps(run(work)))
+    click.echo(json.dumps(asyncio.run(work())))
 
 
 @payments.command("bill-check")

@@ -389,19 +389,26 @@ class Payments:
             raise PaymentError("CHANNEL_UNAVAILABLE", detail=error.code) from None
         return await compare(self._session, day, parse_bill(content), self._deps.channel.name)
 
+    async def reconcile_order(self, order: Order) -> str:
+        """Ask the channel about one open order: "credited", "closed", or "open" (still waiting)."""
+        state = await self._deps.channel.query(order.out_trade_no)
+        if state.status in ("TRADE_SUCCESS", "TRADE_FINISHED") and state.total_fen == order.total_fen:
+            return "credited" if await self.credit(order, state.trade_no, state.paid_at) else "open"
+        if state.status == "TRADE_CLOSED":
+            await self._session.execute(
+                update(t.payment_orders)
+                .where(t.payment_orders.c.id == order.id, t.payment_orders.c.status == "open")
+                .values(status="closed", closed_at=datetime.now(UTC))
+            )
+            return "closed"
+        return "open"
+
     async def reconcile_open_orders(self, older_than: datetime) -> dict[str, int]:
-        """Ask the channel about orders still open (their notification never came): credit or close them."""
+        """Ask the channel about orders still open (their notification never came), in this transaction."""
         counts = {"checked": 0, "credited": 0, "closed": 0}
         for order in await open_orders(self._session, older_than):
             counts["checked"] += 1
-            state = await self._deps.channel.query(order.out_trade_no)
-            if state.status in ("TRADE_SUCCESS", "TRADE_FINISHED") and state.total_fen == order.total_fen:
-                counts["credited"] += await self.credit(order, state.trade_no, state.paid_at)
-            elif state.status == "TRADE_CLOSED":
-                await self._session.execute(
-                    update(t.payment_orders)
-                    .where(t.payment_orders.c.id == order.id, t.payment_orders.c.status == "open")
-                    .values(status="closed", closed_at=datetime.now(UTC))
-                )
-                counts["closed"] += 1
+            outcome = await self.reconcile_order(order)
+            if outcome != "open":
+                counts[outcome] += 1
         return counts
