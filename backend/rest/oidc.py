@@ -28,6 +28,7 @@ from backend.identity.numbers import mask_phone
 from backend.identity.secrets import derive
 from backend.identity.service import IdentityService
 from backend.resources import Resources
+from backend.rest.common import bearer_principal
 from backend.rest.pages import Pages
 
 SSO_COOKIE = "ow_sso"
@@ -418,22 +419,10 @@ async def _refresh_grant(
                             "expires_in": pair.expires_in, "refresh_token": pair.refresh_token})  # fmt: skip
 
 
-async def _bearer_principal(request: Request[Any, Any, Any]) -> Any:
-    header = request.headers.get("authorization", "")
-    if not header.lower().startswith("bearer "):
-        return None
-    resources = _resources(request)
-    async with resources.sessions() as db:
-        try:
-            return await IdentityService(db, resources.identity).authenticate(header[7:].strip())
-        except DomainError:
-            return None
-
-
 @get("/oauth/userinfo", include_in_schema=False)
 async def userinfo(request: Request[Any, Any, Any]) -> Response[bytes]:
     """The claims the access token's scopes allow, for the relying party that holds it."""
-    principal = await _bearer_principal(request)
+    principal = await bearer_principal(request)
     if principal is None or principal.subject_type is not SubjectType.CITIZEN or Scope.OPENID not in principal.scopes:
         return Response(b'{"error":"invalid_token"}', status_code=401, media_type=JSON,
                         headers={"www-authenticate": 'Bearer error="invalid_token"'})  # fmt: skip

@@ -12,29 +12,23 @@ from litestar.params import FromPath
 from litestar.response import Response
 
 from backend.db.engine import unit_of_work
-from backend.errors import MESSAGES, DomainError, ErrorCode
+from backend.errors import ErrorCode
 from backend.i18n import negotiate
 from backend.identity.models import Role, SubjectType
-from backend.identity.service import IdentityService
 from backend.resources import Resources
+from backend.rest.common import JSON, bearer_principal, error_response, resources_of
 from payments import receipt_pdf, receipts
 from payments.money import to_yuan
 from payments.orders import get_order
 from payments.service import Payments
 
 log = structlog.get_logger("backend.payments")
-JSON = "application/json"
-
-
-def _resources(request: Request[Any, Any, Any]) -> Resources:
-    resources: Resources = request.app.state.resources
-    return resources
 
 
 @post("/payments/alipay/notify", status_code=200, include_in_schema=False)
 async def alipay_notify(request: Request[Any, Any, Any]) -> Response[str]:
     """Verify and apply a notification; answer `success` only once the credit is committed."""
-    resources = _resources(request)
+    resources = resources_of(request)
     params = dict(parse_qsl((await request.body()).decode("utf-8", "replace"), keep_blank_values=True))
     channel = resources.payments.channel
     try:
@@ -57,7 +51,7 @@ def verify_url(resources: Resources, receipt: receipts.Receipt) -> str:
 @get("/receipts/verify", include_in_schema=False)
 async def verify_receipt(request: Request[Any, Any, Any]) -> Response[bytes]:
     """Anyone holding a receipt checks it: valid, reversed (wholly or partly) or unknown."""
-    resources = _resources(request)
+    resources = resources_of(request)
     query = request.query_params
     code, number, check = query.get("code", ""), query.get("number", ""), query.get("check", "")
     async with resources.sessions() as session:
@@ -77,14 +71,9 @@ async def verify_receipt(request: Request[Any, Any, Any]) -> Response[bytes]:
 @get("/receipts/{receipt_id:str}/pdf", include_in_schema=False)
 async def receipt_pdf_file(request: Request[Any, Any, Any], receipt_id: FromPath[str]) -> Response[bytes]:
     """The receipt's PDF, for the citizen who paid (or finance staff)."""
-    resources = _resources(request)
-    locale = negotiate(request.headers.get("accept-language"))
-    header = request.headers.get("authorization", "")
+    resources = resources_of(request)
+    principal = await bearer_principal(request)
     async with resources.sessions() as session:
-        try:
-            principal = await IdentityService(session, resources.identity).authenticate(header[7:].strip())
-        except DomainError:
-            principal = None
         found = await receipts.get_receipt(session, receipt_id)
         owner = None
         if found is not None:
@@ -96,9 +85,7 @@ async def receipt_pdf_file(request: Request[Any, Any, Any], receipt_id: FromPath
         or (principal.subject_type is SubjectType.STAFF and principal.has_role(Role.FINANCE))
     )  # fmt: skip
     if found is None or not allowed:
-        message = resources.messages.gettext(locale, MESSAGES[ErrorCode.NOT_FOUND], what=receipt_id)
-        body = {"errors": [{"message": message, "extensions": {"code": ErrorCode.NOT_FOUND.value}}]}
-        return Response(msgspec.json.encode(body), status_code=404, media_type=JSON)
+        return error_response(request, ErrorCode.NOT_FOUND, 404, what=receipt_id)
     pdf = receipt_pdf.render(found, verify_url(resources, found))
     filename = f"receipt-{found.bill_code}-{found.bill_number}.pdf"
     return Response(
@@ -109,7 +96,7 @@ async def receipt_pdf_file(request: Request[Any, Any, Any], receipt_id: FromPath
 @get("/receipts/key", include_in_schema=False)
 async def receipt_key(request: Request[Any, Any, Any]) -> Response[str]:
     """The public key receipts are signed with (PEM), to check a receipt offline."""
-    return Response(receipts.public_key_pem(_resources(request).identity.master_secret), media_type="text/plain")
+    return Response(receipts.public_key_pem(resources_of(request).identity.master_secret), media_type="text/plain")
 
 
 ROUTES = [alipay_notify, verify_receipt, receipt_pdf_file, receipt_key]

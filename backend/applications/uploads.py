@@ -1,0 +1,72 @@
+"""Materials a citizen uploads because no certificate covers them: checked by content, kept by hash."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import msgspec
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.db import tables as t
+from backend.errors import DomainError, ErrorCode
+
+MAX_BYTES = 10 * 1024 * 1024
+# What one citizen may upload in 24 hours: enough for any bundle, not enough to fill a disk.
+DAILY_FILES, DAILY_BYTES = 100, 200 * 1024 * 1024
+_SIGNATURES = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
+
+
+class Upload(msgspec.Struct, frozen=True):
+    """A stored upload."""
+
+    id: str
+    sha256: str
+    size: int
+    content_type: str
+
+
+def sniff(head: bytes) -> str | None:
+    """The content type from the file's magic bytes, if it is one we accept."""
+    return next((kind for magic, kind in _SIGNATURES.items() if head.startswith(magic)), None)
+
+
+async def check_quota(session: AsyncSession, citizen_id: str) -> None:
+    """UPLOAD_QUOTA once the citizen's last 24 hours reach the daily files or bytes."""
+    since = datetime.now(UTC) - timedelta(days=1)
+    count, used = (
+        await session.execute(
+            select(func.count(), func.coalesce(func.sum(t.uploads.c.size), 0)).where(
+                t.uploads.c.citizen_id == citizen_id, t.uploads.c.created_at >= since
+            )
+        )
+    ).one()
+    if count >= DAILY_FILES or used >= DAILY_BYTES:
+        raise DomainError(ErrorCode.UPLOAD_QUOTA, files=DAILY_FILES, mb=DAILY_BYTES // (1024 * 1024))
+
+
+async def store(session: AsyncSession, folder: Path, citizen_id: str, content: bytes, filename: str) -> Upload:
+    """Check size and type, write the file under its SHA-256 (once), and record it for the citizen."""
+    if len(content) > MAX_BYTES:
+        raise DomainError(ErrorCode.UPLOAD_TOO_LARGE, max_mb=MAX_BYTES // (1024 * 1024))
+    kind = sniff(content[:16])
+    if kind is None or not content:
+        raise DomainError(ErrorCode.UPLOAD_TYPE_NOT_ALLOWED)
+    digest = hashlib.sha256(content).hexdigest()
+    target = folder / digest[:2] / digest
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.parent / f".{digest}.{uuid.uuid4().hex}"
+        partial.write_bytes(content)
+        partial.replace(target)  # atomic: a crash never leaves a half-written file under the hash
+    upload = Upload(id=str(uuid.uuid4()), sha256=digest, size=len(content), content_type=kind)
+    await session.execute(
+        t.uploads.insert().values(
+            id=upload.id, citizen_id=citizen_id, sha256=digest, size=upload.size, content_type=kind,
+            filename=Path(filename or "upload").name[:200], created_at=datetime.now(UTC),
+        )
+    )  # fmt: skip
+    return upload
