@@ -387,7 +387,7 @@ class ApplicationService(ProgressReads):
     def _name(self, row: dict[str, Any]) -> dict[str, str]:
         if row.get("matter_code"):
             return self._snapshot.by_code[row["matter_code"]].name
-        bundle = next((b for b in self._snapshot.bundles if b.code == row.get("bundle_code")), None)
+        bundle = self._snapshot.bundle_by_code.get(row.get("bundle_code") or "")
         return bundle.name if bundle else {}
 
     async def refresh_bundle(self, parent_id: str) -> None:

@@ -47,12 +47,14 @@ class CatalogSnapshot:
     city_code: str | None
     codes: list[str] = field(init=False)
     by_code: dict[str, m.MatterSummary] = field(init=False)
+    bundle_by_code: dict[str, m.Bundle] = field(init=False)
     index: dict[tuple[str, str], list[int]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.matters.sort(key=lambda x: x.code)
         self.codes = [x.code for x in self.matters]
         self.by_code = {x.code: x for x in self.matters}
+        self.bundle_by_code = {b.code: b for b in self.bundles}
         index: dict[tuple[str, str], list[int]] = defaultdict(list)
         for position, matter in enumerate(self.matters):
             index[("theme", matter.theme)].append(position)

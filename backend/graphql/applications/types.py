@@ -243,7 +243,7 @@ class Application:
 
     @strawberry.field
     def bundle(self, info: Info) -> Bundle | None:
-        found = next((b for b in info.context.snapshot.bundles if b.code == self.model.bundle_code), None)
+        found = info.context.snapshot.bundle_by_code.get(self.model.bundle_code or "")
         return Bundle.build(found, info.context.locale) if found else None
 
     @strawberry.field

@@ -52,7 +52,7 @@ class CatalogQuery:
     @strawberry.field(description="One life-event bundle by code; null when there is none.")
     async def bundle(self, info: Info, code: str) -> Bundle | None:
         snapshot = await info.context.catalog_snapshot()
-        found = next((b for b in snapshot.bundles if b.code == code), None)
+        found = snapshot.bundle_by_code.get(code)
         return Bundle.build(found, info.context.locale) if found else None
 
     @strawberry.field(description="Every life-event bundle (一件事).")

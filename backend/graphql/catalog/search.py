@@ -53,7 +53,7 @@ class SearchQuery:
         hits: list[SearchHit] = []
         for result in results:
             if result.kind == "bundle":
-                bundle = next((b for b in snapshot.bundles if b.code == result.code), None)
+                bundle = snapshot.bundle_by_code.get(result.code)
                 if bundle is None:
                     continue
                 name = pick(bundle.name, ctx.locale)
