@@ -52,33 +52,6 @@ async def ensure_accounts(session: AsyncSession, codes: Sequence[str]) -> None:
         # that re-checking on the next posting is the cost, not a wrong ledger.
 
 
-async def post(
-    session: AsyncSession,
-    *,
-    kind: str,
-    reference: str,
-    memo: str,
-    postings: Sequence[tuple[str, int]],
-    order_id: str | None = None,
-) -> int:
-    """Write one balanced entry. A second entry with the same (kind, reference) violates the unique
-    constraint and fails the whole unit of work: callers gate on state first (an order moves open ->
-    paid once), the constraint is the backstop."""
-    if sum(amount for _, amount in postings) != 0 or not postings:
-        raise UnbalancedEntryError(f"{kind} {reference}: postings sum to {sum(a for _, a in postings)}")
-    await ensure_accounts(session, [account for account, _ in postings])
-    result = await session.execute(
-        insert(t.journal_entries)
-        .values(kind=kind, reference=reference, order_id=order_id, memo=memo[:200], at=datetime.now(UTC))
-        .returning(t.journal_entries.c.id)
-    )
-    entry_id = int(result.scalar_one())
-    await session.execute(
-        insert(t.postings), [{"entry_id": entry_id, "account": a, "amount_fen": f} for a, f in postings if f]
-    )
-    return entry_id
-
-
 class Entry(msgspec.Struct, frozen=True, kw_only=True):
     """One journal entry to write."""
 
@@ -112,6 +85,22 @@ async def post_many(session: AsyncSession, entries: Sequence[Entry]) -> list[int
         ],
     )
     return ids
+
+
+async def post(
+    session: AsyncSession,
+    *,
+    kind: str,
+    reference: str,
+    memo: str,
+    postings: Sequence[tuple[str, int]],
+    order_id: str | None = None,
+) -> int:
+    """Write one balanced entry. A second entry with the same (kind, reference) violates the unique
+    constraint and fails the whole unit of work: callers gate on state first (an order moves open ->
+    paid once), the constraint is the backstop."""
+    entry = Entry(kind=kind, reference=reference, memo=memo, postings=list(postings), order_id=order_id)
+    return (await post_many(session, [entry]))[0]
 
 
 async def balance(session: AsyncSession, account: str) -> int:

@@ -90,7 +90,7 @@ class Processing(ApplicationService):
             await decisions.log_decision(
                 self, application.id, target.value, {"officer": officer.id, "reason": reason_record}
             )
-        phone = await self._phone(application.citizen_id)
+        phone = await self.phone_of(application.citizen_id)
         name = self._snapshot.by_code[application.matter_code or ""].name
         await self.events.record(
             application=row, action=action, actor=Actor("staff", officer.id, officer.name),
@@ -114,10 +114,6 @@ class Processing(ApplicationService):
         profile, _ = await self.profile(application.citizen_id)
         certificates = await self.certificates.holder_certificates(profile.id_number, shanghai_date(self._now()))
         await decisions.issue_outputs(self, spec, row, profile, certificates, shanghai_date(self._now()))
-
-    async def _phone(self, citizen_id: str) -> str | None:
-        row = (await execute(self._session, select(t.citizens.c.phone).where(t.citizens.c.id == citizen_id))).first()
-        return row.phone if row else None
 
 
 async def overdue(session: AsyncSession, snapshot: CatalogSnapshot, now: datetime) -> dict[str, list[Application]]:

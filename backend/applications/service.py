@@ -415,9 +415,7 @@ class ApplicationService(ProgressReads):
             .values(status=status.value, decided_at=decided, updated_at=now, version=parent_row.version + 1)
         )
         parent = dict(parent_row._mapping) | {"status": status.value}
-        phone = (
-            await execute(self._session, select(t.citizens.c.phone).where(t.citizens.c.id == parent["citizen_id"]))
-        ).scalar_one_or_none()
+        phone = await self.phone_of(parent["citizen_id"])
         await self.events.record(
             application=parent, action=Action.BUNDLE_PROGRESS, actor=Actor.system(), from_status=parent_row.status,
             to_status=status.value, matter_name=self._name(parent), phone=phone if final else None,
@@ -460,6 +458,11 @@ class ApplicationService(ProgressReads):
         updated = await self.get(application.id)
         assert updated is not None
         return updated
+
+    async def phone_of(self, citizen_id: str) -> str | None:
+        """Where a citizen's SMS go."""
+        row = (await execute(self._session, select(t.citizens.c.phone).where(t.citizens.c.id == citizen_id))).first()
+        return row.phone if row else None
 
     async def close_unpaid_order(self, application_id: str) -> None:
         """An application refused as a whole has nothing left to pay for: its open order closes."""
