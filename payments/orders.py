@@ -176,10 +176,12 @@ async def open_orders(session: AsyncSession, older_than: datetime, limit: int = 
     return await _with_lines(session, rows)
 
 
-async def order_of_application(session: AsyncSession, application_id: str) -> Order | None:
-    """The order of an application's fees."""
+async def orders_of_applications(session: AsyncSession, application_ids: Sequence[str]) -> list[Order | None]:
+    """The order of each application's fees (one query for a page)."""
     rows = (
-        await execute(session, select(*_ORDER_COLUMNS).where(t.payment_orders.c.application_id == application_id))
+        await execute(
+            session, select(*_ORDER_COLUMNS).where(t.payment_orders.c.application_id.in_(set(application_ids)))
+        )
     ).all()
-    found = await _with_lines(session, rows)
-    return found[0] if found else None
+    found = {o.application_id: o for o in await _with_lines(session, rows)}
+    return [found.get(i) for i in application_ids]

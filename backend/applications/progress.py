@@ -73,23 +73,31 @@ class ProgressReads:
         ).all()
         return [to_application(r) for r in rows[:first]], len(rows) > first
 
-    async def timeline(self, application_id: str) -> list[TimelineEvent]:
-        """The application's steps, oldest first."""
+    async def timelines(self, application_ids: Sequence[str]) -> list[list[TimelineEvent]]:
+        """Each application's steps, oldest first (one query for a page of applications)."""
         rows = await execute(
             self._session,
             select(t.application_events)
-            .where(t.application_events.c.application_id == application_id)
+            .where(t.application_events.c.application_id.in_(set(application_ids)))
             .order_by(t.application_events.c.id),
         )
-        return [TimelineEvent(**r._mapping) for r in rows]
+        found: dict[str, list[TimelineEvent]] = {}
+        for r in rows:
+            found.setdefault(r.application_id, []).append(TimelineEvent(**r._mapping))
+        return [found.get(i, []) for i in application_ids]
 
-    async def consents(self, citizen_id: str, application_id: str | None = None) -> list[DataConsent]:
-        """Which certificate fields the citizen's applications used."""
-        query = select(t.data_consents).where(t.data_consents.c.citizen_id == citizen_id)
-        if application_id is not None:
-            query = query.where(t.data_consents.c.application_id == application_id)
-        rows = await execute(self._session, query.order_by(t.data_consents.c.id))
-        return [DataConsent(**r._mapping) for r in rows]
+    async def data_uses(self, application_ids: Sequence[str]) -> list[list[DataConsent]]:
+        """Which certificate fields each application used (one query for a page)."""
+        rows = await execute(
+            self._session,
+            select(t.data_consents)
+            .where(t.data_consents.c.application_id.in_(set(application_ids)))
+            .order_by(t.data_consents.c.id),
+        )
+        found: dict[str, list[DataConsent]] = {}
+        for r in rows:
+            found.setdefault(r.application_id, []).append(DataConsent(**r._mapping))
+        return [found.get(i, []) for i in application_ids]
 
     async def notifications(
         self, citizen_id: str, first: int, offset: int, unread_only: bool

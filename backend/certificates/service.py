@@ -123,10 +123,15 @@ class CertificateStore:
         )
         return [Certificate(**row._mapping) for row in rows]
 
-    async def issued_for(self, application_id: str) -> list[Certificate]:
-        """The certificates an application issued."""
-        rows = await execute(self._session, select(*_COLUMNS).where(t.certificates.c.application_id == application_id))
-        return [Certificate(**row._mapping) for row in rows]
+    async def issued_by(self, application_ids: Sequence[str]) -> list[list[Certificate]]:
+        """The certificates each application issued (one query for a page)."""
+        rows = await execute(
+            self._session, select(*_COLUMNS).where(t.certificates.c.application_id.in_(set(application_ids)))
+        )
+        found: dict[str, list[Certificate]] = {}
+        for row in rows:
+            found.setdefault(row.application_id, []).append(Certificate(**row._mapping))
+        return [found.get(i, []) for i in application_ids]
 
     async def get(self, certificate_id: str) -> Certificate | None:
         """One certificate by id (the caller checks who may see it)."""

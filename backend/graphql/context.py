@@ -19,6 +19,7 @@ from backend.resources import Resources
 
 if TYPE_CHECKING:
     from backend.applications.processing import Processing
+    from backend.graphql.applications.loaders import ApplicationLoaders
     from backend.graphql.catalog.loaders import CatalogLoaders
     from payments.service import Payments
 
@@ -43,6 +44,7 @@ class Context:
         self._session: AsyncSession | None = None
         self._snapshot: CatalogSnapshot | None = None
         self._applications: Processing | None = None
+        self._application_loaders: ApplicationLoaders | None = None
         self._finalizers: list[Callable[[], Awaitable[None]]] = []
 
     @property
@@ -88,6 +90,14 @@ class Context:
 
         return CatalogLoaders(self.catalog)
 
+    async def application_loaders(self) -> ApplicationLoaders:
+        """DataLoaders of what applications show, for this request only."""
+        if self._application_loaders is None:
+            from backend.graphql.applications.loaders import ApplicationLoaders
+
+            self._application_loaders = ApplicationLoaders(await self.applications(), self.session)
+        return self._application_loaders
+
     async def applications(self) -> Processing:
         """The applications service on this request's session and catalog snapshot."""
         if self._applications is None:
@@ -106,6 +116,7 @@ class Context:
         await self.close()
         self._snapshot = None
         self._applications = None
+        self._application_loaders = None
         self.__dict__.pop("catalog", None)
         self.__dict__.pop("identity", None)
         self.__dict__.pop("loaders", None)

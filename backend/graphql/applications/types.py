@@ -266,8 +266,8 @@ class Application:
 
     @strawberry.field(description="Every step so far, oldest first.")
     async def timeline(self, info: Info) -> list[TimelineStep]:
-        service = await info.context.applications()
-        return [_step(e, info) for e in await service.timeline(self.model.id)]
+        loaders = await info.context.application_loaders()
+        return [_step(e, info) for e in await loaders.timeline.load(self.model.id)]
 
     @strawberry.field(description="The step the application is at now (the latest).")
     async def current_step(self, info: Info) -> TimelineStep | None:
@@ -289,10 +289,9 @@ class Application:
     @strawberry.field(description="The payment order for its fees (null when free).")
     async def order(self, info: Info) -> Annotated[Order, strawberry.lazy("backend.graphql.payments.types")] | None:
         from backend.graphql.payments.types import Order
-        from payments.orders import order_of_application
 
         _require_scope(info, "payments")
-        found = await order_of_application(info.context.session, self.model.id)
+        found = await (await info.context.application_loaders()).order.load(self.model.id)
         if found is None:
             return None
         if self.visible_departments is not None:  # an officer sees their departments' fees only
@@ -303,14 +302,14 @@ class Application:
     @strawberry.field(description="Which certificate fields this application used (needs certificates:read).")
     async def data_uses(self, info: Info) -> list[DataUse]:
         _require_certificates_scope(info)
-        service = await info.context.applications()
-        return [_data_use(x) for x in await service.consents(self.model.citizen_id, self.model.id)]
+        loaders = await info.context.application_loaders()
+        return [_data_use(x) for x in await loaders.data_uses.load(self.model.id)]
 
     @strawberry.field(description="Certificates issued by this application (needs certificates:read).")
     async def issued_certificates(self, info: Info) -> list[Certificate]:
         _require_certificates_scope(info)
-        service = await info.context.applications()
-        return [Certificate.build(c, info) for c in await service.certificates.issued_for(self.model.id)]
+        loaders = await info.context.application_loaders()
+        return [Certificate.build(c, info) for c in await loaders.issued.load(self.model.id)]
 
 
 def _require_scope(info: Info, scope: str) -> None:
