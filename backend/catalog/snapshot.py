@@ -15,6 +15,7 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 import msgspec
@@ -65,6 +66,16 @@ class CatalogSnapshot:
             for mode in matter.modes:
                 index[("mode", mode)].append(position)
         self.index = dict(index)
+
+    @cached_property
+    def certificate_type_maps(self) -> dict[str, dict[str, Any]]:
+        """Certificate types as plain maps (how rule explanations look labels up), built once per snapshot."""
+        return {
+            code: {"code": code, "name": kind.name, "fields": [
+                {"key": f.key, "label": {"zh-Hans": f.label.zh_hans, "zh-Hant": f.label.zh_hant, "en": f.label.en},
+                 "options": f.options} for f in kind.fields]}
+            for code, kind in self.certificate_types.items()
+        }  # fmt: skip
 
     def hall_serves(self, hall: m.Hall, matter: m.MatterSummary) -> bool:
         """Whether `matter` is handled at `hall` in person."""

@@ -154,15 +154,7 @@ class Eligibility:
 def build_conditions(info: Info, matter_code: str, conditions: list[Condition], form: list[Any]) -> list[RuleCondition]:
     """Render conditions in the caller's locale with the matter's field and certificate labels."""
     ctx = info.context
-    snapshot = ctx.snapshot
-    matter = {"form": form}
-    cert_types = {
-        code: {"code": code, "name": t.name, "fields": [
-            {"key": x.key, "label": {"zh-Hans": x.label.zh_hans, "zh-Hant": x.label.zh_hant, "en": x.label.en},
-             "options": x.options} for x in t.fields]}
-        for code, t in snapshot.certificate_types.items()
-    }  # fmt: skip
-    labels = catalog_labels(matter, cert_types)
+    labels = catalog_labels({"form": form}, ctx.snapshot.certificate_type_maps)
     messages = ctx.resources.messages
     return [
         RuleCondition(text=describe(c, ctx.locale, labels, messages, option_labels=labels.option), held=c.held,
