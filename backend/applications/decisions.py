@@ -68,7 +68,7 @@ async def decide_instantly(
     corrected = sorted(k for k, source in row["sources"].items() if str(source).startswith("corrected:"))
     if corrected:
         record["corrected"] = corrected
-    session = service.certificates._session
+    session = service.session
     now = datetime.now(UTC)
     name = spec.summary.name
     system = Actor.system()
@@ -77,7 +77,7 @@ async def decide_instantly(
         row["decision"] = record
         reason: dict[str, Any] = {"decision": record}
         if corrected:
-            reason |= {"text": service._deps.messages.gettext(Locale.ZH_HANS, texts.CORRECTED), "fields": corrected}
+            reason |= {"text": service.messages.gettext(Locale.ZH_HANS, texts.CORRECTED), "fields": corrected}
         await service.events.record(
             application=row, action=Action.AUTO_REFER, actor=system, from_status=Status.SUBMITTED,
             to_status=Status.SUBMITTED, matter_name=name, phone=phone, reason=reason,
@@ -115,7 +115,7 @@ async def issue_outputs(
     today: date,
 ) -> list[Certificate]:
     """Issue the matter's output certificates into the citizen's wallet and mark the application completed."""
-    snapshot = service._snapshot
+    snapshot = service.snapshot
     held = certificates_by_type(certificates)
     records = []
     replaced = []
@@ -134,7 +134,7 @@ async def issue_outputs(
             )
         )  # fmt: skip
     await service.certificates.revoke(replaced, reason=f"renewed by application {row['id']}")
-    session = service.certificates._session
+    session = service.session
     issued = await service.certificates.store(records, source="platform", application_id=row["id"])
     now = datetime.now(UTC)
     await session.execute(

@@ -154,7 +154,7 @@ async def stats(service: ApplicationService, today: date) -> list[DepartmentStat
     """Per department and for the whole city (department_code None), over every matter application."""
     rows = (
         await execute(
-            service._session,
+            service.session,
             select(
                 t.applications.c.department_code, t.applications.c.status, t.applications.c.fields_total,
                 t.applications.c.fields_prefilled, t.applications.c.materials_replaced, t.applications.c.max_trips,
@@ -166,7 +166,7 @@ async def stats(service: ApplicationService, today: date) -> list[DepartmentStat
     instant = {
         r.application_id
         for r in await execute(
-            service._session,
+            service.session,
             select(t.application_events.c.application_id).where(t.application_events.c.action == Action.AUTO_APPROVE),
         )
     }

@@ -29,6 +29,7 @@ from backend.certificates.trustlog import log_key
 from backend.db import tables as t
 from backend.db.engine import execute
 from backend.errors import DomainError, ErrorCode, NotFoundError
+from backend.i18n import Catalogs
 from backend.identity.service import IdentityDeps
 from payments.money import to_fen
 from payments.orders import LineSpec, open_order
@@ -96,6 +97,21 @@ class ApplicationService(ProgressReads):
         self._calendar = calendar or WorkCalendar.default()
         self.certificates = CertificateStore(session, log_key(deps.master_secret))
         self.events = Events(session, deps.sms, deps.messages)
+
+    @property
+    def session(self) -> AsyncSession:
+        """The unit of work this service writes in (instant approval and issuing share it)."""
+        return self._session
+
+    @property
+    def snapshot(self) -> CatalogSnapshot:
+        """The catalog this request reads."""
+        return self._snapshot
+
+    @property
+    def messages(self) -> Catalogs:
+        """The message catalogs (SMS texts and reasons are rendered at write time)."""
+        return self._deps.messages
 
     # --- who is applying -------------------------------------------------------------------------
     async def profile(self, citizen_id: str) -> tuple[Profile, str]:
