@@ -31,6 +31,7 @@ from backend.rest.pages import Pages
 from backend.rest.uploads import upload
 from backend.search.service import SearchService
 from backend.settings import Settings, get_settings
+from payments.notifications import notification_batcher
 
 log = structlog.get_logger("backend.app")
 
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         catalog = CatalogCache(sessions)
         messages = catalogs(settings.locales_dir)
         identity = await build_identity(settings, sessions, redis, messages)
+        payments = build_payments(settings, identity.master_secret)
         app.state.resources = Resources(
             settings=settings,
             engine=engine,
@@ -59,7 +61,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             pages=Pages(messages),
             catalog=catalog,
             search=SearchService(catalog, sessions),
-            payments=build_payments(settings, identity.master_secret),
+            payments=payments,
+            notifications=notification_batcher(sessions, payments),
         )
         await catalog.get()  # load the catalog now, not on the first request
         listener = asyncio.create_task(listen_for_changes(redis, catalog), name="catalog-changes")

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import click
+import structlog
 
 from backend.identity_cli import run
 from backend.settings import get_settings
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
+
+log = structlog.get_logger("payments")
 
 
 @click.group()
@@ -49,8 +53,13 @@ def payments() -> None:
 
 @payments.command("reconcile")
 @click.option("--older-than", "minutes", default=15, show_default=True, help="Ask about orders open this many minutes.")
-def payments_reconcile(minutes: int) -> None:
-    """Ask the channel about open orders whose notification never came: credit the paid, close the closed."""
+@click.option("--every", "every", type=int, default=None, help="Keep running: a pass every this many seconds.")
+def payments_reconcile(minutes: int, every: int | None) -> None:
+    """Ask the channel about open orders whose notification never came: credit the paid, close the closed.
+
+    With --every, it keeps running (`make run` starts it so): a pass, then a wait; a failed pass (the
+    channel or the database unreachable) is logged and the next one tries again.
+    """
     from backend.db.engine import create_engine, session_factory, unit_of_work
     from backend.identity.secrets import master_secret
     from backend.payment_runtime import build_payments
@@ -78,7 +87,26 @@ def payments_reconcile(minutes: int) -> None:
             await engine.dispose()
         return counts
 
-    click.echo(json.dumps(asyncio.run(work())))
+    if every is None:
+        click.echo(json.dumps(asyncio.run(work())))
+        return
+
+    from backend.logs import configure_logging
+
+    configure_logging(settings.log_level, settings.log_format)
+
+    async def forever() -> None:
+        while True:
+            try:
+                counts = await work()
+            except Exception as error:  # a job that must outlive a bad pass
+                log.warning("payments.reconcile_failed", error=repr(error))
+            else:
+                log.info("payments.reconciled", **counts)
+            await asyncio.sleep(every)
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(forever())
 
 
 @payments.command("bill-check")

@@ -13,6 +13,7 @@ from backend.identity.service import IdentityDeps
 from backend.rest.pages import Pages
 from backend.search.service import SearchService
 from backend.settings import Settings
+from payments.notifications import NotificationBatcher
 from payments.service import PaymentDeps
 
 
@@ -30,3 +31,4 @@ class Resources:
     catalog: CatalogCache
     search: SearchService
     payments: PaymentDeps
+    notifications: NotificationBatcher

@@ -136,13 +136,14 @@ async def get_order(session: AsyncSession, order_id: str) -> Order | None:
     return found[0] if found else None
 
 
-async def order_by_trade_no(session: AsyncSession, out_trade_no: str) -> Order | None:
-    """The order a channel's trade number refers to."""
+async def orders_by_trade_no(session: AsyncSession, out_trade_nos: Sequence[str]) -> dict[str, Order]:
+    """The orders channel trade numbers refer to, by trade number (unknown numbers are absent)."""
+    if not out_trade_nos:
+        return {}
     rows = (
-        await execute(session, select(*_ORDER_COLUMNS).where(t.payment_orders.c.out_trade_no == out_trade_no))
+        await execute(session, select(*_ORDER_COLUMNS).where(t.payment_orders.c.out_trade_no.in_(set(out_trade_nos))))
     ).all()
-    found = await _with_lines(session, rows)
-    return found[0] if found else None
+    return {order.out_trade_no: order for order in await _with_lines(session, rows)}
 
 
 async def orders_of(session: AsyncSession, citizen_id: str, *, limit: int, offset: int) -> tuple[list[Order], int]:

@@ -171,16 +171,11 @@ class ReceiptIssuer:
         self._bureau = bureau
 
     async def issue_many(
-        self,
-        session: AsyncSession,
-        *,
-        order_id: str,
-        payer: str,
-        batch: Sequence[tuple[dict[str, Any], Sequence[dict[str, Any]]]],
+        self, session: AsyncSession, batch: Sequence[tuple[str, str, dict[str, Any], Sequence[dict[str, Any]]]]
     ) -> list[Receipt]:
-        """Number, sign and store one receipt per (department, items), in one insert."""
+        """Number, sign and store one receipt per (order id, payer, department, items), in one insert."""
         made = [await self._prepare(session, order_id, department, payer, items, "normal", None)
-                for department, items in batch]  # fmt: skip
+                for order_id, payer, department, items in batch]  # fmt: skip
         if made:
             await session.execute(t.receipts.insert(), made)
         return [Receipt(**data) for data in made]

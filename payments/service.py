@@ -12,14 +12,14 @@ import hashlib
 import json
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 import msgspec
 import structlog
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db import tables as t
@@ -27,7 +27,7 @@ from backend.db.engine import execute
 from payments import ledger
 from payments.channels.base import Channel, ChannelError, Method, PaymentLaunch, PaymentRequest
 from payments.money import to_yuan
-from payments.orders import Order, get_order, open_orders, order_by_trade_no
+from payments.orders import Order, get_order, open_orders, orders_by_trade_no
 from payments.receipts import Receipt, ReceiptIssuer, receipts_of_order
 from payments.reconcile import BillReport, compare, parse_bill
 
@@ -148,55 +148,96 @@ class Payments:
     # --- crediting ---------------------------------------------------------------------------------
     async def handle_notification(self, params: dict[str, str]) -> tuple[bool, str]:
         """Verify and apply a notification: (answer the accepting acknowledgement?, what happened)."""
-        channel = self._deps.channel
-        note = channel.parse_notification(params)
-        outcome = await self._judge(note)
-        await self._session.execute(
-            t.channel_notifications.insert().values(
-                channel=channel.name,
-                notify_id=note.notify_id,
-                out_trade_no=note.out_trade_no,
-                outcome=outcome,
-                params={k: v for k, v in params.items() if k != "sign"},
-                received_at=datetime.now(UTC),
-            )
-        )
-        if outcome.startswith("rejected"):
-            log.warning("payments.notification_rejected", outcome=outcome, out_trade_no=note.out_trade_no)
-        return not outcome.startswith("rejected"), outcome
+        return (await self.handle_notifications([params]))[0]
 
-    async def _judge(self, note: Any) -> str:
+    async def handle_notifications(self, batch: Sequence[dict[str, str]]) -> list[tuple[bool, str]]:
+        """Verify and apply notifications in this unit of work, each judged on its own.
+
+        Several notifications for the same order (duplicates arriving together) credit it once: the
+        first is `credited`, the others `duplicate`. Every one is recorded with its outcome.
+        """
+        channel = self._deps.channel
+        notes = [channel.parse_notification(params) for params in batch]
+        orders = await orders_by_trade_no(self._session, [n.out_trade_no for n in notes if n.out_trade_no])
+        outcomes: list[str] = []
+        to_credit: dict[str, tuple[Order, str | None, datetime | None]] = {}
+        for note in notes:
+            order = orders.get(note.out_trade_no or "")
+            outcome = self._judge(note, order)
+            if outcome == "credit" and order is not None:
+                outcome = "credit" if order.id not in to_credit else "duplicate"
+                to_credit.setdefault(order.id, (order, note.trade_no, note.paid_at))
+            outcomes.append(outcome)
+        credited = await self.credit_many(list(to_credit.values())) if to_credit else set()
+        for i, note in enumerate(notes):
+            if outcomes[i] == "credit":
+                order = orders[note.out_trade_no or ""]
+                outcomes[i] = "credited" if order.id in credited else "duplicate"
+        now = datetime.now(UTC)
+        await self._session.execute(
+            t.channel_notifications.insert(),
+            [
+                {"channel": channel.name, "notify_id": note.notify_id, "out_trade_no": note.out_trade_no,
+                 "outcome": outcome, "params": {k: v for k, v in params.items() if k != "sign"}, "received_at": now}
+                for note, outcome, params in zip(notes, outcomes, batch, strict=True)
+            ],
+        )  # fmt: skip
+        for note, outcome in zip(notes, outcomes, strict=True):
+            if outcome.startswith("rejected"):
+                log.warning("payments.notification_rejected", outcome=outcome, out_trade_no=note.out_trade_no)
+        return [(not outcome.startswith("rejected"), outcome) for outcome in outcomes]
+
+    def _judge(self, note: Any, order: Order | None) -> str:
+        """What a notification deserves before crediting: `credit`, or why not."""
         channel = self._deps.channel
         if not note.authentic:
             return "rejected:signature"
         if note.app_id != channel.app_id or note.seller_id != channel.seller_id:
             return "rejected:merchant"
-        order = await order_by_trade_no(self._session, note.out_trade_no or "")
         if order is None:
             return "rejected:unknown_order"
         if note.total_fen != order.total_fen:
             return "rejected:amount"
         if note.status not in ("TRADE_SUCCESS", "TRADE_FINISHED"):
             return f"ignored:{note.status}"
-        return "credited" if await self.credit(order, note.trade_no, note.paid_at) else "duplicate"
+        return "credit"
 
     async def credit(self, order: Order, trade_no: str | None, channel_paid_at: datetime | None = None) -> bool:
         """Mark the order paid, post the ledger, issue the receipts; False when it was credited before."""
+        return order.id in await self.credit_many([(order, trade_no, channel_paid_at)])
+
+    async def credit_many(self, items: Sequence[tuple[Order, str | None, datetime | None]]) -> set[str]:
+        """Credit several orders in this unit of work; returns the ids of those credited now (not before).
+
+        The status step is the gate: of any number of concurrent credits of an order, one moves it
+        open -> paid, and only the orders it moved get ledger entries and receipts.
+        """
         now = datetime.now(UTC)
-        # The status step is the gate: of any number of concurrent credits, one moves open -> paid.
-        moved = await self._session.execute(
+        ids = [order.id for order, _, _ in items]
+        column = t.payment_orders.c.id
+        moved_rows = await self._session.execute(
             update(t.payment_orders)
-            .where(t.payment_orders.c.id == order.id, t.payment_orders.c.status.in_(["open", "closed"]))
+            .where(column.in_(ids), t.payment_orders.c.status.in_(["open", "closed"]))
             .values(
                 status="paid",
                 paid_at=now,
-                channel_paid_at=channel_paid_at or now,
-                channel_trade_no=trade_no,
+                channel_paid_at=case({o.id: paid or now for o, _, paid in items}, value=column),
+                channel_trade_no=case({o.id: trade for o, trade, _ in items}, value=column),
                 channel=self._deps.channel.name,
             )
+            .returning(column)
         )
-        if moved.rowcount != 1:  # type: ignore[attr-defined]
-            return False
+        moved = {row.id for row in moved_rows}
+        credited = [order for order, _, _ in items if order.id in moved]
+        if not credited:
+            return moved
+        entries = [entry for order in credited for entry in self._credit_entries(order)]
+        await ledger.post_many(self._session, entries)
+        await self._issue_receipts(credited)
+        return moved
+
+    def _credit_entries(self, order: Order) -> list[ledger.Entry]:
+        """The payment, its split to the departments (清分) and the channel's fee."""
         channel = f"channel:{self._deps.channel.name}"
         fee = (order.total_fen * self._deps.fee_per_mille + 500) // 1000
         reference, memo = order.out_trade_no, f"{order.subject} {to_yuan(order.total_fen)}"
@@ -214,9 +255,7 @@ class Payments:
                 ledger.Entry(kind="fee", reference=reference, memo=f"channel fee {reference}", order_id=order.id,
                              postings=[(f"fees:{self._deps.channel.name}", fee), (channel, -fee)])
             )  # fmt: skip
-        await ledger.post_many(self._session, entries)
-        await self._issue_receipts(order)
-        return True
+        return entries
 
     async def _departments(self, codes: set[str]) -> dict[str, dict[str, Any]]:
         """Issuing units (name, fiscal code); read at most once a minute per process and database."""
@@ -230,21 +269,25 @@ class Payments:
             _DEPARTMENTS[key] = (time.monotonic(), cached)
         return {code: cached[code] for code in codes if code in cached}
 
-    async def _payer(self, citizen_id: str) -> str:
-        row = (await execute(self._session, select(t.citizens.c.name).where(t.citizens.c.id == citizen_id))).first()
-        return (row.name if row else None) or "—"
+    async def _payers(self, citizen_ids: set[str]) -> dict[str, str]:
+        rows = await execute(
+            self._session, select(t.citizens.c.id, t.citizens.c.name).where(t.citizens.c.id.in_(citizen_ids))
+        )
+        return {row.id: row.name or "—" for row in rows}
 
-    async def _issue_receipts(self, order: Order) -> None:
-        departments = await self._departments({x.department_code for x in order.lines})
-        payer = await self._payer(order.citizen_id)
+    async def _issue_receipts(self, orders: Sequence[Order]) -> None:
+        """One receipt per department of each order, all stored in one insert."""
+        departments = await self._departments({x.department_code for order in orders for x in order.lines})
+        payers = await self._payers({order.citizen_id for order in orders})
         batch = [
-            (departments[code], [
+            (order.id, payers.get(order.citizen_id, "—"), departments[code], [
                 {"item_code": x.item_code, "name": x.name, "amount_fen": x.amount_fen, "matter_code": x.matter_code}
                 for x in order.lines if x.department_code == code
             ])
-            for code in sorted(departments)
+            for order in orders
+            for code in sorted(departments.keys() & {x.department_code for x in order.lines})
         ]  # fmt: skip
-        await self._deps.issuer.issue_many(self._session, order_id=order.id, payer=payer, batch=batch)
+        await self._deps.issuer.issue_many(self._session, batch)
 
     # --- refunding ----------------------------------------------------------------------------------
     async def refund(

@@ -11,7 +11,6 @@ from litestar import Request, get, post
 from litestar.params import FromPath
 from litestar.response import Response
 
-from backend.db.engine import unit_of_work
 from backend.errors import ErrorCode
 from backend.i18n import negotiate
 from backend.identity.models import Role, SubjectType
@@ -20,7 +19,6 @@ from backend.rest.common import JSON, bearer_principal, error_response, resource
 from payments import receipt_pdf, receipts
 from payments.money import to_yuan
 from payments.orders import get_order
-from payments.service import Payments
 
 log = structlog.get_logger("backend.payments")
 
@@ -32,8 +30,7 @@ async def alipay_notify(request: Request[Any, Any, Any]) -> Response[str]:
     params = dict(parse_qsl((await request.body()).decode("utf-8", "replace"), keep_blank_values=True))
     channel = resources.payments.channel
     try:
-        async with resources.sessions() as session, unit_of_work(session):
-            accepted, outcome = await Payments(session, resources.payments).handle_notification(params)
+        accepted, outcome = await resources.notifications.submit(params)
     except Exception:
         log.exception("payments.notification_failed", out_trade_no=params.get("out_trade_no"))
         return Response(channel.acknowledgement(False), media_type="text/plain")

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.app import create_app
 from backend.db import tables as t
+from backend.db.engine import unit_of_work
 from backend.identity.seed import DEMO_PASSWORD
 from backend.identity.sms import outbox
 from payments import ledger
@@ -239,6 +240,34 @@ async def test_a_notification_duplicated_ten_times_out_of_order_credits_once(
         )
     assert receipts == 2
     assert outcomes == ["credited"] + ["duplicate"] * 9 + ["ignored:WAIT_BUYER_PAY"]
+
+
+async def test_one_batch_judges_each_notification_on_its_own(stack: Stack, db: Sessions, fresh_redis: Any) -> None:
+    """What the group commit writes together: duplicates credit once, a bad one spoils nothing else."""
+    (first, first_no), (second, second_no), (third, third_no) = [await _launched(stack, db) for _ in range(3)]
+    for out_trade_no in (first_no, second_no, third_no):
+        await stack.control("/sandbox/pay", {"out_trade_no": out_trade_no})
+    genuine = await _signed(stack, first_no)
+    tampered = {**await _signed(stack, second_no), "total_amount": "0.01"}
+    wrong_amount = await _signed(stack, third_no, total_amount="4.70")
+    batch = [genuine, tampered, genuine, wrong_amount, await _signed(stack, third_no), genuine]
+    async with db() as session, unit_of_work(session):
+        answers = await Payments(session, stack.deps).handle_notifications(batch)
+    assert answers == [
+        (True, "credited"), (False, "rejected:signature"), (True, "duplicate"), (False, "rejected:amount"),
+        (True, "credited"), (True, "duplicate"),
+    ]  # fmt: skip
+    assert await _entries(db, first) == ["fee", "payment", "split"]
+    assert await _entries(db, second) == []
+    assert await _entries(db, third) == ["fee", "payment", "split"]
+    async with db() as session:
+        receipts = (
+            await session.execute(
+                select(t.receipts.c.order_id, func.count()).where(t.receipts.c.order_id.in_([first, second, third]))
+                .group_by(t.receipts.c.order_id)
+            )
+        ).all()  # fmt: skip
+    assert dict(receipts) == {first: 2, third: 2}
 
 
 async def _signed(stack: Stack, out_trade_no: str, **changes: str) -> dict[str, str]:
