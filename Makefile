@@ -8,11 +8,11 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 WEB_PORT ?= 8000
 export WEB_PORT
 
-.PHONY: help run test install test-services lint typecheck schema pytest bench clean
+.PHONY: help run test install test-services assistant assistant-check lint typecheck schema pytest bench clean
 
 help:
 	@echo "make run    start onewindow on embedded defaults (SQLite, embedded Redis) at http://127.0.0.1:$(WEB_PORT)"
-	@echo "make test   ruff, mypy --strict, schema check and pytest on real PostgreSQL and Redis"
+	@echo "make test   ruff, mypy --strict, schema check, the assistant's checks and pytest on real PostgreSQL and Redis"
 	@echo "make bench  the benchmarks in bench/ (figures go to docs/performance.md)"
 
 # uv itself, when the machine has none: from PyPI into a private folder (no installer script needed).
@@ -26,7 +26,16 @@ $(CURDIR)/.tools/bin/uv:
 install: .venv/.installed
 	@scripts/install-system-packages.sh
 
-run: install
+# The Rasa assistant: its own Python 3.10 environment (from assistant/requirements.lock) and a model
+# trained when the training data changed.
+assistant: | $(UV)
+	@scripts/assistant.sh install
+	@scripts/assistant.sh train
+
+assistant-check: | $(UV)
+	@scripts/assistant.sh check
+
+run: install assistant
 	$(UV) run --frozen onewindow migrate
 	$(UV) run --frozen onewindow seed
 	$(UV) run --frozen honcho --procfile Procfile start
@@ -44,10 +53,10 @@ typecheck: install
 schema: install
 	$(UV) run --frozen onewindow export-schema --check
 
-pytest: install test-services
+pytest: install test-services assistant
 	$(UV) run --frozen pytest
 
-test: install test-services lint typecheck schema pytest
+test: install test-services lint typecheck schema assistant-check pytest
 
 bench: install
 	@scripts/install-bench-tools.sh

@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 import structlog
 from litestar import Litestar
 
+from backend.assistant.relay import AssistantRelay
 from backend.catalog.snapshot import CatalogCache, listen_for_changes
 from backend.db.engine import create_engine, redact_url, session_factory
 from backend.graphql.http import graphql_get, graphql_post
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             search=SearchService(catalog, sessions),
             payments=payments,
             notifications=notification_batcher(sessions, payments),
+            assistant=AssistantRelay(settings.assistant_url, settings.assistant_timeout, identity.master_secret),
         )
         await catalog.get()  # load the catalog now, not on the first request
         listener = asyncio.create_task(listen_for_changes(redis, catalog), name="catalog-changes")
@@ -85,6 +87,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await redis.aclose()
             await engine.dispose()
             await app.state.resources.payments.close()
+            await app.state.resources.assistant.close()
             if embedded:
                 embedded.stop()
             log.info("app.stopped")

@@ -58,6 +58,8 @@ class ErrorCode(StrEnum):
     ORDER_NOT_REFUNDABLE = "ORDER_NOT_REFUNDABLE"
     REFUND_EXCEEDS_SHARE = "REFUND_EXCEEDS_SHARE"
     CHANNEL_REFUSED = "CHANNEL_REFUSED"
+    ASSISTANT_UNAVAILABLE = "ASSISTANT_UNAVAILABLE"
+    MESSAGE_EMPTY = "MESSAGE_EMPTY"
     # Form field problems (backend.applications.validation.FieldProblem has the per-field messages).
     INVALID_CREDIT_CODE = "INVALID_CREDIT_CODE"
     INVALID_DATE = "INVALID_DATE"
@@ -120,6 +122,10 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.ORDER_NOT_REFUNDABLE: "Only a paid order can be refunded (this one is {status}).",
     ErrorCode.REFUND_EXCEEDS_SHARE: "The refund is more than the department's remaining share ({available} yuan).",
     ErrorCode.CHANNEL_REFUSED: "The payment channel refused the refund ({detail}).",
+    ErrorCode.ASSISTANT_UNAVAILABLE: (
+        "The assistant cannot answer right now. Please try again in a moment, or call the 12345 hotline."
+    ),
+    ErrorCode.MESSAGE_EMPTY: "Type a message first.",
     ErrorCode.INVALID_CREDIT_CODE: (
         "The unified social credit code is not valid: check the 18 characters on the business license."
     ),

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from backend.assistant.relay import AssistantRelay
 from backend.catalog.snapshot import CatalogCache
 from backend.i18n import Catalogs
 from backend.identity.service import IdentityDeps
@@ -32,3 +33,4 @@ class Resources:
     search: SearchService
     payments: PaymentDeps
     notifications: NotificationBatcher
+    assistant: AssistantRelay

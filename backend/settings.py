@@ -112,6 +112,19 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     alipay_public_key_file: Annotated[
         str, _doc("PEM file of Alipay's public key (ONEWINDOW_ALIPAY_PUBLIC_KEY_FILE). Empty: the sandbox's.")
     ] = ""
+    assistant_url: Annotated[
+        str, _doc("The Rasa assistant's server (ONEWINDOW_ASSISTANT_URL); `make run` starts one on loopback.")
+    ] = "http://127.0.0.1:5005"
+    assistant_timeout: Annotated[
+        float, _doc("Seconds to wait for the assistant's reply before answering ASSISTANT_UNAVAILABLE.")
+    ] = 8.0
+    app_link: Annotated[
+        str,
+        _doc(
+            "Deep link that opens a pre-filled form in the phone app (ONEWINDOW_APP_LINK); the assistant's "
+            "suggestions add ?matter=CODE or ?bundle=CODE."
+        ),
+    ] = "onewindow://apply"
 
     @property
     def is_production(self) -> bool:

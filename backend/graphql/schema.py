@@ -23,6 +23,7 @@ from backend.errors import DomainError
 from backend.graphql.applications.mutations import ApplicationMutation
 from backend.graphql.applications.queries import ApplicationQuery
 from backend.graphql.applications.subscriptions import ApplicationSubscription
+from backend.graphql.assistant.mutations import AssistantMutation
 from backend.graphql.catalog.queries import CatalogQuery
 from backend.graphql.catalog.search import SearchQuery
 from backend.graphql.errors import PayloadError
@@ -39,7 +40,7 @@ class Query(CatalogQuery, SearchQuery, IdentityQuery, ApplicationQuery, PaymentQ
 
 
 @strawberry.type
-class Mutation(IdentityMutation, ApplicationMutation, PaymentMutation):
+class Mutation(IdentityMutation, ApplicationMutation, PaymentMutation, AssistantMutation):
     """Everything a client can change."""
 
 

@@ -21,6 +21,8 @@ APP_CLIENT_ID = "onewindow-app"
 """The first-party phone app: its logins get every citizen scope, with no consent screen."""
 STAFF_CLIENT_ID = "onewindow-staff"
 """The first-party staff console."""
+ASSISTANT_CLIENT_ID = "onewindow-assistant"
+"""The assistant: acts for a signed-in citizen with delegated, short-lived, read-only tokens (never first-party)."""
 
 _LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]"}
 

@@ -237,8 +237,27 @@ class IdentityService:
         state = await self._sessions.state(session_id)
         return state is not None and not state.revoked and state.expires_at > datetime.now(UTC).timestamp()
 
+    def delegated_token(self, principal: Principal, actor: str, scopes: list[str], seconds: int) -> str:
+        """A token for a service acting for the caller (the assistant): the caller's session (signing out
+        ends it), at most the caller's scopes, never first-party, and short-lived."""
+        granted = sorted(set(scopes) & principal.scopes)
+        subject = principal.subject_id
+        if principal.subject_type is SubjectType.CITIZEN:
+            subject = self.subject_for(principal.client_id, principal.subject_id)
+        return self._deps.tokens.access_token(
+            subject=subject, session_id=principal.session_id, client_id=principal.client_id,
+            scopes=granted, actor=actor, seconds=seconds,
+        )  # fmt: skip
+
     async def _principal(self, session_id: str, state: SessionState, claims: dict[str, object]) -> Principal:
         scopes = frozenset(str(claims.get("scope", "")).split()) & frozenset(state.scopes)
+        actor = claims.get("act")
+        if isinstance(actor, dict) and actor.get("sub"):
+            # A delegated token: the acting service gets its scopes only, never first-party rights.
+            return Principal(
+                subject_type=state.subject_type, subject_id=state.subject_id, session_id=session_id,
+                client_id=str(actor["sub"]), scopes=scopes, first_party=False,
+            )  # fmt: skip
         roles: tuple[RoleGrant, ...] = ()
         if state.subject_type is SubjectType.STAFF:
             if not await staff.is_active(self._db, state.subject_id):

@@ -29,10 +29,19 @@ class TokenIssuer:
         self.access_seconds = access_seconds
         self._verified: dict[str, dict[str, Any]] = {}
 
-    def access_token(self, *, subject: str, session_id: str, client_id: str, scopes: list[str]) -> str:
-        """A short-lived access token for the API."""
+    def access_token(
+        self,
+        *,
+        subject: str,
+        session_id: str,
+        client_id: str,
+        scopes: list[str],
+        actor: str | None = None,
+        seconds: int | None = None,
+    ) -> str:
+        """A short-lived access token for the API; with `actor`, one delegated to that service (RFC 8693 `act`)."""
         now = int(time.time())
-        claims = {
+        claims: dict[str, Any] = {
             "iss": self.issuer,
             "aud": API_AUDIENCE,
             "sub": subject,
@@ -41,9 +50,11 @@ class TokenIssuer:
             "scope": " ".join(scopes),
             "iat": now,
             "nbf": now,
-            "exp": now + self.access_seconds,
+            "exp": now + (seconds or self.access_seconds),
             "jti": uuid.uuid4().hex,
         }
+        if actor:
+            claims["act"] = {"sub": actor}
         return self._sign(claims, "at+jwt")
 
     def id_token(

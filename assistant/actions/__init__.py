@@ -1,0 +1,1 @@
+"""The assistant's custom actions (rasa-sdk), run by `scripts/assistant.sh actions`."""

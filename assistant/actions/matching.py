@@ -1,0 +1,79 @@
+"""Deciding WHICH matter a message is about, from the backend's search results.
+
+The search ranks thousands of matters; the assistant still has to decide whether the best result is
+clearly the one (answer it), whether the top results are close (ask, with buttons), or whether the
+message names no matter at all (a follow-up question about the matter already discussed).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from actions.backend import Hit
+
+CONFIDENT = 1.5  # below this the best result is a guess
+PLAUSIBLE = 1.0  # below this a result is noise
+CLEAR_LEAD = 1.3  # the best result is "clearly" it when it scores this many times the second
+ALSO = 0.6  # other results offered beside a clear answer score at least this share of the best
+
+# The words of a question about a matter, not the matter itself: removed before searching, so that
+# "how much does it cost?" does not find the matters whose names mention costs.
+_QUESTION = re.compile(
+    "|".join(
+        [
+            # materials
+            r"(需要|要|得|应该|應該|须|須)?(准备|準備|带|帶|交|提交|提供|攞|拎)?(些|啲|哪些|什么|什麼|甚麼|咩|啥|乜嘢?)(材料|资料|資料|文件|证件|證件|东西|東西|嘢)",
+            r"材料|资料|資料|文件",
+            r"what (documents?|papers?|materials?|do i (need|bring|have) to bring)|which documents?|documents?|paperwork",
+            r"what do i need|what should i bring|bring",
+            # fees
+            r"(要|需要|收)?(多少|幾多|几多)(钱|錢|费用|費用|銀|银)|收费|收費|费用|費用|价钱|價錢|几钱|幾錢|要钱|要錢|免费|免費|收唔收錢|收不收费",
+            r"how much( does it| is it| do i)?( cost| pay)?|cost|fees?|price|charge|free",
+            # duration
+            r"(要|需要)?(多久|多长时间|多長時間|几天|幾天|幾耐|几耐|几时|幾時)(能|可以|先)?(办好|辦好|拿到|攞到|出|下来|下來|批)?",
+            r"how long( does it take| will it take)?|how many days|when will i get|processing time",
+            # location
+            r"(去|到|喺|在)(哪里|哪裡|哪儿|邊度|边度|哪)(办|辦|办理|辦理|交|申请|申請)?|地址|大厅|大廳|窗口|营业时间|營業時間|几点|幾點",
+            r"where (do|can|should) i (go|apply|do it)|where is|where|address|office hours|opening hours",
+            # fluff
+            r"请问|請問|你好|您好|想问下|想問下|想问|想問|我想知道|咨询|諮詢|一下|吗|嗎|呢|啊|呀|㗎|嘅|的|我|要|办|辦|办理|辦理|怎么|怎麼|点样|點樣|如何",
+            r"\b(please|hi|hello|hey|i|me|my|the|a|an|for|to|do|does|is|it|get|can|you|tell|about|need)\b",
+        ]
+    ),
+    re.IGNORECASE,
+)
+_MEANINGFUL = re.compile(r"[\u4e00-\u9fff]{2,}|[A-Za-z]{3,}")
+
+
+def matter_words(text: str) -> str:
+    """What is left of a question once its question words are gone ("" when it names no matter)."""
+    rest = _QUESTION.sub(" ", text)
+    rest = re.sub(r"[\s\W_]+", " ", rest).strip()
+    return rest if _MEANINGFUL.search(rest) else ""
+
+
+class Choice:
+    """What the search results mean for the conversation."""
+
+    def __init__(self, answer: Hit | None, options: Sequence[Hit]) -> None:
+        self.answer = answer  # the matter to answer with, when it is clear
+        self.options = list(options)  # the results to offer (best first): the answer and a few more
+
+    @property
+    def found(self) -> bool:
+        """Whether anything plausible was found."""
+        return bool(self.options)
+
+
+def choose(hits: Sequence[Hit]) -> Choice:
+    """Answer, ask among close results, or nothing found."""
+    plausible = [h for h in hits if h.score >= PLAUSIBLE]
+    if not plausible:
+        return Choice(None, [])
+    best = plausible[0]
+    second = plausible[1].score if len(plausible) > 1 else 0.0
+    if best.score >= CONFIDENT and best.score >= CLEAR_LEAD * second:
+        others = [h for h in plausible[1:3] if h.score >= ALSO * best.score]
+        return Choice(best, [best, *others])
+    return Choice(None, plausible[:3])

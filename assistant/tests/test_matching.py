@@ -1,0 +1,50 @@
+"""Which words of a question name a matter, and when search results are clear enough to answer."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.backend import Hit
+from actions.matching import choose, matter_words
+
+
+@pytest.mark.parametrize(
+    ("question", "words"),
+    [
+        ("要带什么材料", ""),
+        ("要多少钱", ""),
+        ("多久能办好", ""),
+        ("去哪里办", ""),
+        ("how much does it cost?", ""),
+        ("where do I go", ""),
+        ("需要帶咩文件", ""),
+        ("办护照要带什么材料", "护照"),
+        ("居住证去哪里办", "居住证"),
+        ("請問換駕照要幾多錢", "換駕照"),
+        ("how long does a passport take", "passport take"),
+        ("what documents do I need for a marriage registration", "marriage registration"),
+    ],
+)
+def test_question_words_are_removed_and_the_matter_remains(question: str, words: str) -> None:
+    assert matter_words(question) == words
+
+
+def h(code: str, score: float) -> Hit:
+    return Hit("matter", code, code, score)
+
+
+def test_a_clear_lead_is_an_answer_with_close_runners_up_offered_beside_it() -> None:
+    choice = choose([h("A", 3.0), h("B", 2.0), h("C", 1.2), h("D", 1.1)])
+    assert choice.answer is not None and choice.answer.code == "A"
+    assert [o.code for o in choice.options] == ["A", "B"]  # C is under 60% of A
+
+
+def test_close_results_are_a_question() -> None:
+    choice = choose([h("A", 2.6), h("B", 2.5), h("C", 1.5), h("D", 1.4)])
+    assert choice.answer is None
+    assert [o.code for o in choice.options] == ["A", "B", "C"]
+
+
+def test_weak_results_are_nothing() -> None:
+    assert not choose([h("A", 0.9), h("B", 0.5)]).found
+    assert choose([h("A", 1.2)]).answer is None and choose([h("A", 1.2)]).found

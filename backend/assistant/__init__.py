@@ -1,0 +1,1 @@
+"""The assistant's backend side: relaying citizens' messages to the Rasa server."""

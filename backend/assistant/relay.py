@@ -1,0 +1,113 @@
+"""Relaying a citizen's message to the Rasa assistant, and reading its reply.
+
+The Rasa server is a separate process (its own Python 3.10 environment). Each message goes over its
+REST channel with metadata the assistant's actions use: the conversation's locale, and for a
+signed-in citizen a delegated token (read-only, two minutes, tied to the citizen's session) with which
+they call GraphQL as that citizen. Conversations are keyed by a sender id derived from the caller and
+the conversation id, so a conversation id alone never reaches anybody else's conversation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from typing import Any
+
+import httpx
+import msgspec
+import structlog
+
+from backend.errors import DomainError, ErrorCode
+
+log = structlog.get_logger("backend.assistant")
+MAX_TEXT = 500
+"""Longest message relayed (characters)."""
+
+
+class Button(msgspec.Struct, frozen=True):
+    """A button the citizen can tap: its payload is sent back as the next message."""
+
+    title: str
+    payload: str
+
+
+class BotMessage(msgspec.Struct, frozen=True):
+    """One message of the assistant."""
+
+    text: str
+    buttons: list[Button]
+
+
+class SuggestionRef(msgspec.Struct, frozen=True):
+    """A matter or bundle the assistant proposes (the transport adds its title and deep link)."""
+
+    code: str
+    kind: str
+
+
+class Reply(msgspec.Struct, frozen=True):
+    """What the assistant answered to one message."""
+
+    conversation_id: str
+    messages: list[BotMessage]
+    suggestions: list[SuggestionRef]
+
+
+class AssistantRelay:
+    """Talks to the Rasa server's REST channel; one per process (it pools connections)."""
+
+    def __init__(self, url: str, timeout: float, secret: bytes, transport: httpx.AsyncBaseTransport | None = None):
+        self._url = url.rstrip("/") + "/webhooks/rest/webhook"
+        self._secret = hmac.new(secret, b"onewindow assistant conversations", hashlib.sha256).digest()
+        self._client = httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=2.0), transport=transport)
+
+    async def close(self) -> None:
+        """Release the connection pool."""
+        await self._client.aclose()
+
+    def sender(self, owner: str, conversation_id: str) -> str:
+        """The Rasa sender id of a caller's conversation (anonymous callers share the owner `anonymous`)."""
+        return hmac.new(self._secret, f"{owner}|{conversation_id}".encode(), hashlib.sha256).hexdigest()[:40]
+
+    async def send(self, text: str, conversation_id: str, *, owner: str, locale: str, token: str | None) -> Reply:
+        """Relay one message and return the assistant's reply (ASSISTANT_UNAVAILABLE when it cannot answer)."""
+        text = text.strip()
+        if not text:
+            raise DomainError(ErrorCode.MESSAGE_EMPTY, field="text")
+        if len(text) > MAX_TEXT:
+            raise DomainError(ErrorCode.TOO_LONG, field="text", max=MAX_TEXT, length=len(text))
+        metadata: dict[str, Any] = {"locale": locale}
+        if token:
+            metadata["token"] = token
+        body = {"sender": self.sender(owner, conversation_id), "message": text, "metadata": metadata}
+        try:
+            response = await self._client.post(self._url, json=body)
+            response.raise_for_status()
+            answer = msgspec.json.decode(response.content)
+        except (httpx.HTTPError, msgspec.DecodeError) as error:
+            log.warning("assistant.unavailable", error=repr(error))
+            raise DomainError(ErrorCode.ASSISTANT_UNAVAILABLE) from None
+        reply = _reply(conversation_id, answer if isinstance(answer, list) else [])
+        if not reply.messages:  # Rasa answers nothing when its action server failed
+            log.warning("assistant.empty_reply")
+            raise DomainError(ErrorCode.ASSISTANT_UNAVAILABLE)
+        return reply
+
+
+def _reply(conversation_id: str, answer: list[Any]) -> Reply:
+    messages: list[BotMessage] = []
+    suggestions: list[SuggestionRef] = []
+    for item in answer:
+        if not isinstance(item, dict):
+            continue
+        custom = item.get("custom")
+        if isinstance(custom, dict):
+            for s in custom.get("suggestions") or []:
+                ref = SuggestionRef(code=str(s.get("code", "")), kind=str(s.get("kind", "matter")))
+                if ref.code and ref not in suggestions:
+                    suggestions.append(ref)
+        if item.get("text"):
+            buttons = [Button(title=str(b.get("title", "")), payload=str(b.get("payload", "")))
+                       for b in item.get("buttons") or [] if isinstance(b, dict)]  # fmt: skip
+            messages.append(BotMessage(text=str(item["text"]), buttons=buttons))
+    return Reply(conversation_id=conversation_id, messages=messages, suggestions=suggestions)
