@@ -18,7 +18,7 @@ export UV_CACHE_DIR="${UV_CACHE_DIR:-$home_orig/.cache/uv}"
 
 # Rasa stays offline and quiet, and keeps its temporary files (jieba's cache, CRF files) to itself.
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1
-export TMPDIR="$state/tmp" HOME="$state/home" PYTHONHASHSEED=0
+export TMPDIR="$state/tmp" HOME="$state/home" PYTHONHASHSEED=0 PYTHONUNBUFFERED=1
 export ASSISTANT_PORT="${ASSISTANT_PORT:-5005}" ASSISTANT_ACTIONS_PORT="${ASSISTANT_ACTIONS_PORT:-5055}"
 export ASSISTANT_ACTIONS_URL="${ASSISTANT_ACTIONS_URL:-http://127.0.0.1:$ASSISTANT_ACTIONS_PORT/webhook}"
 export ASSISTANT_GRAPHQL_URL="${ASSISTANT_GRAPHQL_URL:-http://127.0.0.1:${WEB_PORT:-8000}/graphql}"
