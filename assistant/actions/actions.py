@@ -15,7 +15,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend import BackendUnavailableError, Hit, NotSignedInError, backend
-from actions.matching import CONFIDENT, choose, matter_words
+from actions.matching import CONFIDENT, asks_about_progress, choose, matter_words
 from actions.texts import locale_of, say
 
 QUESTIONS = {"ask_materials": "materials", "ask_fee": "fee", "ask_duration": "duration", "ask_location": "location"}
@@ -114,6 +114,21 @@ async def _confident_request(turn: Turn) -> bool:
     return True
 
 
+async def _find(turn: Turn, failure: str = "not_found") -> list[EventType]:
+    """Answer the matter the message describes, offer close ones, or say nothing was found."""
+    try:
+        choice = choose(await backend().search(turn.text, turn.locale))
+        if choice.answer is not None:
+            await _present(turn, choice.answer, choice.options)
+        elif choice.found:
+            turn.offer(choice.options)
+        else:
+            turn.failed(failure)
+    except BackendUnavailableError:
+        return _unavailable(turn)
+    return turn.events
+
+
 class ActionFindService(Action):
     """Find the matter or life event the citizen describes."""
 
@@ -121,18 +136,7 @@ class ActionFindService(Action):
         return "action_find_service"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        turn = Turn(dispatcher, tracker)
-        try:
-            choice = choose(await backend().search(turn.text, turn.locale))
-            if choice.answer is not None:
-                await _present(turn, choice.answer, choice.options)
-            elif choice.found:
-                turn.offer(choice.options)
-            else:
-                turn.failed("not_found")
-        except BackendUnavailableError:
-            return _unavailable(turn)
-        return turn.events
+        return await _find(Turn(dispatcher, tracker))
 
 
 def _answer(turn: Turn, question: str, kind: str, detail: dict[str, Any]) -> str:
@@ -215,6 +219,8 @@ class ActionAnswerDetail(Action):
         try:
             if words:
                 choice = choose(await backend().search(words, turn.locale))
+                if not choice.found and code is None:  # the question words carried the matter's name
+                    choice = choose(await backend().search(turn.text, turn.locale))
                 if choice.answer is not None:
                     code = choice.answer.code
                 elif choice.found and (code is None or choice.options[0].score >= CONFIDENT):
@@ -254,6 +260,10 @@ class ActionChooseMatter(Action):
         return turn.events
 
 
+def _to_pay(node: dict[str, Any]) -> bool:
+    return float(node.get("amountToPay") or 0) > 0
+
+
 def _application_name(node: dict[str, Any]) -> str:
     return str((node.get("bundle") or node.get("matter") or {}).get("name") or node["reference"])
 
@@ -266,6 +276,8 @@ class ActionCheckProgress(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         turn = Turn(dispatcher, tracker)
+        if not turn.text.startswith("/") and not asks_about_progress(turn.text):
+            return await _find(turn)  # a situation described in the first person, not a question of progress
         try:
             found = await backend().my_applications(turn.token, turn.locale, first=MAX_LISTED)
         except NotSignedInError:
@@ -285,8 +297,8 @@ class ActionCheckProgress(Action):
                 line += turn.say("application_deadline", deadline=node["deadline"])
                 if node.get("overdue"):
                     line += turn.say("application_overdue")
-            if (node.get("order") or {}).get("status") == "open":
-                line += turn.say("application_fee_due", amount=node["order"]["total"])
+            if _to_pay(node):
+                line += turn.say("application_fee_due", amount=node["amountToPay"])
             lines.append(line)
         if found.get("hasNextPage"):
             lines.append(turn.say("applications_more"))
@@ -303,6 +315,8 @@ class ActionPay(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         turn = Turn(dispatcher, tracker)
+        if not turn.text.startswith("/") and matter_words(turn.text) and not asks_about_progress(turn.text):
+            return await _find(turn)  # paying FOR a service is a service ("自己交社保"), not a bill of ours
         try:
             found = await backend().my_applications(turn.token, turn.locale, first=20)
         except NotSignedInError:
@@ -310,12 +324,12 @@ class ActionPay(Action):
             return turn.events
         except BackendUnavailableError:
             return _unavailable(turn)
-        due = [e["node"] for e in found["edges"] if (e["node"].get("order") or {}).get("status") == "open"]
+        due = [e["node"] for e in found["edges"] if _to_pay(e["node"])]
         if not due:
             turn.reply(turn.say("nothing_to_pay"))
         else:
             lines = [turn.say("to_pay_line", name=_application_name(n), reference=n["reference"],
-                              amount=n["order"]["total"]) for n in due]  # fmt: skip
+                              amount=n["amountToPay"]) for n in due]  # fmt: skip
             turn.reply("\n".join([turn.say("to_pay_head"), *lines]))
         turn.remember(failures=0)
         return turn.events
@@ -342,6 +356,8 @@ class ActionCannotHelp(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         turn = Turn(dispatcher, tracker)
+        if turn.intent != "out_of_scope" and matter_words(turn.text):
+            return await _find(turn, failure="cannot_help")  # not understood: the search may still know it
         try:
             if await _confident_request(turn):
                 return turn.events

@@ -9,6 +9,7 @@ only ever sees what that citizen may see.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ OPERATIONS = Path(
         Path(__file__).resolve().parents[2] / "graphql" / "operations" / "assistant.graphql",
     )
 )
+log = logging.getLogger(__name__)
 GRAPHQL_URL = os.environ.get("ASSISTANT_GRAPHQL_URL", "http://127.0.0.1:8000/graphql")
 TIMEOUT_SECONDS = float(os.environ.get("ASSISTANT_BACKEND_TIMEOUT", "3"))
 
@@ -65,6 +67,7 @@ class Backend:
         try:
             async with self._session.post(self.url, json=body, headers=headers) as response:
                 if response.status == 401:
+                    log.info("backend refused %s: HTTP 401", operation)
                     raise NotSignedInError()
                 if response.status != 200:
                     raise BackendUnavailableError(f"HTTP {response.status}")
@@ -74,6 +77,7 @@ class Backend:
         errors = payload.get("errors") or []
         codes = {str((e.get("extensions") or {}).get("code", "")) for e in errors}
         if codes & {"UNAUTHENTICATED", "TOKEN_EXPIRED", "FORBIDDEN", "INSUFFICIENT_SCOPE"}:
+            log.info("backend refused %s: %s", operation, sorted(codes))
             raise NotSignedInError()
         if errors:
             raise BackendUnavailableError(str(errors[0].get("message")))

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from actions.backend import Hit
 
 CONFIDENT = 1.5  # below this the best result is a guess
-PLAUSIBLE = 1.0  # below this a result is noise
+PLAUSIBLE = 0.6  # below this a result is noise (a long message spreads its score: 0.9 can be right)
 CLEAR_LEAD = 1.3  # the best result is "clearly" it when it scores this many times the second
 ALSO = 0.6  # other results offered beside a clear answer score at least this share of the best
 
@@ -30,6 +30,9 @@ _QUESTION = re.compile(
             # fees
             r"(要|需要|收)?(多少|幾多|几多)(钱|錢|费用|費用|銀|银)|收费|收費|费用|費用|价钱|價錢|几钱|幾錢|要钱|要錢|免费|免費|收唔收錢|收不收费",
             r"how much( does it| is it| do i)?( cost| pay)?|cost|fees?|price|charge|free",
+            # paying
+            r"交钱|交錢|缴费|繳費|付款|付钱|付錢|俾錢|畀钱|俾钱|畀錢|支付|交费|交費",
+            r"\b(pay|paying|payment|how do i pay)\b",
             # duration
             r"(要|需要)?(多久|多长时间|多長時間|几天|幾天|幾耐|几耐|几时|幾時)(能|可以|先)?(办好|辦好|拿到|攞到|出|下来|下來|批)?",
             r"how long( does it take| will it take)?|how many days|when will i get|processing time",
@@ -77,3 +80,17 @@ def choose(hits: Sequence[Hit]) -> Choice:
         others = [h for h in plausible[1:3] if h.score >= ALSO * best.score]
         return Choice(best, [best, *others])
     return Choice(None, plausible[:3])
+
+
+# What a question about an application ALREADY submitted says. Without any of it, a message the
+# model read as "where is my application" is more likely a description of a situation (a service to find).
+_PROGRESS = re.compile(
+    r"申请|申請|办件|辦件|进度|進度|审批|審批|批了|批咗|批准|受理|到哪|去到邊|结果|結果|办好|辦好|好了没|好咗未|状态|狀態|"
+    r"\b(application|applied|status|progress|approved|update|submitted|processing|result)",
+    re.IGNORECASE,
+)
+
+
+def asks_about_progress(text: str) -> bool:
+    """Whether a message speaks of an application's progress (not just of a situation)."""
+    return bool(_PROGRESS.search(text))

@@ -190,3 +190,13 @@ def test_a_backend_that_is_down_gets_a_clear_answer(action: Any) -> None:
     ran = run(action, "progress_signed_in", down=True)
     assert ran.text == "系统暂时繁忙，请稍后再试，或拨打12345热线。"
     assert ran.slots == {}
+
+
+def test_a_situation_misread_as_a_progress_question_is_searched() -> None:
+    ran = run(actions.ActionCheckProgress, "progress_misread_situation")
+    assert ran.suggestions == ["GZ-GA-0013"]
+
+
+def test_a_message_not_understood_is_still_searched() -> None:
+    ran = run(actions.ActionCannotHelp, "fallback_search_knows")
+    assert ran.suggestions == ["GZ-GA-0013"]

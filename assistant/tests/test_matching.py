@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from actions.backend import Hit
-from actions.matching import choose, matter_words
+from actions.matching import asks_about_progress, choose, matter_words
 
 
 @pytest.mark.parametrize(
@@ -34,7 +34,7 @@ def h(code: str, score: float) -> Hit:
 
 
 def test_a_clear_lead_is_an_answer_with_close_runners_up_offered_beside_it() -> None:
-    choice = choose([h("A", 3.0), h("B", 2.0), h("C", 1.2), h("D", 1.1)])
+    choice = choose([h("A", 3.0), h("B", 2.0), h("C", 1.2), h("D", 1.1)])  # C and D: plausible, not close
     assert choice.answer is not None and choice.answer.code == "A"
     assert [o.code for o in choice.options] == ["A", "B"]  # C is under 60% of A
 
@@ -46,5 +46,25 @@ def test_close_results_are_a_question() -> None:
 
 
 def test_weak_results_are_nothing() -> None:
-    assert not choose([h("A", 0.9), h("B", 0.5)]).found
-    assert choose([h("A", 1.2)]).answer is None and choose([h("A", 1.2)]).found
+    assert not choose([h("A", 0.5), h("B", 0.4)]).found
+    assert choose([h("A", 0.9)]).answer is None and choose([h("A", 0.9)]).found
+
+
+@pytest.mark.parametrize(
+    ("message", "progress"),
+    [
+        ("我的申请到哪一步了", True),
+        ("我嘅申請批咗未", True),
+        ("has my application been approved", True),
+        ("我老豆上个月走咗，社保同公积金要点处理", False),
+        ("moving to gz next month, my kid needs a school place", False),
+    ],
+)
+def test_progress_questions_are_told_from_situations(message: str, progress: bool) -> None:
+    assert asks_about_progress(message) is progress
+
+
+def test_paying_words_name_no_matter() -> None:
+    assert matter_words("我要交钱") == ""
+    assert matter_words("how do I pay") == ""
+    assert matter_words("自由职业者怎么自己交社保") != ""

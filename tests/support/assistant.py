@@ -33,6 +33,7 @@ class _Process:
     popen: subprocess.Popen[str]
     lines: list[str] = field(default_factory=list)
     ready: threading.Event = field(default_factory=threading.Event)
+    ended: threading.Event = field(default_factory=threading.Event)
 
 
 def _start(command: str, env: dict[str, str], ready_text: str) -> _Process:
@@ -44,11 +45,13 @@ def _start(command: str, env: dict[str, str], ready_text: str) -> _Process:
 
     def pump() -> None:
         assert popen.stdout is not None
-        for line in popen.stdout:
-            process.lines.append(line)
-            if ready_text in line:
-                process.ready.set()
+        with popen.stdout:
+            for line in popen.stdout:
+                process.lines.append(line)
+                if ready_text in line:
+                    process.ready.set()
         process.ready.set()  # it ended: whoever waits must not wait forever
+        process.ended.set()
 
     threading.Thread(target=pump, daemon=True).start()
     return process
@@ -121,3 +124,4 @@ class AssistantStack:
             except subprocess.TimeoutExpired:
                 os.killpg(process.popen.pid, 9)
                 process.popen.wait()
+            process.ended.wait(30)  # the log pump has read to the end and closed the pipe

@@ -25,6 +25,7 @@ from backend.graphql.errors import PayloadError
 from backend.i18n import Locale, pick
 from backend.identity.numbers import mask_id_number, mask_phone, normalize_phone, parse_id_number
 from backend.rules.explain import Condition, catalog_labels, describe
+from payments.money import to_yuan
 
 if TYPE_CHECKING:
     from backend.graphql.payments.types import Order
@@ -290,6 +291,18 @@ class Application:
             lines = [x for x in found.lines if x.department_code in self.visible_departments]
             found = msgspec.structs.replace(found, lines=lines)
         return Order.build(found, info, self.visible_departments)
+
+    @strawberry.field(
+        description=(
+            "What is still to pay for it, in yuan (0.00 when free, paid or closed): the application's own state, "
+            "readable with applications:read; the order itself needs the payments scope."
+        )
+    )
+    async def amount_to_pay(self, info: Info) -> Decimal:
+        found = await (await info.context.application_loaders()).order.load(self.model.id)
+        if found is None or found.status != "open":
+            return Decimal("0.00")
+        return Decimal(to_yuan(found.total_fen))
 
     @strawberry.field(description="Which certificate fields this application used (needs certificates:read).")
     async def data_uses(self, info: Info) -> list[DataUse]:
