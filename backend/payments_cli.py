@@ -57,13 +57,17 @@ def payments() -> None:
 def payments_reconcile(minutes: int, every: int | None) -> None:
     """Ask the channel about open orders whose notification never came: credit the paid, close the closed.
 
+    It also closes at the channel the trades of orders closed here (a refused application's), so an
+    order string the citizen still holds cannot be paid.
+
     With --every, it keeps running (`make run` starts it so): a pass, then a wait; a failed pass (the
     channel or the database unreachable) is logged and the next one tries again.
     """
     from backend.db.engine import create_engine, session_factory, unit_of_work
     from backend.identity.secrets import master_secret
     from backend.payment_runtime import build_payments
-    from payments.orders import open_orders
+    from payments.channels.base import PAYMENT_WINDOW_MINUTES
+    from payments.orders import closed_at_channel_pending, open_orders
     from payments.service import Payments
 
     settings = get_settings()
@@ -73,16 +77,24 @@ def payments_reconcile(minutes: int, every: int | None) -> None:
         # One short transaction per order: a slow channel query never holds another order's locks.
         engine = create_engine(settings.resolved_database_url)
         sessions = session_factory(engine)
-        counts = {"checked": 0, "credited": 0, "closed": 0}
+        counts = {"checked": 0, "credited": 0, "closed": 0, "closed_at_channel": 0, "paid_after_closing": 0}
+        window = timedelta(minutes=PAYMENT_WINDOW_MINUTES + 5)  # and five minutes for clocks that differ
         try:
             async with sessions() as session:
                 found = await open_orders(session, datetime.now(UTC) - timedelta(minutes=minutes))
+                closed = await closed_at_channel_pending(session)
             for order in found:
                 async with sessions() as session, unit_of_work(session):
                     outcome = await Payments(session, deps).reconcile_order(order)
                 counts["checked"] += 1
                 if outcome != "open":
                     counts[outcome] += 1
+            for order in closed:
+                async with sessions() as session, unit_of_work(session):
+                    outcome = await Payments(session, deps).close_at_channel(order, window)
+                key = {"closed": "closed_at_channel", "credited": "paid_after_closing"}.get(outcome)
+                if key:
+                    counts[key] += 1
         finally:
             await engine.dispose()
         return counts

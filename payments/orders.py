@@ -177,6 +177,20 @@ async def open_orders(session: AsyncSession, older_than: datetime, limit: int = 
     return await _with_lines(session, rows)
 
 
+async def closed_at_channel_pending(session: AsyncSession, limit: int = 500) -> list[Order]:
+    """Orders closed here whose channel trade may still be payable (the reconciling job closes it there)."""
+    rows = (
+        await execute(
+            session,
+            select(*_ORDER_COLUMNS)
+            .where(t.payment_orders.c.status == "closed", t.payment_orders.c.channel_closed_at.is_(None))
+            .order_by(t.payment_orders.c.closed_at)
+            .limit(limit),
+        )
+    ).all()
+    return await _with_lines(session, rows)
+
+
 async def orders_of_applications(session: AsyncSession, application_ids: Sequence[str]) -> list[Order | None]:
     """The order of each application's fees (one query for a page)."""
     rows = (

@@ -14,7 +14,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
 import msgspec
@@ -445,6 +445,30 @@ class Payments:
             )
             return "closed"
         return "open"
+
+    async def close_at_channel(self, order: Order, launch_window: timedelta) -> str:
+        """Make a locally closed order unpayable at the channel too: "closed", "credited" or "waiting".
+
+        A refused application's order closes here at once, but the citizen may hold an order string
+        or QR code the channel still accepts. An opened trade is closed at the channel; a trade never
+        opened is settled once every launch's payment window has passed (payOrder refuses a closed
+        order, so no new one starts). A trade paid meanwhile is credited, never lost: finance refunds it.
+        """
+        state = await self._deps.channel.query(order.out_trade_no)
+        if state.status in ("TRADE_SUCCESS", "TRADE_FINISHED") and state.total_fen == order.total_fen:
+            credited = await self.credit(order, state.trade_no, state.paid_at)
+            log.warning("payments.paid_after_closing", out_trade_no=order.out_trade_no, order_id=order.id)
+            return "credited" if credited else "waiting"
+        if state.status == "WAIT_BUYER_PAY":
+            await self._deps.channel.close(order.out_trade_no)
+        elif state.status == "NOT_EXIST" and (order.closed_at or order.created_at) + launch_window > datetime.now(UTC):
+            return "waiting"  # an order string launched before closing may still be opened
+        await self._session.execute(
+            update(t.payment_orders)
+            .where(t.payment_orders.c.id == order.id, t.payment_orders.c.status == "closed")
+            .values(channel_closed_at=datetime.now(UTC))
+        )
+        return "closed"
 
     async def reconcile_open_orders(self, older_than: datetime) -> dict[str, int]:
         """Ask the channel about orders still open (their notification never came), in this transaction."""

@@ -23,6 +23,10 @@ class ChannelError(Exception):
         self.code = code
 
 
+PAYMENT_WINDOW_MINUTES = 30
+"""How long a launched payment (order string, page, QR code) can be paid: Alipay's timeout_express."""
+
+
 class PaymentRequest(msgspec.Struct, frozen=True, kw_only=True):
     """What the phone app needs a launch for."""
 
@@ -32,7 +36,7 @@ class PaymentRequest(msgspec.Struct, frozen=True, kw_only=True):
     method: Method
     notify_url: str
     return_url: str | None = None
-    timeout_minutes: int = 30
+    timeout_minutes: int = PAYMENT_WINDOW_MINUTES
 
 
 class PaymentLaunch(msgspec.Struct, frozen=True, kw_only=True):

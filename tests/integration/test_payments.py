@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import re
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -28,7 +29,7 @@ from backend.identity.seed import DEMO_PASSWORD
 from backend.identity.sms import outbox
 from payments import ledger
 from payments.channels.base import PaymentRequest
-from payments.orders import LineSpec, open_order
+from payments.orders import LineSpec, get_order, open_order
 from payments.sandbox.alipay.app import Sandbox, create_sandbox_app
 from payments.sandbox.alipay.keys import SandboxKeys
 from payments.service import PaymentDeps, Payments
@@ -50,8 +51,8 @@ REFUND = """mutation($i: RefundInput!) { refund(input: $i) {
 class Stack:
     """The live backend and sandbox, and clients for them."""
 
-    def __init__(self, backend: str, sandbox_url: str, deps: PaymentDeps) -> None:
-        self.backend, self.sandbox_url, self.deps = backend, sandbox_url, deps
+    def __init__(self, backend: str, sandbox_url: str, deps: PaymentDeps, data_dir: Path) -> None:
+        self.backend, self.sandbox_url, self.deps, self.data_dir = backend, sandbox_url, deps, data_dir
 
     async def gql(self, token: str, query: str, variables: dict[str, Any], locale: str = "en") -> dict[str, Any]:
         async with httpx.AsyncClient(base_url=self.backend, timeout=30) as client:
@@ -91,7 +92,7 @@ def stack(
         )
         app = create_app(settings)
         with served(app, backend_socket):
-            yield Stack(backend_url, sandbox_url, app.state.resources.payments)
+            yield Stack(backend_url, sandbox_url, app.state.resources.payments, Path(data_dir))
 
 
 @pytest_asyncio.fixture(autouse=True)
@@ -440,6 +441,69 @@ async def test_when_notifications_never_come_reconciling_credits_from_the_channe
     assert await _entries(db, order_id) == ["fee", "payment", "split"]
 
 
+async def _close_here(db: Sessions, order_id: str, minutes_ago: int = 0) -> None:
+    """What refusing the application does to its unpaid order."""
+    async with db() as session, session.begin():
+        await session.execute(
+            update(t.payment_orders).where(t.payment_orders.c.id == order_id)
+            .values(status="closed", closed_at=datetime.now(UTC) - timedelta(minutes=minutes_ago))
+        )  # fmt: skip
+
+
+async def _channel_closed_at(db: Sessions, order_id: str) -> tuple[str, datetime | None]:
+    async with db() as session:
+        row = (
+            await session.execute(
+                select(t.payment_orders.c.status, t.payment_orders.c.channel_closed_at)
+                .where(t.payment_orders.c.id == order_id)
+            )
+        ).one()  # fmt: skip
+    return row.status, row.channel_closed_at
+
+
+async def test_an_order_closed_here_is_closed_at_the_channel_so_the_citizen_cannot_pay_it(
+    stack: Stack, db: Sessions, fresh_redis: Any
+) -> None:
+    window = timedelta(minutes=35)
+    order_id, out_trade_no = await _launched(stack, db)  # the citizen holds a QR code for it
+    await _close_here(db, order_id)
+    async with db() as session, session.begin():
+        assert (
+            await Payments(session, stack.deps).close_at_channel((await get_order(session, order_id)), window)
+            == "closed"
+        )
+    assert (await _channel_closed_at(db, order_id))[1] is not None
+    async with httpx.AsyncClient(base_url=stack.sandbox_url) as client:
+        refused = await client.post("/sandbox/pay", json={"out_trade_no": out_trade_no})
+    assert refused.status_code == 409  # the trade is closed at Alipay: the buyer cannot pay
+    # An order whose payment was launched but never opened at the channel: settled once the window passed
+    fresh_id, _ = await _order(db)
+    await _close_here(db, fresh_id)
+    async with db() as session, session.begin():
+        order = await get_order(session, fresh_id)
+        assert order is not None
+        assert await Payments(session, stack.deps).close_at_channel(order, window) == "waiting"
+    await _close_here(db, fresh_id, minutes_ago=40)
+    async with db() as session, session.begin():
+        order = await get_order(session, fresh_id)
+        assert order is not None
+        assert await Payments(session, stack.deps).close_at_channel(order, window) == "closed"
+    assert await _entries(db, fresh_id) == []
+
+
+async def test_a_payment_made_after_closing_is_credited_not_lost(stack: Stack, db: Sessions, fresh_redis: Any) -> None:
+    order_id, out_trade_no = await _launched(stack, db)
+    await _close_here(db, order_id)
+    await stack.control("/sandbox/pay", {"out_trade_no": out_trade_no})  # paid before the job closed the trade
+    async with db() as session, session.begin():
+        order = await get_order(session, order_id)
+        assert order is not None
+        outcome = await Payments(session, stack.deps).close_at_channel(order, timedelta(minutes=35))
+    assert outcome == "credited"
+    assert (await _channel_closed_at(db, order_id))[0] == "paid"  # finance sees it paid, and can refund it
+    assert await _entries(db, order_id) == ["fee", "payment", "split"]
+
+
 def test_the_ledger_check_command_and_the_buyer_command(
     stack: Stack, catalog_database: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -462,6 +526,18 @@ def test_the_ledger_check_command_and_the_buyer_command(
         checked = CliRunner().invoke(cli, ["ledger", "check"])
         assert checked.exit_code == 0, checked.output
         assert "ledger balanced" in checked.output and "dept:GZ-SWJ" in checked.output
+        # One pass of the reconciling job: a paid order whose notification never came is credited
+        unnoticed_id, unnoticed = asyncio.run(_launched_in_new_loop(stack, catalog_database))
+        assert CliRunner().invoke(cli, ["sandbox", "alipay", "pay", unnoticed, "--port", port]).exit_code == 0
+        monkeypatch.setenv("ONEWINDOW_ALIPAY_SANDBOX_PORT", port)
+        monkeypatch.setenv("ONEWINDOW_DATA_DIR", str(stack.data_dir))  # the sandbox's keys
+        get_settings.cache_clear()
+        reconciled = CliRunner().invoke(cli, ["payments", "reconcile", "--older-than", "0"])
+        assert reconciled.exit_code == 0, reconciled.output
+        counts = json.loads(reconciled.output.strip().splitlines()[-1])
+        assert set(counts) == {"checked", "credited", "closed", "closed_at_channel", "paid_after_closing"}
+        assert counts["credited"] >= 1
+        assert asyncio.run(_status_in_new_loop(catalog_database, unnoticed_id)) == "paid"
 
         async def unbalance(add: bool) -> None:
             engine = create_engine(catalog_database)
@@ -488,6 +564,16 @@ def test_the_ledger_check_command_and_the_buyer_command(
             asyncio.run(unbalance(False))
     finally:
         get_settings.cache_clear()
+
+
+async def _status_in_new_loop(url: str, order_id: str) -> str:
+    from backend.db.engine import create_engine, session_factory
+
+    engine = create_engine(url)
+    try:
+        return (await _channel_closed_at(session_factory(engine), order_id))[0]
+    finally:
+        await engine.dispose()
 
 
 async def _launched_in_new_loop(stack: Stack, url: str) -> tuple[str, str]:

@@ -27,6 +27,8 @@ payment_orders = Table(
     Column("paid_at", UTCDateTime, nullable=True),  # when we credited it
     Column("channel_paid_at", UTCDateTime, nullable=True),  # when the channel says the buyer paid (its bill's day)
     Column("closed_at", UTCDateTime, nullable=True),
+    # A closed order's trade can no longer be paid at the channel (closed there, or never opened in time)
+    Column("channel_closed_at", UTCDateTime, nullable=True),
 )
 Index("ix_payment_orders_citizen", payment_orders.c.citizen_id, payment_orders.c.created_at)
 Index("ix_payment_orders_status", payment_orders.c.status, payment_orders.c.created_at)
