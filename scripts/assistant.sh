@@ -82,9 +82,9 @@ case "${1:-}" in
   install) install ;;
   train) train ;;
   check) check ;;
-  run) train; cd "$project" && exec "$venv/bin/rasa" run --enable-api -i 127.0.0.1 -p "$ASSISTANT_PORT" \
+  run) train; cd "$project" && PYTHONWARNINGS=ignore exec "$venv/bin/rasa" run --enable-api -i 127.0.0.1 -p "$ASSISTANT_PORT" \
          -m models/assistant.tar.gz --credentials credentials.yml --endpoints endpoints.yml ;;
-  actions) install; cd "$project" && SANIC_HOST=127.0.0.1 exec "$venv/bin/python" -m rasa_sdk \
+  actions) install; cd "$project" && SANIC_HOST=127.0.0.1 PYTHONWARNINGS=ignore exec "$venv/bin/python" -m rasa_sdk \
          --actions actions -p "$ASSISTANT_ACTIONS_PORT" ;;
   lock)
     python="$(python310)"; tmp="$(mktemp -d)"
