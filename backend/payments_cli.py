@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from datetime import UTC, datetime, timedelta
+import time
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import click
@@ -122,23 +123,53 @@ def payments_reconcile(minutes: int, every: int | None) -> None:
 
 
 @payments.command("bill-check")
-@click.option("--day", type=click.DateTime(["%Y-%m-%d"]), required=True, help="The Beijing date of the bill.")
+@click.option("--day", type=click.DateTime(["%Y-%m-%d"]), default=None, help="The Beijing date of the bill.")
+@click.option("--daily", is_flag=True, help="Keep running: check each day's bill once it is ready (10:00 Beijing).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def payments_bill_check(day: datetime, as_json: bool) -> None:
-    """Compare the channel's daily bill with the ledger; exit 1 when anything differs (长款, 短款, amounts, fees)."""
+def payments_bill_check(day: datetime | None, daily: bool, as_json: bool) -> None:
+    """Compare the channel's daily bill with the ledger; exit 1 when anything differs (长款, 短款, amounts, fees).
+
+    Every check is kept (`billChecks` shows them to finance staff). With --daily it keeps running
+    (`make run` starts it so): each hour it checks the day before once the bill is ready, and logs
+    `payments.bill_discrepancies` when anything differs; a bill not ready yet is tried again.
+    """
     import msgspec
 
     from backend.identity.secrets import master_secret
     from backend.payment_runtime import build_payments
     from payments.money import to_yuan
-    from payments.reconcile import BillReport
+    from payments.reconcile import BillReport, bill_day_due
     from payments.service import Payments
 
     settings = get_settings()
     deps = build_payments(settings, master_secret(settings), own_pool=False)
+    if daily:
+        from backend.logs import configure_logging
+
+        configure_logging(settings.log_level, settings.log_format)
+
+        async def due(session: AsyncSession) -> date | None:
+            return bill_day_due(datetime.now(UTC), await Payments(session, deps).last_checked_day())
+
+        def forever() -> None:
+            while True:
+                try:
+                    if (wanted := run(due)) is not None:
+                        report = run(lambda session: Payments(session, deps).check_bill(wanted))
+                        log.info("payments.bill_checked", day=wanted.isoformat(), clean=report.clean)
+                except Exception as error:  # a bill not ready, the channel unreachable: next hour
+                    log.warning("payments.bill_check_failed", error=repr(error))
+                time.sleep(3600)
+
+        with contextlib.suppress(KeyboardInterrupt):
+            forever()
+        return
+    if day is None:
+        raise click.UsageError("give --day YYYY-MM-DD, or --daily")
+    wanted_day = day.date()
 
     async def work(session: AsyncSession) -> BillReport:
-        return await Payments(session, deps).check_bill(day.date())
+        return await Payments(session, deps).check_bill(wanted_day)
 
     report = run(work)
     if as_json:

@@ -147,3 +147,16 @@ async def compare(session: AsyncSession, day: date, rows: list[BillRow], channel
         day=day, channel_payments=sum(1 for r in rows if r.kind == "payment"),
         channel_refunds=sum(1 for r in rows if r.kind == "refund"), matched=matched, discrepancies=found,
     )  # fmt: skip
+
+
+BILL_READY_HOUR = 10
+"""Beijing hour after which the channel's bill of the day before can be downloaded (Alipay: T+1, 9-10 am)."""
+
+
+def bill_day_due(now: datetime, last_checked: date | None) -> date | None:
+    """The Beijing day whose bill the daily job should check now, or None (not ready, or done)."""
+    local = now.astimezone(BEIJING)
+    yesterday = local.date() - timedelta(days=1)
+    if local.hour < BILL_READY_HOUR or (last_checked is not None and last_checked >= yesterday):
+        return None
+    return yesterday

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 import msgspec
 import structlog
-from sqlalchemy import case, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db import tables as t
@@ -425,12 +425,46 @@ class Payments:
 
     # --- reconciling ---------------------------------------------------------------------------------
     async def check_bill(self, day: date) -> BillReport:
-        """Download the channel's bill of a Beijing day and compare it with what we booked."""
+        """Download the channel's bill of a Beijing day, compare it with what we booked, and keep the result."""
         try:
             content = await self._deps.channel.bill(day)
         except ChannelError as error:
             raise PaymentError("CHANNEL_UNAVAILABLE", detail=error.code) from None
-        return await compare(self._session, day, parse_bill(content), self._deps.channel.name)
+        report = await compare(self._session, day, parse_bill(content), self._deps.channel.name)
+        await self._session.execute(
+            t.bill_checks.insert().values(
+                channel=self._deps.channel.name, day=day, clean=report.clean,
+                report=msgspec.to_builtins(report), checked_at=datetime.now(UTC),
+            )
+        )  # fmt: skip
+        if not report.clean:
+            log.warning("payments.bill_discrepancies", day=day.isoformat(), count=len(report.discrepancies))
+        return report
+
+    async def bill_checks(self, limit: int) -> list[tuple[datetime, BillReport]]:
+        """The latest check of each of the last `limit` days checked, newest day first."""
+        rows = await execute(
+            self._session,
+            select(t.bill_checks.c.day, t.bill_checks.c.report, t.bill_checks.c.checked_at)
+            .where(t.bill_checks.c.channel == self._deps.channel.name)
+            .order_by(t.bill_checks.c.day.desc(), t.bill_checks.c.checked_at.desc())
+            .limit(limit * 4),
+        )
+        latest: dict[date, tuple[datetime, BillReport]] = {}
+        for row in rows:
+            if row.day not in latest:
+                latest[row.day] = (row.checked_at, msgspec.convert(row.report, BillReport))
+        return list(latest.values())[:limit]
+
+    async def last_checked_day(self) -> date | None:
+        """The newest Beijing day whose bill was checked."""
+        row = (
+            await execute(
+                self._session,
+                select(func.max(t.bill_checks.c.day)).where(t.bill_checks.c.channel == self._deps.channel.name),
+            )
+        ).scalar_one()
+        return row if isinstance(row, date) else None
 
     async def reconcile_order(self, order: Order) -> str:
         """Ask the channel about one open order: "credited", "closed", or "open" (still waiting)."""

@@ -614,6 +614,12 @@ async def test_the_daily_bill_reconciles_and_shows_a_payment_we_never_credited(
     seen = (await stack.gql(finance, query, {"d": day.isoformat()}))["billReconciliation"]
     assert seen["clean"] is False
     assert {"kind": "channel_only", "reference": lost, "channelAmount": "470.00"} in seen["discrepancies"]
+    # Every comparison is kept: the day's latest is what finance sees in the history
+    history = "query { billChecks(first: 5) { day checkedAt clean discrepancies { reference } } }"
+    latest = (await stack.gql(finance, history, {}))["billChecks"][0]
+    assert latest["day"] == day.isoformat()
+    assert latest["clean"] is False
+    assert lost in {d["reference"] for d in latest["discrepancies"]}
     citizen = await _token(stack, db, fresh_redis)
     async with httpx.AsyncClient(base_url=stack.backend) as client:
         refused = (await client.post("/graphql", json={"query": query, "variables": {"d": day.isoformat()}},

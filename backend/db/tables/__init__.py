@@ -39,6 +39,7 @@ from backend.db.tables.identity import (
     staff_roles,
 )
 from backend.db.tables.payments import (
+    bill_checks,
     channel_notifications,
     idempotency_keys,
     journal_entries,
@@ -55,6 +56,7 @@ __all__ = [
     "application_events",
     "applications",
     "audit_events",
+    "bill_checks",
     "bundle_matters",
     "bundles",
     "catalog_imports",

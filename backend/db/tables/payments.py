@@ -5,7 +5,7 @@ Money is stored as integer fen (分) everywhere: no floats, no rounding.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, String, Table, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, UniqueConstraint
 
 from backend.db.tables.base import metadata
 from backend.db.types import Json, UTCDateTime
@@ -151,4 +151,17 @@ receipt_series = Table(
     metadata,
     Column("bill_code", String(8), primary_key=True),
     Column("next_number", BigInteger, nullable=False),
+)
+
+# Each comparison of a channel's daily bill with the books (the daily job's and finance staff's).
+bill_checks = Table(
+    "bill_checks",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("channel", String(16), nullable=False),
+    Column("day", Date, nullable=False),  # the bill's Beijing day
+    Column("clean", Boolean, nullable=False),
+    Column("report", Json, nullable=False),  # payments.reconcile.BillReport
+    Column("checked_at", UTCDateTime, nullable=False),
+    Index("ix_bill_checks_channel_day", "channel", "day"),
 )

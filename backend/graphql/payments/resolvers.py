@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 import strawberry
 from strawberry.permission import PermissionExtension
 
+from backend.db.engine import unit_of_work
 from backend.errors import DomainError, ErrorCode
 from backend.graphql import permissions
 from backend.graphql.context import Info
 from backend.graphql.errors import payload_errors, run_mutation
 from backend.graphql.pagination import check_page_size
 from backend.graphql.payments.types import (
-    BillDiscrepancy,
     BillReconciliation,
     Order,
     OrderPage,
@@ -93,23 +93,25 @@ class PaymentQuery:
         )
         return [Receipt.build(r, info) for r in found]
 
-    @strawberry.field(description="Compare the channel's bill of a Beijing day with the books (finance staff).")
+    @strawberry.field(
+        description="Compare the channel's bill of a Beijing day with the books now, and keep it (finance staff)."
+    )
     async def bill_reconciliation(self, info: Info, day: date) -> BillReconciliation:
         permissions.staff(info, Role.FINANCE, Role.ADMIN)
         payments = info.context.payments
-        report = await domain(lambda: payments.check_bill(day))
-        return BillReconciliation(
-            day=report.day, channel_payments=report.channel_payments, channel_refunds=report.channel_refunds,
-            matched=report.matched, clean=report.clean,
-            discrepancies=[
-                BillDiscrepancy(
-                    kind=d.kind, reference=d.reference,
-                    channel_amount=yuan(d.channel_fen) if d.channel_fen is not None else None,
-                    platform_amount=yuan(d.platform_fen) if d.platform_fen is not None else None,
-                )
-                for d in report.discrepancies
-            ],
-        )  # fmt: skip
+
+        async with unit_of_work(info.context.session):  # the comparison is kept: finance's record of it
+            report = await domain(lambda: payments.check_bill(day))
+        return BillReconciliation.build(report, datetime.now(UTC))
+
+    @strawberry.field(
+        description="The latest comparison of each of the last days checked (the daily job's or staff's), newest first."
+    )
+    async def bill_checks(self, info: Info, first: int = 30) -> list[BillReconciliation]:
+        permissions.staff(info, Role.FINANCE, Role.ADMIN)
+        size = check_page_size(first, info.context.settings.max_page_size)
+        found = await info.context.payments.bill_checks(size)
+        return [BillReconciliation.build(report, checked_at) for checked_at, report in found]
 
 
 @strawberry.type

@@ -16,6 +16,7 @@ from backend.i18n import pick
 from payments import orders as po
 from payments import receipts as pr
 from payments.money import to_yuan
+from payments.reconcile import BillReport
 
 
 def yuan(fen: int) -> Decimal:
@@ -176,8 +177,25 @@ class BillDiscrepancy:
 @strawberry.type(description="A day's bill from the channel, compared with what was booked.")
 class BillReconciliation:
     day: date
+    checked_at: datetime = strawberry.field(description="When the comparison was made.")
     channel_payments: int
     channel_refunds: int
     matched: int
     clean: bool
     discrepancies: list[BillDiscrepancy]
+
+    @classmethod
+    def build(cls, report: BillReport, checked_at: datetime) -> BillReconciliation:
+        """The GraphQL view of a comparison."""
+        return cls(
+            day=report.day, checked_at=checked_at, channel_payments=report.channel_payments,
+            channel_refunds=report.channel_refunds, matched=report.matched, clean=report.clean,
+            discrepancies=[
+                BillDiscrepancy(
+                    kind=d.kind, reference=d.reference,
+                    channel_amount=yuan(d.channel_fen) if d.channel_fen is not None else None,
+                    platform_amount=yuan(d.platform_fen) if d.platform_fen is not None else None,
+                )
+                for d in report.discrepancies
+            ],
+        )  # fmt: skip
