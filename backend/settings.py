@@ -7,6 +7,7 @@ import os
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 import msgspec
 
@@ -116,7 +117,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         str, _doc("The Rasa assistant's server (ONEWINDOW_ASSISTANT_URL); `make run` starts one on loopback.")
     ] = "http://127.0.0.1:5005"
     assistant_timeout: Annotated[
-        float, _doc("Seconds to wait for the assistant's reply before answering ASSISTANT_UNAVAILABLE.")
+        float,
+        _doc("Seconds to wait for the assistant before answering ASSISTANT_UNAVAILABLE (ONEWINDOW_ASSISTANT_TIMEOUT)."),
     ] = 8.0
     app_link: Annotated[
         str,
@@ -202,6 +204,10 @@ def settings_from_env(environ: dict[str, str] | None = None) -> Settings:
                 "payments need Alipay's gateway and keys "
                 "(ONEWINDOW_ALIPAY_GATEWAY, _PRIVATE_KEY_FILE, _PUBLIC_KEY_FILE)"
             )
+        assistant = urlsplit(settings.assistant_url)
+        if assistant.scheme != "https" and assistant.hostname not in ("127.0.0.1", "localhost", "::1"):
+            # each message carries a citizen's delegated token to the assistant
+            problems.append("the assistant must be reached over https or on loopback (ONEWINDOW_ASSISTANT_URL)")
         if problems:
             raise ValueError("production settings refused: " + "; ".join(problems))
     return settings

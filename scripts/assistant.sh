@@ -13,12 +13,13 @@ venv="$project/.venv"
 state="$root/var/assistant"
 uv="$(command -v uv 2>/dev/null || echo "$root/.tools/bin/uv")"
 mkdir -p "$state/tmp" "$state/home"
-home_orig="$HOME"
-export UV_CACHE_DIR="${UV_CACHE_DIR:-$home_orig/.cache/uv}"
+home_orig="${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}"
 
-# Rasa stays offline and quiet, and keeps its temporary files (jieba's cache, CRF files) to itself.
+# Rasa stays offline and quiet, and keeps its temporary files (jieba's cache, CRF files) and its
+# home (~/.config/rasa) to itself; uv keeps the user's own home (its config, a PyPI mirror, its cache).
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1
-export TMPDIR="$state/tmp" HOME="$state/home" PYTHONHASHSEED=0 PYTHONUNBUFFERED=1
+export TMPDIR="$state/tmp" PYTHONHASHSEED=0 PYTHONUNBUFFERED=1
+in_rasa_home() { HOME="$state/home" PYTHONWARNINGS=ignore "$@"; }
 export ASSISTANT_PORT="${ASSISTANT_PORT:-5005}" ASSISTANT_ACTIONS_PORT="${ASSISTANT_ACTIONS_PORT:-5055}"
 export ASSISTANT_ACTIONS_URL="${ASSISTANT_ACTIONS_URL:-http://127.0.0.1:$ASSISTANT_ACTIONS_PORT/webhook}"
 export ASSISTANT_GRAPHQL_URL="${ASSISTANT_GRAPHQL_URL:-http://127.0.0.1:${WEB_PORT:-8000}/graphql}"
@@ -38,20 +39,25 @@ python310() {
 
 install() {
   local marker="$venv/.installed"
-  if [ -f "$marker" ] && [ "$marker" -nt "$project/requirements.lock" ]; then return; fi
+  # `make run` starts the Rasa server and the action server together: one installs, the other waits.
+  exec 9>"$state/install.lock"
+  flock 9
+  if [ -f "$marker" ] && [ "$marker" -nt "$project/requirements.lock" ]; then flock -u 9; return; fi
   local python; python="$(python310)"
   echo "assistant: installing Rasa into assistant/.venv with $python (a few minutes the first time)"
   rm -rf "$venv"
   "$uv" venv --quiet --python "$python" "$venv"
-  "$uv" pip install --quiet --python "$venv/bin/python" --no-deps -r "$project/requirements.lock"
+  "$uv" pip install --quiet --python "$venv/bin/python" --no-deps --require-hashes -r "$project/requirements.lock"
   touch "$marker"
+  flock -u 9
 }
 
 # Rasa's dependencies print pages of deprecation warnings on every start: not ours to fix.
-rasa() { (cd "$project" && PYTHONWARNINGS=ignore "$venv/bin/rasa" "$@"); }
+rasa() { (cd "$project" && in_rasa_home "$venv/bin/rasa" "$@"); }
 
 fingerprint() {
-  (cd "$project" && cat config.yml domain.yml requirements.lock $(find data -type f | sort) | sha256sum | cut -d' ' -f1)
+  (cd "$project" && { cat config.yml domain.yml requirements.lock; find data -type f -print0 | sort -z | xargs -0 cat; } \
+    | sha256sum | cut -d' ' -f1)
 }
 
 train() {
@@ -69,7 +75,7 @@ train() {
 check() {
   install
   rasa data validate --fail-on-warnings --quiet
-  (cd "$project" && "$venv/bin/python" -m pytest -q -p no:cacheprovider tests)
+  (cd "$project" && HOME="$state/home" "$venv/bin/python" -m pytest -q -p no:cacheprovider tests)
   train
   rasa test core --model models/assistant.tar.gz --stories tests/test_stories.yml \
     --fail-on-prediction-errors --out "$state/results/core" --quiet
@@ -82,15 +88,15 @@ case "${1:-}" in
   install) install ;;
   train) train ;;
   check) check ;;
-  run) train; cd "$project" && PYTHONWARNINGS=ignore exec "$venv/bin/rasa" run --enable-api -i 127.0.0.1 -p "$ASSISTANT_PORT" \
+  # No --enable-api: only the REST channel is served (the HTTP API would expose every tracker).
+  run) train; cd "$project" && HOME="$state/home" PYTHONWARNINGS=ignore exec "$venv/bin/rasa" run -i 127.0.0.1 -p "$ASSISTANT_PORT" \
          -m models/assistant.tar.gz --credentials credentials.yml --endpoints endpoints.yml ;;
-  actions) install; cd "$project" && SANIC_HOST=127.0.0.1 PYTHONWARNINGS=ignore exec "$venv/bin/python" -m rasa_sdk \
+  actions) install; cd "$project" && HOME="$state/home" SANIC_HOST=127.0.0.1 PYTHONWARNINGS=ignore exec "$venv/bin/python" -m rasa_sdk \
          --actions actions -p "$ASSISTANT_ACTIONS_PORT" ;;
   lock)
-    python="$(python310)"; tmp="$(mktemp -d)"
+    python="$(python310)"; tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
     "$uv" venv --quiet --python "$python" "$tmp/venv"
-    "$uv" pip compile --quiet --python "$tmp/venv/bin/python" --python-version 3.10 \
-      "$project/requirements.in" -o "$project/requirements.lock"
-    rm -rf "$tmp" ;;
+    "$uv" pip compile --quiet --generate-hashes --python "$tmp/venv/bin/python" --python-version 3.10 \
+      "$project/requirements.in" -o "$project/requirements.lock" ;;
   *) sed -n '2,9p' "$0"; exit 2 ;;
 esac

@@ -8,6 +8,9 @@ assistant sends comes from here.
 
 from __future__ import annotations
 
+import itertools
+import re
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -21,6 +24,7 @@ from actions.texts import locale_of, say
 QUESTIONS = {"ask_materials": "materials", "ask_fee": "fee", "ask_duration": "duration", "ask_location": "location"}
 MAX_FAILURES = 2  # turns in a row without help before handing over to a person
 MAX_LISTED = 5
+CODE = re.compile(r"[A-Z0-9-]{1,32}")
 
 
 class Turn:
@@ -53,8 +57,10 @@ class Turn:
         """Set slots when the action ends."""
         self.events.extend(SlotSet(name, value) for name, value in slots.items())
 
-    def failed(self, key: str) -> None:
+    def failed(self, key: str, keep_pending: bool = False) -> None:
         """Say we could not help; the second time in a row, hand over to a person."""
+        if not keep_pending:
+            self.remember(pending_question=None)
         failures = int(self.tracker.get_slot("failures") or 0) + 1
         if failures >= MAX_FAILURES:
             self.reply(self.say("handoff"))
@@ -166,7 +172,7 @@ def _answer(turn: Turn, question: str, kind: str, detail: dict[str, Any]) -> str
         return "\n".join([turn.say("fee_head", name=name), *lines, turn.say("fee_pay")])
     if question == "duration":
         if kind == "bundle":
-            longest = max(m["promisedDays"] for m in matters)
+            longest = max((m["promisedDays"] for m in matters), default=0)
             lines = [turn.say("duration_line", name=m["name"], promised=m["promisedDays"]) for m in matters]
             return "\n".join([turn.say("duration_bundle", name=name, count=len(matters), promised=longest), *lines])
         if detail["promisedDays"] == 0:
@@ -175,7 +181,7 @@ def _answer(turn: Turn, question: str, kind: str, detail: dict[str, Any]) -> str
             text = turn.say("duration_days", name=name, promised=detail["promisedDays"], legal=detail["legalDays"])
         return f"{text}\n{turn.say('duration_instant')}" if detail["instantApproval"] else text
     # location
-    trips = max(m["maxTrips"] for m in matters)
+    trips = max((m["maxTrips"] for m in matters), default=0)
     if trips == 0:
         return turn.say("online_zero", name=name)
     halls: dict[str, dict[str, Any]] = {}
@@ -228,7 +234,7 @@ class ActionAnswerDetail(Action):
                     return turn.events
             if code is None:
                 turn.remember(pending_question=question)
-                turn.failed("which_matter")
+                turn.failed("which_matter", keep_pending=True)
                 return turn.events
             await _answer_about(turn, question, code)
         except BackendUnavailableError:
@@ -245,7 +251,7 @@ class ActionChooseMatter(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         turn = Turn(dispatcher, tracker)
         code = next(tracker.get_latest_entity_values("matter_code"), None)
-        if not code:
+        if not isinstance(code, str) or not CODE.fullmatch(code):  # a payload anyone can type: only codes pass
             turn.failed("which_matter")
             return turn.events
         try:
@@ -261,11 +267,33 @@ class ActionChooseMatter(Action):
 
 
 def _to_pay(node: dict[str, Any]) -> bool:
-    return float(node.get("amountToPay") or 0) > 0
+    try:
+        return Decimal(str(node.get("amountToPay") or "0")) > 0
+    except InvalidOperation:
+        return False
+
+
+def _tokens(text: str) -> set[str]:
+    """Character pairs of Chinese and words of four letters or more: what two texts can share."""
+    pairs = {a + b for run in re.findall(r"[\u4e00-\u9fff]+", text) for a, b in itertools.pairwise(run)}
+    return pairs | {w.lower() for w in re.findall(r"[A-Za-z]{4,}", text)}
+
+
+def _about(nodes: list[dict[str, Any]], words: str) -> list[dict[str, Any]]:
+    """The applications whose matter or bundle the words name."""
+    wanted = _tokens(words)
+    return [n for n in nodes if wanted & _tokens(_application_name(n))]
 
 
 def _application_name(node: dict[str, Any]) -> str:
     return str((node.get("bundle") or node.get("matter") or {}).get("name") or node["reference"])
+
+
+def _progress_words(turn: Turn) -> tuple[bool, str]:
+    """(does the message speak of progress?, the words that may name a matter)."""
+    if turn.text.startswith("/"):
+        return True, ""
+    return asks_about_progress(turn.text), matter_words(turn.text)
 
 
 class ActionCheckProgress(Action):
@@ -276,21 +304,25 @@ class ActionCheckProgress(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         turn = Turn(dispatcher, tracker)
-        if not turn.text.startswith("/") and not asks_about_progress(turn.text):
-            return await _find(turn)  # a situation described in the first person, not a question of progress
+        progress, words = _progress_words(turn)
         try:
             found = await backend().my_applications(turn.token, turn.locale, first=MAX_LISTED)
         except NotSignedInError:
+            if not progress and words:
+                return await _find(turn)  # a situation told in the first person, not a question of progress
             turn.reply(turn.say("sign_in"))
             return turn.events
         except BackendUnavailableError:
             return _unavailable(turn)
         nodes = [edge["node"] for edge in found["edges"]]
+        named = _about(nodes, words) if words else []
+        if not progress and words and not named:
+            return await _find(turn)  # names a matter the citizen has not applied for: find it
         if not nodes:
             turn.reply(turn.say("no_applications"))
             return turn.events
         lines = [turn.say("applications_head")]
-        for node in nodes:
+        for node in named + [n for n in nodes if n not in named]:  # the one asked about first
             line = turn.say("application_line", name=_application_name(node), reference=node["reference"],
                             status=node["statusLabel"])  # fmt: skip
             if node.get("deadline") and node["status"] not in ("APPROVED", "COMPLETED", "REJECTED"):
@@ -308,23 +340,26 @@ class ActionCheckProgress(Action):
 
 
 class ActionPay(Action):
-    """What the signed-in citizen has to pay, and how."""
+    """What the signed-in citizen has to pay, and how; paying FOR a service ("自己交社保") finds the service."""
 
     def name(self) -> str:
         return "action_pay"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         turn = Turn(dispatcher, tracker)
-        if not turn.text.startswith("/") and matter_words(turn.text) and not asks_about_progress(turn.text):
-            return await _find(turn)  # paying FOR a service is a service ("自己交社保"), not a bill of ours
+        progress, words = _progress_words(turn)
         try:
             found = await backend().my_applications(turn.token, turn.locale, first=20)
         except NotSignedInError:
+            if words and not progress:
+                return await _find(turn)
             turn.reply(turn.say("sign_in"))
             return turn.events
         except BackendUnavailableError:
             return _unavailable(turn)
         due = [e["node"] for e in found["edges"] if _to_pay(e["node"])]
+        if not due and words and not progress:
+            return await _find(turn)
         if not due:
             turn.reply(turn.say("nothing_to_pay"))
         else:

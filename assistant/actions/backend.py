@@ -25,7 +25,8 @@ OPERATIONS = Path(
 )
 log = logging.getLogger(__name__)
 GRAPHQL_URL = os.environ.get("ASSISTANT_GRAPHQL_URL", "http://127.0.0.1:8000/graphql")
-TIMEOUT_SECONDS = float(os.environ.get("ASSISTANT_BACKEND_TIMEOUT", "3"))
+# An action makes at most three calls; together they stay under the backend's wait for Rasa (8 s).
+TIMEOUT_SECONDS = float(os.environ.get("ASSISTANT_BACKEND_TIMEOUT", "2"))
 
 
 class BackendUnavailableError(Exception):
@@ -72,16 +73,19 @@ class Backend:
                 if response.status != 200:
                     raise BackendUnavailableError(f"HTTP {response.status}")
                 payload = await response.json()
-        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:  # ValueError: not JSON
             raise BackendUnavailableError(repr(error)) from None
+        if not isinstance(payload, dict):
+            raise BackendUnavailableError("not a GraphQL response")
         errors = payload.get("errors") or []
         codes = {str((e.get("extensions") or {}).get("code", "")) for e in errors}
         if codes & {"UNAUTHENTICATED", "TOKEN_EXPIRED", "FORBIDDEN", "INSUFFICIENT_SCOPE"}:
             log.info("backend refused %s: %s", operation, sorted(codes))
             raise NotSignedInError()
-        if errors:
-            raise BackendUnavailableError(str(errors[0].get("message")))
-        return payload["data"]
+        if errors or not isinstance(payload.get("data"), dict):
+            raise BackendUnavailableError(str(errors[0].get("message")) if errors else "no data")
+        data: dict[str, Any] = payload["data"]
+        return data
 
     async def search(self, query: str, locale: str, first: int = 5) -> list[Hit]:
         """The best matters and bundles for what the citizen wrote, best first."""

@@ -102,7 +102,7 @@ def test_a_life_event_is_found_in_english() -> None:
 def test_the_second_failure_in_a_row_hands_over_to_a_person() -> None:
     ran = run(actions.ActionFindService, "find_nothing_twice")
     assert "12345" in ran.text and "转人工" in ran.text
-    assert ran.slots == {"failures": 0}
+    assert ran.slots == {"failures": 0, "pending_question": None}
 
 
 def test_a_follow_up_question_is_about_the_matter_discussed() -> None:
@@ -200,3 +200,20 @@ def test_a_situation_misread_as_a_progress_question_is_searched() -> None:
 def test_a_message_not_understood_is_still_searched() -> None:
     ran = run(actions.ActionCannotHelp, "fallback_search_knows")
     assert ran.suggestions == ["GZ-GA-0013"]
+
+
+def test_a_question_about_one_application_lists_it_first() -> None:
+    ran = run(actions.ActionCheckProgress, "progress_of_one_matter")
+    assert ran.texts[0].splitlines()[1] == "机动车驾驶证期满换证（GZ-2026-000100）：已批准"
+    assert ran.searched == []
+
+
+def test_paying_a_named_fee_lists_what_is_due_rather_than_the_service() -> None:
+    ran = run(actions.ActionPay, "pay_named_fee")
+    assert ran.texts[0].splitlines()[1] == "普通护照签发 (GZ-2026-000123): ¥120.00"
+    assert ran.suggestions == []
+
+
+def test_a_forged_choice_is_refused_not_crashed_on() -> None:
+    ran = run(actions.ActionChooseMatter, "choose_forged_payload")
+    assert ran.text.startswith("您问的是哪个事项？")

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
+
 import pytest
 
 from actions.backend import Hit
@@ -54,6 +58,9 @@ def test_weak_results_are_nothing() -> None:
     ("message", "progress"),
     [
         ("我的申请到哪一步了", True),
+        ("is my passport ready", True),
+        ("我的护照怎么样了", True),
+        ("我想申请护照", False),
         ("我嘅申請批咗未", True),
         ("has my application been approved", True),
         ("我老豆上个月走咗，社保同公积金要点处理", False),
@@ -68,3 +75,18 @@ def test_paying_words_name_no_matter() -> None:
     assert matter_words("我要交钱") == ""
     assert matter_words("how do I pay") == ""
     assert matter_words("自由职业者怎么自己交社保") != ""
+
+
+CATALOG = Path(__file__).resolve().parents[2] / "backend" / "catalog" / "demo" / "matters.json"
+
+
+def test_no_catalog_name_loses_its_meaning() -> None:
+    """A citizen who types a matter's official name must be searched with (most of) that name."""
+    damaged = []
+    for matter in json.loads(CATALOG.read_text(encoding="utf-8")):
+        for locale, name in matter["name"].items():
+            kept = matter_words(name)
+            wanted = len(re.sub(r"[\s\W_]", "", name))
+            if len(re.sub(r"[\s\W_]", "", kept)) < 0.6 * wanted:
+                damaged.append((locale, name, kept))
+    assert damaged == []

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 from typing import Any
 
 import httpx
@@ -64,6 +65,22 @@ class AssistantRelay:
     async def close(self) -> None:
         """Release the connection pool."""
         await self._client.aclose()
+
+    def conversation(self, offered: str | None) -> str:
+        """The conversation to continue: one this service issued, else a new one.
+
+        Ids are issued signed, so a client cannot pick a guessable id ("1") that a stranger also picks:
+        anonymous callers all share one owner, and their conversations must not meet.
+        """
+        if offered and "." in offered:
+            nonce, signature = offered.rsplit(".", 1)
+            if hmac.compare_digest(signature, self._sign(nonce)):
+                return offered
+        nonce = secrets.token_hex(16)
+        return f"{nonce}.{self._sign(nonce)}"
+
+    def _sign(self, nonce: str) -> str:
+        return hmac.new(self._secret, f"conversation|{nonce}".encode(), hashlib.sha256).hexdigest()[:16]
 
     def sender(self, owner: str, conversation_id: str) -> str:
         """The Rasa sender id of a caller's conversation (anonymous callers share the owner `anonymous`)."""

@@ -7,6 +7,7 @@ and how it fails: Rasa down, Rasa hanging, Rasa answering nothing, bad input.
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -108,7 +109,7 @@ async def test_the_reply_carries_messages_buttons_and_suggestions_with_titles_an
     sent = fake.requests[-1]
     assert sent["message"] == "我想辦護照"
     assert sent["metadata"] == {"locale": "zh-Hant"}  # anonymous: no token at all
-    assert len(reply["conversationId"]) == 32  # a new conversation was opened
+    assert re.fullmatch(r"[0-9a-f]{32}\.[0-9a-f]{16}", reply["conversationId"])  # a new, signed conversation
 
 
 async def test_a_signed_in_citizen_lends_the_assistant_a_narrow_token_of_their_own_session(
@@ -117,7 +118,7 @@ async def test_a_signed_in_citizen_lends_the_assistant_a_narrow_token_of_their_o
     fake, _ = rasa
     fake.answer = [{"recipient_id": "x", "text": "您最近的申请：…"}]
     token = await citizen_token(client, db)
-    await _ask(client, "我的申请到哪一步了", token=token, conversation="c-1")
+    await _ask(client, "我的申请到哪一步了", token=token)
     delegated = fake.requests[-1]["metadata"]["token"]
     lent, mine = (jwt.decode(t, options={"verify_signature": False}) for t in (delegated, token))
     assert lent["sid"] == mine["sid"]  # the citizen's own session: signing out ends it
@@ -145,13 +146,17 @@ async def test_a_conversation_id_reaches_only_its_owners_conversation(
     fake.answer = [{"recipient_id": "x", "text": "好的"}]
     mine = await citizen_token(client, db)
     other = await citizen_token(client, db, phone="13900139001")
-    await _ask(client, "你好", token=mine, conversation="shared-id")
-    await _ask(client, "你好", token=mine, conversation="shared-id")
-    await _ask(client, "你好", token=other, conversation="shared-id")
-    await _ask(client, "你好", conversation="shared-id")
+    shared = (await _ask(client, "你好", token=mine))["conversationId"]
+    assert (await _ask(client, "你好", token=mine, conversation=shared))["conversationId"] == shared
+    await _ask(client, "你好", token=other, conversation=shared)
+    await _ask(client, "你好", conversation=shared)
     senders = [r["sender"] for r in fake.requests[-4:]]
     assert senders[0] == senders[1]  # the same citizen continues the same conversation
     assert len(set(senders[1:])) == 3  # another citizen, or nobody, gets a conversation of their own
+    # An id the service did not issue ("1", which a stranger might also pick) starts a new conversation
+    first = await _ask(client, "你好", conversation="1")
+    second = await _ask(client, "你好", conversation="1")
+    assert "1" != first["conversationId"] != second["conversationId"]
 
 
 async def test_bad_input_is_refused_before_reaching_the_assistant(
@@ -169,10 +174,12 @@ async def test_bad_input_is_refused_before_reaching_the_assistant(
 
 async def test_an_empty_reply_is_an_error_not_silence(client: AsyncTestClient[Any], rasa: tuple[FakeRasa, str]) -> None:
     fake, _ = rasa
+    fake.answer = [{"recipient_id": "x", "text": "Hello!"}]
+    kept = (await _ask(client, "你好", locale="en"))["conversationId"]
     fake.answer = []  # what Rasa answers when its action server failed
-    reply = await _ask(client, "我想办护照", locale="en", conversation="keep-me")
+    reply = await _ask(client, "我想办护照", locale="en", conversation=kept)
     assert reply["errors"][0]["code"] == "ASSISTANT_UNAVAILABLE"
-    assert reply["conversationId"] == "keep-me"  # the app can retry in the same conversation
+    assert reply["conversationId"] == kept  # the app can retry in the same conversation
 
 
 @pytest.mark.parametrize(

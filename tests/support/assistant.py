@@ -3,7 +3,7 @@
 They run from the assistant's own Python 3.10 environment through scripts/assistant.sh, exactly as
 `make run` starts them, on free loopback ports, pointed at a backend's GraphQL URL. The action server
 is ready when it logs so. Rasa 3.6 logs nothing once its model is loaded and opens its port only then,
-so its readiness is its /status answering: asked again while the connection is refused, never guessed
+so its readiness is its REST channel answering: asked again while the connection is refused, never guessed
 with a fixed sleep.
 """
 
@@ -95,7 +95,7 @@ class AssistantStack:
         pause = 0.05
         while True:
             try:
-                if httpx.get(f"{self.url}/status", timeout=30).status_code == 200:
+                if httpx.get(f"{self.url}/webhooks/rest/", timeout=30).status_code == 200:
                     return
             except httpx.TransportError:
                 pass

@@ -35,6 +35,18 @@ def test_stand_ins_can_never_run_in_production() -> None:
         settings_from_env({k: v for k, v in base.items() if k != "ONEWINDOW_SECRET_KEY"} | {"ONEWINDOW_SMS": "x"})
 
 
+def test_citizens_tokens_never_travel_to_the_assistant_in_clear_text_in_production() -> None:
+    env = {"ONEWINDOW_ENV": "production", "ONEWINDOW_DATABASE_URL": "postgresql+asyncpg://u@h/db",
+           "ONEWINDOW_REDIS_URL": "redis://h:6379/0", "ONEWINDOW_SECRET_KEY": "x" * 40}  # fmt: skip
+    with pytest.raises(ValueError, match="over https or on loopback") as caught:
+        settings_from_env(env | {"ONEWINDOW_ASSISTANT_URL": "http://rasa.internal:5005"})
+    for fine in ("https://rasa.internal", "http://127.0.0.1:5005"):
+        with pytest.raises(ValueError, match="production settings refused") as other:
+            settings_from_env(env | {"ONEWINDOW_ASSISTANT_URL": fine})  # refused, but for the stand-ins only
+        assert "assistant" not in str(other.value)
+    assert "assistant" in str(caught.value)
+
+
 def test_unknown_variable_is_refused() -> None:
     with pytest.raises(ValueError, match="ONEWINDOW_DATABSE_URL"):
         settings_from_env({"ONEWINDOW_DATABSE_URL": "x"})

@@ -302,7 +302,10 @@ class Application:
         found = await (await info.context.application_loaders()).order.load(self.model.id)
         if found is None or found.status != "open":
             return Decimal("0.00")
-        return Decimal(to_yuan(found.total_fen))
+        lines = found.lines
+        if self.visible_departments is not None:  # an officer sees their departments' fees only
+            lines = [x for x in lines if x.department_code in self.visible_departments]
+        return Decimal(to_yuan(sum(x.amount_fen for x in lines)))
 
     @strawberry.field(description="Which certificate fields this application used (needs certificates:read).")
     async def data_uses(self, info: Info) -> list[DataUse]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from enum import Enum
 from urllib.parse import urlencode
 
@@ -85,7 +84,7 @@ class AssistantMutation:
     ) -> AssistantReply:
         context = info.context
         principal = context.principal
-        conversation = (str(conversation_id or "").strip()[:64]) or uuid.uuid4().hex
+        conversation = context.resources.assistant.conversation(str(conversation_id or "").strip()[:80])
         token, owner = None, "anonymous"
         if principal is not None:
             owner = f"{principal.subject_type.value}:{principal.subject_id}"
