@@ -84,13 +84,35 @@ check() {
   "$venv/bin/python" "$project/tests/nlu_report.py" "$state/results/nlu/intent_report.json"
 }
 
+endpoints() {
+  # Conversations in Redis when one is configured (a redis:// URL); in memory otherwise (`make run`'s
+  # embedded Redis listens on a unix socket, which Rasa's tracker store cannot use).
+  local url="${ASSISTANT_REDIS_URL:-${ONEWINDOW_REDIS_URL:-}}"
+  endpoints_file=endpoints.yml
+  case "$url" in
+    redis://*)
+      eval "$("$venv/bin/python" - "$url" <<'PY'
+import shlex, sys
+from urllib.parse import unquote, urlsplit
+u = urlsplit(sys.argv[1])
+db = (u.path or "/0").strip("/") or "0"
+values = {"HOST": u.hostname or "127.0.0.1", "PORT": str(u.port or 6379), "DB": db,
+          "PASSWORD": unquote(u.password or "")}
+print(" ".join(f"export ASSISTANT_REDIS_{k}={shlex.quote(v)}" for k, v in values.items()))
+PY
+)"
+      endpoints_file=endpoints.redis.yml ;;
+  esac
+}
+
 case "${1:-}" in
   install) install ;;
   train) train ;;
   check) check ;;
   # No --enable-api: only the REST channel is served (the HTTP API would expose every tracker).
-  run) train; cd "$project" && HOME="$state/home" PYTHONWARNINGS=ignore exec "$venv/bin/rasa" run -i 127.0.0.1 -p "$ASSISTANT_PORT" \
-         -m models/assistant.tar.gz --credentials credentials.yml --endpoints endpoints.yml ;;
+  run) train; endpoints; cd "$project" && HOME="$state/home" PYTHONWARNINGS=ignore exec "$venv/bin/rasa" run \
+         -i 127.0.0.1 -p "$ASSISTANT_PORT" -m models/assistant.tar.gz --credentials credentials.yml \
+         --endpoints "$endpoints_file" ;;
   actions) install; cd "$project" && HOME="$state/home" SANIC_HOST=127.0.0.1 PYTHONWARNINGS=ignore exec "$venv/bin/python" -m rasa_sdk \
          --actions actions -p "$ASSISTANT_ACTIONS_PORT" ;;
   lock)

@@ -94,7 +94,8 @@ async def world(
                              assistant_url=f"http://127.0.0.1:{rasa_port}")  # fmt: skip
     sock, base = listener()
     with served(create_app(settings), sock):
-        stack = AssistantStack.start(f"{base}/graphql", rasa_port)
+        # Conversations in Redis, as in production (ONEWINDOW_REDIS_URL is a redis:// URL there)
+        stack = AssistantStack.start(f"{base}/graphql", rasa_port, redis_url=redis_server.url.replace("/0", "/7"))
         chat = Chat(base)
         chat.stack = stack
         try:
@@ -184,3 +185,12 @@ async def test_routing_on_the_blind_labeled_set_does_not_fall_below_what_is_repo
         top3 += any(code in item["expected"] for code in codes[:3])
     assert top1 / len(items) >= TOP1_FLOOR
     assert top3 / len(items) >= TOP3_FLOOR
+
+
+async def test_a_conversation_survives_a_restart_of_the_assistant(world: tuple[Chat, str]) -> None:
+    chat, _ = world
+    found = await chat.ask("我想办护照")
+    assert chat.stack is not None
+    chat.stack.restart_rasa()
+    fee = await chat.ask("要多少钱", found["conversationId"])
+    assert "出入境证件费（普通护照）：120.00元" in fee["messages"][0]["text"]  # it still knows: the passport

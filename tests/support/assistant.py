@@ -65,21 +65,24 @@ class AssistantStack:
     rasa: _Process
     actions: _Process
     started_in: float
+    env: dict[str, str]
 
     @classmethod
-    def start(cls, graphql_url: str, rasa_port: int | None = None, timeout: float = 300) -> AssistantStack:
-        """Start both processes against `graphql_url`; returns once the Rasa server answers."""
+    def start(
+        cls, graphql_url: str, rasa_port: int | None = None, redis_url: str = "", timeout: float = 300
+    ) -> AssistantStack:
+        """Start both processes against `graphql_url` (conversations in Redis when `redis_url` is given)."""
         if not (ROOT / "assistant" / "models" / "assistant.tar.gz").exists():
             raise AssistantMissingError("no trained model: run `make assistant` (scripts/assistant.sh train)")
         rasa_port, actions_port = rasa_port or free_port(), free_port()
         env = os.environ | {
             "ASSISTANT_PORT": str(rasa_port), "ASSISTANT_ACTIONS_PORT": str(actions_port),
-            "ASSISTANT_GRAPHQL_URL": graphql_url,
+            "ASSISTANT_GRAPHQL_URL": graphql_url, "ASSISTANT_REDIS_URL": redis_url,
         }  # fmt: skip
         started = time.perf_counter()
         actions = _start("actions", env, "Action endpoint is up and running")
         rasa = _start("run", env, "Starting Rasa server")
-        stack = cls(f"http://127.0.0.1:{rasa_port}", rasa, actions, 0.0)
+        stack = cls(f"http://127.0.0.1:{rasa_port}", rasa, actions, 0.0, env)
         try:
             for process, name in ((actions, "action server"), (rasa, "Rasa server")):
                 if not process.ready.wait(timeout) or process.popen.poll() is not None:
@@ -103,6 +106,16 @@ class AssistantStack:
                 raise RuntimeError("the Rasa server did not load its model:\n" + "".join(self.rasa.lines[-30:]))
             time.sleep(pause)  # the port opens once the model is loaded (seconds): ask again
             pause = min(pause * 2, 1.0)
+
+    def restart_rasa(self, timeout: float = 300) -> None:
+        """Stop the Rasa server and start it again on the same port (what a deployment does)."""
+        os.killpg(self.rasa.popen.pid, 15)
+        self.rasa.popen.wait(timeout=60)
+        self.rasa.ended.wait(30)
+        self.rasa = _start("run", self.env, "Starting Rasa server")
+        if not self.rasa.ready.wait(timeout) or self.rasa.popen.poll() is not None:
+            raise RuntimeError("the Rasa server did not start again:\n" + "".join(self.rasa.lines[-30:]))
+        self._wait_until_serving(time.perf_counter() + timeout)
 
     def rss_mib(self) -> dict[str, float]:
         """Resident memory of each process, in MiB (Linux)."""
