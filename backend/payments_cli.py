@@ -5,8 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import click
@@ -16,7 +15,12 @@ from backend.identity_cli import run
 from backend.settings import get_settings
 
 if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncSession
+    from collections.abc import AsyncIterator, Awaitable, Callable
+
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+    from backend.settings import Settings
+    from payments.service import PaymentDeps
 
 log = structlog.get_logger("payments")
 
@@ -47,6 +51,44 @@ def ledger_check() -> None:
         raise SystemExit(1)
 
 
+def _payment_deps() -> tuple[Settings, PaymentDeps]:
+    from backend.identity.secrets import master_secret
+    from backend.payment_runtime import build_payments
+
+    settings = get_settings()
+    return settings, build_payments(settings, master_secret(settings), own_pool=False)
+
+
+@contextlib.asynccontextmanager
+async def _sessions(settings: Settings) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """A session factory on a pool of its own for one pass of a job."""
+    from backend.db.engine import create_engine, session_factory
+
+    engine = create_engine(settings.resolved_database_url)
+    try:
+        yield session_factory(engine)
+    finally:
+        await engine.dispose()
+
+
+def _forever(settings: Settings, work: Callable[[], Awaitable[None]], seconds: int, failed: str) -> None:
+    """Run a job's pass every `seconds` until Ctrl-C; a failed pass is logged and the next one tries again."""
+    from backend.logs import configure_logging
+
+    configure_logging(settings.log_level, settings.log_format)
+
+    async def loop() -> None:
+        while True:
+            try:
+                await work()
+            except Exception as error:  # a job must outlive a bad pass (channel or database unreachable)
+                log.warning(failed, error=repr(error))
+            await asyncio.sleep(seconds)
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(loop())
+
+
 @click.group()
 def payments() -> None:
     """Payment orders."""
@@ -64,62 +106,22 @@ def payments_reconcile(minutes: int, every: int | None) -> None:
     With --every, it keeps running (`make run` starts it so): a pass, then a wait; a failed pass (the
     channel or the database unreachable) is logged and the next one tries again.
     """
-    from backend.db.engine import create_engine, session_factory, unit_of_work
-    from backend.identity.secrets import master_secret
-    from backend.payment_runtime import build_payments
-    from payments.channels.base import PAYMENT_WINDOW_MINUTES
-    from payments.orders import closed_at_channel_pending, open_orders
-    from payments.service import Payments
+    from payments.jobs import reconcile
 
-    settings = get_settings()
-    deps = build_payments(settings, master_secret(settings), own_pool=False)
+    settings, deps = _payment_deps()
 
     async def work() -> dict[str, int]:
-        # One short transaction per order: a slow channel query never holds another order's locks.
-        engine = create_engine(settings.resolved_database_url)
-        sessions = session_factory(engine)
-        counts = {"checked": 0, "credited": 0, "closed": 0, "closed_at_channel": 0, "paid_after_closing": 0}
-        window = timedelta(minutes=PAYMENT_WINDOW_MINUTES + 5)  # and five minutes for clocks that differ
-        try:
-            async with sessions() as session:
-                found = await open_orders(session, datetime.now(UTC) - timedelta(minutes=minutes))
-                closed = await closed_at_channel_pending(session)
-            for order in found:
-                async with sessions() as session, unit_of_work(session):
-                    outcome = await Payments(session, deps).reconcile_order(order)
-                counts["checked"] += 1
-                if outcome != "open":
-                    counts[outcome] += 1
-            for order in closed:
-                async with sessions() as session, unit_of_work(session):
-                    outcome = await Payments(session, deps).close_at_channel(order, window)
-                key = {"closed": "closed_at_channel", "credited": "paid_after_closing"}.get(outcome)
-                if key:
-                    counts[key] += 1
-        finally:
-            await engine.dispose()
-        return counts
+        async with _sessions(settings) as sessions:
+            return await reconcile(sessions, deps, datetime.now(UTC) - timedelta(minutes=minutes))
 
     if every is None:
         click.echo(json.dumps(asyncio.run(work())))
         return
 
-    from backend.logs import configure_logging
+    async def logged() -> None:
+        log.info("payments.reconciled", **await work())
 
-    configure_logging(settings.log_level, settings.log_format)
-
-    async def forever() -> None:
-        while True:
-            try:
-                counts = await work()
-            except Exception as error:  # a job that must outlive a bad pass
-                log.warning("payments.reconcile_failed", error=repr(error))
-            else:
-                log.info("payments.reconciled", **counts)
-            await asyncio.sleep(every)
-
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(forever())
+    _forever(settings, logged, every, "payments.reconcile_failed")
 
 
 @payments.command("bill-check")
@@ -129,47 +131,35 @@ def payments_reconcile(minutes: int, every: int | None) -> None:
 def payments_bill_check(day: datetime | None, daily: bool, as_json: bool) -> None:
     """Compare the channel's daily bill with the ledger; exit 1 when anything differs (长款, 短款, amounts, fees).
 
-    Every check is kept (`billChecks` shows them to finance staff). With --daily it keeps running
+    Every check made here is kept (`billChecks` shows them to finance staff). With --daily it keeps running
     (`make run` starts it so): each hour it checks the day before once the bill is ready, and logs
     `payments.bill_discrepancies` when anything differs; a bill not ready yet is tried again.
     """
     import msgspec
 
-    from backend.identity.secrets import master_secret
-    from backend.payment_runtime import build_payments
+    from payments.jobs import check_due_bill
     from payments.money import to_yuan
-    from payments.reconcile import BillReport, bill_day_due
+    from payments.reconcile import BillReport
     from payments.service import Payments
 
-    settings = get_settings()
-    deps = build_payments(settings, master_secret(settings), own_pool=False)
+    settings, deps = _payment_deps()
     if daily:
-        from backend.logs import configure_logging
 
-        configure_logging(settings.log_level, settings.log_format)
+        async def due() -> None:
+            async with _sessions(settings) as sessions:
+                report = await check_due_bill(sessions, deps)
+            if report is not None:
+                log.info("payments.bill_checked", day=report.day.isoformat(), clean=report.clean)
 
-        async def due(session: AsyncSession) -> date | None:
-            return bill_day_due(datetime.now(UTC), await Payments(session, deps).last_checked_day())
-
-        def forever() -> None:
-            while True:
-                try:
-                    if (wanted := run(due)) is not None:
-                        report = run(lambda session: Payments(session, deps).check_bill(wanted))
-                        log.info("payments.bill_checked", day=wanted.isoformat(), clean=report.clean)
-                except Exception as error:  # a bill not ready, the channel unreachable: next hour
-                    log.warning("payments.bill_check_failed", error=repr(error))
-                time.sleep(3600)
-
-        with contextlib.suppress(KeyboardInterrupt):
-            forever()
+        _forever(settings, due, 3600, "payments.bill_check_failed")  # a bill not ready yet: next hour
         return
     if day is None:
         raise click.UsageError("give --day YYYY-MM-DD, or --daily")
     wanted_day = day.date()
 
     async def work(session: AsyncSession) -> BillReport:
-        return await Payments(session, deps).check_bill(wanted_day)
+        payments = Payments(session, deps)
+        return await payments.keep_bill_check(await payments.check_bill(wanted_day))
 
     report = run(work)
     if as_json:

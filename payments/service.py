@@ -27,7 +27,7 @@ from backend.db.engine import execute
 from payments import ledger
 from payments.channels.base import Channel, ChannelError, Method, PaymentLaunch, PaymentRequest
 from payments.money import to_yuan
-from payments.orders import Order, get_order, open_orders, orders_by_trade_no
+from payments.orders import Order, get_order, orders_by_trade_no
 from payments.receipts import Receipt, ReceiptIssuer, receipts_of_order
 from payments.reconcile import BillReport, compare, parse_bill
 
@@ -146,10 +146,6 @@ class Payments:
         return order, msgspec.convert(response, PaymentLaunch)
 
     # --- crediting ---------------------------------------------------------------------------------
-    async def handle_notification(self, params: dict[str, str]) -> tuple[bool, str]:
-        """Verify and apply a notification: (answer the accepting acknowledgement?, what happened)."""
-        return (await self.handle_notifications([params]))[0]
-
     async def handle_notifications(self, batch: Sequence[dict[str, str]]) -> list[tuple[bool, str]]:
         """Verify and apply notifications in this unit of work, each judged on its own.
 
@@ -425,20 +421,23 @@ class Payments:
 
     # --- reconciling ---------------------------------------------------------------------------------
     async def check_bill(self, day: date) -> BillReport:
-        """Download the channel's bill of a Beijing day, compare it with what we booked, and keep the result."""
+        """Download the channel's bill of a Beijing day and compare it with what we booked (reads only)."""
         try:
             content = await self._deps.channel.bill(day)
         except ChannelError as error:
             raise PaymentError("CHANNEL_UNAVAILABLE", detail=error.code) from None
-        report = await compare(self._session, day, parse_bill(content), self._deps.channel.name)
+        return await compare(self._session, day, parse_bill(content), self._deps.channel.name)
+
+    async def keep_bill_check(self, report: BillReport) -> BillReport:
+        """Record a comparison (`bill_checks` shows finance the history); discrepancies are logged."""
         await self._session.execute(
             t.bill_checks.insert().values(
-                channel=self._deps.channel.name, day=day, clean=report.clean,
+                channel=self._deps.channel.name, day=report.day, clean=report.clean,
                 report=msgspec.to_builtins(report), checked_at=datetime.now(UTC),
             )
         )  # fmt: skip
         if not report.clean:
-            log.warning("payments.bill_discrepancies", day=day.isoformat(), count=len(report.discrepancies))
+            log.warning("payments.bill_discrepancies", day=report.day.isoformat(), count=len(report.discrepancies))
         return report
 
     async def bill_checks(self, limit: int) -> list[tuple[datetime, BillReport]]:
@@ -503,13 +502,3 @@ class Payments:
             .values(channel_closed_at=datetime.now(UTC))
         )
         return "closed"
-
-    async def reconcile_open_orders(self, older_than: datetime) -> dict[str, int]:
-        """Ask the channel about orders still open (their notification never came), in this transaction."""
-        counts = {"checked": 0, "credited": 0, "closed": 0}
-        for order in await open_orders(self._session, older_than):
-            counts["checked"] += 1
-            outcome = await self.reconcile_order(order)
-            if outcome != "open":
-                counts[outcome] += 1
-        return counts

@@ -29,6 +29,7 @@ from backend.identity.seed import DEMO_PASSWORD
 from backend.identity.sms import outbox
 from payments import ledger
 from payments.channels.base import PaymentRequest
+from payments.jobs import reconcile
 from payments.orders import LineSpec, get_order, open_order
 from payments.sandbox.alipay.app import Sandbox, create_sandbox_app
 from payments.sandbox.alipay.keys import SandboxKeys
@@ -435,8 +436,7 @@ async def test_when_notifications_never_come_reconciling_credits_from_the_channe
     await stack.control(
         "/sandbox/deliver", {"out_trade_no": out_trade_no}
     )  # lost on the way, and the next retry is hours away
-    async with db() as session, session.begin():
-        counts = await Payments(session, stack.deps).reconcile_open_orders(datetime.now(UTC) + timedelta(minutes=1))
+    counts = await reconcile(db, stack.deps, datetime.now(UTC) + timedelta(minutes=1))
     assert counts["credited"] >= 1
     assert await _entries(db, order_id) == ["fee", "payment", "split"]
 
@@ -603,8 +603,9 @@ async def test_the_daily_bill_reconciles_and_shows_a_payment_we_never_credited(
     await stack.control("/sandbox/faults", {"faults": ["drop"]})
     await stack.control("/sandbox/deliver", {"out_trade_no": lost})
     day = datetime.now(ZoneInfo("Asia/Shanghai")).date()
-    async with db() as session:
-        report = await Payments(session, stack.deps).check_bill(day)
+    async with db() as session, session.begin():  # as the daily job does: compare, and keep the comparison
+        payments = Payments(session, stack.deps)
+        report = await payments.keep_bill_check(await payments.check_bill(day))
     by_reference = {d.reference: d for d in report.discrepancies}
     assert credited not in by_reference and out_request_no not in by_reference
     assert by_reference[lost].kind == "channel_only" and by_reference[lost].channel_fen == 47000

@@ -9,7 +9,6 @@ from typing import Any, TypeVar
 import strawberry
 from strawberry.permission import PermissionExtension
 
-from backend.db.engine import unit_of_work
 from backend.errors import DomainError, ErrorCode
 from backend.graphql import permissions
 from backend.graphql.context import Info
@@ -93,19 +92,15 @@ class PaymentQuery:
         )
         return [Receipt.build(r, info) for r in found]
 
-    @strawberry.field(
-        description="Compare the channel's bill of a Beijing day with the books now, and keep it (finance staff)."
-    )
+    @strawberry.field(description="Compare the channel's bill of a Beijing day with the books now (finance staff).")
     async def bill_reconciliation(self, info: Info, day: date) -> BillReconciliation:
         permissions.staff(info, Role.FINANCE, Role.ADMIN)
         payments = info.context.payments
-
-        async with unit_of_work(info.context.session):  # the comparison is kept: finance's record of it
-            report = await domain(lambda: payments.check_bill(day))
+        report = await domain(lambda: payments.check_bill(day))
         return BillReconciliation.build(report, datetime.now(UTC))
 
     @strawberry.field(
-        description="The latest comparison of each of the last days checked (the daily job's or staff's), newest first."
+        description="The daily job's latest comparison of each of the last days it checked, newest first."
     )
     async def bill_checks(self, info: Info, first: int = 30) -> list[BillReconciliation]:
         permissions.staff(info, Role.FINANCE, Role.ADMIN)

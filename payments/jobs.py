@@ -1,0 +1,54 @@
+"""The payment jobs' passes: reconciling with the channel, and the daily bill.
+
+Each takes a session factory and opens short transactions of its own: one per order, so a slow
+channel query never holds another order's locks. The CLI runs them once or in a loop.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from backend.db.engine import unit_of_work
+from payments.channels.base import PAYMENT_WINDOW_MINUTES
+from payments.orders import closed_at_channel_pending, open_orders
+from payments.reconcile import BillReport, bill_day_due
+from payments.service import PaymentDeps, Payments
+
+LAUNCH_WINDOW = timedelta(minutes=PAYMENT_WINDOW_MINUTES + 5)
+"""How long a launched payment may still be paid, with five minutes for clocks that differ."""
+
+
+async def reconcile(
+    sessions: async_sessionmaker[AsyncSession], deps: PaymentDeps, older_than: datetime
+) -> dict[str, int]:
+    """Ask the channel about orders open since before `older_than` (credit the paid, close the closed),
+    and close at the channel the trades of orders closed here; what happened, counted."""
+    counts = {"checked": 0, "credited": 0, "closed": 0, "closed_at_channel": 0, "paid_after_closing": 0}
+    async with sessions() as session:
+        found = await open_orders(session, older_than)
+        closed = await closed_at_channel_pending(session)
+    for order in found:
+        async with sessions() as session, unit_of_work(session):
+            outcome = await Payments(session, deps).reconcile_order(order)
+        counts["checked"] += 1
+        if outcome != "open":
+            counts[outcome] += 1
+    for order in closed:
+        async with sessions() as session, unit_of_work(session):
+            outcome = await Payments(session, deps).close_at_channel(order, LAUNCH_WINDOW)
+        key = {"closed": "closed_at_channel", "credited": "paid_after_closing"}.get(outcome)
+        if key:
+            counts[key] += 1
+    return counts
+
+
+async def check_due_bill(sessions: async_sessionmaker[AsyncSession], deps: PaymentDeps) -> BillReport | None:
+    """Check and keep the bill of the day before once the channel has it ready; None when not due."""
+    async with sessions() as session, unit_of_work(session):
+        payments = Payments(session, deps)
+        day = bill_day_due(datetime.now(UTC), await payments.last_checked_day())
+        if day is None:
+            return None
+        return await payments.keep_bill_check(await payments.check_bill(day))
