@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.applications.models import Application, DataConsent, Notification, TimelineEvent
 from backend.catalog.snapshot import CatalogSnapshot
 from backend.db import tables as t
+from backend.db.batch import per_key
 from backend.db.engine import execute
 
 APPLICATION_COLUMNS = [t.applications.c[name] for name in Application.__struct_fields__]
@@ -81,10 +82,7 @@ class ProgressReads:
             .where(t.application_events.c.application_id.in_(set(application_ids)))
             .order_by(t.application_events.c.id),
         )
-        found: dict[str, list[TimelineEvent]] = {}
-        for r in rows:
-            found.setdefault(r.application_id, []).append(TimelineEvent(**r._mapping))
-        return [found.get(i, []) for i in application_ids]
+        return per_key(rows, application_ids, "application_id", lambda r: TimelineEvent(**r._mapping))
 
     async def data_uses(self, application_ids: Sequence[str]) -> list[list[DataConsent]]:
         """Which certificate fields each application used (one query for a page)."""
@@ -94,10 +92,7 @@ class ProgressReads:
             .where(t.data_consents.c.application_id.in_(set(application_ids)))
             .order_by(t.data_consents.c.id),
         )
-        found: dict[str, list[DataConsent]] = {}
-        for r in rows:
-            found.setdefault(r.application_id, []).append(DataConsent(**r._mapping))
-        return [found.get(i, []) for i in application_ids]
+        return per_key(rows, application_ids, "application_id", lambda r: DataConsent(**r._mapping))
 
     async def notifications(
         self, citizen_id: str, first: int, offset: int, unread_only: bool

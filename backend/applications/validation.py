@@ -45,7 +45,6 @@ class FieldProblem(StrEnum):
     INVALID_VALUE = "INVALID_VALUE"
 
 
-# English source texts (gettext msgids); translations are in locales/pending/validation.json until merged.
 # The English source texts (gettext msgids) are the error codes' own: one wording per problem.
 MESSAGES: dict[FieldProblem, str] = {problem: ERROR_MESSAGES[ErrorCode(problem.value)] for problem in FieldProblem}
 

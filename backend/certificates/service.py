@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.certificates import trustlog
 from backend.certificates.models import CertificateRecord
 from backend.db import tables as t
+from backend.db.batch import per_key
 from backend.db.engine import execute
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud and typed from paper
@@ -128,10 +129,7 @@ class CertificateStore:
         rows = await execute(
             self._session, select(*_COLUMNS).where(t.certificates.c.application_id.in_(set(application_ids)))
         )
-        found: dict[str, list[Certificate]] = {}
-        for row in rows:
-            found.setdefault(row.application_id, []).append(Certificate(**row._mapping))
-        return [found.get(i, []) for i in application_ids]
+        return per_key(rows, application_ids, "application_id", lambda row: Certificate(**row._mapping))
 
     async def get(self, certificate_id: str) -> Certificate | None:
         """One certificate by id (the caller checks who may see it)."""
