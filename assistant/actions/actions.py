@@ -296,6 +296,20 @@ def _progress_words(turn: Turn) -> tuple[bool, str]:
     return asks_about_progress(turn.text), matter_words(turn.text)
 
 
+async def _mine(turn: Turn, first: int, progress: bool, words: str) -> dict[str, Any] | None:
+    """The signed-in citizen's latest applications; None when the turn was answered otherwise."""
+    try:
+        return await backend().my_applications(turn.token, turn.locale, first=first)
+    except NotSignedInError:
+        if words and not progress:
+            await _find(turn)  # a situation told in the first person, not a question of progress
+        else:
+            turn.reply(turn.say("sign_in"))
+    except BackendUnavailableError:
+        _unavailable(turn)
+    return None
+
+
 class ActionCheckProgress(Action):
     """Where the signed-in citizen's applications are: state, deadline, what is due."""
 
@@ -305,15 +319,9 @@ class ActionCheckProgress(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         turn = Turn(dispatcher, tracker)
         progress, words = _progress_words(turn)
-        try:
-            found = await backend().my_applications(turn.token, turn.locale, first=MAX_LISTED)
-        except NotSignedInError:
-            if not progress and words:
-                return await _find(turn)  # a situation told in the first person, not a question of progress
-            turn.reply(turn.say("sign_in"))
+        found = await _mine(turn, MAX_LISTED, progress, words)
+        if found is None:
             return turn.events
-        except BackendUnavailableError:
-            return _unavailable(turn)
         nodes = [edge["node"] for edge in found["edges"]]
         named = _about(nodes, words) if words else []
         if not progress and words and not named:
@@ -348,15 +356,9 @@ class ActionPay(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         turn = Turn(dispatcher, tracker)
         progress, words = _progress_words(turn)
-        try:
-            found = await backend().my_applications(turn.token, turn.locale, first=20)
-        except NotSignedInError:
-            if words and not progress:
-                return await _find(turn)
-            turn.reply(turn.say("sign_in"))
+        found = await _mine(turn, 20, progress, words)
+        if found is None:
             return turn.events
-        except BackendUnavailableError:
-            return _unavailable(turn)
         due = [e["node"] for e in found["edges"] if _to_pay(e["node"])]
         if not due and words and not progress:
             return await _find(turn)
