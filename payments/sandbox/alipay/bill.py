@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from payments.money import to_fen, to_yuan
-from payments.sandbox.alipay.state import BEIJING, Gateway
+from payments.sandbox.alipay.state import BEIJING, Gateway, Trade
 
 COLUMNS = [
     "支付宝交易号", "商户订单号", "业务类型", "商品名称", "创建时间", "完成时间", "门店编号", "门店名称", "操作员",
@@ -34,35 +34,28 @@ def _row(cells: list[str]) -> str:
     return ",".join(cells)
 
 
+def _cells(trade: Trade, kind: str, when: datetime, amount_fen: int) -> list[str]:
+    """A bill line's columns shared by payments and refunds (numbers kept as text with a tab, as Alipay does)."""
+    cells = [""] * len(COLUMNS)
+    cells[0], cells[1], cells[2], cells[3] = trade.trade_no + "\t", trade.out_trade_no + "\t", kind, trade.subject
+    cells[5] = f"{when.astimezone(BEIJING):%Y-%m-%d %H:%M:%S}"
+    cells[11] = cells[12] = to_yuan(amount_fen)
+    return cells
+
+
 def bill_zip(gateway: Gateway, day: date) -> bytes:
     """The bill of `day` (Beijing dates): payments and refunds completed that day; unpaid orders never appear."""
     rows: list[list[str]] = []
     for trade in gateway.trades.values():
         if trade.paid_at and trade.paid_at.astimezone(BEIJING).date() == day:
-            cells = [""] * len(COLUMNS)
-            cells[0], cells[1], cells[2], cells[3] = (
-                trade.trade_no + "\t",
-                trade.out_trade_no + "\t",
-                "交易",
-                trade.subject,
-            )
+            cells = _cells(trade, "交易", trade.paid_at, trade.total_fen)
             cells[4] = f"{trade.created_at.astimezone(BEIJING):%Y-%m-%d %H:%M:%S}"
-            cells[5] = f"{trade.paid_at.astimezone(BEIJING):%Y-%m-%d %H:%M:%S}"
-            cells[11] = cells[12] = to_yuan(trade.total_fen)
             cells[22] = to_yuan(-fee_fen(trade.total_fen))
             rows.append(cells)
         for request_no, amount in trade.refunds.items():
             when = trade.refund_times[request_no]
             if when.astimezone(BEIJING).date() == day:
-                cells = [""] * len(COLUMNS)
-                cells[0], cells[1], cells[2], cells[3] = (
-                    trade.trade_no + "\t",
-                    trade.out_trade_no + "\t",
-                    "退款",
-                    trade.subject,
-                )
-                cells[5] = f"{when.astimezone(BEIJING):%Y-%m-%d %H:%M:%S}"
-                cells[11] = cells[12] = to_yuan(-amount)
+                cells = _cells(trade, "退款", when, -amount)
                 cells[21] = request_no + "\t"
                 rows.append(cells)
     payments = [r for r in rows if r[2] == "交易"]
