@@ -21,3 +21,8 @@ def to_yuan(fen: int) -> str:
     """2000 -> "20.00" (what channels and receipts show)."""
     sign = "-" if fen < 0 else ""
     return f"{sign}{abs(fen) // 100}.{abs(fen) % 100:02d}"
+
+
+def yuan(fen: int) -> Decimal:
+    """2000 -> Decimal("20.00") (what the API shows)."""
+    return Decimal(to_yuan(fen))

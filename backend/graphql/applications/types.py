@@ -25,7 +25,7 @@ from backend.graphql.errors import PayloadError
 from backend.i18n import Locale, pick
 from backend.identity.numbers import mask_id_number, mask_phone, normalize_phone, parse_id_number
 from backend.rules.explain import Condition, catalog_labels, describe
-from payments.money import to_yuan
+from payments.money import yuan
 
 if TYPE_CHECKING:
     from backend.graphql.payments.types import Order
@@ -301,11 +301,11 @@ class Application:
     async def amount_to_pay(self, info: Info) -> Decimal:
         found = await (await info.context.application_loaders()).order.load(self.model.id)
         if found is None or found.status != "open":
-            return Decimal("0.00")
+            return yuan(0)
         lines = found.lines
         if self.visible_departments is not None:  # an officer sees their departments' fees only
             lines = [x for x in lines if x.department_code in self.visible_departments]
-        return Decimal(to_yuan(sum(x.amount_fen for x in lines)))
+        return yuan(sum(x.amount_fen for x in lines))
 
     @strawberry.field(description="Which certificate fields this application used (needs certificates:read).")
     async def data_uses(self, info: Info) -> list[DataUse]:

@@ -26,12 +26,11 @@ from backend.graphql.payments.types import (
     RefundInput,
     RefundPayload,
     RefundResult,
-    yuan,
 )
 from backend.identity.models import Role, SubjectType
 from payments import orders as po
 from payments import receipts as pr
-from payments.money import to_fen
+from payments.money import to_fen, yuan
 from payments.service import PaymentError
 
 SCOPE = "payments"

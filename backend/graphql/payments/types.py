@@ -15,13 +15,8 @@ from backend.graphql.errors import PayloadError
 from backend.i18n import pick
 from payments import orders as po
 from payments import receipts as pr
-from payments.money import to_yuan
+from payments.money import yuan
 from payments.reconcile import BillReport
-
-
-def yuan(fen: int) -> Decimal:
-    """Fen as a two-decimal Decimal."""
-    return Decimal(to_yuan(fen))
 
 
 @strawberry.enum(description="How the app launches the payment.")
