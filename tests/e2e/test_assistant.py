@@ -8,7 +8,6 @@ application?" shows each citizen their own applications only, and routing on the
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -20,9 +19,9 @@ import pytest_asyncio
 
 from backend.app import create_app
 from backend.db.engine import create_engine, session_factory
-from backend.identity.sms import outbox
 from tests.conftest import Databases, import_demo, make_settings, migrated
 from tests.support.assistant import AssistantStack
+from tests.support.identity import http_login
 from tests.support.live import listener, served
 from tests.support.servers import PostgresServer, RedisServer, free_port
 
@@ -71,15 +70,11 @@ class Chat:
         return body
 
     async def login(self, db_url: str, phone: str) -> str:
-        sent = await self.gql("mutation($p: String!) { requestLoginCode(phone: $p) { sent } }", {"p": phone})
-        assert sent["data"]["requestLoginCode"]["sent"] is True
         engine = create_engine(db_url)
-        async with session_factory(engine)() as session:
-            code = re.findall(r"\b(\d{6})\b", (await outbox(session, phone))[-1][2])[-1]
-        await engine.dispose()
-        query = "mutation($p: String!, $c: String!) { login(phone: $p, code: $c) { accessToken } }"
-        token: str = (await self.gql(query, {"p": phone, "c": code}))["data"]["login"]["accessToken"]
-        return token
+        try:
+            return await http_login(self.base, session_factory(engine), phone)
+        finally:
+            await engine.dispose()
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import re
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
@@ -26,7 +25,6 @@ from backend.app import create_app
 from backend.db import tables as t
 from backend.db.engine import unit_of_work
 from backend.identity.seed import DEMO_PASSWORD
-from backend.identity.sms import outbox
 from payments import ledger
 from payments.channels.base import PaymentRequest
 from payments.jobs import reconcile
@@ -35,6 +33,7 @@ from payments.sandbox.alipay.app import Sandbox, create_sandbox_app
 from payments.sandbox.alipay.keys import SandboxKeys
 from payments.service import PaymentDeps, Payments
 from tests.conftest import make_settings
+from tests.support.identity import http_login
 from tests.support.live import listener, served
 from tests.support.servers import RedisServer
 
@@ -107,17 +106,7 @@ async def ledger_balanced_after(db: Sessions) -> AsyncIterator[None]:
 
 async def _token(stack: Stack, db: Sessions, redis: Any, phone: str = "13800138000") -> str:
     await redis.flushdb()
-    async with httpx.AsyncClient(base_url=stack.backend) as client:
-        await client.post("/graphql", json={"query": f'mutation {{ requestLoginCode(phone: "{phone}") {{ sent }} }}'})
-        async with db() as session:
-            code = re.findall(r"\b(\d{6})\b", (await outbox(session, phone))[-1][2])[-1]
-        body = (
-            await client.post(
-                "/graphql", json={"query": f'mutation {{ login(phone: "{phone}", code: "{code}") {{ accessToken }} }}'}
-            )
-        ).json()
-    token: str = body["data"]["login"]["accessToken"]
-    return token
+    return await http_login(stack.backend, db, phone)
 
 
 async def _staff(stack: Stack, username: str) -> str:

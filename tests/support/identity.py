@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 from typing import Any
 
+import httpx
 from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -46,6 +47,17 @@ async def login(api: AsyncTestClient[Any], db: async_sessionmaker[AsyncSession],
     payload: dict[str, Any] = body["data"]["login"]
     assert payload["errors"] == [], payload
     return payload
+
+
+async def http_login(base_url: str, db: async_sessionmaker[AsyncSession], phone: str) -> str:
+    """An access token for `phone` through a server on a real port (SMS code read from the stand-in)."""
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
+        sent = (await client.post("/graphql", json={"query": REQUEST, "variables": {"p": phone}})).json()
+        assert sent["data"]["requestLoginCode"]["errors"] == [], sent
+        code = await last_code(db, phone)
+        body = (await client.post("/graphql", json={"query": LOGIN, "variables": {"p": phone, "c": code}})).json()
+    token: str = body["data"]["login"]["accessToken"]
+    return token
 
 
 async def as_user(
