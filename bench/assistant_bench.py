@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import httpx
 
 from tests.support.assistant import AssistantStack
+from tests.support.live import ONEWINDOW, onewindow_serve
 from tests.support.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,15 +48,9 @@ def start_backend(data_dir: Path, rasa_port: int) -> tuple[subprocess.Popen[str]
     env = {k: v for k, v in os.environ.items() if not k.startswith("ONEWINDOW_")}
     env |= {"ONEWINDOW_DATA_DIR": str(data_dir), "ONEWINDOW_LOG_LEVEL": "error",
             "ONEWINDOW_ASSISTANT_URL": f"http://127.0.0.1:{rasa_port}"}  # fmt: skip
-    onewindow = str(Path(sys.executable).parent / "onewindow")
     for command in (["migrate"], ["seed"]):
-        subprocess.run([onewindow, *command], env=env, check=True, capture_output=True)
-    server = subprocess.Popen(
-        [onewindow, "serve", "--host", "127.0.0.1", "--port", "0"], env=env, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    assert server.stdout is not None
-    base = next(line.split()[-1] for line in server.stdout if line.startswith("onewindow is listening on "))
+        subprocess.run([str(ONEWINDOW), *command], env=env, check=True, capture_output=True)
+    server, base, _ = onewindow_serve(env)
     return server, base
 
 

@@ -18,7 +18,6 @@ import os
 import platform
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -43,6 +42,7 @@ from payments.receipts import receipts_of_order
 from payments.sandbox.alipay.app import Sandbox
 from payments.sandbox.alipay.keys import SandboxKeys
 from payments.sandbox.alipay.state import Trade
+from tests.support.live import onewindow_serve
 from tests.support.servers import PostgresServer, RedisServer
 
 SECRET = "bench-secret-0123456789-0123456789-0123"
@@ -52,17 +52,6 @@ LINES = [
     LineSpec(department_code="GZ-SWJ", fiscal_code="120001", item_code="SWJ-TAX", amount_fen=36000,
              name={"zh-Hans": "车船税", "zh-Hant": "車船稅", "en": "Vehicle tax"}),
 ]  # fmt: skip
-
-
-def start_server(env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
-    """`onewindow serve --workers 2` on a free port; returns once it listens."""
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "onewindow"), "serve", "--host", "127.0.0.1", "--port", "0",
-         "--workers", "2"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    assert server.stdout is not None
-    base = next(line.split()[-1] for line in server.stdout if line.startswith("onewindow is listening on "))
-    return server, base
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -178,7 +167,7 @@ async def main(orders: int, concurrency: int, sender: str) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("ONEWINDOW_")}
         env |= {"ONEWINDOW_DATA_DIR": str(data_dir), "ONEWINDOW_DATABASE_URL": url, "ONEWINDOW_REDIS_URL": redis.url,
                 "ONEWINDOW_SECRET_KEY": SECRET, "ONEWINDOW_LOG_LEVEL": "error"}  # fmt: skip
-        server, base = start_server(env)
+        server, base, _ = onewindow_serve(env, "--workers", "2")
         try:
             await send_all(base, notes[:20], concurrency, sender)  # warm-up (these are credited too)
             cpu = time.process_time()

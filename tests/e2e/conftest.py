@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.live import onewindow_serve
 from tests.support.servers import PostgresServer, RedisServer
 
 BIN = Path(sys.executable).parent
@@ -54,22 +55,7 @@ def server_env(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str]
 @pytest.fixture
 def served(server_env: dict[str, str]) -> Iterator[str]:
     """Start the server on a free port; yield its base URL once it prints that it is listening."""
-    process = subprocess.Popen(
-        [str(BIN / "onewindow"), "serve", "--host", "127.0.0.1", "--port", "0"],
-        env=server_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert process.stdout is not None
-    output: list[str] = []
-    base = None
-    for line in process.stdout:  # the banner comes once the socket listens (bounded by the test timeout)
-        output.append(line)
-        if line.startswith("onewindow is listening on "):
-            base = line.split()[-1]
-            break
-    assert base, "".join(output)
+    process, base, output = onewindow_serve(server_env)
     try:
         yield base
     finally:

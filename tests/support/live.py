@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import uvicorn
+
+ONEWINDOW = Path(sys.executable).parent / "onewindow"
+BANNER = "onewindow is listening on "
 
 
 def listener() -> tuple[socket.socket, str]:
@@ -41,3 +47,21 @@ def served(app: Any, sock: socket.socket) -> Iterator[None]:
         server.should_exit = True
         thread.join(timeout=30)
         sock.close()
+
+
+def onewindow_serve(env: dict[str, str], *extra: str) -> tuple[subprocess.Popen[str], str, list[str]]:
+    """`onewindow serve` on a free loopback port: the process, its base URL, and its output so far.
+
+    Returns once the server prints that it listens (its banner comes after the socket is bound).
+    """
+    process = subprocess.Popen(
+        [str(ONEWINDOW), "serve", "--host", "127.0.0.1", "--port", "0", *extra],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    assert process.stdout is not None
+    output: list[str] = []
+    for line in process.stdout:
+        output.append(line)
+        if line.startswith(BANNER):
+            return process, line.split()[-1], output
+    raise RuntimeError("onewindow serve ended before it listened:\n" + "".join(output))
