@@ -137,10 +137,10 @@ def payments_bill_check(day: datetime | None, daily: bool, as_json: bool) -> Non
     """
     import msgspec
 
+    from payments.bills import Bills
     from payments.jobs import check_due_bill
     from payments.money import to_yuan
     from payments.reconcile import BillReport
-    from payments.service import Payments
 
     settings, deps = _payment_deps()
     if daily:
@@ -158,8 +158,8 @@ def payments_bill_check(day: datetime | None, daily: bool, as_json: bool) -> Non
     wanted_day = day.date()
 
     async def work(session: AsyncSession) -> BillReport:
-        payments = Payments(session, deps)
-        return await payments.keep_bill_check(await payments.check_bill(wanted_day))
+        bills = Bills(session, deps)
+        return await bills.keep(await bills.check(wanted_day))
 
     report = run(work)
     if as_json:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.db.engine import unit_of_work
+from payments.bills import Bills
 from payments.channels.base import PAYMENT_WINDOW_MINUTES
 from payments.orders import closed_at_channel_pending, open_orders
 from payments.reconcile import BillReport, bill_day_due
@@ -47,8 +48,8 @@ async def reconcile(
 async def check_due_bill(sessions: async_sessionmaker[AsyncSession], deps: PaymentDeps) -> BillReport | None:
     """Check and keep the bill of the day before once the channel has it ready; None when not due."""
     async with sessions() as session, unit_of_work(session):
-        payments = Payments(session, deps)
-        day = bill_day_due(datetime.now(UTC), await payments.last_checked_day())
+        bills = Bills(session, deps)
+        day = bill_day_due(datetime.now(UTC), await bills.last_checked_day())
         if day is None:
             return None
-        return await payments.keep_bill_check(await payments.check_bill(day))
+        return await bills.keep(await bills.check(day))

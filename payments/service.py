@@ -14,12 +14,12 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import msgspec
 import structlog
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db import tables as t
@@ -29,7 +29,6 @@ from payments.channels.base import Channel, ChannelError, Method, PaymentLaunch,
 from payments.money import to_yuan
 from payments.orders import Order, get_order, orders_by_trade_no
 from payments.receipts import Receipt, ReceiptIssuer, receipts_of_order
-from payments.reconcile import BillReport, compare, parse_bill
 
 log = structlog.get_logger("payments")
 _DEPARTMENTS: dict[str, tuple[float, dict[str, dict[str, Any]]]] = {}
@@ -420,51 +419,6 @@ class Payments:
         )
 
     # --- reconciling ---------------------------------------------------------------------------------
-    async def check_bill(self, day: date) -> BillReport:
-        """Download the channel's bill of a Beijing day and compare it with what we booked (reads only)."""
-        try:
-            content = await self._deps.channel.bill(day)
-        except ChannelError as error:
-            raise PaymentError("CHANNEL_UNAVAILABLE", detail=error.code) from None
-        return await compare(self._session, day, parse_bill(content), self._deps.channel.name)
-
-    async def keep_bill_check(self, report: BillReport) -> BillReport:
-        """Record a comparison (`bill_checks` shows finance the history); discrepancies are logged."""
-        await self._session.execute(
-            t.bill_checks.insert().values(
-                channel=self._deps.channel.name, day=report.day, clean=report.clean,
-                report=msgspec.to_builtins(report), checked_at=datetime.now(UTC),
-            )
-        )  # fmt: skip
-        if not report.clean:
-            log.warning("payments.bill_discrepancies", day=report.day.isoformat(), count=len(report.discrepancies))
-        return report
-
-    async def bill_checks(self, limit: int) -> list[tuple[datetime, BillReport]]:
-        """The latest check of each of the last `limit` days checked, newest day first."""
-        rows = await execute(
-            self._session,
-            select(t.bill_checks.c.day, t.bill_checks.c.report, t.bill_checks.c.checked_at)
-            .where(t.bill_checks.c.channel == self._deps.channel.name)
-            .order_by(t.bill_checks.c.day.desc(), t.bill_checks.c.checked_at.desc())
-            .limit(limit * 4),
-        )
-        latest: dict[date, tuple[datetime, BillReport]] = {}
-        for row in rows:
-            if row.day not in latest:
-                latest[row.day] = (row.checked_at, msgspec.convert(row.report, BillReport))
-        return list(latest.values())[:limit]
-
-    async def last_checked_day(self) -> date | None:
-        """The newest Beijing day whose bill was checked."""
-        row = (
-            await execute(
-                self._session,
-                select(func.max(t.bill_checks.c.day)).where(t.bill_checks.c.channel == self._deps.channel.name),
-            )
-        ).scalar_one()
-        return row if isinstance(row, date) else None
-
     async def reconcile_order(self, order: Order) -> str:
         """Ask the channel about one open order: "credited", "closed", or "open" (still waiting)."""
         state = await self._deps.channel.query(order.out_trade_no)

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from backend.applications.processing import Processing
     from backend.graphql.applications.loaders import ApplicationLoaders
     from backend.graphql.catalog.loaders import CatalogLoaders
+    from payments.bills import Bills
     from payments.service import Payments
 
 
@@ -82,6 +83,13 @@ class Context:
         from payments.service import Payments
 
         return Payments(self.session, self.resources.payments)
+
+    @cached_property
+    def bills(self) -> Bills:
+        """The channel's bills compared with the books, on this request's session."""
+        from payments.bills import Bills
+
+        return Bills(self.session, self.resources.payments)
 
     @cached_property
     def loaders(self) -> CatalogLoaders:

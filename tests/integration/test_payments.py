@@ -26,6 +26,7 @@ from backend.db import tables as t
 from backend.db.engine import unit_of_work
 from backend.identity.seed import DEMO_PASSWORD
 from payments import ledger
+from payments.bills import Bills
 from payments.channels.base import PaymentRequest
 from payments.jobs import reconcile
 from payments.orders import LineSpec, get_order, open_order
@@ -593,8 +594,8 @@ async def test_the_daily_bill_reconciles_and_shows_a_payment_we_never_credited(
     await stack.control("/sandbox/deliver", {"out_trade_no": lost})
     day = datetime.now(ZoneInfo("Asia/Shanghai")).date()
     async with db() as session, session.begin():  # as the daily job does: compare, and keep the comparison
-        payments = Payments(session, stack.deps)
-        report = await payments.keep_bill_check(await payments.check_bill(day))
+        bills = Bills(session, stack.deps)
+        report = await bills.keep(await bills.check(day))
     by_reference = {d.reference: d for d in report.discrepancies}
     assert credited not in by_reference and out_request_no not in by_reference
     assert by_reference[lost].kind == "channel_only" and by_reference[lost].channel_fen == 47000

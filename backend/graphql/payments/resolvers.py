@@ -94,8 +94,8 @@ class PaymentQuery:
     @strawberry.field(description="Compare the channel's bill of a Beijing day with the books now (finance staff).")
     async def bill_reconciliation(self, info: Info, day: date) -> BillReconciliation:
         permissions.staff(info, Role.FINANCE, Role.ADMIN)
-        payments = info.context.payments
-        report = await domain(lambda: payments.check_bill(day))
+        bills = info.context.bills
+        report = await domain(lambda: bills.check(day))
         return BillReconciliation.build(report, datetime.now(UTC))
 
     @strawberry.field(
@@ -104,7 +104,7 @@ class PaymentQuery:
     async def bill_checks(self, info: Info, first: int = 30) -> list[BillReconciliation]:
         permissions.staff(info, Role.FINANCE, Role.ADMIN)
         size = check_page_size(first, info.context.settings.max_page_size)
-        found = await info.context.payments.bill_checks(size)
+        found = await info.context.bills.history(size)
         return [BillReconciliation.build(report, checked_at) for checked_at, report in found]
 
 
