@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,7 +10,8 @@ import structlog
 from litestar import Litestar
 
 from backend.assistant.relay import AssistantRelay
-from backend.catalog.snapshot import CatalogCache, listen_for_changes
+from backend.broadcast import Broadcast
+from backend.catalog.snapshot import CHANGED_CHANNEL, CatalogCache
 from backend.db.engine import create_engine, redact_url, session_factory
 from backend.graphql.http import graphql_get, graphql_post
 from backend.graphql.schema import build_schema
@@ -49,6 +48,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         redis = connect(redis_url)
         sessions = session_factory(engine)
         catalog = CatalogCache(sessions)
+        broadcast = Broadcast(redis)
+        # An import tells every instance at once; after a lost connection, check (a notice may be lost).
+        broadcast.watch(CHANGED_CHANNEL, catalog.mark_stale)
         messages = catalogs(settings.locales_dir)
         identity = await build_identity(settings, sessions, redis, messages)
         payments = build_payments(settings, identity.master_secret)
@@ -57,6 +59,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             engine=engine,
             sessions=sessions,
             redis=redis,
+            broadcast=broadcast,
             messages=messages,
             identity=identity,
             pages=Pages(messages),
@@ -67,8 +70,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             assistant=AssistantRelay(settings.assistant_url, settings.assistant_timeout, identity.master_secret),
         )
         await catalog.get()  # load the catalog now, not on the first request
-        listener = asyncio.create_task(listen_for_changes(redis, catalog), name="catalog-changes")
-        build_schema()
+        await broadcast.start()
+        build_schema(settings.introspection)
         # Everything built at start-up lives for the whole process: keep it out of GC passes.
         gc.collect()
         gc.freeze()
@@ -81,9 +84,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         try:
             yield
         finally:
-            listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await listener
+            await broadcast.close()
             await redis.aclose()
             await engine.dispose()
             await app.state.resources.payments.close()

@@ -20,6 +20,9 @@ class ErrorCode(StrEnum):
     PAGE_SIZE_OUT_OF_RANGE = "PAGE_SIZE_OUT_OF_RANGE"
     GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
     METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
+    UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
+    TEMPORARILY_UNAVAILABLE = "TEMPORARILY_UNAVAILABLE"
+    TOO_MANY_SUBSCRIPTIONS = "TOO_MANY_SUBSCRIPTIONS"
     REQUIRED = "REQUIRED"
     INVALID_VALUE = "INVALID_VALUE"
     UNAUTHENTICATED = "UNAUTHENTICATED"
@@ -80,6 +83,9 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.PAGE_SIZE_OUT_OF_RANGE: "Ask for between 1 and {max} items per page.",
     ErrorCode.GRAPHQL_VALIDATION_FAILED: "The query is not valid for this API: {detail}",
     ErrorCode.METHOD_NOT_ALLOWED: "Mutations must be sent with POST.",
+    ErrorCode.UNSUPPORTED_MEDIA_TYPE: "Send the request as JSON (Content-Type: application/json).",
+    ErrorCode.TEMPORARILY_UNAVAILABLE: "This service is temporarily unavailable. Please try again in a minute.",
+    ErrorCode.TOO_MANY_SUBSCRIPTIONS: "Too many live updates are open. Close some, then try again.",
     ErrorCode.REQUIRED: "This field is required.",
     ErrorCode.INVALID_VALUE: "This value is not valid.",
     ErrorCode.UNAUTHENTICATED: "Please sign in again.",

@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 import re
 import sys
-from collections.abc import MutableMapping
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import structlog
@@ -19,28 +21,79 @@ _SECRET_KEYS = frozenset(
 )  # fmt: skip
 
 
+# Shorter values are too common to hide (a "yes", a page number) and too short to be a secret.
+_MIN_HIDDEN_LENGTH = 4
+
+
+class _RequestValues:
+    """What a caller sent in the current request (and in the enclosing scope's), read when a line needs it.
+
+    Read afresh for each line: a form body is still arriving when the first lines are written.
+    """
+
+    def __init__(self, source: Callable[[], Iterable[str]], outer: _RequestValues | None) -> None:
+        self._source = source
+        self._outer = outer
+
+    def values(self) -> list[str]:
+        found = {v for v in self._source() if len(v) >= _MIN_HIDDEN_LENGTH}
+        if self._outer is not None:
+            found.update(self._outer.values())
+        return sorted(found, key=len, reverse=True)  # longest first: a value inside another
+
+
+_request_values: ContextVar[_RequestValues | None] = ContextVar("onewindow_request_values", default=None)
+
+
+@contextmanager
+def hiding_request_values(source: Callable[[], Iterable[str]]) -> Iterator[None]:
+    """Redact, in every log line written meanwhile, the values `source` yields (what the caller sent).
+
+    A caller's input may hold a password, a refresh token or a login code under any name, and an
+    error message or a traceback may quote it: no log line written for this request repeats it.
+    `source` runs only when a line is written.
+    """
+    token = _request_values.set(_RequestValues(source, _request_values.get()))
+    try:
+        yield
+    finally:
+        _request_values.reset(token)
+
+
 def mask_text(text: str) -> str:
     """Hide the middle of ID numbers (440106********123X) and phones (138****8000)."""
     return _PHONE.sub(r"\1****\2", _ID_NUMBER.sub(r"\1********\2", text))
 
 
-def _mask(value: Any) -> Any:
+def _hide(text: str, hidden: list[str]) -> str:
+    for value in hidden:
+        if value in text:
+            text = text.replace(value, "[redacted]")
+    return mask_text(text)
+
+
+def _mask(value: Any, hidden: list[str]) -> Any:
     if isinstance(value, str):
-        return mask_text(value)
+        return _hide(value, hidden)
     if isinstance(value, dict):
-        return {k: "[redacted]" if k.lower() in _SECRET_KEYS else _mask(v) for k, v in value.items()}
+        return {k: "[redacted]" if k.lower() in _SECRET_KEYS else _mask(v, hidden) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_mask(v) for v in value]
+        return [_mask(v, hidden) for v in value]
     return value
 
 
 def mask_personal_data(_logger: Any, _name: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
-    """structlog processor: mask personal numbers and drop secrets from every log line."""
+    """structlog processor: mask personal numbers and drop secrets (and the request's values) from every line.
+
+    It runs after the traceback is rendered to text, so a traceback is masked like any other value.
+    """
+    request = _request_values.get()
+    hidden = request.values() if request is not None else []
     for key, value in list(event.items()):
         if key.lower() in _SECRET_KEYS and key != "event":
             event[key] = "[redacted]"
         else:
-            event[key] = _mask(value)
+            event[key] = _mask(value, hidden)
     return event
 
 
@@ -51,6 +104,8 @@ def configure_logging(level: str = "info", fmt: str = "json") -> None:
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
+        # Tracebacks become text here, before masking: what an exception's message quotes is masked too.
+        structlog.processors.format_exc_info,
         mask_personal_data,
     ]
     renderer: Any = (
@@ -67,7 +122,6 @@ def configure_logging(level: str = "info", fmt: str = "json") -> None:
         foreign_pre_chain=shared,
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-            structlog.processors.format_exc_info,
             renderer,
         ],
     )

@@ -8,6 +8,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from backend.assistant.relay import AssistantRelay
+from backend.broadcast import Broadcast
 from backend.catalog.snapshot import CatalogCache
 from backend.i18n import Catalogs
 from backend.identity.service import IdentityDeps
@@ -26,6 +27,7 @@ class Resources:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     redis: Redis
+    broadcast: Broadcast
     messages: Catalogs
     identity: IdentityDeps
     pages: Pages

@@ -62,6 +62,23 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         _doc("Serve GraphiQL at GET /graphql (ONEWINDOW_GRAPHIQL). Default: on unless production."),
     ] = None
     max_page_size: Annotated[int, _doc("Largest `first` a list field accepts (ONEWINDOW_MAX_PAGE_SIZE).")] = 100
+    introspection: Annotated[
+        bool,
+        _doc(
+            "Answer GraphQL introspection queries (ONEWINDOW_INTROSPECTION). On by default, production "
+            "included: the schema is public (graphql/schema.graphql) and client tools read it; turning it "
+            "off hides nothing a reader of the repository cannot see."
+        ),
+    ] = True
+    trusted_proxies: Annotated[
+        str,
+        _doc(
+            "Comma-separated addresses or networks of the reverse proxies whose X-Forwarded-For and "
+            "X-Forwarded-Proto are believed (ONEWINDOW_TRUSTED_PROXIES), e.g. 10.0.0.0/8. Empty (the "
+            "default): none, and rate limits count the connecting address. Behind a load balancer, set "
+            "it to the balancer's addresses, or every citizen shares the balancer's limits."
+        ),
+    ] = ""
     secret_key: Annotated[
         str,
         _doc(
@@ -171,6 +188,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 
 
 PREFIX = "ONEWINDOW_"
+# A production master secret: long enough to resist guessing, and not one character repeated.
+MIN_SECRET_LENGTH, MIN_SECRET_DISTINCT = 32, 12
 
 
 def settings_from_env(environ: dict[str, str] | None = None) -> Settings:
@@ -195,6 +214,14 @@ def settings_from_env(environ: dict[str, str] | None = None) -> Settings:
         problems = []
         if not settings.secret_key:
             problems.append("ONEWINDOW_SECRET_KEY is required")
+        elif len(settings.secret_key) < MIN_SECRET_LENGTH or len(set(settings.secret_key)) < MIN_SECRET_DISTINCT:
+            problems.append(
+                f"ONEWINDOW_SECRET_KEY must be at least {MIN_SECRET_LENGTH} random characters "
+                "(python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
+        if urlsplit(settings.resolved_issuer).scheme != "https":
+            # the issuer is in every token, and the sign-in cookie is Secure only on https
+            problems.append("the issuer must be an https URL (ONEWINDOW_ISSUER or ONEWINDOW_PUBLIC_URL)")
         if settings.sms == "outbox":
             problems.append("the SMS outbox stand-in cannot send real messages (ONEWINDOW_SMS)")
         if settings.registry == "standin":

@@ -27,7 +27,7 @@ from backend.catalog import models as m
 from backend.db import tables as t
 
 CITY_LEVEL = "city"
-CHANGED_CHANNEL = "catalog:changed"
+CHANGED_CHANNEL = b"catalog:changed"
 _FILTER_FIELDS = ("theme", "audience", "level", "department", "mode", "region")
 
 
@@ -233,34 +233,6 @@ class CatalogCache:
             latest = (await session.execute(select(func.coalesce(func.max(t.catalog_imports.c.id), 0)))).scalar_one()
         if int(latest) != snapshot.version:
             self._stale = True
-
-
-async def listen_for_changes(redis: Any, cache: CatalogCache, subscribed: asyncio.Event | None = None) -> None:
-    """Mark the cache stale whenever an import announces a change (runs for the app's lifetime).
-
-    If Redis goes away, the cache is marked stale (a notice may have been missed) and the listener
-    reconnects with a growing pause; the periodic version check covers the gap.
-    """
-    pause = 0.5
-    while True:
-        try:
-            pubsub = redis.pubsub()
-            await pubsub.subscribe(CHANGED_CHANNEL)
-            if subscribed is not None:
-                subscribed.set()
-            pause = 0.5
-            try:
-                async for message in pubsub.listen():
-                    if message.get("type") == "message":
-                        cache.mark_stale()
-            finally:
-                await pubsub.aclose()
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # connection lost: reconnect later
-            cache.mark_stale()
-            await asyncio.sleep(pause)  # back-off before reconnecting, not synchronization
-            pause = min(pause * 2, 30.0)
 
 
 async def announce_change(redis: Any) -> None:

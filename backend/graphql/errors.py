@@ -45,8 +45,9 @@ def format_error(error: GraphQLError, messages: Catalogs, locale: Locale, reques
         extensions = {"code": original.code.value}
         if original.field:
             extensions["field"] = original.field
-    elif original is None:
-        # Syntax and validation errors come from graphql-core in English; keep its detail.
+    elif original is None or not error.path:
+        # Syntax, validation and variable-coercion errors (no path: nothing was executed yet) are the
+        # request's fault, never ours: graphql-core words them in English; keep its detail.
         detail = error.message
         message = messages.gettext(locale, MESSAGES[ErrorCode.GRAPHQL_VALIDATION_FAILED], detail=detail)
         extensions = {"code": ErrorCode.GRAPHQL_VALIDATION_FAILED.value}

@@ -8,6 +8,8 @@ with msgspec.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from typing import Any
 
 import msgspec
@@ -23,9 +25,18 @@ from backend.graphql.errors import format_error
 from backend.graphql.schema import build_schema
 from backend.i18n import negotiate
 from backend.identity.models import RequestMeta
+from backend.logs import hiding_request_values
 from backend.resources import Resources
 
 JSON = "application/json"
+# A GraphQL request is JSON (GraphQL-over-HTTP). Refusing text/plain and form encodings also keeps
+# a browser on another site from sending a "simple" cross-origin POST (no preflight) to /graphql.
+_ACCEPTED_MEDIA_TYPES = frozenset({"application/json"})
+# How deep the variables may nest: a form is a flat map of values, a select's list one level more.
+MAX_VARIABLES_DEPTH = 16
+TOO_DEEP = f"variables nest deeper than {MAX_VARIABLES_DEPTH} levels"
+# What a request body may weigh: a one-form submission is a few kilobytes (files go to /uploads).
+MAX_BODY_BYTES = 256 * 1024
 _GRAPHIQL_HTML = get_graphql_ide_html("graphiql")
 
 
@@ -42,6 +53,38 @@ _decode_request = msgspec.json.Decoder(GraphQLRequest).decode
 _encode = msgspec.json.Encoder().encode
 _QUERY_ONLY = (OperationType.QUERY,)
 _ALL_OPERATIONS = (OperationType.QUERY, OperationType.MUTATION)
+
+
+def nesting_depth(value: Any, limit: int) -> int:
+    """How deep `value` nests (lists and maps), counting no further than `limit` + 1; iterative, no recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > deepest:
+            deepest = depth
+            if deepest > limit:
+                break
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return deepest
+
+
+_LITERAL = re.compile(r'"""(.*?)"""|"((?:[^"\\]|\\.)*)"|(?<![\w.])(-?\d{4,})', re.DOTALL)
+
+
+def sent_values(query: str | None, variables: Any) -> Iterator[str]:
+    """Every value a caller sent (string and number literals of the document, the variables' leaves), as text."""
+    for match in _LITERAL.finditer(query or ""):
+        yield next(group for group in match.groups() if group is not None)
+    stack = [variables]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str | int | float) and not isinstance(item, bool):
+            yield str(item)
 
 
 def _resources(request: Request[Any, Any, Any]) -> Resources:
@@ -92,22 +135,25 @@ async def _execute(
         return refused
     if not body.query:
         return _bad_request(context, ErrorCode.BAD_REQUEST, 400, detail="query is missing")
-    try:
-        result = await build_schema().execute(
-            body.query,
-            variable_values=body.variables,
-            context_value=context,
-            operation_name=body.operationName,
-            allowed_operation_types=allowed,
-        )
-    except InvalidOperationTypeError:
-        return _bad_request(context, ErrorCode.METHOD_NOT_ALLOWED, 405)
-    finally:
-        await context.close()
-    payload: dict[str, Any] = {}
-    if result.errors:
-        messages, locale, request_id = context.resources.messages, context.locale, context.request_id
-        payload["errors"] = [format_error(e, messages, locale, request_id) for e in result.errors]
+    if nesting_depth(body.variables, MAX_VARIABLES_DEPTH) > MAX_VARIABLES_DEPTH:
+        return _bad_request(context, ErrorCode.BAD_REQUEST, 400, detail=TOO_DEEP)
+    with hiding_request_values(lambda: sent_values(body.query, body.variables)):
+        try:
+            result = await build_schema(context.settings.introspection).execute(
+                body.query,
+                variable_values=body.variables,
+                context_value=context,
+                operation_name=body.operationName,
+                allowed_operation_types=allowed,
+            )
+        except InvalidOperationTypeError:
+            return _bad_request(context, ErrorCode.METHOD_NOT_ALLOWED, 405)
+        finally:
+            await context.close()
+        payload: dict[str, Any] = {}
+        if result.errors:
+            messages, locale, request_id = context.resources.messages, context.locale, context.request_id
+            payload["errors"] = [format_error(e, messages, locale, request_id) for e in result.errors]
     # "data" is present (maybe null) once execution started; absent when the document was refused.
     if result.data is not None or not result.errors or any(e.path for e in result.errors):
         payload["data"] = result.data
@@ -116,12 +162,23 @@ async def _execute(
     return Response(_encode(payload), status_code=200, media_type=JSON)
 
 
-@post("/graphql", include_in_schema=False, status_code=200)
+def _decode(raw: bytes | str, decode: Any) -> Any:
+    """Decoded JSON; DecodeError for anything malformed, including nesting too deep to decode."""
+    try:
+        return decode(raw)
+    except RecursionError:
+        raise msgspec.DecodeError("JSON nested too deeply") from None
+
+
+@post("/graphql", include_in_schema=False, status_code=200, request_max_body_size=MAX_BODY_BYTES)
 async def graphql_post(request: Request[Any, Any, Any]) -> Response[bytes]:
     """Execute a query or mutation sent as JSON."""
     context = _context(request)
+    media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media_type not in _ACCEPTED_MEDIA_TYPES:
+        return _bad_request(context, ErrorCode.UNSUPPORTED_MEDIA_TYPE, 415)
     try:
-        body = _decode_request(await request.body())
+        body = _decode(await request.body(), _decode_request)
     except msgspec.DecodeError as exc:
         return _bad_request(context, ErrorCode.BAD_REQUEST, 400, detail=str(exc))
     return await _execute(request, context, body, _ALL_OPERATIONS)
@@ -138,7 +195,7 @@ async def graphql_get(request: Request[Any, Any, Any]) -> Response[bytes] | Resp
             return Response(_GRAPHIQL_HTML, media_type="text/html; charset=utf-8")
         return _bad_request(context, ErrorCode.BAD_REQUEST, 400, detail="query is missing")
     try:
-        variables = msgspec.json.decode(params["variables"]) if params.get("variables") else None
+        variables = _decode(params["variables"], msgspec.json.decode) if params.get("variables") else None
     except msgspec.DecodeError as exc:
         return _bad_request(context, ErrorCode.BAD_REQUEST, 400, detail=str(exc))
     body = GraphQLRequest(query=params["query"], variables=variables, operationName=params.get("operationName"))

@@ -7,7 +7,7 @@ from typing import Any
 
 import strawberry
 import structlog
-from graphql import GraphQLError
+from graphql import GraphQLError, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
     MaxTokensLimiter,
@@ -56,8 +56,12 @@ class OnewindowSchema(strawberry.Schema):
         """Domain errors are expected answers: log them quietly; anything else is a bug."""
         for error in errors:
             original = error.original_error
-            if original is None or isinstance(original, DomainError):
-                log.info("graphql.error", message=error.message, code=getattr(original, "code", None))
+            if isinstance(original, DomainError):
+                log.info("graphql.error", code=original.code.value, path=error.path)
+            elif original is None or not error.path:
+                # The message may quote what the caller sent (a password given as a number): the
+                # request's values are redacted from log lines, and the line says no more than needed.
+                log.info("graphql.invalid_request", message=error.message)
             # Unexpected errors are logged with their traceback by backend.graphql.errors.format_error.
 
 
@@ -70,16 +74,23 @@ _VALIDATION_RULES: list[Any] = [
 VALIDATION_CACHE_SIZE = 1024
 
 
+_NO_INTROSPECTION_RULES: list[Any] = [*_VALIDATION_RULES, NoSchemaIntrospectionCustomRule]
+
+
 @functools.cache
-def build_schema() -> strawberry.Schema:
-    """The schema, built once per process (building it is slow; using it is not)."""
+def build_schema(introspection: bool = True) -> strawberry.Schema:
+    """The schema, built once per process (building it is slow; using it is not).
+
+    Without `introspection`, documents asking for __schema or __type fail validation (the setting
+    ONEWINDOW_INTROSPECTION; the schema is public in graphql/schema.graphql either way).
+    """
     # Factories: strawberry builds the extensions per request; the caches behind ParserCache and
     # ValidationCache are module-level, so the same documents are parsed and validated only once.
     extensions: list[Any] = [
         functools.partial(ParserCache, maxsize=1024),
         functools.partial(ValidationCache, maxsize=VALIDATION_CACHE_SIZE),
         functools.partial(MaxTokensLimiter, max_token_count=5000),
-        functools.partial(AddValidationRules, _VALIDATION_RULES),
+        functools.partial(AddValidationRules, _VALIDATION_RULES if introspection else _NO_INTROSPECTION_RULES),
     ]
     return OnewindowSchema(
         query=Query,

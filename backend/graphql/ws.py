@@ -8,24 +8,37 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import uuid
+from collections import Counter
 from typing import Any
 
 import msgspec
+import structlog
 from graphql import ExecutionResult as CoreResult
 from litestar import WebSocket, websocket
 from litestar.exceptions import SerializationException, WebSocketDisconnect
 from strawberry.types import ExecutionResult
 
-from backend.errors import DomainError, ErrorCode
+from backend.errors import MESSAGES, DomainError, ErrorCode
 from backend.graphql.context import Context
 from backend.graphql.errors import format_error
+from backend.graphql.http import MAX_VARIABLES_DEPTH, TOO_DEEP, nesting_depth, sent_values
 from backend.graphql.schema import build_schema
 from backend.i18n import negotiate
 from backend.identity.models import RequestMeta
+from backend.logs import hiding_request_values
+
+log = structlog.get_logger("backend.graphql.ws")
 
 PROTOCOL = "graphql-transport-ws"
 INIT_TIMEOUT_SECONDS = 10
-MAX_SUBSCRIPTIONS = 20  # each holds a Redis connection
+# What one socket, one citizen (or one anonymous address) and one process may hold open. Redis is not
+# what runs out (one connection carries every subscription, backend.broadcast): memory and the
+# reads each update makes are.
+MAX_SUBSCRIPTIONS = 20
+MAX_SOCKETS_PER_OWNER = 5
+MAX_SUBSCRIPTIONS_PER_OWNER = 40
+MAX_SOCKETS = 10_000
 # Close codes of the protocol.
 UNAUTHORIZED, FORBIDDEN_INIT, TOO_MANY_INITS, DUPLICATE_ID, INIT_TIMEOUT, BAD_MESSAGE = (
     4401,
@@ -35,6 +48,50 @@ UNAUTHORIZED, FORBIDDEN_INIT, TOO_MANY_INITS, DUPLICATE_ID, INIT_TIMEOUT, BAD_ME
     4408,
     4400,
 )
+
+
+class Occupancy:
+    """Sockets and subscriptions open in this process, per owner (a citizen, or an anonymous address)."""
+
+    def __init__(self) -> None:
+        self.sockets: Counter[str] = Counter()
+        self.subscriptions: Counter[str] = Counter()
+
+    def open_socket(self, owner: str) -> bool:
+        """Count a socket in; False when the owner or the process already holds the most."""
+        if self.sockets[owner] >= MAX_SOCKETS_PER_OWNER or self.sockets.total() >= MAX_SOCKETS:
+            return False
+        self.sockets[owner] += 1
+        return True
+
+    def add_subscription(self, owner: str) -> bool:
+        """Count a subscription in; False when the owner already holds the most."""
+        if self.subscriptions[owner] >= MAX_SUBSCRIPTIONS_PER_OWNER:
+            return False
+        self.subscriptions[owner] += 1
+        return True
+
+    @staticmethod
+    def _release(counter: Counter[str], owner: str) -> None:
+        counter[owner] -= 1
+        if counter[owner] <= 0:
+            del counter[owner]
+
+    def close_socket(self, owner: str) -> None:
+        """Count a socket out."""
+        self._release(self.sockets, owner)
+
+    def remove_subscription(self, owner: str) -> None:
+        """Count a subscription out."""
+        self._release(self.subscriptions, owner)
+
+
+def _occupancy(socket: WebSocket[Any, Any, Any]) -> Occupancy:
+    state = socket.app.state
+    if "live_occupancy" not in state:
+        state["live_occupancy"] = Occupancy()
+    occupancy: Occupancy = state["live_occupancy"]
+    return occupancy
 
 
 class _Connection:
@@ -49,6 +106,15 @@ class _Connection:
         self.tasks: dict[str, asyncio.Task[None]] = {}
         self.contexts: dict[str, Context] = {}
         self.send_lock = asyncio.Lock()
+        self.occupancy = _occupancy(socket)
+        self.owner = ""  # known once connection_init is authenticated
+
+    def refuse(self, operation_id: str, code: ErrorCode) -> dict[str, Any]:
+        """An `error` message for one operation, with a coded, localized error."""
+        ctx = self.context
+        message = ctx.gettext(MESSAGES[code], request_id=ctx.request_id)
+        error = {"message": message, "extensions": {"code": code.value}}
+        return {"id": operation_id, "type": "error", "payload": [error]}
 
     async def send(self, message: dict[str, Any]) -> None:
         async with self.send_lock:
@@ -59,19 +125,44 @@ class _Connection:
         return [format_error(e, ctx.resources.messages, ctx.locale, ctx.request_id) for e in result.errors or []]
 
     async def start(self, operation_id: str, payload: dict[str, Any]) -> None:
-        """Set the subscription up (its source is listening when this returns), then stream it in a task."""
+        """Set the subscription up (its source is listening when this returns), then stream it in a task.
+
+        Every outcome is answered: a stream, or an `error` message (never silence, whatever failed).
+        """
+        if not self.occupancy.add_subscription(self.owner):
+            await self.send(self.refuse(operation_id, ErrorCode.TOO_MANY_SUBSCRIPTIONS))
+            return
         # Each subscription gets its own context: sessions are not shared between operations.
-        ctx = Context(self.context.resources, self.context.locale, "", self.context.principal, self.context.meta)
-        result = await build_schema().subscribe(
-            payload.get("query") or "", variable_values=payload.get("variables"), context_value=ctx,
-            operation_name=payload.get("operationName"),
-        )  # fmt: skip
+        ctx = Context(self.context.resources, self.context.locale, uuid.uuid4().hex, self.context.principal,
+                      self.context.meta)  # fmt: skip
+        ctx.on_finish(lambda: self._released(self.owner))
+        query, variables = payload.get("query"), payload.get("variables")
+        try:
+            with hiding_request_values(lambda: sent_values(query if isinstance(query, str) else "", variables)):
+                if nesting_depth(variables, MAX_VARIABLES_DEPTH) > MAX_VARIABLES_DEPTH:
+                    raise DomainError(ErrorCode.BAD_REQUEST, detail=TOO_DEEP)
+                result = await build_schema(ctx.settings.introspection).subscribe(
+                    query if isinstance(query, str) else "", variable_values=variables, context_value=ctx,
+                    operation_name=payload.get("operationName"),
+                )  # fmt: skip
+        except DomainError as error:
+            await ctx.finish()
+            await self.send(self.refuse(operation_id, error.code))
+            return
+        except Exception:
+            log.exception("graphql.subscribe_failed", request_id=ctx.request_id)
+            await ctx.finish()
+            await self.send(self.refuse(operation_id, ErrorCode.INTERNAL_ERROR))
+            return
         if isinstance(result, ExecutionResult | CoreResult):
             await ctx.finish()
             await self.send({"id": operation_id, "type": "error", "payload": self.errors(result)})
             return
         self.contexts[operation_id] = ctx
         self.tasks[operation_id] = asyncio.create_task(self.run(operation_id, result, ctx))
+
+    async def _released(self, owner: str) -> None:
+        self.occupancy.remove_subscription(owner)
 
     async def stop(self, operation_id: str) -> None:
         """End one subscription: cancel its stream and release what it holds, started or not."""
@@ -95,6 +186,12 @@ class _Connection:
             await self.send({"id": operation_id, "type": "complete"})
         except asyncio.CancelledError:
             raise
+        except WebSocketDisconnect:
+            pass  # the client went away: nothing left to tell it
+        except Exception:
+            log.exception("graphql.subscription_failed", request_id=ctx.request_id)
+            with contextlib.suppress(Exception):
+                await self.send(self.refuse(operation_id, ErrorCode.INTERNAL_ERROR))
         finally:
             await ctx.finish()
             self.tasks.pop(operation_id, None)
@@ -117,6 +214,13 @@ async def _authenticate(connection: _Connection, payload: Any) -> bool:
     finally:
         await connection.context.close()
     return True
+
+
+def _owner(connection: _Connection) -> str:
+    principal = connection.context.principal
+    if principal is not None:
+        return f"{principal.subject_type.value}:{principal.subject_id}"
+    return f"address:{connection.context.meta.ip}"
 
 
 @websocket("/graphql", include_in_schema=False)
@@ -143,6 +247,11 @@ async def graphql_ws(socket: WebSocket[Any, Any, Any]) -> None:
         if not await _authenticate(connection, first.get("payload")):
             await socket.close(code=FORBIDDEN_INIT, reason=ErrorCode.UNAUTHENTICATED.value)
             return
+        owner = _owner(connection)
+        if not connection.occupancy.open_socket(owner):
+            await socket.close(code=TOO_MANY_INITS, reason="Too many connections")
+            return
+        connection.owner = owner
         await connection.send({"type": "connection_ack"})
         while True:
             try:
@@ -178,3 +287,5 @@ async def graphql_ws(socket: WebSocket[Any, Any, Any]) -> None:
     finally:
         for operation_id in list(connection.contexts):
             await connection.stop(operation_id)
+        if connection.owner:
+            connection.occupancy.close_socket(connection.owner)

@@ -26,6 +26,7 @@ class AuditAction(StrEnum):
     STAFF_LOGIN_FAILED = "staff_login_failed"
     TOKEN_REFRESHED = "token_refreshed"
     REFRESH_REUSE_DETECTED = "refresh_reuse_detected"
+    CODE_REPLAYED = "code_replayed"
     SESSION_REVOKED = "session_revoked"
     LOGOUT_EVERYWHERE = "logout_everywhere"
     CONSENT_GRANTED = "consent_granted"

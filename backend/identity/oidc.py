@@ -68,10 +68,42 @@ async def issue_code(redis: Redis, grant: AuthorizationCode) -> str:
     return code
 
 
+# How long a redeemed code is remembered: a replay within this time revokes what it gave (RFC 6749
+# section 4.1.2 asks for it), and it outlives the access tokens (10 minutes) the code gave.
+REDEEMED_SECONDS = 15 * 60
+_PENDING, _REPLAYED = b"-", b"replayed"
+
+
+def _redeemed_key(code: str) -> str:
+    return "oauth:redeemed:" + hashlib.sha256(code.encode("utf-8", "replace")).hexdigest()
+
+
 async def take_code(redis: Redis, code: str) -> AuthorizationCode | None:
-    """The grant behind a code, once: the code is deleted as it is read."""
-    raw = await redis.getdel(f"oauth:code:{code}")
-    return _decode(raw) if raw else None
+    """The grant behind a code, once: the code is deleted as it is read, and remembered as redeemed."""
+    pipe = redis.pipeline()  # MULTI: deleted and remembered in one step, so a replay always finds one
+    pipe.getdel(f"oauth:code:{code}")
+    pipe.set(_redeemed_key(code), _PENDING, ex=REDEEMED_SECONDS, nx=True)
+    raw, _ = await pipe.execute()
+    if not raw:
+        return None
+    return _decode(raw)
+
+
+async def redeemed(redis: Redis, code: str, session_id: str) -> bool:
+    """Record the session a code opened; False if the code was replayed meanwhile (revoke the session)."""
+    before = await redis.set(_redeemed_key(code), session_id.encode(), xx=True, keepttl=True, get=True)
+    return before != _REPLAYED
+
+
+async def replayed(redis: Redis, code: str) -> str | None:
+    """A used code came back: the session its first redemption opened (to revoke), if it has one yet.
+
+    When the first redemption is still under way, it finds the mark and revokes its own session.
+    """
+    before = await redis.set(_redeemed_key(code), _REPLAYED, xx=True, keepttl=True, get=True)
+    if not isinstance(before, bytes) or before in (_PENDING, _REPLAYED):
+        return None
+    return before.decode()
 
 
 async def consented_scopes(session: AsyncSession, citizen_id: str, client_id: str) -> set[str]:

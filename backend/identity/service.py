@@ -339,6 +339,11 @@ class IdentityService:
             actor_id=principal.subject_id, client_id=principal.client_id, meta=meta, session_id=session_id,
         )  # fmt: skip
 
+    async def revoke_replayed_code_session(self, session_id: str, meta: RequestMeta) -> None:
+        """End the session an authorization code opened, once the code was replayed (RFC 6749 4.1.2)."""
+        await self._sessions.revoke([session_id], "code_replayed")
+        await audit.record(self._db, AuditAction.CODE_REPLAYED, meta=meta, session_id=session_id)
+
     async def revoke_sessions(self, session_ids: list[str], reason: str) -> int:
         """Revoke sessions found elsewhere (a withdrawn consent's sessions)."""
         return await self._sessions.revoke(session_ids, reason)

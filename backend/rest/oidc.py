@@ -377,10 +377,13 @@ def _token_response(body: dict[str, Any]) -> Response[bytes]:
 async def _code_grant(
     request: Request[Any, Any, Any], resources: Resources, client: Client, data: dict[str, str]
 ) -> Response[bytes]:
-    grant = await oidc.take_code(resources.redis, data.get("code", ""))
+    code = data.get("code", "")
+    grant = await oidc.take_code(resources.redis, code)
+    if grant is None:
+        await _code_replayed(request, resources, code)
+        return _oauth_error("invalid_grant", "the code is invalid, expired, used, or does not match")
     if (
-        grant is None
-        or grant.client_id != client.client_id
+        grant.client_id != client.client_id
         or grant.redirect_uri != data.get("redirect_uri")
         or not oidc.pkce_matches(data.get("code_verifier", ""), grant.code_challenge)
     ):
@@ -395,6 +398,10 @@ async def _code_grant(
         service = IdentityService(db, deps)
         pair = await service.open_client_session(grant.citizen_id, client.client_id, grant.scopes, _meta(request))
         citizen = await service.citizen(grant.citizen_id)
+    if not await oidc.redeemed(resources.redis, code, pair.session_id):
+        # Replayed while this redemption was under way: the tokens never leave.
+        await _revoke_redeemed(request, resources, pair.session_id)
+        return _oauth_error("invalid_grant", "the code is invalid, expired, used, or does not match")
     subject = service.subject_for(client.client_id, grant.citizen_id)
     claims = oidc.claims_for(citizen, set(grant.scopes))
     id_token = deps.tokens.id_token(
@@ -403,6 +410,18 @@ async def _code_grant(
     return _token_response({"access_token": pair.access_token, "token_type": "Bearer",
                             "expires_in": pair.expires_in, "refresh_token": pair.refresh_token,
                             "id_token": id_token, "scope": " ".join(grant.scopes)})  # fmt: skip
+
+
+async def _code_replayed(request: Request[Any, Any, Any], resources: Resources, code: str) -> None:
+    """A code used before came back: whoever replays it may have stolen it, so end what it gave."""
+    session_id = await oidc.replayed(resources.redis, code)
+    if session_id is not None:
+        await _revoke_redeemed(request, resources, session_id)
+
+
+async def _revoke_redeemed(request: Request[Any, Any, Any], resources: Resources, session_id: str) -> None:
+    async with resources.sessions() as db, unit_of_work(db):
+        await IdentityService(db, resources.identity).revoke_replayed_code_session(session_id, _meta(request))
 
 
 async def _refresh_grant(

@@ -7,9 +7,10 @@ import json
 import shutil
 from pathlib import Path
 
+from backend.broadcast import Broadcast
 from backend.catalog.files import DEMO_CATALOG_DIR
 from backend.catalog.importer import import_catalog
-from backend.catalog.snapshot import CatalogCache, announce_change, listen_for_changes
+from backend.catalog.snapshot import CHANGED_CHANNEL, CatalogCache, announce_change
 from backend.catalog.validate import read_catalog
 from backend.db.engine import create_engine, session_factory, unit_of_work
 from backend.kv import connect
@@ -57,28 +58,25 @@ async def test_change_notice_marks_every_instance_stale(empty_database: str, red
     engine = create_engine(empty_database)
     caches = [CatalogCache(session_factory(engine)) for _ in range(2)]  # two instances
     redis = connect(redis_server.url)
-    subscribed = [asyncio.Event(), asyncio.Event()]
     stale = [asyncio.Event(), asyncio.Event()]
-    for cache, event in zip(caches, stale, strict=True):
+    broadcasts = [Broadcast(connect(redis_server.url)) for _ in caches]
+    for cache, event, broadcast in zip(caches, stale, broadcasts, strict=True):
         original = cache.mark_stale
 
         def marked(original=original, event=event) -> None:  # type: ignore[no-untyped-def]
             original()
             event.set()
 
-        cache.mark_stale = marked  # type: ignore[method-assign]
-    listeners = [asyncio.create_task(listen_for_changes(connect(redis_server.url), c, s))
-                 for c, s in zip(caches, subscribed, strict=True)]  # fmt: skip
+        broadcast.watch(CHANGED_CHANNEL, marked)
     try:
-        for cache in caches:
+        for cache, broadcast in zip(caches, broadcasts, strict=True):
             await cache.get()
-        await asyncio.wait_for(asyncio.gather(*(s.wait() for s in subscribed)), 10)
+            await broadcast.start()  # returns once subscribed
         await announce_change(redis)
         await asyncio.wait_for(asyncio.gather(*(e.wait() for e in stale)), 10)
         assert all(c._stale for c in caches)
     finally:
-        for task in listeners:
-            task.cancel()
-        await asyncio.gather(*listeners, return_exceptions=True)
+        for broadcast in broadcasts:
+            await broadcast.close()
         await redis.aclose()
         await engine.dispose()

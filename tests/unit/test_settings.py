@@ -6,6 +6,10 @@ import pytest
 
 from backend.settings import Environment, describe_settings, settings_from_env
 
+# What an operator pastes from `secrets.token_urlsafe(48)`, and the https issuer production needs.
+STRONG_SECRET = "q7R2vXk9LmT4pWz8NbC1yHs6JdF3gAe5UoIi0KtZ"
+HTTPS_ISSUER = "https://id.example.gov.cn"
+
 
 def test_defaults_are_embedded_sqlite_and_redis() -> None:
     settings = settings_from_env({"ONEWINDOW_DATA_DIR": "/tmp/ow"})
@@ -26,7 +30,8 @@ def test_stand_ins_can_never_run_in_production() -> None:
         "ONEWINDOW_ENV": "production",
         "ONEWINDOW_DATABASE_URL": "postgresql+asyncpg://u@h/db",
         "ONEWINDOW_REDIS_URL": "redis://h:6379/0",
-        "ONEWINDOW_SECRET_KEY": "x" * 40,
+        "ONEWINDOW_SECRET_KEY": STRONG_SECRET,
+        "ONEWINDOW_ISSUER": HTTPS_ISSUER,
     }
     with pytest.raises(ValueError, match="SMS outbox stand-in") as caught:
         settings_from_env(base)
@@ -37,7 +42,8 @@ def test_stand_ins_can_never_run_in_production() -> None:
 
 def test_citizens_tokens_never_travel_to_the_assistant_in_clear_text_in_production() -> None:
     env = {"ONEWINDOW_ENV": "production", "ONEWINDOW_DATABASE_URL": "postgresql+asyncpg://u@h/db",
-           "ONEWINDOW_REDIS_URL": "redis://h:6379/0", "ONEWINDOW_SECRET_KEY": "x" * 40}  # fmt: skip
+           "ONEWINDOW_REDIS_URL": "redis://h:6379/0", "ONEWINDOW_SECRET_KEY": STRONG_SECRET,
+           "ONEWINDOW_ISSUER": HTTPS_ISSUER}  # fmt: skip
     with pytest.raises(ValueError, match="over https or on loopback") as caught:
         settings_from_env(env | {"ONEWINDOW_ASSISTANT_URL": "http://rasa.internal:5005"})
     for fine in ("https://rasa.internal", "http://127.0.0.1:5005"):
@@ -59,7 +65,8 @@ def test_production_requires_real_database_and_redis() -> None:
         "ONEWINDOW_ENV": "production",
         "ONEWINDOW_DATABASE_URL": "postgresql+asyncpg://u@h/db",
         "ONEWINDOW_REDIS_URL": "redis://h:6379/0",
-        "ONEWINDOW_SECRET_KEY": "x" * 40,
+        "ONEWINDOW_SECRET_KEY": STRONG_SECRET,
+        "ONEWINDOW_ISSUER": HTTPS_ISSUER,
         "ONEWINDOW_SMS": "gateway",
         "ONEWINDOW_REGISTRY": "gateway",
     }
@@ -82,3 +89,35 @@ def test_every_setting_is_documented() -> None:
     rows = describe_settings()
     assert {name for name, _, _ in rows} >= {"ONEWINDOW_DATABASE_URL", "ONEWINDOW_REDIS_URL", "ONEWINDOW_CATALOG_DIR"}
     assert all(description for _, _, description in rows)
+
+
+@pytest.mark.parametrize("weak", ["x", "x" * 40, "password1234password1234password12"])
+def test_production_refuses_a_weak_secret(weak: str) -> None:
+    env = {
+        "ONEWINDOW_ENV": "production",
+        "ONEWINDOW_DATABASE_URL": "postgresql+asyncpg://u@h/db",
+        "ONEWINDOW_REDIS_URL": "redis://h:6379/0",
+        "ONEWINDOW_SECRET_KEY": weak,
+        "ONEWINDOW_ISSUER": HTTPS_ISSUER,
+    }
+    with pytest.raises(ValueError, match="ONEWINDOW_SECRET_KEY must be at least 32 random characters"):
+        settings_from_env(env)
+    with pytest.raises(ValueError, match="production settings refused") as strong:
+        settings_from_env(env | {"ONEWINDOW_SECRET_KEY": STRONG_SECRET})  # refused, but for the stand-ins only
+    assert "SECRET_KEY" not in str(strong.value)
+
+
+@pytest.mark.parametrize("issuer", [{"ONEWINDOW_ISSUER": "http://id.example.gov.cn"}, {}])
+def test_production_refuses_an_issuer_that_is_not_https(issuer: dict[str, str]) -> None:
+    # Without https, the single sign-on cookie would be sent without Secure.
+    env = {
+        "ONEWINDOW_ENV": "production",
+        "ONEWINDOW_DATABASE_URL": "postgresql+asyncpg://u@h/db",
+        "ONEWINDOW_REDIS_URL": "redis://h:6379/0",
+        "ONEWINDOW_SECRET_KEY": STRONG_SECRET,
+    }
+    with pytest.raises(ValueError, match="the issuer must be an https URL"):
+        settings_from_env(env | issuer)
+    with pytest.raises(ValueError, match="production settings refused") as https:
+        settings_from_env(env | {"ONEWINDOW_ISSUER": HTTPS_ISSUER})
+    assert "issuer" not in str(https.value)

@@ -32,8 +32,13 @@ from backend.i18n import pick
 WRITE = "applications:write"
 
 
-def _dict(value: Any) -> dict[str, Any]:
-    return dict(value) if isinstance(value, dict) else {}
+def _dict(value: Any, field: str) -> dict[str, Any]:
+    """A JSON object argument (null: empty); anything else is the caller's mistake, said with its field."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise DomainError(ErrorCode.INVALID_VALUE, field=field)
+    return dict(value)
 
 
 async def _publish(info: Info) -> None:
@@ -53,8 +58,8 @@ class ApplicationMutation:
         draft, errors = await run_mutation(
             info,
             lambda: service.save_draft(
-                principal.subject_id, input.matter_code, input.bundle_code, _dict(input.values),
-                _dict(input.materials), version=input.version,
+                principal.subject_id, input.matter_code, input.bundle_code, _dict(input.values, "values"),
+                _dict(input.materials, "materials"), version=input.version,
             ),
         )  # fmt: skip
         if draft is None:
@@ -73,7 +78,7 @@ class ApplicationMutation:
         principal = permissions.citizen(info, WRITE)
         ctx = info.context
         service = await ctx.applications()
-        values, materials = _dict(input.values), _dict(input.materials)
+        values, materials = _dict(input.values, "values"), _dict(input.materials, "materials")
         try:
             async with unit_of_work(ctx.session):
                 created = await service.submit(principal.subject_id, input.matter_code, input.bundle_code, values,
@@ -126,7 +131,9 @@ class ApplicationMutation:
         service = await info.context.applications()
         try:
             async with unit_of_work(info.context.session):
-                updated = await service.supplement(principal.subject_id, str(id), _dict(values), _dict(materials))
+                updated = await service.supplement(
+                    principal.subject_id, str(id), _dict(values, "values"), _dict(materials, "materials")
+                )
         except FormInvalidError as invalid:
             service.events.discard()
             return ApplicationPayload(application=None, errors=_form_errors(info, invalid))

@@ -1,15 +1,15 @@
-"""Live updates: `applicationUpdated`, fed by Redis pub/sub so any API instance can deliver them."""
+"""Live updates: `applicationUpdated`, fed by Redis pub/sub (the process's one connection) on any instance."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import AsyncGenerator, AsyncIterator
-from typing import Any
 
 import strawberry
 from strawberry.permission import PermissionExtension
 
 from backend.applications.events import channel
+from backend.broadcast import Listener
 from backend.graphql import permissions
 from backend.graphql.applications.types import Application
 from backend.graphql.context import Info
@@ -23,33 +23,25 @@ class ApplicationSubscription:
     )
     async def application_updated(self, info: Info, id: strawberry.ID | None = None) -> AsyncIterator[Application]:
         principal = permissions.citizen(info, "applications:read")
-        pubsub = info.context.resources.redis.pubsub()
-        # Subscribed before the resolver returns: once the server has handled `subscribe`, no
+        # Subscribed at Redis before the resolver returns: once the server has handled `subscribe`, no
         # update can be missed (the WebSocket handler awaits this before reading the next message).
-        await pubsub.subscribe(channel(principal.subject_id))
-
-        async def release() -> None:
-            await pubsub.unsubscribe()
-            await pubsub.aclose()  # type: ignore[no-untyped-call]
-
+        listener = await info.context.resources.broadcast.listen(channel(principal.subject_id).encode())
         # Released when the operation ends, even if the stream never started (completed at once).
-        info.context.on_finish(release)
+        info.context.on_finish(listener.close)
         wanted = str(id) if id is not None else None
-        return _updates(info, pubsub, principal.subject_id, principal.session_id, wanted)
+        return _updates(info, listener, principal.subject_id, principal.session_id, wanted)
 
 
 async def _updates(
-    info: Info, pubsub: Any, citizen_id: str, session_id: str, wanted: str | None
+    info: Info, listener: Listener, citizen_id: str, session_id: str, wanted: str | None
 ) -> AsyncGenerator[Application, None]:
     ctx = info.context
     try:
-        async for message in pubsub.listen():
-            if message.get("type") != "message":
-                continue
+        while True:
+            update = json.loads(await listener.get())
             # A subscription outlives its token: stop as soon as the citizen signs out or is revoked.
             if not await ctx.identity.session_active(session_id):
                 return
-            update = json.loads(message["data"])
             if wanted is not None and update.get("application_id") != wanted:
                 continue
             service = await ctx.applications()

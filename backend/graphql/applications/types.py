@@ -508,8 +508,9 @@ class QueuePage:
 class ApplicationInput:
     matter_code: str | None = None
     bundle_code: str | None = None
-    values: JSON = strawberry.field(default_factory=dict, description="Field key -> value (corrections included).")
-    materials: JSON = strawberry.field(default_factory=dict, description="Material key -> upload id.")
+    # null, not {}: graphql-core cannot print a JSON object as a default value (introspection failed on it).
+    values: JSON | None = strawberry.field(default=None, description="Field key -> value (corrections included).")
+    materials: JSON | None = strawberry.field(default=None, description="Material key -> upload id.")
 
 
 @strawberry.input

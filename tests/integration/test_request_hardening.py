@@ -1,0 +1,93 @@
+"""What any caller can send is bounded and answered with a coded error, never a 500 (issue 12)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from graphql import get_introspection_query
+from litestar.testing import AsyncTestClient
+
+from backend.settings import Settings
+from tests.conftest import make_settings
+from tests.support.gql import gql
+
+
+def _codes(body: dict[str, Any]) -> list[str]:
+    return [e["extensions"]["code"] for e in body.get("errors", [])]
+
+
+async def test_standard_introspection_answers_without_errors(api: AsyncTestClient[Any]) -> None:
+    # Finding 9: the {} defaults of ApplicationInput and SaveDraftInput made four INTERNAL_ERRORs.
+    body = await gql(api, get_introspection_query(descriptions=True), locale="en")
+    assert "errors" not in body, body["errors"][:2]
+    types = {t["name"]: t for t in body["data"]["__schema"]["types"]}
+    values = next(f for f in types["ApplicationInput"]["inputFields"] if f["name"] == "values")
+    assert values["defaultValue"] == "null"
+
+
+async def test_introspection_can_be_switched_off(catalog_database: str, redis_server: Any, tmp_path: Any) -> None:
+    from backend.app import create_app
+
+    settings: Settings = make_settings(catalog_database, redis_server.url, tmp_path, introspection=False)
+    async with AsyncTestClient(create_app(settings)) as client:
+        body = await gql(client, "{ __schema { queryType { name } } }", locale="en")
+        assert set(_codes(body)) == {"GRAPHQL_VALIDATION_FAILED"} and "introspection" in body["errors"][0]["message"]
+        # only introspection is refused
+        assert (await gql(client, "{ bundles { code } }"))["data"]["bundles"]
+
+
+async def test_deeply_nested_json_is_a_400(api: AsyncTestClient[Any]) -> None:
+    # Finding 7: 1,000 levels raised RecursionError in the decoder: an uncaught 500.
+    for depth in (1000, 100_000):
+        raw = '{"query": "{ __typename }", "variables": {"a": ' + "[" * depth + "]" * depth + "}}"
+        response = await api.post("/graphql", content=raw, headers={"content-type": "application/json"})
+        assert response.status_code == 400, response.text
+        assert _codes(response.json()) == ["BAD_REQUEST"]
+    # deep enough to decode, too deep for anything a form needs
+    raw = '{"query": "{ __typename }", "variables": {"a": ' + "[" * 40 + "]" * 40 + "}}"
+    response = await api.post("/graphql", content=raw, headers={"content-type": "application/json"})
+    assert response.status_code == 400 and "nest deeper than 16" in response.json()["errors"][0]["message"]
+    # the same through GET
+    response = await api.get("/graphql", params={"query": "{ __typename }", "variables": "[" * 5000 + "]" * 5000})
+    assert response.status_code == 400 and _codes(response.json()) == ["BAD_REQUEST"]
+    # an ordinary form still passes
+    fine = await api.post("/graphql", json={"query": "{ __typename }", "variables": {"a": {"b": [1, [2]]}}})
+    assert fine.status_code == 200 and fine.json() == {"data": {"__typename": "Query"}}
+
+
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", "text/plain;charset=UTF-8", "application/x-www-form-urlencoded", ""]
+)
+async def test_only_json_is_executed(api: AsyncTestClient[Any], fresh_redis: Any, content_type: str) -> None:
+    # Finding 14: a text/plain POST is a CORS "simple" request: any site could make a visitor's
+    # browser fire requestLoginCode. Such a body is refused before anything runs.
+    phone = "13600136001"
+    body = '{"query": "mutation { requestLoginCode(phone: \\"' + phone + '\\") { sent } }"}'
+    headers = {"content-type": content_type} if content_type else {}
+    response = await api.post("/graphql", content=body, headers={**headers, "accept-language": "zh-CN"})
+    assert response.status_code == 415
+    assert response.json()["errors"][0] == {
+        "message": "请以 JSON 格式发送请求（Content-Type: application/json）。",
+        "extensions": {"code": "UNSUPPORTED_MEDIA_TYPE"},
+    }
+    assert await fresh_redis.keys(f"*{phone}*") == []  # no code was generated, no limit counted
+    sent = await api.post("/graphql", content=body, headers={"content-type": "application/json; charset=utf-8"})
+    assert sent.json() == {"data": {"requestLoginCode": {"sent": True}}}
+
+
+async def test_every_answer_carries_the_security_headers(api: AsyncTestClient[Any]) -> None:
+    for response in (
+        await api.get("/health"),
+        await api.post("/graphql", json={"query": "{ __typename }"}),
+        await api.get("/.well-known/openid-configuration"),
+        await api.post("/graphql", content=b"x", headers={"content-type": "text/plain"}),
+    ):
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["strict-transport-security"].startswith("max-age=31536000")
+
+
+async def test_a_body_larger_than_any_form_is_refused(api: AsyncTestClient[Any]) -> None:
+    big = {"query": "{ __typename }", "variables": {"pad": "x" * (300 * 1024)}}
+    response = await api.post("/graphql", json=big)
+    assert response.status_code == 413
