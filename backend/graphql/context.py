@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -47,6 +48,8 @@ class Context:
         self._applications: Processing | None = None
         self._application_loaders: ApplicationLoaders | None = None
         self._finalizers: list[Callable[[], Awaitable[None]]] = []
+        # Set by a subscription's resolver once its source listens (the WebSocket handler waits for it).
+        self.live = asyncio.Event()
 
     @property
     def session(self) -> AsyncSession:

@@ -15,6 +15,7 @@ from typing import Any
 import msgspec
 import structlog
 from graphql import ExecutionResult as CoreResult
+from graphql import GraphQLError
 from litestar import WebSocket, websocket
 from litestar.exceptions import SerializationException, WebSocketDisconnect
 from strawberry.types import ExecutionResult
@@ -109,10 +110,10 @@ class _Connection:
         self.occupancy = _occupancy(socket)
         self.owner = ""  # known once connection_init is authenticated
 
-    def refuse(self, operation_id: str, code: ErrorCode) -> dict[str, Any]:
+    def refuse(self, operation_id: str, code: ErrorCode, **params: Any) -> dict[str, Any]:
         """An `error` message for one operation, with a coded, localized error."""
         ctx = self.context
-        message = ctx.gettext(MESSAGES[code], request_id=ctx.request_id)
+        message = ctx.gettext(MESSAGES[code], request_id=ctx.request_id, **params)
         error = {"message": message, "extensions": {"code": code.value}}
         return {"id": operation_id, "type": "error", "payload": [error]}
 
@@ -125,7 +126,7 @@ class _Connection:
         return [format_error(e, ctx.resources.messages, ctx.locale, ctx.request_id) for e in result.errors or []]
 
     async def start(self, operation_id: str, payload: dict[str, Any]) -> None:
-        """Set the subscription up (its source is listening when this returns), then stream it in a task.
+        """Set the subscription up, then stream it in a task; returns once its source is listening.
 
         Every outcome is answered: a stream, or an `error` message (never silence, whatever failed).
         """
@@ -137,29 +138,25 @@ class _Connection:
                       self.context.meta)  # fmt: skip
         ctx.on_finish(lambda: self._released(self.owner))
         query, variables = payload.get("query"), payload.get("variables")
-        try:
-            with hiding_request_values(lambda: sent_values(query if isinstance(query, str) else "", variables)):
-                if nesting_depth(variables, MAX_VARIABLES_DEPTH) > MAX_VARIABLES_DEPTH:
-                    raise DomainError(ErrorCode.BAD_REQUEST, detail=TOO_DEEP)
-                result = await build_schema(ctx.settings.introspection).subscribe(
-                    query if isinstance(query, str) else "", variable_values=variables, context_value=ctx,
-                    operation_name=payload.get("operationName"),
-                )  # fmt: skip
-        except DomainError as error:
+        query = query if isinstance(query, str) else ""
+        if nesting_depth(variables, MAX_VARIABLES_DEPTH) > MAX_VARIABLES_DEPTH:
             await ctx.finish()
-            await self.send(self.refuse(operation_id, error.code))
+            await self.send(self.refuse(operation_id, ErrorCode.BAD_REQUEST, detail=TOO_DEEP))
             return
-        except Exception:
-            log.exception("graphql.subscribe_failed", request_id=ctx.request_id)
-            await ctx.finish()
-            await self.send(self.refuse(operation_id, ErrorCode.INTERNAL_ERROR))
-            return
-        if isinstance(result, ExecutionResult | CoreResult):
-            await ctx.finish()
-            await self.send({"id": operation_id, "type": "error", "payload": self.errors(result)})
-            return
+        # The task inherits this context: its log lines too keep what the caller sent out.
+        with hiding_request_values(lambda: sent_values(query, variables)):
+            stream = await build_schema(ctx.settings.introspection).subscribe(
+                query, variable_values=variables, context_value=ctx, operation_name=payload.get("operationName")
+            )
+            task = asyncio.create_task(self.run(operation_id, stream, ctx))
         self.contexts[operation_id] = ctx
-        self.tasks[operation_id] = asyncio.create_task(self.run(operation_id, result, ctx))
+        self.tasks[operation_id] = task
+        # The stream parses, validates and calls the resolver only once iterated, in the task. Wait until
+        # the resolver's source listens (or the stream ended): an update published right after the
+        # client's next message must not be missed.
+        live = asyncio.ensure_future(ctx.live.wait())
+        await asyncio.wait({live, task}, return_when=asyncio.FIRST_COMPLETED)
+        live.cancel()
 
     async def _released(self, owner: str) -> None:
         self.occupancy.remove_subscription(owner)
@@ -175,10 +172,16 @@ class _Connection:
         if ctx is not None:
             await ctx.finish()
 
-    async def run(self, operation_id: str, result: Any, ctx: Context) -> None:
+    async def run(self, operation_id: str, stream: Any, ctx: Context) -> None:
         """Send each event of a subscription until it ends or the client completes it."""
+        first = True
         try:
-            async for item in result:
+            async for item in stream:
+                if first and item.data is None and item.errors:
+                    # Refused before it started (invalid, unauthenticated): an `error` message, no `complete`.
+                    await self.send({"id": operation_id, "type": "error", "payload": self.errors(item)})
+                    return
+                first = False
                 message: dict[str, Any] = {"data": item.data}
                 if item.errors:
                     message["errors"] = self.errors(item)
@@ -188,6 +191,10 @@ class _Connection:
             raise
         except WebSocketDisconnect:
             pass  # the client went away: nothing left to tell it
+        except GraphQLError as error:  # strawberry lets a document the parser refuses escape the stream
+            payload = [format_error(error, ctx.resources.messages, ctx.locale, ctx.request_id)]
+            with contextlib.suppress(Exception):
+                await self.send({"id": operation_id, "type": "error", "payload": payload})
         except Exception:
             log.exception("graphql.subscription_failed", request_id=ctx.request_id)
             with contextlib.suppress(Exception):

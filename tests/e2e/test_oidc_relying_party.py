@@ -38,15 +38,15 @@ def inputs(html: str) -> dict[str, str]:
     return parser.values
 
 
-def sign_in(browser: httpx.Client, authorize_url: str, env: dict[str, str]) -> httpx.Response:
+def sign_in(browser: httpx.Client, authorize_url: str, env: dict[str, str], phone: str = PHONE) -> httpx.Response:
     """The citizen's part in the browser: phone, SMS code; returns the page after sign-in."""
     page = browser.get(authorize_url)
     assert page.status_code == 200 and 'action="/oauth/login/code"' in page.text
     continue_url = inputs(page.text)["continue"]
-    sent = browser.post("/oauth/login/code", data={"phone": PHONE, "continue": continue_url})
-    assert sent.status_code == 200 and "138****8000" in sent.text
-    code = re.findall(r"\b(\d{6})\b", onewindow(env, "sms", "outbox", "--phone", PHONE))[-1]
-    signed_in = browser.post("/oauth/login", data={"phone": PHONE, "code": code, "continue": continue_url})
+    sent = browser.post("/oauth/login/code", data={"phone": phone, "continue": continue_url})
+    assert sent.status_code == 200 and f"{phone[:3]}****{phone[7:]}" in sent.text
+    code = re.findall(r"\b(\d{6})\b", onewindow(env, "sms", "outbox", "--phone", phone))[-1]
+    signed_in = browser.post("/oauth/login", data={"phone": phone, "code": code, "continue": continue_url})
     assert signed_in.status_code == 302
     return browser.get(signed_in.headers["location"])
 
@@ -149,3 +149,34 @@ def test_authorize_refuses_what_it_must(served: str, server_env: dict[str, str])
         forged = browser.post("/oauth/login/code", data={"phone": PHONE, "continue": "/oauth/authorize"},
                               headers={"origin": "https://evil.example", "sec-fetch-site": "cross-site"})  # fmt: skip
         assert forged.status_code == 403
+
+
+def test_a_replayed_code_revokes_the_tokens_it_gave(served: str, server_env: dict[str, str]) -> None:
+    # Issue 12, finding 10 (RFC 6749 section 4.1.2): refusing the replay is not enough; whoever replays
+    # a code may have stolen it, so the tokens of its first redemption stop working too.
+    registered = onewindow(server_env, "clients", "create", "--name", "Library mini-program", "--redirect-uri",
+                           REDIRECT, "--scope", "openid", "--scope", "phone")  # fmt: skip
+    client_id = re.search(r"client_id:\s+(\S+)", registered).group(1)  # type: ignore[union-attr]
+    client_secret = re.search(r"client_secret:\s+(\S+)", registered).group(1)  # type: ignore[union-attr]
+    discovery = httpx.get(f"{served}/.well-known/openid-configuration").json()
+    rp = OAuth2Session(client_id, client_secret, scope="openid phone", redirect_uri=REDIRECT,
+                       code_challenge_method="S256")  # fmt: skip
+    verifier = secrets.token_urlsafe(48)
+    url, _ = rp.create_authorization_url(discovery["authorization_endpoint"], code_verifier=verifier, nonce="n")
+    with httpx.Client(base_url=served, follow_redirects=False) as browser:
+        consent = sign_in(browser, url, server_env, phone="13500135009")
+        allowed = browser.post("/oauth/consent", data={"request": inputs(consent.text)["request"], "decision": "allow"})
+    callback = allowed.headers["location"]
+    code = parse_qs(urlsplit(callback).query)["code"][0]
+    token = rp.fetch_token(discovery["token_endpoint"], authorization_response=callback, code_verifier=verifier)
+    assert rp.get(discovery["userinfo_endpoint"]).status_code == 200
+    replay = httpx.post(discovery["token_endpoint"], data={
+        "grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT, "code_verifier": verifier,
+        "client_id": client_id, "client_secret": client_secret})  # fmt: skip
+    assert replay.status_code == 400 and replay.json()["error"] == "invalid_grant"
+    # the first redemption's access and refresh tokens are revoked
+    assert rp.get(discovery["userinfo_endpoint"]).status_code == 401
+    refresh = httpx.post(discovery["token_endpoint"], data={
+        "grant_type": "refresh_token", "refresh_token": token["refresh_token"],
+        "client_id": client_id, "client_secret": client_secret})  # fmt: skip
+    assert refresh.status_code == 400 and refresh.json()["error"] == "invalid_grant"

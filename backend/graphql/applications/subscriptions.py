@@ -28,6 +28,7 @@ class ApplicationSubscription:
         listener = await info.context.resources.broadcast.listen(channel(principal.subject_id).encode())
         # Released when the operation ends, even if the stream never started (completed at once).
         info.context.on_finish(listener.close)
+        info.context.live.set()
         wanted = str(id) if id is not None else None
         return _updates(info, listener, principal.subject_id, principal.session_id, wanted)
 
