@@ -37,6 +37,9 @@ MAX_VARIABLES_DEPTH = 16
 TOO_DEEP = f"variables nest deeper than {MAX_VARIABLES_DEPTH} levels"
 # What a request body may weigh: a one-form submission is a few kilobytes (files go to /uploads).
 MAX_BODY_BYTES = 256 * 1024
+# The document limits count tokens, and a string of a million characters is one token: the strings a
+# request carries (literals and variables) are counted on their own. A bundle's whole form fits.
+MAX_STRING_CHARACTERS = 64 * 1024
 _GRAPHIQL_HTML = get_graphql_ide_html("graphiql")
 
 
@@ -87,6 +90,17 @@ def sent_values(query: str | None, variables: Any) -> Iterator[str]:
             yield str(item)
 
 
+def out_of_bounds(query: str | None, variables: Any) -> DomainError | None:
+    """Why a request is refused before it is parsed, if it is: variables too deep, strings too long."""
+    if nesting_depth(variables, MAX_VARIABLES_DEPTH) > MAX_VARIABLES_DEPTH:
+        return DomainError(ErrorCode.BAD_REQUEST, detail=TOO_DEEP)
+    characters = sum(len(value) for value in sent_values(query, variables))
+    if characters > MAX_STRING_CHARACTERS:
+        detail = f"the strings in this request add up to {characters} characters, more than {MAX_STRING_CHARACTERS}"
+        return DomainError(ErrorCode.GRAPHQL_VALIDATION_FAILED, detail=detail)
+    return None
+
+
 def _resources(request: Request[Any, Any, Any]) -> Resources:
     resources: Resources = request.app.state.resources
     return resources
@@ -135,8 +149,10 @@ async def _execute(
         return refused
     if not body.query:
         return _bad_request(context, ErrorCode.BAD_REQUEST, 400, detail="query is missing")
-    if nesting_depth(body.variables, MAX_VARIABLES_DEPTH) > MAX_VARIABLES_DEPTH:
-        return _bad_request(context, ErrorCode.BAD_REQUEST, 400, detail=TOO_DEEP)
+    bounds = out_of_bounds(body.query, body.variables)
+    if bounds is not None:
+        status = 400 if bounds.code is ErrorCode.BAD_REQUEST else 200
+        return _bad_request(context, bounds.code, status, **bounds.params)
     with hiding_request_values(lambda: sent_values(body.query, body.variables)):
         try:
             result = await build_schema(context.settings.introspection).execute(

@@ -23,7 +23,7 @@ from strawberry.types import ExecutionResult
 from backend.errors import MESSAGES, DomainError, ErrorCode
 from backend.graphql.context import Context
 from backend.graphql.errors import format_error
-from backend.graphql.http import MAX_VARIABLES_DEPTH, TOO_DEEP, nesting_depth, sent_values
+from backend.graphql.http import out_of_bounds, sent_values
 from backend.graphql.schema import build_schema
 from backend.i18n import negotiate
 from backend.identity.models import RequestMeta
@@ -139,9 +139,10 @@ class _Connection:
         ctx.on_finish(lambda: self._released(self.owner))
         query, variables = payload.get("query"), payload.get("variables")
         query = query if isinstance(query, str) else ""
-        if nesting_depth(variables, MAX_VARIABLES_DEPTH) > MAX_VARIABLES_DEPTH:
+        refused = out_of_bounds(query, variables)
+        if refused is not None:
             await ctx.finish()
-            await self.send(self.refuse(operation_id, ErrorCode.BAD_REQUEST, detail=TOO_DEEP))
+            await self.send(self.refuse(operation_id, refused.code, **refused.params))
             return
         # The task inherits this context: its log lines too keep what the caller sent out.
         with hiding_request_values(lambda: sent_values(query, variables)):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import msgspec
 from sqlalchemy import select
@@ -10,9 +11,16 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.catalog.snapshot import CatalogCache, CatalogSnapshot
 from backend.db import tables as t
+from backend.errors import DomainError, ErrorCode
 from backend.search.build import bundle_document, matter_document
 from backend.search.index import SearchIndex
 from backend.search.query import search
+
+# What a citizen types is a sentence or two; the assistant relays messages of up to 500 characters.
+MAX_QUERY_LENGTH = 500
+# One thread ranks every query of the process, in turn: ranking is pure Python (one core at a time
+# anyway), and the text normalisers it calls need not be shared between threads.
+_SEARCH_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="search")
 
 
 class SearchResult(msgspec.Struct, frozen=True):
@@ -59,10 +67,17 @@ class SearchService:
         return await asyncio.to_thread(_build_index, snapshot, keywords)
 
     async def search(self, query: str, limit: int, near: str | None = None) -> list[SearchResult]:
-        """The best matters and bundles for a query, best first; matters as the copy serving `near`."""
+        """The best matters and bundles for a query, best first; matters as the copy serving `near`.
+
+        TOO_LONG past MAX_QUERY_LENGTH characters. Ranking is CPU work: it runs on the search thread,
+        never on the event loop, so a slow query cannot stall other requests (or /health).
+        """
+        if len(query) > MAX_QUERY_LENGTH:
+            raise DomainError(ErrorCode.TOO_LONG, field="query", max=MAX_QUERY_LENGTH, length=len(query))
         snapshot, index = await self.index()
+        hits = await asyncio.get_running_loop().run_in_executor(_SEARCH_THREAD, search, index, query, limit)
         results = []
-        for hit in search(index, query, limit):
+        for hit in hits:
             code = hit.document.code
             if hit.document.kind == "matter":
                 code = _closest(snapshot, self._variants.get(code, [code]), near)

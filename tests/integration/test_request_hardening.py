@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
 from graphql import get_introspection_query
 from litestar.testing import AsyncTestClient
 
+from backend.search.service import MAX_QUERY_LENGTH
 from backend.settings import Settings
 from tests.conftest import make_settings
 from tests.support.gql import gql
@@ -91,3 +93,50 @@ async def test_a_body_larger_than_any_form_is_refused(api: AsyncTestClient[Any])
     big = {"query": "{ __typename }", "variables": {"pad": "x" * (300 * 1024)}}
     response = await api.post("/graphql", json=big)
     assert response.status_code == 413
+
+
+SEARCH = "query($q: String!) { searchMatters(query: $q, first: 3) { matter { code } bundle { code } } }"
+
+
+async def test_search_takes_a_sentence_not_a_book(api: AsyncTestClient[Any]) -> None:
+    # Finding 2: one 1,000,000-character query took 76 s of the event loop.
+    sentence = ("我想续签护照，之前的护照明年过期，需要带什么材料，多少钱，要跑几次" * 20)[:MAX_QUERY_LENGTH]
+    found = await gql(api, SEARCH, {"q": sentence}, locale="zh-CN")
+    assert "errors" not in found and found["data"]["searchMatters"], found
+    refused = await gql(api, SEARCH, {"q": sentence + "再"}, locale="en")
+    assert refused["errors"][0]["extensions"] == {"code": "TOO_LONG", "field": "query"}
+    assert refused["errors"][0]["message"] == "This is too long: at most 500 characters (now 501)."
+
+
+async def test_the_strings_of_a_request_count_in_its_limits(
+    api: AsyncTestClient[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Thirty aliases (the most allowed) of 2,500 characters each: one token each, 75,000 characters.
+    calls: list[str] = []
+    monkeypatch.setattr("backend.search.service.search", lambda index, query, limit: calls.append(query) or [])
+    aliases = " ".join(f'a{n}: searchMatters(query: "{"护照" * 1250}") {{ score }}' for n in range(30))
+    body = await gql(api, "{ " + aliases + " }", locale="en")
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["GRAPHQL_VALIDATION_FAILED"]
+    assert "add up to 75000 characters" in body["errors"][0]["message"] and "data" not in body
+    variables = {f"q{n}": "护照" * 1250 for n in range(30)}
+    query = "query(" + ", ".join(f"$q{n}: String!" for n in range(30)) + ") { "
+    query += " ".join(f"a{n}: searchMatters(query: $q{n}) {{ score }}" for n in range(30)) + " }"
+    body = await gql(api, query, variables, locale="en")
+    assert "add up to 75000 characters" in body["errors"][0]["message"]
+    assert calls == []  # refused before anything ran
+
+
+async def test_ranking_runs_off_the_event_loop(api: AsyncTestClient[Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    from backend.search import service
+
+    threads: list[int] = []
+    original = service.search
+
+    def ranked(index: Any, query: str, limit: int) -> Any:
+        threads.append(threading.get_ident())
+        return original(index, query, limit)
+
+    monkeypatch.setattr(service, "search", ranked)
+    body = await gql(api, SEARCH, {"q": "护照"}, locale="zh-CN")
+    assert body["data"]["searchMatters"]
+    assert threads and threading.get_ident() not in threads  # the event loop runs on this thread
