@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from contextlib import contextmanager
@@ -12,9 +11,8 @@ from typing import Any
 
 import structlog
 
-# 18-digit resident ID numbers (last character may be X) and mainland mobile numbers.
-_ID_NUMBER = re.compile(r"(?<![0-9])([1-9][0-9]{5})[0-9]{8}([0-9]{3}[0-9Xx])(?![0-9])")
-_PHONE = re.compile(r"(?<![0-9])(1[3-9][0-9])[0-9]{4}([0-9]{4})(?![0-9])")
+from backend.privacy import mask_text
+
 _SECRET_KEYS = frozenset(
     {"password", "token", "access_token", "refresh_token", "id_token", "client_secret", "secret", "otp", "login_code",
      "authorization", "cookie"}
@@ -58,11 +56,6 @@ def hiding_request_values(source: Callable[[], Iterable[str]]) -> Iterator[None]
         yield
     finally:
         _request_values.reset(token)
-
-
-def mask_text(text: str) -> str:
-    """Hide the middle of ID numbers (440106********123X) and phones (138****8000)."""
-    return _PHONE.sub(r"\1****\2", _ID_NUMBER.sub(r"\1********\2", text))
 
 
 def _hide(text: str, hidden: list[str]) -> str:

@@ -16,6 +16,7 @@ from backend.db.engine import close_session
 from backend.i18n import Locale
 from backend.identity.models import Principal, RequestMeta
 from backend.identity.service import IdentityService
+from backend.privacy import Disclosure, disclosure_for
 from backend.resources import Resources
 
 if TYPE_CHECKING:
@@ -50,6 +51,7 @@ class Context:
         self._finalizers: list[Callable[[], Awaitable[None]]] = []
         # Set by a subscription's resolver once its source listens (the WebSocket handler waits for it).
         self.live = asyncio.Event()
+        self._disclosure: tuple[Principal | None, Disclosure] | None = None
 
     @property
     def session(self) -> AsyncSession:
@@ -69,6 +71,13 @@ class Context:
         """The request's snapshot, for synchronous nested resolvers (a root resolver loaded it)."""
         assert self._snapshot is not None, "a root resolver must await catalog_snapshot() first"
         return self._snapshot
+
+    @property
+    def disclosure(self) -> Disclosure:
+        """What this request's caller may see of personal data (backend.privacy's rule)."""
+        if self._disclosure is None or self._disclosure[0] is not self.principal:
+            self._disclosure = (self.principal, disclosure_for(self.principal))
+        return self._disclosure[1]
 
     @cached_property
     def catalog(self) -> CatalogService:

@@ -22,8 +22,10 @@ from backend.errors import DomainError, ErrorCode
 from backend.graphql.catalog.types import Bundle, Department, Matter
 from backend.graphql.context import Info
 from backend.graphql.errors import PayloadError
+from backend.graphql.privacy import Personal, disclosed
 from backend.i18n import Locale, pick
-from backend.identity.numbers import mask_id_number, mask_phone, normalize_phone, parse_id_number
+from backend.identity.numbers import mask_id_number
+from backend.privacy import Disclosure, path_kind, source_kind
 from backend.rules.explain import Condition, catalog_labels, describe
 from payments.money import yuan
 
@@ -57,14 +59,20 @@ class ApplicationFormField:
     type: str
     required: bool
     options: list[FormOption] | None = strawberry.field(description="The only valid choices (秒报).")
-    value: JSON | None
+    value: JSON | None = disclosed(
+        lambda field: field.value_kind,
+        description="Pre-filled or saved value; personal data masked or null without the scope that covers it.",
+    )
     source: str | None = strawberry.field(
         description="profile.<field>, cert:<TYPE>.<field>, or draft (the citizen's correction); null if empty."
     )
     source_label: str | None = strawberry.field(description="Where the value came from, for the citizen.")
-    certificate_id: strawberry.ID | None
-    choices: list[JSON] = strawberry.field(description="Values of the citizen's other certificates of that type.")
+    certificate_id: strawberry.ID | None = disclosed(Personal.CERTIFICATE)
+    choices: list[JSON] = disclosed(
+        Personal.CERTIFICATE, description="Values of the citizen's other certificates of that type."
+    )
     matters: list[str] = strawberry.field(description="The matters that ask for this field.")
+    value_kind: strawberry.Private[Personal | None] = None
 
 
 @strawberry.type(description="A material: replaced by a certificate in the wallet, or to be uploaded.")
@@ -73,7 +81,7 @@ class ApplicationFormMaterial:
     name: str
     required: bool
     certificate_type: str | None
-    certificate_id: strawberry.ID | None
+    certificate_id: strawberry.ID | None = disclosed(Personal.CERTIFICATE)
     replaced: bool
     matters: list[str]
 
@@ -102,7 +110,7 @@ class ApplicationForm:
                     if x.options else None,
                     value=x.value, source=x.source, source_label=_source_label(x.source, locale, cert_names),
                     certificate_id=strawberry.ID(x.certificate_id) if x.certificate_id else None,
-                    choices=x.choices, matters=list(x.matter_keys),
+                    choices=x.choices, matters=list(x.matter_keys), value_kind=_field_kind(x),
                 )
                 for x in form.fields
             ],
@@ -138,9 +146,18 @@ def _source_label(source: str | None, locale: Locale, cert_names: dict[str, dict
     return _PROFILE_LABELS[locale]
 
 
+def _field_kind(field: f.FormField) -> Personal | None:
+    """What a form field's value is: by its type (ID, phone), else by where it came from."""
+    if field.type == "id_number":
+        return Personal.ID_NUMBER
+    if field.type == "phone":
+        return Personal.PHONE
+    return source_kind(field.source)
+
+
 @strawberry.type(description="One condition of an instant-approval rule, and whether it held.")
 class RuleCondition:
-    text: str
+    text: str = disclosed()
     held: bool
     path: str | None
 
@@ -152,15 +169,32 @@ class Eligibility:
     policy: str = strawberry.field(description="The matter's own explanation of the rule.")
 
 
+def _as_disclosed(condition: Condition, disclosure: Disclosure) -> Condition:
+    """The condition with the data values it read passed through the personal-data rule."""
+    return msgspec.structs.replace(
+        condition,
+        actual=disclosure.show(condition.actual, path_kind(condition.path)),
+        # compared with another value of the data: that one is data too (a literal of the rule is not)
+        expected=disclosure.show(condition.expected, path_kind(condition.against)) if condition.against
+        else condition.expected,
+        children=[_as_disclosed(c, disclosure) for c in condition.children],
+    )  # fmt: skip
+
+
 def build_conditions(info: Info, matter_code: str, conditions: list[Condition], form: list[Any]) -> list[RuleCondition]:
-    """Render conditions in the caller's locale with the matter's field and certificate labels."""
+    """Render conditions in the caller's locale with the matter's field and certificate labels.
+
+    The values a condition quotes are the citizen's data: they pass the personal-data rule before
+    they are written into the sentence.
+    """
     ctx = info.context
     labels = catalog_labels({"form": form}, ctx.snapshot.certificate_type_maps)
     messages = ctx.resources.messages
+    shown = [_as_disclosed(c, ctx.disclosure) for c in conditions]
     return [
         RuleCondition(text=describe(c, ctx.locale, labels, messages, option_labels=labels.option), held=c.held,
                       path=c.path)
-        for c in conditions
+        for c in shown
     ]  # fmt: skip
 
 
@@ -173,14 +207,14 @@ class TimelineStep:
     action_label: str
     from_status: Status | None
     to_status: Status
-    reason: str | None
+    reason: str | None = disclosed()
     reason_fields: list[str]
 
 
 @strawberry.type(description="Which certificate fields an application used (the citizen's data-use record).")
 class DataUse:
     application_id: strawberry.ID
-    certificate_id: strawberry.ID
+    certificate_id: strawberry.ID = disclosed(Personal.CERTIFICATE)
     fields: list[str]
     at: datetime
 
@@ -204,10 +238,14 @@ class Application:
     max_trips: int
     trips_needed: int
     trips_saved: int
-    form: JSON
+    form: JSON = disclosed(
+        lambda application: application.form_kinds,
+        description="The submitted values; personal data masked or null without the scope that covers it.",
+    )
     sources: JSON
     version: int
     model: strawberry.Private[am.Application]
+    form_kinds: strawberry.Private[dict[str, Personal | None]]
     # An officer sees only their departments' items of a bundle; None: every item (the citizen).
     visible_departments: strawberry.Private[frozenset[str] | None] = None
 
@@ -225,7 +263,8 @@ class Application:
             promised_days=model.promised_days, fees_due=Decimal(model.fees_due), fields_total=model.fields_total,
             fields_prefilled=model.fields_prefilled, materials_replaced=model.materials_replaced,
             max_trips=model.max_trips, trips_needed=model.trips_needed, trips_saved=model.trips_saved,
-            form=JSON(_masked(model.form, info)), sources=JSON(model.sources), version=model.version, model=model,
+            form=JSON(model.form), sources=JSON(model.sources), version=model.version, model=model,
+            form_kinds={key: source_kind(str(source)) for key, source in model.sources.items()},
             visible_departments=visible_departments,
         )  # fmt: skip
 
@@ -329,24 +368,11 @@ def _require_scope(info: Info, scope: str) -> None:
 
 
 def _require_certificates_scope(info: Info) -> None:
-    """Certificates (and their verification codes) need certificates:read on a mini-program's token."""
+    """Certificates (and their verification codes) are certificate data: for those the privacy rule lets
+    see it (certificates:read on a mini-program's token; not finance staff or platform admins)."""
     _require_scope(info, "certificates:read")
-
-
-def _masked(form: dict[str, Any], info: Info) -> dict[str, Any]:
-    """A form's ID and phone numbers, masked for a mini-program without the id_number / phone scopes."""
-    principal = info.context.principal
-    if principal is None or principal.subject_type.value != "citizen" or principal.first_party:
-        return form
-    show_id, show_phone = principal.has_scope("id_number"), principal.has_scope("phone")
-    masked: dict[str, Any] = {}
-    for key, value in form.items():
-        if isinstance(value, str) and not show_id and parse_id_number(value) is not None:
-            value = mask_id_number(value)
-        elif isinstance(value, str) and not show_phone and normalize_phone(value) == value:
-            value = mask_phone(value)
-        masked[key] = value
-    return masked
+    if not info.context.disclosure.sees(Personal.CERTIFICATE):
+        raise DomainError(ErrorCode.FORBIDDEN)
 
 
 def _step(event: am.TimelineEvent, info: Info) -> TimelineStep:
@@ -381,17 +407,19 @@ class ApplicationConnection:
 class CertificateFieldValue:
     key: str
     label: str
-    value: JSON | None
+    value: JSON | None = disclosed(Personal.CERTIFICATE)
 
 
 @strawberry.type(description="An electronic certificate (电子证照) in a wallet.")
 class Certificate:
     id: strawberry.ID
-    code: str = strawberry.field(description="The verification code: give it to whoever must check the certificate.")
+    code: str = disclosed(
+        Personal.CERTIFICATE, description="The verification code: give it to whoever must check the certificate."
+    )
     type_code: str
     name: str
-    number: str
-    holder_name: str
+    number: str = disclosed(Personal.CERTIFICATE)
+    holder_name: str = disclosed(Personal.CERTIFICATE)
     issued_on: date
     valid_until: date | None
     status: str
@@ -462,7 +490,7 @@ class CertificateVerification:
 @strawberry.type(description="An inbox notice.")
 class Notification:
     id: strawberry.ID
-    text: str
+    text: str = disclosed()
     application_id: strawberry.ID | None
     created_at: datetime
     read: bool
@@ -531,7 +559,7 @@ class ProcessApplicationInput:
 class Draft:
     version: int
     updated_at: datetime
-    values: JSON
+    values: JSON = disclosed()
     materials: JSON
 
 

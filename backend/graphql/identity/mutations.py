@@ -83,7 +83,7 @@ class IdentityMutation:
         found, errors = await run_mutation(
             info, lambda: ctx.identity.verify_real_name(principal.subject_id, name, id_number, ctx.meta)
         )
-        citizen = Citizen.build(found, principal, principal.subject_id) if found else None
+        citizen = Citizen.build(found, info.context.disclosure, principal.subject_id) if found else None
         return VerifyRealNamePayload(citizen=citizen, errors=errors)
 
     @strawberry.mutation(

@@ -22,7 +22,7 @@ class IdentityQuery:
         principal = permissions.citizen(info, Scope.PROFILE)
         identity = info.context.identity
         subject = identity.subject_for(principal.client_id, principal.subject_id)
-        return Citizen.build(await identity.citizen(principal.subject_id), principal, subject)
+        return Citizen.build(await identity.citizen(principal.subject_id), info.context.disclosure, subject)
 
     @strawberry.field(
         description="The signed-in staff member and their roles.",

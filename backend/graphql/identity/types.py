@@ -10,6 +10,7 @@ from backend.graphql.errors import PayloadError
 from backend.i18n import Catalogs, Locale
 from backend.identity import models as m
 from backend.identity.oidc import SCOPE_DESCRIPTIONS
+from backend.privacy import Disclosure, Personal
 
 
 @strawberry.type(description="The signed-in citizen's own record.")
@@ -24,14 +25,12 @@ class Citizen:
     created_at: datetime
 
     @staticmethod
-    def build(model: m.Citizen, principal: m.Principal, subject: str) -> Citizen:
+    def build(model: m.Citizen, disclosure: Disclosure, subject: str) -> Citizen:
         """As the caller may see it: the owner's own app sees everything; a mini-program sees its
         pairwise id and only the numbers its scopes allow (a null phone or ID number otherwise)."""
-        see_phone = principal.first_party or principal.has_scope(m.Scope.PHONE)
-        see_id = principal.first_party or principal.has_scope(m.Scope.ID_NUMBER)
         return Citizen(
-            id=strawberry.ID(subject), phone=model.phone if see_phone else None,
-            id_number=model.id_number if see_id else None, name=model.name,
+            id=strawberry.ID(subject), phone=model.phone if disclosure.sees(Personal.PHONE) else None,
+            id_number=model.id_number if disclosure.sees(Personal.ID_NUMBER) else None, name=model.name,
             identity_verified=model.verified_at is not None, created_at=model.created_at,
         )  # fmt: skip
 

@@ -1,0 +1,134 @@
+"""The one rule for personal data in anything the platform answers or logs.
+
+Four kinds of personal data, each covered by one OAuth scope: ID numbers (`id_number`), phone numbers
+(`phone`), what a certificate says (`certificates:read`: its numbers, its fields, its id) and the
+profile (`profile`: name, address, birth date). Who reads decides what they see:
+
+- the citizen in the platform's own app, and an officer handling the application: everything;
+- a mini-program (or the assistant's delegated token): the kinds its token's scopes cover;
+- anyone else (finance staff, platform admins, the public, logs): none of it.
+
+What a reader may not see is masked where a masked form helps (an ID number as 440106********123X,
+a phone as 138****8000) and withheld (null) otherwise. ID and phone numbers are found by their shape
+wherever they sit (a typed remark, an officer's reason, a rule's explanation), so text is never a
+way around the rule.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Any
+
+from backend.identity.models import Principal, Role, SubjectType
+from backend.identity.numbers import mask_id_number, mask_phone
+
+# 18-character resident ID numbers (the last may be X) and mainland mobile numbers, not inside a
+# longer run of digits.
+_ID_NUMBER = re.compile(r"(?<![0-9])([1-9][0-9]{5})[0-9]{8}([0-9]{3}[0-9Xx])(?![0-9A-Za-z])")
+_PHONE = re.compile(r"(?<![0-9])((?:\+?86[ -]?)?1[3-9][0-9])[0-9]{4}([0-9]{4})(?![0-9])")
+
+
+class Personal(StrEnum):
+    """A kind of personal data; its value is the scope that lets a mini-program see it."""
+
+    ID_NUMBER = "id_number"
+    PHONE = "phone"
+    CERTIFICATE = "certificates:read"
+    PROFILE = "profile"
+
+
+Kinds = Personal | Mapping[str, "Personal | None"] | None
+"""What a value is: one kind for the whole value, one per key of a JSON object, or None (only its text)."""
+
+
+def mask_text(text: str) -> str:
+    """Every ID number and phone number in `text`, masked: what anyone but the owner may read."""
+    return _PHONE.sub(r"\1****\2", _ID_NUMBER.sub(r"\1********\2", text))
+
+
+def source_kind(source: str | None) -> Personal | None:
+    """The kind of a form value by where it came from ("cert:MARRIAGE.spouse_name", "profile.name", ...)."""
+    origin = (source or "").removeprefix("corrected:")
+    if origin.startswith("cert:"):
+        return Personal.CERTIFICATE
+    if origin == "profile.id_number":
+        return Personal.ID_NUMBER
+    if origin == "profile.phone":
+        return Personal.PHONE
+    if origin.startswith("profile."):
+        return Personal.PROFILE
+    return None
+
+
+def path_kind(path: str | None) -> Personal | None:
+    """The kind of a value an instant-approval rule read, by its data path ("certs.X.y", "profile.z")."""
+    if not path:
+        return None
+    if path.startswith("certs."):
+        return Personal.CERTIFICATE
+    if path.startswith("profile."):
+        return source_kind(path)
+    return None
+
+
+class Disclosure:
+    """What one reader may see; `show` passes any value through the rule."""
+
+    def __init__(self, visible: frozenset[Personal]) -> None:
+        self.visible = visible
+        self._id_numbers = Personal.ID_NUMBER in visible
+        self._phones = Personal.PHONE in visible
+
+    def sees(self, kind: Personal) -> bool:
+        """Whether this reader may see `kind` unmasked."""
+        return kind in self.visible
+
+    def text(self, text: str) -> str:
+        """`text` with the ID and phone numbers this reader may not see masked."""
+        if not self._id_numbers:
+            text = _ID_NUMBER.sub(r"\1********\2", text)
+        if not self._phones:
+            text = _PHONE.sub(r"\1****\2", text)
+        return text
+
+    def show(self, value: Any, kinds: Kinds = None) -> Any:
+        """`value` (text, number, or JSON) as this reader may see it."""
+        if isinstance(kinds, Mapping):
+            if isinstance(value, dict):
+                return {key: self.show(item, kinds.get(key)) for key, item in value.items()}
+            kinds = None
+        if isinstance(value, list):
+            return [self.show(item, kinds) for item in value]
+        if isinstance(value, dict):
+            return {key: self.show(item, kinds) for key, item in value.items()}
+        if value is None or isinstance(value, bool) or kinds in self.visible:
+            return self.text(value) if isinstance(value, str) else value
+        if kinds is Personal.ID_NUMBER:
+            return mask_id_number(str(value))
+        if kinds is Personal.PHONE:
+            return mask_phone(str(value))
+        if kinds is not None:
+            return None  # withheld: a certificate's or the profile's value, without the scope for it
+        if isinstance(value, str):
+            return self.text(value)
+        masked = self.text(str(value))  # a phone number sent as a JSON number is still a phone number
+        return masked if masked != str(value) else value
+
+
+EVERYTHING = Disclosure(frozenset(Personal))
+NOTHING = Disclosure(frozenset())
+
+
+def disclosure_for(principal: Principal | None) -> Disclosure:
+    """What the caller behind `principal` may see (see the module's docstring)."""
+    if principal is None:
+        return NOTHING
+    if principal.subject_type is SubjectType.STAFF:
+        # Officers see the applications of their departments whole (access is checked before this);
+        # finance staff and platform admins work on money and the platform, not on people's data.
+        return EVERYTHING if principal.has_role(Role.OFFICER) else NOTHING
+    if principal.first_party:
+        return EVERYTHING
+    return Disclosure(frozenset(kind for kind in Personal if principal.has_scope(kind.value)))

@@ -1,0 +1,291 @@
+"""Every field of the schema, read with each kind of token, shows personal data only to those it is for.
+
+Issue 12, finding 1: a token with only `openid applications:read` (and the assistant's delegated token)
+read unmasked ID and phone numbers from `applicationForm`, `checkEligibility` and
+`Application.decision.conditions`, while `Application.form` masked them. Here the test does not know
+which fields carry personal data: it walks every query field reachable from the root (all their
+subfields, to a depth), as each reader, and looks for the resident's ID numbers, phone and
+certificate values in everything that comes back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import jwt
+import pytest
+from graphql import (
+    GraphQLNamedType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    Undefined,
+    get_named_type,
+    is_leaf_type,
+    is_non_null_type,
+)
+from litestar.testing import AsyncTestClient
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from backend.db import tables as t
+from backend.graphql.schema import build_schema
+from backend.identity.population import DEMO_PHONE
+from backend.privacy import Personal
+from tests.support.applications import PNG, citizen_token, fill_required, run, staff_token, upload
+from tests.support.identity import as_user, third_party_token
+
+Sessions = async_sessionmaker[AsyncSession]
+MATTER = "GZ-WJW-0001"  # birth registration: its rule compares the spouses' ID numbers
+DEPTH = 5
+# Root fields the walk leaves out, and why. A new root field is walked unless it is listed here.
+NOT_WALKED = {
+    # anyone holding a certificate's code may check it: its holder and number are what they check
+    "verifyCertificate",
+    # staff finance views: they carry no citizen's numbers (payer names only), and need a day argument
+    "billReconciliation",
+}
+
+
+@dataclass
+class Resident:
+    """A married resident of the population stand-in, signed in and verified, with an application."""
+
+    token: str
+    citizen_id: str
+    phone: str
+    secrets: dict[Personal, set[str]] = field(default_factory=dict)
+    arguments: dict[str, Any] = field(default_factory=dict)
+
+
+async def _married_resident(db: Sessions) -> Any:
+    async with db() as session:
+        return (
+            await session.execute(
+                select(t.registry_persons, t.certificates.c.data)
+                .join(t.certificates, t.certificates.c.holder_id_number == t.registry_persons.c.id_number)
+                .where(
+                    t.certificates.c.type_code == "MARRIAGE_CERT",
+                    t.registry_persons.c.phone.is_not(None),
+                    t.registry_persons.c.phone != DEMO_PHONE,
+                )
+                .order_by(t.registry_persons.c.id_number)
+                .limit(1)
+            )
+        ).one()
+
+
+async def _resident(api: AsyncTestClient[Any], db: Sessions) -> Resident:
+    person = await _married_resident(db)
+    token = await citizen_token(api, db, person.phone)
+    verify = "mutation($n: String!, $i: String!) { verifyRealName(name: $n, idNumber: $i) { errors { code } } }"
+    verified = (await run(api, token, verify, {"n": person.name, "i": person.id_number}))["verifyRealName"]
+    assert verified["errors"] in ([], [{"code": "ALREADY_VERIFIED"}])  # verified by an earlier test
+    async with db() as session:
+        citizen_id = (
+            await session.execute(select(t.citizens.c.id).where(t.citizens.c.phone == person.phone))
+        ).scalar_one()
+        certificates = (
+            await session.execute(
+                select(t.certificates.c.id, t.certificates.c.code, t.certificates.c.number).where(
+                    t.certificates.c.holder_id_number == person.id_number
+                )
+            )
+        ).all()
+    spouse_id = person.data["spouse_id_number"]
+    # The application: its form holds the numbers, its decision compares them
+    form = (await run(api, token, "query($m: String) { applicationForm(matterCode: $m) { fields { key value "
+                      "required type options { value } } materials { key required replaced } } }",
+                      {"m": MATTER}))["applicationForm"]  # fmt: skip
+    values = {f["key"]: f["value"] for f in form["fields"] if f["value"] is not None}
+    values = fill_required(form, values | {"spouse_id_number": spouse_id, "child_order": "2"})
+    materials = {m["key"]: (await upload(api, token, PNG))["id"] for m in form["materials"] if not m["replaced"]}
+    submit = "mutation($i: ApplicationInput!) { submitApplication(input: $i) { application { id } errors { code } } }"
+    submitted = (await run(api, token, submit, {"i": {"matterCode": MATTER, "values": values,
+                                                      "materials": materials}}))["submitApplication"]  # fmt: skip
+    assert submitted["errors"] == [], submitted
+    save = "mutation($i: SaveDraftInput!) { saveDraft(input: $i) { errors { code } } }"
+    note = f"配偶电话 {person.phone}，配偶身份证 {spouse_id}"  # typed into a free-text field
+    saved = await run(api, token, save, {"i": {"matterCode": "GZ-GA-0018", "values": {"remark": note}}})
+    assert saved["saveDraft"]["errors"] == []
+    return Resident(
+        token=token, citizen_id=citizen_id, phone=person.phone,
+        secrets={
+            Personal.ID_NUMBER: {person.id_number, spouse_id},
+            Personal.PHONE: {person.phone},
+            # an ID card's number is the ID number: that one is covered by id_number
+            Personal.CERTIFICATE: {c.number for c in certificates if len(c.number) >= 6 and c.number not in
+                                   (person.id_number, spouse_id)} | {c.code for c in certificates}
+            | {c.id for c in certificates},
+        },
+        arguments={"id": submitted["application"]["id"], "matterCode": MATTER, "code": MATTER, "query": "生育登记",
+                   "bundleCode": None},
+    )  # fmt: skip
+
+
+def _selection(kind: GraphQLNamedType, depth: int, path: frozenset[str], refused: set[tuple[str, str]]) -> str | None:
+    """Every field of `kind` (and theirs, to `depth`) that needs no argument, without revisiting a type.
+
+    `refused` holds (type, field) pairs the reader was refused: left out, so the rest is still read.
+    """
+    if is_leaf_type(kind):
+        return ""
+    if depth == 0 or not isinstance(kind, GraphQLObjectType):
+        return None
+    parts = []
+    for name, child in kind.fields.items():
+        if (kind.name, name) in refused:
+            continue
+        if any(is_non_null_type(a.type) and a.default_value is Undefined for a in child.args.values()):
+            continue
+        target = get_named_type(child.type)
+        if target.name in path:
+            continue
+        below = _selection(target, depth - 1, path | {kind.name}, refused)
+        if below is not None:
+            parts.append(f"{name} {below}")
+    return "{ " + " ".join(parts) + " }" if parts else None
+
+
+def _operation(schema: GraphQLSchema, name: str, arguments: dict[str, Any], refused: set[tuple[str, str]]
+               ) -> tuple[str, dict[str, Any]]:  # fmt: skip
+    """A query of one root field: its arguments from `arguments`, everything below it selected."""
+    assert schema.query_type is not None
+    root = schema.query_type.fields[name]
+    wanted = {a: arg for a, arg in root.args.items() if a in arguments and arguments[a] is not None}
+    missing = [a for a, arg in root.args.items() if is_non_null_type(arg.type) and a not in wanted
+               and arg.default_value is Undefined]  # fmt: skip
+    assert not missing, f"the walk has no value for {name}({', '.join(missing)}): add one or list it"
+    selection = _selection(get_named_type(root.type), DEPTH, frozenset(), refused)
+    assert selection is not None
+    declared = ", ".join(f"${a}: {arg.type}" for a, arg in wanted.items())
+    passed = ", ".join(f"{a}: ${a}" for a in wanted)
+    query = f"query{f'({declared})' if declared else ''} {{ {name}{f'({passed})' if passed else ''} {selection} }}"
+    return query, {a: arguments[a] for a in wanted}
+
+
+def _field_at(schema: GraphQLSchema, path: list[Any]) -> tuple[str, str]:
+    """The (parent type, field) a response path ends at."""
+    assert schema.query_type is not None
+    parent: Any = schema.query_type
+    names = [p for p in path if isinstance(p, str)]
+    for step in names[:-1]:
+        parent = get_named_type(parent.fields[step].type)
+    return parent.name, names[-1]
+
+
+def _texts(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _texts(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in _texts(item)]
+    return [str(value)] if value is not None else []
+
+
+async def _read_everything(api: AsyncTestClient[Any], token: str | None, resident: Resident) -> tuple[str, set[str]]:
+    """All the text every walked field answers to `token`, and the root fields that answered data.
+
+    A field the reader is refused (a scope, a role) is left out and the query asked again, so one
+    refusal does not hide the fields beside it.
+    """
+    schema = build_schema()._schema
+    assert schema.query_type is not None
+    seen: list[str] = []
+    answered = set()
+    for name in schema.query_type.fields:
+        if name in NOT_WALKED:
+            continue
+        refused: set[tuple[str, str]] = set()
+        while True:
+            query, variables = _operation(schema, name, resident.arguments, refused)
+            if token is None:
+                response = await api.post("/graphql", json={"query": query, "variables": variables})
+                status, body = response.status_code, response.json()
+            else:
+                status, body = await as_user(api, token, query, variables)
+            assert status == 200, (name, body)
+            errors = body.get("errors", [])
+            broken = [e for e in errors if e["extensions"]["code"] in ("INTERNAL_ERROR", "GRAPHQL_VALIDATION_FAILED")]
+            assert not broken, body
+            seen.extend(_texts(body.get("data")))
+            deeper = {_field_at(schema, e["path"]) for e in errors if len(e.get("path", [])) > 1}
+            if not deeper - refused:
+                break
+            refused |= deeper
+        if (body.get("data") or {}).get(name) is not None:
+            answered.add(name)
+    return "\n".join(seen), answered
+
+
+def _leaks(text: str, resident: Resident, visible: set[Personal]) -> list[tuple[Personal, str]]:
+    return [(kind, value) for kind, values in resident.secrets.items() if kind not in visible
+            for value in values if value in text]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "scopes",
+    [
+        ["openid", "applications:read"],  # the finding: and the assistant's delegated token has these
+        ["openid", "applications:read", "applications:write"],
+        ["openid", "applications:read", "id_number"],
+        ["openid", "applications:read", "phone"],
+        ["openid", "applications:read", "certificates:read"],
+        ["openid", "profile", "phone", "payments"],
+        ["openid", "applications:read", "applications:write", "certificates:read", "payments", "profile"],
+    ],
+)
+async def test_a_mini_program_reads_personal_data_only_with_the_scope_that_covers_it(
+    api: AsyncTestClient[Any], db: Sessions, fresh_redis: Any, scopes: list[str]
+) -> None:
+    resident = await _resident(api, db)
+    token, _ = await third_party_token(api, db, fresh_redis, resident.phone, scopes)
+    text, answered = await _read_everything(api, token, resident)
+    visible = {kind for kind in Personal if kind.value in scopes}
+    assert _leaks(text, resident, visible) == []
+    if "applications:read" in scopes:
+        # the walk did reach the fields that carry the numbers
+        assert {"applicationForm", "checkEligibility", "myApplications", "application"} <= answered
+    for kind in visible & {Personal.ID_NUMBER, Personal.PHONE}:
+        if "applications:read" in scopes or (kind is Personal.PHONE and "profile" in scopes):
+            assert resident.secrets[kind] & {v for v in resident.secrets[kind] if v in text}, kind
+
+
+async def test_the_assistants_delegated_token_sees_no_numbers(
+    api: AsyncTestClient[Any], db: Sessions, fresh_redis: Any
+) -> None:
+    resident = await _resident(api, db)
+    # What the relay mints for a citizen's message: their session, applications:read, an `act` claim
+    claims = jwt.decode(resident.token, options={"verify_signature": False})
+    tokens = api.app.state.resources.identity.tokens
+    delegated = tokens.access_token(subject=claims["sub"], session_id=claims["sid"], client_id=claims["client_id"],
+                                    scopes=["applications:read"], actor="assistant", seconds=120)  # fmt: skip
+    text, answered = await _read_everything(api, delegated, resident)
+    assert "myApplications" in answered and "checkEligibility" in answered
+    assert _leaks(text, resident, set()) == []
+
+
+@pytest.mark.parametrize("reader", ["anonymous", "finance", "admin", "another citizen"])
+async def test_people_the_data_is_not_for_see_none_of_it(
+    api: AsyncTestClient[Any], db: Sessions, fresh_redis: Any, reader: str
+) -> None:
+    resident = await _resident(api, db)
+    token = {
+        "anonymous": None,
+        "another citizen": await citizen_token(api, db, "13700137099") if reader == "another citizen" else None,
+    }.get(reader) or (await staff_token(api, reader) if reader in ("finance", "admin") else None)
+    text, _ = await _read_everything(api, token, resident)
+    assert _leaks(text, resident, set()) == []
+
+
+async def test_the_owners_app_and_the_officer_see_everything_the_walk_reaches(
+    api: AsyncTestClient[Any], db: Sessions, fresh_redis: Any
+) -> None:
+    # The control: the walk does reach every kind of secret, so the tests above can fail.
+    resident = await _resident(api, db)
+    own, _ = await _read_everything(api, resident.token, resident)
+    for kind, values in resident.secrets.items():
+        assert any(v in own for v in values), kind
+    officer = await staff_token(api, "officer.gz-wjw")
+    handled, answered = await _read_everything(api, officer, resident)
+    assert "application" in answered
+    assert all(v in handled for v in resident.secrets[Personal.ID_NUMBER])
