@@ -107,3 +107,28 @@ async def test_city_numbers_for_admins_and_their_own_for_officers(api: AsyncTest
 
 async def run_raw(api: AsyncTestClient[Any], token: str, query: str) -> dict[str, Any]:
     return (await as_user(api, token, query))[1]
+
+
+async def test_an_officer_sees_their_departments_share_of_a_bundles_fees(
+    api: AsyncTestClient[Any], citizen: str
+) -> None:
+    # Issue 12, finding 16: an officer saw the whole bundle's feesDue and order total beside empty lines.
+    form = (await run(api, citizen, FORM, {"b": "LE-0008"}))["applicationForm"]
+    values = fill_required(form, {"gz_social_insurance": True})
+    uploads = {m["key"]: (await upload(api, citizen))["id"] for m in form["materials"] if m["required"] and
+               not m["replaced"]}  # fmt: skip
+    data = await run(api, citizen, SUBMIT, {"i": {"bundleCode": "LE-0008", "values": values, "materials": uploads}})
+    assert data["submitApplication"]["errors"] == [], data
+    bundle = data["submitApplication"]["application"]
+    query = """query($id: ID!) { application(id: $id) { feesDue amountToPay
+      order { total refunded lines { department { code } amount } } items { department { code } feesDue } } }"""
+    whole = (await run(api, citizen, query, {"id": bundle["id"]}))["application"]
+    assert whole["feesDue"] == "20.00" and whole["order"]["total"] == "20.00"
+    police = (await run(api, await staff_token(api, "officer.gz-ga"), query, {"id": bundle["id"]}))["application"]
+    assert police["feesDue"] == "20.00" and police["amountToPay"] == "20.00"
+    assert police["order"] == {"total": "20.00", "refunded": "0.00",
+                               "lines": [{"department": {"code": "GZ-GA"}, "amount": "20.00"}]}  # fmt: skip
+    talent = (await run(api, await staff_token(api, "officer.gz-rsj"), query, {"id": bundle["id"]}))["application"]
+    assert {i["department"]["code"] for i in talent["items"]} == {"GZ-RSJ"}
+    assert talent["feesDue"] == "0.00" and talent["amountToPay"] == "0.00"
+    assert talent["order"] == {"total": "0.00", "refunded": "0.00", "lines": []}

@@ -231,7 +231,6 @@ class Application:
     deadline: date | None = strawberry.field(description="The promised date, counted in Chinese working days.")
     overdue: bool
     promised_days: int
-    fees_due: Decimal
     fields_total: int
     fields_prefilled: int
     materials_replaced: int
@@ -260,13 +259,21 @@ class Application:
             status_label=ctx.gettext(texts.STATUS_LABELS[Status(model.status)]), submitted_at=model.submitted_at,
             decided_at=model.decided_at, deadline=model.deadline,
             overdue=bool(model.deadline and not final and is_overdue(model.deadline, datetime.now(UTC))),
-            promised_days=model.promised_days, fees_due=Decimal(model.fees_due), fields_total=model.fields_total,
+            promised_days=model.promised_days, fields_total=model.fields_total,
             fields_prefilled=model.fields_prefilled, materials_replaced=model.materials_replaced,
             max_trips=model.max_trips, trips_needed=model.trips_needed, trips_saved=model.trips_saved,
             form=JSON(model.form), sources=JSON(model.sources), version=model.version, model=model,
             form_kinds={key: source_kind(str(source)) for key, source in model.sources.items()},
             visible_departments=visible_departments,
         )  # fmt: skip
+
+    @strawberry.field(description="Its fees in yuan; an officer sees their departments' share of a bundle's.")
+    async def fees_due(self, info: Info) -> Decimal:
+        if self.visible_departments is None or self.model.kind != "bundle":
+            return Decimal(self.model.fees_due)
+        service = await info.context.applications()
+        items = await service.items(self.model.id)
+        return sum((Decimal(x.fees_due) for x in items if x.department_code in self.visible_departments), Decimal(0))
 
     @strawberry.field
     def matter(self, info: Info) -> Matter | None:
@@ -326,9 +333,6 @@ class Application:
         found = await (await info.context.application_loaders()).order.load(self.model.id)
         if found is None:
             return None
-        if self.visible_departments is not None:  # an officer sees their departments' fees only
-            lines = [x for x in found.lines if x.department_code in self.visible_departments]
-            found = msgspec.structs.replace(found, lines=lines)
         return Order.build(found, info, self.visible_departments)
 
     @strawberry.field(

@@ -91,16 +91,20 @@ class Order:
 
     @staticmethod
     def build(model: po.Order, info: Info, visible_departments: frozenset[str] | None = None) -> Order:
-        """In the caller's locale."""
+        """In the caller's locale; an officer (`visible_departments`) sees their departments' lines and share."""
         locale = info.context.locale
+        lines = [x for x in model.lines if visible_departments is None or x.department_code in visible_departments]
+        total, refunded = model.total_fen, model.refunded_fen
+        if visible_departments is not None:
+            total, refunded = sum(x.amount_fen for x in lines), sum(x.refunded_fen for x in lines)
         return Order(
             id=strawberry.ID(model.id), out_trade_no=model.out_trade_no, subject=model.subject,
-            total=yuan(model.total_fen), refunded=yuan(model.refunded_fen), status=model.status,
+            total=yuan(total), refunded=yuan(refunded), status=model.status,
             channel=model.channel, created_at=model.created_at, paid_at=model.paid_at,
             lines=[
                 OrderLine(item_code=x.item_code, name=pick(x.name, locale), amount=yuan(x.amount_fen),
                           refunded=yuan(x.refunded_fen), matter_code=x.matter_code, department_code=x.department_code)
-                for x in model.lines
+                for x in lines
             ],
             application_id=strawberry.ID(model.application_id) if model.application_id else None,
             visible_departments=visible_departments,
