@@ -34,8 +34,8 @@ def sniff(head: bytes) -> str | None:
     return next((kind for magic, kind in _SIGNATURES.items() if head.startswith(magic)), None)
 
 
-async def check_quota(session: AsyncSession, citizen_id: str) -> None:
-    """UPLOAD_QUOTA once the citizen's last 24 hours reach the daily files or bytes."""
+async def _used(session: AsyncSession, citizen_id: str) -> tuple[int, int]:
+    """Files and bytes the citizen uploaded in the last 24 hours."""
     since = datetime.now(UTC) - timedelta(days=1)
     count, used = (
         await session.execute(
@@ -44,29 +44,52 @@ async def check_quota(session: AsyncSession, citizen_id: str) -> None:
             )
         )
     ).one()
+    return int(count), int(used)
+
+
+def _quota_error() -> DomainError:
+    return DomainError(ErrorCode.UPLOAD_QUOTA, files=DAILY_FILES, mb=DAILY_BYTES // (1024 * 1024))
+
+
+async def check_quota(session: AsyncSession, citizen_id: str) -> None:
+    """UPLOAD_QUOTA once the citizen's last 24 hours reach the daily files or bytes.
+
+    A cheap early answer before a body is read; `store` decides, atomically.
+    """
+    count, used = await _used(session, citizen_id)
     if count >= DAILY_FILES or used >= DAILY_BYTES:
-        raise DomainError(ErrorCode.UPLOAD_QUOTA, files=DAILY_FILES, mb=DAILY_BYTES // (1024 * 1024))
+        raise _quota_error()
 
 
 async def store(session: AsyncSession, folder: Path, citizen_id: str, content: bytes, filename: str) -> Upload:
-    """Check size and type, write the file under its SHA-256 (once), and record it for the citizen."""
+    """Check size, type and the daily quota, record the upload, and write the file under its SHA-256 (once).
+
+    The quota is checked and the upload reserved in one step: the citizen's row is locked (PostgreSQL;
+    SQLite has one writer), the upload recorded, then counted with everything before it. Concurrent
+    uploads take turns, so together they never pass the quota. Run it in a unit of work.
+    """
     if len(content) > MAX_BYTES:
         raise DomainError(ErrorCode.UPLOAD_TOO_LARGE, max_mb=MAX_BYTES // (1024 * 1024))
     kind = sniff(content[:16])
     if kind is None or not content:
         raise DomainError(ErrorCode.UPLOAD_TYPE_NOT_ALLOWED)
     digest = hashlib.sha256(content).hexdigest()
-    target = folder / digest[:2] / digest
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.parent / f".{digest}.{uuid.uuid4().hex}"
-        partial.write_bytes(content)
-        partial.replace(target)  # atomic: a crash never leaves a half-written file under the hash
     upload = Upload(id=str(uuid.uuid4()), sha256=digest, size=len(content), content_type=kind)
+    await session.execute(select(t.citizens.c.id).where(t.citizens.c.id == citizen_id).with_for_update())
+    # Written before counting: on SQLite the write takes the database's lock before the count reads.
     await session.execute(
         t.uploads.insert().values(
             id=upload.id, citizen_id=citizen_id, sha256=digest, size=upload.size, content_type=kind,
             filename=Path(filename or "upload").name[:200], created_at=datetime.now(UTC),
         )
     )  # fmt: skip
+    count, used = await _used(session, citizen_id)
+    if count > DAILY_FILES or used > DAILY_BYTES:
+        raise _quota_error()  # the unit of work rolls the reservation back
+    target = folder / digest[:2] / digest
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.parent / f".{digest}.{uuid.uuid4().hex}"
+        partial.write_bytes(content)
+        partial.replace(target)  # atomic: a crash never leaves a half-written file under the hash
     return upload
