@@ -77,6 +77,10 @@ def serve(host: str, port: int, workers: int) -> None:
         log_config=None,
         server_header=False,
         timeout_graceful_shutdown=10,
+        # X-Forwarded-For is believed from the configured proxies only; by default from nobody, so a
+        # caller cannot pick the address its rate limits count against.
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=settings.trusted_proxies or None,
     )
     base = settings.public_url or f"http://{host if ':' not in host else f'[{host}]'}:{bound_port}"
     if not settings.public_url:

@@ -27,3 +27,42 @@ def test_fresh_server_answers_health_and_graphql(served: str, server_env: dict[s
             assert [e["node"]["code"] for e in edges] == ["GZ-CGJ-0001", "GZ-CGJ-0002", "GZ-CGJ-0003"]
             names[language] = edges[0]["node"]["name"]
         assert names == {"zh-CN": "户外招牌设置", "zh-TW": "戶外招牌設置", "en": "Installation of a Shop Signboard"}
+
+
+REQUEST_CODE = "mutation($p: String!) { requestLoginCode(phone: $p) { sent errors { code } } }"
+
+
+def _codes_from(served: str, spoofed: bool) -> list[str]:
+    """Ask for 31 login codes (different phones), each claiming another client address if `spoofed`."""
+    answers = []
+    with httpx.Client(base_url=served, timeout=30) as client:
+        for n in range(31):
+            headers = {"x-forwarded-for": f"203.0.113.{n + 1}"} if spoofed else {}
+            body = client.post("/graphql", json={"query": REQUEST_CODE, "variables": {"p": f"1350013{n:04d}"}},
+                               headers=headers).json()  # fmt: skip
+            errors = body["data"]["requestLoginCode"]["errors"]
+            answers.append(errors[0]["code"] if errors else "SENT")
+    return answers
+
+
+def test_forwarded_addresses_are_not_believed_by_default(served: str) -> None:
+    # Issue 12, finding 6: spoofed X-Forwarded-For headers gave each SMS request its own address bucket.
+    # The per-address limit (30 an hour) counts the connecting address: the 31st request is refused.
+    assert _codes_from(served, spoofed=True) == ["SENT"] * 30 + ["RATE_LIMITED"]
+
+
+@pytest.fixture
+def behind_a_proxy(server_env: dict[str, str]) -> dict[str, str]:
+    return server_env | {"ONEWINDOW_TRUSTED_PROXIES": "127.0.0.1"}
+
+
+def test_a_configured_proxy_is_believed(behind_a_proxy: dict[str, str]) -> None:
+    from tests.support.live import onewindow_serve
+
+    process, base, _ = onewindow_serve(behind_a_proxy)
+    try:
+        # each request comes "from" its own client address through the trusted proxy: none is limited
+        assert _codes_from(base, spoofed=True) == ["SENT"] * 31
+    finally:
+        process.terminate()
+        process.communicate(timeout=30)
