@@ -58,6 +58,8 @@ def serve(host: str, port: int, workers: int) -> None:
         _run(lambda: _prepare_database(settings))
     # One embedded Redis for all workers: started here, its URL handed down in the environment.
     redis_url, embedded = ensure_redis_url(settings.redis_url, settings.data_dir)
+    if embedded:
+        embedded.supervise()
     os.environ["ONEWINDOW_REDIS_URL"] = redis_url
     get_settings.cache_clear()
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)

@@ -10,15 +10,74 @@ import ctypes
 import signal
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
+from typing import Any
 
+import structlog
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError, TimeoutError
+
+log = structlog.get_logger("backend.kv")
+
+
+# Redis answers in well under a millisecond; a second without an answer means it is hung or gone.
+TIMEOUT_SECONDS = 1.0
+
+
+class CircuitBreaker(Retry):
+    """Redis calls that fail at once for `pause` seconds after Redis stopped answering.
+
+    Without it, a hung Redis made every request wait for its own timeouts (5 s each, retried) before a
+    500. Now the first call that times out opens the circuit, and until it closes every call fails
+    straight away with ConnectionError, which the transports answer as TEMPORARILY_UNAVAILABLE. A
+    dropped connection is retried once at once (an idle connection the server closed); a timeout is not.
+    A refused connection (Redis not running) needs no circuit: it fails at once anyway.
+    """
+
+    def __init__(self, pause: float = 5.0) -> None:
+        super().__init__(NoBackoff(), retries=1, supported_errors=(ConnectionError,))
+        self.pause = pause
+        self.open_until = 0.0
+        self.refused = 0  # calls answered at once while open
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> CircuitBreaker:
+        # redis-py gives each connection a deep copy of its retry policy; the circuit is the process's.
+        return self
+
+    @property
+    def is_open(self) -> bool:
+        """Whether calls are refused without trying Redis."""
+        return time.monotonic() < self.open_until
+
+    async def call_with_retry(self, do: Any, fail: Any, is_retryable: Any = None, with_failure_count: bool = False
+                              ) -> Any:  # fmt: skip
+        """Try `do` unless the circuit is open; open it when Redis does not answer."""
+        if self.is_open:
+            self.refused += 1
+            raise ConnectionError("Redis is not answering (circuit open)")
+        try:
+            return await super().call_with_retry(do, fail, is_retryable, with_failure_count)
+        except TimeoutError:  # a refused connection fails fast by itself; a hung server is what costs time
+            self.open_until = time.monotonic() + self.pause
+            raise
 
 
 def connect(url: str) -> Redis:
-    """An asyncio client for `url` (redis://, rediss:// or unix://)."""
-    return Redis.from_url(url, decode_responses=False, health_check_interval=30, socket_timeout=5)
+    """An asyncio client for `url` (redis://, rediss:// or unix://) that fails fast when Redis does not answer."""
+    return Redis.from_url(
+        url, decode_responses=False, health_check_interval=30, socket_timeout=TIMEOUT_SECONDS,
+        socket_connect_timeout=TIMEOUT_SECONDS, retry=CircuitBreaker(),
+    )  # fmt: skip
+
+
+def breaker_of(redis: Redis) -> CircuitBreaker | None:
+    """The circuit breaker of a client made by `connect`."""
+    retry = redis.connection_pool.connection_kwargs.get("retry")
+    return retry if isinstance(retry, CircuitBreaker) else None
 
 
 def _redis_server_binary() -> str:
@@ -40,6 +99,8 @@ class EmbeddedRedis:
         self.folder = data_dir / "redis"
         self.socket = self.folder / "redis.sock"
         self._process: subprocess.Popen[bytes] | None = None
+        self._stopping = threading.Event()
+        self.restarts = 0
 
     @property
     def url(self) -> str:
@@ -102,8 +163,38 @@ class EmbeddedRedis:
             time.sleep(0.02)  # start-up wait for a child process, not test synchronization
         return self.url
 
+    def supervise(self) -> None:
+        """Restart the server whenever it exits until `stop` (as `onewindow serve` does for its workers).
+
+        A killed embedded Redis otherwise stayed down, and with it sign-in, until the whole service
+        was restarted. The restarted server loads its last snapshot; what Redis holds can be rebuilt.
+        """
+        threading.Thread(target=self._watch, name="embedded-redis", daemon=True).start()
+
+    def _watch(self) -> None:
+        pause = 0.2
+        while not self._stopping.is_set():
+            process = self._process
+            if process is None:
+                return
+            code = process.wait()
+            if self._stopping.is_set():
+                return
+            log.warning("redis.embedded_exited", code=code)
+            if self._stopping.wait(pause):  # a short pause, so a server that cannot start does not spin
+                return
+            try:
+                self.start()
+                self.restarts += 1
+                log.info("redis.embedded_restarted", restarts=self.restarts)
+                pause = 0.2
+            except RuntimeError as error:
+                log.error("redis.embedded_restart_failed", error=str(error))
+                pause = min(pause * 2, 10.0)
+
     def stop(self) -> None:
         """Stop the server if we started it (it saves its data first)."""
+        self._stopping.set()
         if self._process is None:
             return
         if self._process.poll() is None:

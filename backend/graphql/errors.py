@@ -12,6 +12,7 @@ from graphql import GraphQLError
 from backend.db.engine import unit_of_work
 from backend.errors import MESSAGES, DomainError, ErrorCode
 from backend.i18n import Catalogs, Locale
+from backend.outages import is_outage
 
 log = structlog.get_logger("backend.graphql")
 T = TypeVar("T")
@@ -51,6 +52,10 @@ def format_error(error: GraphQLError, messages: Catalogs, locale: Locale, reques
         detail = error.message
         message = messages.gettext(locale, MESSAGES[ErrorCode.GRAPHQL_VALIDATION_FAILED], detail=detail)
         extensions = {"code": ErrorCode.GRAPHQL_VALIDATION_FAILED.value}
+    elif is_outage(original):
+        log.warning("graphql.unavailable", path=error.path, error=type(original).__name__)
+        message = messages.gettext(locale, MESSAGES[ErrorCode.TEMPORARILY_UNAVAILABLE])
+        extensions = {"code": ErrorCode.TEMPORARILY_UNAVAILABLE.value}
     else:
         log.error("graphql.resolver_failed", path=error.path, exc_info=original)
         message = messages.gettext(locale, MESSAGES[ErrorCode.INTERNAL_ERROR], request_id=request_id)

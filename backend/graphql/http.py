@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import msgspec
+import structlog
 from litestar import Request, get, post
 from litestar.response import Response
 from strawberry.http.ides import get_graphql_ide_html
@@ -26,8 +27,10 @@ from backend.graphql.schema import build_schema
 from backend.i18n import negotiate
 from backend.identity.models import RequestMeta
 from backend.logs import hiding_request_values
+from backend.outages import UNAVAILABLE
 from backend.resources import Resources
 
+log = structlog.get_logger("backend.graphql")
 JSON = "application/json"
 # A GraphQL request is JSON (GraphQL-over-HTTP). Refusing text/plain and form encodings also keeps
 # a browser on another site from sending a "simple" cross-origin POST (no preflight) to /graphql.
@@ -127,6 +130,10 @@ async def _authenticate(request: Request[Any, Any, Any], context: Context) -> Re
         if scheme.lower() != "bearer" or not token.strip():
             raise DomainError(ErrorCode.UNAUTHENTICATED)
         context.principal = await context.identity.authenticate(token.strip())
+    except UNAVAILABLE as error:
+        await context.close()
+        log.warning("graphql.unavailable", error=type(error).__name__)
+        return _bad_request(context, ErrorCode.TEMPORARILY_UNAVAILABLE, 503)
     except DomainError as error:
         await context.close()
         message = context.gettext(MESSAGES[error.code], **error.params)

@@ -28,6 +28,7 @@ from backend.graphql.schema import build_schema
 from backend.i18n import negotiate
 from backend.identity.models import RequestMeta
 from backend.logs import hiding_request_values
+from backend.outages import UNAVAILABLE
 
 log = structlog.get_logger("backend.graphql.ws")
 
@@ -40,6 +41,7 @@ MAX_SUBSCRIPTIONS = 20
 MAX_SOCKETS_PER_OWNER = 5
 MAX_SUBSCRIPTIONS_PER_OWNER = 40
 MAX_SOCKETS = 10_000
+TRY_AGAIN_LATER = 1013  # RFC 6455: the server cannot serve this now (Redis or the database is away)
 # Close codes of the protocol.
 UNAUTHORIZED, FORBIDDEN_INIT, TOO_MANY_INITS, DUPLICATE_ID, INIT_TIMEOUT, BAD_MESSAGE = (
     4401,
@@ -252,7 +254,12 @@ async def graphql_ws(socket: WebSocket[Any, Any, Any]) -> None:
         if not isinstance(first, dict) or first.get("type") != "connection_init":
             await socket.close(code=UNAUTHORIZED, reason="Unauthorized")
             return
-        if not await _authenticate(connection, first.get("payload")):
+        try:
+            authenticated = await _authenticate(connection, first.get("payload"))
+        except UNAVAILABLE:
+            await socket.close(code=TRY_AGAIN_LATER, reason=ErrorCode.TEMPORARILY_UNAVAILABLE.value)
+            return
+        if not authenticated:
             await socket.close(code=FORBIDDEN_INIT, reason=ErrorCode.UNAUTHENTICATED.value)
             return
         owner = _owner(connection)

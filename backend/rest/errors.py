@@ -12,20 +12,25 @@ from litestar.response import Response
 
 from backend.errors import MESSAGES, ErrorCode
 from backend.i18n import negotiate
+from backend.outages import is_outage
 
 log = structlog.get_logger("backend.errors")
 
 
 def unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
-    """Log with traceback; answer 500 with the request id and no internals."""
+    """Log with traceback; answer 500 with the request id and no internals (503 when Redis or the database is away)."""
     if isinstance(exc, HTTPException):
         body = {"errors": [{"message": exc.detail, "extensions": {"code": ErrorCode.BAD_REQUEST.value}}]}
         return Response(msgspec.json.encode(body), status_code=exc.status_code, media_type="application/json")
     request_id = request.scope.get("state", {}).get("request_id", "")
-    log.error("http.unexpected_error", path=request.url.path, exc_info=exc)
     locale = negotiate(request.headers.get("accept-language"))
-    message = request.app.state.resources.messages.gettext(
-        locale, MESSAGES[ErrorCode.INTERNAL_ERROR], request_id=request_id
-    )
-    body = {"errors": [{"message": message, "extensions": {"code": ErrorCode.INTERNAL_ERROR.value}}]}
-    return Response(msgspec.json.encode(body), status_code=500, media_type="application/json")
+    code, status = ErrorCode.INTERNAL_ERROR, 500
+    if is_outage(exc):
+        code, status = ErrorCode.TEMPORARILY_UNAVAILABLE, 503
+        log.warning("http.unavailable", path=request.url.path, error=type(exc).__name__)
+    else:
+        log.error("http.unexpected_error", path=request.url.path, exc_info=exc)
+    message = request.app.state.resources.messages.gettext(locale, MESSAGES[code], request_id=request_id)
+    body = {"errors": [{"message": message, "extensions": {"code": code.value}}]}
+    headers = {"retry-after": "5"} if status == 503 else None
+    return Response(msgspec.json.encode(body), status_code=status, media_type="application/json", headers=headers)

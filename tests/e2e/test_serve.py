@@ -66,3 +66,32 @@ def test_a_configured_proxy_is_believed(behind_a_proxy: dict[str, str]) -> None:
     finally:
         process.terminate()
         process.communicate(timeout=30)
+
+
+def test_the_embedded_redis_is_restarted_when_it_dies(served: str, server_env: dict[str, str]) -> None:
+    # Issue 12, finding 11: with the embedded Redis killed, `serve` never restarted it: sign-in stayed
+    # down until the whole service was restarted.
+    import os
+    import signal
+    from pathlib import Path
+
+    import redis
+
+    sock = Path(server_env["ONEWINDOW_DATA_DIR"]) / "redis" / "redis.sock"
+    first = redis.Redis(unix_socket_path=str(sock)).info("server")["process_id"]
+    os.kill(first, signal.SIGKILL)
+    with httpx.Client(base_url=served, timeout=30) as client:
+        for _ in range(2000):  # each answer is immediate while Redis is away; the supervisor restarts it
+            if client.get("/health").json()["redis"]["status"] == "up":
+                break
+        else:
+            pytest.fail("the embedded Redis was not restarted")
+        assert redis.Redis(unix_socket_path=str(sock)).info("server")["process_id"] != first
+        # sign-in works again, without restarting the service
+        for _ in range(50):  # a worker may not have reconnected yet
+            sent = client.post("/graphql", json={"query": REQUEST_CODE, "variables": {"p": "13500135999"}}).json()
+            if "data" in sent and sent["data"]["requestLoginCode"]["errors"] == []:
+                break
+            assert sent["errors"][0]["extensions"]["code"] == "TEMPORARILY_UNAVAILABLE"
+        else:
+            pytest.fail("sign-in did not come back")

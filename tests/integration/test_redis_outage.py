@@ -1,0 +1,71 @@
+"""With Redis hung, requests are answered at once with a coded, localized "temporarily unavailable".
+
+Issue 12, finding 11: every authenticated request waited 5 s and then got a generic 500.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from litestar.testing import AsyncTestClient
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from backend.app import create_app
+from backend.kv import breaker_of
+from tests.conftest import make_settings
+from tests.support.applications import citizen_token
+from tests.support.identity import REQUEST, as_user
+from tests.support.servers import RedisServer
+
+Sessions = async_sessionmaker[AsyncSession]
+
+
+@pytest.fixture
+def own_redis() -> Iterator[RedisServer]:
+    """A Redis server of this test's own, to stop and resume."""
+    server = RedisServer.start()
+    yield server
+    os.kill(server.process.pid, signal.SIGCONT)
+    server.stop()
+
+
+@pytest_asyncio.fixture
+async def app_on_own_redis(
+    catalog_database: str, own_redis: RedisServer, tmp_path: Path
+) -> AsyncIterator[AsyncTestClient[Any]]:
+    async with AsyncTestClient(create_app(make_settings(catalog_database, own_redis.url, tmp_path))) as client:
+        yield client
+
+
+async def test_a_hung_redis_is_answered_at_once_with_a_coded_error(
+    app_on_own_redis: AsyncTestClient[Any], own_redis: RedisServer, db: Sessions
+) -> None:
+    api = app_on_own_redis
+    token = await citizen_token(api, db, "13600136201")
+    assert (await as_user(api, token, "{ me { phone } }"))[1] == {"data": {"me": {"phone": "13600136201"}}}
+    os.kill(own_redis.process.pid, signal.SIGSTOP)  # Redis hangs: connections open, nothing answers
+    breaker = breaker_of(api.app.state.resources.redis)
+    assert breaker is not None
+    status, body = await as_user(api, token, "{ me { phone } }", locale="zh-CN")
+    assert status == 503 and body["errors"] == [
+        {"message": "服务暂时不可用，请一分钟后再试。", "extensions": {"code": "TEMPORARILY_UNAVAILABLE"}}
+    ]
+    # Every request after the first is answered without waiting on Redis again
+    for _ in range(10):
+        status, body = await as_user(api, token, "{ me { phone } }", locale="en")
+        assert status == 503 and body["errors"][0]["extensions"]["code"] == "TEMPORARILY_UNAVAILABLE"
+    anonymous = await api.post("/graphql", json={"query": REQUEST, "variables": {"p": "13600136202"}})
+    assert anonymous.json()["errors"][0]["extensions"]["code"] == "TEMPORARILY_UNAVAILABLE"
+    health = await api.get("/health")
+    assert health.status_code == 503 and health.json()["redis"]["status"] == "down"
+    assert breaker.refused >= 11
+    # Redis answers again: so does the service, once the pause is over
+    os.kill(own_redis.process.pid, signal.SIGCONT)
+    breaker.open_until = 0
+    assert (await as_user(api, token, "{ me { phone } }"))[1] == {"data": {"me": {"phone": "13600136201"}}}
