@@ -49,3 +49,25 @@ async def check_limits(redis: Redis, checks: list[tuple[str, Limit]]) -> None:
     waits = [await hit(redis, key, limit) for key, limit in checks]
     if max(waits, default=0):
         raise DomainError(ErrorCode.RATE_LIMITED, seconds=max(waits))
+
+
+async def refuse_if_exceeded(redis: Redis, checks: list[tuple[str, Limit]]) -> None:
+    """RATE_LIMITED if any counter is already past its limit; counts nothing (failures are counted after)."""
+    pipe = redis.pipeline()
+    for key, _ in checks:
+        pipe.get(key)
+        pipe.ttl(key)
+    answers = await pipe.execute()
+    waits = [
+        max(int(ttl), 1)
+        for (_, limit), count, ttl in zip(checks, answers[::2], answers[1::2], strict=True)
+        if count is not None and int(count) >= limit.count
+    ]
+    if waits:
+        raise DomainError(ErrorCode.RATE_LIMITED, seconds=max(waits))
+
+
+async def count(redis: Redis, checks: list[tuple[str, Limit]]) -> None:
+    """Count one event (a failure) against every limit, without refusing anything now."""
+    for key, limit in checks:
+        await hit(redis, key, limit)

@@ -18,7 +18,7 @@ from backend.identity import audit, sso, staff
 from backend.identity.audit import AuditAction
 from backend.identity.clients import APP_CLIENT_ID, STAFF_CLIENT_ID
 from backend.identity.keys import KeyRing, load_keys
-from backend.identity.limits import Limit, address_key, check_limits
+from backend.identity.limits import Limit, address_key, check_limits, count, refuse_if_exceeded
 from backend.identity.login_codes import CODE_SECONDS, LoginCodes
 from backend.identity.models import (
     ALL_SCOPES,
@@ -405,14 +405,19 @@ class IdentityService:
     # --- staff ------------------------------------------------------------------------------------
     async def staff_login(self, username: str, password: str, meta: RequestMeta) -> TokenPair:
         """Tokens for a staff member whose password is right."""
-        # Per account (usernames are guessable) and per address: slow both guessing and spraying.
-        checks = [(f"staff_login:user:{username.lower()}", Limit(20, 3600))]
-        if meta.ip:
-            checks.append((f"staff_login:address:{address_key(meta.ip)}", Limit(50, 3600)))
-        await check_limits(self._deps.redis, checks)
+        # Guessing one account's password is slowed by its failures, from one address and from all;
+        # trying many accounts from one address by that address's attempts. Only failures count
+        # against an account, so an officer who types their password right is never locked out by
+        # their own sign-ins.
+        account, address = username.lower(), address_key(meta.ip or "unknown")
+        failures = [(f"staff_login:failed:{account}:{address}", Limit(10, 900)),
+                    (f"staff_login:failed:{account}", Limit(50, 3600))]  # fmt: skip
+        await refuse_if_exceeded(self._deps.redis, failures)
+        await check_limits(self._deps.redis, [(f"staff_login:address:{address}", Limit(50, 3600))])
         try:
             member = await staff.check_password(self._db, username, password)
         except DomainError:
+            await count(self._deps.redis, failures)
             await audit.record_now(self._deps.sessions, AuditAction.STAFF_LOGIN_FAILED, meta=meta, username=username)
             raise
         pair = await self._open_session(SubjectType.STAFF, member.id, STAFF_CLIENT_ID, [], meta)

@@ -11,8 +11,9 @@ from litestar import Request, get, post
 from litestar.params import FromPath
 from litestar.response import Response
 
-from backend.errors import ErrorCode
+from backend.errors import DomainError, ErrorCode
 from backend.i18n import negotiate
+from backend.identity.limits import Limit, address_key, check_limits
 from backend.identity.models import Role, SubjectType
 from backend.resources import Resources
 from backend.rest.common import JSON, bearer_principal, error_response, resources_of
@@ -45,10 +46,21 @@ def verify_url(resources: Resources, receipt: receipts.Receipt) -> str:
     return f"{base}/receipts/verify?{query}"
 
 
+# Checking a receipt is a scan of its QR code: a few a minute. Guessing check codes needs thousands.
+VERIFY_LIMITS = (Limit(30, 60), Limit(300, 3600))
+
+
 @get("/receipts/verify", include_in_schema=False)
 async def verify_receipt(request: Request[Any, Any, Any]) -> Response[bytes]:
     """Anyone holding a receipt checks it: valid, reversed (wholly or partly) or unknown."""
     resources = resources_of(request)
+    address = address_key(request.client.host if request.client else "unknown")
+    try:
+        await check_limits(resources.redis, [(f"receipt_verify:{w.seconds}:{address}", w) for w in VERIFY_LIMITS])
+    except DomainError as error:
+        response = error_response(request, error.code, 429, **error.params)
+        response.headers["retry-after"] = str(error.params["seconds"])
+        return response
     query = request.query_params
     code, number, check = query.get("code", ""), query.get("number", ""), query.get("check", "")
     async with resources.sessions() as session:

@@ -151,3 +151,36 @@ async def test_a_disabled_account_is_refused_at_once(api: AsyncTestClient[Any], 
     assert status == 401 and body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     again = await gql(api, STAFF_LOGIN, {"u": "temp.finance", "p": DEMO_PASSWORD})
     assert again["data"]["staffLogin"]["errors"] == [{"code": "INVALID_CREDENTIALS"}]
+
+
+async def test_staff_passwords_are_checked_off_the_event_loop_and_guessing_is_limited(
+    api: AsyncTestClient[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Issue 12, finding 15: argon2 (about 0.1 s and 64 MiB a check) ran on the event loop.
+    import threading
+
+    from backend.identity import staff
+
+    threads: list[int] = []
+    hasher = staff._hasher
+
+    class Recording:
+        def verify(self, stored: str, password: str) -> bool:
+            threads.append(threading.get_ident())
+            return hasher.verify(stored, password)
+
+    monkeypatch.setattr(staff, "_hasher", Recording())
+    assert await staff_token(api, "officer.gz-rsj")
+    assert threads and threading.get_ident() not in threads  # the event loop runs on this thread
+    # Ten wrong passwords for one account from one address, then it is refused before any check;
+    # the right password is refused too until the window ends, and nothing more is checked
+    codes = []
+    for _ in range(11):
+        body = await gql(api, STAFF_LOGIN, {"u": "officer.gz-rsj", "p": "wrong-password-123"}, locale="en")
+        codes.append(body["data"]["staffLogin"]["errors"][0]["code"])
+    assert codes == ["INVALID_CREDENTIALS"] * 10 + ["RATE_LIMITED"]
+    checked = len(threads)
+    body = await gql(api, STAFF_LOGIN, {"u": "officer.gz-rsj", "p": DEMO_PASSWORD}, locale="en")
+    assert body["data"]["staffLogin"]["errors"][0]["code"] == "RATE_LIMITED" and len(threads) == checked
+    # another account from the same address is not locked by it
+    assert await staff_token(api, "officer.gz-ga")
