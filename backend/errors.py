@@ -58,6 +58,7 @@ class ErrorCode(StrEnum):
     ORDER_NOT_PAYABLE = "ORDER_NOT_PAYABLE"
     CHANNEL_UNAVAILABLE = "CHANNEL_UNAVAILABLE"
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    REQUEST_IN_PROGRESS = "REQUEST_IN_PROGRESS"
     ORDER_NOT_REFUNDABLE = "ORDER_NOT_REFUNDABLE"
     REFUND_EXCEEDS_SHARE = "REFUND_EXCEEDS_SHARE"
     CHANNEL_REFUSED = "CHANNEL_REFUSED"
@@ -125,6 +126,7 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.ORDER_NOT_PAYABLE: "This order cannot be paid: it is {status}.",
     ErrorCode.CHANNEL_UNAVAILABLE: "The payment service cannot be reached right now. Please try again in a moment.",
     ErrorCode.IDEMPOTENCY_KEY_REUSED: "This request key was already used for a different request.",
+    ErrorCode.REQUEST_IN_PROGRESS: "The same request is still being processed. Check its result in a moment.",
     ErrorCode.ORDER_NOT_REFUNDABLE: "Only a paid order can be refunded (this one is {status}).",
     ErrorCode.REFUND_EXCEEDS_SHARE: "The refund is more than the department's remaining share ({available} yuan).",
     ErrorCode.CHANNEL_REFUSED: "The payment channel refused the refund ({detail}).",

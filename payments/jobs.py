@@ -15,6 +15,7 @@ from payments.bills import Bills
 from payments.channels.base import PAYMENT_WINDOW_MINUTES
 from payments.orders import closed_at_channel_pending, open_orders
 from payments.reconcile import BillReport, bill_day_due
+from payments.refunds import Refunds
 from payments.service import PaymentDeps, Payments
 
 LAUNCH_WINDOW = timedelta(minutes=PAYMENT_WINDOW_MINUTES + 5)
@@ -25,8 +26,10 @@ async def reconcile(
     sessions: async_sessionmaker[AsyncSession], deps: PaymentDeps, older_than: datetime
 ) -> dict[str, int]:
     """Ask the channel about orders open since before `older_than` (credit the paid, close the closed),
-    and close at the channel the trades of orders closed here; what happened, counted."""
-    counts = {"checked": 0, "credited": 0, "closed": 0, "closed_at_channel": 0, "paid_after_closing": 0}
+    close at the channel the trades of orders closed here, and book refunds left pending since before
+    `older_than`; what happened, counted."""
+    counts = {"checked": 0, "credited": 0, "closed": 0, "closed_at_channel": 0, "paid_after_closing": 0,
+              "refunds_booked": 0}  # fmt: skip
     async with sessions() as session:
         found = await open_orders(session, older_than)
         closed = await closed_at_channel_pending(session)
@@ -42,6 +45,8 @@ async def reconcile(
         key = {"closed": "closed_at_channel", "credited": "paid_after_closing"}.get(outcome)
         if key:
             counts[key] += 1
+    # Refunds left pending (the channel unreachable, or a crash between the steps): ask it again
+    counts["refunds_booked"] = await Refunds(sessions, deps).finish_pending(older_than)
     return counts
 
 

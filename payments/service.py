@@ -8,16 +8,12 @@ order's open -> paid step both happen once).
 
 from __future__ import annotations
 
-import hashlib
-import json
 import time
-import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-import msgspec
 import structlog
 from sqlalchemy import case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,23 +21,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.db import tables as t
 from backend.db.engine import execute
 from payments import ledger
-from payments.channels.base import Channel, ChannelError, Method, PaymentLaunch, PaymentRequest
+from payments.channels.base import Channel
+from payments.errors import PaymentError as PaymentError  # re-exported: callers catch it from here
 from payments.money import to_yuan
-from payments.orders import Order, get_order, orders_by_trade_no
-from payments.receipts import Receipt, ReceiptIssuer, receipts_of_order
+from payments.orders import Order, orders_by_trade_no
+from payments.receipts import ReceiptIssuer
 
 log = structlog.get_logger("payments")
 _DEPARTMENTS: dict[str, tuple[float, dict[str, dict[str, Any]]]] = {}
 T = TypeVar("T")
-
-
-class PaymentError(Exception):
-    """An expected refusal with a stable code (the transport layer localizes it)."""
-
-    def __init__(self, code: str, **params: Any) -> None:
-        super().__init__(code)
-        self.code = code
-        self.params = params
 
 
 @dataclass
@@ -60,89 +48,12 @@ class PaymentDeps:
             await close()
 
 
-class Refund(msgspec.Struct, frozen=True, kw_only=True):
-    """A refund of one department's share."""
-
-    id: str
-    order_id: str
-    out_request_no: str
-    department_code: str
-    amount_fen: int
-    reason: str
-    receipt: Receipt | None
-
-
 class Payments:
     """Payments in one unit of work."""
 
     def __init__(self, session: AsyncSession, deps: PaymentDeps) -> None:
         self._session = session
         self._deps = deps
-
-    # --- idempotency -------------------------------------------------------------------------------
-    async def _idempotent(
-        self, actor: str, key: str, operation: str, request: Any, work: Callable[[], Awaitable[dict[str, Any]]]
-    ) -> dict[str, Any]:
-        """The first answer for (actor, key); the same key with another request is refused."""
-        digest = hashlib.sha256(json.dumps(request, sort_keys=True, default=str).encode()).hexdigest()
-        found = (
-            await execute(
-                self._session,
-                select(t.idempotency_keys).where(t.idempotency_keys.c.actor == actor, t.idempotency_keys.c.key == key),
-            )
-        ).first()
-        if found is not None:
-            if found.operation != operation or found.request_hash != digest:
-                raise PaymentError("IDEMPOTENCY_KEY_REUSED")
-            stored: dict[str, Any] = found.response
-            return stored
-        response = await work()
-        await self._session.execute(
-            t.idempotency_keys.insert().values(
-                actor=actor,
-                key=key,
-                operation=operation,
-                request_hash=digest,
-                response=response,
-                created_at=datetime.now(UTC),
-            )
-        )
-        return response
-
-    # --- paying ------------------------------------------------------------------------------------
-    async def pay(
-        self, order_id: str, citizen_id: str, method: Method, idempotency_key: str
-    ) -> tuple[Order, PaymentLaunch]:
-        """What the app needs to launch the payment; the same key returns the same launch."""
-        order = await get_order(self._session, order_id)
-        if order is None or order.citizen_id != citizen_id:
-            raise PaymentError("NOT_FOUND", what=order_id)
-        if order.status != "open":
-            raise PaymentError("ORDER_NOT_PAYABLE", status=order.status)
-
-        async def launch() -> dict[str, Any]:
-            request = PaymentRequest(
-                out_trade_no=order.out_trade_no,
-                total_fen=order.total_fen,
-                subject=order.subject,
-                method=method,
-                notify_url=self._deps.notify_url,
-            )
-            try:
-                result = await self._deps.channel.launch(request)
-            except ChannelError as error:
-                raise PaymentError("CHANNEL_UNAVAILABLE", detail=error.code) from None
-            await self._session.execute(
-                update(t.payment_orders)
-                .where(t.payment_orders.c.id == order.id)
-                .values(channel=self._deps.channel.name)
-            )
-            return msgspec.to_builtins(result)  # type: ignore[no-any-return]
-
-        response = await self._idempotent(
-            citizen_id, idempotency_key, "pay", {"order": order_id, "method": method}, launch
-        )
-        return order, msgspec.convert(response, PaymentLaunch)
 
     # --- crediting ---------------------------------------------------------------------------------
     async def handle_notifications(self, batch: Sequence[dict[str, str]]) -> list[tuple[bool, str]]:
@@ -283,140 +194,6 @@ class Payments:
             for code in sorted(departments.keys() & {x.department_code for x in order.lines})
         ]  # fmt: skip
         await self._deps.issuer.issue_many(self._session, batch)
-
-    # --- refunding ----------------------------------------------------------------------------------
-    async def refund(
-        self, order_id: str, department_code: str, amount_fen: int | None, reason: str, actor: str, idempotency_key: str
-    ) -> Refund:
-        """Refund (part of) one department's share: through the channel, reversing exactly that share."""
-
-        # The channel's request number comes from the caller's idempotency key: a retry after a crash
-        # repeats the same request (the channel refunds once), and two different refunds never share one.
-        request_id = hashlib.sha256(f"{actor}|{idempotency_key}".encode()).hexdigest()[:10].upper()
-
-        async def work() -> dict[str, Any]:
-            refund = await self._refund(order_id, department_code, amount_fen, reason, actor, request_id)
-            return msgspec.to_builtins(refund)  # type: ignore[no-any-return]
-
-        request = {"order": order_id, "department": department_code, "amount": amount_fen, "reason": reason}
-        response = await self._idempotent(actor, idempotency_key, "refund", request, work)
-        return msgspec.convert(response, Refund)
-
-    async def _refund(
-        self, order_id: str, department_code: str, amount_fen: int | None, reason: str, actor: str, request_id: str
-    ) -> Refund:
-        # Take the order's lock before reading it: a concurrent refund of the same order waits here and
-        # then sees this one's amounts (PostgreSQL row lock; SQLite's single writer).
-        await self._session.execute(
-            update(t.payment_orders)
-            .where(t.payment_orders.c.id == order_id)
-            .values(refunded_fen=t.payment_orders.c.refunded_fen)
-        )
-        order = await get_order(self._session, order_id)
-        if order is None:
-            raise PaymentError("NOT_FOUND", what=order_id)
-        if order.status not in ("paid", "refunded"):
-            raise PaymentError("ORDER_NOT_REFUNDABLE", status=order.status)
-        paid, refunded = order.department_fen(department_code)
-        amount = paid - refunded if amount_fen is None else amount_fen
-        if amount <= 0 or amount > paid - refunded:
-            raise PaymentError("REFUND_EXCEEDS_SHARE", available=to_yuan(paid - refunded))
-        out_request_no = f"{order.out_trade_no}R{request_id}"
-        try:
-            await self._deps.channel.refund(order.out_trade_no, out_request_no, amount, reason)
-        except ChannelError as error:
-            raise PaymentError("CHANNEL_REFUSED", detail=error.code) from None
-        refund_id = str(uuid.uuid4())
-        await self._session.execute(
-            t.refunds.insert().values(
-                id=refund_id,
-                order_id=order.id,
-                out_request_no=out_request_no,
-                department_code=department_code,
-                amount_fen=amount,
-                reason=reason[:200],
-                status="done",
-                requested_by=actor,
-                created_at=datetime.now(UTC),
-            )
-        )
-        channel = f"channel:{self._deps.channel.name}"
-        await ledger.post(
-            self._session,
-            kind="refund",
-            reference=out_request_no,
-            memo=f"refund {reason}"[:200],
-            order_id=order.id,
-            postings=[(f"dept:{department_code}", amount), (channel, -amount)],
-        )
-        await self._allocate_refund(order, department_code, amount)
-        receipt = await self._reverse_receipt(order, department_code, amount, paid, refunded)
-        return Refund(
-            id=refund_id,
-            order_id=order.id,
-            out_request_no=out_request_no,
-            department_code=department_code,
-            amount_fen=amount,
-            reason=reason,
-            receipt=receipt,
-        )
-
-    async def _allocate_refund(self, order: Order, department_code: str, amount: int) -> None:
-        left = amount
-        for line in order.lines:
-            if line.department_code != department_code or left == 0:
-                continue
-            take = min(left, line.amount_fen - line.refunded_fen)
-            if take:
-                await self._session.execute(
-                    update(t.order_lines)
-                    .where(t.order_lines.c.order_id == order.id, t.order_lines.c.line_no == line.line_no)
-                    .values(refunded_fen=t.order_lines.c.refunded_fen + take)
-                )
-                left -= take
-        total_refunded = order.refunded_fen + amount  # read under the order's lock (see _refund)
-        await self._session.execute(
-            update(t.payment_orders)
-            .where(t.payment_orders.c.id == order.id, t.payment_orders.c.refunded_fen == order.refunded_fen)
-            .values(refunded_fen=total_refunded, status="refunded" if total_refunded == order.total_fen else "paid")
-        )
-
-    async def _reverse_receipt(
-        self, order: Order, department_code: str, amount: int, paid: int, refunded: int
-    ) -> Receipt | None:
-        original = next(
-            (
-                r
-                for r in await receipts_of_order(self._session, order.id)
-                if r.department_code == department_code and r.kind == "normal"
-            ),
-            None,
-        )
-        if original is None:
-            return None
-        fully = refunded + amount == paid
-        await self._session.execute(
-            update(t.receipts)
-            .where(t.receipts.c.id == original.id)
-            .values(status="reversed" if fully else "partially_reversed")
-        )
-        items = [
-            {
-                "item_code": "REFUND",
-                "name": {"zh-Hans": "冲红", "zh-Hant": "沖紅", "en": "Reversal"},
-                "amount_fen": -amount,
-                "reverses": f"{original.bill_code}-{original.bill_number}",
-            }
-        ]
-        return await self._deps.issuer.issue(
-            self._session,
-            order_id=order.id,
-            department=original.issuer,
-            payer=original.payer,
-            items=items,
-            kind="red",
-            reverses=original.id,
-        )
 
     # --- reconciling ---------------------------------------------------------------------------------
     async def reconcile_order(self, order: Order) -> str:

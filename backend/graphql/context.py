@@ -152,6 +152,11 @@ class Context:
             await self._finalizers.pop()()
         await self.close()
 
+    async def end_transaction(self) -> None:
+        """End the session's transaction and give its connection back (the session stays usable)."""
+        if self._session is not None:
+            await close_session(self._session)
+
     async def close(self) -> None:
         """Release the session (a read-only request never committed anything)."""
         if self._session is not None:

@@ -79,3 +79,15 @@ async def run_mutation(info: Any, work: Callable[[], Awaitable[T]]) -> tuple[T |
             return await work(), []
     except DomainError as error:
         return None, payload_errors(error, context.resources.messages, context.locale)
+
+
+async def run_steps(info: Any, work: Callable[[], Awaitable[T]]) -> tuple[T | None, list[PayloadError]]:
+    """Run `work` that opens its own short transactions (a channel is called between two of them).
+
+    (result, []) when it succeeds, (None, errors) on a domain error; anything else is INTERNAL_ERROR.
+    """
+    context = info.context
+    try:
+        return await work(), []
+    except DomainError as error:
+        return None, payload_errors(error, context.resources.messages, context.locale)

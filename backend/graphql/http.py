@@ -130,6 +130,9 @@ async def _authenticate(request: Request[Any, Any, Any], context: Context) -> Re
         if scheme.lower() != "bearer" or not token.strip():
             raise DomainError(ErrorCode.UNAUTHENTICATED)
         context.principal = await context.identity.authenticate(token.strip())
+        # The session's read transaction ends here: a resolver that calls out (a payment channel)
+        # must not keep one open, idle, meanwhile.
+        await context.end_transaction()
     except UNAVAILABLE as error:
         await context.close()
         log.warning("graphql.unavailable", error=type(error).__name__)

@@ -27,7 +27,7 @@ from backend.db.engine import unit_of_work
 from backend.identity.seed import DEMO_PASSWORD
 from payments import ledger
 from payments.bills import Bills
-from payments.channels.base import PaymentRequest
+from payments.channels.base import ChannelError, PaymentRequest
 from payments.jobs import reconcile
 from payments.orders import LineSpec, get_order, open_order
 from payments.sandbox.alipay.app import Sandbox, create_sandbox_app
@@ -46,7 +46,7 @@ ORDER = """query($id: ID!) { order(id: $id) { status total refunded paidAt
   departmentCode verifyUrl pdfUrl } } }"""
 REFUND = """mutation($i: RefundInput!) { refund(input: $i) {
   refund { amount outRequestNo reversal { kind status total } }
-  order { status refunded receipts { departmentCode kind status } } errors { code message } } }"""
+  order { status refunded receipts { departmentCode kind status } } errors { code field message } } }"""
 
 
 class Stack:
@@ -541,7 +541,8 @@ def test_the_ledger_check_command_and_the_buyer_command(
         reconciled = CliRunner().invoke(cli, ["payments", "reconcile", "--older-than", "0"])
         assert reconciled.exit_code == 0, reconciled.output
         counts = json.loads(reconciled.output.strip().splitlines()[-1])
-        assert set(counts) == {"checked", "credited", "closed", "closed_at_channel", "paid_after_closing"}
+        assert set(counts) == {"checked", "credited", "closed", "closed_at_channel", "paid_after_closing",
+                               "refunds_booked"}  # fmt: skip
         assert counts["credited"] >= 1
         assert asyncio.run(_status_in_new_loop(catalog_database, unnoticed_id)) == "paid"
 
@@ -690,3 +691,135 @@ async def test_a_payment_just_before_midnight_credited_just_after_belongs_to_the
     async with db() as session, session.begin():  # back to open: this order took no money
         await session.execute(update(t.payment_orders).where(t.payment_orders.c.id == order_id).values(
             status="open", paid_at=None, channel_paid_at=None))  # fmt: skip
+
+
+async def _paid_order(stack: Stack, db: Sessions, fresh_redis: Any) -> tuple[str, str]:
+    """A paid order of two departments (GZ-GA 110.00, GZ-SWJ 360.00) and a finance officer's token."""
+    await _token(stack, db, fresh_redis)
+    order_id, out_trade_no = await _launched(stack, db)
+    await stack.control("/sandbox/pay", {"out_trade_no": out_trade_no})
+    await stack.control("/sandbox/deliver", {"out_trade_no": out_trade_no})
+    return order_id, await _staff(stack, "finance")
+
+
+async def test_refund_amounts_that_are_not_money_are_refused_with_a_code(
+    stack: Stack, db: Sessions, fresh_redis: Any
+) -> None:
+    # Issue 12, finding 8: `Infinity` and `0x10` gave INTERNAL_ERROR.
+    order_id, finance = await _paid_order(stack, db, fresh_redis)
+    base = {"orderId": order_id, "departmentCode": "GZ-GA", "reason": "多收"}
+    for amount in ("Infinity", "-Infinity", "NaN", "1E+999999999", "0", "-5.00", "0.001"):
+        answer = await stack.gql(finance, REFUND, {"i": base | {"amount": amount, "idempotencyKey": amount}})
+        assert answer["refund"]["errors"][0]["code"] == "INVALID_MONEY", (amount, answer)
+        assert answer["refund"]["errors"][0]["field"] == "amount"
+    async with httpx.AsyncClient(base_url=stack.backend) as client:
+        for amount in ("0x10", "ten yuan", ""):
+            body = (await client.post("/graphql", json={"query": REFUND, "variables": {
+                "i": base | {"amount": amount, "idempotencyKey": "x"}}},
+                headers={"authorization": f"Bearer {finance}"})).json()  # fmt: skip
+            assert [e["extensions"]["code"] for e in body["errors"]] == ["GRAPHQL_VALIDATION_FAILED"], (amount, body)
+    order = (await stack.gql(finance, ORDER, {"id": order_id}))["order"]
+    assert order["refunded"] == "0.00"
+
+
+async def test_six_refunds_sent_at_once_with_one_key_get_one_answer(
+    stack: Stack, db: Sessions, fresh_redis: Any
+) -> None:
+    # Issue 12, finding 8: one success and five INTERNAL_ERRORs (the request number's unique index).
+    order_id, finance = await _paid_order(stack, db, fresh_redis)
+    refund = {"orderId": order_id, "departmentCode": "GZ-SWJ", "amount": "60.00", "reason": "多收车船税",
+              "idempotencyKey": str(uuid.uuid4())}  # fmt: skip
+    answers = await asyncio.gather(*(stack.gql(finance, REFUND, {"i": refund}) for _ in range(6)))
+    assert all(a["refund"]["errors"] == [] for a in answers), answers
+    assert len({json.dumps(a["refund"]["refund"], sort_keys=True) for a in answers}) == 1
+    order = (await stack.gql(finance, ORDER, {"id": order_id}))["order"]
+    assert order["refunded"] == "60.00"
+    assert [r["total"] for r in order["receipts"] if r["kind"] == "red"] == ["-60.00"]
+
+
+async def test_the_channel_is_asked_with_no_transaction_open(
+    stack: Stack, db: Sessions, fresh_redis: Any, catalog_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Issue 12, finding 8: the refund held the order's lock (SQLite: the database's) across the channel call.
+    order_id, finance = await _paid_order(stack, db, fresh_redis)
+    original = stack.deps.channel.refund
+    seen: list[int] = []
+
+    async def probing(*args: Any) -> Any:
+        seen.append(await asyncio.to_thread(_writers_blocked, catalog_database))
+        return await original(*args)
+
+    monkeypatch.setattr(stack.deps.channel, "refund", probing)
+    refund = {"orderId": order_id, "departmentCode": "GZ-GA", "amount": "10.00", "reason": "多收",
+              "idempotencyKey": str(uuid.uuid4())}  # fmt: skip
+    assert (await stack.gql(finance, REFUND, {"i": refund}))["refund"]["errors"] == []
+    assert seen == [0]
+
+
+def _writers_blocked(database_url: str) -> int:
+    """How many transactions hold the database open right now (another thread's view, no waiting)."""
+    import sqlite3
+
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    from backend.db.engine import create_engine
+
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        probe = sqlite3.connect(str(url.database), timeout=0)
+        try:
+            probe.execute("BEGIN IMMEDIATE")  # fails at once if another connection is writing
+            probe.execute("ROLLBACK")
+            return 0
+        except sqlite3.OperationalError:
+            return 1
+        finally:
+            probe.close()
+
+    async def idle_in_transaction() -> int:
+        engine = create_engine(database_url)
+        try:
+            async with engine.connect() as connection:
+                found = await connection.execute(text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND state LIKE 'idle in transaction%' AND pid <> pg_backend_pid()"))  # fmt: skip
+                return int(found.scalar_one())
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(idle_in_transaction())
+
+
+async def test_a_refund_whose_outcome_is_unknown_is_booked_later_never_twice(
+    stack: Stack, db: Sessions, fresh_redis: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The channel refunded, but its answer was lost: the refund stays pending (its share reserved),
+    # the same key asked again books it, and the reconciling job books another one left so.
+    order_id, finance = await _paid_order(stack, db, fresh_redis)
+    original = stack.deps.channel.refund
+
+    async def lost_answer(*args: Any) -> Any:
+        await original(*args)
+        raise ChannelError("UNREACHABLE", "timed out")
+
+    monkeypatch.setattr(stack.deps.channel, "refund", lost_answer)
+    first = {"orderId": order_id, "departmentCode": "GZ-SWJ", "amount": "100.00", "reason": "多收",
+             "idempotencyKey": str(uuid.uuid4())}  # fmt: skip
+    second = first | {"amount": "50.00", "idempotencyKey": str(uuid.uuid4())}
+    for refund in (first, second):
+        answer = (await stack.gql(finance, REFUND, {"i": refund}))["refund"]
+        assert answer["errors"][0]["code"] == "CHANNEL_UNAVAILABLE", answer
+    # Both wait as pending, their amounts out of the share: only 210.00 of the 360.00 is left to refund
+    too_much = first | {"amount": "210.01", "idempotencyKey": str(uuid.uuid4())}
+    assert (await stack.gql(finance, REFUND, {"i": too_much}))["refund"]["errors"][0]["code"] == "REFUND_EXCEEDS_SHARE"
+    monkeypatch.setattr(stack.deps.channel, "refund", original)
+    retried = (await stack.gql(finance, REFUND, {"i": first}))["refund"]
+    assert retried["errors"] == [] and retried["refund"]["amount"] == "100.00"
+    counts = await reconcile(db, stack.deps, datetime.now(UTC) + timedelta(minutes=1))
+    assert counts["refunds_booked"] == 1
+    order = (await stack.gql(finance, ORDER, {"id": order_id}))["order"]
+    assert order["refunded"] == "150.00"
+    again = (await stack.gql(finance, REFUND, {"i": second}))["refund"]
+    assert again["errors"] == [] and again["refund"]["amount"] == "50.00"
+    assert sorted(r["total"] for r in order["receipts"] if r["kind"] == "red") == ["-100.00", "-50.00"]

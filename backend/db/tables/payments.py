@@ -55,7 +55,7 @@ idempotency_keys = Table(
     Column("key", String(128), primary_key=True),
     Column("operation", String(32), nullable=False),
     Column("request_hash", String(64), nullable=False),
-    Column("response", Json, nullable=False),
+    Column("response", Json, nullable=True),  # NULL while the request is being worked on
     Column("created_at", UTCDateTime, nullable=False),
 )
 
@@ -116,11 +116,14 @@ refunds = Table(
     Column("department_code", String(48), nullable=False),
     Column("amount_fen", BigInteger, nullable=False),
     Column("reason", String(200), nullable=False),
-    Column("status", String(16), nullable=False),  # done
+    Column("status", String(16), nullable=False),  # pending (asked of the channel), done
     Column("requested_by", String(36), nullable=False),
+    Column("idempotency_key", String(128), nullable=True),  # the request's, to answer it once booked
+    Column("receipt_id", String(36), nullable=True),  # its red-letter reversal, once booked
     Column("created_at", UTCDateTime, nullable=False),
 )
 Index("ix_refunds_order", refunds.c.order_id)
+Index("ix_refunds_status", refunds.c.status, refunds.c.created_at)
 
 # Fiscal e-receipts (财政电子票据): one per department per payment; a red-letter reversal (冲红) per refund.
 receipts = Table(

@@ -12,7 +12,7 @@ from strawberry.permission import PermissionExtension
 from backend.errors import DomainError, ErrorCode
 from backend.graphql import permissions
 from backend.graphql.context import Info
-from backend.graphql.errors import payload_errors, run_mutation
+from backend.graphql.errors import payload_errors, run_steps
 from backend.graphql.pagination import check_page_size
 from backend.graphql.payments.types import (
     BillReconciliation,
@@ -29,8 +29,10 @@ from backend.graphql.payments.types import (
 )
 from backend.identity.models import Role, SubjectType
 from payments import orders as po
+from payments import paying
 from payments import receipts as pr
-from payments.money import to_fen, yuan
+from payments.money import MAX_YUAN_TEXT, to_fen, yuan
+from payments.refunds import Refunds
 from payments.service import PaymentError
 
 SCOPE = "payments"
@@ -124,14 +126,21 @@ class PaymentMutation:
     ) -> PayOrderPayload:
         principal = permissions.citizen(info, SCOPE)
         await info.context.catalog_snapshot()
-        payments = info.context.payments
+        resources = info.context.resources
 
         async def work() -> Any:
             return await domain(
-                lambda: payments.pay(str(order_id), principal.subject_id, method.value, idempotency_key)
+                lambda: paying.pay(
+                    resources.sessions,
+                    resources.payments,
+                    str(order_id),
+                    principal.subject_id,
+                    method.value,
+                    idempotency_key,
+                )
             )
 
-        result, errors = await run_mutation(info, work)
+        result, errors = await run_steps(info, work)
         if result is None:
             return PayOrderPayload(order=None, launch=None, errors=errors)
         order, launch = result
@@ -156,15 +165,17 @@ class PaymentMutation:
             errors = payload_errors(refused, info.context.resources.messages, info.context.locale)
             return RefundPayload(refund=None, order=None, errors=errors)
         await info.context.catalog_snapshot()
-        payments = info.context.payments
+        refunds = Refunds(info.context.resources.sessions, info.context.resources.payments)
 
         async def work() -> Any:
             try:
                 amount = to_fen(input.amount) if input.amount is not None else None
             except ValueError:
-                raise DomainError(ErrorCode.INVALID_MONEY, field="amount", max="999,999,999.99") from None
+                amount = 0
+            if amount is not None and amount <= 0:
+                raise DomainError(ErrorCode.INVALID_MONEY, field="amount", max=MAX_YUAN_TEXT)
             return await domain(
-                lambda: payments.refund(
+                lambda: refunds.refund(
                     str(input.order_id),
                     input.department_code,
                     amount,
@@ -174,7 +185,7 @@ class PaymentMutation:
                 )
             )
 
-        refund, errors = await run_mutation(info, work)
+        refund, errors = await run_steps(info, work)
         if refund is None:
             return RefundPayload(refund=None, order=None, errors=errors)
         order = await po.get_order(info.context.session, refund.order_id)

@@ -1,0 +1,61 @@
+"""Launching a payment: what the app needs to open Alipay, the same for the same idempotency key.
+
+The key is reserved in one short transaction, the channel asked outside any, the launch kept in
+another: a slow channel holds no database transaction open, and a second tap with the same key gets
+the first tap's launch (waiting for it if it is still under way) instead of an error.
+"""
+
+from __future__ import annotations
+
+import msgspec
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from backend.db import tables as t
+from backend.db.engine import unit_of_work
+from payments import idempotency
+from payments.channels.base import ChannelError, Method, PaymentLaunch, PaymentRequest
+from payments.errors import PaymentError
+from payments.orders import Order, get_order
+from payments.service import PaymentDeps
+
+# A launch is local signing, or one precreate call: a reservation this old was abandoned.
+TAKE_OVER_SECONDS = 30.0
+
+
+async def pay(
+    sessions: async_sessionmaker[AsyncSession], deps: PaymentDeps, order_id: str, citizen_id: str, method: Method,
+    idempotency_key: str,
+) -> tuple[Order, PaymentLaunch]:  # fmt: skip
+    """What the app needs to launch the payment of the citizen's open order; the same key, the same launch."""
+    order: Order | None = None
+
+    async def reservation(session: AsyncSession) -> dict[str, object] | None:
+        nonlocal order
+        order = await get_order(session, order_id)
+        if order is None or order.citizen_id != citizen_id:
+            raise PaymentError("NOT_FOUND", what=order_id)
+        stored = await idempotency.reserve(session, citizen_id, idempotency_key, "pay",
+                                           {"order": order_id, "method": method})  # fmt: skip
+        if stored is None and order.status != "open":
+            raise PaymentError("ORDER_NOT_PAYABLE", status=order.status)
+        return stored
+
+    stored = await idempotency.reserved_once(sessions, reservation, take_over_after=TAKE_OVER_SECONDS)
+    assert order is not None
+    if stored is not None:
+        return order, msgspec.convert(stored, PaymentLaunch)
+    request = PaymentRequest(out_trade_no=order.out_trade_no, total_fen=order.total_fen, subject=order.subject,
+                             method=method, notify_url=deps.notify_url)  # fmt: skip
+    try:
+        launch = await deps.channel.launch(request)
+    except ChannelError as error:
+        async with sessions() as session, unit_of_work(session):
+            await idempotency.release(session, citizen_id, idempotency_key)
+        raise PaymentError("CHANNEL_UNAVAILABLE", detail=error.code) from None
+    async with sessions() as session, unit_of_work(session):
+        await session.execute(
+            update(t.payment_orders).where(t.payment_orders.c.id == order.id).values(channel=deps.channel.name)
+        )
+        await idempotency.answer(session, citizen_id, idempotency_key, msgspec.to_builtins(launch))
+    return order, launch

@@ -1,0 +1,306 @@
+"""Refunding (part of) one department's share: the channel is called between two short transactions.
+
+1. Reserve: the idempotency key, then (under the order's lock) the share: a refund row `pending`
+   with its channel request number. Committed.
+2. Ask the channel to refund, outside any transaction (the request number makes a repeat harmless).
+3. Book: `pending` -> `done` (the gate: once), the ledger reversal, the order's lines, the red-letter
+   receipt, and the key's answer. Committed.
+
+A refusal from the channel gives the share back. When the outcome is unknown (the channel was not
+reached, or has not confirmed yet) the refund stays pending: the same key asked again, or the
+reconciling job, asks the channel again and books it. Requests that arrive with the same key while
+the first is at work wait for its answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import msgspec
+import structlog
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from backend.db import tables as t
+from backend.db.engine import unit_of_work
+from payments import idempotency, ledger
+from payments.channels.base import ChannelError
+from payments.errors import PaymentError
+from payments.money import to_yuan
+from payments.orders import Order, get_order
+from payments.receipts import Receipt, receipts_of_order
+from payments.service import PaymentDeps
+
+log = structlog.get_logger("payments.refunds")
+
+# A reservation this old belongs to a request that died between its steps: the same key takes it over.
+TAKE_OVER_SECONDS = 60.0
+# What the channel answers when it cannot say whether the refund happened (it may still).
+UNCERTAIN = frozenset({"UNREACHABLE", "GATEWAY_ERROR", "REFUND_UNCONFIRMED", "ACQ.SYSTEM_ERROR", "SYSTEM_ERROR"})
+
+
+class Refund(msgspec.Struct, frozen=True, kw_only=True):
+    """A refund of one department's share."""
+
+    id: str
+    order_id: str
+    out_request_no: str
+    department_code: str
+    amount_fen: int
+    reason: str
+    receipt: Receipt | None
+
+
+class _Pending(msgspec.Struct, frozen=True, kw_only=True):
+    """A refund reserved and not yet booked: what the channel is asked, and by whom."""
+
+    id: str
+    order_id: str
+    out_trade_no: str
+    out_request_no: str
+    department_code: str
+    amount_fen: int
+    reason: str
+    actor: str
+    idempotency_key: str | None
+
+
+def request_id(actor: str, idempotency_key: str) -> str:
+    """The channel's request number comes from the caller's key: a retry after a crash repeats the same
+    request (the channel refunds once), and two different refunds never share one."""
+    return hashlib.sha256(f"{actor}|{idempotency_key}".encode()).hexdigest()[:10].upper()
+
+
+class Refunds:
+    """Refunds, each in its own short transactions (see the module's docstring)."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], deps: PaymentDeps) -> None:
+        self._sessions = sessions
+        self._deps = deps
+
+    async def refund(
+        self, order_id: str, department_code: str, amount_fen: int | None, reason: str, actor: str, idempotency_key: str
+    ) -> Refund:
+        """Refund (part of) one department's share, once per key: the same key gets the same answer."""
+        request = {"order": order_id, "department": department_code, "amount": amount_fen, "reason": reason}
+        stored = await idempotency.reserved_once(
+            self._sessions,
+            lambda session: idempotency.reserve(session, actor, idempotency_key, "refund", request),
+            take_over_after=TAKE_OVER_SECONDS,
+        )
+        if stored is not None:
+            return msgspec.convert(stored, Refund)
+        try:
+            async with self._sessions() as session, unit_of_work(session):
+                found = await self._reserve(session, order_id, department_code, amount_fen, reason, actor,
+                                            idempotency_key)  # fmt: skip
+                if isinstance(found, Refund):  # booked already (by the job, after this key was given up)
+                    await idempotency.answer(session, actor, idempotency_key, msgspec.to_builtins(found))
+                    return found
+        except PaymentError:
+            async with self._sessions() as session, unit_of_work(session):
+                await idempotency.release(session, actor, idempotency_key)
+            raise
+        return await self._finish(found)
+
+    async def finish_pending(self, older_than: datetime) -> int:
+        """Ask the channel again about refunds left pending before `older_than`, and book them; how many."""
+        async with self._sessions() as session:
+            rows = (
+                await session.execute(
+                    select(t.refunds, t.payment_orders.c.out_trade_no)
+                    .join(t.payment_orders, t.payment_orders.c.id == t.refunds.c.order_id)
+                    .where(t.refunds.c.status == "pending", t.refunds.c.created_at < older_than)
+                )
+            ).all()
+        booked = 0
+        for row in rows:
+            pending = _Pending(
+                id=row.id, order_id=row.order_id, out_trade_no=row.out_trade_no, out_request_no=row.out_request_no,
+                department_code=row.department_code, amount_fen=row.amount_fen, reason=row.reason,
+                actor=row.requested_by, idempotency_key=row.idempotency_key,
+            )  # fmt: skip
+            try:
+                await self._finish(pending)
+                booked += 1
+            except PaymentError as error:
+                log.warning("payments.refund_still_pending", out_request_no=row.out_request_no, code=error.code)
+        return booked
+
+    async def _reserve(
+        self, session: AsyncSession, order_id: str, department_code: str, amount_fen: int | None, reason: str,
+        actor: str, idempotency_key: str,
+    ) -> _Pending | Refund:  # fmt: skip
+        # Take the order's lock before reading it: a concurrent refund of the same order waits here and
+        # then sees this one's amounts (PostgreSQL row lock; SQLite's single writer).
+        await session.execute(
+            update(t.payment_orders)
+            .where(t.payment_orders.c.id == order_id)
+            .values(refunded_fen=t.payment_orders.c.refunded_fen)
+        )
+        order = await get_order(session, order_id)
+        if order is None:
+            raise PaymentError("NOT_FOUND", what=order_id)
+        out_request_no = f"{order.out_trade_no}R{request_id(actor, idempotency_key)}"
+        left_over = (await session.execute(
+            select(t.refunds).where(t.refunds.c.out_request_no == out_request_no)
+        )).first()  # fmt: skip
+        if left_over is not None and left_over.status == "done":
+            return await _booked_refund(session, left_over)
+        if left_over is not None:  # this key's refund, left pending by a request that did not finish it
+            return _Pending(
+                id=left_over.id, order_id=order.id, out_trade_no=order.out_trade_no, out_request_no=out_request_no,
+                department_code=left_over.department_code, amount_fen=left_over.amount_fen, reason=left_over.reason,
+                actor=actor, idempotency_key=idempotency_key,
+            )  # fmt: skip
+        if order.status not in ("paid", "refunded"):
+            raise PaymentError("ORDER_NOT_REFUNDABLE", status=order.status)
+        paid, refunded = order.department_fen(department_code)
+        pending_fen = (await session.execute(
+            select(func.coalesce(func.sum(t.refunds.c.amount_fen), 0)).where(
+                t.refunds.c.order_id == order.id, t.refunds.c.department_code == department_code,
+                t.refunds.c.status == "pending")
+        )).scalar_one()  # fmt: skip
+        available = paid - refunded - int(pending_fen)
+        amount = available if amount_fen is None else amount_fen
+        if amount <= 0 or amount > available:
+            raise PaymentError("REFUND_EXCEEDS_SHARE", available=to_yuan(max(available, 0)))
+        pending = _Pending(
+            id=str(uuid.uuid4()), order_id=order.id, out_trade_no=order.out_trade_no, out_request_no=out_request_no,
+            department_code=department_code, amount_fen=amount, reason=reason[:200], actor=actor,
+            idempotency_key=idempotency_key,
+        )  # fmt: skip
+        await session.execute(
+            t.refunds.insert().values(
+                id=pending.id, order_id=order.id, out_request_no=out_request_no, department_code=department_code,
+                amount_fen=amount, reason=pending.reason, status="pending", requested_by=actor,
+                idempotency_key=idempotency_key, created_at=datetime.now(UTC),
+            )
+        )  # fmt: skip
+        return pending
+
+    async def _finish(self, pending: _Pending) -> Refund:
+        """Ask the channel (no transaction open), then book what it did."""
+        try:
+            await self._deps.channel.refund(
+                pending.out_trade_no, pending.out_request_no, pending.amount_fen, pending.reason
+            )
+        except ChannelError as error:
+            async with self._sessions() as session, unit_of_work(session):
+                if pending.idempotency_key is not None:
+                    await idempotency.release(session, pending.actor, pending.idempotency_key)
+                if error.code not in UNCERTAIN:  # refused: the share is free again
+                    await session.execute(
+                        delete(t.refunds).where(t.refunds.c.id == pending.id, t.refunds.c.status == "pending")
+                    )
+            if error.code in UNCERTAIN:
+                log.warning("payments.refund_uncertain", out_request_no=pending.out_request_no, code=error.code)
+                raise PaymentError("CHANNEL_UNAVAILABLE", detail=error.code) from None
+            raise PaymentError("CHANNEL_REFUSED", detail=error.code) from None
+        async with self._sessions() as session, unit_of_work(session):
+            refund = await self._book(session, pending)
+            if pending.idempotency_key is not None:
+                await idempotency.answer(session, pending.actor, pending.idempotency_key, msgspec.to_builtins(refund))
+        return refund
+
+    async def _book(self, session: AsyncSession, pending: _Pending) -> Refund:
+        await session.execute(
+            update(t.payment_orders)
+            .where(t.payment_orders.c.id == pending.order_id)
+            .values(refunded_fen=t.payment_orders.c.refunded_fen)
+        )
+        gate = await session.execute(
+            update(t.refunds).where(t.refunds.c.id == pending.id, t.refunds.c.status == "pending").values(status="done")
+        )
+        if gate.rowcount != 1:  # type: ignore[attr-defined]
+            return await self._booked(session, pending)  # another request (or the job) booked it meanwhile
+        order = await get_order(session, pending.order_id)
+        assert order is not None
+        paid, refunded = order.department_fen(pending.department_code)
+        channel = f"channel:{self._deps.channel.name}"
+        await ledger.post(
+            session,
+            kind="refund",
+            reference=pending.out_request_no,
+            memo=f"refund {pending.reason}"[:200],
+            order_id=order.id,
+            postings=[(f"dept:{pending.department_code}", pending.amount_fen), (channel, -pending.amount_fen)],
+        )
+        await _allocate(session, order, pending.department_code, pending.amount_fen)
+        receipt = await self._reverse_receipt(session, order, pending.department_code, pending.amount_fen, paid,
+                                              refunded)  # fmt: skip
+        if receipt is not None:
+            await session.execute(update(t.refunds).where(t.refunds.c.id == pending.id).values(receipt_id=receipt.id))
+        return Refund(
+            id=pending.id, order_id=order.id, out_request_no=pending.out_request_no,
+            department_code=pending.department_code, amount_fen=pending.amount_fen, reason=pending.reason,
+            receipt=receipt,
+        )  # fmt: skip
+
+    async def _booked(self, session: AsyncSession, pending: _Pending) -> Refund:
+        """The refund as whoever booked it first did (another request with the key, or the job)."""
+        row = (await session.execute(select(t.refunds).where(t.refunds.c.id == pending.id))).one()
+        return await _booked_refund(session, row)
+
+    async def _reverse_receipt(
+        self, session: AsyncSession, order: Order, department_code: str, amount: int, paid: int, refunded: int
+    ) -> Receipt | None:
+        original = next(
+            (r for r in await receipts_of_order(session, order.id)
+             if r.department_code == department_code and r.kind == "normal"),
+            None,
+        )  # fmt: skip
+        if original is None:
+            return None
+        fully = refunded + amount == paid
+        await session.execute(
+            update(t.receipts)
+            .where(t.receipts.c.id == original.id)
+            .values(status="reversed" if fully else "partially_reversed")
+        )
+        items: list[dict[str, Any]] = [
+            {
+                "item_code": "REFUND",
+                "name": {"zh-Hans": "冲红", "zh-Hant": "沖紅", "en": "Reversal"},
+                "amount_fen": -amount,
+                "reverses": f"{original.bill_code}-{original.bill_number}",
+            }
+        ]
+        return await self._deps.issuer.issue(
+            session, order_id=order.id, department=original.issuer, payer=original.payer, items=items, kind="red",
+            reverses=original.id,
+        )  # fmt: skip
+
+
+async def _booked_refund(session: AsyncSession, row: Any) -> Refund:
+    """A booked refund from its row, with its red-letter receipt."""
+    receipt = next((r for r in await receipts_of_order(session, row.order_id) if r.id == row.receipt_id), None)
+    return Refund(
+        id=row.id, order_id=row.order_id, out_request_no=row.out_request_no, department_code=row.department_code,
+        amount_fen=row.amount_fen, reason=row.reason, receipt=receipt,
+    )  # fmt: skip
+
+
+async def _allocate(session: AsyncSession, order: Order, department_code: str, amount: int) -> None:
+    """Spread a refund over the department's lines, and move the order's refunded total (under its lock)."""
+    left = amount
+    for line in order.lines:
+        if line.department_code != department_code or left == 0:
+            continue
+        take = min(left, line.amount_fen - line.refunded_fen)
+        if take:
+            await session.execute(
+                update(t.order_lines)
+                .where(t.order_lines.c.order_id == order.id, t.order_lines.c.line_no == line.line_no)
+                .values(refunded_fen=t.order_lines.c.refunded_fen + take)
+            )
+            left -= take
+    total_refunded = order.refunded_fen + amount
+    await session.execute(
+        update(t.payment_orders)
+        .where(t.payment_orders.c.id == order.id, t.payment_orders.c.refunded_fen == order.refunded_fen)
+        .values(refunded_fen=total_refunded, status="refunded" if total_refunded == order.total_fen else "paid")
+    )
