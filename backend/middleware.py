@@ -5,11 +5,16 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import parse_qsl
 
+import msgspec
 import structlog
-from litestar.types import ASGIApp, Message, Receive, ReceiveMessage, Scope, Send
+from litestar.types import ASGIApp, HTTPResponseStartEvent, Message, Receive, ReceiveMessage, Scope, Send
 
+from backend.errors import MESSAGES, ErrorCode
+from backend.i18n import negotiate
+from backend.inputs import UNSTORABLE, storable
 from backend.logs import hiding_request_values
 
 log = structlog.get_logger("backend.access")
@@ -30,15 +35,15 @@ def _incoming_id(scope: Scope) -> str | None:
     return None
 
 
-# A form larger than this is not a sign-in or token form: its values are not looked for in log lines.
-_MAX_FORM_BYTES = 64 * 1024
+# Sign-in, consent and token forms are a few hundred bytes; a larger form is refused.
+MAX_FORM_BYTES = 64 * 1024
 
 
 class _SentValues:
     """What the caller sent outside a GraphQL document: the query string, a form body, a bearer token.
 
-    The body is seen as the endpoint reads it (nothing is buffered ahead), and parsed only if a log
-    line is written.
+    A URL-encoded form is read here, whole (it is small), checked, and handed on to the endpoint as it
+    came; the values are parsed again only if a log line is written.
     """
 
     def __init__(self, scope: Scope) -> None:
@@ -46,27 +51,64 @@ class _SentValues:
         headers = dict(scope.get("headers", ()))
         self.authorization = headers.get(b"authorization", b"")
         self.form = headers.get(b"content-type", b"").startswith(b"application/x-www-form-urlencoded")
-        self.body = bytearray()
+        self.body = b""
 
-    def wrap(self, receive: Receive) -> Receive:
-        if not self.form:
-            return receive
-
-        async def receive_and_keep() -> ReceiveMessage:
+    async def read_form(self, receive: Receive) -> Receive | None:
+        """Read a form body and return a `receive` that replays it; None when it is too large."""
+        chunks, size, more = [], 0, True
+        while more:
             message = await receive()
-            if message["type"] == "http.request" and len(self.body) < _MAX_FORM_BYTES:
-                self.body += message.get("body", b"")
-            return message
+            if message["type"] != "http.request":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > MAX_FORM_BYTES:
+                return None
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        self.body = b"".join(chunks)
+        replayed = False
 
-        return receive_and_keep
+        async def replay() -> ReceiveMessage:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": self.body, "more_body": False}
+
+        return replay
+
+    def storable(self) -> bool:
+        """Whether every value can be stored: UTF-8, without NUL characters (PostgreSQL refuses both)."""
+        try:
+            return all(storable(k) and storable(v) for raw in (self.query, self.body)
+                       for k, v in parse_qsl(raw.decode("ascii"), encoding="utf-8", errors="strict"))  # fmt: skip
+        except (UnicodeDecodeError, ValueError):
+            return False
 
     def __call__(self) -> Iterator[str]:
-        for raw in (self.query, bytes(self.body)):
+        for raw in (self.query, self.body):
             for _, value in parse_qsl(raw.decode("latin-1"), keep_blank_values=False):
                 yield value
         _scheme, _, token = self.authorization.decode("latin-1").partition(" ")
         if token:
             yield token.strip()
+
+
+async def _refuse(scope: Scope, send: Send, status: int, code: ErrorCode, **params: Any) -> None:
+    """A coded JSON error in the caller's language, before the request reaches an endpoint."""
+    headers = dict(scope.get("headers", ()))
+    locale = negotiate(headers.get(b"accept-language", b"").decode("latin-1"))
+    resources = getattr(getattr(scope.get("app"), "state", None), "resources", None)
+    message = resources.messages.gettext(locale, MESSAGES[code], **params) if resources else code.value
+    body = msgspec.json.encode({"errors": [{"message": message, "extensions": {"code": code.value}}]})
+    start: HTTPResponseStartEvent = {
+        "type": "http.response.start",
+        "status": status,
+        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+    }
+    await send(start)
+    await send({"type": "http.response.body", "body": body, "more_body": False})
 
 
 def request_context_middleware(app: ASGIApp) -> ASGIApp:
@@ -91,7 +133,16 @@ def request_context_middleware(app: ASGIApp) -> ASGIApp:
         sent = _SentValues(scope)
         with structlog.contextvars.bound_contextvars(request_id=request_id), hiding_request_values(sent):
             try:
-                await app(scope, sent.wrap(receive), send_with_id)
+                if sent.form:
+                    replay = await sent.read_form(receive)
+                    if replay is None:
+                        await _refuse(scope, send_with_id, 413, ErrorCode.BAD_REQUEST, detail="form too large")
+                        return
+                    receive = replay
+                if not sent.storable():
+                    await _refuse(scope, send_with_id, 400, ErrorCode.BAD_REQUEST, detail=UNSTORABLE)
+                    return
+                await app(scope, receive, send_with_id)
             finally:
                 log.info(
                     "http.request",

@@ -26,6 +26,7 @@ from backend.graphql.errors import format_error
 from backend.graphql.schema import build_schema
 from backend.i18n import negotiate
 from backend.identity.models import RequestMeta
+from backend.inputs import UNSTORABLE, storable
 from backend.logs import hiding_request_values
 from backend.outages import UNAVAILABLE
 from backend.resources import Resources
@@ -97,7 +98,10 @@ def out_of_bounds(query: str | None, variables: Any) -> DomainError | None:
     """Why a request is refused before it is parsed, if it is: variables too deep, strings too long."""
     if nesting_depth(variables, MAX_VARIABLES_DEPTH) > MAX_VARIABLES_DEPTH:
         return DomainError(ErrorCode.BAD_REQUEST, detail=TOO_DEEP)
-    characters = sum(len(value) for value in sent_values(query, variables))
+    values = list(sent_values(None, variables))
+    if not all(storable(value) for value in values):
+        return DomainError(ErrorCode.BAD_REQUEST, detail=UNSTORABLE)
+    characters = sum(len(value) for value in sent_values(query, None)) + sum(len(value) for value in values)
     if characters > MAX_STRING_CHARACTERS:
         detail = f"the strings in this request add up to {characters} characters, more than {MAX_STRING_CHARACTERS}"
         return DomainError(ErrorCode.GRAPHQL_VALIDATION_FAILED, detail=detail)

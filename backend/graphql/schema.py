@@ -7,7 +7,7 @@ from typing import Any
 
 import strawberry
 import structlog
-from graphql import GraphQLError, NoSchemaIntrospectionCustomRule
+from graphql import GraphQLError, NoSchemaIntrospectionCustomRule, StringValueNode, ValidationRule
 from strawberry.extensions import (
     AddValidationRules,
     MaxTokensLimiter,
@@ -30,6 +30,7 @@ from backend.graphql.errors import PayloadError
 from backend.graphql.identity.mutations import IdentityMutation
 from backend.graphql.identity.queries import IdentityQuery
 from backend.graphql.payments.resolvers import PaymentMutation, PaymentQuery
+from backend.inputs import UNSTORABLE, storable
 
 log = structlog.get_logger("backend.graphql")
 
@@ -65,11 +66,22 @@ class OnewindowSchema(strawberry.Schema):
             # Unexpected errors are logged with their traceback by backend.graphql.errors.format_error.
 
 
+class StorableStrings(ValidationRule):
+    """String literals must be text PostgreSQL can hold and JSON can carry (the variables are checked
+    before parsing, in backend.graphql.http)."""
+
+    def enter_string_value(self, node: StringValueNode, *_args: Any) -> None:
+        """Report a literal with a NUL character or an unpaired surrogate."""
+        if not storable(node.value):
+            self.report_error(GraphQLError(UNSTORABLE, node))
+
+
 # Validation rules are built once: ValidationCache keys on the rule classes, so rules made afresh
 # for every request would never hit the cache (and would pile up in it).
 _VALIDATION_RULES: list[Any] = [
     query_depth_limiter.create_validator(10, None, None),
     max_aliases.create_validator(30),
+    StorableStrings,
 ]
 VALIDATION_CACHE_SIZE = 1024
 

@@ -140,3 +140,28 @@ async def test_ranking_runs_off_the_event_loop(api: AsyncTestClient[Any], monkey
     body = await gql(api, SEARCH, {"q": "护照"}, locale="zh-CN")
     assert body["data"]["searchMatters"]
     assert threads and threading.get_ident() not in threads  # the event loop runs on this thread
+
+
+async def test_text_the_database_cannot_hold_is_refused_up_front(api: AsyncTestClient[Any]) -> None:
+    # Found by the fuzzer: a NUL character in an argument reached PostgreSQL, which refused it: a 500.
+    literal = await gql(api, '{ application(id: "\\u0000") { id } }', locale="en")
+    assert _codes(literal) == ["GRAPHQL_VALIDATION_FAILED"] and "NUL" in literal["errors"][0]["message"]
+    for raw in ('"a\\u0000b"', '"\\ud800"'):
+        body = '{"query": "query($q: String!) { searchMatters(query: $q) { score } }", "variables": {"q": ' + raw + "}}"
+        response = await api.post("/graphql", content=body, headers={"content-type": "application/json"})
+        assert response.status_code == 400 and _codes(response.json()) == ["BAD_REQUEST"], response.text
+    # The same for the REST endpoints' query strings and forms
+    for response in (
+        await api.get("/receipts/verify?code=%00&number=1&check=1"),
+        await api.get("/oauth/authorize?client_id=%FF%FE"),
+        await api.post(
+            "/oauth/token",
+            content=b"grant_type=refresh_token&client_id=a%00b",
+            headers={"content-type": "application/x-www-form-urlencoded"},
+        ),
+    ):
+        assert response.status_code == 400 and _codes(response.json()) == ["BAD_REQUEST"], response.text
+    too_big = b"client_id=" + b"x" * (70 * 1024)
+    response = await api.post("/oauth/token", content=too_big,
+                              headers={"content-type": "application/x-www-form-urlencoded"})  # fmt: skip
+    assert response.status_code == 413
