@@ -58,11 +58,17 @@ def server_env(server_env: dict[str, str]) -> dict[str, str]:
     return server_env
 
 
-def test_authorization_code_flow_with_pkce(served: str, server_env: dict[str, str]) -> None:
-    registered = onewindow(server_env, "clients", "create", "--name", "Library mini-program", "--redirect-uri",
+def _library_client(env: dict[str, str]) -> tuple[str, str]:
+    """Register the library mini-program (openid, phone) with the CLI: its client id and secret."""
+    registered = onewindow(env, "clients", "create", "--name", "Library mini-program", "--redirect-uri",
                            REDIRECT, "--scope", "openid", "--scope", "phone")  # fmt: skip
     client_id = re.search(r"client_id:\s+(\S+)", registered).group(1)  # type: ignore[union-attr]
     client_secret = re.search(r"client_secret:\s+(\S+)", registered).group(1)  # type: ignore[union-attr]
+    return client_id, client_secret
+
+
+def test_authorization_code_flow_with_pkce(served: str, server_env: dict[str, str]) -> None:
+    client_id, client_secret = _library_client(server_env)
 
     discovery = httpx.get(f"{served}/.well-known/openid-configuration").json()
     assert discovery["code_challenge_methods_supported"] == ["S256"]
@@ -154,10 +160,7 @@ def test_authorize_refuses_what_it_must(served: str, server_env: dict[str, str])
 def test_a_replayed_code_revokes_the_tokens_it_gave(served: str, server_env: dict[str, str]) -> None:
     # Issue 12, finding 10 (RFC 6749 section 4.1.2): refusing the replay is not enough; whoever replays
     # a code may have stolen it, so the tokens of its first redemption stop working too.
-    registered = onewindow(server_env, "clients", "create", "--name", "Library mini-program", "--redirect-uri",
-                           REDIRECT, "--scope", "openid", "--scope", "phone")  # fmt: skip
-    client_id = re.search(r"client_id:\s+(\S+)", registered).group(1)  # type: ignore[union-attr]
-    client_secret = re.search(r"client_secret:\s+(\S+)", registered).group(1)  # type: ignore[union-attr]
+    client_id, client_secret = _library_client(server_env)
     discovery = httpx.get(f"{served}/.well-known/openid-configuration").json()
     rp = OAuth2Session(client_id, client_secret, scope="openid phone", redirect_uri=REDIRECT,
                        code_challenge_method="S256")  # fmt: skip
