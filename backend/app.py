@@ -20,7 +20,7 @@ from backend.i18n import catalogs
 from backend.identity.runtime import build_identity
 from backend.kv import connect, ensure_redis_url
 from backend.logs import configure_logging
-from backend.middleware import request_context_middleware
+from backend.middleware import request_context_middleware, response_headers
 from backend.payment_runtime import build_payments
 from backend.resources import Resources
 from backend.rest import oidc
@@ -96,6 +96,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=[graphql_post, graphql_get, graphql_ws, upload, health, *oidc.ROUTES, *payment_routes.ROUTES],
         middleware=[request_context_middleware],
+        before_send=[response_headers],
         exception_handlers={Exception: unexpected_error},
         lifespan=[lifespan],
         openapi_config=None,

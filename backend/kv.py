@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import structlog
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError, TimeoutError
@@ -59,19 +59,31 @@ class CircuitBreaker(Retry):
         if self.is_open:
             self.refused += 1
             raise ConnectionError("Redis is not answering (circuit open)")
+        started = time.monotonic()
         try:
             return await super().call_with_retry(do, fail, is_retryable, with_failure_count)
-        except TimeoutError:  # a refused connection fails fast by itself; a hung server is what costs time
-            self.open_until = time.monotonic() + self.pause
+        except (ConnectionError, TimeoutError):
+            # A failure that took time is a hung server (whether redis-py calls it a timeout or a
+            # connection error); one that came at once (connection refused) costs nothing to repeat.
+            if time.monotonic() - started >= TIMEOUT_SECONDS / 2:
+                self.open_until = time.monotonic() + self.pause
             raise
+
+
+# Connections one process may hold. When all are busy a request waits (at most TIMEOUT_SECONDS) for
+# one to come back instead of failing at once: a burst of anonymous requests queues, it does not
+# make every signed-in request fail.
+MAX_CONNECTIONS = 200
 
 
 def connect(url: str) -> Redis:
     """An asyncio client for `url` (redis://, rediss:// or unix://) that fails fast when Redis does not answer."""
-    return Redis.from_url(
-        url, decode_responses=False, health_check_interval=30, socket_timeout=TIMEOUT_SECONDS,
-        socket_connect_timeout=TIMEOUT_SECONDS, retry=CircuitBreaker(),
+    pool = BlockingConnectionPool.from_url(
+        url, max_connections=MAX_CONNECTIONS, timeout=TIMEOUT_SECONDS, decode_responses=False,
+        health_check_interval=30, socket_timeout=TIMEOUT_SECONDS, socket_connect_timeout=TIMEOUT_SECONDS,
+        retry=CircuitBreaker(),
     )  # fmt: skip
+    return Redis.from_pool(pool)  # the client owns its pool: closing it closes the connections
 
 
 def breaker_of(redis: Redis) -> CircuitBreaker | None:

@@ -111,8 +111,17 @@ async def _refuse(scope: Scope, send: Send, status: int, code: ErrorCode, **para
     await send({"type": "http.response.body", "body": body, "more_body": False})
 
 
+async def response_headers(message: Message, scope: Scope) -> None:
+    """Litestar `before_send` hook: the request id and the security headers on every answer, the 404s
+    and 405s that no route (and so no middleware) handled included."""
+    if message["type"] == "http.response.start":
+        state = scope.setdefault("state", {})
+        request_id = state.setdefault("request_id", uuid.uuid4().hex)
+        message["headers"] = [*message.get("headers", ()), (_HEADER, request_id.encode()), *_SECURITY_HEADERS]
+
+
 def request_context_middleware(app: ASGIApp) -> ASGIApp:
-    """Bind request_id for the request's logs, echo it in X-Request-ID, add security headers, log the request."""
+    """Bind request_id for the request's logs, keep what the caller sent out of them, log the request."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":  # type: ignore[comparison-overlap]  # litestar types it as an enum
@@ -127,7 +136,6 @@ def request_context_middleware(app: ASGIApp) -> ASGIApp:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", ()), (_HEADER, request_id.encode()), *_SECURITY_HEADERS]
             await send(message)
 
         sent = _SentValues(scope)

@@ -24,10 +24,18 @@ from typing import Any
 from backend.identity.models import Principal, Role, SubjectType
 from backend.identity.numbers import mask_id_number, mask_phone
 
-# 18-character resident ID numbers (the last may be X) and mainland mobile numbers, not inside a
-# longer run of digits.
-_ID_NUMBER = re.compile(r"(?<![0-9])([1-9][0-9]{5})[0-9]{8}([0-9]{3}[0-9Xx])(?![0-9A-Za-z])")
-_PHONE = re.compile(r"(?<![0-9])((?:\+?86[ -]?)?1[3-9][0-9])[0-9]{4}([0-9]{4})(?![0-9])")
+# 18-character resident ID numbers (the last may be X) and mainland mobile numbers, in ASCII or
+# full-width digits, written whole or in groups (138 0013 8000, 440106-19880315-011X), and not part
+# of a longer word (a request id, a hexadecimal hash).
+_D = "[0-9\uff10-\uff19]"
+_EDGE = "0-9\uff10-\uff19A-Za-z"
+_ID_NUMBER = re.compile(
+    rf"(?<![{_EDGE}])([1-9\uff11-\uff19]{_D}{{5}})[ -]?{_D}{{8}}[ -]?"
+    rf"({_D}{{3}}[0-9\uff10-\uff19Xx\uff38\uff58])(?![{_EDGE}])"
+)
+_PHONE = re.compile(
+    rf"(?<![{_EDGE}])((?:\+?86[ -]?)?[1\uff11][3-9\uff13-\uff19]{_D})[ -]?{_D}{{4}}[ -]?({_D}{{4}})(?![{_EDGE}])"
+)
 
 
 class Personal(StrEnum):
@@ -46,6 +54,11 @@ Kinds = Personal | Mapping[str, "Personal | None"] | None
 def mask_text(text: str) -> str:
     """Every ID number and phone number in `text`, masked: what anyone but the owner may read."""
     return _PHONE.sub(r"\1****\2", _ID_NUMBER.sub(r"\1********\2", text))
+
+
+def mask_name(name: str) -> str:
+    """李** : a name as someone who may not see the profile reads it (a receipt's payer, say)."""
+    return name[:1] + "*" * max(len(name) - 1, 0)
 
 
 def source_kind(source: str | None) -> Personal | None:

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db import tables as t
 from backend.errors import DomainError, ErrorCode
+from backend.inputs import storable
 
 MAX_BYTES = 10 * 1024 * 1024
 # What one citizen may upload in 24 hours: enough for any bundle, not enough to fill a disk.
@@ -32,6 +33,13 @@ class Upload(msgspec.Struct, frozen=True):
 def sniff(head: bytes) -> str | None:
     """The content type from the file's magic bytes, if it is one we accept."""
     return next((kind for magic, kind in _SIGNATURES.items() if head.startswith(magic)), None)
+
+
+def _display_name(filename: str) -> str:
+    """The name a file was uploaded under, as something safe to keep and show: its last path part,
+    printable characters only (no NUL, which PostgreSQL refuses), valid UTF-8, at most 200 characters."""
+    name = "".join(ch for ch in Path(filename or "").name if ch.isprintable() and storable(ch))
+    return name[:200] or "upload"
 
 
 async def _used(session: AsyncSession, citizen_id: str) -> tuple[int, int]:
@@ -80,7 +88,7 @@ async def store(session: AsyncSession, folder: Path, citizen_id: str, content: b
     await session.execute(
         t.uploads.insert().values(
             id=upload.id, citizen_id=citizen_id, sha256=digest, size=upload.size, content_type=kind,
-            filename=Path(filename or "upload").name[:200], created_at=datetime.now(UTC),
+            filename=_display_name(filename), created_at=datetime.now(UTC),
         )
     )  # fmt: skip
     count, used = await _used(session, citizen_id)

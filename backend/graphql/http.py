@@ -17,7 +17,7 @@ import structlog
 from litestar import Request, get, post
 from litestar.response import Response
 from strawberry.http.ides import get_graphql_ide_html
-from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
 from backend.errors import MESSAGES, DomainError, ErrorCode
@@ -44,6 +44,9 @@ MAX_BODY_BYTES = 256 * 1024
 # The document limits count tokens, and a string of a million characters is one token: the strings a
 # request carries (literals and variables) are counted on their own. A bundle's whole form fits.
 MAX_STRING_CHARACTERS = 64 * 1024
+# Values (and keys) in the variables: a bundle's form has a few hundred; a list of 60,000 empty objects
+# took 1.4 s of the event loop to coerce.
+MAX_VARIABLE_VALUES = 5_000
 _GRAPHIQL_HTML = get_graphql_ide_html("graphiql")
 
 
@@ -79,29 +82,61 @@ def nesting_depth(value: Any, limit: int) -> int:
 _LITERAL = re.compile(r'"""(.*?)"""|"((?:[^"\\]|\\.)*)"|(?<![\w.])(-?\d{4,})', re.DOTALL)
 
 
+def _unescaped(literal: str) -> str:
+    """A string literal as GraphQL reads it (its escapes are JSON's): what a log line would quote."""
+    if "\\" not in literal:
+        return literal
+    try:
+        value = msgspec.json.decode(f'"{literal}"'.encode("utf-8", "surrogatepass"))
+    except (msgspec.DecodeError, UnicodeError):
+        return literal
+    return value if isinstance(value, str) else literal
+
+
 def sent_values(query: str | None, variables: Any) -> Iterator[str]:
-    """Every value a caller sent (string and number literals of the document, the variables' leaves), as text."""
+    """Every value a caller sent (string and number literals of the document, the variables' keys and
+    leaves), as text."""
     for match in _LITERAL.finditer(query or ""):
-        yield next(group for group in match.groups() if group is not None)
+        literal = next(group for group in match.groups() if group is not None)
+        yield literal
+        yield _unescaped(literal)
     stack = [variables]
     while stack:
         item = stack.pop()
         if isinstance(item, dict):
             stack.extend(item.values())
+            stack.extend(item.keys())
         elif isinstance(item, list):
             stack.extend(item)
         elif isinstance(item, str | int | float) and not isinstance(item, bool):
             yield str(item)
 
 
+def _node_count(value: Any, limit: int) -> int:
+    """How many values (objects and lists included) `value` holds, counting no further than `limit` + 1."""
+    count, stack = 0, [value]
+    while stack and count <= limit:
+        item = stack.pop()
+        count += 1
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return count
+
+
 def out_of_bounds(query: str | None, variables: Any) -> DomainError | None:
-    """Why a request is refused before it is parsed, if it is: variables too deep, strings too long."""
+    """Why a request is refused before it is parsed, if it is: variables too deep or too many, text that
+    cannot be stored, strings too long."""
     if nesting_depth(variables, MAX_VARIABLES_DEPTH) > MAX_VARIABLES_DEPTH:
         return DomainError(ErrorCode.BAD_REQUEST, detail=TOO_DEEP)
+    if _node_count(variables, MAX_VARIABLE_VALUES) > MAX_VARIABLE_VALUES:
+        return DomainError(ErrorCode.BAD_REQUEST, detail=f"more than {MAX_VARIABLE_VALUES} values in the variables")
     values = list(sent_values(None, variables))
     if not all(storable(value) for value in values):
         return DomainError(ErrorCode.BAD_REQUEST, detail=UNSTORABLE)
-    characters = sum(len(value) for value in sent_values(query, None)) + sum(len(value) for value in values)
+    literals = (next(g for g in match.groups() if g is not None) for match in _LITERAL.finditer(query or ""))
+    characters = sum(len(value) for value in literals) + sum(len(value) for value in values)
     if characters > MAX_STRING_CHARACTERS:
         detail = f"the strings in this request add up to {characters} characters, more than {MAX_STRING_CHARACTERS}"
         return DomainError(ErrorCode.GRAPHQL_VALIDATION_FAILED, detail=detail)
@@ -167,7 +202,7 @@ async def _execute(
     if bounds is not None:
         status = 400 if bounds.code is ErrorCode.BAD_REQUEST else 200
         return _bad_request(context, bounds.code, status, **bounds.params)
-    with hiding_request_values(lambda: sent_values(body.query, body.variables)):
+    with hiding_request_values(lambda: sent_values(body.query, [body.variables, body.operationName])):
         try:
             result = await build_schema(context.settings.introspection).execute(
                 body.query,
@@ -178,6 +213,8 @@ async def _execute(
             )
         except InvalidOperationTypeError:
             return _bad_request(context, ErrorCode.METHOD_NOT_ALLOWED, 405)
+        except CannotGetOperationTypeError:  # operationName names no operation, or there is none
+            return _bad_request(context, ErrorCode.GRAPHQL_VALIDATION_FAILED, 200, detail="no such operation")
         finally:
             await context.close()
         payload: dict[str, Any] = {}
@@ -198,6 +235,8 @@ def _decode(raw: bytes | str, decode: Any) -> Any:
         return decode(raw)
     except RecursionError:
         raise msgspec.DecodeError("JSON nested too deeply") from None
+    except UnicodeDecodeError:
+        raise msgspec.DecodeError("not UTF-8") from None
 
 
 @post("/graphql", include_in_schema=False, status_code=200, request_max_body_size=MAX_BODY_BYTES)

@@ -411,7 +411,7 @@ class IdentityService:
         # their own sign-ins.
         account, address = username.lower(), address_key(meta.ip or "unknown")
         failures = [(f"staff_login:failed:{account}:{address}", Limit(10, 900)),
-                    (f"staff_login:failed:{account}", Limit(50, 3600))]  # fmt: skip
+                    (f"staff_login:failed:{account}", Limit(100, 3600))]  # fmt: skip
         await refuse_if_exceeded(self._deps.redis, failures)
         await check_limits(self._deps.redis, [(f"staff_login:address:{address}", Limit(50, 3600))])
         try:

@@ -15,6 +15,7 @@ from backend.errors import DomainError, ErrorCode
 from backend.i18n import negotiate
 from backend.identity.limits import Limit, address_key, check_limits
 from backend.identity.models import Role, SubjectType
+from backend.privacy import mask_name
 from backend.resources import Resources
 from backend.rest.common import JSON, bearer_principal, error_response, resources_of
 from payments import receipt_pdf, receipts
@@ -72,7 +73,7 @@ async def verify_receipt(request: Request[Any, Any, Any]) -> Response[bytes]:
         body["receipt"] = {
             "billCode": found.bill_code, "billNumber": found.bill_number, "kind": found.kind,
             "total": to_yuan(found.total_fen), "issuer": name.get(locale.value) if isinstance(name, dict) else None,
-            "issuedAt": found.issued_at.isoformat(), "payer": found.payer[:1] + "*" * max(len(found.payer) - 1, 0),
+            "issuedAt": found.issued_at.isoformat(), "payer": mask_name(found.payer),
         }  # fmt: skip
     return Response(msgspec.json.encode(body), media_type=JSON, headers={"cache-control": "no-store"})
 

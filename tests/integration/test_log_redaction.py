@@ -48,6 +48,13 @@ async def test_values_of_the_wrong_type_are_validation_errors_and_never_logged(
         # a phone number as a number, and a login code written into the document inside a list
         (REQUEST, {"p": int(PHONE)}, [PHONE]),
         (f'mutation {{ login(phone: "{PHONE}", code: ["{sms_code}"]) {{ accessToken }} }}', {}, [sms_code, PHONE]),
+        # a password written with escapes, and a refresh token used as an object's key
+        (
+            '{ matters(first: "' + "".join(f"\\u{ord(c):04x}" for c in PASSWORD) + '") { edges { cursor } } }',
+            {},
+            [PASSWORD],
+        ),
+        (REFRESH, {"t": {refresh_token: 1}}, [refresh_token]),
     ]
     with captured_logs() as logs:
         for query, variables, secrets in attempts:

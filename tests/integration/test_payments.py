@@ -722,6 +722,15 @@ async def test_refund_amounts_that_are_not_money_are_refused_with_a_code(
     assert order["refunded"] == "0.00"
 
 
+async def test_finance_sees_the_payers_name_masked(stack: Stack, db: Sessions, fresh_redis: Any) -> None:
+    # Found by the adversarial re-test: a receipt's payer reached finance staff unmasked.
+    order_id, finance = await _paid_order(stack, db, fresh_redis)
+    payers = "query($id: ID!) { order(id: $id) { receipts { payer } } }"
+    assert {r["payer"] for r in (await stack.gql(finance, payers, {"id": order_id}))["order"]["receipts"]} == {"李*"}
+    citizen = await _token(stack, db, fresh_redis)
+    assert {r["payer"] for r in (await stack.gql(citizen, payers, {"id": order_id}))["order"]["receipts"]} == {"李明"}
+
+
 async def test_six_refunds_sent_at_once_with_one_key_get_one_answer(
     stack: Stack, db: Sessions, fresh_redis: Any
 ) -> None:

@@ -289,3 +289,44 @@ async def test_the_owners_app_and_the_officer_see_everything_the_walk_reaches(
     handled, answered = await _read_everything(api, officer, resident)
     assert "application" in answered
     assert all(v in handled for v in resident.secrets[Personal.ID_NUMBER])
+
+
+async def test_verifying_an_id_card_does_not_give_away_its_number(
+    api: AsyncTestClient[Any], db: Sessions, fresh_redis: Any
+) -> None:
+    # Found by the adversarial re-test: an ID card's number is its holder's ID number, and anyone
+    # holding the card's verification code read it whole.
+    resident = await _resident(api, db)
+    async with db() as session:
+        card = (await session.execute(select(t.certificates.c.code, t.certificates.c.number).where(
+            t.certificates.c.type_code == "ID_CARD",
+            t.certificates.c.number.in_(resident.secrets[Personal.ID_NUMBER])))).first()  # fmt: skip
+    assert card is not None
+    query = "query($c: String!) { verifyCertificate(code: $c) { status holderIdNumber number } }"
+    seen = (await api.post("/graphql", json={"query": query, "variables": {"c": card.code}})).json()
+    found = seen["data"]["verifyCertificate"]
+    assert found["status"] == "VALID"
+    assert found["number"] == card.number[:6] + "********" + card.number[14:] == found["holderIdNumber"]
+
+
+async def test_a_draft_correction_of_a_certificate_value_is_the_certificates(
+    api: AsyncTestClient[Any], db: Sessions, fresh_redis: Any
+) -> None:
+    # A value the citizen typed over a certificate's pre-fill, saved in a draft, came back to a token
+    # without certificates:read (the submitted form already withheld it).
+    resident = await _resident(api, db)
+    form = "query($b: String) { applicationForm(bundleCode: $b) { fields { key value source } } }"
+    fields = (await run(api, resident.token, form, {"b": "LE-0005"}))["applicationForm"]["fields"]
+    from_certificates = [f["key"] for f in fields if (f["source"] or "").startswith("cert:")]
+    assert from_certificates, fields
+    corrected = {key: f"C{n:08d}" for n, key in enumerate(from_certificates)}
+    save = "mutation($i: SaveDraftInput!) { saveDraft(input: $i) { errors { code } } }"
+    assert (await run(api, resident.token, save, {"i": {"bundleCode": "LE-0005", "values": corrected}}))[
+        "saveDraft"]["errors"] == []  # fmt: skip
+    reader, _ = await third_party_token(api, db, fresh_redis, resident.phone, ["openid", "applications:read"])
+    _, body = await as_user(api, reader, form, {"b": "LE-0005"})
+    seen = {f["key"]: f for f in body["data"]["applicationForm"]["fields"]}
+    assert all(seen[key]["source"] == "draft" and seen[key]["value"] is None for key in corrected)
+    own = {f["key"]: f["value"] for f in (await run(api, resident.token, form, {"b": "LE-0005"}))[
+        "applicationForm"]["fields"]}  # fmt: skip
+    assert all(own[key] == value for key, value in corrected.items())

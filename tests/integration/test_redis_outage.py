@@ -69,3 +69,49 @@ async def test_a_hung_redis_is_answered_at_once_with_a_coded_error(
     os.kill(own_redis.process.pid, signal.SIGCONT)
     breaker.open_until = 0
     assert (await as_user(api, token, "{ me { phone } }"))[1] == {"data": {"me": {"phone": "13600136201"}}}
+
+
+async def test_a_long_hang_keeps_the_circuit_open(
+    app_on_own_redis: AsyncTestClient[Any], own_redis: RedisServer, db: Sessions
+) -> None:
+    # Found by the adversarial re-test: after the first pause, redis-py reported the hang as a
+    # connection error, which did not open the circuit again: every request waited 2 s.
+    api = app_on_own_redis
+    token = await citizen_token(api, db, "13600136203")
+    os.kill(own_redis.process.pid, signal.SIGSTOP)
+    breaker = breaker_of(api.app.state.resources.redis)
+    assert breaker is not None
+    for _ in range(3):  # each pause ends: one request tries Redis, times out, and opens it again
+        assert (await as_user(api, token, "{ me { phone } }"))[0] == 503
+        assert breaker.is_open
+        breaker.open_until = 0  # the pause is over
+    os.kill(own_redis.process.pid, signal.SIGCONT)
+    assert (await as_user(api, token, "{ me { phone } }"))[0] == 200
+
+
+async def test_a_burst_of_anonymous_requests_queues_for_redis_instead_of_failing_everyone(
+    catalog_database: str, own_redis: RedisServer, tmp_path: Path, db: Sessions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Found by the adversarial re-test: 300 concurrent receipt checks took every connection of the
+    # pool, which failed at once when empty: signed-in requests got 503 meanwhile. Here the pool is
+    # made small (4), so a burst of 60 over real HTTP is enough to empty it.
+    import asyncio
+
+    import httpx
+
+    from tests.support.identity import http_login
+    from tests.support.live import listener, served
+
+    monkeypatch.setattr("backend.kv.MAX_CONNECTIONS", 4)
+    sock, base = listener()
+    with served(create_app(make_settings(catalog_database, own_redis.url, tmp_path)), sock):
+        token = await http_login(base, db, "13600136204")
+        limits = httpx.Limits(max_connections=100)
+        async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+            checks = [client.get("/receipts/verify", params={"code": "1", "number": "2", "check": str(n)})
+                      for n in range(40)]  # fmt: skip
+            mine = [client.post("/graphql", json={"query": "{ me { phone } }"},
+                                headers={"authorization": f"Bearer {token}"}) for _ in range(20)]  # fmt: skip
+            answers = await asyncio.gather(*checks, *mine)
+    assert {a.status_code for a in answers[:40]} <= {200, 429}, {a.text for a in answers[:40]}
+    assert [a.status_code for a in answers[40:]] == [200] * 20

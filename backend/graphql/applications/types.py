@@ -25,7 +25,7 @@ from backend.graphql.errors import PayloadError
 from backend.graphql.privacy import Personal, disclosed
 from backend.i18n import Locale, pick
 from backend.identity.numbers import mask_id_number
-from backend.privacy import Disclosure, path_kind, source_kind
+from backend.privacy import NOTHING, Disclosure, path_kind, source_kind
 from backend.rules.explain import Condition, catalog_labels, describe
 from payments.money import yuan
 
@@ -147,12 +147,14 @@ def _source_label(source: str | None, locale: Locale, cert_names: dict[str, dict
 
 
 def _field_kind(field: f.FormField) -> Personal | None:
-    """What a form field's value is: by its type (ID, phone), else by where it came from."""
+    """What a form field's value is: by its type (ID, phone), else by where it came from, or (a value
+    the citizen saved in a draft) where it would have come from: a corrected certificate value is still
+    the certificate's business."""
     if field.type == "id_number":
         return Personal.ID_NUMBER
     if field.type == "phone":
         return Personal.PHONE
-    return source_kind(field.source)
+    return source_kind(field.source) or source_kind(field.prefill)
 
 
 @strawberry.type(description="One condition of an instant-approval rule, and whether it held.")
@@ -486,7 +488,9 @@ class CertificateVerification:
         return CertificateVerification(
             status=VerificationStatus(result.status), name=pick(kind.name, info.context.locale) if kind else None,
             holder_name=c.holder_name if c else None,
-            holder_id_number=mask_id_number(c.holder_id_number) if c else None, number=c.number if c else None,
+            holder_id_number=mask_id_number(c.holder_id_number) if c else None,
+            # an ID card's number is its holder's ID number: masked like any, for anyone holding the code
+            number=NOTHING.text(c.number) if c else None,
             issued_on=c.issued_on if c else None, log_entry=c.log_seq if c else None,
         )  # fmt: skip
 

@@ -13,6 +13,7 @@ from backend.graphql.catalog.types import Department
 from backend.graphql.context import Info
 from backend.graphql.errors import PayloadError
 from backend.i18n import pick
+from backend.privacy import Personal, mask_name
 from payments import orders as po
 from payments import receipts as pr
 from payments.money import yuan
@@ -54,7 +55,7 @@ class Receipt:
     check_code: str = strawberry.field(description="校验码 (6 characters).")
     kind: str = strawberry.field(description="normal, or red for a reversal.")
     status: str = strawberry.field(description="valid, partially_reversed or reversed.")
-    payer: str
+    payer: str = strawberry.field(description="The payer's name; masked (李**) without the profile scope.")
     total: Decimal
     issued_at: datetime
     department_code: str
@@ -68,7 +69,8 @@ class Receipt:
         query = urlencode({"code": model.bill_code, "number": model.bill_number, "check": model.check_code})
         return Receipt(
             id=strawberry.ID(model.id), bill_code=model.bill_code, bill_number=model.bill_number,
-            check_code=model.check_code, kind=model.kind, status=model.status, payer=model.payer,
+            check_code=model.check_code, kind=model.kind, status=model.status,
+            payer=model.payer if info.context.disclosure.sees(Personal.PROFILE) else mask_name(model.payer),
             total=yuan(model.total_fen), issued_at=model.issued_at, department_code=model.department_code,
             pdf_url=f"{base}/receipts/{model.id}/pdf", verify_url=f"{base}/receipts/verify?{query}",
         )  # fmt: skip
