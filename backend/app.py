@@ -21,7 +21,6 @@ from backend.identity.runtime import build_identity
 from backend.kv import connect, ensure_redis_url
 from backend.logs import configure_logging
 from backend.middleware import request_context_middleware, response_headers
-from backend.payment_runtime import build_payments
 from backend.resources import Resources
 from backend.rest import oidc
 from backend.rest import payments as payment_routes
@@ -32,6 +31,7 @@ from backend.rest.uploads import upload
 from backend.search.service import SearchService
 from backend.settings import Settings, get_settings
 from payments.notifications import notification_batcher
+from payments.runtime import build_payments
 
 log = structlog.get_logger("backend.app")
 

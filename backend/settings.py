@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
 import functools
 import os
+import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -192,52 +194,87 @@ PREFIX = "ONEWINDOW_"
 MIN_SECRET_LENGTH, MIN_SECRET_DISTINCT = 32, 12
 
 
+class SettingsError(ValueError):
+    """Settings that cannot be used: each problem names its variable and what to do about it."""
+
+    def __init__(self, headline: str, problems: list[str]) -> None:
+        super().__init__(headline + ": " + "; ".join(problems))
+        self.headline = headline
+        self.problems = problems
+
+
+def _unknown(key: str, known: set[str]) -> str:
+    names = sorted(PREFIX + name.upper() for name in known)
+    close = difflib.get_close_matches(key, names, n=1)
+    hint = f" Did you mean {close[0]}?" if close else ""
+    return f"{key} is not a setting.{hint} (`onewindow settings` lists them all)"
+
+
+def _converted(raw: dict[str, str]) -> Settings:
+    try:
+        return msgspec.convert(raw, Settings, strict=False)
+    except msgspec.ValidationError as error:
+        # msgspec says "Expected `int`, got `str` - at `$.max_page_size`": name the variable instead
+        found = re.search(r"\$\.(\w+)", str(error))
+        name = PREFIX + found.group(1).upper() if found else "a setting"
+        detail = str(error).split(" - at ")[0]
+        raise SettingsError("settings refused", [f"{name}: {detail}"]) from None
+
+
 def settings_from_env(environ: dict[str, str] | None = None) -> Settings:
-    """Build settings from ONEWINDOW_* variables; unknown ONEWINDOW_ variables are an error."""
+    """Build settings from ONEWINDOW_* variables; SettingsError names every problem found."""
     environ = dict(os.environ if environ is None else environ)
     known = set(Settings.__struct_fields__)
     raw: dict[str, str] = {}
+    unknown = []
     for key, value in environ.items():
         if not key.startswith(PREFIX):
             continue
         name = key[len(PREFIX) :].lower()
         if name not in known:
-            raise ValueError(f"unknown setting {key}; known: {', '.join(sorted(known))}")
+            unknown.append(_unknown(key, known))
         raw[name] = value
-    settings = msgspec.convert(raw, Settings, strict=False)
-    if settings.is_production and not (settings.database_url and settings.redis_url):
-        raise ValueError(
+    if unknown:
+        raise SettingsError("unknown settings", unknown)
+    settings = _converted(raw)
+    if settings.is_production:
+        problems = production_problems(settings)
+        if problems:
+            raise SettingsError("production settings refused", problems)
+    return settings
+
+
+def production_problems(settings: Settings) -> list[str]:
+    """What keeps `settings` from running in production, each naming its variable."""
+    problems = []
+    if not (settings.database_url and settings.redis_url):
+        problems.append(
             "production needs ONEWINDOW_DATABASE_URL and ONEWINDOW_REDIS_URL: "
             "the embedded SQLite and Redis are for development only"
         )
-    if settings.is_production:
-        problems = []
-        if not settings.secret_key:
-            problems.append("ONEWINDOW_SECRET_KEY is required")
-        elif len(settings.secret_key) < MIN_SECRET_LENGTH or len(set(settings.secret_key)) < MIN_SECRET_DISTINCT:
-            problems.append(
-                f"ONEWINDOW_SECRET_KEY must be at least {MIN_SECRET_LENGTH} random characters "
-                "(python -c 'import secrets; print(secrets.token_urlsafe(48))')"
-            )
-        if urlsplit(settings.resolved_issuer).scheme != "https":
-            # the issuer is in every token, and the sign-in cookie is Secure only on https
-            problems.append("the issuer must be an https URL (ONEWINDOW_ISSUER or ONEWINDOW_PUBLIC_URL)")
-        if settings.sms == "outbox":
-            problems.append("the SMS outbox stand-in cannot send real messages (ONEWINDOW_SMS)")
-        if settings.registry == "standin":
-            problems.append("the synthetic population registry stand-in is for development (ONEWINDOW_REGISTRY)")
-        if not (settings.alipay_gateway and settings.alipay_private_key_file and settings.alipay_public_key_file):
-            problems.append(
-                "payments need Alipay's gateway and keys "
-                "(ONEWINDOW_ALIPAY_GATEWAY, _PRIVATE_KEY_FILE, _PUBLIC_KEY_FILE)"
-            )
-        assistant = urlsplit(settings.assistant_url)
-        if assistant.scheme != "https" and assistant.hostname not in ("127.0.0.1", "localhost", "::1"):
-            # each message carries a citizen's delegated token to the assistant
-            problems.append("the assistant must be reached over https or on loopback (ONEWINDOW_ASSISTANT_URL)")
-        if problems:
-            raise ValueError("production settings refused: " + "; ".join(problems))
-    return settings
+    if not settings.secret_key:
+        problems.append("ONEWINDOW_SECRET_KEY is required")
+    elif len(settings.secret_key) < MIN_SECRET_LENGTH or len(set(settings.secret_key)) < MIN_SECRET_DISTINCT:
+        problems.append(
+            f"ONEWINDOW_SECRET_KEY must be at least {MIN_SECRET_LENGTH} random characters "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+        )
+    if urlsplit(settings.resolved_issuer).scheme != "https":
+        # the issuer is in every token, and the sign-in cookie is Secure only on https
+        problems.append("the issuer must be an https URL (ONEWINDOW_ISSUER or ONEWINDOW_PUBLIC_URL)")
+    if settings.sms == "outbox":
+        problems.append("the SMS outbox stand-in cannot send real messages (ONEWINDOW_SMS)")
+    if settings.registry == "standin":
+        problems.append("the synthetic population registry stand-in is for development (ONEWINDOW_REGISTRY)")
+    if not (settings.alipay_gateway and settings.alipay_private_key_file and settings.alipay_public_key_file):
+        problems.append(
+            "payments need Alipay's gateway and keys (ONEWINDOW_ALIPAY_GATEWAY, _PRIVATE_KEY_FILE, _PUBLIC_KEY_FILE)"
+        )
+    assistant = urlsplit(settings.assistant_url)
+    if assistant.scheme != "https" and assistant.hostname not in ("127.0.0.1", "localhost", "::1"):
+        # each message carries a citizen's delegated token to the assistant
+        problems.append("the assistant must be reached over https or on loopback (ONEWINDOW_ASSISTANT_URL)")
+    return problems
 
 
 @functools.cache

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
@@ -54,6 +54,19 @@ async def unit_of_work(session: AsyncSession) -> AsyncIterator[AsyncSession]:
         raise
     else:
         await session.commit()
+
+
+T = TypeVar("T")
+
+
+async def in_new_transaction(database_url: str, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """`work(session)` in one committed transaction on an engine of its own (commands and jobs)."""
+    engine = create_engine(database_url)
+    try:
+        async with session_factory(engine)() as session, unit_of_work(session):
+            return await work(session)
+    finally:
+        await engine.dispose()
 
 
 def redact_url(url: str) -> str:

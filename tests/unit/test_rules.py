@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from backend.catalog.files import DEMO_CATALOG_DIR
+from backend.cli.rules import rules
 from backend.i18n import Catalogs, Locale, catalogs
-from backend.rules.cli import rules
 from backend.rules.explain import (
     CatalogLabels,
     Condition,

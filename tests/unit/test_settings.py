@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from backend.settings import Environment, describe_settings, settings_from_env
@@ -121,3 +123,31 @@ def test_production_refuses_an_issuer_that_is_not_https(issuer: dict[str, str]) 
     with pytest.raises(ValueError, match="production settings refused") as https:
         settings_from_env(env | {"ONEWINDOW_ISSUER": HTTPS_ISSUER})
     assert "issuer" not in str(https.value)
+
+
+@pytest.mark.parametrize(
+    ("env", "says"),
+    [
+        ({"ONEWINDOW_DATABSE_URL": "x"}, "ONEWINDOW_DATABSE_URL is not a setting. Did you mean ONEWINDOW_DATABASE_URL"),
+        ({"ONEWINDOW_MAX_PAGE_SIZE": "abc"}, "ONEWINDOW_MAX_PAGE_SIZE: Expected `int`, got `str`"),
+        ({"ONEWINDOW_ENV": "production"}, "ONEWINDOW_SECRET_KEY is required"),
+    ],
+)
+def test_a_settings_mistake_is_one_clear_line_not_a_traceback(
+    env: dict[str, str], says: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from backend.cli import main
+    from backend.settings import get_settings
+
+    for key in [k for k in os.environ if k.startswith("ONEWINDOW_")]:
+        monkeypatch.delenv(key)
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(main, ["migrate", "--check"], env=env | {"LANG": "en_US.UTF-8"})
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 2
+    assert f"  - {says}" in result.output and result.output.startswith("onewindow: ")
+    assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)

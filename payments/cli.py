@@ -5,17 +5,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 import structlog
 
-from backend.identity_cli import run
+from backend.db.engine import in_new_transaction
 from backend.settings import get_settings
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Awaitable, Callable
+    from collections.abc import AsyncIterator
 
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -23,6 +24,12 @@ if TYPE_CHECKING:
     from payments.service import PaymentDeps
 
 log = structlog.get_logger("payments")
+T = TypeVar("T")
+
+
+def run(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run `work(session)` in one committed transaction on the configured database."""
+    return asyncio.run(in_new_transaction(get_settings().resolved_database_url, work))
 
 
 @click.group()
@@ -53,7 +60,7 @@ def ledger_check() -> None:
 
 def _payment_deps() -> tuple[Settings, PaymentDeps]:
     from backend.identity.secrets import master_secret
-    from backend.payment_runtime import build_payments
+    from payments.runtime import build_payments
 
     settings = get_settings()
     return settings, build_payments(settings, master_secret(settings), own_pool=False)

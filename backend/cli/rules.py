@@ -121,3 +121,6 @@ def check(ctx: click.Context, matter_code: str, data_file: Path, catalog_dir: Pa
     report = {"matter": matter_code, "approved": decision.approved, "explanation": explanation}
     click.echo(json.dumps(report, ensure_ascii=False, indent=2))
     ctx.exit(0 if decision.approved else 1)
+
+
+COMMANDS = [rules]

@@ -2,47 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from backend.settings import Settings, get_settings
+from backend.cli.common import domain_error, in_transaction
+from backend.settings import get_settings
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from backend.identity.models import Client
-
-T = TypeVar("T")
-
-
-async def _in_transaction(settings: Settings, work: Callable[..., Awaitable[T]]) -> T:
-    from backend.db.engine import create_engine, session_factory, unit_of_work
-
-    engine = create_engine(settings.resolved_database_url)
-    try:
-        async with session_factory(engine)() as session, unit_of_work(session):
-            return await work(session)
-    finally:
-        await engine.dispose()
-
-
-def run(work: Callable[..., Awaitable[T]]) -> T:
-    """Run `work(session)` in one committed transaction on the configured database."""
-    return asyncio.run(_in_transaction(get_settings(), work))
-
-
-def _domain_error(error: Exception) -> click.ClickException:
-    from backend.errors import MESSAGES, DomainError
-    from backend.i18n import Locale, catalogs
-
-    if isinstance(error, DomainError):
-        text = catalogs(get_settings().locales_dir).gettext(Locale.EN, MESSAGES[error.code], **error.params)
-        return click.ClickException(f"{error.field + ': ' if error.field else ''}{text}")
-    return click.ClickException(str(error))
 
 
 # --- keys ---------------------------------------------------------------------------------------
@@ -65,7 +36,7 @@ def keys_rotate() -> None:
         await audit.record(session, audit.AuditAction.KEYS_ROTATED, kid=kid)
         return kid
 
-    kid = run(work)
+    kid = in_transaction(work)
     click.echo(f"new signing key {kid}; running servers pick it up within 30 seconds or at the first token it signs")
 
 
@@ -81,7 +52,7 @@ def keys_list() -> None:
         rows = await session.execute(select(k.c.kid, k.c.created_at, k.c.retired_at).order_by(k.c.created_at))
         return [(r.kid, r.created_at, r.retired_at) for r in rows]
 
-    for kid, created, retired in run(work):
+    for kid, created, retired in in_transaction(work):
         state = f"retired {retired:%Y-%m-%d %H:%M}" if retired else "signing"
         click.echo(f"{kid}  created {created:%Y-%m-%d %H:%M}  {state}")
 
@@ -106,9 +77,9 @@ def clients_create(name: str, redirect_uris: tuple[str, ...], scopes: tuple[str,
                                             scopes=list(scopes), confidential=not public)  # fmt: skip
 
     try:
-        client, secret = run(work)
+        client, secret = in_transaction(work)
     except Exception as error:
-        raise _domain_error(error) from None
+        raise domain_error(error) from None
     click.echo(f"client_id:     {client.client_id}")
     if secret:
         click.echo(f"client_secret: {secret}   (shown once: store it now)")
@@ -121,9 +92,9 @@ def clients_rotate_secret(client_id: str) -> None:
     from backend.identity import clients as registry
 
     try:
-        secret = run(lambda session: registry.rotate_secret(session, client_id))
+        secret = in_transaction(lambda session: registry.rotate_secret(session, client_id))
     except Exception as error:
-        raise _domain_error(error) from None
+        raise domain_error(error) from None
     click.echo(f"client_secret: {secret}   (shown once: store it now)")
 
 
@@ -132,7 +103,7 @@ def clients_list() -> None:
     """Every registered client."""
     from backend.identity import clients as registry
 
-    for client in run(registry.list_clients):
+    for client in in_transaction(registry.list_clients):
         kind = "first-party" if client.first_party else ("confidential" if client.confidential else "public")
         click.echo(f"{client.client_id}  {kind:<12}  {client.name}  scopes={' '.join(client.scopes)}")
 
@@ -164,9 +135,9 @@ def staff_create(username: str, name: str, roles: tuple[str, ...], password: str
         return await _end_staff_sessions(session, member.id)  # a reset password ends existing sign-ins
 
     try:
-        ended = run(work)
+        ended = in_transaction(work)
     except Exception as error:
-        raise _domain_error(error) from None
+        raise domain_error(error) from None
     click.echo(f"staff {username} ready: {', '.join(roles)}" + (f"; {ended} session(s) ended" if ended else ""))
 
 
@@ -180,9 +151,9 @@ def staff_disable(username: str) -> None:
         return await _end_staff_sessions(session, await accounts.set_disabled(session, username, True))
 
     try:
-        ended = run(work)
+        ended = in_transaction(work)
     except Exception as error:
-        raise _domain_error(error) from None
+        raise domain_error(error) from None
     click.echo(f"staff {username} disabled; {ended} session(s) ended")
 
 
@@ -231,7 +202,7 @@ def sms_outbox(phone: str | None, limit: int) -> None:
     settings = get_settings()
     if settings.sms != "outbox":
         raise click.ClickException("the SMS outbox is only used in development (ONEWINDOW_SMS=outbox)")
-    for sent_at, to, body in run(lambda session: outbox(session, phone, limit)):
+    for sent_at, to, body in in_transaction(lambda session: outbox(session, phone, limit)):
         click.echo(f"{sent_at:%Y-%m-%d %H:%M:%S}  {to}  {body}")
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from backend.identity_cli import run
+from backend.cli.common import in_transaction
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -43,7 +43,7 @@ def sla_check(at: datetime | None, as_json: bool) -> None:
             for department, items in found.items()
         }  # fmt: skip
 
-    report = run(work)
+    report = in_transaction(work)
     total = sum(len(items) for items in report.values())
     if as_json:
         click.echo(json.dumps({"as_of": now.astimezone(SHANGHAI).date().isoformat(), "overdue": report,
@@ -105,7 +105,7 @@ def certificates_verify(code: str | None, whole_chain: bool) -> None:
                                "head_matches": report.head_matches}  # fmt: skip
         return result
 
-    result = run(work)
+    result = in_transaction(work)
     click.echo(json.dumps(result, ensure_ascii=False, indent=1))
     certificate = result.get("certificate")
     chain = result.get("chain")
@@ -116,10 +116,4 @@ def certificates_verify(code: str | None, whole_chain: bool) -> None:
         raise SystemExit(1)
 
 
-def _commands() -> list[click.Command]:
-    from backend.rules.cli import rules
-
-    return [sla, certificates, rules]
-
-
-COMMANDS = _commands()
+COMMANDS = [sla, certificates]

@@ -1,0 +1,53 @@
+"""The `onewindow` command: one group, a module per domain (and payments' own commands).
+
+serve, migrate, export-schema, settings      backend.cli.server
+catalog, seed                                backend.cli.catalog, backend.cli.demo
+keys, clients, staff, sms                    backend.cli.identity
+sla, certificates, rules                     backend.cli.applications, backend.cli.rules
+ledger, payments, sandbox                    payments.cli
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from backend.settings import SettingsError
+
+
+class _Onewindow(click.Group):
+    """The command group; settings that cannot be used end a command with one clear line each."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SettingsError as error:
+            from backend.cli.common import cli_locale
+            from backend.i18n import catalogs
+            from backend.settings import PROJECT_ROOT
+
+            # The settings cannot be read, the catalogs' folder among them: the bundled one says it.
+            headline = catalogs(str(PROJECT_ROOT / "locales")).gettext(cli_locale(), error.headline)
+            click.secho(f"onewindow: {headline}", fg="red", bold=True, err=True)
+            for problem in error.problems:
+                click.echo(f"  - {problem}", err=True)
+            ctx.exit(2)
+
+
+@click.group(cls=_Onewindow, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="onewindow")
+def main() -> None:
+    """onewindow: one GraphQL backend for the citizen super-app (一网通办)."""
+
+
+def _register() -> None:
+    from backend.cli import applications, catalog, demo, identity, rules, server
+    from payments import cli as payment_commands
+
+    for module in (server, catalog, demo, identity, applications, rules, payment_commands):
+        for command in module.COMMANDS:
+            main.add_command(command)
+
+
+_register()
