@@ -9,9 +9,11 @@ from contextlib import asynccontextmanager
 import structlog
 from litestar import Litestar
 
+from backend.applications.unit import ApplicationDeps
 from backend.assistant.relay import AssistantRelay
 from backend.broadcast import Broadcast
 from backend.catalog.snapshot import CHANGED_CHANNEL, CatalogCache
+from backend.certificates.trustlog import log_key
 from backend.db.engine import create_engine, redact_url, session_factory
 from backend.graphql.http import graphql_get, graphql_post
 from backend.graphql.schema import build_schema
@@ -54,6 +56,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         messages = catalogs(settings.locales_dir)
         identity = await build_identity(settings, sessions, redis, messages)
         payments = build_payments(settings, identity.master_secret)
+        applications = ApplicationDeps(identity.sms, messages, identity.registry, log_key(identity.master_secret))
         app.state.resources = Resources(
             settings=settings,
             engine=engine,
@@ -62,6 +65,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             broadcast=broadcast,
             messages=messages,
             identity=identity,
+            applications=applications,
             pages=Pages(messages),
             catalog=catalog,
             search=SearchService(catalog, sessions),

@@ -19,7 +19,7 @@ from typing import Any
 import structlog
 from redis.asyncio import Redis
 
-from backend.errors import DomainError, ErrorCode
+from backend.errors import CommonErrorCode, DomainError
 
 log = structlog.get_logger("backend.broadcast")
 
@@ -104,7 +104,7 @@ class Broadcast:
         TOO_MANY_SUBSCRIPTIONS when the process holds its most; TEMPORARILY_UNAVAILABLE without Redis.
         """
         if self.listener_count >= self.max_listeners:
-            raise DomainError(ErrorCode.TOO_MANY_SUBSCRIPTIONS)
+            raise DomainError(CommonErrorCode.TOO_MANY_SUBSCRIPTIONS)
         listener = Listener(self, channel)
         self._listeners.setdefault(channel, set()).add(listener)
         try:
@@ -135,7 +135,7 @@ class Broadcast:
         async with self._commands:
             pubsub = self._pubsub
             if pubsub is None:
-                raise DomainError(ErrorCode.TEMPORARILY_UNAVAILABLE)
+                raise DomainError(CommonErrorCode.TEMPORARILY_UNAVAILABLE)
             waiting = self._confirmed.get(channel)
             if waiting is None:
                 if channel in self._subscribed:
@@ -147,13 +147,13 @@ class Broadcast:
                 except Exception:
                     self._confirmed.pop(channel, None)
                     self._subscribed.discard(channel)
-                    raise DomainError(ErrorCode.TEMPORARILY_UNAVAILABLE) from None
+                    raise DomainError(CommonErrorCode.TEMPORARILY_UNAVAILABLE) from None
         try:
             confirmed = await asyncio.wait_for(asyncio.shield(waiting), SUBSCRIBE_TIMEOUT_SECONDS)
         except TimeoutError:
             confirmed = False
         if not confirmed:
-            raise DomainError(ErrorCode.TEMPORARILY_UNAVAILABLE)
+            raise DomainError(CommonErrorCode.TEMPORARILY_UNAVAILABLE)
 
     def _dispatch(self, message: dict[str, Any]) -> None:
         channel = message.get("channel")

@@ -53,8 +53,9 @@ class CircuitBreaker(Retry):
         """Whether calls are refused without trying Redis."""
         return time.monotonic() < self.open_until
 
-    async def call_with_retry(self, do: Any, fail: Any, is_retryable: Any = None, with_failure_count: bool = False
-                              ) -> Any:  # fmt: skip
+    async def call_with_retry(
+        self, do: Any, fail: Any, is_retryable: Any = None, with_failure_count: bool = False
+    ) -> Any:
         """Try `do` unless the circuit is open; open it when Redis does not answer."""
         if self.is_open:
             self.refused += 1
@@ -79,10 +80,15 @@ MAX_CONNECTIONS = 200
 def connect(url: str) -> Redis:
     """An asyncio client for `url` (redis://, rediss:// or unix://) that fails fast when Redis does not answer."""
     pool = BlockingConnectionPool.from_url(
-        url, max_connections=MAX_CONNECTIONS, timeout=TIMEOUT_SECONDS, decode_responses=False,
-        health_check_interval=30, socket_timeout=TIMEOUT_SECONDS, socket_connect_timeout=TIMEOUT_SECONDS,
+        url,
+        max_connections=MAX_CONNECTIONS,
+        timeout=TIMEOUT_SECONDS,
+        decode_responses=False,
+        health_check_interval=30,
+        socket_timeout=TIMEOUT_SECONDS,
+        socket_connect_timeout=TIMEOUT_SECONDS,
         retry=CircuitBreaker(),
-    )  # fmt: skip
+    )
     return Redis.from_pool(pool)  # the client owns its pool: closing it closes the connections
 
 

@@ -14,9 +14,20 @@ import structlog
 from backend.privacy import mask_text
 
 _SECRET_KEYS = frozenset(
-    {"password", "token", "access_token", "refresh_token", "id_token", "client_secret", "secret", "otp", "login_code",
-     "authorization", "cookie"}
-)  # fmt: skip
+    {
+        "password",
+        "token",
+        "access_token",
+        "refresh_token",
+        "id_token",
+        "client_secret",
+        "secret",
+        "otp",
+        "login_code",
+        "authorization",
+        "cookie",
+    }
+)
 
 
 # What the platform itself writes on every line: never personal data, and a request id a citizen quotes

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from backend import errors
+from backend import errors, settings
+from backend.graphql.errors import DOMAIN_CODES  # importing it registers every domain's messages
 from backend.applications import texts as application_texts
 from backend.applications import validation
 from backend.catalog import validate
@@ -11,7 +12,7 @@ from backend.rest import pages
 from backend.rules import explain
 
 SOURCES: dict[str, dict[str, str]] = {
-    "backend.errors": {code.value: text for code, text in errors.MESSAGES.items()},
+    "backend.errors": dict(errors.MESSAGES),
     "backend.catalog.validate": {code.value: text for code, text in validate.MESSAGES.items()},
     "backend.identity.service": {"LOGIN_SMS": service.LOGIN_SMS},
     "backend.identity.oidc": {str(scope): text for scope, text in oidc.SCOPE_DESCRIPTIONS.items()},
@@ -19,6 +20,9 @@ SOURCES: dict[str, dict[str, str]] = {
     "backend.applications.validation": {p.value: text for p, text in validation.MESSAGES.items()},
     "backend.applications.texts": application_texts.TEXTS,
     "backend.rules.explain": explain.TEXTS,
+    "backend.settings": {
+        text: text for text in (settings.UNKNOWN_SETTINGS, settings.SETTINGS_REFUSED, settings.PRODUCTION_REFUSED)
+    },
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterator
+from enum import StrEnum
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -12,7 +13,7 @@ import msgspec
 import structlog
 from litestar.types import ASGIApp, HTTPResponseStartEvent, Message, Receive, ReceiveMessage, Scope, Send
 
-from backend.errors import MESSAGES, ErrorCode
+from backend.errors import MESSAGES, CommonErrorCode
 from backend.i18n import negotiate
 from backend.inputs import UNSTORABLE, storable
 from backend.logs import hiding_request_values
@@ -81,8 +82,11 @@ class _SentValues:
     def storable(self) -> bool:
         """Whether every value can be stored: UTF-8, without NUL characters (PostgreSQL refuses both)."""
         try:
-            return all(storable(k) and storable(v) for raw in (self.query, self.body)
-                       for k, v in parse_qsl(raw.decode("ascii"), encoding="utf-8", errors="strict"))  # fmt: skip
+            return all(
+                storable(k) and storable(v)
+                for raw in (self.query, self.body)
+                for k, v in parse_qsl(raw.decode("ascii"), encoding="utf-8", errors="strict")
+            )
         except (UnicodeDecodeError, ValueError):
             return False
 
@@ -95,7 +99,7 @@ class _SentValues:
             yield token.strip()
 
 
-async def _refuse(scope: Scope, send: Send, status: int, code: ErrorCode, **params: Any) -> None:
+async def _refuse(scope: Scope, send: Send, status: int, code: StrEnum, **params: Any) -> None:
     """A coded JSON error in the caller's language, before the request reaches an endpoint."""
     headers = dict(scope.get("headers", ()))
     locale = negotiate(headers.get(b"accept-language", b"").decode("latin-1"))
@@ -144,11 +148,11 @@ def request_context_middleware(app: ASGIApp) -> ASGIApp:
                 if sent.form:
                     replay = await sent.read_form(receive)
                     if replay is None:
-                        await _refuse(scope, send_with_id, 413, ErrorCode.BAD_REQUEST, detail="form too large")
+                        await _refuse(scope, send_with_id, 413, CommonErrorCode.BAD_REQUEST, detail="form too large")
                         return
                     receive = replay
                 if not sent.storable():
-                    await _refuse(scope, send_with_id, 400, ErrorCode.BAD_REQUEST, detail=UNSTORABLE)
+                    await _refuse(scope, send_with_id, 400, CommonErrorCode.BAD_REQUEST, detail=UNSTORABLE)
                     return
                 await app(scope, receive, send_with_id)
             finally:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from backend.applications.unit import ApplicationDeps
 from backend.assistant.relay import AssistantRelay
 from backend.broadcast import Broadcast
 from backend.catalog.snapshot import CatalogCache
@@ -30,6 +31,7 @@ class Resources:
     broadcast: Broadcast
     messages: Catalogs
     identity: IdentityDeps
+    applications: ApplicationDeps
     pages: Pages
     catalog: CatalogCache
     search: SearchService

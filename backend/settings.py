@@ -194,6 +194,14 @@ PREFIX = "ONEWINDOW_"
 MIN_SECRET_LENGTH, MIN_SECRET_DISTINCT = 32, 12
 
 
+# What a settings mistake is called in the operator's language (the gettext msgids).
+UNKNOWN_SETTINGS, SETTINGS_REFUSED, PRODUCTION_REFUSED = (
+    "unknown settings",
+    "settings refused",
+    ("production settings refused"),
+)
+
+
 class SettingsError(ValueError):
     """Settings that cannot be used: each problem names its variable and what to do about it."""
 
@@ -218,7 +226,7 @@ def _converted(raw: dict[str, str]) -> Settings:
         found = re.search(r"\$\.(\w+)", str(error))
         name = PREFIX + found.group(1).upper() if found else "a setting"
         detail = str(error).split(" - at ")[0]
-        raise SettingsError("settings refused", [f"{name}: {detail}"]) from None
+        raise SettingsError(SETTINGS_REFUSED, [f"{name}: {detail}"]) from None
 
 
 def settings_from_env(environ: dict[str, str] | None = None) -> Settings:
@@ -235,12 +243,12 @@ def settings_from_env(environ: dict[str, str] | None = None) -> Settings:
             unknown.append(_unknown(key, known))
         raw[name] = value
     if unknown:
-        raise SettingsError("unknown settings", unknown)
+        raise SettingsError(UNKNOWN_SETTINGS, unknown)
     settings = _converted(raw)
     if settings.is_production:
         problems = production_problems(settings)
         if problems:
-            raise SettingsError("production settings refused", problems)
+            raise SettingsError(PRODUCTION_REFUSED, problems)
     return settings
 
 

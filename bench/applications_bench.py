@@ -37,7 +37,7 @@ from backend.identity.sms import outbox
 from backend.settings import Settings
 from tests.support.servers import PostgresServer, RedisServer
 
-SUBMIT = """mutation($i: ApplicationInput!) { submitApplication(input: $i) {
+SUBMIT = """mutation($i: SubmitApplicationInput!) { submitApplication(input: $i) {
   application { status issuedCertificates { code } } errors { code } } }"""
 FORM = """query($b: String) { applicationForm(bundleCode: $b) { fieldsTotal fieldsAsked fieldsPrefilled
   materialsReplaced fields { key value source } materials { key replaced } } }"""
@@ -52,8 +52,10 @@ def percentile(values: list[float], q: float) -> float:
 
 def summary(name: str, values: list[float]) -> str:
     p50, p95, p99 = (percentile(values, q) for q in (0.5, 0.95, 0.99))
-    return (f"{name:<52} n={len(values):<4} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  p99 {p99:7.1f} ms"
-            f"  mean {statistics.fmean(values):6.1f} ms")  # fmt: skip
+    return (
+        f"{name:<52} n={len(values):<4} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  p99 {p99:7.1f} ms"
+        f"  mean {statistics.fmean(values):6.1f} ms"
+    )
 
 
 async def prepare(url: str) -> None:
@@ -70,8 +72,9 @@ async def prepare(url: str) -> None:
 
 
 async def gql(client: AsyncTestClient[Any], token: str, query: str, variables: dict[str, Any]) -> dict[str, Any]:
-    response = await client.post("/graphql", json={"query": query, "variables": variables},
-                                 headers={"authorization": f"Bearer {token}"})  # fmt: skip
+    response = await client.post(
+        "/graphql", json={"query": query, "variables": variables}, headers={"authorization": f"Bearer {token}"}
+    )
     body: dict[str, Any] = response.json()
     assert "errors" not in body, body
     return body["data"]
@@ -79,19 +82,31 @@ async def gql(client: AsyncTestClient[Any], token: str, query: str, variables: d
 
 async def run(label: str, url: str, redis_url: str, rounds: int) -> None:
     await prepare(url)
-    settings = Settings(data_dir=tempfile.mkdtemp(prefix="onewindow-apps-bench-"), database_url=url,
-                        redis_url=redis_url, log_level="error",
-                        secret_key=SECRET)  # fmt: skip
+    settings = Settings(
+        data_dir=tempfile.mkdtemp(prefix="onewindow-apps-bench-"),
+        database_url=url,
+        redis_url=redis_url,
+        log_level="error",
+        secret_key=SECRET,
+    )
     async with AsyncTestClient(create_app(settings)) as client:
         await client.post("/graphql", json={"query": 'mutation { requestLoginCode(phone: "13800138000") { sent } }'})
         async with session_factory(create_engine(url))() as session:
             code = re.findall(r"\b(\d{6})\b", (await outbox(session, "13800138000"))[-1][2])[-1]
         login = f'mutation {{ login(phone: "13800138000", code: "{code}") {{ accessToken }} }}'
         token = (await client.post("/graphql", json={"query": login})).json()["data"]["login"]["accessToken"]
-        scan = (await client.post("/uploads", files={"file": ("m.png", PNG, "image/png")},
-                                  headers={"authorization": f"Bearer {token}"})).json()["id"]  # fmt: skip
-        variables = {"i": {"matterCode": "GZ-GA-0018", "values": {"medical_exam_done": True, "receive_method": "mail"},
-                           "materials": {"medical_cert": scan}}}  # fmt: skip
+        scan = (
+            await client.post(
+                "/uploads", files={"file": ("m.png", PNG, "image/png")}, headers={"authorization": f"Bearer {token}"}
+            )
+        ).json()["id"]
+        variables = {
+            "i": {
+                "matterCode": "GZ-GA-0018",
+                "values": {"medical_exam_done": True, "receive_method": "mail"},
+                "materials": {"medical_cert": scan},
+            }
+        }
         approvals: list[float] = []
         forms: list[float] = []
         for index in range(rounds + 10):
@@ -110,13 +125,20 @@ async def run(label: str, url: str, redis_url: str, rounds: int) -> None:
                 forms.append(elapsed)
         print(f"\n{label}")
         print(summary("submitApplication GZ-GA-0018 -> licence in the wallet", approvals))
-        print(summary(f"applicationForm LE-0006 ({form['fieldsTotal']} -> {form['fieldsAsked']} fields, "
-                      f"{form['fieldsPrefilled']} pre-filled)", forms))  # fmt: skip
+        print(
+            summary(
+                f"applicationForm LE-0006 ({form['fieldsTotal']} -> {form['fieldsAsked']} fields, "
+                f"{form['fieldsPrefilled']} pre-filled)",
+                forms,
+            )
+        )
 
 
 async def main(rounds: int, backend: str) -> None:
-    print(f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, Python {platform.python_version()}, "
-          f"{len(__import__('os').sched_getaffinity(0))} cores")  # fmt: skip
+    print(
+        f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, Python {platform.python_version()}, "
+        f"{len(__import__('os').sched_getaffinity(0))} cores"
+    )
     redis = RedisServer.start()
     try:
         if backend in ("sqlite", "both"):

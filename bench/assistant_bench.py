@@ -46,8 +46,11 @@ def percentile(values: list[float], q: float) -> float:
 
 def start_backend(data_dir: Path, rasa_port: int) -> tuple[subprocess.Popen[str], str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ONEWINDOW_")}
-    env |= {"ONEWINDOW_DATA_DIR": str(data_dir), "ONEWINDOW_LOG_LEVEL": "error",
-            "ONEWINDOW_ASSISTANT_URL": f"http://127.0.0.1:{rasa_port}"}  # fmt: skip
+    env |= {
+        "ONEWINDOW_DATA_DIR": str(data_dir),
+        "ONEWINDOW_LOG_LEVEL": "error",
+        "ONEWINDOW_ASSISTANT_URL": f"http://127.0.0.1:{rasa_port}",
+    }
     for command in (["migrate"], ["seed"]):
         subprocess.run([str(ONEWINDOW), *command], env=env, check=True, capture_output=True)
     server, base, _ = onewindow_serve(env)
@@ -57,9 +60,10 @@ def start_backend(data_dir: Path, rasa_port: int) -> tuple[subprocess.Popen[str]
 def ask(client: httpx.Client, locale: str, text: str, conversation: str | None = None) -> tuple[dict[str, Any], float]:
     started = time.perf_counter()
     response = client.post(
-        "/graphql", json={"query": ASK, "variables": {"t": text, "c": conversation}},
+        "/graphql",
+        json={"query": ASK, "variables": {"t": text, "c": conversation}},
         headers={"accept-language": LANGUAGE[locale]},
-    )  # fmt: skip
+    )
     elapsed = (time.perf_counter() - started) * 1000
     reply: dict[str, Any] = response.json()["data"]["assistantMessage"]
     return reply, elapsed
@@ -75,8 +79,10 @@ def main(path: Path, rounds: int, show_misses: bool) -> None:
     try:
         stack = AssistantStack.start(f"{base}/graphql", rasa_port)
         memory = stack.rss_mib()
-        print(f"start-up: Rasa server and action server ready in {stack.started_in:.1f} s; "
-              f"resident memory: Rasa {memory['rasa']:.0f} MiB, actions {memory['actions']:.0f} MiB")  # fmt: skip
+        print(
+            f"start-up: Rasa server and action server ready in {stack.started_in:.1f} s; "
+            f"resident memory: Rasa {memory['rasa']:.0f} MiB, actions {memory['actions']:.0f} MiB"
+        )
         with httpx.Client(base_url=base, timeout=30) as client:
             for warm_up in ("你好", "我想办护照", "要多少钱"):
                 ask(client, "zh-Hans", warm_up)

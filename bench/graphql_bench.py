@@ -52,8 +52,18 @@ CONNECTIONS = 32
 THREADS = 2
 RATIO_TARGET = 0.5
 P99_TARGET_MS = 50.0
-PACKAGES = ["litestar", "strawberry-graphql", "graphql-core", "msgspec", "uvicorn", "uvloop", "httptools",
-            "sqlalchemy", "aiosqlite", "structlog"]  # fmt: skip
+PACKAGES = [
+    "litestar",
+    "strawberry-graphql",
+    "graphql-core",
+    "msgspec",
+    "uvicorn",
+    "uvloop",
+    "httptools",
+    "sqlalchemy",
+    "aiosqlite",
+    "structlog",
+]
 
 FIELDS = "code name summary level audience theme maxTrips promisedDays"
 
@@ -67,8 +77,12 @@ class Shape:
 
 
 SHAPES = [
-    Shape("list", "`matters(first: 50)` x 8 scalars", f"{{ matters(first: 50) {{ edges {{ node {{ {FIELDS} }} }} }} }}",
-          True),
+    Shape(
+        "list",
+        "`matters(first: 50)` x 8 scalars",
+        f"{{ matters(first: 50) {{ edges {{ node {{ {FIELDS} }} }} }} }}",
+        True,
+    ),
     Shape("one", '`matter(code: "GZ-GA-0021")` x 8 scalars', f'{{ matter(code: "GZ-GA-0021") {{ {FIELDS} }} }}', True),
     Shape(
         "nested",
@@ -76,7 +90,7 @@ SHAPES = [
         "{ matters(first: 50) { edges { node { code name department { name } fees { amount } } } } }",
         False,
     ),
-]  # fmt: skip
+]
 
 
 class BenchError(Exception):
@@ -98,9 +112,14 @@ class Server:
         """Start in a new session (its own process group) with stdout+stderr to a log file."""
         log = self.log_path.open("wb")
         self.proc = subprocess.Popen(
-            self.command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True,
-        )  # fmt: skip
+            self.command,
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         log.close()
 
     def wait_banner(self, timeout: float) -> None:
@@ -176,8 +195,9 @@ def post_graphql(port: int, query: str, timeout: float = 10) -> tuple[int, bytes
     """POST /graphql on loopback; (status, body)."""
     conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
     try:
-        conn.request("POST", "/graphql", body=json.dumps({"query": query}).encode(),
-                     headers={"Content-Type": "application/json"})  # fmt: skip
+        conn.request(
+            "POST", "/graphql", body=json.dumps({"query": query}).encode(), headers={"Content-Type": "application/json"}
+        )
         response = conn.getresponse()
         return response.status, response.read()
     finally:
@@ -296,8 +316,15 @@ def parse_wrk(output: str) -> dict[str, Any]:
         }
     if m := re.search(r"Non-2xx or 3xx responses: (\d+)", output):
         errors["non-2xx"] = int(m.group(1))
-    return {"rps": float(rps.group(1)), "requests": int(count.group(1)), "errors": errors,
-            "p50": percentiles[50], "p75": percentiles[75], "p90": percentiles[90], "p99": percentiles[99]}  # fmt: skip
+    return {
+        "rps": float(rps.group(1)),
+        "requests": int(count.group(1)),
+        "errors": errors,
+        "p50": percentiles[50],
+        "p75": percentiles[75],
+        "p90": percentiles[90],
+        "p99": percentiles[99],
+    }
 
 
 def lua_script(directory: Path, shape: Shape) -> Path:
@@ -313,8 +340,18 @@ def lua_script(directory: Path, shape: Shape) -> Path:
 
 def wrk(port: int, script: Path, duration: float, timeout_s: float = 10) -> dict[str, Any]:
     """One wrk run against /graphql; the request timeout is raised so slow answers count in p99."""
-    command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{duration:g}s", "--latency", "--timeout",
-               f"{timeout_s:g}s", "-s", str(script), f"http://{HOST}:{port}/graphql"]  # fmt: skip
+    command = [
+        "wrk",
+        f"-t{THREADS}",
+        f"-c{CONNECTIONS}",
+        f"-d{duration:g}s",
+        "--latency",
+        "--timeout",
+        f"{timeout_s:g}s",
+        "-s",
+        str(script),
+        f"http://{HOST}:{port}/graphql",
+    ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=duration + 60, check=False)
     if done.returncode != 0:
         raise BenchError(f"wrk failed ({done.returncode}): {done.stderr or done.stdout}")
@@ -524,8 +561,10 @@ def summarize(runs: list[Run]) -> tuple[list[str], bool]:
             ratio_ok = ratio >= RATIO_TARGET
             p99_ok = real_p99 < P99_TARGET_MS
             met = met and ratio_ok and p99_ok
-            verdict = (f"ratio >= {RATIO_TARGET}: {'PASS' if ratio_ok else 'FAIL'}; "
-                       f"p99 < {P99_TARGET_MS:.0f} ms: {'PASS' if p99_ok else 'FAIL'}")  # fmt: skip
+            verdict = (
+                f"ratio >= {RATIO_TARGET}: {'PASS' if ratio_ok else 'FAIL'}; "
+                f"p99 < {P99_TARGET_MS:.0f} ms: {'PASS' if p99_ok else 'FAIL'}"
+            )
             floor_rps = _fmt_rps([f.rps for f in floor])
         else:
             ratio_text, floor_lat, floor_rps = "-", "-", "-"
@@ -544,13 +583,17 @@ def summarize(runs: list[Run]) -> tuple[list[str], bool]:
 
 def raw_table(runs: list[Run]) -> list[str]:
     """Every wrk run in the order it ran."""
-    lines = ["| # | round | shape | server | req/s | requests | p50 | p75 | p90 | p99 ms | errors | other CPUs |",
-             "|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---|---:|"]  # fmt: skip
+    lines = [
+        "| # | round | shape | server | req/s | requests | p50 | p75 | p90 | p99 ms | errors | other CPUs |",
+        "|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---|---:|",
+    ]
     for i, r in enumerate(runs, 1):
         errors = ", ".join(f"{k} {v}" for k, v in r.errors.items()) or "-"
-        lines.append(f"| {i} | {r.round} | {r.shape} | {r.server} | {r.rps:,.0f} | {r.requests} | {r.p50:.1f} "
-                     f"| {r.p75:.1f} | {r.p90:.1f} | {r.p99:.1f} | {errors} "
-                     f"| {r.foreign_cpus:.2f}{f' (attempt {r.attempts})' if r.attempts > 1 else ''} |")  # fmt: skip
+        lines.append(
+            f"| {i} | {r.round} | {r.shape} | {r.server} | {r.rps:,.0f} | {r.requests} | {r.p50:.1f} "
+            f"| {r.p75:.1f} | {r.p90:.1f} | {r.p99:.1f} | {errors} "
+            f"| {r.foreign_cpus:.2f}{f' (attempt {r.attempts})' if r.attempts > 1 else ''} |"
+        )
     return lines
 
 
@@ -590,14 +633,19 @@ def main() -> int:
     venv_bin = Path(sys.executable).parent
     onewindow = shutil.which("onewindow", path=str(venv_bin)) or str(ROOT / ".venv" / "bin" / "onewindow")
     floor = Server(
-        "floor", [sys.executable, str(BENCH / "floor_app.py"), "--host", HOST, "--port", "0", "--workers", "2"],
-        base_env, re.compile(r"floor is listening on http://[\d.]+:(\d+)"), work / "floor.log",
-    )  # fmt: skip
+        "floor",
+        [sys.executable, str(BENCH / "floor_app.py"), "--host", HOST, "--port", "0", "--workers", "2"],
+        base_env,
+        re.compile(r"floor is listening on http://[\d.]+:(\d+)"),
+        work / "floor.log",
+    )
     real = Server(
-        "real", [onewindow, "serve", "--host", HOST, "--port", "0", "--workers", "2"],
+        "real",
+        [onewindow, "serve", "--host", HOST, "--port", "0", "--workers", "2"],
         base_env | {"ONEWINDOW_DATA_DIR": str(work / "data"), "ONEWINDOW_LOG_LEVEL": "warning"},
-        re.compile(r"onewindow is listening on http://[\d.]+:(\d+)"), work / "real.log",
-    )  # fmt: skip
+        re.compile(r"onewindow is listening on http://[\d.]+:(\d+)"),
+        work / "real.log",
+    )
 
     def on_signal(signum: int, _frame: Any) -> None:
         raise KeyboardInterrupt(f"signal {signum}")
@@ -608,8 +656,10 @@ def main() -> int:
         print("# GraphQL serving benchmark\n")
         print("\n".join(machine_info()))
         busy = cpu_busy()
-        print(f"- before start: load average {Path('/proc/loadavg').read_text().split()[:3]}, CPU busy {busy:.0%}"
-              + ("  (WARNING: the machine is not idle)" if busy > 0.15 else ""))  # fmt: skip
+        print(
+            f"- before start: load average {Path('/proc/loadavg').read_text().split()[:3]}, CPU busy {busy:.0%}"
+            + ("  (WARNING: the machine is not idle)" if busy > 0.15 else "")
+        )
         print(f"- temporary directory: {work}\n")
 
         started = time.monotonic()
@@ -636,8 +686,10 @@ def main() -> int:
         busy = cpu_busy()
         print(f"at rest after warm-up: CPU busy {busy:.0%}" + ("  (WARNING: not idle)" if busy > 0.15 else ""))
         total = args.rounds * sum(2 if s.on_floor else 1 for s in SHAPES)
-        print(f"measuring: {args.rounds} rounds x {len(SHAPES)} shapes, {total} runs of {args.duration:g}s, "
-              "interleaved floor, real, floor, real...")  # fmt: skip
+        print(
+            f"measuring: {args.rounds} rounds x {len(SHAPES)} shapes, {total} runs of {args.duration:g}s, "
+            "interleaved floor, real, floor, real..."
+        )
         roots = [s.proc.pid for s in (floor, real) if s.proc]
         for round_no in range(1, args.rounds + 1):
             for shape in SHAPES:
@@ -651,13 +703,22 @@ def main() -> int:
                             print(f"  the machine did not go quiet within {args.quiet_timeout:g}s; measuring anyway")
                         meter = CpuMeter(roots)
                         result = wrk(server.port, scripts[shape.key], args.duration)
-                        run = Run(server.name, shape.key, round_no, **result, foreign_cpus=meter.foreign_cpus(),
-                                  attempts=attempt)  # fmt: skip
+                        run = Run(
+                            server.name,
+                            shape.key,
+                            round_no,
+                            **result,
+                            foreign_cpus=meter.foreign_cpus(),
+                            attempts=attempt,
+                        )
                         pair.append(run)
                         errors = f"  ERRORS {run.errors}" if run.errors else ""
                         noisy = f"  (other work: {run.foreign_cpus:.2f} CPU)" if run.foreign_cpus > args.noise else ""
-                        print(f"  round {round_no} {shape.key:<6} {server.name:<5} {run.rps:8,.0f} req/s  "
-                              f"p50 {run.p50:6.1f} ms  p99 {run.p99:6.1f} ms{errors}{noisy}", flush=True)  # fmt: skip
+                        print(
+                            f"  round {round_no} {shape.key:<6} {server.name:<5} {run.rps:8,.0f} req/s  "
+                            f"p50 {run.p50:6.1f} ms  p99 {run.p99:6.1f} ms{errors}{noisy}",
+                            flush=True,
+                        )
                     if all(r.foreign_cpus <= args.noise for r in pair):
                         break
                     if attempt <= args.retries:
@@ -690,15 +751,26 @@ def main() -> int:
         errored = [r for r in runs if r.errors]
         if errored:
             print(f"\nWARNING: {len(errored)} run(s) had socket errors or non-2xx answers; see the table.")
-        print(f"\ntargets (real >= {RATIO_TARGET}x floor req/s, real p99 < {P99_TARGET_MS:.0f} ms): "
-              + ("MET" if met else "NOT MET"))  # fmt: skip
+        print(
+            f"\ntargets (real >= {RATIO_TARGET}x floor req/s, real p99 < {P99_TARGET_MS:.0f} ms): "
+            + ("MET" if met else "NOT MET")
+        )
         if args.json:
-            args.json.write_text(json.dumps({
-                "machine": machine_info(), "duration": args.duration, "rounds": args.rounds,
-                "runs": [r.__dict__ for r in runs],
-                "memory": {k: {"at_rest": at_rest[k].__dict__, "after_load": after_load[k].__dict__} for k in at_rest},
-                "targets_met": met,
-            }, indent=1))  # fmt: skip
+            args.json.write_text(
+                json.dumps(
+                    {
+                        "machine": machine_info(),
+                        "duration": args.duration,
+                        "rounds": args.rounds,
+                        "runs": [r.__dict__ for r in runs],
+                        "memory": {
+                            k: {"at_rest": at_rest[k].__dict__, "after_load": after_load[k].__dict__} for k in at_rest
+                        },
+                        "targets_met": met,
+                    },
+                    indent=1,
+                )
+            )
         return 1 if args.strict and not met else 0
     except BenchError as exc:
         print(f"\nBENCHMARK FAILED: {exc}", file=sys.stderr)

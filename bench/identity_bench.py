@@ -95,8 +95,7 @@ async def main(logins: int) -> None:
         # --- verifying an access token -----------------------------------------------------------
         tokens = identity.tokens
         n = 5000
-        fresh = [tokens.access_token(subject="c", session_id="s", client_id="app", scopes=["openid"])
-                 for _ in range(n)]  # fmt: skip
+        fresh = [tokens.access_token(subject="c", session_id="s", client_id="app", scopes=["openid"]) for _ in range(n)]
         started = time.perf_counter()
         for each in fresh:
             tokens.verify_access_token(each)  # first sight of each token: signature checked

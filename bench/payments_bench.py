@@ -47,11 +47,21 @@ from tests.support.servers import PostgresServer, RedisServer
 
 SECRET = "bench-secret-0123456789-0123456789-0123"
 LINES = [
-    LineSpec(department_code="GZ-GA", fiscal_code="110001", item_code="GA-PLATE", amount_fen=11000,
-             name={"zh-Hans": "号牌工本费", "zh-Hant": "號牌工本費", "en": "Plate fee"}),
-    LineSpec(department_code="GZ-SWJ", fiscal_code="120001", item_code="SWJ-TAX", amount_fen=36000,
-             name={"zh-Hans": "车船税", "zh-Hant": "車船稅", "en": "Vehicle tax"}),
-]  # fmt: skip
+    LineSpec(
+        department_code="GZ-GA",
+        fiscal_code="110001",
+        item_code="GA-PLATE",
+        amount_fen=11000,
+        name={"zh-Hans": "号牌工本费", "zh-Hant": "號牌工本費", "en": "Plate fee"},
+    ),
+    LineSpec(
+        department_code="GZ-SWJ",
+        fiscal_code="120001",
+        item_code="SWJ-TAX",
+        amount_fen=36000,
+        name={"zh-Hans": "车船税", "zh-Hant": "車船稅", "en": "Vehicle tax"},
+    ),
+]
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -129,9 +139,10 @@ async def send_all(
                 started = time.perf_counter()
                 if sender == "httpx":
                     response = await client.post(
-                        "/payments/alipay/notify", content=body,
+                        "/payments/alipay/notify",
+                        content=body,
                         headers={"content-type": "application/x-www-form-urlencoded"},
-                    )  # fmt: skip
+                    )
                     answer = response.text
                 else:
                     answer = await connection.post("/payments/alipay/notify", body)
@@ -161,12 +172,26 @@ async def main(orders: int, concurrency: int, sender: str) -> None:
         sandbox = Sandbox(keys, "2021000000000001", "2088000000000001", "http://127.0.0.1:1")
         notes = []
         for _, out_trade_no in made:
-            trade = Trade("2021000000000001", out_trade_no, sandbox.gateway.new_trade_no(), 47000, "bench", None,
-                          sandbox.gateway.now(), status="TRADE_SUCCESS", paid_at=sandbox.gateway.now())  # fmt: skip
+            trade = Trade(
+                "2021000000000001",
+                out_trade_no,
+                sandbox.gateway.new_trade_no(),
+                47000,
+                "bench",
+                None,
+                sandbox.gateway.now(),
+                status="TRADE_SUCCESS",
+                paid_at=sandbox.gateway.now(),
+            )
             notes.append(sandbox.signed_notification(sandbox.gateway.notification(trade)))
         env = {k: v for k, v in os.environ.items() if not k.startswith("ONEWINDOW_")}
-        env |= {"ONEWINDOW_DATA_DIR": str(data_dir), "ONEWINDOW_DATABASE_URL": url, "ONEWINDOW_REDIS_URL": redis.url,
-                "ONEWINDOW_SECRET_KEY": SECRET, "ONEWINDOW_LOG_LEVEL": "error"}  # fmt: skip
+        env |= {
+            "ONEWINDOW_DATA_DIR": str(data_dir),
+            "ONEWINDOW_DATABASE_URL": url,
+            "ONEWINDOW_REDIS_URL": redis.url,
+            "ONEWINDOW_SECRET_KEY": SECRET,
+            "ONEWINDOW_LOG_LEVEL": "error",
+        }
         server, base, _ = onewindow_serve(env, "--workers", "2")
         try:
             await send_all(base, notes[:20], concurrency, sender)  # warm-up (these are credited too)
@@ -181,8 +206,11 @@ async def main(orders: int, concurrency: int, sender: str) -> None:
             print("\n".join(e[-700:] for e in errors[:3]))
         engine = create_engine(url)
         async with session_factory(engine)() as session:
-            paid = (await session.execute(select(func.count()).select_from(t.payment_orders)
-                                          .where(t.payment_orders.c.status == "paid"))).scalar_one()  # fmt: skip
+            paid = (
+                await session.execute(
+                    select(func.count()).select_from(t.payment_orders).where(t.payment_orders.c.status == "paid")
+                )
+            ).scalar_one()
             entries = (await session.execute(select(func.count()).select_from(t.journal_entries))).scalar_one()
             receipts_count = (await session.execute(select(func.count()).select_from(t.receipts))).scalar_one()
             sample = await receipts_of_order(session, made[0][0])

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.db import tables as t
 from backend.db.engine import execute
 from payments.channels.base import ChannelError
+from payments.errors import PaymentErrorCode
 from payments.reconcile import BillReport, compare, parse_bill
 from payments.service import PaymentDeps, PaymentError
 
@@ -34,17 +35,20 @@ class Bills:
         try:
             content = await self._deps.channel.bill(day)
         except ChannelError as error:
-            raise PaymentError("CHANNEL_UNAVAILABLE", detail=error.code) from None
+            raise PaymentError(PaymentErrorCode.CHANNEL_UNAVAILABLE, detail=error.code) from None
         return await compare(self._session, day, parse_bill(content), self._channel)
 
     async def keep(self, report: BillReport) -> BillReport:
         """Record a comparison (`history` shows finance staff); discrepancies are logged."""
         await self._session.execute(
             t.bill_checks.insert().values(
-                channel=self._channel, day=report.day, clean=report.clean,
-                report=msgspec.to_builtins(report), checked_at=datetime.now(UTC),
+                channel=self._channel,
+                day=report.day,
+                clean=report.clean,
+                report=msgspec.to_builtins(report),
+                checked_at=datetime.now(UTC),
             )
-        )  # fmt: skip
+        )
         if not report.clean:
             log.warning("payments.bill_discrepancies", day=report.day.isoformat(), count=len(report.discrepancies))
         return report
@@ -53,9 +57,12 @@ class Bills:
         """The latest comparison of each of the last `days` days checked, newest day first."""
         checks = t.bill_checks
         recent = (
-            select(checks.c.day).where(checks.c.channel == self._channel)
-            .group_by(checks.c.day).order_by(checks.c.day.desc()).limit(days)
-        )  # fmt: skip
+            select(checks.c.day)
+            .where(checks.c.channel == self._channel)
+            .group_by(checks.c.day)
+            .order_by(checks.c.day.desc())
+            .limit(days)
+        )
         rows = await execute(
             self._session,
             select(checks.c.day, checks.c.report, checks.c.checked_at)

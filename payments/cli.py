@@ -172,8 +172,10 @@ def payments_bill_check(day: datetime | None, daily: bool, as_json: bool) -> Non
     if as_json:
         click.echo(msgspec.json.encode(report).decode())
     else:
-        click.echo(f"{report.day}: {report.channel_payments} payments, {report.channel_refunds} refunds in the bill; "
-                   f"{report.matched} matched")  # fmt: skip
+        click.echo(
+            f"{report.day}: {report.channel_payments} payments, {report.channel_refunds} refunds in the bill; "
+            f"{report.matched} matched"
+        )
         for item in report.discrepancies:
             channel = to_yuan(item.channel_fen) if item.channel_fen is not None else "-"
             platform = to_yuan(item.platform_fen) if item.platform_fen is not None else "-"

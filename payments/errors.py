@@ -1,14 +1,49 @@
-"""The payment domain's refusals: a stable code and its parameters (the transport localizes them)."""
+"""Payments' error codes and its domain error (the transport localizes them like any other)."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
+from backend.errors import DomainError, NotFoundError, register
 
-class PaymentError(Exception):
-    """An expected refusal with a stable code (the transport layer localizes it)."""
 
-    def __init__(self, code: str, **params: Any) -> None:
-        super().__init__(code)
-        self.code = code
-        self.params = params
+class PaymentErrorCode(StrEnum):
+    """Why a payment, a refund or a reconciliation request was refused."""
+
+    ORDER_NOT_PAYABLE = "ORDER_NOT_PAYABLE"
+    CHANNEL_UNAVAILABLE = "CHANNEL_UNAVAILABLE"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    REQUEST_IN_PROGRESS = "REQUEST_IN_PROGRESS"
+    ORDER_NOT_REFUNDABLE = "ORDER_NOT_REFUNDABLE"
+    REFUND_EXCEEDS_SHARE = "REFUND_EXCEEDS_SHARE"
+    CHANNEL_REFUSED = "CHANNEL_REFUSED"
+
+
+register(
+    {
+        PaymentErrorCode.ORDER_NOT_PAYABLE: "This order cannot be paid: it is {status}.",
+        PaymentErrorCode.CHANNEL_UNAVAILABLE: (
+            "The payment service cannot be reached right now. Please try again in a moment."
+        ),
+        PaymentErrorCode.IDEMPOTENCY_KEY_REUSED: "This request key was already used for a different request.",
+        PaymentErrorCode.REQUEST_IN_PROGRESS: (
+            "The same request is still being processed. Check its result in a moment."
+        ),
+        PaymentErrorCode.ORDER_NOT_REFUNDABLE: "Only a paid order can be refunded (this one is {status}).",
+        PaymentErrorCode.REFUND_EXCEEDS_SHARE: (
+            "The refund is more than the department's remaining share ({available} yuan)."
+        ),
+        PaymentErrorCode.CHANNEL_REFUSED: "The payment channel refused the refund ({detail}).",
+    }
+)
+
+
+class PaymentError(DomainError):
+    """A payment refusal: a PaymentErrorCode and its parameters."""
+
+    def __init__(self, code: PaymentErrorCode, *, field: str | None = None, **params: Any) -> None:
+        super().__init__(code, field=field, **params)
+
+
+__all__ = ["NotFoundError", "PaymentError", "PaymentErrorCode"]

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.db import tables as t
 from backend.db.engine import unit_of_work
-from payments.errors import PaymentError
+from payments.errors import PaymentError, PaymentErrorCode
 
 # How long a request waits for another request's answer under the same key before saying it is
 # still being worked on (a channel call takes a few seconds at most).
@@ -54,7 +54,7 @@ async def reserve(session: AsyncSession, actor: str, key: str, operation: str, r
     found = (await session.execute(select(t.idempotency_keys).where(_key(actor, key)))).first()
     if found is not None:
         if found.operation != operation or found.request_hash != _digest(request):
-            raise PaymentError("IDEMPOTENCY_KEY_REUSED")
+            raise PaymentError(PaymentErrorCode.IDEMPOTENCY_KEY_REUSED)
         if found.response is None:
             raise KeyInUseError(found.created_at)
         stored: dict[str, Any] = found.response
@@ -62,10 +62,14 @@ async def reserve(session: AsyncSession, actor: str, key: str, operation: str, r
     await session.execute(
         t.idempotency_keys.insert().values(
             # SQL NULL (not JSON null): the answer does not exist yet
-            actor=actor, key=key, operation=operation, request_hash=_digest(request), response=null(),
+            actor=actor,
+            key=key,
+            operation=operation,
+            request_hash=_digest(request),
+            response=null(),
             created_at=datetime.now(UTC),
         )
-    )  # fmt: skip
+    )
     return None
 
 
@@ -90,7 +94,7 @@ async def reserved_once(
     None: this request holds the key, and goes on. A dict: the answer, the first request's (waited for
     while it is at work). When the first request's reservation is older than `take_over_after`
     seconds it is taken over (None is returned, as for a new key): that request died mid-way.
-    PaymentError("REQUEST_IN_PROGRESS") after WAIT_SECONDS of waiting.
+    PaymentError(PaymentErrorCode.REQUEST_IN_PROGRESS) after WAIT_SECONDS of waiting.
     """
     deadline = time.monotonic() + WAIT_SECONDS
     while True:
@@ -104,5 +108,5 @@ async def reserved_once(
             if take_over_after is not None and age > take_over_after:
                 return None
             if time.monotonic() > deadline:
-                raise PaymentError("REQUEST_IN_PROGRESS") from None
+                raise PaymentError(PaymentErrorCode.REQUEST_IN_PROGRESS) from None
             await asyncio.sleep(_POLL_SECONDS)  # waiting for another request's answer

@@ -28,8 +28,14 @@ async def reconcile(
     """Ask the channel about orders open since before `older_than` (credit the paid, close the closed),
     close at the channel the trades of orders closed here, and book refunds left pending since before
     `older_than`; what happened, counted."""
-    counts = {"checked": 0, "credited": 0, "closed": 0, "closed_at_channel": 0, "paid_after_closing": 0,
-              "refunds_booked": 0}  # fmt: skip
+    counts = {
+        "checked": 0,
+        "credited": 0,
+        "closed": 0,
+        "closed_at_channel": 0,
+        "paid_after_closing": 0,
+        "refunds_booked": 0,
+    }
     async with sessions() as session:
         found = await open_orders(session, older_than)
         closed = await closed_at_channel_pending(session)

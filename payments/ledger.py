@@ -69,8 +69,10 @@ async def post_many(session: AsyncSession, entries: Sequence[Entry]) -> list[int
             raise UnbalancedEntryError(f"{entry.kind} {entry.reference}: postings do not sum to zero")
     await ensure_accounts(session, sorted({account for e in entries for account, _ in e.postings}))
     now = datetime.now(UTC)
-    rows = [{"kind": e.kind, "reference": e.reference, "order_id": e.order_id, "memo": e.memo[:200], "at": now}
-            for e in entries]  # fmt: skip
+    rows = [
+        {"kind": e.kind, "reference": e.reference, "order_id": e.order_id, "memo": e.memo[:200], "at": now}
+        for e in entries
+    ]
     result = await session.execute(
         insert(t.journal_entries).returning(t.journal_entries.c.id, sort_by_parameter_order=True), rows
     )
@@ -165,6 +167,10 @@ async def check(session: AsyncSession, progress: Callable[[int], Any] | None = N
     if progress is not None:
         progress(int(entries))
     return LedgerReport(
-        entries=int(entries), postings=int(sums[0]), unbalanced_entries=sorted(unbalanced + empty),
-        debits_fen=int(sums[1]), credits_fen=int(sums[2]), balances=balances,
-    )  # fmt: skip
+        entries=int(entries),
+        postings=int(sums[0]),
+        unbalanced_entries=sorted(unbalanced + empty),
+        debits_fen=int(sums[1]),
+        credits_fen=int(sums[2]),
+        balances=balances,
+    )

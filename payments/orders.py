@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db import tables as t
@@ -200,3 +200,21 @@ async def orders_of_applications(session: AsyncSession, application_ids: Sequenc
     ).all()
     found = {o.application_id: o for o in await _with_lines(session, rows)}
     return [found.get(i) for i in application_ids]
+
+
+async def close_open_order_of(session: AsyncSession, application_id: str, now: datetime) -> None:
+    """An application refused as a whole has nothing left to pay for: its open order closes (the
+    reconciling job then closes the trade at the channel too)."""
+    await session.execute(
+        update(t.payment_orders)
+        .where(t.payment_orders.c.application_id == application_id, t.payment_orders.c.status == "open")
+        .values(status="closed", closed_at=now)
+    )
+
+
+async def application_paid(session: AsyncSession, application_id: str) -> bool:
+    """Whether nothing is left to pay for an application: no order (free), or none of its orders open."""
+    query = select(t.payment_orders.c.id).where(
+        t.payment_orders.c.application_id == application_id, t.payment_orders.c.status == "open"
+    )
+    return (await session.execute(query)).first() is None

@@ -15,7 +15,7 @@ from backend.db import tables as t
 from backend.db.engine import unit_of_work
 from payments import idempotency
 from payments.channels.base import ChannelError, Method, PaymentLaunch, PaymentRequest
-from payments.errors import PaymentError
+from payments.errors import NotFoundError, PaymentError, PaymentErrorCode
 from payments.orders import Order, get_order
 from payments.service import PaymentDeps
 
@@ -24,9 +24,13 @@ TAKE_OVER_SECONDS = 30.0
 
 
 async def pay(
-    sessions: async_sessionmaker[AsyncSession], deps: PaymentDeps, order_id: str, citizen_id: str, method: Method,
+    sessions: async_sessionmaker[AsyncSession],
+    deps: PaymentDeps,
+    order_id: str,
+    citizen_id: str,
+    method: Method,
     idempotency_key: str,
-) -> tuple[Order, PaymentLaunch]:  # fmt: skip
+) -> tuple[Order, PaymentLaunch]:
     """What the app needs to launch the payment of the citizen's open order; the same key, the same launch."""
     order: Order | None = None
 
@@ -34,25 +38,31 @@ async def pay(
         nonlocal order
         order = await get_order(session, order_id)
         if order is None or order.citizen_id != citizen_id:
-            raise PaymentError("NOT_FOUND", what=order_id)
-        stored = await idempotency.reserve(session, citizen_id, idempotency_key, "pay",
-                                           {"order": order_id, "method": method})  # fmt: skip
+            raise NotFoundError(order_id, field="orderId")
+        stored = await idempotency.reserve(
+            session, citizen_id, idempotency_key, "pay", {"order": order_id, "method": method}
+        )
         if stored is None and order.status != "open":
-            raise PaymentError("ORDER_NOT_PAYABLE", status=order.status)
+            raise PaymentError(PaymentErrorCode.ORDER_NOT_PAYABLE, status=order.status)
         return stored
 
     stored = await idempotency.reserved_once(sessions, reservation, take_over_after=TAKE_OVER_SECONDS)
     assert order is not None
     if stored is not None:
         return order, msgspec.convert(stored, PaymentLaunch)
-    request = PaymentRequest(out_trade_no=order.out_trade_no, total_fen=order.total_fen, subject=order.subject,
-                             method=method, notify_url=deps.notify_url)  # fmt: skip
+    request = PaymentRequest(
+        out_trade_no=order.out_trade_no,
+        total_fen=order.total_fen,
+        subject=order.subject,
+        method=method,
+        notify_url=deps.notify_url,
+    )
     try:
         launch = await deps.channel.launch(request)
     except ChannelError as error:
         async with sessions() as session, unit_of_work(session):
             await idempotency.release(session, citizen_id, idempotency_key)
-        raise PaymentError("CHANNEL_UNAVAILABLE", detail=error.code) from None
+        raise PaymentError(PaymentErrorCode.CHANNEL_UNAVAILABLE, detail=error.code) from None
     async with sessions() as session, unit_of_work(session):
         await session.execute(
             update(t.payment_orders).where(t.payment_orders.c.id == order.id).values(channel=deps.channel.name)

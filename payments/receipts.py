@@ -174,24 +174,43 @@ class ReceiptIssuer:
         self, session: AsyncSession, batch: Sequence[tuple[str, str, dict[str, Any], Sequence[dict[str, Any]]]]
     ) -> list[Receipt]:
         """Number, sign and store one receipt per (order id, payer, department, items), in one insert."""
-        made = [await self._prepare(session, order_id, department, payer, items, "normal", None)
-                for order_id, payer, department, items in batch]  # fmt: skip
+        made = [
+            await self._prepare(session, order_id, department, payer, items, "normal", None)
+            for order_id, payer, department, items in batch
+        ]
         if made:
             await session.execute(t.receipts.insert(), made)
         return [Receipt(**data) for data in made]
 
     async def _prepare(
-        self, session: AsyncSession, order_id: str, department: dict[str, Any], payer: str,
-        items: Sequence[dict[str, Any]], kind: str, reverses: str | None,
-    ) -> dict[str, Any]:  # fmt: skip
+        self,
+        session: AsyncSession,
+        order_id: str,
+        department: dict[str, Any],
+        payer: str,
+        items: Sequence[dict[str, Any]],
+        kind: str,
+        reverses: str | None,
+    ) -> dict[str, Any]:
         total = sum(int(x["amount_fen"]) for x in items)
         now = datetime.now(UTC)
         code, number, check = await self._bureau.assign(session, department["fiscal_code"], now.year, total)
         data: dict[str, Any] = {
-            "id": str(uuid.uuid4()), "order_id": order_id, "department_code": department["code"], "bill_code": code,
-            "bill_number": number, "check_code": check, "kind": kind, "reverses": reverses, "status": "valid",
-            "payer": payer, "items": list(items), "total_fen": total, "issuer": department, "issued_at": now,
-        }  # fmt: skip
+            "id": str(uuid.uuid4()),
+            "order_id": order_id,
+            "department_code": department["code"],
+            "bill_code": code,
+            "bill_number": number,
+            "check_code": check,
+            "kind": kind,
+            "reverses": reverses,
+            "status": "valid",
+            "payer": payer,
+            "items": list(items),
+            "total_fen": total,
+            "issuer": department,
+            "issued_at": now,
+        }
         data["signature"] = sign(self._secret, content(data))
         return data
 

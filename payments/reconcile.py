@@ -80,11 +80,14 @@ def parse_bill(content: bytes) -> list[BillRow]:
         fee = cells[column["服务费（元）"]].strip()
         rows.append(
             BillRow(
-                kind=kind, trade_no=cells[column["支付宝交易号"]].strip(),
-                out_trade_no=cells[column["商户订单号"]].strip(), request_no=request,
-                amount_fen=to_fen(cells[column["订单金额（元）"]].strip()), fee_fen=-to_fen(fee) if fee else 0,
+                kind=kind,
+                trade_no=cells[column["支付宝交易号"]].strip(),
+                out_trade_no=cells[column["商户订单号"]].strip(),
+                request_no=request,
+                amount_fen=to_fen(cells[column["订单金额（元）"]].strip()),
+                fee_fen=-to_fen(fee) if fee else 0,
             )
-        )  # fmt: skip
+        )
     return rows
 
 
@@ -117,11 +120,14 @@ async def compare(session: AsyncSession, day: date, rows: list[BillRow], channel
             await session.execute(
                 select(func.coalesce(func.sum(t.postings.c.amount_fen), 0))
                 .join(t.journal_entries)
-                .where(t.journal_entries.c.kind == "fee", t.postings.c.account == f"fees:{channel}",
-                       t.journal_entries.c.reference.in_([row.out_trade_no for row in rows if row.kind == "payment"]))
+                .where(
+                    t.journal_entries.c.kind == "fee",
+                    t.postings.c.account == f"fees:{channel}",
+                    t.journal_entries.c.reference.in_([row.out_trade_no for row in rows if row.kind == "payment"]),
+                )
             )
         ).scalar_one()
-    )  # fmt: skip
+    )
     found: list[Discrepancy] = []
     matched = 0
     for row in rows:
@@ -133,20 +139,29 @@ async def compare(session: AsyncSession, day: date, rows: list[BillRow], channel
                 Discrepancy(kind="channel_only", reference=reference, channel_fen=row.amount_fen, platform_fen=None)
             )
         elif platform != row.amount_fen:
-            found.append(Discrepancy(kind="amount_mismatch", reference=reference, channel_fen=row.amount_fen,
-                                     platform_fen=platform))  # fmt: skip
+            found.append(
+                Discrepancy(
+                    kind="amount_mismatch", reference=reference, channel_fen=row.amount_fen, platform_fen=platform
+                )
+            )
         else:
             matched += 1
     for reference, amount in [*ours.items(), *refunds.items()]:
         found.append(Discrepancy(kind="platform_only", reference=reference, channel_fen=None, platform_fen=amount))
     channel_fees = sum(row.fee_fen for row in rows if row.kind == "payment")
     if channel_fees != booked_fees:
-        found.append(Discrepancy(kind="fee_difference", reference=day.isoformat(), channel_fen=channel_fees,
-                                 platform_fen=booked_fees))  # fmt: skip
+        found.append(
+            Discrepancy(
+                kind="fee_difference", reference=day.isoformat(), channel_fen=channel_fees, platform_fen=booked_fees
+            )
+        )
     return BillReport(
-        day=day, channel_payments=sum(1 for r in rows if r.kind == "payment"),
-        channel_refunds=sum(1 for r in rows if r.kind == "refund"), matched=matched, discrepancies=found,
-    )  # fmt: skip
+        day=day,
+        channel_payments=sum(1 for r in rows if r.kind == "payment"),
+        channel_refunds=sum(1 for r in rows if r.kind == "refund"),
+        matched=matched,
+        discrepancies=found,
+    )
 
 
 BILL_READY_HOUR = 10

@@ -26,9 +26,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.db import tables as t
 from backend.db.engine import unit_of_work
+from backend.errors import CommonErrorCode, DomainError
 from payments import idempotency, ledger
 from payments.channels.base import ChannelError
-from payments.errors import PaymentError
+from payments.errors import NotFoundError, PaymentError, PaymentErrorCode
 from payments.money import to_yuan
 from payments.orders import Order, get_order
 from payments.receipts import Receipt, receipts_of_order
@@ -82,9 +83,22 @@ class Refunds:
         self._deps = deps
 
     async def refund(
-        self, order_id: str, department_code: str, amount_fen: int | None, reason: str, actor: str, idempotency_key: str
+        self,
+        order_id: str,
+        department_code: str,
+        amount_fen: int | None,
+        reason: str,
+        actor: str,
+        idempotency_key: str,
+        *,
+        departments: frozenset[str] | None = None,
     ) -> Refund:
-        """Refund (part of) one department's share, once per key: the same key gets the same answer."""
+        """Refund (part of) one department's share, once per key: the same key gets the same answer.
+
+        `departments`: the shares the actor may refund (an officer's own departments); None: any (finance).
+        """
+        if departments is not None and department_code not in departments:
+            raise DomainError(CommonErrorCode.NOT_YOUR_DEPARTMENT, field="departmentCode")
         request = {"order": order_id, "department": department_code, "amount": amount_fen, "reason": reason}
         stored = await idempotency.reserved_once(
             self._sessions,
@@ -95,8 +109,9 @@ class Refunds:
             return msgspec.convert(stored, Refund)
         try:
             async with self._sessions() as session, unit_of_work(session):
-                found = await self._reserve(session, order_id, department_code, amount_fen, reason, actor,
-                                            idempotency_key)  # fmt: skip
+                found = await self._reserve(
+                    session, order_id, department_code, amount_fen, reason, actor, idempotency_key
+                )
                 if isinstance(found, Refund):  # booked already (by the job, after this key was given up)
                     await idempotency.answer(session, actor, idempotency_key, msgspec.to_builtins(found))
                     return found
@@ -119,10 +134,16 @@ class Refunds:
         booked = 0
         for row in rows:
             pending = _Pending(
-                id=row.id, order_id=row.order_id, out_trade_no=row.out_trade_no, out_request_no=row.out_request_no,
-                department_code=row.department_code, amount_fen=row.amount_fen, reason=row.reason,
-                actor=row.requested_by, idempotency_key=row.idempotency_key,
-            )  # fmt: skip
+                id=row.id,
+                order_id=row.order_id,
+                out_trade_no=row.out_trade_no,
+                out_request_no=row.out_request_no,
+                department_code=row.department_code,
+                amount_fen=row.amount_fen,
+                reason=row.reason,
+                actor=row.requested_by,
+                idempotency_key=row.idempotency_key,
+            )
             try:
                 await self._finish(pending)
                 booked += 1
@@ -131,9 +152,15 @@ class Refunds:
         return booked
 
     async def _reserve(
-        self, session: AsyncSession, order_id: str, department_code: str, amount_fen: int | None, reason: str,
-        actor: str, idempotency_key: str,
-    ) -> _Pending | Refund:  # fmt: skip
+        self,
+        session: AsyncSession,
+        order_id: str,
+        department_code: str,
+        amount_fen: int | None,
+        reason: str,
+        actor: str,
+        idempotency_key: str,
+    ) -> _Pending | Refund:
         # Take the order's lock before reading it: a concurrent refund of the same order waits here and
         # then sees this one's amounts (PostgreSQL row lock; SQLite's single writer).
         await session.execute(
@@ -143,43 +170,66 @@ class Refunds:
         )
         order = await get_order(session, order_id)
         if order is None:
-            raise PaymentError("NOT_FOUND", what=order_id)
+            raise NotFoundError(order_id, field="orderId")
         out_request_no = f"{order.out_trade_no}R{request_id(actor, idempotency_key)}"
-        left_over = (await session.execute(
-            select(t.refunds).where(t.refunds.c.out_request_no == out_request_no)
-        )).first()  # fmt: skip
+        left_over = (
+            await session.execute(select(t.refunds).where(t.refunds.c.out_request_no == out_request_no))
+        ).first()
         if left_over is not None and left_over.status == "done":
             return await _booked_refund(session, left_over)
         if left_over is not None:  # this key's refund, left pending by a request that did not finish it
             return _Pending(
-                id=left_over.id, order_id=order.id, out_trade_no=order.out_trade_no, out_request_no=out_request_no,
-                department_code=left_over.department_code, amount_fen=left_over.amount_fen, reason=left_over.reason,
-                actor=actor, idempotency_key=idempotency_key,
-            )  # fmt: skip
+                id=left_over.id,
+                order_id=order.id,
+                out_trade_no=order.out_trade_no,
+                out_request_no=out_request_no,
+                department_code=left_over.department_code,
+                amount_fen=left_over.amount_fen,
+                reason=left_over.reason,
+                actor=actor,
+                idempotency_key=idempotency_key,
+            )
         if order.status not in ("paid", "refunded"):
-            raise PaymentError("ORDER_NOT_REFUNDABLE", status=order.status)
+            raise PaymentError(PaymentErrorCode.ORDER_NOT_REFUNDABLE, status=order.status)
         paid, refunded = order.department_fen(department_code)
-        pending_fen = (await session.execute(
-            select(func.coalesce(func.sum(t.refunds.c.amount_fen), 0)).where(
-                t.refunds.c.order_id == order.id, t.refunds.c.department_code == department_code,
-                t.refunds.c.status == "pending")
-        )).scalar_one()  # fmt: skip
+        pending_fen = (
+            await session.execute(
+                select(func.coalesce(func.sum(t.refunds.c.amount_fen), 0)).where(
+                    t.refunds.c.order_id == order.id,
+                    t.refunds.c.department_code == department_code,
+                    t.refunds.c.status == "pending",
+                )
+            )
+        ).scalar_one()
         available = paid - refunded - int(pending_fen)
         amount = available if amount_fen is None else amount_fen
         if amount <= 0 or amount > available:
-            raise PaymentError("REFUND_EXCEEDS_SHARE", available=to_yuan(max(available, 0)))
+            raise PaymentError(PaymentErrorCode.REFUND_EXCEEDS_SHARE, available=to_yuan(max(available, 0)))
         pending = _Pending(
-            id=str(uuid.uuid4()), order_id=order.id, out_trade_no=order.out_trade_no, out_request_no=out_request_no,
-            department_code=department_code, amount_fen=amount, reason=reason[:200], actor=actor,
+            id=str(uuid.uuid4()),
+            order_id=order.id,
+            out_trade_no=order.out_trade_no,
+            out_request_no=out_request_no,
+            department_code=department_code,
+            amount_fen=amount,
+            reason=reason[:200],
+            actor=actor,
             idempotency_key=idempotency_key,
-        )  # fmt: skip
+        )
         await session.execute(
             t.refunds.insert().values(
-                id=pending.id, order_id=order.id, out_request_no=out_request_no, department_code=department_code,
-                amount_fen=amount, reason=pending.reason, status="pending", requested_by=actor,
-                idempotency_key=idempotency_key, created_at=datetime.now(UTC),
+                id=pending.id,
+                order_id=order.id,
+                out_request_no=out_request_no,
+                department_code=department_code,
+                amount_fen=amount,
+                reason=pending.reason,
+                status="pending",
+                requested_by=actor,
+                idempotency_key=idempotency_key,
+                created_at=datetime.now(UTC),
             )
-        )  # fmt: skip
+        )
         return pending
 
     async def _finish(self, pending: _Pending) -> Refund:
@@ -198,8 +248,8 @@ class Refunds:
                     )
             if error.code in UNCERTAIN:
                 log.warning("payments.refund_uncertain", out_request_no=pending.out_request_no, code=error.code)
-                raise PaymentError("CHANNEL_UNAVAILABLE", detail=error.code) from None
-            raise PaymentError("CHANNEL_REFUSED", detail=error.code) from None
+                raise PaymentError(PaymentErrorCode.CHANNEL_UNAVAILABLE, detail=error.code) from None
+            raise PaymentError(PaymentErrorCode.CHANNEL_REFUSED, detail=error.code) from None
         async with self._sessions() as session, unit_of_work(session):
             refund = await self._book(session, pending)
             if pending.idempotency_key is not None:
@@ -230,15 +280,20 @@ class Refunds:
             postings=[(f"dept:{pending.department_code}", pending.amount_fen), (channel, -pending.amount_fen)],
         )
         await _allocate(session, order, pending.department_code, pending.amount_fen)
-        receipt = await self._reverse_receipt(session, order, pending.department_code, pending.amount_fen, paid,
-                                              refunded)  # fmt: skip
+        receipt = await self._reverse_receipt(
+            session, order, pending.department_code, pending.amount_fen, paid, refunded
+        )
         if receipt is not None:
             await session.execute(update(t.refunds).where(t.refunds.c.id == pending.id).values(receipt_id=receipt.id))
         return Refund(
-            id=pending.id, order_id=order.id, out_request_no=pending.out_request_no,
-            department_code=pending.department_code, amount_fen=pending.amount_fen, reason=pending.reason,
+            id=pending.id,
+            order_id=order.id,
+            out_request_no=pending.out_request_no,
+            department_code=pending.department_code,
+            amount_fen=pending.amount_fen,
+            reason=pending.reason,
             receipt=receipt,
-        )  # fmt: skip
+        )
 
     async def _booked(self, session: AsyncSession, pending: _Pending) -> Refund:
         """The refund as whoever booked it first did (another request with the key, or the job)."""
@@ -249,10 +304,13 @@ class Refunds:
         self, session: AsyncSession, order: Order, department_code: str, amount: int, paid: int, refunded: int
     ) -> Receipt | None:
         original = next(
-            (r for r in await receipts_of_order(session, order.id)
-             if r.department_code == department_code and r.kind == "normal"),
+            (
+                r
+                for r in await receipts_of_order(session, order.id)
+                if r.department_code == department_code and r.kind == "normal"
+            ),
             None,
-        )  # fmt: skip
+        )
         if original is None:
             return None
         fully = refunded + amount == paid
@@ -270,18 +328,28 @@ class Refunds:
             }
         ]
         return await self._deps.issuer.issue(
-            session, order_id=order.id, department=original.issuer, payer=original.payer, items=items, kind="red",
+            session,
+            order_id=order.id,
+            department=original.issuer,
+            payer=original.payer,
+            items=items,
+            kind="red",
             reverses=original.id,
-        )  # fmt: skip
+        )
 
 
 async def _booked_refund(session: AsyncSession, row: Any) -> Refund:
     """A booked refund from its row, with its red-letter receipt."""
     receipt = next((r for r in await receipts_of_order(session, row.order_id) if r.id == row.receipt_id), None)
     return Refund(
-        id=row.id, order_id=row.order_id, out_request_no=row.out_request_no, department_code=row.department_code,
-        amount_fen=row.amount_fen, reason=row.reason, receipt=receipt,
-    )  # fmt: skip
+        id=row.id,
+        order_id=row.order_id,
+        out_request_no=row.out_request_no,
+        department_code=row.department_code,
+        amount_fen=row.amount_fen,
+        reason=row.reason,
+        receipt=receipt,
+    )
 
 
 async def _allocate(session: AsyncSession, order: Order, department_code: str, amount: int) -> None:

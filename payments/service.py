@@ -83,11 +83,17 @@ class Payments:
         await self._session.execute(
             t.channel_notifications.insert(),
             [
-                {"channel": channel.name, "notify_id": note.notify_id, "out_trade_no": note.out_trade_no,
-                 "outcome": outcome, "params": {k: v for k, v in params.items() if k != "sign"}, "received_at": now}
+                {
+                    "channel": channel.name,
+                    "notify_id": note.notify_id,
+                    "out_trade_no": note.out_trade_no,
+                    "outcome": outcome,
+                    "params": {k: v for k, v in params.items() if k != "sign"},
+                    "received_at": now,
+                }
                 for note, outcome, params in zip(notes, outcomes, batch, strict=True)
             ],
-        )  # fmt: skip
+        )
         for note, outcome in zip(notes, outcomes, strict=True):
             if outcome.startswith("rejected"):
                 log.warning("payments.notification_rejected", outcome=outcome, out_trade_no=note.out_trade_no)
@@ -151,16 +157,31 @@ class Payments:
         for line in order.lines:
             split[f"dept:{line.department_code}"] = split.get(f"dept:{line.department_code}", 0) + line.amount_fen
         entries = [
-            ledger.Entry(kind="payment", reference=reference, memo=memo, order_id=order.id,
-                         postings=[(channel, order.total_fen), ("clearing", -order.total_fen)]),
-            ledger.Entry(kind="split", reference=reference, memo=f"清分 {reference}", order_id=order.id,
-                         postings=[("clearing", order.total_fen), *((a, -f) for a, f in split.items())]),
-        ]  # fmt: skip
+            ledger.Entry(
+                kind="payment",
+                reference=reference,
+                memo=memo,
+                order_id=order.id,
+                postings=[(channel, order.total_fen), ("clearing", -order.total_fen)],
+            ),
+            ledger.Entry(
+                kind="split",
+                reference=reference,
+                memo=f"清分 {reference}",
+                order_id=order.id,
+                postings=[("clearing", order.total_fen), *((a, -f) for a, f in split.items())],
+            ),
+        ]
         if fee:
             entries.append(
-                ledger.Entry(kind="fee", reference=reference, memo=f"channel fee {reference}", order_id=order.id,
-                             postings=[(f"fees:{self._deps.channel.name}", fee), (channel, -fee)])
-            )  # fmt: skip
+                ledger.Entry(
+                    kind="fee",
+                    reference=reference,
+                    memo=f"channel fee {reference}",
+                    order_id=order.id,
+                    postings=[(f"fees:{self._deps.channel.name}", fee), (channel, -fee)],
+                )
+            )
         return entries
 
     async def _departments(self, codes: set[str]) -> dict[str, dict[str, Any]]:
@@ -186,13 +207,19 @@ class Payments:
         departments = await self._departments({x.department_code for order in orders for x in order.lines})
         payers = await self._payers({order.citizen_id for order in orders})
         batch = [
-            (order.id, payers.get(order.citizen_id, "—"), departments[code], [
-                {"item_code": x.item_code, "name": x.name, "amount_fen": x.amount_fen, "matter_code": x.matter_code}
-                for x in order.lines if x.department_code == code
-            ])
+            (
+                order.id,
+                payers.get(order.citizen_id, "—"),
+                departments[code],
+                [
+                    {"item_code": x.item_code, "name": x.name, "amount_fen": x.amount_fen, "matter_code": x.matter_code}
+                    for x in order.lines
+                    if x.department_code == code
+                ],
+            )
             for order in orders
             for code in sorted(departments.keys() & {x.department_code for x in order.lines})
-        ]  # fmt: skip
+        ]
         await self._deps.issuer.issue_many(self._session, batch)
 
     # --- reconciling ---------------------------------------------------------------------------------

@@ -97,8 +97,9 @@ async def _present(turn: Turn, answer: Hit, options: list[Hit]) -> None:
     if kind == "bundle":
         text = turn.say("found_bundle", name=detail["name"], count=len(detail["matters"]), summary=detail["summary"])
     else:
-        text = turn.say("found", name=detail["name"], department=detail["department"]["name"],
-                        summary=detail["summary"])  # fmt: skip
+        text = turn.say(
+            "found", name=detail["name"], department=detail["department"]["name"], summary=detail["summary"]
+        )
     turn.reply(f"{text}\n{turn.say('open_form')}", turn.detail_buttons())
     turn.suggest(options)
     turn.remember(matter_code=answer.code, pending_question=None, failures=0)
@@ -192,8 +193,15 @@ def _answer(turn: Turn, question: str, kind: str, detail: dict[str, Any]) -> str
     for hall in list(halls.values())[:3]:
         saturday = hall.get("openingHoursSaturday")
         saturday = turn.say("hall_saturday", hours=saturday) if saturday else ""
-        lines.append(turn.say("hall_line", name=hall["name"], address=hall["address"],
-                              weekdays=hall["openingHoursWeekdays"], saturday=saturday))  # fmt: skip
+        lines.append(
+            turn.say(
+                "hall_line",
+                name=hall["name"],
+                address=hall["address"],
+                weekdays=hall["openingHoursWeekdays"],
+                saturday=saturday,
+            )
+        )
     department = matters[0]["department"]
     lines.append(turn.say("department_phone", department=department["name"], phone=department["phone"]))
     return "\n".join(lines)
@@ -331,8 +339,12 @@ class ActionCheckProgress(Action):
             return turn.events
         lines = [turn.say("applications_head")]
         for node in named + [n for n in nodes if n not in named]:  # the one asked about first
-            line = turn.say("application_line", name=_application_name(node), reference=node["reference"],
-                            status=node["statusLabel"])  # fmt: skip
+            line = turn.say(
+                "application_line",
+                name=_application_name(node),
+                reference=node["reference"],
+                status=node["statusLabel"],
+            )
             if node.get("deadline") and node["status"] not in ("APPROVED", "COMPLETED", "REJECTED"):
                 line += turn.say("application_deadline", deadline=node["deadline"])
                 if node.get("overdue"):
@@ -365,8 +377,10 @@ class ActionPay(Action):
         if not due:
             turn.reply(turn.say("nothing_to_pay"))
         else:
-            lines = [turn.say("to_pay_line", name=_application_name(n), reference=n["reference"],
-                              amount=n["amountToPay"]) for n in due]  # fmt: skip
+            lines = [
+                turn.say("to_pay_line", name=_application_name(n), reference=n["reference"], amount=n["amountToPay"])
+                for n in due
+            ]
             turn.reply("\n".join([turn.say("to_pay_head"), *lines]))
         turn.remember(failures=0)
         return turn.events

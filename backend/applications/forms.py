@@ -163,10 +163,13 @@ def merge(
                 existing = None
             if existing is None:
                 fields[key] = existing = FormField(
-                    key=key, label=_labels(field.label), type=field.type,
-                    required=field.required, options=list(field.options) if field.options else None,
+                    key=key,
+                    label=_labels(field.label),
+                    type=field.type,
+                    required=field.required,
+                    options=list(field.options) if field.options else None,
                     prefill=field.prefill,
-                )  # fmt: skip
+                )
             else:
                 existing.required = existing.required or field.required
                 existing.prefill = existing.prefill or field.prefill
@@ -209,10 +212,13 @@ def _materials(specs: Sequence[MatterSpec], certs: dict[str, list[Certificate]])
             if found is None:
                 held = [] if material.certificate in earlier else certs.get(material.certificate or "", [])
                 merged[key] = found = FormMaterial(
-                    key=material.key, name=_labels(material.name), required=material.required,
-                    certificate_type=material.certificate, certificate_id=held[0].id if held else None,
+                    key=material.key,
+                    name=_labels(material.name),
+                    required=material.required,
+                    certificate_type=material.certificate,
+                    certificate_id=held[0].id if held else None,
                     issued_in_bundle=material.certificate in earlier,
-                )  # fmt: skip
+                )
             found.required = found.required or material.required
             found.matters.append(spec.summary.code)
     return list(merged.values())

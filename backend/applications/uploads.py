@@ -11,8 +11,9 @@ import msgspec
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.applications.errors import ApplicationErrorCode
 from backend.db import tables as t
-from backend.errors import DomainError, ErrorCode
+from backend.errors import DomainError
 from backend.inputs import storable
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -56,7 +57,7 @@ async def _used(session: AsyncSession, citizen_id: str) -> tuple[int, int]:
 
 
 def _quota_error() -> DomainError:
-    return DomainError(ErrorCode.UPLOAD_QUOTA, files=DAILY_FILES, mb=DAILY_BYTES // (1024 * 1024))
+    return DomainError(ApplicationErrorCode.UPLOAD_QUOTA, files=DAILY_FILES, mb=DAILY_BYTES // (1024 * 1024))
 
 
 async def check_quota(session: AsyncSession, citizen_id: str) -> None:
@@ -77,20 +78,25 @@ async def store(session: AsyncSession, folder: Path, citizen_id: str, content: b
     uploads take turns, so together they never pass the quota. Run it in a unit of work.
     """
     if len(content) > MAX_BYTES:
-        raise DomainError(ErrorCode.UPLOAD_TOO_LARGE, max_mb=MAX_BYTES // (1024 * 1024))
+        raise DomainError(ApplicationErrorCode.UPLOAD_TOO_LARGE, max_mb=MAX_BYTES // (1024 * 1024))
     kind = sniff(content[:16])
     if kind is None or not content:
-        raise DomainError(ErrorCode.UPLOAD_TYPE_NOT_ALLOWED)
+        raise DomainError(ApplicationErrorCode.UPLOAD_TYPE_NOT_ALLOWED)
     digest = hashlib.sha256(content).hexdigest()
     upload = Upload(id=str(uuid.uuid4()), sha256=digest, size=len(content), content_type=kind)
     await session.execute(select(t.citizens.c.id).where(t.citizens.c.id == citizen_id).with_for_update())
     # Written before counting: on SQLite the write takes the database's lock before the count reads.
     await session.execute(
         t.uploads.insert().values(
-            id=upload.id, citizen_id=citizen_id, sha256=digest, size=upload.size, content_type=kind,
-            filename=_display_name(filename), created_at=datetime.now(UTC),
+            id=upload.id,
+            citizen_id=citizen_id,
+            sha256=digest,
+            size=upload.size,
+            content_type=kind,
+            filename=_display_name(filename),
+            created_at=datetime.now(UTC),
         )
-    )  # fmt: skip
+    )
     count, used = await _used(session, citizen_id)
     if count > DAILY_FILES or used > DAILY_BYTES:
         raise _quota_error()  # the unit of work rolls the reservation back

@@ -22,7 +22,6 @@ import msgspec
 from backend.catalog.format import FormField, FormFieldType
 from backend.certificates.credit_codes import normalize_credit_code
 from backend.errors import MESSAGES as ERROR_MESSAGES
-from backend.errors import ErrorCode
 from backend.identity.numbers import normalize_phone, parse_id_number
 
 JsonValue = str | int | bool | None
@@ -46,7 +45,7 @@ class FieldProblem(StrEnum):
 
 
 # The English source texts (gettext msgids) are the error codes' own: one wording per problem.
-MESSAGES: dict[FieldProblem, str] = {problem: ERROR_MESSAGES[ErrorCode(problem.value)] for problem in FieldProblem}
+MESSAGES: dict[FieldProblem, str] = {problem: ERROR_MESSAGES[problem.value] for problem in FieldProblem}
 
 MAX_LENGTH: dict[str, int] = {"text": 200, "textarea": 2000, "address": 200}
 MAX_MONEY = Decimal("999999999.99")  # the catalog's amount format allows nine integer digits

@@ -18,7 +18,8 @@ import httpx
 import msgspec
 import structlog
 
-from backend.errors import DomainError, ErrorCode
+from backend.assistant.errors import AssistantErrorCode
+from backend.errors import CommonErrorCode, DomainError
 
 log = structlog.get_logger("backend.assistant")
 MAX_TEXT = 500
@@ -90,9 +91,9 @@ class AssistantRelay:
         """Relay one message and return the assistant's reply (ASSISTANT_UNAVAILABLE when it cannot answer)."""
         text = text.strip()
         if not text:
-            raise DomainError(ErrorCode.MESSAGE_EMPTY, field="text")
+            raise DomainError(AssistantErrorCode.MESSAGE_EMPTY, field="text")
         if len(text) > MAX_TEXT:
-            raise DomainError(ErrorCode.TOO_LONG, field="text", max=MAX_TEXT, length=len(text))
+            raise DomainError(CommonErrorCode.TOO_LONG, field="text", max=MAX_TEXT, length=len(text))
         metadata: dict[str, Any] = {"locale": locale}
         if token:
             metadata["token"] = token
@@ -103,11 +104,11 @@ class AssistantRelay:
             answer = msgspec.json.decode(response.content)
         except (httpx.HTTPError, msgspec.DecodeError) as error:
             log.warning("assistant.unavailable", error=repr(error))
-            raise DomainError(ErrorCode.ASSISTANT_UNAVAILABLE) from None
+            raise DomainError(AssistantErrorCode.ASSISTANT_UNAVAILABLE) from None
         reply = _reply(conversation_id, answer if isinstance(answer, list) else [])
         if not reply.messages:  # Rasa answers nothing when its action server failed
             log.warning("assistant.empty_reply")
-            raise DomainError(ErrorCode.ASSISTANT_UNAVAILABLE)
+            raise DomainError(AssistantErrorCode.ASSISTANT_UNAVAILABLE)
         return reply
 
 
@@ -124,7 +125,10 @@ def _reply(conversation_id: str, answer: list[Any]) -> Reply:
                 if ref.code and ref not in suggestions:
                     suggestions.append(ref)
         if item.get("text"):
-            buttons = [Button(title=str(b.get("title", "")), payload=str(b.get("payload", "")))
-                       for b in item.get("buttons") or [] if isinstance(b, dict)]  # fmt: skip
+            buttons = [
+                Button(title=str(b.get("title", "")), payload=str(b.get("payload", "")))
+                for b in item.get("buttons") or []
+                if isinstance(b, dict)
+            ]
             messages.append(BotMessage(text=str(item["text"]), buttons=buttons))
     return Reply(conversation_id=conversation_id, messages=messages, suggestions=suggestions)

@@ -18,15 +18,39 @@ Level = Literal["city", "district", "street", "community"]
 """Administrative levels. "community" (社区) is our extension for city-scale catalogs (synthesized)."""
 Audience = Literal["person", "enterprise", "both"]
 Theme = Literal[
-    "birth", "education", "employment", "marriage", "housing", "social_security", "health",
-    "transport", "business", "tax", "residence", "elderly", "disability", "death", "talent",
-    "culture", "environment", "construction",
-]  # fmt: skip
+    "birth",
+    "education",
+    "employment",
+    "marriage",
+    "housing",
+    "social_security",
+    "health",
+    "transport",
+    "business",
+    "tax",
+    "residence",
+    "elderly",
+    "disability",
+    "death",
+    "talent",
+    "culture",
+    "environment",
+    "construction",
+]
 Mode = Literal["online", "nearby", "immediate", "one_trip"]
 FormFieldType = Literal[
-    "text", "textarea", "date", "select", "id_number", "phone", "credit_code", "money", "number",
-    "address", "boolean",
-]  # fmt: skip
+    "text",
+    "textarea",
+    "date",
+    "select",
+    "id_number",
+    "phone",
+    "credit_code",
+    "money",
+    "number",
+    "address",
+    "boolean",
+]
 CertFieldType = Literal["text", "date", "id_number", "credit_code", "enum", "number", "money", "address"]
 PROFILE_SOURCES = frozenset(
     {

@@ -71,11 +71,20 @@ class CatalogSnapshot:
     def certificate_type_maps(self) -> dict[str, dict[str, Any]]:
         """Certificate types as plain maps (how rule explanations look labels up), built once per snapshot."""
         return {
-            code: {"code": code, "name": kind.name, "fields": [
-                {"key": f.key, "label": {"zh-Hans": f.label.zh_hans, "zh-Hant": f.label.zh_hant, "en": f.label.en},
-                 "options": f.options} for f in kind.fields]}
+            code: {
+                "code": code,
+                "name": kind.name,
+                "fields": [
+                    {
+                        "key": f.key,
+                        "label": {"zh-Hans": f.label.zh_hans, "zh-Hant": f.label.zh_hant, "en": f.label.en},
+                        "options": f.options,
+                    }
+                    for f in kind.fields
+                ],
+            }
             for code, kind in self.certificate_types.items()
-        }  # fmt: skip
+        }
 
     def hall_serves(self, hall: m.Hall, matter: m.MatterSummary) -> bool:
         """Whether `matter` is handled at `hall` in person."""
@@ -150,9 +159,14 @@ async def load_snapshot(session: AsyncSession) -> CatalogSnapshot:
     fees: dict[str, list[m.Fee]] = defaultdict(list)
     fee_table = t.matter_fees
     for row in await session.execute(
-        select(fee_table.c.matter_code, fee_table.c.item_code, fee_table.c.name, fee_table.c.amount_fen,
-               fee_table.c.department_code).order_by(fee_table.c.matter_code, fee_table.c.position)
-    ):  # fmt: skip
+        select(
+            fee_table.c.matter_code,
+            fee_table.c.item_code,
+            fee_table.c.name,
+            fee_table.c.amount_fen,
+            fee_table.c.department_code,
+        ).order_by(fee_table.c.matter_code, fee_table.c.position)
+    ):
         fees[row.matter_code].append(
             m.Fee(row.matter_code, row.item_code, row.name, Decimal(row.amount_fen).scaleb(-2), row.department_code)
         )

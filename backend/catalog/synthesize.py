@@ -56,19 +56,33 @@ def synthesize(source: Path, target: Path, matters: int, progress: Progress | No
     for street in streets:
         for k in range(1, per_street + 1):
             name = street["name"]
-            new_regions.append({
-                "code": f"{street['code']}{k:03d}", "level": "community", "parent": street["code"],
-                "name": _locale_map(f"{name['zh-Hans']}第{_chinese_number(k)}社区",
-                                    f"{name['zh-Hant']}第{_chinese_number(k)}社區", f"{name['en']} Community {k}"),
-            })  # fmt: skip
+            new_regions.append(
+                {
+                    "code": f"{street['code']}{k:03d}",
+                    "level": "community",
+                    "parent": street["code"],
+                    "name": _locale_map(
+                        f"{name['zh-Hans']}第{_chinese_number(k)}社区",
+                        f"{name['zh-Hant']}第{_chinese_number(k)}社區",
+                        f"{name['en']} Community {k}",
+                    ),
+                }
+            )
     communities = new_regions[:communities_needed]
 
     new_departments: dict[str, dict[str, Any]] = {}
 
     def department(code: str, level: str, region: str, name: dict[str, str], short: dict[str, str], fiscal: str) -> str:
         if code not in new_departments:
-            new_departments[code] = {"code": code, "level": level, "region": region, "name": name,
-                                     "short_name": short, "fiscal_code": fiscal, "phone": "020-12345"}  # fmt: skip
+            new_departments[code] = {
+                "code": code,
+                "level": level,
+                "region": region,
+                "name": name,
+                "short_name": short,
+                "fiscal_code": fiscal,
+                "phone": "020-12345",
+            }
         return code
 
     def district_department(city_code: str, district: dict[str, Any]) -> str:
@@ -77,14 +91,16 @@ def synthesize(source: Path, target: Path, matters: int, progress: Progress | No
         hans = dname["zh-Hans"] + short["zh-Hans"].removeprefix("市")
         hant = dname["zh-Hant"] + short["zh-Hant"].removeprefix("市")
         name = _locale_map(hans, hant, f"{dname['en']} {short['en']}")
-        return department(f"{city_code}-{district['code']}", "district", district["code"], name, name,
-                          parent["fiscal_code"])  # fmt: skip
+        return department(
+            f"{city_code}-{district['code']}", "district", district["code"], name, name, parent["fiscal_code"]
+        )
 
     def office(region: dict[str, Any], level: str) -> str:
         hans, hant = ("办事处", "辦事處") if level == "street" else ("居民委员会", "居民委員會")
         en = "Sub-district Office" if level == "street" else "Residents' Committee"
-        name = _locale_map(region["name"]["zh-Hans"] + hans, region["name"]["zh-Hant"] + hant,
-                           f"{region['name']['en']} {en}")  # fmt: skip
+        name = _locale_map(
+            region["name"]["zh-Hans"] + hans, region["name"]["zh-Hant"] + hant, f"{region['name']['en']} {en}"
+        )
         prefix = "GZ-JD" if level == "street" else "GZ-SQ"
         return department(f"{prefix}-{region['code']}", level, region["code"], name, name, "990000")
 
@@ -96,8 +112,9 @@ def synthesize(source: Path, target: Path, matters: int, progress: Progress | No
             return False
         counters[department_code] = counters.get(department_code, 0) + 1
         # Shallow: the copy shares its texts, forms and materials with the original (written out as is).
-        duplicate = dict(matter, code=f"{department_code}-{counters[department_code]:04d}",
-                         department=department_code, level=level)  # fmt: skip
+        duplicate = dict(
+            matter, code=f"{department_code}-{counters[department_code]:04d}", department=department_code, level=level
+        )
         duplicate["fees"] = [dict(fee, department=department_code) for fee in matter["fees"]]
         out_matters.append(duplicate)
         if progress:
@@ -127,5 +144,8 @@ def synthesize(source: Path, target: Path, matters: int, progress: Progress | No
         (target / name).write_bytes(msgspec.json.encode(content))
     if (source / "README.md").exists():
         shutil.copyfile(source / "README.md", target / "README.md")
-    return {"matters": len(out_matters), "departments": len(files["departments.json"]),
-            "regions": len(files["regions.json"])}  # fmt: skip
+    return {
+        "matters": len(out_matters),
+        "departments": len(files["departments.json"]),
+        "regions": len(files["regions.json"]),
+    }

@@ -247,9 +247,12 @@ def _check_matter(
     for j, material in enumerate(matter.materials):
         if material.certificate is not None:
             require(
-                file, f"{at}.materials[{j}].certificate", material.certificate, cert_fields,
+                file,
+                f"{at}.materials[{j}].certificate",
+                material.certificate,
+                cert_fields,
                 ProblemCode.UNKNOWN_CERTIFICATE_TYPE,
-            )  # fmt: skip
+            )
     problems += _duplicates(
         file,
         ((f.key, f"{at}.form[{j}].key") for j, f in enumerate(matter.form)),

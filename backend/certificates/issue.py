@@ -12,13 +12,27 @@ from backend.certificates.models import CertificateRecord
 
 # How long an issued certificate is valid, in years, where the type has a validity.
 VALIDITY_YEARS = {"DRIVING_LICENSE": 6, "RESIDENCE_PERMIT": 1, "HK_MACAO_PERMIT": 10, "FOOD_BUSINESS_LICENSE": 5}
-_NUMBER_KEYS = ("certificate_number", "card_number", "license_number", "permit_number", "registration_number",
-                "proof_number", "file_number", "account_number")  # fmt: skip
+_NUMBER_KEYS = (
+    "certificate_number",
+    "card_number",
+    "license_number",
+    "permit_number",
+    "registration_number",
+    "proof_number",
+    "file_number",
+    "account_number",
+)
 _PERSON_ALIASES = {
-    "name": "name", "holder_name": "name", "owner_name": "name", "id_number": "id_number",
-    "holder_id_number": "id_number", "owner_id_number": "id_number", "sex": "sex", "birth_date": "birth_date",
+    "name": "name",
+    "holder_name": "name",
+    "owner_name": "name",
+    "id_number": "id_number",
+    "holder_id_number": "id_number",
+    "owner_id_number": "id_number",
+    "sex": "sex",
+    "birth_date": "birth_date",
     "address": "address",
-}  # fmt: skip
+}
 _ENTERPRISE_ALIASES = {"legal_representative": "name"}  # an enterprise's address is not its owner's home
 _FORM_ALIASES = {"entity_name": ("entity_name", "proposed_name"), "address": ("address", "business_address")}
 _ISSUE_DATE_KEYS = ("issue_date", "established_date", "registration_date", "award_date", "first_issue_date")
@@ -78,10 +92,15 @@ def build_output(
             value = _default_option(certificate_type.code, key, field.options, profile, today)
         data[key] = value
     return CertificateRecord(
-        type_code=certificate_type.code, number=number, holder_id_number=profile["id_number"],
-        holder_name=profile["name"], issuer=certificate_type.issuer_code, issued_on=today,
-        valid_until=valid_until, data=data,
-    )  # fmt: skip
+        type_code=certificate_type.code,
+        number=number,
+        holder_id_number=profile["id_number"],
+        holder_name=profile["name"],
+        issuer=certificate_type.issuer_code,
+        issued_on=today,
+        valid_until=valid_until,
+        data=data,
+    )
 
 
 def _default_option(type_code: str, key: str, options: list[str], profile: dict[str, Any], today: date) -> str:

@@ -155,10 +155,18 @@ class CertificateStore:
         )
         now = datetime.now(UTC)
         stored = [
-            Certificate(id=i, code=new_code(), source=source, application_id=application_id, status="valid",
-                        log_seq=e.seq, content_hash=h, **_record_fields(r))
+            Certificate(
+                id=i,
+                code=new_code(),
+                source=source,
+                application_id=application_id,
+                status="valid",
+                log_seq=e.seq,
+                content_hash=h,
+                **_record_fields(r),
+            )
             for i, r, h, e in zip(ids, records, hashes, entries, strict=True)
-        ]  # fmt: skip
+        ]
         await self._session.execute(
             t.certificates.insert(), [msgspec.structs.asdict(c) | {"created_at": now} for c in stored]
         )
@@ -176,9 +184,10 @@ class CertificateStore:
             update(t.certificates).where(t.certificates.c.id.in_(set(certificate_ids))).values(status="revoked")
         )
         await trustlog.append_many(
-            self._session, self._log_key,
+            self._session,
+            self._log_key,
             [("revocation", i, trustlog.content_hash({"certificate": i, "reason": reason})) for i in certificate_ids],
-        )  # fmt: skip
+        )
 
     async def verify(self, code: str) -> Verification:
         """Check a certificate against the trust log: its content, its entry's hash and MAC, revocations."""

@@ -55,8 +55,15 @@ from backend.identity.registry import Person
 
 __all__ = ["LONG_TERM", "certificates_by_holder", "generate_certificates"]
 
-_HOSPITALS = ["广东省妇幼保健院", "广州市妇女儿童医疗中心", "中山大学附属第一医院", "广东省人民医院",
-              "南方医科大学南方医院", "暨南大学附属第一医院", "广州医科大学附属第三医院"]  # fmt: skip
+_HOSPITALS = [
+    "广东省妇幼保健院",
+    "广州市妇女儿童医疗中心",
+    "中山大学附属第一医院",
+    "广东省人民医院",
+    "南方医科大学南方医院",
+    "暨南大学附属第一医院",
+    "广州医科大学附属第三医院",
+]
 _FIRST_BIRTH_CERTIFICATES = date(1996, 1, 1)  # 出生医学证明 exist since 1996
 
 
@@ -151,16 +158,28 @@ def _marriages(lib: Library, members: list[Person], place: Place, rng: random.Ra
         registered = max(lo, min(between(rng, lo, min(hi, add_years(lo, 10))), hi))
         number = f"J{place.district}-{registered.year}-{lib.unique('MARRIAGE_CERT', 6)}"
         for index, (holder, spouse) in enumerate(((husband, wife), (wife, husband)), start=1):
-            lib.add("MARRIAGE_CERT", holder, f"{number}-{index}", registered, {
-                "holder_name": holder.name, "holder_id_number": holder.id_number, "spouse_name": spouse.name,
-                "spouse_id_number": spouse.id_number, "registration_date": registered, "certificate_number": number,
-                "registration_authority": f"广州市{place.district_name}民政局"})  # fmt: skip
+            lib.add(
+                "MARRIAGE_CERT",
+                holder,
+                f"{number}-{index}",
+                registered,
+                {
+                    "holder_name": holder.name,
+                    "holder_id_number": holder.id_number,
+                    "spouse_name": spouse.name,
+                    "spouse_id_number": spouse.id_number,
+                    "registration_date": registered,
+                    "certificate_number": number,
+                    "registration_authority": f"广州市{place.district_name}民政局",
+                },
+            )
             weddings[holder.id_number] = registered
     return weddings
 
 
-def _household_register(lib: Library, members: list[Person], head: Person, weddings: dict[str, date],
-                        place: Place, rng: random.Random) -> None:  # fmt: skip
+def _household_register(
+    lib: Library, members: list[Person], head: Person, weddings: dict[str, date], place: Place, rng: random.Random
+) -> None:
     """A register page for every member of a hukou household."""
     today = lib.today
     # The household settled at its address between the householder's 20th birthday and their first child.
@@ -179,11 +198,23 @@ def _household_register(lib: Library, members: list[Person], head: Person, weddi
             moved_in = settled + rng.randrange(730) * DAY
         moved_in = max(min(moved_in, today), person.birth_date)
         number = f"{household_number}-{index:02d}"
-        lib.add("HOUSEHOLD_REGISTER", person, number, moved_in, {
-            "name": person.name, "id_number": person.id_number, "householder_name": head.name,
-            "relation_to_householder": relation, "household_type": "family", "address": person.address,
-            "division_code": place.district, "police_station": place.police_station,
-            "moved_in_date": moved_in})  # fmt: skip
+        lib.add(
+            "HOUSEHOLD_REGISTER",
+            person,
+            number,
+            moved_in,
+            {
+                "name": person.name,
+                "id_number": person.id_number,
+                "householder_name": head.name,
+                "relation_to_householder": relation,
+                "household_type": "family",
+                "address": person.address,
+                "division_code": place.district,
+                "police_station": place.police_station,
+                "moved_in_date": moved_in,
+            },
+        )
 
 
 def _residence_permit(lib: Library, person: Person, place: Place, rng: random.Random) -> None:
@@ -194,10 +225,22 @@ def _residence_permit(lib: Library, person: Person, place: Place, rng: random.Ra
     issued = between(rng, max(add_years(person.birth_date, 18), add_years(today, -3) + DAY), today)
     until = add_years(issued, 3)
     number = f"{place.district}{issued.year}{lib.unique('RESIDENCE_PERMIT', 6)}"
-    lib.add("RESIDENCE_PERMIT", person, number, issued, {
-        "holder_name": person.name, "id_number": person.id_number, "permit_number": number,
-        "residence_address": person.address, "division_code": place.district, "issue_date": issued,
-        "valid_until": until}, until)  # fmt: skip
+    lib.add(
+        "RESIDENCE_PERMIT",
+        person,
+        number,
+        issued,
+        {
+            "holder_name": person.name,
+            "id_number": person.id_number,
+            "permit_number": number,
+            "residence_address": person.address,
+            "division_code": place.district,
+            "issue_date": issued,
+            "valid_until": until,
+        },
+        until,
+    )
 
 
 def _birth(lib: Library, child: Person, father: Person, mother: Person, place: Place, rng: random.Random) -> None:
@@ -205,21 +248,45 @@ def _birth(lib: Library, child: Person, father: Person, mother: Person, place: P
     today, born = lib.today, child.birth_date
     letter = "ABCDEFGHJKLMNPQRSTUVW"[(born.year - 1996) // 2 % 21]  # a new print series every two years
     number = f"{letter}44{lib.unique('BIRTH_MEDICAL_CERT', 7)}"
-    lib.add("BIRTH_MEDICAL_CERT", child, number, min(born + rng.randrange(1, 5) * DAY, today), {
-        "certificate_number": number, "baby_name": child.name, "baby_sex": child.sex, "birth_date": born,
-        "birth_place": f"广东省广州市{place.district_name}", "hospital": rng.choice(_HOSPITALS),
-        "mother_name": mother.name, "mother_id_number": mother.id_number, "father_name": father.name,
-        "father_id_number": father.id_number})  # fmt: skip
+    lib.add(
+        "BIRTH_MEDICAL_CERT",
+        child,
+        number,
+        min(born + rng.randrange(1, 5) * DAY, today),
+        {
+            "certificate_number": number,
+            "baby_name": child.name,
+            "baby_sex": child.sex,
+            "birth_date": born,
+            "birth_place": f"广东省广州市{place.district_name}",
+            "hospital": rng.choice(_HOSPITALS),
+            "mother_name": mother.name,
+            "mother_id_number": mother.id_number,
+            "father_name": father.name,
+            "father_id_number": father.id_number,
+        },
+    )
     if age_on(born, today) >= 7:
         return
     number = f"{place.district}{born.year}{lib.unique('VACCINATION_CERT', 5)}"
-    lib.add("VACCINATION_CERT", child, number, min(born + rng.randrange(1, 30) * DAY, today), {
-        "certificate_number": number, "child_name": child.name, "child_sex": child.sex, "birth_date": born,
-        "issuing_clinic": f"{place.district_name}{place.street_short}街社区卫生服务中心"})  # fmt: skip
+    lib.add(
+        "VACCINATION_CERT",
+        child,
+        number,
+        min(born + rng.randrange(1, 30) * DAY, today),
+        {
+            "certificate_number": number,
+            "child_name": child.name,
+            "child_sex": child.sex,
+            "birth_date": born,
+            "issuing_clinic": f"{place.district_name}{place.street_short}街社区卫生服务中心",
+        },
+    )
 
 
-def _real_estate(lib: Library, head: Person, spouse: Person | None, wedding: date | None, place: Place,
-                 rng: random.Random) -> None:  # fmt: skip
+def _real_estate(
+    lib: Library, head: Person, spouse: Person | None, wedding: date | None, place: Place, rng: random.Random
+) -> None:
     """The household's home, owned by the householder, jointly with their spouse when married."""
     joint = spouse is not None and wedding is not None
     # The library holds 不动产权证书, issued since unified registration began in 2016.
@@ -229,13 +296,28 @@ def _real_estate(lib: Library, head: Person, spouse: Person | None, wedding: dat
     registered = between(rng, lo, lib.today)
     floor, room = rng.randrange(1, 33), rng.randrange(1, 9)
     location = head.address if head.address.endswith("房") else f"{head.address}{floor}{room:02d}房"
-    unit = (f"{place.district}{head.region_code[6:]}{rng.randrange(1, 999):03d}GB"
-            f"{lib.unique('real_estate_unit', 5)}F{rng.randrange(1, 99):04d}{floor * 100 + room:04d}")  # fmt: skip
+    unit = (
+        f"{place.district}{head.region_code[6:]}{rng.randrange(1, 999):03d}GB"
+        f"{lib.unique('real_estate_unit', 5)}F{rng.randrange(1, 99):04d}{floor * 100 + room:04d}"
+    )
     usage = "residential" if rng.random() < 0.95 else "commercial"
     area = rng.randint(45, 160)
     for owner in [head, spouse] if joint and spouse else [head]:
         number = f"粤（{registered.year}）广州市不动产权第{lib.unique('REAL_ESTATE_CERT', 7)}号"
-        lib.add("REAL_ESTATE_CERT", owner, number, registered, {
-            "certificate_number": number, "unit_number": unit, "owner_name": owner.name,
-            "owner_id_number": owner.id_number, "location": location, "usage": usage, "floor_area": area,
-            "ownership": "joint" if joint else "sole", "registration_date": registered})  # fmt: skip
+        lib.add(
+            "REAL_ESTATE_CERT",
+            owner,
+            number,
+            registered,
+            {
+                "certificate_number": number,
+                "unit_number": unit,
+                "owner_name": owner.name,
+                "owner_id_number": owner.id_number,
+                "location": location,
+                "usage": usage,
+                "floor_area": area,
+                "ownership": "joint" if joint else "sole",
+                "registration_date": registered,
+            },
+        )

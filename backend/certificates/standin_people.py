@@ -102,8 +102,15 @@ class Library:
         # the offset differs per key so that one person's numbers do not all end alike.
         return f"{(serial * 7919 + zlib.crc32(key.encode())) % 10**digits:0{digits}d}"
 
-    def add(self, type_code: str, holder: Person, number: str, issued_on: date, data: dict[str, Any],
-            valid_until: date | None = None) -> None:  # fmt: skip
+    def add(
+        self,
+        type_code: str,
+        holder: Person,
+        number: str,
+        issued_on: date,
+        data: dict[str, Any],
+        valid_until: date | None = None,
+    ) -> None:
         """Record a certificate (none issued after today); dates become ISO strings, LONG_TERM None."""
         kind = certificate_types()[type_code]
         if list(data) != [f.key for f in kind.fields]:  # a mistake here would corrupt every wallet
@@ -112,11 +119,16 @@ class Library:
             return
         self.records.append(
             CertificateRecord(
-                type_code=type_code, number=number, holder_id_number=holder.id_number, holder_name=holder.name,
-                issuer=kind.issuer, issued_on=issued_on, valid_until=None if valid_until == LONG_TERM else valid_until,
+                type_code=type_code,
+                number=number,
+                holder_id_number=holder.id_number,
+                holder_name=holder.name,
+                issuer=kind.issuer,
+                issued_on=issued_on,
+                valid_until=None if valid_until == LONG_TERM else valid_until,
                 data={k: v.isoformat() if isinstance(v, date) else v for k, v in data.items()},
             )
-        )  # fmt: skip
+        )
 
 
 def id_card(lib: Library, person: Person, place: Place, rng: random.Random) -> None:
@@ -137,18 +149,41 @@ def id_card(lib: Library, person: Person, place: Place, rng: random.Random) -> N
         if until > today:
             break
         issued = until - rng.randrange(60) * DAY  # the renewal is applied for shortly before expiry
-    data = {"name": person.name, "sex": person.sex, "ethnicity": person.ethnicity, "birth_date": born,
-            "address": person.address, "id_number": person.id_number, "issuing_authority": place.police,
-            "valid_from": issued, "valid_until": until}  # fmt: skip
+    data = {
+        "name": person.name,
+        "sex": person.sex,
+        "ethnicity": person.ethnicity,
+        "birth_date": born,
+        "address": person.address,
+        "id_number": person.id_number,
+        "issuing_authority": place.police,
+        "valid_from": issued,
+        "valid_until": until,
+    }
     lib.add("ID_CARD", person, person.id_number, issued, data, until)
 
 
-_UNIVERSITIES = [("中山大学", "10558"), ("华南理工大学", "10561"), ("暨南大学", "10559"),
-                 ("华南师范大学", "10574"), ("广东工业大学", "11845"), ("广州大学", "11078"),
-                 ("华南农业大学", "10564"), ("广东外语外贸大学", "11846")]  # fmt: skip
+_UNIVERSITIES = [
+    ("中山大学", "10558"),
+    ("华南理工大学", "10561"),
+    ("暨南大学", "10559"),
+    ("华南师范大学", "10574"),
+    ("广东工业大学", "11845"),
+    ("广州大学", "11078"),
+    ("华南农业大学", "10564"),
+    ("广东外语外贸大学", "11846"),
+]
 _COLLEGES = [("广州番禺职业技术学院", "12046"), ("广东轻工职业技术学院", "10833"), ("广州城市职业学院", "14263")]
-_MAJORS = [("工学", "计算机科学与技术"), ("工学", "土木工程"), ("管理学", "会计学"), ("经济学", "金融学"),
-           ("文学", "汉语言文学"), ("医学", "临床医学"), ("法学", "法学"), ("理学", "数学与应用数学")]  # fmt: skip
+_MAJORS = [
+    ("工学", "计算机科学与技术"),
+    ("工学", "土木工程"),
+    ("管理学", "会计学"),
+    ("经济学", "金融学"),
+    ("文学", "汉语言文学"),
+    ("医学", "临床医学"),
+    ("法学", "法学"),
+    ("理学", "数学与应用数学"),
+]
 _AWARD_AGE = {"junior_college": 21, "bachelor": 22, "master": 25, "doctor": 28}
 _LEVEL_DIGIT = {"junior_college": "6", "bachelor": "5", "master": "2", "doctor": "1"}  # in graduation numbers
 _DEGREE_DIGIT = {"bachelor": "4", "master": "3", "doctor": "2"}  # in degree numbers
@@ -169,23 +204,55 @@ def education(lib: Library, person: Person, rng: random.Random, demo: bool) -> d
     institution, code = rng.choice(_COLLEGES if level == "junior_college" else _UNIVERSITIES)
     discipline, major = rng.choice(_MAJORS)
     number = f"{code}1{year}{_LEVEL_DIGIT[level]}{lib.unique('GRADUATION_CERT', 7)}"
-    lib.add("GRADUATION_CERT", person, number, day, {
-        "holder_name": person.name, "id_number": person.id_number, "education_level": level,
-        "institution": institution, "major": major, "graduation_year": year, "graduation_date": day,
-        "certificate_number": number})  # fmt: skip
+    lib.add(
+        "GRADUATION_CERT",
+        person,
+        number,
+        day,
+        {
+            "holder_name": person.name,
+            "id_number": person.id_number,
+            "education_level": level,
+            "institution": institution,
+            "major": major,
+            "graduation_year": year,
+            "graduation_date": day,
+            "certificate_number": number,
+        },
+    )
     if level != "junior_college":
         number = f"{code}{_DEGREE_DIGIT[level]}{year}{lib.unique('DEGREE_CERT', 6)}"
-        lib.add("DEGREE_CERT", person, number, day, {
-            "holder_name": person.name, "id_number": person.id_number, "degree": level,
-            "discipline": f"{discipline}（{major}）", "institution": institution, "award_date": day,
-            "certificate_number": number})  # fmt: skip
+        lib.add(
+            "DEGREE_CERT",
+            person,
+            number,
+            day,
+            {
+                "holder_name": person.name,
+                "id_number": person.id_number,
+                "degree": level,
+                "discipline": f"{discipline}（{major}）",
+                "institution": institution,
+                "award_date": day,
+                "certificate_number": number,
+            },
+        )
     return day
 
 
 _BANKS = ["中国工商银行", "中国建设银行", "中国农业银行", "中国银行", "交通银行", "广州银行", "广州农村商业银行"]
-_EMPLOYERS = ["广州天河软件科技有限公司", "广州穗丰贸易有限公司", "广州市第一人民医院", "广州地铁集团有限公司",
-              "中国南方电网有限责任公司", "广州汽车集团股份有限公司", "广州市越秀区人民政府", "广州嘉禾物流有限公司",
-              "广州华创电子有限公司", "广州酒家集团股份有限公司"]  # fmt: skip
+_EMPLOYERS = [
+    "广州天河软件科技有限公司",
+    "广州穗丰贸易有限公司",
+    "广州市第一人民医院",
+    "广州地铁集团有限公司",
+    "中国南方电网有限责任公司",
+    "广州汽车集团股份有限公司",
+    "广州市越秀区人民政府",
+    "广州嘉禾物流有限公司",
+    "广州华创电子有限公司",
+    "广州酒家集团股份有限公司",
+]
 
 
 def social_security(lib: Library, person: Person, rng: random.Random, demo: bool) -> None:
@@ -196,9 +263,20 @@ def social_security(lib: Library, person: Person, rng: random.Random, demo: bool
     issued = between(rng, max(add_years(person.birth_date, 18), date(2018, 1, 1)), lib.today)  # third generation
     status = "active" if demo else rng.choices(["active", "reported_lost", "suspended"], [94, 4, 2])[0]
     number = rng.choice("ABCDEFGH") + lib.unique("SOCIAL_SECURITY_CARD", 8)
-    lib.add("SOCIAL_SECURITY_CARD", person, number, issued, {
-        "holder_name": person.name, "id_number": person.id_number, "card_number": number,
-        "bank": rng.choice(_BANKS), "issue_date": issued, "card_status": status})  # fmt: skip
+    lib.add(
+        "SOCIAL_SECURITY_CARD",
+        person,
+        number,
+        issued,
+        {
+            "holder_name": person.name,
+            "id_number": person.id_number,
+            "card_number": number,
+            "bank": rng.choice(_BANKS),
+            "issue_date": issued,
+            "card_status": status,
+        },
+    )
 
 
 def provident_fund(lib: Library, person: Person, rng: random.Random, demo: bool, studied: date | None) -> None:
@@ -221,10 +299,23 @@ def provident_fund(lib: Library, person: Person, rng: random.Random, demo: bool,
     deposit = rng.randrange(300, 6000) * 100
     balance = 0 if status == "closed" else int(deposit * months * rng.uniform(0.15, 0.9))
     number = "1" + lib.unique("PROVIDENT_FUND_ACCOUNT", 11)
-    lib.add("PROVIDENT_FUND_ACCOUNT", person, number, opened, {
-        "holder_name": person.name, "id_number": person.id_number, "account_number": number,
-        "employer_name": rng.choice(_EMPLOYERS), "account_status": status, "monthly_deposit": money(deposit),
-        "balance": money(balance), "continuous_months": continuous, "opened_date": opened})  # fmt: skip
+    lib.add(
+        "PROVIDENT_FUND_ACCOUNT",
+        person,
+        number,
+        opened,
+        {
+            "holder_name": person.name,
+            "id_number": person.id_number,
+            "account_number": number,
+            "employer_name": rng.choice(_EMPLOYERS),
+            "account_status": status,
+            "monthly_deposit": money(deposit),
+            "balance": money(balance),
+            "continuous_months": continuous,
+            "opened_date": opened,
+        },
+    )
 
 
 def driving(lib: Library, person: Person, rng: random.Random, demo: bool) -> None:
@@ -243,16 +334,34 @@ def driving(lib: Library, person: Person, rng: random.Random, demo: bool) -> Non
         if status != "expired" and until <= today:
             issued, until = until, following
     number = "4401" + lib.unique("DRIVING_LICENSE", 8)
-    lib.add("DRIVING_LICENSE", person, number, issued, {
-        "holder_name": person.name, "id_number": person.id_number, "license_class": license_class,
-        "first_issue_date": first, "valid_until": until, "file_number": number, "status": status}, until)  # fmt: skip
+    lib.add(
+        "DRIVING_LICENSE",
+        person,
+        number,
+        issued,
+        {
+            "holder_name": person.name,
+            "id_number": person.id_number,
+            "license_class": license_class,
+            "first_issue_date": first,
+            "valid_until": until,
+            "file_number": number,
+            "status": status,
+        },
+        until,
+    )
     if status == "valid" and (demo or rng.random() < 0.45):
         _vehicle(lib, person, rng, first, demo)
 
 
-_VIN_VALUE = {**{str(d): d for d in range(10)}, **dict(zip("ABCDEFGH", range(1, 9), strict=True)),
-              **dict(zip("JKLMN", range(1, 6), strict=True)), "P": 7, "R": 9,
-              **dict(zip("STUVWXYZ", range(2, 10), strict=True))}  # fmt: skip
+_VIN_VALUE = {
+    **{str(d): d for d in range(10)},
+    **dict(zip("ABCDEFGH", range(1, 9), strict=True)),
+    **dict(zip("JKLMN", range(1, 6), strict=True)),
+    "P": 7,
+    "R": 9,
+    **dict(zip("STUVWXYZ", range(2, 10), strict=True)),
+}
 _VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
 _VIN_YEARS = "ABCDEFGHJKLMNPRSTVWXY123456789"  # model-year codes from 1980, repeating every 30 years
 _PLATE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -277,10 +386,21 @@ def _vehicle(lib: Library, person: Person, rng: random.Random, since: date, demo
     electric = fuel in ("battery_electric", "plug_in_hybrid")
     tail = ("D" if fuel == "battery_electric" else "F") + serial[-5:] if electric else None
     plate = "粤A" + (tail or rng.choice(_PLATE_LETTERS) + serial[-4:])
-    lib.add("VEHICLE_LICENSE", person, plate, registered, {
-        "plate_number": plate, "vehicle_type": kind, "owner_name": person.name,
-        "use_character": "non_operating" if demo or rng.random() < 0.95 else "operating",
-        "vin": _vin(rng, registered, serial, electric), "fuel_type": fuel, "register_date": registered})  # fmt: skip
+    lib.add(
+        "VEHICLE_LICENSE",
+        person,
+        plate,
+        registered,
+        {
+            "plate_number": plate,
+            "vehicle_type": kind,
+            "owner_name": person.name,
+            "use_character": "non_operating" if demo or rng.random() < 0.95 else "operating",
+            "vin": _vin(rng, registered, serial, electric),
+            "fuel_type": fuel,
+            "register_date": registered,
+        },
+    )
 
 
 def hk_macao(lib: Library, person: Person, rng: random.Random) -> None:
@@ -291,9 +411,20 @@ def hk_macao(lib: Library, person: Person, rng: random.Random) -> None:
     issued = between(rng, max(add_years(person.birth_date, 16), add_years(today, -10) + DAY), today)
     until = add_years(issued, 10) - DAY
     number = "C" + lib.unique("HK_MACAO_PERMIT", 8)
-    lib.add("HK_MACAO_PERMIT", person, number, issued, {
-        "holder_name": person.name, "id_number": person.id_number, "permit_number": number,
-        "issue_date": issued, "valid_until": until}, until)  # fmt: skip
+    lib.add(
+        "HK_MACAO_PERMIT",
+        person,
+        number,
+        issued,
+        {
+            "holder_name": person.name,
+            "id_number": person.id_number,
+            "permit_number": number,
+            "issue_date": issued,
+            "valid_until": until,
+        },
+        until,
+    )
 
 
 def senior(lib: Library, person: Person, rng: random.Random) -> None:
@@ -304,9 +435,19 @@ def senior(lib: Library, person: Person, rng: random.Random) -> None:
     free = age >= 65  # the card is exchanged at 65, so its issue date follows that birthday
     issued = between(rng, max(add_years(person.birth_date, 65 if free else 60), date(2010, 1, 1)), lib.today)
     number = "51" + lib.unique("SENIOR_CARD", 8)
-    lib.add("SENIOR_CARD", person, number, issued, {
-        "card_number": number, "holder_name": person.name, "id_number": person.id_number,
-        "card_type": "free_65_plus" if free else "discount_60_64", "issue_date": issued})  # fmt: skip
+    lib.add(
+        "SENIOR_CARD",
+        person,
+        number,
+        issued,
+        {
+            "card_number": number,
+            "holder_name": person.name,
+            "id_number": person.id_number,
+            "card_type": "free_65_plus" if free else "discount_60_64",
+            "issue_date": issued,
+        },
+    )
 
 
 _DISABILITIES = ["visual", "hearing", "speech", "physical", "intellectual", "mental", "multiple"]
@@ -324,22 +465,36 @@ def disability(lib: Library, person: Person, rng: random.Random) -> None:
     issued = between(rng, lo, lib.today)
     until = add_years(issued, 10)
     number = f"{person.id_number}{category + 1}{grade}"  # the real layout: ID number, category, grade
-    lib.add("DISABILITY_CERT", person, number, issued, {
-        "certificate_number": number, "holder_name": person.name, "id_number": person.id_number,
-        "disability_category": _DISABILITIES[category], "disability_grade": grade,
-        "valid_until": until}, until)  # fmt: skip
+    lib.add(
+        "DISABILITY_CERT",
+        person,
+        number,
+        issued,
+        {
+            "certificate_number": number,
+            "holder_name": person.name,
+            "id_number": person.id_number,
+            "disability_category": _DISABILITIES[category],
+            "disability_grade": grade,
+            "valid_until": until,
+        },
+        until,
+    )
 
 
 # (name suffix, business scope, food business format or None, is a company)
-_TRADES = [("便利店", "日用百货、预包装食品零售", "food_retail", False),
-           ("餐饮店", "餐饮服务", "catering_service", False),
-           ("茶餐厅", "餐饮服务；饮料及冷饮服务", "catering_service", False),
-           ("理发店", "理发及美容服务", None, False),
-           ("五金店", "五金产品零售", None, False), ("服装店", "服装零售", None, False),
-           ("科技有限公司", "软件开发；信息技术咨询服务", None, True),
-           ("贸易有限公司", "日用品批发；食品销售", "food_retail", True),
-           ("餐饮管理有限公司", "餐饮服务；餐饮管理", "catering_service", True),
-           ("装饰工程有限公司", "住宅室内装饰装修", None, True)]  # fmt: skip
+_TRADES = [
+    ("便利店", "日用百货、预包装食品零售", "food_retail", False),
+    ("餐饮店", "餐饮服务", "catering_service", False),
+    ("茶餐厅", "餐饮服务；饮料及冷饮服务", "catering_service", False),
+    ("理发店", "理发及美容服务", None, False),
+    ("五金店", "五金产品零售", None, False),
+    ("服装店", "服装零售", None, False),
+    ("科技有限公司", "软件开发；信息技术咨询服务", None, True),
+    ("贸易有限公司", "日用品批发；食品销售", "food_retail", True),
+    ("餐饮管理有限公司", "餐饮服务；餐饮管理", "catering_service", True),
+    ("装饰工程有限公司", "住宅室内装饰装修", None, True),
+]
 _BRANDS = ["恒通", "嘉禾", "瑞丰", "启明", "华创", "粤海", "南粤", "汇诚", "穗丰", "德信"]
 _FOOD_ITEMS = {"food_retail": "预包装食品销售（含冷藏冷冻食品）", "catering_service": "热食类食品制售；冷食类食品制售"}
 _FORMAT_DIGIT = {"food_retail": "1", "catering_service": "2", "unit_canteen": "3"}
@@ -355,20 +510,36 @@ def business(lib: Library, person: Person, place: Place, rng: random.Random, dem
     trades = [t for t in _TRADES if t[3] == (kind == "limited_company")]
     suffix, scope, food, _ = trades[0] if demo else rng.choice(trades)
     brand = rng.choice(_BRANDS)
-    name = {"individual_business": f"广州市{place.district_name}{person.name}{suffix}",
-            "limited_company": f"广州{brand}{suffix}",
-            "sole_proprietorship": f"广州市{brand}{suffix}（个人独资）"}[kind]  # fmt: skip
+    name = {
+        "individual_business": f"广州市{place.district_name}{person.name}{suffix}",
+        "limited_company": f"广州{brand}{suffix}",
+        "sole_proprietorship": f"广州市{brand}{suffix}（个人独资）",
+    }[kind]
     # 9 = market regulation authority; entity kind 2 = individual business, 1 = enterprise.
-    code = make_credit_code("9", "2" if kind == "individual_business" else "1", place.district,
-                            int(lib.unique("credit_code", 8)))  # fmt: skip
+    code = make_credit_code(
+        "9", "2" if kind == "individual_business" else "1", place.district, int(lib.unique("credit_code", 8))
+    )
     established = between(rng, max(add_years(person.birth_date, 20), date(2000, 1, 1)), today)
     capital = rng.randrange(1, 20) * 10_000 if kind == "individual_business" else rng.randrange(10, 500) * 10_000
     street = f"广东省广州市{place.district_name}{place.street_short}街道"
     address = f"{street}{rng.choice(ROADS)}{rng.randrange(1, 999)}号首层"
-    lib.add("BUSINESS_LICENSE", person, code, established, {
-        "entity_name": name, "credit_code": code, "entity_type": kind, "legal_representative": person.name,
-        "registered_capital": money(capital * 100), "established_date": established, "address": address,
-        "business_scope": scope, "registration_authority": f"广州市{place.district_name}市场监督管理局"})  # fmt: skip
+    lib.add(
+        "BUSINESS_LICENSE",
+        person,
+        code,
+        established,
+        {
+            "entity_name": name,
+            "credit_code": code,
+            "entity_type": kind,
+            "legal_representative": person.name,
+            "registered_capital": money(capital * 100),
+            "established_date": established,
+            "address": address,
+            "business_scope": scope,
+            "registration_authority": f"广州市{place.district_name}市场监督管理局",
+        },
+    )
     if food is None or not (demo or rng.random() < 0.85):
         return
     body = f"{_FORMAT_DIGIT[food]}{place.district}{lib.unique('FOOD_BUSINESS_LICENSE', 6)}"
@@ -378,7 +549,20 @@ def business(lib: Library, person: Person, place: Place, rng: random.Random, dem
     until = add_years(issued, 5)
     while until <= today:
         issued, until = until, add_years(until, 5)
-    lib.add("FOOD_BUSINESS_LICENSE", person, number, issued, {
-        "license_number": number, "operator_name": name, "credit_code": code, "legal_representative": person.name,
-        "premises_address": address, "business_format": food, "business_items": _FOOD_ITEMS[food],
-        "valid_until": until}, until)  # fmt: skip
+    lib.add(
+        "FOOD_BUSINESS_LICENSE",
+        person,
+        number,
+        issued,
+        {
+            "license_number": number,
+            "operator_name": name,
+            "credit_code": code,
+            "legal_representative": person.name,
+            "premises_address": address,
+            "business_format": food,
+            "business_items": _FOOD_ITEMS[food],
+            "valid_until": until,
+        },
+        until,
+    )

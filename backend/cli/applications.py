@@ -24,7 +24,7 @@ def sla() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def sla_check(at: datetime | None, as_json: bool) -> None:
     """List open applications past their deadline, per department; exit 1 when there are any."""
-    from backend.applications.processing import overdue
+    from backend.applications.reads import overdue
     from backend.applications.workdays import SHANGHAI
     from backend.catalog.snapshot import load_snapshot
 
@@ -35,25 +35,36 @@ def sla_check(at: datetime | None, as_json: bool) -> None:
         found = await overdue(session, snapshot, now)
         return {
             department: [
-                {"reference": a.reference, "matter": a.matter_code, "status": a.status,
-                 "deadline": a.deadline.isoformat() if a.deadline else None,
-                 "days_late": (now.astimezone(SHANGHAI).date() - a.deadline).days if a.deadline else None}
+                {
+                    "reference": a.reference,
+                    "matter": a.matter_code,
+                    "status": a.status,
+                    "deadline": a.deadline.isoformat() if a.deadline else None,
+                    "days_late": (now.astimezone(SHANGHAI).date() - a.deadline).days if a.deadline else None,
+                }
                 for a in items
             ]
             for department, items in found.items()
-        }  # fmt: skip
+        }
 
     report = in_transaction(work)
     total = sum(len(items) for items in report.values())
     if as_json:
-        click.echo(json.dumps({"as_of": now.astimezone(SHANGHAI).date().isoformat(), "overdue": report,
-                               "total": total}, ensure_ascii=False, indent=1))  # fmt: skip
+        click.echo(
+            json.dumps(
+                {"as_of": now.astimezone(SHANGHAI).date().isoformat(), "overdue": report, "total": total},
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
     else:
         for department, items in report.items():
             click.echo(f"{department}: {len(items)} overdue")
             for item in items:
-                click.echo(f"  {item['reference']}  {item['matter']}  {item['status']}  deadline {item['deadline']}"
-                           f"  ({item['days_late']} days late)")  # fmt: skip
+                click.echo(
+                    f"  {item['reference']}  {item['matter']}  {item['status']}  deadline {item['deadline']}"
+                    f"  ({item['days_late']} days late)"
+                )
         click.echo(f"{total} overdue in {len(report)} departments")
     if total:
         raise SystemExit(1)
@@ -87,13 +98,18 @@ def certificates_verify(code: str | None, whole_chain: bool) -> None:
         if code:
             verification = await CertificateStore(session, key).verify(code)
             result["certificate"] = {
-                "code": code, "status": verification.status,
+                "code": code,
+                "status": verification.status,
                 "type": verification.certificate.type_code if verification.certificate else None,
                 "log_entry": verification.certificate.log_seq if verification.certificate else None,
-                "checks": None if verification.checks is None else {
+                "checks": None
+                if verification.checks is None
+                else {
                     "content_matches": verification.checks.content_matches,
-                    "hash_valid": verification.checks.hash_valid, "mac_valid": verification.checks.mac_valid},
-            }  # fmt: skip
+                    "hash_valid": verification.checks.hash_valid,
+                    "mac_valid": verification.checks.mac_valid,
+                },
+            }
         if whole_chain:
             from sqlalchemy import func, select
 
@@ -101,8 +117,12 @@ def certificates_verify(code: str | None, whole_chain: bool) -> None:
             with Progress(transient=True) as progress:
                 task = progress.add_task("checking the trust log", total=total)
                 report = await trustlog.check_chain(session, key, progress=lambda n: progress.advance(task, n))
-            result["chain"] = {"entries": report.entries, "intact": report.intact, "broken_at": report.broken_at,
-                               "head_matches": report.head_matches}  # fmt: skip
+            result["chain"] = {
+                "entries": report.entries,
+                "intact": report.intact,
+                "broken_at": report.broken_at,
+                "head_matches": report.head_matches,
+            }
         return result
 
     result = in_transaction(work)

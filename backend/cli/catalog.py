@@ -139,18 +139,25 @@ async def _announce_catalog_change(settings: Settings) -> None:
 
 @catalog.command("synthesize")
 @click.option("--matters", "count", default=46000, show_default=True, help="How many matters in all.")
-@click.option("--output", type=click.Path(file_okay=False, path_type=Path), default=Path("var/city-catalog"),
-              show_default=True, help="Folder for the expanded export.")  # fmt: skip
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("var/city-catalog"),
+    show_default=True,
+    help="Folder for the expanded export.",
+)
 @click.argument("directory", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
 def catalog_synthesize(count: int, output: Path, directory: Path | None) -> None:
     """Expand an export to city scale (district, street and community copies); deterministic."""
     from backend.catalog.synthesize import synthesize
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err) as bar:  # fmt: skip
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err
+    ) as bar:
         task = bar.add_task("synthesizing", total=count)
-        counts = synthesize(_catalog_dir(directory), output, count,
-                            lambda done, total: bar.update(task, completed=done))  # fmt: skip
+        counts = synthesize(
+            _catalog_dir(directory), output, count, lambda done, total: bar.update(task, completed=done)
+        )
     click.echo(f"{output}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
     click.echo(f"import it with: uv run onewindow catalog import {output}")
 

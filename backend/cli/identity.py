@@ -73,8 +73,9 @@ def clients_create(name: str, redirect_uris: tuple[str, ...], scopes: tuple[str,
     from backend.identity import clients as registry
 
     async def work(session: AsyncSession) -> tuple[Client, str | None]:
-        return await registry.create_client(session, name=name, redirect_uris=list(redirect_uris),
-                                            scopes=list(scopes), confidential=not public)  # fmt: skip
+        return await registry.create_client(
+            session, name=name, redirect_uris=list(redirect_uris), scopes=list(scopes), confidential=not public
+        )
 
     try:
         client, secret = in_transaction(work)
@@ -117,8 +118,9 @@ def staff() -> None:
 @staff.command("create")
 @click.option("--username", required=True)
 @click.option("--name", required=True)
-@click.option("--role", "roles", multiple=True, required=True,
-              help="officer:DEPARTMENT_CODE, finance or admin (repeatable).")  # fmt: skip
+@click.option(
+    "--role", "roles", multiple=True, required=True, help="officer:DEPARTMENT_CODE, finance or admin (repeatable)."
+)
 @click.password_option(help="At least 12 characters (prompted when not given).")
 def staff_create(username: str, name: str, roles: tuple[str, ...], password: str) -> None:
     """Create a staff account (or reset its password and roles)."""
@@ -173,10 +175,13 @@ async def _end_staff_sessions(session: Any, staff_id: str) -> int:
     if url is None:  # no server is running: the database is what they read when they start
         result = await session.execute(
             update(t.sessions)
-            .where(t.sessions.c.subject_type == "staff", t.sessions.c.subject_id == staff_id,
-                   t.sessions.c.revoked_at.is_(None))
+            .where(
+                t.sessions.c.subject_type == "staff",
+                t.sessions.c.subject_id == staff_id,
+                t.sessions.c.revoked_at.is_(None),
+            )
             .values(revoked_at=datetime.now(UTC), revoked_reason="staff_changed")
-        )  # fmt: skip
+        )
         return int(result.rowcount)
     redis = connect(url)
     try:

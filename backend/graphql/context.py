@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.applications.updates import LiveUpdates
 from backend.catalog.service import CatalogService
 from backend.catalog.snapshot import CatalogSnapshot
 from backend.db.engine import close_session
@@ -20,7 +21,7 @@ from backend.privacy import Disclosure, disclosure_for
 from backend.resources import Resources
 
 if TYPE_CHECKING:
-    from backend.applications.processing import Processing
+    from backend.applications.services import Applications
     from backend.graphql.applications.loaders import ApplicationLoaders
     from backend.graphql.catalog.loaders import CatalogLoaders
     from payments.bills import Bills
@@ -46,7 +47,9 @@ class Context:
         self.meta = meta or RequestMeta()
         self._session: AsyncSession | None = None
         self._snapshot: CatalogSnapshot | None = None
-        self._applications: Processing | None = None
+        self._applications: Applications | None = None
+        # Live updates of this request's changes, published by the mutation pipeline after its commit.
+        self.updates = LiveUpdates()
         self._application_loaders: ApplicationLoaders | None = None
         self._finalizers: list[Callable[[], Awaitable[None]]] = []
         # Set by a subscription's resolver once its source listens (the WebSocket handler waits for it).
@@ -118,13 +121,15 @@ class Context:
             self._application_loaders = ApplicationLoaders(await self.applications(), self.session)
         return self._application_loaders
 
-    async def applications(self) -> Processing:
-        """The applications service on this request's session and catalog snapshot."""
+    async def applications(self) -> Applications:
+        """The applications services on this request's session, catalog snapshot and live updates."""
         if self._applications is None:
-            from backend.applications.processing import Processing
+            from backend.applications.services import Applications
+            from backend.applications.unit import Unit
 
             snapshot = await self.catalog_snapshot()
-            self._applications = Processing(self.session, self.resources.identity, snapshot)
+            unit = Unit(self.session, self.resources.applications, snapshot, updates=self.updates)
+            self._applications = Applications(unit)
         return self._applications
 
     def gettext(self, msgid: str, **params: Any) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from enum import StrEnum
 from typing import Any
 
 import msgspec
@@ -20,7 +21,7 @@ from strawberry.http.ides import get_graphql_ide_html
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
-from backend.errors import MESSAGES, DomainError, ErrorCode
+from backend.errors import MESSAGES, CommonErrorCode, DomainError
 from backend.graphql.context import Context
 from backend.graphql.errors import format_error
 from backend.graphql.schema import build_schema
@@ -129,17 +130,19 @@ def out_of_bounds(query: str | None, variables: Any) -> DomainError | None:
     """Why a request is refused before it is parsed, if it is: variables too deep or too many, text that
     cannot be stored, strings too long."""
     if nesting_depth(variables, MAX_VARIABLES_DEPTH) > MAX_VARIABLES_DEPTH:
-        return DomainError(ErrorCode.BAD_REQUEST, detail=TOO_DEEP)
+        return DomainError(CommonErrorCode.BAD_REQUEST, detail=TOO_DEEP)
     if _node_count(variables, MAX_VARIABLE_VALUES) > MAX_VARIABLE_VALUES:
-        return DomainError(ErrorCode.BAD_REQUEST, detail=f"more than {MAX_VARIABLE_VALUES} values in the variables")
+        return DomainError(
+            CommonErrorCode.BAD_REQUEST, detail=f"more than {MAX_VARIABLE_VALUES} values in the variables"
+        )
     values = list(sent_values(None, variables))
     if not all(storable(value) for value in values):
-        return DomainError(ErrorCode.BAD_REQUEST, detail=UNSTORABLE)
+        return DomainError(CommonErrorCode.BAD_REQUEST, detail=UNSTORABLE)
     literals = (next(g for g in match.groups() if g is not None) for match in _LITERAL.finditer(query or ""))
     characters = sum(len(value) for value in literals) + sum(len(value) for value in values)
     if characters > MAX_STRING_CHARACTERS:
         detail = f"the strings in this request add up to {characters} characters, more than {MAX_STRING_CHARACTERS}"
-        return DomainError(ErrorCode.GRAPHQL_VALIDATION_FAILED, detail=detail)
+        return DomainError(CommonErrorCode.GRAPHQL_VALIDATION_FAILED, detail=detail)
     return None
 
 
@@ -167,7 +170,7 @@ async def _authenticate(request: Request[Any, Any, Any], context: Context) -> Re
     scheme, _, token = header.partition(" ")
     try:
         if scheme.lower() != "bearer" or not token.strip():
-            raise DomainError(ErrorCode.UNAUTHENTICATED)
+            raise DomainError(CommonErrorCode.UNAUTHENTICATED)
         context.principal = await context.identity.authenticate(token.strip())
         # The session's read transaction ends here: a resolver that calls out (a payment channel)
         # must not keep one open, idle, meanwhile.
@@ -175,7 +178,7 @@ async def _authenticate(request: Request[Any, Any, Any], context: Context) -> Re
     except UNAVAILABLE as error:
         await context.close()
         log.warning("graphql.unavailable", error=type(error).__name__)
-        return _bad_request(context, ErrorCode.TEMPORARILY_UNAVAILABLE, 503)
+        return _bad_request(context, CommonErrorCode.TEMPORARILY_UNAVAILABLE, 503)
     except DomainError as error:
         await context.close()
         message = context.gettext(MESSAGES[error.code], **error.params)
@@ -185,7 +188,7 @@ async def _authenticate(request: Request[Any, Any, Any], context: Context) -> Re
     return None
 
 
-def _bad_request(context: Context, code: ErrorCode, status: int, **params: Any) -> Response[bytes]:
+def _bad_request(context: Context, code: StrEnum, status: int, **params: Any) -> Response[bytes]:
     error = {"message": context.gettext(MESSAGES[code], **params), "extensions": {"code": code.value}}
     return Response(_encode({"errors": [error]}), status_code=status, media_type=JSON)
 
@@ -197,10 +200,10 @@ async def _execute(
     if refused is not None:
         return refused
     if not body.query:
-        return _bad_request(context, ErrorCode.BAD_REQUEST, 400, detail="query is missing")
+        return _bad_request(context, CommonErrorCode.BAD_REQUEST, 400, detail="query is missing")
     bounds = out_of_bounds(body.query, body.variables)
     if bounds is not None:
-        status = 400 if bounds.code is ErrorCode.BAD_REQUEST else 200
+        status = 400 if bounds.code is CommonErrorCode.BAD_REQUEST else 200
         return _bad_request(context, bounds.code, status, **bounds.params)
     with hiding_request_values(lambda: sent_values(body.query, [body.variables, body.operationName])):
         try:
@@ -212,9 +215,9 @@ async def _execute(
                 allowed_operation_types=allowed,
             )
         except InvalidOperationTypeError:
-            return _bad_request(context, ErrorCode.METHOD_NOT_ALLOWED, 405)
+            return _bad_request(context, CommonErrorCode.METHOD_NOT_ALLOWED, 405)
         except CannotGetOperationTypeError:  # operationName names no operation, or there is none
-            return _bad_request(context, ErrorCode.GRAPHQL_VALIDATION_FAILED, 200, detail="no such operation")
+            return _bad_request(context, CommonErrorCode.GRAPHQL_VALIDATION_FAILED, 200, detail="no such operation")
         finally:
             await context.close()
         payload: dict[str, Any] = {}
@@ -245,11 +248,11 @@ async def graphql_post(request: Request[Any, Any, Any]) -> Response[bytes]:
     context = _context(request)
     media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
     if media_type not in _ACCEPTED_MEDIA_TYPES:
-        return _bad_request(context, ErrorCode.UNSUPPORTED_MEDIA_TYPE, 415)
+        return _bad_request(context, CommonErrorCode.UNSUPPORTED_MEDIA_TYPE, 415)
     try:
         body = _decode(await request.body(), _decode_request)
     except msgspec.DecodeError as exc:
-        return _bad_request(context, ErrorCode.BAD_REQUEST, 400, detail=str(exc))
+        return _bad_request(context, CommonErrorCode.BAD_REQUEST, 400, detail=str(exc))
     return await _execute(request, context, body, _ALL_OPERATIONS)
 
 
@@ -262,10 +265,10 @@ async def graphql_get(request: Request[Any, Any, Any]) -> Response[bytes] | Resp
         wants_html = "text/html" in request.headers.get("accept", "")
         if wants_html and context.settings.graphiql_enabled:
             return Response(_GRAPHIQL_HTML, media_type="text/html; charset=utf-8")
-        return _bad_request(context, ErrorCode.BAD_REQUEST, 400, detail="query is missing")
+        return _bad_request(context, CommonErrorCode.BAD_REQUEST, 400, detail="query is missing")
     try:
         variables = _decode(params["variables"], msgspec.json.decode) if params.get("variables") else None
     except msgspec.DecodeError as exc:
-        return _bad_request(context, ErrorCode.BAD_REQUEST, 400, detail=str(exc))
+        return _bad_request(context, CommonErrorCode.BAD_REQUEST, 400, detail=str(exc))
     body = GraphQLRequest(query=params["query"], variables=variables, operationName=params.get("operationName"))
     return await _execute(request, context, body, _QUERY_ONLY)

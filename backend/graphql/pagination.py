@@ -7,7 +7,7 @@ import binascii
 
 import strawberry
 
-from backend.errors import DomainError, ErrorCode
+from backend.errors import CommonErrorCode, DomainError
 
 _PREFIX = "v1:"
 
@@ -24,16 +24,16 @@ def decode_cursor(cursor: str | None) -> str | None:
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise DomainError(ErrorCode.INVALID_CURSOR, field="after") from None
+        raise DomainError(CommonErrorCode.INVALID_CURSOR, field="after") from None
     if not text.startswith(_PREFIX) or len(text) == len(_PREFIX):
-        raise DomainError(ErrorCode.INVALID_CURSOR, field="after")
+        raise DomainError(CommonErrorCode.INVALID_CURSOR, field="after")
     return text[len(_PREFIX) :]
 
 
 def check_page_size(first: int, maximum: int) -> int:
     """`first` when 1..maximum, else PAGE_SIZE_OUT_OF_RANGE."""
     if not 1 <= first <= maximum:
-        raise DomainError(ErrorCode.PAGE_SIZE_OUT_OF_RANGE, field="first", max=maximum)
+        raise DomainError(CommonErrorCode.PAGE_SIZE_OUT_OF_RANGE, field="first", max=maximum)
     return first
 
 

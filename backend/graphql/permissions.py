@@ -10,7 +10,7 @@ from typing import Any
 
 from strawberry.permission import BasePermission
 
-from backend.errors import DomainError, ErrorCode
+from backend.errors import CommonErrorCode, DomainError
 from backend.graphql.context import Info
 from backend.identity.models import Principal, Role, SubjectType
 
@@ -19,11 +19,11 @@ def citizen(info: Info, scope: str | None = None) -> Principal:
     """The signed-in citizen, holding `scope` if given; UNAUTHENTICATED / INSUFFICIENT_SCOPE otherwise."""
     principal = info.context.principal
     if principal is None:
-        raise DomainError(ErrorCode.UNAUTHENTICATED)
+        raise DomainError(CommonErrorCode.UNAUTHENTICATED)
     if principal.subject_type is not SubjectType.CITIZEN:
-        raise DomainError(ErrorCode.FORBIDDEN)
+        raise DomainError(CommonErrorCode.FORBIDDEN)
     if scope is not None and not principal.has_scope(scope):
-        raise DomainError(ErrorCode.INSUFFICIENT_SCOPE, scope=scope)
+        raise DomainError(CommonErrorCode.INSUFFICIENT_SCOPE, scope=scope)
     return principal
 
 
@@ -31,7 +31,7 @@ def signed_in(info: Info) -> Principal:
     """Any signed-in caller."""
     principal = info.context.principal
     if principal is None:
-        raise DomainError(ErrorCode.UNAUTHENTICATED)
+        raise DomainError(CommonErrorCode.UNAUTHENTICATED)
     return principal
 
 
@@ -39,9 +39,9 @@ def staff(info: Info, *roles: Role) -> Principal:
     """A staff member holding one of `roles`; FORBIDDEN otherwise."""
     principal = info.context.principal
     if principal is None:
-        raise DomainError(ErrorCode.UNAUTHENTICATED)
+        raise DomainError(CommonErrorCode.UNAUTHENTICATED)
     if principal.subject_type is not SubjectType.STAFF or not any(principal.has_role(r) for r in roles):
-        raise DomainError(ErrorCode.FORBIDDEN)
+        raise DomainError(CommonErrorCode.FORBIDDEN)
     return principal
 
 
@@ -49,7 +49,7 @@ def first_party(info: Info) -> Principal:
     """A caller using the platform's own app or staff console (not a mini-program's token)."""
     principal = signed_in(info)
     if not principal.first_party:
-        raise DomainError(ErrorCode.FORBIDDEN)
+        raise DomainError(CommonErrorCode.FORBIDDEN)
     return principal
 
 
@@ -65,16 +65,20 @@ class IsFirstParty(BasePermission):
 
 
 class IsCitizen(BasePermission):
-    """A signed-in citizen, optionally with a scope (third-party tokens carry only what was consented)."""
+    """A signed-in citizen, optionally with a scope (third-party tokens carry only what was consented), or
+    only through the platform's own app."""
 
     message = "UNAUTHENTICATED"
 
-    def __init__(self, scope: str | None = None) -> None:
+    def __init__(self, scope: str | None = None, *, first_party: bool = False) -> None:
         self.scope = scope
+        self.first_party = first_party
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         """Raises a coded error instead of answering False, so the client learns why."""
         citizen(info, self.scope)
+        if self.first_party:
+            first_party(info)
         return True
 
 

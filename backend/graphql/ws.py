@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import uuid
 from collections import Counter
+from enum import StrEnum
 from typing import Any
 
 import msgspec
@@ -20,7 +21,7 @@ from litestar import WebSocket, websocket
 from litestar.exceptions import SerializationException, WebSocketDisconnect
 from strawberry.types import ExecutionResult
 
-from backend.errors import MESSAGES, DomainError, ErrorCode
+from backend.errors import MESSAGES, CommonErrorCode, DomainError
 from backend.graphql.context import Context
 from backend.graphql.errors import format_error
 from backend.graphql.http import out_of_bounds, sent_values
@@ -102,17 +103,20 @@ class _Connection:
         self.socket = socket
         resources = socket.app.state.resources
         self.context = Context(
-            resources, negotiate(socket.headers.get("accept-language")), "",
-            meta=RequestMeta(ip=socket.client.host if socket.client else None,
-                             user_agent=socket.headers.get("user-agent")),
-        )  # fmt: skip
+            resources,
+            negotiate(socket.headers.get("accept-language")),
+            "",
+            meta=RequestMeta(
+                ip=socket.client.host if socket.client else None, user_agent=socket.headers.get("user-agent")
+            ),
+        )
         self.tasks: dict[str, asyncio.Task[None]] = {}
         self.contexts: dict[str, Context] = {}
         self.send_lock = asyncio.Lock()
         self.occupancy = _occupancy(socket)
         self.owner = ""  # known once connection_init is authenticated
 
-    def refuse(self, operation_id: str, code: ErrorCode, **params: Any) -> dict[str, Any]:
+    def refuse(self, operation_id: str, code: StrEnum, **params: Any) -> dict[str, Any]:
         """An `error` message for one operation, with a coded, localized error."""
         ctx = self.context
         message = ctx.gettext(MESSAGES[code], request_id=ctx.request_id, **params)
@@ -133,11 +137,12 @@ class _Connection:
         Every outcome is answered: a stream, or an `error` message (never silence, whatever failed).
         """
         if not self.occupancy.add_subscription(self.owner):
-            await self.send(self.refuse(operation_id, ErrorCode.TOO_MANY_SUBSCRIPTIONS))
+            await self.send(self.refuse(operation_id, CommonErrorCode.TOO_MANY_SUBSCRIPTIONS))
             return
         # Each subscription gets its own context: sessions are not shared between operations.
-        ctx = Context(self.context.resources, self.context.locale, uuid.uuid4().hex, self.context.principal,
-                      self.context.meta)  # fmt: skip
+        ctx = Context(
+            self.context.resources, self.context.locale, uuid.uuid4().hex, self.context.principal, self.context.meta
+        )
         ctx.on_finish(lambda: self._released(self.owner))
         query, variables = payload.get("query"), payload.get("variables")
         query = query if isinstance(query, str) else ""
@@ -201,7 +206,7 @@ class _Connection:
         except Exception:
             log.exception("graphql.subscription_failed", request_id=ctx.request_id)
             with contextlib.suppress(Exception):
-                await self.send(self.refuse(operation_id, ErrorCode.INTERNAL_ERROR))
+                await self.send(self.refuse(operation_id, CommonErrorCode.INTERNAL_ERROR))
         finally:
             await ctx.finish()
             self.tasks.pop(operation_id, None)
@@ -257,10 +262,10 @@ async def graphql_ws(socket: WebSocket[Any, Any, Any]) -> None:
         try:
             authenticated = await _authenticate(connection, first.get("payload"))
         except UNAVAILABLE:
-            await socket.close(code=TRY_AGAIN_LATER, reason=ErrorCode.TEMPORARILY_UNAVAILABLE.value)
+            await socket.close(code=TRY_AGAIN_LATER, reason=CommonErrorCode.TEMPORARILY_UNAVAILABLE.value)
             return
         if not authenticated:
-            await socket.close(code=FORBIDDEN_INIT, reason=ErrorCode.UNAUTHENTICATED.value)
+            await socket.close(code=FORBIDDEN_INIT, reason=CommonErrorCode.UNAUTHENTICATED.value)
             return
         owner = _owner(connection)
         if not connection.occupancy.open_socket(owner):

@@ -61,8 +61,9 @@ async def record(
             detail=detail,
         )
     )
-    log.info("audit", action=action.value, actor_type=actor_type, actor_id=actor_id, client_id=client_id, ip=ip,
-             **detail)  # fmt: skip
+    log.info(
+        "audit", action=action.value, actor_type=actor_type, actor_id=actor_id, client_id=client_id, ip=ip, **detail
+    )
 
 
 async def record_now(sessions: async_sessionmaker[AsyncSession], action: AuditAction, **kwargs: Any) -> None:

@@ -14,7 +14,8 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db import tables as t
-from backend.errors import DomainError, ErrorCode
+from backend.errors import CommonErrorCode, DomainError
+from backend.identity.errors import IdentityErrorCode
 from backend.identity.models import ALL_SCOPES, Client
 
 APP_CLIENT_ID = "onewindow-app"
@@ -38,7 +39,7 @@ def check_redirect_uri(uri: str) -> str:
     host = (parts.hostname or "").lower()
     secure = parts.scheme == "https" or (parts.scheme == "http" and (host in _LOCAL_HOSTS or host == "::1"))
     if not secure or not parts.netloc or parts.fragment or "*" in uri:
-        raise DomainError(ErrorCode.INVALID_REDIRECT_URI, field="redirectUris")
+        raise DomainError(IdentityErrorCode.INVALID_REDIRECT_URI, field="redirectUris")
     return uri
 
 
@@ -46,7 +47,7 @@ def check_scopes(scopes: list[str]) -> list[str]:
     """The scopes, each one known; UNKNOWN_SCOPE otherwise."""
     for scope in scopes:
         if scope not in ALL_SCOPES:
-            raise DomainError(ErrorCode.UNKNOWN_SCOPE, field="scopes", scope=scope)
+            raise DomainError(IdentityErrorCode.UNKNOWN_SCOPE, field="scopes", scope=scope)
     return sorted(set(scopes))
 
 
@@ -88,9 +89,9 @@ async def create_client(
 ) -> tuple[Client, str | None]:
     """Register a third-party client: (client, secret). The secret is shown once and stored hashed."""
     if not name.strip():
-        raise DomainError(ErrorCode.REQUIRED, field="name")
+        raise DomainError(CommonErrorCode.REQUIRED, field="name")
     if not redirect_uris:
-        raise DomainError(ErrorCode.REQUIRED, field="redirectUris")
+        raise DomainError(CommonErrorCode.REQUIRED, field="redirectUris")
     uris = [check_redirect_uri(u) for u in redirect_uris]
     granted = check_scopes(scopes)
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:24] or "client"
@@ -118,7 +119,7 @@ async def rotate_secret(session: AsyncSession, client_id: str) -> str:
     """A new secret for a confidential client; the old one stops working at once."""
     client = await get_client(session, client_id)
     if client is None or not client.confidential:
-        raise DomainError(ErrorCode.NOT_FOUND, field="clientId", what=client_id)
+        raise DomainError(CommonErrorCode.NOT_FOUND, field="clientId", what=client_id)
     secret = "cs_" + secrets.token_urlsafe(32)
     await session.execute(
         update(t.oauth_clients)

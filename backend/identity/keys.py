@@ -28,8 +28,15 @@ def _b64(value: int) -> str:
 
 def _public_jwk(kid: str, key: ec.EllipticCurvePrivateKey) -> dict[str, str]:
     numbers = key.public_key().public_numbers()
-    return {"kty": "EC", "crv": "P-256", "x": _b64(numbers.x), "y": _b64(numbers.y), "kid": kid,
-            "use": "sig", "alg": ALGORITHM}  # fmt: skip
+    return {
+        "kty": "EC",
+        "crv": "P-256",
+        "x": _b64(numbers.x),
+        "y": _b64(numbers.y),
+        "kid": kid,
+        "use": "sig",
+        "alg": ALGORITHM,
+    }
 
 
 def _encrypt(encryption_key: bytes, plaintext: bytes, kid: str) -> bytes:

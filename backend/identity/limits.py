@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
-from backend.errors import DomainError, ErrorCode
+from backend.errors import CommonErrorCode, DomainError
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ async def check_limits(redis: Redis, checks: list[tuple[str, Limit]]) -> None:
     """Count one event against every limit; RATE_LIMITED with the longest wait if any is exceeded."""
     waits = [await hit(redis, key, limit) for key, limit in checks]
     if max(waits, default=0):
-        raise DomainError(ErrorCode.RATE_LIMITED, seconds=max(waits))
+        raise DomainError(CommonErrorCode.RATE_LIMITED, seconds=max(waits))
 
 
 async def refuse_if_exceeded(redis: Redis, checks: list[tuple[str, Limit]]) -> None:
@@ -64,7 +64,7 @@ async def refuse_if_exceeded(redis: Redis, checks: list[tuple[str, Limit]]) -> N
         if count is not None and int(count) >= limit.count
     ]
     if waits:
-        raise DomainError(ErrorCode.RATE_LIMITED, seconds=max(waits))
+        raise DomainError(CommonErrorCode.RATE_LIMITED, seconds=max(waits))
 
 
 async def count(redis: Redis, checks: list[tuple[str, Limit]]) -> None:

@@ -12,7 +12,8 @@ import secrets
 
 from redis.asyncio import Redis
 
-from backend.errors import DomainError, ErrorCode
+from backend.errors import DomainError
+from backend.identity.errors import IdentityErrorCode
 from backend.identity.limits import Limit, address_key, check_limits
 
 CODE_SECONDS = 300
@@ -60,11 +61,11 @@ class LoginCodes:
         _, tries, stored = await pipe.execute()
         if int(tries) > MAX_WRONG_TRIES:
             await self._redis.delete(key)
-            raise DomainError(ErrorCode.LOGIN_CODE_LOCKED, field="code")
+            raise DomainError(IdentityErrorCode.LOGIN_CODE_LOCKED, field="code")
         # Compare digests of equal length in constant time, even when there is no stored code.
         expected = stored if stored is not None else b"\0" * 32
         matches = hmac.compare_digest(expected, self._digest(phone, code.strip()))
         # Only the request that deletes the code wins: a code cannot log in twice, even concurrently.
         if not matches or stored is None or await self._redis.delete(key) != 1:
-            raise DomainError(ErrorCode.LOGIN_CODE_INVALID, field="code")
+            raise DomainError(IdentityErrorCode.LOGIN_CODE_INVALID, field="code")
         await self._redis.delete(tries_key)

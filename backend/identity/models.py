@@ -61,8 +61,9 @@ class Principal(msgspec.Struct, frozen=True):
 
     def has_role(self, role: Role, department_code: str | None = None) -> bool:
         """Whether the staff member holds `role` (for that department, when given)."""
-        return any(g.role is role and (department_code is None or g.department_code == department_code)
-                   for g in self.roles)  # fmt: skip
+        return any(
+            g.role is role and (department_code is None or g.department_code == department_code) for g in self.roles
+        )
 
 
 class TokenPair(msgspec.Struct, frozen=True):

@@ -137,16 +137,21 @@ async def revoke_consent(session: AsyncSession, citizen_id: str, client_id: str)
     """Withdraw consent; returns the ids of the client's sessions for the citizen (to revoke them too)."""
     await session.execute(
         update(t.consents)
-        .where(t.consents.c.citizen_id == citizen_id, t.consents.c.client_id == client_id,
-               t.consents.c.revoked_at.is_(None))
+        .where(
+            t.consents.c.citizen_id == citizen_id,
+            t.consents.c.client_id == client_id,
+            t.consents.c.revoked_at.is_(None),
+        )
         .values(revoked_at=datetime.now(UTC))
-    )  # fmt: skip
+    )
     rows = await session.execute(
         select(t.sessions.c.id).where(
-            t.sessions.c.subject_type == "citizen", t.sessions.c.subject_id == citizen_id,
-            t.sessions.c.client_id == client_id, t.sessions.c.revoked_at.is_(None),
+            t.sessions.c.subject_type == "citizen",
+            t.sessions.c.subject_id == citizen_id,
+            t.sessions.c.client_id == client_id,
+            t.sessions.c.revoked_at.is_(None),
         )
-    )  # fmt: skip
+    )
     return list(rows.scalars())
 
 

@@ -135,14 +135,38 @@ def generate(
     return people
 
 
-def _person(numbers: _Numbers, rng: random.Random | None, street: Street, address: str, household: str, *,
-            name: str, sex: str, born: date, phone: str | None, marital: str, spouse: str | None = None,
-            father: str | None = None, mother: str | None = None, id_number: str | None = None) -> Person:  # fmt: skip
+def _person(
+    numbers: _Numbers,
+    rng: random.Random | None,
+    street: Street,
+    address: str,
+    household: str,
+    *,
+    name: str,
+    sex: str,
+    born: date,
+    phone: str | None,
+    marital: str,
+    spouse: str | None = None,
+    father: str | None = None,
+    mother: str | None = None,
+    id_number: str | None = None,
+) -> Person:
     return Person(
-        id_number=id_number or numbers.id_number(street.district, born, sex), name=name, sex=sex, birth_date=born,
-        ethnicity="汉族", address=address, region_code=street.code, phone=phone, marital_status=marital,
-        spouse_id_number=spouse, father_id_number=father, mother_id_number=mother, household_id=household,
-    )  # fmt: skip
+        id_number=id_number or numbers.id_number(street.district, born, sex),
+        name=name,
+        sex=sex,
+        birth_date=born,
+        ethnicity="汉族",
+        address=address,
+        region_code=street.code,
+        phone=phone,
+        marital_status=marital,
+        spouse_id_number=spouse,
+        father_id_number=father,
+        mother_id_number=mother,
+        household_id=household,
+    )
 
 
 def _demo_family(streets: list[Street], numbers: _Numbers) -> Iterator[Person]:
@@ -152,13 +176,50 @@ def _demo_family(streets: list[Street], numbers: _Numbers) -> Iterator[Person]:
     husband_id = numbers.id_number(street.district, date(1988, 3, 15), "male")
     wife_id = numbers.id_number(street.district, date(1990, 7, 22), "female")
     child_id = numbers.id_number(street.district, date(2019, 5, 8), "female")
-    yield _person(numbers, None, street, address, "H00000", name="李明", sex="male", born=date(1988, 3, 15),
-                  phone=DEMO_PHONE, marital="married", spouse=wife_id, id_number=husband_id)  # fmt: skip
-    yield _person(numbers, None, street, address, "H00000", name="王芳", sex="female", born=date(1990, 7, 22),
-                  phone="13800138001", marital="married", spouse=husband_id, id_number=wife_id)  # fmt: skip
+    yield _person(
+        numbers,
+        None,
+        street,
+        address,
+        "H00000",
+        name="李明",
+        sex="male",
+        born=date(1988, 3, 15),
+        phone=DEMO_PHONE,
+        marital="married",
+        spouse=wife_id,
+        id_number=husband_id,
+    )
+    yield _person(
+        numbers,
+        None,
+        street,
+        address,
+        "H00000",
+        name="王芳",
+        sex="female",
+        born=date(1990, 7, 22),
+        phone="13800138001",
+        marital="married",
+        spouse=husband_id,
+        id_number=wife_id,
+    )
     numbers.phones.add("13800138001")
-    yield _person(numbers, None, street, address, "H00000", name="李小雨", sex="female", born=date(2019, 5, 8),
-                  phone=None, marital="single", father=husband_id, mother=wife_id, id_number=child_id)  # fmt: skip
+    yield _person(
+        numbers,
+        None,
+        street,
+        address,
+        "H00000",
+        name="李小雨",
+        sex="female",
+        born=date(2019, 5, 8),
+        phone=None,
+        marital="single",
+        father=husband_id,
+        mother=wife_id,
+        id_number=child_id,
+    )
 
 
 def _household(
@@ -173,16 +234,39 @@ def _household(
     wife_id = numbers.id_number(street.district, wife_born, "female")
     married = rng.random() < 0.85
     members = [
-        _person(numbers, rng, street, address, household, name=surname + rng.choice(GIVEN_MALE), sex="male",
-                born=husband_born, phone=numbers.phone(rng), marital="married" if married else "single",
-                spouse=wife_id if married else None, id_number=husband_id),
-    ]  # fmt: skip
+        _person(
+            numbers,
+            rng,
+            street,
+            address,
+            household,
+            name=surname + rng.choice(GIVEN_MALE),
+            sex="male",
+            born=husband_born,
+            phone=numbers.phone(rng),
+            marital="married" if married else "single",
+            spouse=wife_id if married else None,
+            id_number=husband_id,
+        ),
+    ]
     if not married:
         return members
     members.append(
-        _person(numbers, rng, street, address, household, name=wife_surname + rng.choice(GIVEN_FEMALE), sex="female",
-                born=wife_born, phone=numbers.phone(rng), marital="married", spouse=husband_id, id_number=wife_id)
-    )  # fmt: skip
+        _person(
+            numbers,
+            rng,
+            street,
+            address,
+            household,
+            name=wife_surname + rng.choice(GIVEN_FEMALE),
+            sex="female",
+            born=wife_born,
+            phone=numbers.phone(rng),
+            marital="married",
+            spouse=husband_id,
+            id_number=wife_id,
+        )
+    )
     youngest_parent = max(husband_born, wife_born)
     for _ in range(rng.choice([0, 1, 1, 2, 2, 3])):
         earliest = youngest_parent + timedelta(days=365 * 22)
@@ -193,16 +277,37 @@ def _household(
         given = rng.choice(GIVEN_MALE if sex == "male" else GIVEN_FEMALE)
         adult = (today - born).days >= 18 * 365
         members.append(
-            _person(numbers, rng, street, address, household, name=surname + given, sex=sex, born=born,
-                    phone=numbers.phone(rng) if adult else None, marital="single", father=husband_id,
-                    mother=wife_id)
-        )  # fmt: skip
+            _person(
+                numbers,
+                rng,
+                street,
+                address,
+                household,
+                name=surname + given,
+                sex=sex,
+                born=born,
+                phone=numbers.phone(rng) if adult else None,
+                marital="single",
+                father=husband_id,
+                mother=wife_id,
+            )
+        )
     if rng.random() < 0.25:
         born = husband_born - timedelta(days=365 * rng.randrange(22, 35))
         members.append(
-            _person(numbers, rng, street, address, household, name=rng.choice(SURNAMES) + rng.choice(GIVEN_FEMALE),
-                    sex="female", born=born, phone=None, marital="widowed")
-        )  # fmt: skip
+            _person(
+                numbers,
+                rng,
+                street,
+                address,
+                household,
+                name=rng.choice(SURNAMES) + rng.choice(GIVEN_FEMALE),
+                sex="female",
+                born=born,
+                phone=None,
+                marital="widowed",
+            )
+        )
         # The grandmother is the husband's mother.
         members[0] = msgspec.structs.replace(members[0], mother_id_number=members[-1].id_number)
     return members

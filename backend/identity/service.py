@@ -12,11 +12,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.db import tables as t
-from backend.errors import DomainError, ErrorCode
+from backend.errors import CommonErrorCode, DomainError
 from backend.i18n import Catalogs, Locale
 from backend.identity import audit, sso, staff
 from backend.identity.audit import AuditAction
 from backend.identity.clients import APP_CLIENT_ID, STAFF_CLIENT_ID
+from backend.identity.errors import IdentityErrorCode
 from backend.identity.keys import KeyRing, load_keys
 from backend.identity.limits import Limit, address_key, check_limits, count, refuse_if_exceeded
 from backend.identity.login_codes import CODE_SECONDS, LoginCodes
@@ -81,7 +82,7 @@ class IdentityService:
         """Send a code to the phone; the same answer whether or not the phone has an account."""
         number = normalize_phone(phone)
         if number is None:
-            raise DomainError(ErrorCode.INVALID_PHONE, field="phone")
+            raise DomainError(CommonErrorCode.INVALID_PHONE, field="phone")
         code = await self._deps.codes.issue(number, meta.ip)
         text = self._deps.messages.gettext(locale, LOGIN_SMS, code=code, minutes=CODE_SECONDS // 60)
         await self._deps.sms.send(self._db, number, text)
@@ -120,14 +121,17 @@ class IdentityService:
         """Consume a login code (a failure is audited in its own transaction); the citizen's id."""
         number = normalize_phone(phone)
         if number is None:
-            raise DomainError(ErrorCode.INVALID_PHONE, field="phone")
+            raise DomainError(CommonErrorCode.INVALID_PHONE, field="phone")
         try:
             await self._deps.codes.consume(number, code, meta.ip)
         except DomainError as error:
             await audit.record_now(
-                self._deps.sessions, AuditAction.LOGIN_FAILED, meta=meta, phone=mask_phone(number),
+                self._deps.sessions,
+                AuditAction.LOGIN_FAILED,
+                meta=meta,
+                phone=mask_phone(number),
                 reason=error.code.value,
-            )  # fmt: skip
+            )
             raise
         return await self._citizen_for_phone(number)
 
@@ -143,9 +147,14 @@ class IdentityService:
         """Tokens for a relying party the citizen authorized (the OIDC code exchange)."""
         pair = await self._open_session(SubjectType.CITIZEN, citizen_id, client_id, scopes, meta)
         await audit.record(
-            self._db, AuditAction.LOGIN, actor_type="citizen", actor_id=citizen_id, client_id=client_id, meta=meta,
+            self._db,
+            AuditAction.LOGIN,
+            actor_type="citizen",
+            actor_id=citizen_id,
+            client_id=client_id,
+            meta=meta,
             session_id=pair.session_id,
-        )  # fmt: skip
+        )
         return pair
 
     async def revoke_token(self, token: str, client_id: str, meta: RequestMeta) -> None:
@@ -160,9 +169,14 @@ class IdentityService:
             return
         await self._sessions.revoke([session_id], "revoked_by_client")
         await audit.record(
-            self._db, AuditAction.SESSION_REVOKED, actor_type=state.subject_type.value, actor_id=state.subject_id,
-            client_id=client_id, meta=meta, session_id=session_id,
-        )  # fmt: skip
+            self._db,
+            AuditAction.SESSION_REVOKED,
+            actor_type=state.subject_type.value,
+            actor_id=state.subject_id,
+            client_id=client_id,
+            meta=meta,
+            session_id=session_id,
+        )
 
     async def _open_session(
         self, subject_type: SubjectType, subject_id: str, client_id: str, scopes: list[str], meta: RequestMeta
@@ -187,7 +201,7 @@ class IdentityService:
         except DomainError as error:
             if error.params.get("reused"):
                 await self._revoke_family(str(error.params["session_id"]), meta)
-            raise DomainError(ErrorCode.INVALID_REFRESH_TOKEN, field="refreshToken") from None
+            raise DomainError(IdentityErrorCode.INVALID_REFRESH_TOKEN, field="refreshToken") from None
         subject = state.subject_id
         if state.subject_type is SubjectType.CITIZEN:
             subject = self.subject_for(state.client_id, state.subject_id)
@@ -195,9 +209,14 @@ class IdentityService:
             subject=subject, session_id=session_id, client_id=state.client_id, scopes=state.scopes
         )
         await audit.record(
-            self._db, AuditAction.TOKEN_REFRESHED, actor_type=state.subject_type.value, actor_id=state.subject_id,
-            client_id=state.client_id, meta=meta, session_id=session_id,
-        )  # fmt: skip
+            self._db,
+            AuditAction.TOKEN_REFRESHED,
+            actor_type=state.subject_type.value,
+            actor_id=state.subject_id,
+            client_id=state.client_id,
+            meta=meta,
+            session_id=session_id,
+        )
         return TokenPair(access, new_refresh, self._deps.tokens.access_seconds, session_id)
 
     async def _revoke_family(self, session_id: str, meta: RequestMeta) -> None:
@@ -216,20 +235,22 @@ class IdentityService:
         try:
             claims = self._deps.tokens.verify_access_token(access_token)
         except DomainError as error:
-            if error.code is not ErrorCode.UNKNOWN_SIGNING_KEY:
+            if error.code is not CommonErrorCode.UNKNOWN_SIGNING_KEY:
                 raise
             # A key rotated on another instance: reload once (bounded), then try again.
             if not self._deps.ring.may_reload():
-                raise DomainError(ErrorCode.UNAUTHENTICATED) from None
+                raise DomainError(CommonErrorCode.UNAUTHENTICATED) from None
             await self.reload_keys()
             try:
                 claims = self._deps.tokens.verify_access_token(access_token)
             except DomainError as again:
-                code = ErrorCode.UNAUTHENTICATED if again.code is ErrorCode.UNKNOWN_SIGNING_KEY else again.code
+                code = (
+                    CommonErrorCode.UNAUTHENTICATED if again.code is CommonErrorCode.UNKNOWN_SIGNING_KEY else again.code
+                )
                 raise DomainError(code) from None
         state = await self._sessions.state(str(claims["sid"]))
         if state is None or state.revoked or state.expires_at <= datetime.now(UTC).timestamp():
-            raise DomainError(ErrorCode.UNAUTHENTICATED)
+            raise DomainError(CommonErrorCode.UNAUTHENTICATED)
         return await self._principal(str(claims["sid"]), state, claims)
 
     async def session_active(self, session_id: str) -> bool:
@@ -245,9 +266,13 @@ class IdentityService:
         if principal.subject_type is SubjectType.CITIZEN:
             subject = self.subject_for(principal.client_id, principal.subject_id)
         return self._deps.tokens.access_token(
-            subject=subject, session_id=principal.session_id, client_id=principal.client_id,
-            scopes=granted, actor=actor, seconds=seconds,
-        )  # fmt: skip
+            subject=subject,
+            session_id=principal.session_id,
+            client_id=principal.client_id,
+            scopes=granted,
+            actor=actor,
+            seconds=seconds,
+        )
 
     async def _principal(self, session_id: str, state: SessionState, claims: dict[str, object]) -> Principal:
         scopes = frozenset(str(claims.get("scope", "")).split()) & frozenset(state.scopes)
@@ -255,19 +280,27 @@ class IdentityService:
         if isinstance(actor, dict) and actor.get("sub"):
             # A delegated token: the acting service gets its scopes only, never first-party rights.
             return Principal(
-                subject_type=state.subject_type, subject_id=state.subject_id, session_id=session_id,
-                client_id=str(actor["sub"]), scopes=scopes, first_party=False,
-            )  # fmt: skip
+                subject_type=state.subject_type,
+                subject_id=state.subject_id,
+                session_id=session_id,
+                client_id=str(actor["sub"]),
+                scopes=scopes,
+                first_party=False,
+            )
         roles: tuple[RoleGrant, ...] = ()
         if state.subject_type is SubjectType.STAFF:
             if not await staff.is_active(self._db, state.subject_id):
-                raise DomainError(ErrorCode.UNAUTHENTICATED)  # disabled since the token was issued
+                raise DomainError(CommonErrorCode.UNAUTHENTICATED)  # disabled since the token was issued
             roles = await staff.roles_of(self._db, state.subject_id)
         return Principal(
-            subject_type=state.subject_type, subject_id=state.subject_id, session_id=session_id,
-            client_id=state.client_id, scopes=scopes,
-            first_party=state.client_id in (APP_CLIENT_ID, STAFF_CLIENT_ID), roles=roles,
-        )  # fmt: skip
+            subject_type=state.subject_type,
+            subject_id=state.subject_id,
+            session_id=session_id,
+            client_id=state.client_id,
+            scopes=scopes,
+            first_party=state.client_id in (APP_CLIENT_ID, STAFF_CLIENT_ID),
+            roles=roles,
+        )
 
     async def reload_keys(self) -> None:
         """Re-read the signing keys into this process's key ring."""
@@ -281,7 +314,7 @@ class IdentityService:
         """A citizen's own record."""
         row = (await self._db.execute(select(t.citizens).where(t.citizens.c.id == citizen_id))).first()
         if row is None:
-            raise DomainError(ErrorCode.UNAUTHENTICATED)
+            raise DomainError(CommonErrorCode.UNAUTHENTICATED)
         return Citizen(row.id, row.phone, row.id_number, row.name, row.verified_at, row.created_at)
 
     async def home_region(self, citizen_id: str) -> str | None:
@@ -296,7 +329,7 @@ class IdentityService:
         """A staff member with their roles."""
         row = (await self._db.execute(select(t.staff).where(t.staff.c.id == staff_id))).first()
         if row is None:
-            raise DomainError(ErrorCode.UNAUTHENTICATED)
+            raise DomainError(CommonErrorCode.UNAUTHENTICATED)
         return StaffMember(row.id, row.username, row.name, await staff.roles_of(self._db, row.id))
 
     async def sessions_of(self, principal: Principal) -> list[SessionInfo]:
@@ -332,12 +365,17 @@ class IdentityService:
         """End one of the caller's own sessions; another's is NOT_FOUND (never revealed)."""
         owned = set(await self._sessions.live_ids(principal.subject_type, principal.subject_id))
         if session_id not in owned:
-            raise DomainError(ErrorCode.NOT_FOUND, field="sessionId", what=session_id)
+            raise DomainError(CommonErrorCode.NOT_FOUND, field="sessionId", what=session_id)
         await self._sessions.revoke([session_id], "revoked_by_user")
         await audit.record(
-            self._db, AuditAction.SESSION_REVOKED, actor_type=principal.subject_type.value,
-            actor_id=principal.subject_id, client_id=principal.client_id, meta=meta, session_id=session_id,
-        )  # fmt: skip
+            self._db,
+            AuditAction.SESSION_REVOKED,
+            actor_type=principal.subject_type.value,
+            actor_id=principal.subject_id,
+            client_id=principal.client_id,
+            meta=meta,
+            session_id=session_id,
+        )
 
     async def revoke_replayed_code_session(self, session_id: str, meta: RequestMeta) -> None:
         """End the session an authorization code opened, once the code was replayed (RFC 6749 4.1.2)."""
@@ -355,9 +393,14 @@ class IdentityService:
         if principal.subject_type is SubjectType.CITIZEN:
             await sso.end_all(self._deps.redis, principal.subject_id)  # the browser sign-in too
         await audit.record(
-            self._db, AuditAction.LOGOUT_EVERYWHERE, actor_type=principal.subject_type.value,
-            actor_id=principal.subject_id, client_id=principal.client_id, meta=meta, count=count,
-        )  # fmt: skip
+            self._db,
+            AuditAction.LOGOUT_EVERYWHERE,
+            actor_type=principal.subject_type.value,
+            actor_id=principal.subject_id,
+            client_id=principal.client_id,
+            meta=meta,
+            count=count,
+        )
         return count
 
     # --- real-name verification -------------------------------------------------------------------
@@ -365,7 +408,7 @@ class IdentityService:
         """Link an ID number to the account once the registry confirms the (name, number) pair."""
         current = await self.citizen(citizen_id)
         if current.verified_at is not None:
-            raise DomainError(ErrorCode.ALREADY_VERIFIED)
+            raise DomainError(IdentityErrorCode.ALREADY_VERIFIED)
         # The registry is not a lookup service: a few tries per account and per address.
         checks = [(f"realname:citizen:{citizen_id}", Limit(5, 86400))]
         if meta.ip:
@@ -373,33 +416,37 @@ class IdentityService:
         await check_limits(self._deps.redis, checks)
         parsed = parse_id_number(id_number)
         if parsed is None:
-            raise DomainError(ErrorCode.INVALID_ID_NUMBER, field="idNumber")
+            raise DomainError(CommonErrorCode.INVALID_ID_NUMBER, field="idNumber")
         if not name.strip():
-            raise DomainError(ErrorCode.REQUIRED, field="name")
+            raise DomainError(CommonErrorCode.REQUIRED, field="name")
         # A name and an ID number are not secrets: the registry must also hold this account's phone
         # for the resident (phones are registered under real names), so nobody claims another's identity.
         person = await self._deps.registry.person(self._db, parsed.value)
         matches = await self._deps.registry.verify(self._db, name, parsed.value)
         if not matches or person is None or person.phone != current.phone:
             await audit.record_now(
-                self._deps.sessions, AuditAction.REAL_NAME_FAILED, actor_type="citizen", actor_id=citizen_id,
+                self._deps.sessions,
+                AuditAction.REAL_NAME_FAILED,
+                actor_type="citizen",
+                actor_id=citizen_id,
                 meta=meta,
-            )  # fmt: skip
-            raise DomainError(ErrorCode.REAL_NAME_MISMATCH, field="idNumber")
+            )
+            raise DomainError(IdentityErrorCode.REAL_NAME_MISMATCH, field="idNumber")
         other = (
             await self._db.execute(
                 select(t.citizens.c.id).where(t.citizens.c.id_number == parsed.value, t.citizens.c.id != citizen_id)
             )
         ).scalar()
         if other:
-            raise DomainError(ErrorCode.ID_NUMBER_TAKEN, field="idNumber")
+            raise DomainError(IdentityErrorCode.ID_NUMBER_TAKEN, field="idNumber")
         await self._db.execute(
             update(t.citizens)
             .where(t.citizens.c.id == citizen_id)
             .values(id_number=parsed.value, name=name.strip(), verified_at=datetime.now(UTC))
         )
-        await audit.record(self._db, AuditAction.REAL_NAME_VERIFIED, actor_type="citizen", actor_id=citizen_id,
-                           meta=meta)  # fmt: skip
+        await audit.record(
+            self._db, AuditAction.REAL_NAME_VERIFIED, actor_type="citizen", actor_id=citizen_id, meta=meta
+        )
         return await self.citizen(citizen_id)
 
     # --- staff ------------------------------------------------------------------------------------
@@ -410,8 +457,10 @@ class IdentityService:
         # against an account, so an officer who types their password right is never locked out by
         # their own sign-ins.
         account, address = username.lower(), address_key(meta.ip or "unknown")
-        failures = [(f"staff_login:failed:{account}:{address}", Limit(10, 900)),
-                    (f"staff_login:failed:{account}", Limit(100, 3600))]  # fmt: skip
+        failures = [
+            (f"staff_login:failed:{account}:{address}", Limit(10, 900)),
+            (f"staff_login:failed:{account}", Limit(100, 3600)),
+        ]
         await refuse_if_exceeded(self._deps.redis, failures)
         await check_limits(self._deps.redis, [(f"staff_login:address:{address}", Limit(50, 3600))])
         try:
@@ -422,7 +471,11 @@ class IdentityService:
             raise
         pair = await self._open_session(SubjectType.STAFF, member.id, STAFF_CLIENT_ID, [], meta)
         await audit.record(
-            self._db, AuditAction.STAFF_LOGIN, actor_type="staff", actor_id=member.id, client_id=STAFF_CLIENT_ID,
+            self._db,
+            AuditAction.STAFF_LOGIN,
+            actor_type="staff",
+            actor_id=member.id,
+            client_id=STAFF_CLIENT_ID,
             meta=meta,
-        )  # fmt: skip
+        )
         return pair

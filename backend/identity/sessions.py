@@ -19,7 +19,8 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db import tables as t
-from backend.errors import DomainError, ErrorCode
+from backend.errors import DomainError
+from backend.identity.errors import IdentityErrorCode
 from backend.identity.models import RequestMeta, SubjectType
 
 REFRESH_PREFIX = "rt_"
@@ -133,9 +134,9 @@ class Sessions:
         )
         row = rows.first()
         if row is None or row.revoked_at is not None or row.expires_at <= now or row.client_id not in clients:
-            raise DomainError(ErrorCode.INVALID_REFRESH_TOKEN)
+            raise DomainError(IdentityErrorCode.INVALID_REFRESH_TOKEN)
         if row.used_at is not None:
-            raise DomainError(ErrorCode.INVALID_REFRESH_TOKEN, reused=True, session_id=row.session_id)
+            raise DomainError(IdentityErrorCode.INVALID_REFRESH_TOKEN, reused=True, session_id=row.session_id)
         # Mark used only if nobody else did: two concurrent uses of one token cannot both succeed.
         claimed = await self._db.execute(
             update(t.refresh_tokens)
@@ -143,13 +144,17 @@ class Sessions:
             .values(used_at=now)
         )
         if claimed.rowcount != 1:  # type: ignore[attr-defined]
-            raise DomainError(ErrorCode.INVALID_REFRESH_TOKEN, reused=True, session_id=row.session_id)
+            raise DomainError(IdentityErrorCode.INVALID_REFRESH_TOKEN, reused=True, session_id=row.session_id)
         await self._db.execute(update(t.sessions).where(t.sessions.c.id == row.session_id).values(last_used_at=now))
         token = await self._new_token(row.session_id, row.expires_at)
         state = SessionState(
-            SubjectType(row.subject_type), row.subject_id, row.client_id, list(row.scopes), False,
+            SubjectType(row.subject_type),
+            row.subject_id,
+            row.client_id,
+            list(row.scopes),
+            False,
             row.expires_at.timestamp(),
-        )  # fmt: skip
+        )
         await self._cache(row.session_id, state)
         return row.session_id, token, state
 
@@ -183,9 +188,13 @@ class Sessions:
         if row is None:
             return None
         state = SessionState(
-            SubjectType(row.subject_type), row.subject_id, row.client_id, list(row.scopes),
-            row.revoked_at is not None, row.expires_at.timestamp(),
-        )  # fmt: skip
+            SubjectType(row.subject_type),
+            row.subject_id,
+            row.client_id,
+            list(row.scopes),
+            row.revoked_at is not None,
+            row.expires_at.timestamp(),
+        )
         if state.expires_at > datetime.now(UTC).timestamp():
             await self._cache(session_id, state)
         return state

@@ -12,7 +12,8 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db import tables as t
-from backend.errors import DomainError, ErrorCode
+from backend.errors import CommonErrorCode, DomainError
+from backend.identity.errors import IdentityErrorCode
 from backend.identity.models import Role, RoleGrant, StaffMember
 
 _hasher = PasswordHasher()
@@ -39,7 +40,7 @@ async def set_disabled(session: AsyncSession, username: str, disabled: bool) -> 
     """Disable or enable an account by username; its id (NOT_FOUND when unknown)."""
     staff_id = (await session.execute(select(t.staff.c.id).where(t.staff.c.username == username))).scalar()
     if staff_id is None:
-        raise DomainError(ErrorCode.NOT_FOUND, field="username", what=username)
+        raise DomainError(CommonErrorCode.NOT_FOUND, field="username", what=username)
     await session.execute(t.staff.update().where(t.staff.c.id == staff_id).values(disabled=disabled))
     return str(staff_id)
 
@@ -49,10 +50,10 @@ async def create_staff(
 ) -> StaffMember:
     """Create a staff account (or reset its password and roles when the username exists)."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise DomainError(ErrorCode.INVALID_VALUE, field="password")
+        raise DomainError(CommonErrorCode.INVALID_VALUE, field="password")
     for grant in roles:
         if (grant.role is Role.OFFICER) != bool(grant.department_code):
-            raise DomainError(ErrorCode.INVALID_VALUE, field="department")
+            raise DomainError(CommonErrorCode.INVALID_VALUE, field="department")
     existing = (await session.execute(select(t.staff.c.id).where(t.staff.c.username == username))).scalar()
     staff_id = existing or str(uuid.uuid4())
     password_hash = _hasher.hash(password)
@@ -88,7 +89,7 @@ async def check_password(session: AsyncSession, username: str, password: str) ->
         # argon2 takes ~0.1 s of CPU and 64 MiB by design: in a worker thread, never on the event loop.
         await asyncio.to_thread(_hasher.verify, row.password_hash if row else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
-        raise DomainError(ErrorCode.INVALID_CREDENTIALS) from None
+        raise DomainError(IdentityErrorCode.INVALID_CREDENTIALS) from None
     if row is None or row.disabled:
-        raise DomainError(ErrorCode.INVALID_CREDENTIALS)
+        raise DomainError(IdentityErrorCode.INVALID_CREDENTIALS)
     return StaffMember(row.id, row.username, row.name, await roles_of(session, row.id))

@@ -11,7 +11,7 @@ from typing import Any
 import jwt
 import msgspec
 
-from backend.errors import DomainError, ErrorCode
+from backend.errors import CommonErrorCode, DomainError
 from backend.identity.keys import ALGORITHM, KeyRing
 
 API_AUDIENCE = "onewindow-api"
@@ -62,8 +62,15 @@ class TokenIssuer:
     ) -> str:
         """An OpenID Connect ID token for a relying party."""
         now = int(time.time())
-        claims = {"iss": self.issuer, "aud": client_id, "sub": subject, "iat": now, "exp": now + 300,
-                  "auth_time": auth_time, **extra}  # fmt: skip
+        claims = {
+            "iss": self.issuer,
+            "aud": client_id,
+            "sub": subject,
+            "iat": now,
+            "exp": now + 300,
+            "auth_time": auth_time,
+            **extra,
+        }
         if nonce:
             claims["nonce"] = nonce
         return self._sign(claims, "JWT")
@@ -82,7 +89,7 @@ class TokenIssuer:
         if cached is not None:
             if cached["exp"] + _LEEWAY < time.time():
                 del self._verified[token]
-                raise DomainError(ErrorCode.TOKEN_EXPIRED)
+                raise DomainError(CommonErrorCode.TOKEN_EXPIRED)
             return cached
         claims = self._verify(token)
         if len(self._verified) >= _CACHE_SIZE:
@@ -95,15 +102,21 @@ class TokenIssuer:
         try:
             return str(self.verify_access_token(token)["sid"])
         except DomainError as error:
-            if error.code is not ErrorCode.TOKEN_EXPIRED:
+            if error.code is not CommonErrorCode.TOKEN_EXPIRED:
                 return None
         header = _header(token)
         key = self.ring.verifier(str((header or {}).get("kid", "")))
         if key is None:
             return None
         try:
-            claims = jwt.decode(token, key.public, algorithms=[ALGORITHM], audience=API_AUDIENCE, issuer=self.issuer,
-                                options={"verify_exp": False})  # fmt: skip
+            claims = jwt.decode(
+                token,
+                key.public,
+                algorithms=[ALGORITHM],
+                audience=API_AUDIENCE,
+                issuer=self.issuer,
+                options={"verify_exp": False},
+            )
         except jwt.PyJWTError:
             return None
         return str(claims.get("sid")) if claims.get("sid") else None
@@ -113,13 +126,13 @@ class TokenIssuer:
         # Only ES256 with a kid we know: "none", HS256 with the public key as secret, RS256 and
         # unknown keys are all refused before any signature check.
         if header is None or header.get("alg") != ALGORITHM or header.get("typ") not in (None, "at+jwt"):
-            raise DomainError(ErrorCode.UNAUTHENTICATED)
+            raise DomainError(CommonErrorCode.UNAUTHENTICATED)
         kid = header.get("kid")
         if not isinstance(kid, str) or not kid:
-            raise DomainError(ErrorCode.UNAUTHENTICATED)
+            raise DomainError(CommonErrorCode.UNAUTHENTICATED)
         key = self.ring.verifier(kid)
         if key is None:
-            raise DomainError(ErrorCode.UNKNOWN_SIGNING_KEY)
+            raise DomainError(CommonErrorCode.UNKNOWN_SIGNING_KEY)
         try:
             claims: dict[str, Any] = jwt.decode(
                 token,
@@ -131,9 +144,9 @@ class TokenIssuer:
                 options={"require": _REQUIRED},
             )
         except jwt.ExpiredSignatureError:
-            raise DomainError(ErrorCode.TOKEN_EXPIRED) from None
+            raise DomainError(CommonErrorCode.TOKEN_EXPIRED) from None
         except jwt.PyJWTError:
-            raise DomainError(ErrorCode.UNAUTHENTICATED) from None
+            raise DomainError(CommonErrorCode.UNAUTHENTICATED) from None
         return claims
 
 

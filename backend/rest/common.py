@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 import msgspec
 from litestar import Request
 from litestar.response import Response
 
-from backend.errors import MESSAGES, DomainError, ErrorCode
+from backend.errors import MESSAGES, DomainError
 from backend.i18n import negotiate
 from backend.identity.models import Principal
 from backend.identity.service import IdentityService
@@ -36,7 +37,7 @@ async def bearer_principal(request: Request[Any, Any, Any]) -> Principal | None:
             return None
 
 
-def error_response(request: Request[Any, Any, Any], code: ErrorCode, status: int, **params: Any) -> Response[bytes]:
+def error_response(request: Request[Any, Any, Any], code: StrEnum, status: int, **params: Any) -> Response[bytes]:
     """A GraphQL-shaped error body with the code and its message in the caller's language."""
     locale = negotiate(request.headers.get("accept-language"))
     message = resources_of(request).messages.gettext(locale, MESSAGES[code], **params)

@@ -10,7 +10,7 @@ from litestar import Request
 from litestar.exceptions import HTTPException
 from litestar.response import Response
 
-from backend.errors import MESSAGES, ErrorCode
+from backend.errors import MESSAGES, CommonErrorCode
 from backend.i18n import negotiate
 from backend.outages import is_outage
 
@@ -20,13 +20,13 @@ log = structlog.get_logger("backend.errors")
 def unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
     """Log with traceback; answer 500 with the request id and no internals (503 when Redis or the database is away)."""
     if isinstance(exc, HTTPException):
-        body = {"errors": [{"message": exc.detail, "extensions": {"code": ErrorCode.BAD_REQUEST.value}}]}
+        body = {"errors": [{"message": exc.detail, "extensions": {"code": CommonErrorCode.BAD_REQUEST.value}}]}
         return Response(msgspec.json.encode(body), status_code=exc.status_code, media_type="application/json")
     request_id = request.scope.get("state", {}).get("request_id", "")
     locale = negotiate(request.headers.get("accept-language"))
-    code, status = ErrorCode.INTERNAL_ERROR, 500
+    code, status = CommonErrorCode.INTERNAL_ERROR, 500
     if is_outage(exc):
-        code, status = ErrorCode.TEMPORARILY_UNAVAILABLE, 503
+        code, status = CommonErrorCode.TEMPORARILY_UNAVAILABLE, 503
         log.warning("http.unavailable", path=request.url.path, error=type(exc).__name__)
     else:
         log.error("http.unexpected_error", path=request.url.path, exc_info=exc)

@@ -19,7 +19,7 @@ from litestar.params import Body
 from litestar.response import Redirect, Response
 
 from backend.db.engine import unit_of_work
-from backend.errors import MESSAGES, DomainError, ErrorCode
+from backend.errors import MESSAGES, CommonErrorCode, DomainError
 from backend.i18n import Locale, negotiate
 from backend.identity import audit, clients, oidc, sso
 from backend.identity.audit import AuditAction
@@ -42,8 +42,7 @@ def _resources(request: Request[Any, Any, Any]) -> Resources:
 
 
 def _meta(request: Request[Any, Any, Any]) -> RequestMeta:
-    return RequestMeta(ip=request.client.host if request.client else None,
-                       user_agent=request.headers.get("user-agent"))  # fmt: skip
+    return RequestMeta(ip=request.client.host if request.client else None, user_agent=request.headers.get("user-agent"))
 
 
 def _locale(request: Request[Any, Any, Any], ui_locales: str | None = None) -> Locale:
@@ -76,16 +75,20 @@ def _cookie_key(resources: Resources) -> bytes:
     return derive(resources.identity.master_secret, "sso-cookie")
 
 
-def _html(pages: Pages, template: str, locale: Locale, status: int = 200, params: dict[str, Any] | None = None,
-          **context: Any) -> Response[str]:  # fmt: skip
+def _html(
+    pages: Pages, template: str, locale: Locale, status: int = 200, params: dict[str, Any] | None = None, **context: Any
+) -> Response[str]:
     return Response(
         pages.render(template, locale, params, **context),
         status_code=status,
         media_type="text/html; charset=utf-8",
-        headers={"cache-control": "no-store", "x-frame-options": "DENY",
-                 # No form-action: browsers apply it to the redirects after a POST, which go to the relying party.
-                 "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"},
-    )  # fmt: skip
+        headers={
+            "cache-control": "no-store",
+            "x-frame-options": "DENY",
+            # No form-action: browsers apply it to the redirects after a POST, which go to the relying party.
+            "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+        },
+    )
 
 
 def _oauth_error(error: str, description: str, status: int = 400) -> Response[bytes]:
@@ -130,8 +133,11 @@ async def jwks(request: Request[Any, Any, Any]) -> Response[bytes]:
     if resources.identity.ring.stale():
         async with resources.sessions() as db:
             await IdentityService(db, resources.identity).reload_keys()
-    return Response(msgspec.json.encode(resources.identity.ring.jwks()), media_type=JSON,
-                    headers={"cache-control": "public, max-age=60"})  # fmt: skip
+    return Response(
+        msgspec.json.encode(resources.identity.ring.jwks()),
+        media_type=JSON,
+        headers={"cache-control": "public, max-age=60"},
+    )
 
 
 # --- authorize ----------------------------------------------------------------------------------
@@ -148,7 +154,7 @@ async def _validated(resources: Resources, params: dict[str, str]) -> tuple[Clie
         client = await clients.get_client(db, params.get("client_id", ""))
     redirect_uri = params.get("redirect_uri", "")
     if client is None or redirect_uri not in client.redirect_uris:
-        raise DomainError(ErrorCode.NOT_FOUND, what="client")  # never redirect to an unverified URI
+        raise DomainError(CommonErrorCode.NOT_FOUND, what="client")  # never redirect to an unverified URI
     if params.get("response_type") != "code":
         raise _AuthorizeError("unsupported_response_type", "only response_type=code is supported")
     if params.get("code_challenge_method") != "S256" or len(params.get("code_challenge", "")) < 43:
@@ -180,9 +186,10 @@ async def authorize(request: Request[Any, Any, Any]) -> Response[Any]:
     except DomainError:
         return _html(pages, "error.html", locale, 400, message=pages.texts(locale)["error_unknown_client"])
     except _AuthorizeError as error:
-        return _redirect_with(params["redirect_uri"],
-                              {"error": error.error, "error_description": error.description,
-                               "state": params.get("state", "")})  # fmt: skip
+        return _redirect_with(
+            params["redirect_uri"],
+            {"error": error.error, "error_description": error.description, "state": params.get("state", "")},
+        )
     cookie_key = _cookie_key(resources)
     browser = await _browser_session(resources, request)
     prompt = params.get("prompt", "")
@@ -203,19 +210,27 @@ async def authorize(request: Request[Any, Any, Any]) -> Response[Any]:
     request_token = _sign(cookie_key, pending)
     who = citizen.name or pages.texts(locale)["unverified"]
     return _html(
-        pages, "consent.html", locale, params={"client": client.name, "who": who},
+        pages,
+        "consent.html",
+        locale,
+        params={"client": client.name, "who": who},
         scope_texts=[resources.messages.gettext(locale, oidc.SCOPE_DESCRIPTIONS[s]) for s in scopes],
         request_token=request_token,
-    )  # fmt: skip
+    )
 
 
 async def _issue_code(
     resources: Resources, client_id: str, browser: dict[str, Any], params: dict[str, str], scopes: list[str]
 ) -> Redirect:
     grant = oidc.AuthorizationCode(
-        client_id=client_id, citizen_id=browser["cid"], redirect_uri=params["redirect_uri"], scopes=scopes,
-        code_challenge=params["code_challenge"], nonce=params.get("nonce"), auth_time=int(browser["at"]),
-    )  # fmt: skip
+        client_id=client_id,
+        citizen_id=browser["cid"],
+        redirect_uri=params["redirect_uri"],
+        scopes=scopes,
+        code_challenge=params["code_challenge"],
+        nonce=params.get("nonce"),
+        auth_time=int(browser["at"]),
+    )
     code = await oidc.issue_code(resources.redis, grant)
     return _redirect_with(params["redirect_uri"], {"code": code, "state": params["state"]})
 
@@ -232,15 +247,27 @@ async def consent(request: Request[Any, Any, Any], data: Form) -> Response[Any]:
     pending = _unsign(cookie_key, data.get("request"))
     locale = _locale(request)
     if browser is None or pending is None or pending.get("typ") != "consent" or pending["cid"] != browser["cid"]:
-        return _html(resources.pages, "error.html", locale, 400,
-                     message=resources.messages.gettext(locale, MESSAGES[ErrorCode.UNAUTHENTICATED]))  # fmt: skip
+        return _html(
+            resources.pages,
+            "error.html",
+            locale,
+            400,
+            message=resources.messages.gettext(locale, MESSAGES[CommonErrorCode.UNAUTHENTICATED]),
+        )
     params: dict[str, str] = pending["p"]
     if data.get("decision") != "allow":
         return _redirect_with(params["redirect_uri"], {"error": "access_denied", "state": params["state"]})
     async with resources.sessions() as db, unit_of_work(db):
         await oidc.grant_consent(db, browser["cid"], params["client_id"], pending["s"])
-        await audit.record(db, AuditAction.CONSENT_GRANTED, actor_type="citizen", actor_id=browser["cid"],
-                           client_id=params["client_id"], meta=_meta(request), scopes=pending["s"])  # fmt: skip
+        await audit.record(
+            db,
+            AuditAction.CONSENT_GRANTED,
+            actor_type="citizen",
+            actor_id=browser["cid"],
+            client_id=params["client_id"],
+            meta=_meta(request),
+            scopes=pending["s"],
+        )
     return await _issue_code(resources, params["client_id"], browser, params, pending["s"])
 
 
@@ -273,19 +300,32 @@ def _refuse_cross_site(request: Request[Any, Any, Any]) -> Response[str] | None:
         return None
     resources = _resources(request)
     locale = _locale(request)
-    message = resources.messages.gettext(locale, MESSAGES[ErrorCode.FORBIDDEN])
+    message = resources.messages.gettext(locale, MESSAGES[CommonErrorCode.FORBIDDEN])
     return _html(resources.pages, "error.html", locale, 403, message=message)
 
 
 def _login_page(
-    resources: Resources, locale: Locale, phone: str, continue_url: str, *, code_sent: bool,
+    resources: Resources,
+    locale: Locale,
+    phone: str,
+    continue_url: str,
+    *,
+    code_sent: bool,
     error: DomainError | None = None,
-) -> Response[str]:  # fmt: skip
+) -> Response[str]:
     """The sign-in page at its phone step or its code step, with the error of the last try if any."""
     message = resources.messages.gettext(locale, MESSAGES[error.code], **error.params) if error else None
-    return _html(resources.pages, "login.html", locale, 400 if error else 200,
-                 params={"phone": mask_phone(phone.strip())}, continue_url=continue_url, code_sent=code_sent,
-                 phone=phone, error=message)  # fmt: skip
+    return _html(
+        resources.pages,
+        "login.html",
+        locale,
+        400 if error else 200,
+        params={"phone": mask_phone(phone.strip())},
+        continue_url=continue_url,
+        code_sent=code_sent,
+        phone=phone,
+        error=message,
+    )
 
 
 def _sign_in_form(request: Request[Any, Any, Any], data: dict[str, str]) -> tuple[Resources, Locale, str, str]:
@@ -329,12 +369,14 @@ async def login(request: Request[Any, Any, Any], data: Form) -> Response[Any]:
     cookie_key = _cookie_key(resources)
     now = time.time()
     sso_id = await sso.start(resources.redis, citizen_id)
-    value = _sign(cookie_key, {"typ": "sso", "sid": sso_id, "cid": citizen_id, "at": int(now),
-                               "exp": now + sso.SSO_SECONDS})  # fmt: skip
+    value = _sign(
+        cookie_key, {"typ": "sso", "sid": sso_id, "cid": citizen_id, "at": int(now), "exp": now + sso.SSO_SECONDS}
+    )
     secure = resources.settings.resolved_issuer.startswith("https://")
     response = Redirect(continue_url, status_code=302)
-    response.set_cookie(SSO_COOKIE, value, max_age=sso.SSO_SECONDS, path="/oauth", httponly=True, secure=secure,
-                        samesite="lax")  # fmt: skip
+    response.set_cookie(
+        SSO_COOKIE, value, max_age=sso.SSO_SECONDS, path="/oauth", httponly=True, secure=secure, samesite="lax"
+    )
     return response
 
 
@@ -407,9 +449,16 @@ async def _code_grant(
     id_token = deps.tokens.id_token(
         subject=subject, client_id=client.client_id, nonce=grant.nonce, auth_time=grant.auth_time, extra=claims
     )
-    return _token_response({"access_token": pair.access_token, "token_type": "Bearer",
-                            "expires_in": pair.expires_in, "refresh_token": pair.refresh_token,
-                            "id_token": id_token, "scope": " ".join(grant.scopes)})  # fmt: skip
+    return _token_response(
+        {
+            "access_token": pair.access_token,
+            "token_type": "Bearer",
+            "expires_in": pair.expires_in,
+            "refresh_token": pair.refresh_token,
+            "id_token": id_token,
+            "scope": " ".join(grant.scopes),
+        }
+    )
 
 
 async def _code_replayed(request: Request[Any, Any, Any], resources: Resources, code: str) -> None:
@@ -430,12 +479,19 @@ async def _refresh_grant(
     deps = resources.identity
     try:
         async with resources.sessions() as db, unit_of_work(db):
-            pair = await IdentityService(db, deps).refresh(data.get("refresh_token", ""), _meta(request),
-                                                           client_id=client.client_id)  # fmt: skip
+            pair = await IdentityService(db, deps).refresh(
+                data.get("refresh_token", ""), _meta(request), client_id=client.client_id
+            )
     except DomainError:
         return _oauth_error("invalid_grant", "the refresh token is invalid, expired or was used before")
-    return _token_response({"access_token": pair.access_token, "token_type": "Bearer",
-                            "expires_in": pair.expires_in, "refresh_token": pair.refresh_token})  # fmt: skip
+    return _token_response(
+        {
+            "access_token": pair.access_token,
+            "token_type": "Bearer",
+            "expires_in": pair.expires_in,
+            "refresh_token": pair.refresh_token,
+        }
+    )
 
 
 @get("/oauth/userinfo", include_in_schema=False)
@@ -443,8 +499,12 @@ async def userinfo(request: Request[Any, Any, Any]) -> Response[bytes]:
     """The claims the access token's scopes allow, for the relying party that holds it."""
     principal = await bearer_principal(request)
     if principal is None or principal.subject_type is not SubjectType.CITIZEN or Scope.OPENID not in principal.scopes:
-        return Response(b'{"error":"invalid_token"}', status_code=401, media_type=JSON,
-                        headers={"www-authenticate": 'Bearer error="invalid_token"'})  # fmt: skip
+        return Response(
+            b'{"error":"invalid_token"}',
+            status_code=401,
+            media_type=JSON,
+            headers={"www-authenticate": 'Bearer error="invalid_token"'},
+        )
     resources = _resources(request)
     async with resources.sessions() as db:
         service = IdentityService(db, resources.identity)
@@ -464,8 +524,9 @@ async def revoke(request: Request[Any, Any, Any], data: Form) -> Response[bytes]
     if client is None:
         return _oauth_error("invalid_client", "client authentication failed", 401)
     async with resources.sessions() as db, unit_of_work(db):
-        await IdentityService(db, resources.identity).revoke_token(data.get("token", ""), client.client_id,
-                                                                        _meta(request))  # fmt: skip
+        await IdentityService(db, resources.identity).revoke_token(
+            data.get("token", ""), client.client_id, _meta(request)
+        )
     return Response(b"", media_type=JSON, headers={"cache-control": "no-store"})
 
 

@@ -11,7 +11,7 @@ from litestar import Request, get, post
 from litestar.params import FromPath
 from litestar.response import Response
 
-from backend.errors import DomainError, ErrorCode
+from backend.errors import CommonErrorCode, DomainError
 from backend.i18n import negotiate
 from backend.identity.limits import Limit, address_key, check_limits
 from backend.identity.models import Role, SubjectType
@@ -71,10 +71,14 @@ async def verify_receipt(request: Request[Any, Any, Any]) -> Response[bytes]:
         name = found.issuer.get("name") or {}
         locale = negotiate(request.headers.get("accept-language"))
         body["receipt"] = {
-            "billCode": found.bill_code, "billNumber": found.bill_number, "kind": found.kind,
-            "total": to_yuan(found.total_fen), "issuer": name.get(locale.value) if isinstance(name, dict) else None,
-            "issuedAt": found.issued_at.isoformat(), "payer": mask_name(found.payer),
-        }  # fmt: skip
+            "billCode": found.bill_code,
+            "billNumber": found.bill_number,
+            "kind": found.kind,
+            "total": to_yuan(found.total_fen),
+            "issuer": name.get(locale.value) if isinstance(name, dict) else None,
+            "issuedAt": found.issued_at.isoformat(),
+            "payer": mask_name(found.payer),
+        }
     return Response(msgspec.json.encode(body), media_type=JSON, headers={"cache-control": "no-store"})
 
 
@@ -90,12 +94,15 @@ async def receipt_pdf_file(request: Request[Any, Any, Any], receipt_id: FromPath
             order = await get_order(session, found.order_id)
             owner = order.citizen_id if order else None
     allowed = principal is not None and (
-        (principal.subject_type is SubjectType.CITIZEN and principal.subject_id == owner
-         and (principal.first_party or principal.has_scope("payments")))
+        (
+            principal.subject_type is SubjectType.CITIZEN
+            and principal.subject_id == owner
+            and (principal.first_party or principal.has_scope("payments"))
+        )
         or (principal.subject_type is SubjectType.STAFF and principal.has_role(Role.FINANCE))
-    )  # fmt: skip
+    )
     if found is None or not allowed:
-        return error_response(request, ErrorCode.NOT_FOUND, 404, what=receipt_id)
+        return error_response(request, CommonErrorCode.NOT_FOUND, 404, what=receipt_id)
     pdf = receipt_pdf.render(found, verify_url(resources, found))
     filename = f"receipt-{found.bill_code}-{found.bill_number}.pdf"
     return Response(

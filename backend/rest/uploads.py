@@ -14,14 +14,17 @@ from litestar.datastructures import UploadFile
 from litestar.response import Response
 
 from backend.applications import uploads
+from backend.applications.errors import ApplicationErrorCode
 from backend.db.engine import unit_of_work
-from backend.errors import DomainError, ErrorCode
+from backend.errors import CommonErrorCode, DomainError
 from backend.identity.models import SubjectType
 from backend.rest.common import JSON, bearer_principal, error_response, resources_of
 
-STATUS = {
-    ErrorCode.UPLOAD_QUOTA: 429, ErrorCode.UPLOAD_TOO_LARGE: 413, ErrorCode.UPLOAD_TYPE_NOT_ALLOWED: 415,
-}  # fmt: skip
+STATUS: dict[str, int] = {
+    ApplicationErrorCode.UPLOAD_QUOTA: 429,
+    ApplicationErrorCode.UPLOAD_TOO_LARGE: 413,
+    ApplicationErrorCode.UPLOAD_TYPE_NOT_ALLOWED: 415,
+}
 
 
 @post("/uploads", include_in_schema=False, status_code=201, request_max_body_size=uploads.MAX_BYTES + 64 * 1024)
@@ -29,16 +32,16 @@ async def upload(request: Request[Any, Any, Any]) -> Response[bytes]:
     """Store one file for the signed-in citizen; answers {id, sha256, size, contentType}."""
     principal = await bearer_principal(request)
     if principal is None or principal.subject_type is not SubjectType.CITIZEN:
-        return error_response(request, ErrorCode.UNAUTHENTICATED, 401)
+        return error_response(request, CommonErrorCode.UNAUTHENTICATED, 401)
     if not principal.first_party and not principal.has_scope("applications:write"):
-        return error_response(request, ErrorCode.INSUFFICIENT_SCOPE, 403, scope="applications:write")
+        return error_response(request, CommonErrorCode.INSUFFICIENT_SCOPE, 403, scope="applications:write")
     resources = resources_of(request)
     try:
         async with resources.sessions() as db:
             await uploads.check_quota(db, principal.subject_id)
         file = (await request.form()).get("file")
         if not isinstance(file, UploadFile):
-            return error_response(request, ErrorCode.BAD_REQUEST, 400, detail="multipart field 'file' is missing")
+            return error_response(request, CommonErrorCode.BAD_REQUEST, 400, detail="multipart field 'file' is missing")
         content = await file.read(uploads.MAX_BYTES + 1)
         async with resources.sessions() as db, unit_of_work(db):
             stored = await uploads.store(

@@ -38,8 +38,26 @@ PRIMARY = 0.1
 """A tie-breaker for the ordinary service that issues or grants something (a passport, a social security
 card): a query that names only the thing ("社保卡", "hz") most often wants that one, not a follow-up
 service (replacement, renewal, cancellation) or a variant for special cases (temporary, for foreigners)."""
-NOT_PRIMARY = ("补领", "补发", "补办", "换领", "换发", "换证", "挂失", "注销", "变更", "签注", "续期", "查询", "撤销",
-               "临时", "外国人", "港澳台", "境外", "乡村")  # fmt: skip
+NOT_PRIMARY = (
+    "补领",
+    "补发",
+    "补办",
+    "换领",
+    "换发",
+    "换证",
+    "挂失",
+    "注销",
+    "变更",
+    "签注",
+    "续期",
+    "查询",
+    "撤销",
+    "临时",
+    "外国人",
+    "港澳台",
+    "境外",
+    "乡村",
+)
 
 
 @dataclass
@@ -94,8 +112,12 @@ def make_document(
 ) -> Document:
     """A document from its texts in every locale."""
     features: dict[str, float] = {}
-    for text, weight in [*((s, SUMMARY) for s in summaries), *((m, MEMBER) for m in members),
-                         *((k, KEYWORD) for k in keywords), *((n, NAME) for n in names)]:  # fmt: skip
+    for text, weight in [
+        *((s, SUMMARY) for s in summaries),
+        *((m, MEMBER) for m in members),
+        *((k, KEYWORD) for k in keywords),
+        *((n, NAME) for n in names),
+    ]:
         _features(text, weight, features)
     chinese = [t for t in (*names, *keywords) if pinyin(normalize(t))[0]]
     return Document(

@@ -46,10 +46,32 @@ COVER = 0.02
 one that says less besides)."""
 ASKS_FOR_ALL = 0.8
 """What a bundle gains when the query asks what all there is to do ("要办哪些手续", "what do I need to do")."""
-_ASKS_FOR_ALL = ("哪些", "什么手续", "要办什么", "办什么", "点算", "处理", "咩", "一次搞定", "一次办", "一起办",
-                 "一并办", "一次过", "一站式", "what do i", "what should i", "what do we", "what should we",
-                 "everything", "all the", "what to do", "paperwork", "where to start", "where do i start",
-                 "where to begin")  # fmt: skip
+_ASKS_FOR_ALL = (
+    "哪些",
+    "什么手续",
+    "要办什么",
+    "办什么",
+    "点算",
+    "处理",
+    "咩",
+    "一次搞定",
+    "一次办",
+    "一起办",
+    "一并办",
+    "一次过",
+    "一站式",
+    "what do i",
+    "what should i",
+    "what do we",
+    "what should we",
+    "everything",
+    "all the",
+    "what to do",
+    "paperwork",
+    "where to start",
+    "where do i start",
+    "where to begin",
+)
 
 
 @dataclass(frozen=True)
@@ -154,8 +176,13 @@ def analyse(index: SearchIndex, query: str) -> Query | None:
         abbreviations = " ".join(LATIN_IN_CHINESE[t] for t in latin if t in LATIN_IN_CHINESE)
         latin = [t for t in latin if t not in LATIN_IN_CHINESE]
         # An everyday phrase counts through the catalog's terms for it, a typo through its correction.
-        chinese = [(strip_frames(_correct(index, rest)), 1.0), (terms, 1.0), (abbreviations, 1.0),
-                   (phrases, 0.5), (strip_frames(rest), 0.2)]  # fmt: skip
+        chinese = [
+            (strip_frames(_correct(index, rest)), 1.0),
+            (terms, 1.0),
+            (abbreviations, 1.0),
+            (phrases, 0.5),
+            (strip_frames(rest), 0.2),
+        ]
     pinyin = [t for t in latin if not _is_english(index, t)]
     squashed = squash(text)
     features = _features(index, chinese, " ".join(latin) if cjk else text, pinyin, cjk)

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.catalog.snapshot import CatalogCache, CatalogSnapshot
 from backend.db import tables as t
-from backend.errors import DomainError, ErrorCode
+from backend.errors import CommonErrorCode, DomainError
 from backend.search.build import bundle_document, matter_document
 from backend.search.index import SearchIndex
 from backend.search.query import search
@@ -73,7 +73,7 @@ class SearchService:
         never on the event loop, so a slow query cannot stall other requests (or /health).
         """
         if len(query) > MAX_QUERY_LENGTH:
-            raise DomainError(ErrorCode.TOO_LONG, field="query", max=MAX_QUERY_LENGTH, length=len(query))
+            raise DomainError(CommonErrorCode.TOO_LONG, field="query", max=MAX_QUERY_LENGTH, length=len(query))
         snapshot, index = await self.index()
         hits = await asyncio.get_running_loop().run_in_executor(_SEARCH_THREAD, search, index, query, limit)
         results = []

@@ -166,9 +166,10 @@ def english_words(text: str) -> list[str]:
 @functools.lru_cache(maxsize=65536)
 def _english_words(text: str) -> tuple[str, ...]:
     tokens = [
-        w for t in _WORD.findall(_CONTRACTIONS.sub(lambda m: " not" if m[0][0] == "n" else "", text))
+        w
+        for t in _WORD.findall(_CONTRACTIONS.sub(lambda m: " not" if m[0][0] == "n" else "", text))
         for w in _fold_spelling(t).split()
-    ]  # fmt: skip
+    ]
     words: list[str] = []
     i = 0
     while i < len(tokens):

@@ -90,16 +90,27 @@ async def test_one_citizens_sockets_and_subscriptions_are_bounded_and_share_one_
         async with httpx.AsyncClient(base_url=served, timeout=10) as client:
             health = await client.get("/health")
             assert health.status_code == 200 and health.json()["redis"]["status"] == "up"
-            me = await client.post("/graphql", json={"query": "{ me { phone } }"},
-                                   headers={"authorization": f"Bearer {bystander}"})  # fmt: skip
+            me = await client.post(
+                "/graphql", json={"query": "{ me { phone } }"}, headers={"authorization": f"Bearer {bystander}"}
+            )
             assert me.json() == {"data": {"me": {"phone": "13500135002"}}}
-            out = await client.post("/graphql", json={"query": "mutation { logoutEverywhere { revokedCount } }"},
-                                    headers={"authorization": f"Bearer {bystander}"})  # fmt: skip
+            out = await client.post(
+                "/graphql",
+                json={"query": "mutation { logoutEverywhere { revokedCount } }"},
+                headers={"authorization": f"Bearer {bystander}"},
+            )
             assert out.json()["data"]["logoutEverywhere"]["revokedCount"] == 1
         # Closing a socket gives its subscriptions back to the citizen (once the server has seen it go)
         await sockets.pop(0).close()
-        socket = await _open(url, greedy)
-        assert await _receive(socket) == {"type": "connection_ack"}
+        for _ in range(200):
+            socket = await _open(url, greedy)
+            try:
+                assert await _receive(socket) == {"type": "connection_ack"}
+                break
+            except ConnectionClosed:  # the server has not yet counted the closed socket out
+                continue
+        else:
+            pytest.fail("the closed socket was never counted out")
         sockets.append(socket)
         for attempt in range(200):
             await _subscribe(socket, f"again-{attempt}")
@@ -131,9 +142,18 @@ async def test_every_subscribe_is_answered_even_a_refused_document(served: str, 
             assert answer["id"] == operation_id and answer["type"] == "error", answer
             assert answer["payload"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
         await _subscribe(socket, "deep", SUBSCRIBE)
-        await socket.send(json.dumps({"id": "vars", "type": "subscribe", "payload": {
-            "query": "subscription($id: ID) { applicationUpdated(id: $id) { id } }",
-            "variables": {"id": json.loads("[" * 40 + "]" * 40)}}}))  # fmt: skip
+        await socket.send(
+            json.dumps(
+                {
+                    "id": "vars",
+                    "type": "subscribe",
+                    "payload": {
+                        "query": "subscription($id: ID) { applicationUpdated(id: $id) { id } }",
+                        "variables": {"id": json.loads("[" * 40 + "]" * 40)},
+                    },
+                }
+            )
+        )
         answer = await _receive(socket)
         assert answer["id"] == "vars" and answer["payload"][0]["extensions"]["code"] == "BAD_REQUEST"
         assert await _settled(socket) == []  # the good subscription is still open and quiet

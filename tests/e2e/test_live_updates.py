@@ -13,7 +13,7 @@ from websockets.sync.client import connect
 from tests.e2e.conftest import onewindow
 
 SUBSCRIBE = "subscription { applicationUpdated { id status reference } }"
-SUBMIT = """mutation($i: ApplicationInput!) { submitApplication(input: $i) {
+SUBMIT = """mutation($i: SubmitApplicationInput!) { submitApplication(input: $i) {
   application { id status reference } errors { code field } } }"""
 
 
@@ -69,9 +69,12 @@ def test_a_citizen_sees_an_instant_approval_live(served: str, server_env: dict[s
             assert {s["reference"] for s in seen} == {submitted["application"]["reference"]}
             # An application an officer decides; then the citizen signs out everywhere
             values = {
-                "employer_name": "广州某某科技有限公司", "employer_credit_code": "91350100M000100Y43",
-                "gz_social_insurance": False, "settle_mode": "talent_collective", "settle_address": "广州市天河区",
-            }  # fmt: skip
+                "employer_name": "广州某某科技有限公司",
+                "employer_credit_code": "91350100M000100Y43",
+                "gz_social_insurance": False,
+                "settle_mode": "talent_collective",
+                "settle_address": "广州市天河区",
+            }
             referred = client.post(
                 "/graphql",
                 json={"query": SUBMIT, "variables": {"i": {"matterCode": "GZ-RSJ-0008", "values": values}}},
@@ -82,14 +85,19 @@ def test_a_citizen_sees_an_instant_approval_live(served: str, server_env: dict[s
                 if update["id"] == referred["id"]:
                     assert update["status"] == "SUBMITTED"
                     break
-            signed_out = client.post("/graphql", json={"query": "mutation { logoutEverywhere { revokedCount } }"},
-                                     headers={"authorization": f"Bearer {token}"}).json()  # fmt: skip
+            signed_out = client.post(
+                "/graphql",
+                json={"query": "mutation { logoutEverywhere { revokedCount } }"},
+                headers={"authorization": f"Bearer {token}"},
+            ).json()
             assert signed_out["data"]["logoutEverywhere"]["revokedCount"] >= 1
             officer = _staff_token(client, "officer.gz-rsj")
             accept = "mutation($i: ProcessApplicationInput!) { processApplication(input: $i) { errors { code } } }"
-            accepted = client.post("/graphql", json={"query": accept, "variables": {"i": {
-                "applicationId": referred["id"], "action": "ACCEPT"}}},
-                headers={"authorization": f"Bearer {officer}"}).json()  # fmt: skip
+            accepted = client.post(
+                "/graphql",
+                json={"query": accept, "variables": {"i": {"applicationId": referred["id"], "action": "ACCEPT"}}},
+                headers={"authorization": f"Bearer {officer}"},
+            ).json()
             assert accepted["data"]["processApplication"]["errors"] == []
             # The session is gone: the subscription ends, and the acceptance is never delivered on it
             tail = [_receive(socket)]

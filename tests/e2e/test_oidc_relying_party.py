@@ -60,8 +60,19 @@ def server_env(server_env: dict[str, str]) -> dict[str, str]:
 
 def _library_client(env: dict[str, str]) -> tuple[str, str]:
     """Register the library mini-program (openid, phone) with the CLI: its client id and secret."""
-    registered = onewindow(env, "clients", "create", "--name", "Library mini-program", "--redirect-uri",
-                           REDIRECT, "--scope", "openid", "--scope", "phone")  # fmt: skip
+    registered = onewindow(
+        env,
+        "clients",
+        "create",
+        "--name",
+        "Library mini-program",
+        "--redirect-uri",
+        REDIRECT,
+        "--scope",
+        "openid",
+        "--scope",
+        "phone",
+    )
     client_id = re.search(r"client_id:\s+(\S+)", registered).group(1)  # type: ignore[union-attr]
     client_secret = re.search(r"client_secret:\s+(\S+)", registered).group(1)  # type: ignore[union-attr]
     return client_id, client_secret
@@ -74,8 +85,9 @@ def test_authorization_code_flow_with_pkce(served: str, server_env: dict[str, st
     assert discovery["code_challenge_methods_supported"] == ["S256"]
     assert discovery["id_token_signing_alg_values_supported"] == ["ES256"]
 
-    rp = OAuth2Session(client_id, client_secret, scope="openid phone", redirect_uri=REDIRECT,
-                      code_challenge_method="S256")  # fmt: skip
+    rp = OAuth2Session(
+        client_id, client_secret, scope="openid phone", redirect_uri=REDIRECT, code_challenge_method="S256"
+    )
     verifier, nonce = secrets.token_urlsafe(48), secrets.token_urlsafe(16)
     url, state = rp.create_authorization_url(discovery["authorization_endpoint"], code_verifier=verifier, nonce=nonce)
 
@@ -104,16 +116,23 @@ def test_authorization_code_flow_with_pkce(served: str, server_env: dict[str, st
         assert userinfo == {"sub": claims["sub"], "phone_number": "+8613800138000", "phone_number_verified": True}
 
         # the token reaches only what its scopes allow: no profile scope, so no `me`
-        graphql = httpx.post(f"{served}/graphql", json={"query": "{ me { phone } }"},
-                             headers={"authorization": f"Bearer {token['access_token']}"})  # fmt: skip
+        graphql = httpx.post(
+            f"{served}/graphql",
+            json={"query": "{ me { phone } }"},
+            headers={"authorization": f"Bearer {token['access_token']}"},
+        )
         assert graphql.json()["errors"][0]["extensions"]["code"] == "INSUFFICIENT_SCOPE"
-        public = httpx.post(f"{served}/graphql", json={"query": "{ bundles { code } }"},
-                            headers={"authorization": f"Bearer {token['access_token']}"})  # fmt: skip
+        public = httpx.post(
+            f"{served}/graphql",
+            json={"query": "{ bundles { code } }"},
+            headers={"authorization": f"Bearer {token['access_token']}"},
+        )
         assert len(public.json()["data"]["bundles"]) == 10
 
         # consent is remembered: the next authorization goes straight back with a code
-        url2, _ = rp.create_authorization_url(discovery["authorization_endpoint"],
-                                              code_verifier=secrets.token_urlsafe(48), nonce="n2")  # fmt: skip
+        url2, _ = rp.create_authorization_url(
+            discovery["authorization_endpoint"], code_verifier=secrets.token_urlsafe(48), nonce="n2"
+        )
         again = browser.get(url2)
         assert again.status_code == 302 and "code=" in again.headers["location"]
 
@@ -125,11 +144,19 @@ def test_authorization_code_flow_with_pkce(served: str, server_env: dict[str, st
 
 
 def test_authorize_refuses_what_it_must(served: str, server_env: dict[str, str]) -> None:
-    registered = onewindow(server_env, "clients", "create", "--name", "MP", "--redirect-uri", REDIRECT,
-                           "--scope", "openid")  # fmt: skip
+    registered = onewindow(
+        server_env, "clients", "create", "--name", "MP", "--redirect-uri", REDIRECT, "--scope", "openid"
+    )
     client_id = re.search(r"client_id:\s+(\S+)", registered).group(1)  # type: ignore[union-attr]
-    base = {"response_type": "code", "client_id": client_id, "redirect_uri": REDIRECT, "scope": "openid",
-            "state": "s", "code_challenge": "x" * 43, "code_challenge_method": "S256"}  # fmt: skip
+    base = {
+        "response_type": "code",
+        "client_id": client_id,
+        "redirect_uri": REDIRECT,
+        "scope": "openid",
+        "state": "s",
+        "code_challenge": "x" * 43,
+        "code_challenge_method": "S256",
+    }
     with httpx.Client(base_url=served, follow_redirects=False, headers={"accept-language": "en"}) as browser:
         # an unregistered redirect URI is never redirected to
         wrong = browser.get("/oauth/authorize", params=base | {"redirect_uri": REDIRECT + "/other"})
@@ -152,8 +179,11 @@ def test_authorize_refuses_what_it_must(served: str, server_env: dict[str, str])
         page = browser.get("/oauth/authorize", params=base | {"prompt": "login"})
         assert page.status_code == 200 and "prompt" not in inputs(page.text)["continue"]
         # a sign-in form posted from another site (login CSRF) is refused
-        forged = browser.post("/oauth/login/code", data={"phone": PHONE, "continue": "/oauth/authorize"},
-                              headers={"origin": "https://evil.example", "sec-fetch-site": "cross-site"})  # fmt: skip
+        forged = browser.post(
+            "/oauth/login/code",
+            data={"phone": PHONE, "continue": "/oauth/authorize"},
+            headers={"origin": "https://evil.example", "sec-fetch-site": "cross-site"},
+        )
         assert forged.status_code == 403
 
 
@@ -162,8 +192,9 @@ def test_a_replayed_code_revokes_the_tokens_it_gave(served: str, server_env: dic
     # a code may have stolen it, so the tokens of its first redemption stop working too.
     client_id, client_secret = _library_client(server_env)
     discovery = httpx.get(f"{served}/.well-known/openid-configuration").json()
-    rp = OAuth2Session(client_id, client_secret, scope="openid phone", redirect_uri=REDIRECT,
-                       code_challenge_method="S256")  # fmt: skip
+    rp = OAuth2Session(
+        client_id, client_secret, scope="openid phone", redirect_uri=REDIRECT, code_challenge_method="S256"
+    )
     verifier = secrets.token_urlsafe(48)
     url, _ = rp.create_authorization_url(discovery["authorization_endpoint"], code_verifier=verifier, nonce="n")
     with httpx.Client(base_url=served, follow_redirects=False) as browser:
@@ -173,13 +204,27 @@ def test_a_replayed_code_revokes_the_tokens_it_gave(served: str, server_env: dic
     code = parse_qs(urlsplit(callback).query)["code"][0]
     token = rp.fetch_token(discovery["token_endpoint"], authorization_response=callback, code_verifier=verifier)
     assert rp.get(discovery["userinfo_endpoint"]).status_code == 200
-    replay = httpx.post(discovery["token_endpoint"], data={
-        "grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT, "code_verifier": verifier,
-        "client_id": client_id, "client_secret": client_secret})  # fmt: skip
+    replay = httpx.post(
+        discovery["token_endpoint"],
+        data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": REDIRECT,
+            "code_verifier": verifier,
+            "client_id": client_id,
+            "client_secret": client_secret,
+        },
+    )
     assert replay.status_code == 400 and replay.json()["error"] == "invalid_grant"
     # the first redemption's access and refresh tokens are revoked
     assert rp.get(discovery["userinfo_endpoint"]).status_code == 401
-    refresh = httpx.post(discovery["token_endpoint"], data={
-        "grant_type": "refresh_token", "refresh_token": token["refresh_token"],
-        "client_id": client_id, "client_secret": client_secret})  # fmt: skip
+    refresh = httpx.post(
+        discovery["token_endpoint"],
+        data={
+            "grant_type": "refresh_token",
+            "refresh_token": token["refresh_token"],
+            "client_id": client_id,
+            "client_secret": client_secret,
+        },
+    )
     assert refresh.status_code == 400 and refresh.json()["error"] == "invalid_grant"

@@ -38,8 +38,9 @@ def _codes_from(served: str, spoofed: bool) -> list[str]:
     with httpx.Client(base_url=served, timeout=30) as client:
         for n in range(31):
             headers = {"x-forwarded-for": f"203.0.113.{n + 1}"} if spoofed else {}
-            body = client.post("/graphql", json={"query": REQUEST_CODE, "variables": {"p": f"1350013{n:04d}"}},
-                               headers=headers).json()  # fmt: skip
+            body = client.post(
+                "/graphql", json={"query": REQUEST_CODE, "variables": {"p": f"1350013{n:04d}"}}, headers=headers
+            ).json()
             errors = body["data"]["requestLoginCode"]["errors"]
             answers.append(errors[0]["code"] if errors else "SENT")
     return answers

@@ -118,8 +118,9 @@ def fuzz_target(
 
 
 @schema.parametrize()
-@settings(max_examples=EXAMPLES, deadline=None, derandomize=not RANDOM, database=None,
-          suppress_health_check=list(HealthCheck))  # fmt: skip
+@settings(
+    max_examples=EXAMPLES, deadline=None, derandomize=not RANDOM, database=None, suppress_health_check=list(HealthCheck)
+)
 def test_no_generated_document_is_a_server_error(case: Any, fuzz_target: FuzzTarget) -> None:
     caller = next(_turns)
     response = case.call(base_url=f"{fuzz_target.url}/graphql", headers=fuzz_target.headers(caller))

@@ -30,7 +30,7 @@ FORM = """query($m: String, $b: String) { applicationForm(matterCode: $m, bundle
   matterCodes fieldsTotal fieldsAsked fieldsPrefilled materialsReplaced draftVersion
   fields { key label type required value source sourceLabel certificateId options { value label } matters }
   materials { key name required certificateType replaced certificateId matters } } }"""
-SUBMIT = """mutation($i: ApplicationInput!) { submitApplication(input: $i) {
+SUBMIT = """mutation($i: SubmitApplicationInput!) { submitApplication(input: $i) {
   application { id reference kind status statusLabel deadline overdue fieldsPrefilled materialsReplaced tripsSaved
     feesDue form sources
     decision { eligible policy conditions { text held path } }
@@ -543,7 +543,7 @@ async def test_notices_are_read_in_the_readers_language_and_marked_read(
 
 async def test_a_refused_application_leaves_nothing_to_pay(api: AsyncTestClient[Any], citizen: str) -> None:
     form = (await run(api, citizen, FORM, {"m": "GZ-GA-0017"}))["applicationForm"]
-    submit = """mutation($i: ApplicationInput!) { submitApplication(input: $i) {
+    submit = """mutation($i: SubmitApplicationInput!) { submitApplication(input: $i) {
       application { id amountToPay order { id status total } } errors { code } } }"""
     created = await run(api, citizen, submit, {"i": {"matterCode": "GZ-GA-0017", "values": fill_required(form, {})}})
     application = created["submitApplication"]["application"]
@@ -551,15 +551,24 @@ async def test_a_refused_application_leaves_nothing_to_pay(api: AsyncTestClient[
     assert application["amountToPay"] == "10.00"
     # An officer of another department does not see the application at all
     other = await staff_token(api, "officer.gz-swj")
-    theirs = await run(api, other, "query($id: ID!) { application(id: $id) { amountToPay } }",
-                       {"id": application["id"]})  # fmt: skip
+    theirs = await run(
+        api, other, "query($id: ID!) { application(id: $id) { amountToPay } }", {"id": application["id"]}
+    )
     assert theirs == {"application": None}
     officer = await staff_token(api, "officer.gz-ga")
-    refused = await run(api, officer, PROCESS, {"i": {"applicationId": application["id"], "action": "REJECT",
-                                                       "reason": "材料不符合要求"}})  # fmt: skip
+    refused = await run(
+        api,
+        officer,
+        PROCESS,
+        {"i": {"applicationId": application["id"], "action": "REJECT", "reason": "材料不符合要求"}},
+    )
     assert refused["processApplication"]["application"]["status"] == "REJECTED"
-    seen = await run(api, citizen, "query($id: ID!) { application(id: $id) { amountToPay order { status } } }",
-                     {"id": application["id"]})  # fmt: skip
+    seen = await run(
+        api,
+        citizen,
+        "query($id: ID!) { application(id: $id) { amountToPay order { status } } }",
+        {"id": application["id"]},
+    )
     assert seen["application"]["order"]["status"] == "closed"
     assert seen["application"]["amountToPay"] == "0.00"
     pay = 'mutation($o: ID!) { payOrder(orderId: $o, idempotencyKey: "k1") { launch { method } errors { code } } }'

@@ -65,14 +65,24 @@ async def client(
     redis_server: RedisServer,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[AsyncTestClient[Any]]:
-    settings = make_settings(catalog_database, redis_server.url, tmp_path_factory.mktemp("assistant"),
-                             assistant_url=rasa[1], app_link="onewindow://apply")  # fmt: skip
+    settings = make_settings(
+        catalog_database,
+        redis_server.url,
+        tmp_path_factory.mktemp("assistant"),
+        assistant_url=rasa[1],
+        app_link="onewindow://apply",
+    )
     async with AsyncTestClient(create_app(settings)) as api:
         yield api
 
 
-async def _ask(api: AsyncTestClient[Any], text: str, token: str | None = None, conversation: str | None = None,
-               locale: str = "zh-CN") -> dict[str, Any]:  # fmt: skip
+async def _ask(
+    api: AsyncTestClient[Any],
+    text: str,
+    token: str | None = None,
+    conversation: str | None = None,
+    locale: str = "zh-CN",
+) -> dict[str, Any]:
     variables = {"t": text, "c": conversation}
     if token:
         status, body = await as_user(api, token, ASK, variables, locale)
@@ -89,13 +99,23 @@ async def test_the_reply_carries_messages_buttons_and_suggestions_with_titles_an
 ) -> None:
     fake, _ = rasa
     fake.answer = [
-        {"recipient_id": "x", "text": "為您找到：普通護照簽發",
-         "buttons": [{"title": "收費多少", "payload": "/ask_fee"}]},
-        {"recipient_id": "x", "custom": {"suggestions": [
-            {"code": "GZ-GA-0013", "kind": "matter"}, {"code": "GZ-XX-9999", "kind": "matter"},
-            {"code": "LE-0001", "kind": "bundle"}, {"code": "GZ-GA-0013", "kind": "matter"},
-        ]}},
-    ]  # fmt: skip
+        {
+            "recipient_id": "x",
+            "text": "為您找到：普通護照簽發",
+            "buttons": [{"title": "收費多少", "payload": "/ask_fee"}],
+        },
+        {
+            "recipient_id": "x",
+            "custom": {
+                "suggestions": [
+                    {"code": "GZ-GA-0013", "kind": "matter"},
+                    {"code": "GZ-XX-9999", "kind": "matter"},
+                    {"code": "LE-0001", "kind": "bundle"},
+                    {"code": "GZ-GA-0013", "kind": "matter"},
+                ]
+            },
+        },
+    ]
     reply = await _ask(client, "我想辦護照", locale="zh-HK")
     assert reply["errors"] == []
     assert reply["messages"] == [
@@ -103,9 +123,19 @@ async def test_the_reply_carries_messages_buttons_and_suggestions_with_titles_an
     ]
     # Titles from the catalog in the request's locale; a code the catalog does not have is dropped; no repeats
     assert reply["suggestions"] == [
-        {"code": "GZ-GA-0013", "kind": "MATTER", "title": "普通護照簽發", "deepLink": "onewindow://apply?matter=GZ-GA-0013"},
-        {"code": "LE-0001", "kind": "BUNDLE", "title": "開餐廳「一件事」", "deepLink": "onewindow://apply?bundle=LE-0001"},
-    ]  # fmt: skip
+        {
+            "code": "GZ-GA-0013",
+            "kind": "MATTER",
+            "title": "普通護照簽發",
+            "deepLink": "onewindow://apply?matter=GZ-GA-0013",
+        },
+        {
+            "code": "LE-0001",
+            "kind": "BUNDLE",
+            "title": "開餐廳「一件事」",
+            "deepLink": "onewindow://apply?bundle=LE-0001",
+        },
+    ]
     sent = fake.requests[-1]
     assert sent["message"] == "我想辦護照"
     assert sent["metadata"] == {"locale": "zh-Hant"}  # anonymous: no token at all
@@ -199,15 +229,17 @@ async def test_rasa_down_or_hanging_is_a_clear_localized_error(
     hanging.listen(1)  # connections are accepted by the kernel, never answered
     try:
         for url in (down_url, hanging_url):
-            settings = make_settings(catalog_database, redis_server.url, tmp_path, assistant_url=url,
-                                     assistant_timeout=0.5)  # fmt: skip
+            settings = make_settings(
+                catalog_database, redis_server.url, tmp_path, assistant_url=url, assistant_timeout=0.5
+            )
             sock, backend = listener()
             with served(create_app(settings), sock):
                 async with httpx.AsyncClient(base_url=backend, timeout=30) as http:
                     response = await http.post(
-                        "/graphql", json={"query": ASK, "variables": {"t": "我想办护照"}},
+                        "/graphql",
+                        json={"query": ASK, "variables": {"t": "我想办护照"}},
                         headers={"accept-language": locale},
-                    )  # fmt: skip
+                    )
             reply = response.json()["data"]["assistantMessage"]
             assert reply["errors"] == [{"code": "ASSISTANT_UNAVAILABLE", "field": None, "message": message}]
             assert reply["messages"] == []

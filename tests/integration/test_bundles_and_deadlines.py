@@ -9,7 +9,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from backend.applications.processing import overdue
+from backend.applications.reads import overdue
 from backend.applications.workdays import WorkCalendar, shanghai_date
 from backend.catalog.snapshot import load_snapshot
 from tests.integration.test_applications import FORM, SUBMIT
@@ -31,8 +31,9 @@ async def test_a_bundle_routes_one_item_to_each_department(
     # Given the marriage bundle, filled once
     form = (await run(api, citizen, FORM, {"b": "LE-0003"}))["applicationForm"]
     values = fill_required(form, {})
-    uploads = {m["key"]: (await upload(api, citizen))["id"] for m in form["materials"] if m["required"] and
-               not m["replaced"]}  # fmt: skip
+    uploads = {
+        m["key"]: (await upload(api, citizen))["id"] for m in form["materials"] if m["required"] and not m["replaced"]
+    }
     # When it is submitted
     data = await run(api, citizen, SUBMIT, {"i": {"bundleCode": "LE-0003", "values": values, "materials": uploads}})
     payload = data["submitApplication"]
@@ -63,8 +64,9 @@ async def test_a_bundle_routes_one_item_to_each_department(
     departments = {i["department"]["code"] for i in items}
     own = sorted(departments)[0]
     officer = await staff_token(api, f"officer.{own.lower()}")
-    seen = await run(api, officer, "query($id: ID!) { application(id: $id) { items { department { code } } } }",
-                     {"id": bundle["id"]})  # fmt: skip
+    seen = await run(
+        api, officer, "query($id: ID!) { application(id: $id) { items { department { code } } } }", {"id": bundle["id"]}
+    )
     assert {i["department"]["code"] for i in seen["application"]["items"]} == {own} != departments
 
 
@@ -88,8 +90,9 @@ async def test_overdue_items_are_listed_per_department(
 async def test_city_numbers_for_admins_and_their_own_for_officers(api: AsyncTestClient[Any], citizen: str) -> None:
     # An instant approval so the figures have something to count
     form = (await run(api, citizen, FORM, {"m": "GZ-WJW-0001"}))["applicationForm"]
-    data = await run(api, citizen, SUBMIT, {"i": {"matterCode": "GZ-WJW-0001",
-                                                  "values": fill_required(form, {"child_order": "2"})}})  # fmt: skip
+    data = await run(
+        api, citizen, SUBMIT, {"i": {"matterCode": "GZ-WJW-0001", "values": fill_required(form, {"child_order": "2"})}}
+    )
     assert data["submitApplication"]["application"]["status"] == "APPROVED", data
     admin = await staff_token(api, "admin")
     rows = (await run(api, admin, STATS))["cityStats"]
@@ -115,8 +118,9 @@ async def test_an_officer_sees_their_departments_share_of_a_bundles_fees(
     # Issue 12, finding 16: an officer saw the whole bundle's feesDue and order total beside empty lines.
     form = (await run(api, citizen, FORM, {"b": "LE-0008"}))["applicationForm"]
     values = fill_required(form, {"gz_social_insurance": True})
-    uploads = {m["key"]: (await upload(api, citizen))["id"] for m in form["materials"] if m["required"] and
-               not m["replaced"]}  # fmt: skip
+    uploads = {
+        m["key"]: (await upload(api, citizen))["id"] for m in form["materials"] if m["required"] and not m["replaced"]
+    }
     data = await run(api, citizen, SUBMIT, {"i": {"bundleCode": "LE-0008", "values": values, "materials": uploads}})
     assert data["submitApplication"]["errors"] == [], data
     bundle = data["submitApplication"]["application"]
@@ -126,8 +130,11 @@ async def test_an_officer_sees_their_departments_share_of_a_bundles_fees(
     assert whole["feesDue"] == "20.00" and whole["order"]["total"] == "20.00"
     police = (await run(api, await staff_token(api, "officer.gz-ga"), query, {"id": bundle["id"]}))["application"]
     assert police["feesDue"] == "20.00" and police["amountToPay"] == "20.00"
-    assert police["order"] == {"total": "20.00", "refunded": "0.00",
-                               "lines": [{"department": {"code": "GZ-GA"}, "amount": "20.00"}]}  # fmt: skip
+    assert police["order"] == {
+        "total": "20.00",
+        "refunded": "0.00",
+        "lines": [{"department": {"code": "GZ-GA"}, "amount": "20.00"}],
+    }
     talent = (await run(api, await staff_token(api, "officer.gz-rsj"), query, {"id": bundle["id"]}))["application"]
     assert {i["department"]["code"] for i in talent["items"]} == {"GZ-RSJ"}
     assert talent["feesDue"] == "0.00" and talent["amountToPay"] == "0.00"

@@ -77,8 +77,12 @@ async def test_matter_exposes_everything_the_catalog_says(api: AsyncTestClient[A
     fuel = next(f for f in matter["formFields"] if f["type"] == "SELECT")
     assert fuel["options"][0]["label"] == "Petrol"
     assert matter["formFields"][0] == {
-        "key": "name", "type": "TEXT", "required": True, "prefill": "profile.name", "options": None,
-    }  # fmt: skip
+        "key": "name",
+        "type": "TEXT",
+        "required": True,
+        "prefill": "profile.name",
+        "options": None,
+    }
     assert matter["outputs"] == [{"code": "VEHICLE_LICENSE", "issuer": {"code": "GZ-GA"}}]
     assert "register a new car" in matter["keywords"]
     assert matter["instantApproval"] is False and matter["instantApprovalCriteria"] is None
@@ -129,10 +133,12 @@ async def test_pagination_walks_every_matter_exactly_once(api: AsyncTestClient[A
         ({"department": "GZ-RSJ"}, lambda n: n["department"]["code"] == "GZ-RSJ"),
         ({"mode": "IMMEDIATE"}, lambda n: "IMMEDIATE" in n["modes"]),
         ({"region": "440106"}, lambda n: n["region"]["code"] == "440106"),
-        ({"theme": "BUSINESS", "audience": "ENTERPRISE"},
-         lambda n: n["theme"] == "BUSINESS" and n["audience"] == "ENTERPRISE"),
+        (
+            {"theme": "BUSINESS", "audience": "ENTERPRISE"},
+            lambda n: n["theme"] == "BUSINESS" and n["audience"] == "ENTERPRISE",
+        ),
     ],
-)  # fmt: skip
+)
 async def test_filters_select_exactly_the_matching_matters(
     api: AsyncTestClient[Any], filter_: dict[str, str], check: Any
 ) -> None:
@@ -207,8 +213,14 @@ async def test_bundles_departments_halls_certificate_types(api: AsyncTestClient[
     data = (await gql(api, query, locale="en"))["data"]
     assert data["bundle"]["name"] == "Opening a Restaurant"
     assert [m["code"] for m in data["bundle"]["matters"]] == [
-        "GZ-SJJ-0001", "GZ-SWJ-0002", "GZ-SJJ-0006", "GZ-XFZD-0001", "GZ-CGJ-0001", "GZ-SWUJ-0001", "GZ-STHJJ-0001",
-    ]  # fmt: skip
+        "GZ-SJJ-0001",
+        "GZ-SWJ-0002",
+        "GZ-SJJ-0006",
+        "GZ-XFZD-0001",
+        "GZ-CGJ-0001",
+        "GZ-SWUJ-0001",
+        "GZ-STHJJ-0001",
+    ]
     assert len(data["bundles"]) == 10
     assert len(data["departments"]) == 41
     assert len(data["halls"]) == 12 and data["halls"][0]["openingHoursWeekdays"] == "09:00-17:00"

@@ -98,8 +98,13 @@ async def test_a_crash_behind_a_rest_form_logs_without_the_client_secret(
         raise RuntimeError(f"lookup failed for {client_id}:{secret}")
 
     monkeypatch.setattr(clients, "authenticate_client", crash)
-    form = {"grant_type": "authorization_code", "client_id": "mp-1", "client_secret": client_secret,
-            "code": "a-stolen-authorization-code", "code_verifier": verifier}  # fmt: skip
+    form = {
+        "grant_type": "authorization_code",
+        "client_id": "mp-1",
+        "client_secret": client_secret,
+        "code": "a-stolen-authorization-code",
+        "code_verifier": verifier,
+    }
     with captured_logs() as logs:
         response = await api.post("/oauth/token", data=form, headers={"accept-language": "en"})
     assert response.status_code == 500 and response.json()["errors"][0]["extensions"]["code"] == "INTERNAL_ERROR"

@@ -23,8 +23,11 @@ async def test_demo_citizen_signs_in_and_sees_themself(api: AsyncTestClient[Any]
     status, body = await as_user(api, tokens["accessToken"], "{ me { name phone idNumber identityVerified } }")
     assert status == 200
     assert body["data"]["me"] == {
-        "name": "李明", "phone": "13800138000", "idNumber": "44010619880315011X", "identityVerified": True,
-    }  # fmt: skip
+        "name": "李明",
+        "phone": "13800138000",
+        "idNumber": "44010619880315011X",
+        "identityVerified": True,
+    }
 
 
 async def test_unknown_phone_gets_the_same_answer_and_an_account(api: AsyncTestClient[Any], db: Sessions) -> None:
@@ -39,16 +42,21 @@ async def test_unknown_phone_gets_the_same_answer_and_an_account(api: AsyncTestC
 
 @pytest.mark.parametrize(
     ("locale", "message"),
-    [("zh-CN", "请输入 11 位内地手机号码。"), ("zh-HK", "請輸入 11 位內地手機號碼。"),
-     ("en", "Enter an 11-digit mainland mobile phone number.")],
-)  # fmt: skip
+    [
+        ("zh-CN", "请输入 11 位内地手机号码。"),
+        ("zh-HK", "請輸入 11 位內地手機號碼。"),
+        ("en", "Enter an 11-digit mainland mobile phone number."),
+    ],
+)
 async def test_invalid_phone_is_a_localized_payload_error(
     api: AsyncTestClient[Any], db: Sessions, locale: str, message: str
 ) -> None:
     body = await gql(api, REQUEST, {"p": "12345"}, locale=locale)
     assert body["data"]["requestLoginCode"] == {
-        "sent": False, "expiresIn": None, "errors": [{"code": "INVALID_PHONE", "field": "phone", "message": message}],
-    }  # fmt: skip
+        "sent": False,
+        "expiresIn": None,
+        "errors": [{"code": "INVALID_PHONE", "field": "phone", "message": message}],
+    }
 
 
 async def test_code_works_once(api: AsyncTestClient[Any], db: Sessions) -> None:
@@ -90,8 +98,10 @@ async def test_resend_is_rate_limited_per_phone(api: AsyncTestClient[Any], db: S
 
 async def test_requests_are_rate_limited_per_client_address(api: AsyncTestClient[Any], db: Sessions) -> None:
     results = [await gql(api, REQUEST, {"p": f"1391235{i:04d}"}) for i in range(31)]
-    codes = [r["data"]["requestLoginCode"]["errors"][0]["code"] if r["data"]["requestLoginCode"]["errors"] else None
-             for r in results]  # fmt: skip
+    codes = [
+        r["data"]["requestLoginCode"]["errors"][0]["code"] if r["data"]["requestLoginCode"]["errors"] else None
+        for r in results
+    ]
     assert codes[:30] == [None] * 30
     assert codes[30] == "RATE_LIMITED"
 

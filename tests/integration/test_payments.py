@@ -152,8 +152,13 @@ async def _order(db: Sessions, phone: str = "13800138000") -> tuple[str, str]:
 async def _launched(stack: Stack, db: Sessions) -> tuple[str, str]:
     """An order whose trade the channel has opened (as payOrder does), ready for the buyer to pay."""
     order_id, out_trade_no = await _order(db)
-    request = PaymentRequest(out_trade_no=out_trade_no, total_fen=47000, subject="机动车注册登记", method="qr",
-                             notify_url=stack.deps.notify_url)  # fmt: skip
+    request = PaymentRequest(
+        out_trade_no=out_trade_no,
+        total_fen=47000,
+        subject="机动车注册登记",
+        method="qr",
+        notify_url=stack.deps.notify_url,
+    )
     await stack.deps.channel.launch(request)
     return order_id, out_trade_no
 
@@ -246,19 +251,24 @@ async def test_one_batch_judges_each_notification_on_its_own(stack: Stack, db: S
     async with db() as session, unit_of_work(session):
         answers = await Payments(session, stack.deps).handle_notifications(batch)
     assert answers == [
-        (True, "credited"), (False, "rejected:signature"), (True, "duplicate"), (False, "rejected:amount"),
-        (True, "credited"), (True, "duplicate"),
-    ]  # fmt: skip
+        (True, "credited"),
+        (False, "rejected:signature"),
+        (True, "duplicate"),
+        (False, "rejected:amount"),
+        (True, "credited"),
+        (True, "duplicate"),
+    ]
     assert await _entries(db, first) == ["fee", "payment", "split"]
     assert await _entries(db, second) == []
     assert await _entries(db, third) == ["fee", "payment", "split"]
     async with db() as session:
         receipts = (
             await session.execute(
-                select(t.receipts.c.order_id, func.count()).where(t.receipts.c.order_id.in_([first, second, third]))
+                select(t.receipts.c.order_id, func.count())
+                .where(t.receipts.c.order_id.in_([first, second, third]))
                 .group_by(t.receipts.c.order_id)
             )
-        ).all()  # fmt: skip
+        ).all()
     assert dict(receipts) == {first: 2, third: 2}
 
 
@@ -451,19 +461,21 @@ async def _close_here(db: Sessions, order_id: str, minutes_ago: int = 0) -> None
     """What refusing the application does to its unpaid order."""
     async with db() as session, session.begin():
         await session.execute(
-            update(t.payment_orders).where(t.payment_orders.c.id == order_id)
+            update(t.payment_orders)
+            .where(t.payment_orders.c.id == order_id)
             .values(status="closed", closed_at=datetime.now(UTC) - timedelta(minutes=minutes_ago))
-        )  # fmt: skip
+        )
 
 
 async def _channel_closed_at(db: Sessions, order_id: str) -> tuple[str, datetime | None]:
     async with db() as session:
         row = (
             await session.execute(
-                select(t.payment_orders.c.status, t.payment_orders.c.channel_closed_at)
-                .where(t.payment_orders.c.id == order_id)
+                select(t.payment_orders.c.status, t.payment_orders.c.channel_closed_at).where(
+                    t.payment_orders.c.id == order_id
+                )
             )
-        ).one()  # fmt: skip
+        ).one()
     return row.status, row.channel_closed_at
 
 
@@ -541,8 +553,14 @@ def test_the_ledger_check_command_and_the_buyer_command(
         reconciled = CliRunner().invoke(cli, ["payments", "reconcile", "--older-than", "0"])
         assert reconciled.exit_code == 0, reconciled.output
         counts = json.loads(reconciled.output.strip().splitlines()[-1])
-        assert set(counts) == {"checked", "credited", "closed", "closed_at_channel", "paid_after_closing",
-                               "refunds_booked"}  # fmt: skip
+        assert set(counts) == {
+            "checked",
+            "credited",
+            "closed",
+            "closed_at_channel",
+            "paid_after_closing",
+            "refunds_booked",
+        }
         assert counts["credited"] >= 1
         assert asyncio.run(_status_in_new_loop(catalog_database, unnoticed_id)) == "paid"
 
@@ -550,9 +568,19 @@ def test_the_ledger_check_command_and_the_buyer_command(
             engine = create_engine(catalog_database)
             async with engine.begin() as connection:
                 if add:
-                    entry = (await connection.execute(t.journal_entries.insert().values(
-                        kind="test", reference=out_trade_no, order_id=order_id, memo="broken", at=datetime.now(UTC)
-                    ).returning(t.journal_entries.c.id))).scalar_one()  # fmt: skip
+                    entry = (
+                        await connection.execute(
+                            t.journal_entries.insert()
+                            .values(
+                                kind="test",
+                                reference=out_trade_no,
+                                order_id=order_id,
+                                memo="broken",
+                                at=datetime.now(UTC),
+                            )
+                            .returning(t.journal_entries.c.id)
+                        )
+                    ).scalar_one()
                     await connection.execute(
                         t.postings.insert().values(entry_id=entry, account="clearing", amount_fen=1)
                     )
@@ -602,8 +630,13 @@ async def test_the_daily_bill_reconciles_and_shows_a_payment_we_never_credited(
     await stack.control("/sandbox/pay", {"out_trade_no": credited})
     await stack.control("/sandbox/deliver", {"out_trade_no": credited})
     finance = await _staff(stack, "finance")
-    refund = {"orderId": credited_id, "departmentCode": "GZ-GA", "amount": "10.00", "reason": "多收",
-              "idempotencyKey": str(uuid.uuid4())}  # fmt: skip
+    refund = {
+        "orderId": credited_id,
+        "departmentCode": "GZ-GA",
+        "amount": "10.00",
+        "reason": "多收",
+        "idempotencyKey": str(uuid.uuid4()),
+    }
     out_request_no = (await stack.gql(finance, REFUND, {"i": refund}))["refund"]["refund"]["outRequestNo"]
     _, lost = await _launched(stack, db)
     await stack.control("/sandbox/pay", {"out_trade_no": lost})
@@ -630,8 +663,13 @@ async def test_the_daily_bill_reconciles_and_shows_a_payment_we_never_credited(
     assert lost in {d["reference"] for d in latest["discrepancies"]}
     citizen = await _token(stack, db, fresh_redis)
     async with httpx.AsyncClient(base_url=stack.backend) as client:
-        refused = (await client.post("/graphql", json={"query": query, "variables": {"d": day.isoformat()}},
-                                     headers={"authorization": f"Bearer {citizen}"})).json()  # fmt: skip
+        refused = (
+            await client.post(
+                "/graphql",
+                json={"query": query, "variables": {"d": day.isoformat()}},
+                headers={"authorization": f"Bearer {citizen}"},
+            )
+        ).json()
     assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
 
@@ -642,8 +680,13 @@ async def test_refund_request_numbers_follow_the_idempotency_key_so_retries_neve
     await stack.control("/sandbox/pay", {"out_trade_no": out_trade_no})
     await stack.control("/sandbox/deliver", {"out_trade_no": out_trade_no})
     finance = await _staff(stack, "finance")
-    first = {"orderId": order_id, "departmentCode": "GZ-SWJ", "amount": "50.00", "reason": "多收",
-             "idempotencyKey": str(uuid.uuid4())}  # fmt: skip
+    first = {
+        "orderId": order_id,
+        "departmentCode": "GZ-SWJ",
+        "amount": "50.00",
+        "reason": "多收",
+        "idempotencyKey": str(uuid.uuid4()),
+    }
     # The channel refunded, but our transaction was lost: the channel has the refund, we do not
     request_id = hashlib.sha256(f"{await _staff_id(db, 'finance')}|{first['idempotencyKey']}".encode()).hexdigest()
     await stack.deps.channel.refund(out_trade_no, f"{out_trade_no}R{request_id[:10].upper()}", 5000, "多收")
@@ -679,18 +722,30 @@ async def test_a_payment_just_before_midnight_credited_just_after_belongs_to_the
     paid = datetime(2026, 3, 1, 23, 59, 58, tzinfo=beijing)
     credited = datetime(2026, 3, 2, 0, 3, 0, tzinfo=beijing)
     async with db() as session, session.begin():
-        await session.execute(update(t.payment_orders).where(t.payment_orders.c.id == order_id).values(
-            status="paid", channel="alipay", paid_at=credited, channel_paid_at=paid))  # fmt: skip
-    row = BillRow(kind="payment", trade_no="2026030122001", out_trade_no=out_trade_no, request_no=None,
-                  amount_fen=47000, fee_fen=0)  # fmt: skip
+        await session.execute(
+            update(t.payment_orders)
+            .where(t.payment_orders.c.id == order_id)
+            .values(status="paid", channel="alipay", paid_at=credited, channel_paid_at=paid)
+        )
+    row = BillRow(
+        kind="payment",
+        trade_no="2026030122001",
+        out_trade_no=out_trade_no,
+        request_no=None,
+        amount_fen=47000,
+        fee_fen=0,
+    )
     async with db() as session:
         that_day = await compare(session, paid.date(), [row], "alipay")
         next_day = await compare(session, credited.date(), [], "alipay")
     assert out_trade_no not in {d.reference for d in that_day.discrepancies if d.kind != "fee_difference"}
     assert out_trade_no not in {d.reference for d in next_day.discrepancies}
     async with db() as session, session.begin():  # back to open: this order took no money
-        await session.execute(update(t.payment_orders).where(t.payment_orders.c.id == order_id).values(
-            status="open", paid_at=None, channel_paid_at=None))  # fmt: skip
+        await session.execute(
+            update(t.payment_orders)
+            .where(t.payment_orders.c.id == order_id)
+            .values(status="open", paid_at=None, channel_paid_at=None)
+        )
 
 
 async def _paid_order(stack: Stack, db: Sessions, fresh_redis: Any) -> tuple[str, str]:
@@ -714,9 +769,13 @@ async def test_refund_amounts_that_are_not_money_are_refused_with_a_code(
         assert answer["refund"]["errors"][0]["field"] == "amount"
     async with httpx.AsyncClient(base_url=stack.backend) as client:
         for amount in ("0x10", "ten yuan", ""):
-            body = (await client.post("/graphql", json={"query": REFUND, "variables": {
-                "i": base | {"amount": amount, "idempotencyKey": "x"}}},
-                headers={"authorization": f"Bearer {finance}"})).json()  # fmt: skip
+            body = (
+                await client.post(
+                    "/graphql",
+                    json={"query": REFUND, "variables": {"i": base | {"amount": amount, "idempotencyKey": "x"}}},
+                    headers={"authorization": f"Bearer {finance}"},
+                )
+            ).json()
             assert [e["extensions"]["code"] for e in body["errors"]] == ["GRAPHQL_VALIDATION_FAILED"], (amount, body)
     order = (await stack.gql(finance, ORDER, {"id": order_id}))["order"]
     assert order["refunded"] == "0.00"
@@ -736,8 +795,13 @@ async def test_six_refunds_sent_at_once_with_one_key_get_one_answer(
 ) -> None:
     # Issue 12, finding 8: one success and five INTERNAL_ERRORs (the request number's unique index).
     order_id, finance = await _paid_order(stack, db, fresh_redis)
-    refund = {"orderId": order_id, "departmentCode": "GZ-SWJ", "amount": "60.00", "reason": "多收车船税",
-              "idempotencyKey": str(uuid.uuid4())}  # fmt: skip
+    refund = {
+        "orderId": order_id,
+        "departmentCode": "GZ-SWJ",
+        "amount": "60.00",
+        "reason": "多收车船税",
+        "idempotencyKey": str(uuid.uuid4()),
+    }
     answers = await asyncio.gather(*(stack.gql(finance, REFUND, {"i": refund}) for _ in range(6)))
     assert all(a["refund"]["errors"] == [] for a in answers), answers
     assert len({json.dumps(a["refund"]["refund"], sort_keys=True) for a in answers}) == 1
@@ -759,8 +823,13 @@ async def test_the_channel_is_asked_with_no_transaction_open(
         return await original(*args)
 
     monkeypatch.setattr(stack.deps.channel, "refund", probing)
-    refund = {"orderId": order_id, "departmentCode": "GZ-GA", "amount": "10.00", "reason": "多收",
-              "idempotencyKey": str(uuid.uuid4())}  # fmt: skip
+    refund = {
+        "orderId": order_id,
+        "departmentCode": "GZ-GA",
+        "amount": "10.00",
+        "reason": "多收",
+        "idempotencyKey": str(uuid.uuid4()),
+    }
     assert (await stack.gql(finance, REFUND, {"i": refund}))["refund"]["errors"] == []
     assert seen == [0]
 
@@ -790,9 +859,12 @@ def _writers_blocked(database_url: str) -> int:
         engine = create_engine(database_url)
         try:
             async with engine.connect() as connection:
-                found = await connection.execute(text(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                    "AND state LIKE 'idle in transaction%' AND pid <> pg_backend_pid()"))  # fmt: skip
+                found = await connection.execute(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                        "AND state LIKE 'idle in transaction%' AND pid <> pg_backend_pid()"
+                    )
+                )
                 return int(found.scalar_one())
         finally:
             await engine.dispose()
@@ -813,8 +885,13 @@ async def test_a_refund_whose_outcome_is_unknown_is_booked_later_never_twice(
         raise ChannelError("UNREACHABLE", "timed out")
 
     monkeypatch.setattr(stack.deps.channel, "refund", lost_answer)
-    first = {"orderId": order_id, "departmentCode": "GZ-SWJ", "amount": "100.00", "reason": "多收",
-             "idempotencyKey": str(uuid.uuid4())}  # fmt: skip
+    first = {
+        "orderId": order_id,
+        "departmentCode": "GZ-SWJ",
+        "amount": "100.00",
+        "reason": "多收",
+        "idempotencyKey": str(uuid.uuid4()),
+    }
     second = first | {"amount": "50.00", "idempotencyKey": str(uuid.uuid4())}
     for refund in (first, second):
         answer = (await stack.gql(finance, REFUND, {"i": refund}))["refund"]

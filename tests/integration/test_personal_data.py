@@ -94,33 +94,51 @@ async def _resident(api: AsyncTestClient[Any], db: Sessions) -> Resident:
         ).all()
     spouse_id = person.data["spouse_id_number"]
     # The application: its form holds the numbers, its decision compares them
-    form = (await run(api, token, "query($m: String) { applicationForm(matterCode: $m) { fields { key value "
-                      "required type options { value } } materials { key required replaced } } }",
-                      {"m": MATTER}))["applicationForm"]  # fmt: skip
+    form = (
+        await run(
+            api,
+            token,
+            "query($m: String) { applicationForm(matterCode: $m) { fields { key value "
+            "required type options { value } } materials { key required replaced } } }",
+            {"m": MATTER},
+        )
+    )["applicationForm"]
     values = {f["key"]: f["value"] for f in form["fields"] if f["value"] is not None}
     values = fill_required(form, values | {"spouse_id_number": spouse_id, "child_order": "2"})
     materials = {m["key"]: (await upload(api, token, PNG))["id"] for m in form["materials"] if not m["replaced"]}
-    submit = "mutation($i: ApplicationInput!) { submitApplication(input: $i) { application { id } errors { code } } }"
-    submitted = (await run(api, token, submit, {"i": {"matterCode": MATTER, "values": values,
-                                                      "materials": materials}}))["submitApplication"]  # fmt: skip
+    submit = (
+        "mutation($i: SubmitApplicationInput!) { submitApplication(input: $i) { application { id } errors { code } } }"
+    )
+    submitted = (
+        await run(api, token, submit, {"i": {"matterCode": MATTER, "values": values, "materials": materials}})
+    )["submitApplication"]
     assert submitted["errors"] == [], submitted
     save = "mutation($i: SaveDraftInput!) { saveDraft(input: $i) { errors { code } } }"
     note = f"配偶电话 {person.phone}，配偶身份证 {spouse_id}"  # typed into a free-text field
     saved = await run(api, token, save, {"i": {"matterCode": "GZ-GA-0018", "values": {"remark": note}}})
     assert saved["saveDraft"]["errors"] == []
     return Resident(
-        token=token, citizen_id=citizen_id, phone=person.phone,
+        token=token,
+        citizen_id=citizen_id,
+        phone=person.phone,
         secrets={
             Personal.ID_NUMBER: {person.id_number, spouse_id},
             Personal.PHONE: {person.phone},
             # an ID card's number is the ID number: that one is covered by id_number
-            Personal.CERTIFICATE: {c.number for c in certificates if len(c.number) >= 6 and c.number not in
-                                   (person.id_number, spouse_id)} | {c.code for c in certificates}
+            Personal.CERTIFICATE: {
+                c.number for c in certificates if len(c.number) >= 6 and c.number not in (person.id_number, spouse_id)
+            }
+            | {c.code for c in certificates}
             | {c.id for c in certificates},
         },
-        arguments={"id": submitted["application"]["id"], "matterCode": MATTER, "code": MATTER, "query": "生育登记",
-                   "bundleCode": None},
-    )  # fmt: skip
+        arguments={
+            "id": submitted["application"]["id"],
+            "matterCode": MATTER,
+            "code": MATTER,
+            "query": "生育登记",
+            "bundleCode": None,
+        },
+    )
 
 
 def _selection(kind: GraphQLNamedType, depth: int, path: frozenset[str], refused: set[tuple[str, str]]) -> str | None:
@@ -147,14 +165,18 @@ def _selection(kind: GraphQLNamedType, depth: int, path: frozenset[str], refused
     return "{ " + " ".join(parts) + " }" if parts else None
 
 
-def _operation(schema: GraphQLSchema, name: str, arguments: dict[str, Any], refused: set[tuple[str, str]]
-               ) -> tuple[str, dict[str, Any]]:  # fmt: skip
+def _operation(
+    schema: GraphQLSchema, name: str, arguments: dict[str, Any], refused: set[tuple[str, str]]
+) -> tuple[str, dict[str, Any]]:
     """A query of one root field: its arguments from `arguments`, everything below it selected."""
     assert schema.query_type is not None
     root = schema.query_type.fields[name]
     wanted = {a: arg for a, arg in root.args.items() if a in arguments and arguments[a] is not None}
-    missing = [a for a, arg in root.args.items() if is_non_null_type(arg.type) and a not in wanted
-               and arg.default_value is Undefined]  # fmt: skip
+    missing = [
+        a
+        for a, arg in root.args.items()
+        if is_non_null_type(arg.type) and a not in wanted and arg.default_value is Undefined
+    ]
     assert not missing, f"the walk has no value for {name}({', '.join(missing)}): add one or list it"
     selection = _selection(get_named_type(root.type), DEPTH, frozenset(), refused)
     assert selection is not None
@@ -218,8 +240,13 @@ async def _read_everything(api: AsyncTestClient[Any], token: str | None, residen
 
 
 def _leaks(text: str, resident: Resident, visible: set[Personal]) -> list[tuple[Personal, str]]:
-    return [(kind, value) for kind, values in resident.secrets.items() if kind not in visible
-            for value in values if value in text]  # fmt: skip
+    return [
+        (kind, value)
+        for kind, values in resident.secrets.items()
+        if kind not in visible
+        for value in values
+        if value in text
+    ]
 
 
 @pytest.mark.parametrize(
@@ -257,8 +284,14 @@ async def test_the_assistants_delegated_token_sees_no_numbers(
     # What the relay mints for a citizen's message: their session, applications:read, an `act` claim
     claims = jwt.decode(resident.token, options={"verify_signature": False})
     tokens = api.app.state.resources.identity.tokens
-    delegated = tokens.access_token(subject=claims["sub"], session_id=claims["sid"], client_id=claims["client_id"],
-                                    scopes=["applications:read"], actor="assistant", seconds=120)  # fmt: skip
+    delegated = tokens.access_token(
+        subject=claims["sub"],
+        session_id=claims["sid"],
+        client_id=claims["client_id"],
+        scopes=["applications:read"],
+        actor="assistant",
+        seconds=120,
+    )
     text, answered = await _read_everything(api, delegated, resident)
     assert "myApplications" in answered and "checkEligibility" in answered
     assert _leaks(text, resident, set()) == []
@@ -298,9 +331,14 @@ async def test_verifying_an_id_card_does_not_give_away_its_number(
     # holding the card's verification code read it whole.
     resident = await _resident(api, db)
     async with db() as session:
-        card = (await session.execute(select(t.certificates.c.code, t.certificates.c.number).where(
-            t.certificates.c.type_code == "ID_CARD",
-            t.certificates.c.number.in_(resident.secrets[Personal.ID_NUMBER])))).first()  # fmt: skip
+        card = (
+            await session.execute(
+                select(t.certificates.c.code, t.certificates.c.number).where(
+                    t.certificates.c.type_code == "ID_CARD",
+                    t.certificates.c.number.in_(resident.secrets[Personal.ID_NUMBER]),
+                )
+            )
+        ).first()
     assert card is not None
     query = "query($c: String!) { verifyCertificate(code: $c) { status holderIdNumber number } }"
     seen = (await api.post("/graphql", json={"query": query, "variables": {"c": card.code}})).json()
@@ -321,12 +359,15 @@ async def test_a_draft_correction_of_a_certificate_value_is_the_certificates(
     assert from_certificates, fields
     corrected = {key: f"C{n:08d}" for n, key in enumerate(from_certificates)}
     save = "mutation($i: SaveDraftInput!) { saveDraft(input: $i) { errors { code } } }"
-    assert (await run(api, resident.token, save, {"i": {"bundleCode": "LE-0005", "values": corrected}}))[
-        "saveDraft"]["errors"] == []  # fmt: skip
+    assert (await run(api, resident.token, save, {"i": {"bundleCode": "LE-0005", "values": corrected}}))["saveDraft"][
+        "errors"
+    ] == []
     reader, _ = await third_party_token(api, db, fresh_redis, resident.phone, ["openid", "applications:read"])
     _, body = await as_user(api, reader, form, {"b": "LE-0005"})
     seen = {f["key"]: f for f in body["data"]["applicationForm"]["fields"]}
     assert all(seen[key]["source"] == "draft" and seen[key]["value"] is None for key in corrected)
-    own = {f["key"]: f["value"] for f in (await run(api, resident.token, form, {"b": "LE-0005"}))[
-        "applicationForm"]["fields"]}  # fmt: skip
+    own = {
+        f["key"]: f["value"]
+        for f in (await run(api, resident.token, form, {"b": "LE-0005"}))["applicationForm"]["fields"]
+    }
     assert all(own[key] == value for key, value in corrected.items())

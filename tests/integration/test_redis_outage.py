@@ -108,10 +108,15 @@ async def test_a_burst_of_anonymous_requests_queues_for_redis_instead_of_failing
         token = await http_login(base, db, "13600136204")
         limits = httpx.Limits(max_connections=100)
         async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
-            checks = [client.get("/receipts/verify", params={"code": "1", "number": "2", "check": str(n)})
-                      for n in range(40)]  # fmt: skip
-            mine = [client.post("/graphql", json={"query": "{ me { phone } }"},
-                                headers={"authorization": f"Bearer {token}"}) for _ in range(20)]  # fmt: skip
+            checks = [
+                client.get("/receipts/verify", params={"code": "1", "number": "2", "check": str(n)}) for n in range(40)
+            ]
+            mine = [
+                client.post(
+                    "/graphql", json={"query": "{ me { phone } }"}, headers={"authorization": f"Bearer {token}"}
+                )
+                for _ in range(20)
+            ]
             answers = await asyncio.gather(*checks, *mine)
     assert {a.status_code for a in answers[:40]} <= {200, 429}, {a.text for a in answers[:40]}
     assert [a.status_code for a in answers[40:]] == [200] * 20

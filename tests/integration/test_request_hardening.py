@@ -20,11 +20,11 @@ def _codes(body: dict[str, Any]) -> list[str]:
 
 
 async def test_standard_introspection_answers_without_errors(api: AsyncTestClient[Any]) -> None:
-    # Finding 9: the {} defaults of ApplicationInput and SaveDraftInput made four INTERNAL_ERRORs.
+    # Finding 9: the {} defaults of the application inputs (ApplicationInput, SaveDraftInput) made four INTERNAL_ERRORs.
     body = await gql(api, get_introspection_query(descriptions=True), locale="en")
     assert "errors" not in body, body["errors"][:2]
     types = {t["name"]: t for t in body["data"]["__schema"]["types"]}
-    values = next(f for f in types["ApplicationInput"]["inputFields"] if f["name"] == "values")
+    values = next(f for f in types["SubmitApplicationInput"]["inputFields"] if f["name"] == "values")
     assert values["defaultValue"] == "null"
 
 
@@ -165,8 +165,9 @@ async def test_text_the_database_cannot_hold_is_refused_up_front(api: AsyncTestC
     ):
         assert response.status_code == 400 and _codes(response.json()) == ["BAD_REQUEST"], response.text
     too_big = b"client_id=" + b"x" * (70 * 1024)
-    response = await api.post("/oauth/token", content=too_big,
-                              headers={"content-type": "application/x-www-form-urlencoded"})  # fmt: skip
+    response = await api.post(
+        "/oauth/token", content=too_big, headers={"content-type": "application/x-www-form-urlencoded"}
+    )
     assert response.status_code == 413
 
 
@@ -181,8 +182,10 @@ async def test_malformed_requests_are_the_callers_mistake_never_a_500(api: Async
         assert response.status_code == 200 and _codes(response.json()) == ["GRAPHQL_VALIDATION_FAILED"], body
     response = await api.get("/graphql", params={"query": "query A { __typename }", "operationName": "Z"})
     assert _codes(response.json()) == ["GRAPHQL_VALIDATION_FAILED"]
-    many = {"query": "mutation($i: [ID!]) { markNotificationsRead(ids: $i) { count } }", "variables": {
-        "i": [{}] * 60_000}}  # fmt: skip
+    many = {
+        "query": "mutation($i: [ID!]) { markNotificationsRead(ids: $i) { count } }",
+        "variables": {"i": [{}] * 60_000},
+    }
     response = await api.post("/graphql", json=many)
     assert response.status_code == 400 and "more than 5000 values" in response.json()["errors"][0]["message"]
 
@@ -197,10 +200,18 @@ async def test_an_upload_keeps_a_safe_name(api: AsyncTestClient[Any], db: Any, f
     token = await citizen_token(api, db, "13600136301")
     # Written by hand: an HTTP client would escape the NUL byte in the name; an attacker does not.
     name = "../scan\x00\u200bA\u00e9.png".encode()
-    body = (b'--b0undary\r\nContent-Disposition: form-data; name="file"; filename="' + name +
-            b'"\r\nContent-Type: image/png\r\n\r\n' + PNG + b"\r\n--b0undary--\r\n")  # fmt: skip
-    response = await api.post("/uploads", content=body, headers={
-        "authorization": f"Bearer {token}", "content-type": "multipart/form-data; boundary=b0undary"})  # fmt: skip
+    body = (
+        b'--b0undary\r\nContent-Disposition: form-data; name="file"; filename="'
+        + name
+        + b'"\r\nContent-Type: image/png\r\n\r\n'
+        + PNG
+        + b"\r\n--b0undary--\r\n"
+    )
+    response = await api.post(
+        "/uploads",
+        content=body,
+        headers={"authorization": f"Bearer {token}", "content-type": "multipart/form-data; boundary=b0undary"},
+    )
     assert response.status_code == 201, response.text
     async with db() as session:
         name = await session.execute(select(t.uploads.c.filename).where(t.uploads.c.id == response.json()["id"]))

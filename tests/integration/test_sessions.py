@@ -79,9 +79,13 @@ async def test_another_citizens_session_cannot_be_revoked(api: AsyncTestClient[A
 
 
 async def test_logout_everywhere_ends_every_session_at_once_on_every_instance(
-    api: AsyncTestClient[Any], db: Sessions, fresh_redis: Any, catalog_database: str, redis_server: RedisServer,
+    api: AsyncTestClient[Any],
+    db: Sessions,
+    fresh_redis: Any,
+    catalog_database: str,
+    redis_server: RedisServer,
     tmp_path: Path,
-) -> None:  # fmt: skip
+) -> None:
     phone = "13912350005"
     a = await login(api, db, phone)
     b = await login_again(api, db, fresh_redis, phone)
@@ -108,9 +112,13 @@ async def test_sessions_survive_a_redis_flush_and_revocations_stay(
 
 
 async def test_rotated_key_signs_new_tokens_while_old_ones_still_verify(
-    api: AsyncTestClient[Any], db: Sessions, fresh_redis: Any, catalog_database: str, redis_server: RedisServer,
+    api: AsyncTestClient[Any],
+    db: Sessions,
+    fresh_redis: Any,
+    catalog_database: str,
+    redis_server: RedisServer,
     tmp_path: Path,
-) -> None:  # fmt: skip
+) -> None:
     before = await login(api, db, "13912350008")
     old_kid = jwt.get_unverified_header(before["accessToken"])["kid"]
     # `onewindow keys rotate`, run against the shared database

@@ -28,8 +28,9 @@ async def test_staff_login_and_roles(api: AsyncTestClient[Any]) -> None:
     token = await staff_token(api, "officer.gz-ga")
     _, body = await as_user(api, token, "{ staffMe { username roles { role departmentCode } } }")
     assert body["data"]["staffMe"] == {
-        "username": "officer.gz-ga", "roles": [{"role": "officer", "departmentCode": "GZ-GA"}],
-    }  # fmt: skip
+        "username": "officer.gz-ga",
+        "roles": [{"role": "officer", "departmentCode": "GZ-GA"}],
+    }
 
 
 @pytest.mark.parametrize(("username", "password"), [("admin", "wrong-password-123"), ("nobody", DEMO_PASSWORD)])
@@ -141,8 +142,9 @@ async def test_a_disabled_account_is_refused_at_once(api: AsyncTestClient[Any], 
     from backend.identity.models import Role, RoleGrant
 
     async with db() as session, session.begin():
-        await staff.create_staff(session, username="temp.finance", name="Temp", password=DEMO_PASSWORD,
-                                 roles=[RoleGrant(Role.FINANCE)])  # fmt: skip
+        await staff.create_staff(
+            session, username="temp.finance", name="Temp", password=DEMO_PASSWORD, roles=[RoleGrant(Role.FINANCE)]
+        )
     token = await staff_token(api, "temp.finance")
     assert (await as_user(api, token, "{ staffMe { username } }"))[0] == 200
     async with db() as session, session.begin():

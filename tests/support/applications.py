@@ -47,8 +47,9 @@ async def upload(api: AsyncTestClient[Any], token: str, content: bytes = PNG, na
     return answer
 
 
-async def run(api: AsyncTestClient[Any], token: str, query: str, variables: dict[str, Any] | None = None,
-              locale: str = "en") -> dict[str, Any]:  # fmt: skip
+async def run(
+    api: AsyncTestClient[Any], token: str, query: str, variables: dict[str, Any] | None = None, locale: str = "en"
+) -> dict[str, Any]:
     """A query as a signed-in user that must not fail at the GraphQL level; its data."""
     status, body = await as_user(api, token, query, variables, locale)
     assert status == 200 and "errors" not in body, body

@@ -38,9 +38,13 @@ class _Process:
 
 def _start(command: str, env: dict[str, str], ready_text: str) -> _Process:
     popen = subprocess.Popen(
-        [str(SCRIPT), command], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [str(SCRIPT), command],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         start_new_session=True,
-    )  # fmt: skip
+    )
     process = _Process(popen)
 
     def pump() -> None:
@@ -76,9 +80,11 @@ class AssistantStack:
             raise AssistantMissingError("no trained model: run `make assistant` (scripts/assistant.sh train)")
         rasa_port, actions_port = rasa_port or free_port(), free_port()
         env = os.environ | {
-            "ASSISTANT_PORT": str(rasa_port), "ASSISTANT_ACTIONS_PORT": str(actions_port),
-            "ASSISTANT_GRAPHQL_URL": graphql_url, "ASSISTANT_REDIS_URL": redis_url,
-        }  # fmt: skip
+            "ASSISTANT_PORT": str(rasa_port),
+            "ASSISTANT_ACTIONS_PORT": str(actions_port),
+            "ASSISTANT_GRAPHQL_URL": graphql_url,
+            "ASSISTANT_REDIS_URL": redis_url,
+        }
         started = time.perf_counter()
         actions = _start("actions", env, "Action endpoint is up and running")
         rasa = _start("run", env, "Starting Rasa server")

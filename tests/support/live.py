@@ -56,8 +56,11 @@ def onewindow_serve(env: dict[str, str], *extra: str) -> tuple[subprocess.Popen[
     """
     process = subprocess.Popen(
         [str(ONEWINDOW), "serve", "--host", "127.0.0.1", "--port", "0", *extra],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     assert process.stdout is not None
     output: list[str] = []
     for line in process.stdout:

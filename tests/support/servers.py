@@ -81,18 +81,44 @@ class PostgresServer:
             run_as = ["runuser", "-u", "postgres", "--"]
         data, log = folder / "data", folder / "server.log"
         subprocess.run(
-            [*run_as, str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
-             "--locale=C", "--no-sync"],
-            check=True, capture_output=True,
-        )  # fmt: skip
+            [
+                *run_as,
+                str(bindir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "--no-sync",
+            ],
+            check=True,
+            capture_output=True,
+        )
         port = free_port()
         speed = "" if durable else "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
         options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 {speed}-c max_connections=200"
         subprocess.run(
-            [*run_as, str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(log), "-w", "-t", "60",
-             "start"],
-            check=True, capture_output=True,
-        )  # fmt: skip
+            [
+                *run_as,
+                str(bindir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-o",
+                options,
+                "-l",
+                str(log),
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ],
+            check=True,
+            capture_output=True,
+        )
         out = subprocess.run([str(bindir / "postgres"), "--version"], capture_output=True, text=True).stdout
         version = re.sub(r"^postgres \(PostgreSQL\) ", "", out.strip())
         return cls(bindir, folder, port, version, run_as)
@@ -142,10 +168,26 @@ class RedisServer:
         folder = Path(tempfile.mkdtemp(prefix="onewindow-redis-"))
         port = free_port()
         process = subprocess.Popen(
-            [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(folder), "--daemonize", "no", "--loglevel", "warning"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )  # fmt: skip
+            [
+                binary,
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(folder),
+                "--daemonize",
+                "no",
+                "--loglevel",
+                "warning",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         deadline = time.monotonic() + 20
         while True:
             try:

@@ -276,9 +276,19 @@ def test_the_demo_family(wallets: dict[str, dict[str, CertificateRecord]], perso
     wang_fang = persons[li_ming.spouse_id_number or ""]
     xiaoyu = next(p for p in persons.values() if p.father_id_number == DEMO_ID)
     mine, hers, hers_child = wallets[DEMO_ID], wallets[wang_fang.id_number], wallets[xiaoyu.id_number]
-    assert {"ID_CARD", "HOUSEHOLD_REGISTER", "MARRIAGE_CERT", "DEGREE_CERT", "GRADUATION_CERT",
-            "SOCIAL_SECURITY_CARD", "PROVIDENT_FUND_ACCOUNT", "DRIVING_LICENSE", "VEHICLE_LICENSE",
-            "BUSINESS_LICENSE", "REAL_ESTATE_CERT"} <= set(mine)  # fmt: skip
+    assert {
+        "ID_CARD",
+        "HOUSEHOLD_REGISTER",
+        "MARRIAGE_CERT",
+        "DEGREE_CERT",
+        "GRADUATION_CERT",
+        "SOCIAL_SECURITY_CARD",
+        "PROVIDENT_FUND_ACCOUNT",
+        "DRIVING_LICENSE",
+        "VEHICLE_LICENSE",
+        "BUSINESS_LICENSE",
+        "REAL_ESTATE_CERT",
+    } <= set(mine)
     assert mine["HOUSEHOLD_REGISTER"].data["division_code"] == "440106"
     assert mine["HOUSEHOLD_REGISTER"].data["relation_to_householder"] == "本人"
     marriage = mine["MARRIAGE_CERT"].data
@@ -347,5 +357,8 @@ def test_an_earlier_today_leaves_out_what_was_not_issued_yet(people: list[Person
     # given a date before the population's own, then nothing is issued after it
     earlier = generate_certificates(people, today=date(2015, 6, 1))
     assert earlier and all(r.issued_on <= date(2015, 6, 1) for r in earlier)
-    assert all(_age(p.birth_date, date(2015, 6, 1)) >= 16 for p in people if p.id_number in {
-        r.holder_id_number for r in earlier if r.type_code == "ID_CARD"})  # fmt: skip
+    assert all(
+        _age(p.birth_date, date(2015, 6, 1)) >= 16
+        for p in people
+        if p.id_number in {r.holder_id_number for r in earlier if r.type_code == "ID_CARD"}
+    )

@@ -34,8 +34,11 @@ PUBLISHED_CREDIT = "91350100M000100Y43"
 
 
 def check(kind: str, raw: object, *, required: bool = True, options: list[str] | None = None) -> Checked:
-    return validate_field(FormFieldSpec(key="f", type=kind, required=required, options=options),  # type: ignore[arg-type]
-                          raw, today=TODAY)  # fmt: skip
+    return validate_field(
+        FormFieldSpec(key="f", type=kind, required=required, options=options),  # type: ignore[arg-type]
+        raw,
+        today=TODAY,
+    )
 
 
 def accepted(kind: str, raw: object, **kwargs: object) -> object:
@@ -54,8 +57,24 @@ def refused(kind: str, raw: object, **kwargs: object) -> FieldProblem:
 # --- required handling ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", sorted({"text", "textarea", "date", "select", "id_number", "phone", "credit_code",
-                                         "money", "number", "address", "boolean"}))  # fmt: skip
+@pytest.mark.parametrize(
+    "kind",
+    sorted(
+        {
+            "text",
+            "textarea",
+            "date",
+            "select",
+            "id_number",
+            "phone",
+            "credit_code",
+            "money",
+            "number",
+            "address",
+            "boolean",
+        }
+    ),
+)
 @pytest.mark.parametrize("empty", [None, "", "   ", "\t\n", "\u3000"])
 def test_empty_values(kind: str, empty: object) -> None:
     assert check(kind, empty, options=["a"]) == Checked(problem=FieldProblem.REQUIRED)
@@ -135,9 +154,14 @@ def test_id_birth_date_is_judged_against_today() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("13800138000", "13800138000"), ("+86 138-0013-8000", "13800138000"), (" 008613800138000 ", "13800138000"),
-     ("１３８００１３８０００", "13800138000"), (13800138000, "13800138000")],
-)  # fmt: skip
+    [
+        ("13800138000", "13800138000"),
+        ("+86 138-0013-8000", "13800138000"),
+        (" 008613800138000 ", "13800138000"),
+        ("１３８００１３８０００", "13800138000"),
+        (13800138000, "13800138000"),
+    ],
+)
 def test_valid_phones(raw: object, expected: str) -> None:
     assert accepted("phone", raw) == expected
 
@@ -163,9 +187,16 @@ def _one_changed(code: str, position: int) -> str:
 
 @pytest.mark.parametrize(
     "raw",
-    [_one_changed(PUBLISHED_CREDIT, 8), _one_changed(PUBLISHED_CREDIT, 17), _one_changed(CREDIT, 3),
-     PUBLISHED_CREDIT[:17], PUBLISHED_CREDIT.replace("M", "I"), "abc", 12],
-)  # fmt: skip
+    [
+        _one_changed(PUBLISHED_CREDIT, 8),
+        _one_changed(PUBLISHED_CREDIT, 17),
+        _one_changed(CREDIT, 3),
+        PUBLISHED_CREDIT[:17],
+        PUBLISHED_CREDIT.replace("M", "I"),
+        "abc",
+        12,
+    ],
+)
 def test_invalid_credit_codes(raw: object) -> None:
     assert refused("credit_code", raw) is FieldProblem.INVALID_CREDIT_CODE
 
@@ -175,19 +206,40 @@ def test_invalid_credit_codes(raw: object) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("2026-03-05", "2026-03-05"), ("2026-3-5", "2026-03-05"), ("2026/3/5", "2026-03-05"),
-     ("2026/03/05", "2026-03-05"), ("2026年3月5日", "2026-03-05"), (" 2024年2月29日 ", "2024-02-29"),
-     ("２０２６年３月５日", "2026-03-05"), (date(2030, 12, 31), "2030-12-31"), ("1949-10-01", "1949-10-01")],
-)  # fmt: skip
+    [
+        ("2026-03-05", "2026-03-05"),
+        ("2026-3-5", "2026-03-05"),
+        ("2026/3/5", "2026-03-05"),
+        ("2026/03/05", "2026-03-05"),
+        ("2026年3月5日", "2026-03-05"),
+        (" 2024年2月29日 ", "2024-02-29"),
+        ("２０２６年３月５日", "2026-03-05"),
+        (date(2030, 12, 31), "2030-12-31"),
+        ("1949-10-01", "1949-10-01"),
+    ],
+)
 def test_valid_dates(raw: object, expected: str) -> None:
     assert accepted("date", raw) == expected
 
 
 @pytest.mark.parametrize(
     "raw",
-    ["2026-02-29", "2026-13-01", "2026-3-32", "2026/3-5", "2026.3.5", "26-03-05", "0202-03-05", "2026年3月5",
-     "tomorrow", "2026-03-05T10:00:00", datetime(2026, 3, 5, 10, 0), 20260305, True],
-)  # fmt: skip
+    [
+        "2026-02-29",
+        "2026-13-01",
+        "2026-3-32",
+        "2026/3-5",
+        "2026.3.5",
+        "26-03-05",
+        "0202-03-05",
+        "2026年3月5",
+        "tomorrow",
+        "2026-03-05T10:00:00",
+        datetime(2026, 3, 5, 10, 0),
+        20260305,
+        True,
+    ],
+)
 def test_invalid_dates(raw: object) -> None:
     assert refused("date", raw) is FieldProblem.INVALID_DATE
 
@@ -197,19 +249,49 @@ def test_invalid_dates(raw: object) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("12", "12.00"), ("12.5", "12.50"), ("¥12.50", "12.50"), ("￥ 12.50", "12.50"), ("12.50元", "12.50"),
-     ("12.50 元", "12.50"), ("1,234.5", "1234.50"), ("0.01", "0.01"), ("999999999.99", "999999999.99"),
-     ("００７.５", "7.50"), (12, "12.00"), (12.5, "12.50"), (0, "0.00")],
-)  # fmt: skip
+    [
+        ("12", "12.00"),
+        ("12.5", "12.50"),
+        ("¥12.50", "12.50"),
+        ("￥ 12.50", "12.50"),
+        ("12.50元", "12.50"),
+        ("12.50 元", "12.50"),
+        ("1,234.5", "1234.50"),
+        ("0.01", "0.01"),
+        ("999999999.99", "999999999.99"),
+        ("００７.５", "7.50"),
+        (12, "12.00"),
+        (12.5, "12.50"),
+        (0, "0.00"),
+    ],
+)
 def test_valid_money(raw: object, expected: str) -> None:
     assert accepted("money", raw) == expected
 
 
 @pytest.mark.parametrize(
     "raw",
-    ["1.005", 1.005, "-1", "-0.01", -5, "1000000000", "1000000000.00", "abc", "12.", ".5", "1,23.00", "1e3",
-     "12元5角", "NaN", float("nan"), float("inf"), True, ["12"]],
-)  # fmt: skip
+    [
+        "1.005",
+        1.005,
+        "-1",
+        "-0.01",
+        -5,
+        "1000000000",
+        "1000000000.00",
+        "abc",
+        "12.",
+        ".5",
+        "1,23.00",
+        "1e3",
+        "12元5角",
+        "NaN",
+        float("nan"),
+        float("inf"),
+        True,
+        ["12"],
+    ],
+)
 def test_invalid_money(raw: object) -> None:
     checked = check("money", raw)
     assert checked.problem is FieldProblem.INVALID_MONEY
@@ -278,12 +360,18 @@ def test_validate_form() -> None:
     ]
     values, problems = validate_form(
         fields,
-        {"name": " 李四 ", "id_number": ID_X.lower(), "phone": "138 0013 8000", "moved_on": "2026/3/1",
-         "fee": "1.005", "kind": "c", "unknown": "dropped"},
+        {
+            "name": " 李四 ",
+            "id_number": ID_X.lower(),
+            "phone": "138 0013 8000",
+            "moved_on": "2026/3/1",
+            "fee": "1.005",
+            "kind": "c",
+            "unknown": "dropped",
+        },
         today=TODAY,
-    )  # fmt: skip
-    assert values == {"name": "李四", "id_number": ID_X, "phone": "13800138000", "moved_on": "2026-03-01",
-                      "note": None}  # fmt: skip
+    )
+    assert values == {"name": "李四", "id_number": ID_X, "phone": "13800138000", "moved_on": "2026-03-01", "note": None}
     assert set(problems) == {"fee", "kind"}
     assert problems["fee"].problem is FieldProblem.INVALID_MONEY
     assert problems["kind"].problem is FieldProblem.INVALID_OPTION

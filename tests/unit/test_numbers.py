@@ -44,9 +44,16 @@ def test_invalid_numbers(number: str, why: str) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("13800138000", "13800138000"), ("+86 138-0013-8000", "13800138000"), ("008613800138000", "13800138000"),
-     ("12800138000", None), ("1380013800", None), ("138001380000", None), ("abc", None)],
-)  # fmt: skip
+    [
+        ("13800138000", "13800138000"),
+        ("+86 138-0013-8000", "13800138000"),
+        ("008613800138000", "13800138000"),
+        ("12800138000", None),
+        ("1380013800", None),
+        ("138001380000", None),
+        ("abc", None),
+    ],
+)
 def test_phone_normalisation(raw: str, expected: str | None) -> None:
     assert normalize_phone(raw) == expected
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from backend.errors import DomainError, ErrorCode
+from backend.errors import CommonErrorCode, DomainError
 from backend.graphql.pagination import check_page_size, decode_cursor, encode_cursor
 
 
@@ -17,7 +17,7 @@ def test_cursor_round_trip() -> None:
 def test_foreign_cursors_are_refused(cursor: str) -> None:
     with pytest.raises(DomainError) as caught:
         decode_cursor(cursor)
-    assert caught.value.code is ErrorCode.INVALID_CURSOR and caught.value.field == "after"
+    assert caught.value.code is CommonErrorCode.INVALID_CURSOR and caught.value.field == "after"
 
 
 @pytest.mark.parametrize("first", [0, -1, 101])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from backend.errors import DomainError, ErrorCode
+from backend.errors import CommonErrorCode, DomainError
 from backend.graphql.errors import PayloadError, payload_errors
 from backend.i18n import Catalogs, Locale, catalogs
 from backend.settings import PROJECT_ROOT
@@ -29,7 +29,7 @@ class Mutation:
     def rename(self, name: str, locale: str) -> RenamePayload:
         try:
             if not name:
-                raise DomainError(ErrorCode.REQUIRED, field="name")
+                raise DomainError(CommonErrorCode.REQUIRED, field="name")
             return RenamePayload(name=name, errors=[])
         except DomainError as error:
             return RenamePayload(name=None, errors=payload_errors(error, MESSAGES, Locale(locale)))
@@ -52,3 +52,13 @@ def test_domain_error_becomes_localized_payload_error() -> None:
         assert result.data == {
             "rename": {"name": None, "errors": [{"code": "REQUIRED", "field": "name", "message": message}]}
         }
+
+
+def test_every_domains_codes_are_unique_have_a_message_and_are_in_the_schema() -> None:
+    from backend.errors import MESSAGES
+    from backend.graphql.errors import DOMAIN_CODES, ErrorCode
+
+    values = [code.value for codes in DOMAIN_CODES for code in codes]
+    assert len(values) == len(set(values)), "a code is declared by two domains"
+    assert {code.value for code in ErrorCode} == set(values)
+    assert all(MESSAGES.get(value) for value in values)

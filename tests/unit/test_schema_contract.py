@@ -28,8 +28,17 @@ def test_contract_names_exist() -> None:
         assert name in query.fields, name
     assert set(query.fields["matters"].args) == {"first", "after", "filter"}
     matter = schema.get_type("Matter")
-    for name in ("materials", "formFields", "fees", "modes", "maxTrips", "promisedDays", "department", "outputs",
-                 "instantApproval"):  # fmt: skip
+    for name in (
+        "materials",
+        "formFields",
+        "fees",
+        "modes",
+        "maxTrips",
+        "promisedDays",
+        "department",
+        "outputs",
+        "instantApproval",
+    ):
         assert name in matter.fields, name  # type: ignore[union-attr]
 
 

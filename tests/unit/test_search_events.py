@@ -16,23 +16,35 @@ def _texts(hans: str, hant: str, en: str) -> dict[str, str]:
 
 
 MATTERS = {
-    "MARRY": (_texts("结婚登记", "結婚登記", "Marriage Registration"),
-              {"zh-Hans": ["领结婚证"], "en": ["get married"]}),
-    "MARRY-LOST": (_texts("补领结婚证", "補領結婚證", "Replacement of a Marriage Certificate"),
-                   {"zh-Hans": ["结婚证丢了"], "en": ["lost marriage certificate"]}),
-    "DEATH-CERT": (_texts("死亡医学证明签发", "死亡醫學證明簽發", "Medical Certificate of Death"),
-                   {"zh-Hans": ["死亡证明"], "en": ["death certificate"]}),
-    "HUKOU-OFF": (_texts("死亡人员户口注销", "死亡人員戶口註銷", "Cancelling the Hukou of a Deceased Person"),
-                  {"zh-Hans": ["注销户口"], "en": ["report a death"]}),
+    "MARRY": (
+        _texts("结婚登记", "結婚登記", "Marriage Registration"),
+        {"zh-Hans": ["领结婚证"], "en": ["get married"]},
+    ),
+    "MARRY-LOST": (
+        _texts("补领结婚证", "補領結婚證", "Replacement of a Marriage Certificate"),
+        {"zh-Hans": ["结婚证丢了"], "en": ["lost marriage certificate"]},
+    ),
+    "DEATH-CERT": (
+        _texts("死亡医学证明签发", "死亡醫學證明簽發", "Medical Certificate of Death"),
+        {"zh-Hans": ["死亡证明"], "en": ["death certificate"]},
+    ),
+    "HUKOU-OFF": (
+        _texts("死亡人员户口注销", "死亡人員戶口註銷", "Cancelling the Hukou of a Deceased Person"),
+        {"zh-Hans": ["注销户口"], "en": ["report a death"]},
+    ),
     "PASSPORT": (_texts("普通护照签发", "普通護照簽發", "Issue of a Passport"), {"zh-Hans": ["办护照", "护照过期"]}),
-    "ID-LOST": (_texts("居民身份证补领", "居民身份證補領", "Replacement of a Lost Identity Card"),
-                {"zh-Hans": ["身份证丢了"], "en": ["lost my ID card"]}),
+    "ID-LOST": (
+        _texts("居民身份证补领", "居民身份證補領", "Replacement of a Lost Identity Card"),
+        {"zh-Hans": ["身份证丢了"], "en": ["lost my ID card"]},
+    ),
     "ACCOUNT": (_texts("个人账户余额继承", "個人賬戶餘額繼承", "Inheriting an Account Balance"), {}),
     "CARD": (_texts("社会保障卡申领", "社會保障卡申領", "Social Security Card"), {"zh-Hans": ["社保卡申请"]}),
-    "CARD-LOST": (_texts("社会保障卡挂失、补领", "社會保障卡掛失、補領", "Replacing a Social Security Card"),
-                  {"zh-Hans": ["社保卡丢了", "补办社保卡", "社保卡挂失"]}),
+    "CARD-LOST": (
+        _texts("社会保障卡挂失、补领", "社會保障卡掛失、補領", "Replacing a Social Security Card"),
+        {"zh-Hans": ["社保卡丢了", "补办社保卡", "社保卡挂失"]},
+    ),
     "UNEMPLOYMENT": (_texts("失业保险金申领", "失業保險金申領", "Unemployment Benefit Claim"), {}),
-}  # fmt: skip
+}
 BUNDLES = {
     "LE-MARRY": (_texts("结婚“一件事”", "結婚「一件事」", "Getting Married"), ["MARRY"]),
     "LE-DEATH": (_texts("身后“一件事”", "身後「一件事」", "When a Family Member Dies"), ["DEATH-CERT", "HUKOU-OFF"]),
@@ -72,10 +84,17 @@ def test_a_query_about_an_event_and_little_else_is_all_about_it() -> None:
 
 @pytest.mark.parametrize(
     ("query", "expected"),
-    [("我们下个月结婚", "LE-MARRY"), ("we're getting married next month", "LE-MARRY"), ("我老豆走咗", "LE-DEATH"),
-     ("my dad passed away", "LE-DEATH"), ("屋企老人家過咗身", "LE-DEATH"), ("结婚证丢了", "MARRY-LOST"),
-     ("死亡证明", "DEATH-CERT"), ("lost marriage certificate", "MARRY-LOST")],
-)  # fmt: skip
+    [
+        ("我们下个月结婚", "LE-MARRY"),
+        ("we're getting married next month", "LE-MARRY"),
+        ("我老豆走咗", "LE-DEATH"),
+        ("my dad passed away", "LE-DEATH"),
+        ("屋企老人家過咗身", "LE-DEATH"),
+        ("结婚证丢了", "MARRY-LOST"),
+        ("死亡证明", "DEATH-CERT"),
+        ("lost marriage certificate", "MARRY-LOST"),
+    ],
+)
 def test_events_find_their_bundle_and_particular_papers_their_matter(
     index: SearchIndex, query: str, expected: str
 ) -> None:
@@ -92,9 +111,13 @@ def test_shape_similar_and_same_sound_typos_are_forgiven(index: SearchIndex, que
 
 @pytest.mark.parametrize(
     ("query", "expected"),
-    [("unemploymant benifit", "UNEMPLOYMENT"), ("marrage registraton", "MARRY"), ("pasport", "PASSPORT"),
-     ("my IDs were stolen", "ID-LOST")],
-)  # fmt: skip
+    [
+        ("unemploymant benifit", "UNEMPLOYMENT"),
+        ("marrage registraton", "MARRY"),
+        ("pasport", "PASSPORT"),
+        ("my IDs were stolen", "ID-LOST"),
+    ],
+)
 def test_english_misspellings_and_forms_are_forgiven(index: SearchIndex, query: str, expected: str) -> None:
     assert top(index, query) == expected
 

@@ -17,26 +17,36 @@ def _texts(hans: str, en: str) -> dict[str, str]:
 
 
 MATTERS = {
-    "ID-RENEW": (_texts("居民身份证换领", "Renewal of the Resident Identity Card"),
-                 {"zh-Hans": ["换身份证", "身份证到期"], "en": ["renew my ID card"]}),
-    "ID-LOST": (_texts("居民身份证补领", "Replacement of a Lost Resident Identity Card"),
-                {"zh-Hans": ["补办身份证"], "en": ["replace lost ID card"]}),
+    "ID-RENEW": (
+        _texts("居民身份证换领", "Renewal of the Resident Identity Card"),
+        {"zh-Hans": ["换身份证", "身份证到期"], "en": ["renew my ID card"]},
+    ),
+    "ID-LOST": (
+        _texts("居民身份证补领", "Replacement of a Lost Resident Identity Card"),
+        {"zh-Hans": ["补办身份证"], "en": ["replace lost ID card"]},
+    ),
     "ID-TEMP": (_texts("临时居民身份证申领", "Temporary Resident Identity Card"), {"zh-Hans": ["临时身份证"]}),
-    "BIZ-OPEN": (_texts("个体工商户设立登记", "Registration of an Individual Business"),
-                 {"zh-Hans": ["个体户注册", "开小店执照"], "en": ["small shop business licence"]}),
-    "BIZ-CLOSE": (_texts("个体工商户注销登记", "Deregistration of an Individual Business"),
-                  {"zh-Hans": ["个体户注销", "注销营业执照", "关店注销"], "en": ["close my sole trader business"]}),
+    "BIZ-OPEN": (
+        _texts("个体工商户设立登记", "Registration of an Individual Business"),
+        {"zh-Hans": ["个体户注册", "开小店执照"], "en": ["small shop business licence"]},
+    ),
+    "BIZ-CLOSE": (
+        _texts("个体工商户注销登记", "Deregistration of an Individual Business"),
+        {"zh-Hans": ["个体户注销", "注销营业执照", "关店注销"], "en": ["close my sole trader business"]},
+    ),
     "PASSPORT": (_texts("普通护照签发", "Issue of an Ordinary Passport"), {"zh-Hans": ["办护照", "护照补办"]}),
-    "LICENCE-LOST": (_texts("机动车驾驶证补领", "Replacement of a Lost Driving Licence"),
-                     {"zh-Hans": ["驾照丢了"]}),
+    "LICENCE-LOST": (_texts("机动车驾驶证补领", "Replacement of a Lost Driving Licence"), {"zh-Hans": ["驾照丢了"]}),
     "MORTGAGE": (_texts("不动产抵押登记", "Real Estate Mortgage Registration"), {"zh-Hans": ["抵押登记", "按揭登记"]}),
-    "MORTGAGE-OFF": (_texts("不动产抵押权注销登记", "Cancellation of a Real Estate Mortgage"),
-                     {"zh-Hans": ["解押", "注销抵押", "还清房贷解押"]}),
-    "DISABLED": (_texts("残疾人证新办", "First Application for a Disability Certificate"),
-                 {"zh-Hans": ["办残疾证"]}),
-    "DISABLED-AGAIN": (_texts("残疾人证换领、补领", "Renewal or Replacement of the Disability Certificate"),
-                       {"zh-Hans": ["残疾证丢了", "残疾证到期"]}),
-}  # fmt: skip
+    "MORTGAGE-OFF": (
+        _texts("不动产抵押权注销登记", "Cancellation of a Real Estate Mortgage"),
+        {"zh-Hans": ["解押", "注销抵押", "还清房贷解押"]},
+    ),
+    "DISABLED": (_texts("残疾人证新办", "First Application for a Disability Certificate"), {"zh-Hans": ["办残疾证"]}),
+    "DISABLED-AGAIN": (
+        _texts("残疾人证换领、补领", "Renewal or Replacement of the Disability Certificate"),
+        {"zh-Hans": ["残疾证丢了", "残疾证到期"]},
+    ),
+}
 
 
 @pytest.fixture(scope="module")
@@ -75,12 +85,21 @@ def test_siblings_are_services_for_the_same_thing() -> None:
 
 @pytest.mark.parametrize(
     ("query", "expected"),
-    [("身份证过期了", "ID-RENEW"), ("身份证丢了", "ID-LOST"), ("lost my ID card", "ID-LOST"),
-     ("ID card expired", "ID-RENEW"), ("小店不开了，个体执照要销掉", "BIZ-CLOSE"), ("开个体户", "BIZ-OPEN"),
-     ("shut down my sole trader business", "BIZ-CLOSE"), ("房贷还完了想把抵押去掉", "MORTGAGE-OFF"),
-     ("护照唔见咗", "PASSPORT"), ("残疾证", "DISABLED"), ("我妈眼睛看不见了，想给她办个残疾证", "DISABLED"),
-     ("残疾证到期", "DISABLED-AGAIN")],
-)  # fmt: skip
+    [
+        ("身份证过期了", "ID-RENEW"),
+        ("身份证丢了", "ID-LOST"),
+        ("lost my ID card", "ID-LOST"),
+        ("ID card expired", "ID-RENEW"),
+        ("小店不开了，个体执照要销掉", "BIZ-CLOSE"),
+        ("开个体户", "BIZ-OPEN"),
+        ("shut down my sole trader business", "BIZ-CLOSE"),
+        ("房贷还完了想把抵押去掉", "MORTGAGE-OFF"),
+        ("护照唔见咗", "PASSPORT"),
+        ("残疾证", "DISABLED"),
+        ("我妈眼睛看不见了，想给她办个残疾证", "DISABLED"),
+        ("残疾证到期", "DISABLED-AGAIN"),
+    ],
+)
 def test_the_sibling_that_does_what_the_query_wants_comes_first(index: SearchIndex, query: str, expected: str) -> None:
     assert top(index, query) == expected
 

@@ -74,9 +74,16 @@ def test_accuracy_does_not_fall_below_what_is_reported(
 
 @pytest.mark.parametrize(
     ("query", "expected"),
-    [("准生证", "GZ-WJW-0001"), ("辦護照", "GZ-GA-0013"), ("renew ID card", "GZ-GA-0003"), ("huzhao", "GZ-GA-0013"),
-     ("开饭店", "LE-0001"), ("my baby was born", "LE-0002"), ("pasport", "GZ-GA-0013")],
-)  # fmt: skip
+    [
+        ("准生证", "GZ-WJW-0001"),
+        ("辦護照", "GZ-GA-0013"),
+        ("renew ID card", "GZ-GA-0003"),
+        ("huzhao", "GZ-GA-0013"),
+        ("开饭店", "LE-0001"),
+        ("my baby was born", "LE-0002"),
+        ("pasport", "GZ-GA-0013"),
+    ],
+)
 def test_the_examples_of_the_issue(index: SearchIndex, query: str, expected: str) -> None:
     assert expected in [hit.document.code for hit in search(index, query, 3)]
 
@@ -87,9 +94,11 @@ def test_exact_name_beats_keyword_beats_summary() -> None:
     def doc(code: str, name: str, keywords: list[str], summary: str) -> object:
         return make_document("matter", code, [name], keywords, [summary])
 
-    index = SearchIndex([
-        doc("SUMMARY", "其他事项", [], "办理护照换发"),
-        doc("KEYWORD", "出入境证件", ["护照换发"], "出入境"),
-        doc("NAME", "护照换发", [], "出入境"),
-    ])  # type: ignore[list-item]  # fmt: skip
+    index = SearchIndex(
+        [
+            doc("SUMMARY", "其他事项", [], "办理护照换发"),
+            doc("KEYWORD", "出入境证件", ["护照换发"], "出入境"),
+            doc("NAME", "护照换发", [], "出入境"),
+        ]
+    )  # type: ignore[list-item]
     assert [hit.document.code for hit in search(index, "护照换发", 3)] == ["NAME", "KEYWORD", "SUMMARY"]

@@ -43,9 +43,13 @@ def test_stand_ins_can_never_run_in_production() -> None:
 
 
 def test_citizens_tokens_never_travel_to_the_assistant_in_clear_text_in_production() -> None:
-    env = {"ONEWINDOW_ENV": "production", "ONEWINDOW_DATABASE_URL": "postgresql+asyncpg://u@h/db",
-           "ONEWINDOW_REDIS_URL": "redis://h:6379/0", "ONEWINDOW_SECRET_KEY": STRONG_SECRET,
-           "ONEWINDOW_ISSUER": HTTPS_ISSUER}  # fmt: skip
+    env = {
+        "ONEWINDOW_ENV": "production",
+        "ONEWINDOW_DATABASE_URL": "postgresql+asyncpg://u@h/db",
+        "ONEWINDOW_REDIS_URL": "redis://h:6379/0",
+        "ONEWINDOW_SECRET_KEY": STRONG_SECRET,
+        "ONEWINDOW_ISSUER": HTTPS_ISSUER,
+    }
     with pytest.raises(ValueError, match="over https or on loopback") as caught:
         settings_from_env(env | {"ONEWINDOW_ASSISTANT_URL": "http://rasa.internal:5005"})
     for fine in ("https://rasa.internal", "http://127.0.0.1:5005"):

@@ -6,6 +6,7 @@ import base64
 import json
 import time
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 import jwt
@@ -13,7 +14,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from backend.errors import DomainError, ErrorCode
+from backend.errors import CommonErrorCode, DomainError
 from backend.identity.keys import KeyRing, SigningKey, _public_jwk
 from backend.identity.tokens import API_AUDIENCE, TokenIssuer
 
@@ -40,8 +41,17 @@ def issuer(ring: KeyRing) -> TokenIssuer:
 
 def claims(**overrides: Any) -> dict[str, Any]:
     now = int(time.time())
-    base = {"iss": ISSUER, "aud": API_AUDIENCE, "sub": "c1", "sid": "s1", "jti": "j", "scope": "openid",
-            "iat": now, "nbf": now, "exp": now + 600}  # fmt: skip
+    base = {
+        "iss": ISSUER,
+        "aud": API_AUDIENCE,
+        "sub": "c1",
+        "sid": "s1",
+        "jti": "j",
+        "scope": "openid",
+        "iat": now,
+        "nbf": now,
+        "exp": now + 600,
+    }
     return {k: v for k, v in (base | overrides).items() if v is not None}
 
 
@@ -49,7 +59,7 @@ def sign(key: SigningKey, payload: dict[str, Any], **header: Any) -> str:
     return jwt.encode(payload, key.private, algorithm="ES256", headers={"kid": key.kid, "typ": "at+jwt", **header})
 
 
-def rejected(issuer: TokenIssuer, token: str) -> ErrorCode:
+def rejected(issuer: TokenIssuer, token: str) -> StrEnum:
     with pytest.raises(DomainError) as caught:
         issuer.verify_access_token(token)
     return caught.value.code
@@ -74,12 +84,12 @@ def test_tampered_payload_is_rejected(issuer: TokenIssuer) -> None:
     data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     data["sub"] = "someone-else"
     forged = base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
-    assert rejected(issuer, f"{header}.{forged}.{signature}") is ErrorCode.UNAUTHENTICATED
+    assert rejected(issuer, f"{header}.{forged}.{signature}") is CommonErrorCode.UNAUTHENTICATED
 
 
 def test_alg_none_is_rejected(issuer: TokenIssuer) -> None:
     token = jwt.encode(claims(), None, algorithm="none", headers={"kid": "k2"})
-    assert rejected(issuer, token) is ErrorCode.UNAUTHENTICATED
+    assert rejected(issuer, token) is CommonErrorCode.UNAUTHENTICATED
 
 
 def test_hs256_signed_with_the_public_key_is_rejected(issuer: TokenIssuer, ring: KeyRing) -> None:
@@ -93,53 +103,53 @@ def test_hs256_signed_with_the_public_key_is_rejected(issuer: TokenIssuer, ring:
     import hmac
 
     mac = base64.urlsafe_b64encode(hmac.new(public_pem, header + b"." + body, hashlib.sha256).digest()).rstrip(b"=")
-    assert rejected(issuer, (header + b"." + body + b"." + mac).decode()) is ErrorCode.UNAUTHENTICATED
+    assert rejected(issuer, (header + b"." + body + b"." + mac).decode()) is CommonErrorCode.UNAUTHENTICATED
 
 
 def test_other_asymmetric_algorithm_is_rejected(issuer: TokenIssuer) -> None:
     other = ec.generate_private_key(ec.SECP384R1())
     token = jwt.encode(claims(), other, algorithm="ES384", headers={"kid": "k2"})
-    assert rejected(issuer, token) is ErrorCode.UNAUTHENTICATED
+    assert rejected(issuer, token) is CommonErrorCode.UNAUTHENTICATED
 
 
 def test_unknown_kid_is_reported_for_a_key_reload(issuer: TokenIssuer) -> None:
     stranger = make_key("k9")
-    assert rejected(issuer, sign(stranger, claims())) is ErrorCode.UNKNOWN_SIGNING_KEY
+    assert rejected(issuer, sign(stranger, claims())) is CommonErrorCode.UNKNOWN_SIGNING_KEY
 
 
 def test_right_kid_but_foreign_key_is_rejected(issuer: TokenIssuer) -> None:
     impostor = make_key("k2")  # claims our kid, signed with another key
-    assert rejected(issuer, sign(impostor, claims())) is ErrorCode.UNAUTHENTICATED
+    assert rejected(issuer, sign(impostor, claims())) is CommonErrorCode.UNAUTHENTICATED
 
 
 @pytest.mark.parametrize(
     ("overrides", "expected"),
     [
-        ({"iss": "https://evil.example"}, ErrorCode.UNAUTHENTICATED),
-        ({"aud": "another-api"}, ErrorCode.UNAUTHENTICATED),
-        ({"exp": int(time.time()) - 120}, ErrorCode.TOKEN_EXPIRED),
-        ({"nbf": int(time.time()) + 600}, ErrorCode.UNAUTHENTICATED),
-        ({"sid": None}, ErrorCode.UNAUTHENTICATED),
-        ({"exp": None}, ErrorCode.UNAUTHENTICATED),
+        ({"iss": "https://evil.example"}, CommonErrorCode.UNAUTHENTICATED),
+        ({"aud": "another-api"}, CommonErrorCode.UNAUTHENTICATED),
+        ({"exp": int(time.time()) - 120}, CommonErrorCode.TOKEN_EXPIRED),
+        ({"nbf": int(time.time()) + 600}, CommonErrorCode.UNAUTHENTICATED),
+        ({"sid": None}, CommonErrorCode.UNAUTHENTICATED),
+        ({"exp": None}, CommonErrorCode.UNAUTHENTICATED),
     ],
     ids=["wrong-issuer", "wrong-audience", "expired", "not-yet-valid", "no-session", "no-expiry"],
 )
-def test_claims_are_checked(issuer: TokenIssuer, ring: KeyRing, overrides: dict[str, Any], expected: ErrorCode) -> None:
+def test_claims_are_checked(issuer: TokenIssuer, ring: KeyRing, overrides: dict[str, Any], expected: StrEnum) -> None:
     assert rejected(issuer, sign(ring.signer, claims(**overrides))) is expected
 
 
 def test_plain_jwt_type_is_not_an_access_token(issuer: TokenIssuer, ring: KeyRing) -> None:
-    assert rejected(issuer, sign(ring.signer, claims(), typ="JWT")) is ErrorCode.UNAUTHENTICATED
+    assert rejected(issuer, sign(ring.signer, claims(), typ="JWT")) is CommonErrorCode.UNAUTHENTICATED
 
 
 def test_id_token_type_cannot_be_used_as_access_token(issuer: TokenIssuer) -> None:
     id_token = issuer.id_token(subject="pairwise", client_id=API_AUDIENCE, nonce="n", auth_time=0, extra={})
-    assert rejected(issuer, id_token) is ErrorCode.UNAUTHENTICATED
+    assert rejected(issuer, id_token) is CommonErrorCode.UNAUTHENTICATED
 
 
 def test_garbage_is_rejected(issuer: TokenIssuer) -> None:
     for token in ("", "abc", "a.b.c", "eyJhbGciOiJFUzI1NiJ9.e30."):
-        assert rejected(issuer, token) is ErrorCode.UNAUTHENTICATED
+        assert rejected(issuer, token) is CommonErrorCode.UNAUTHENTICATED
 
 
 def test_revocation_finds_the_session_of_an_expired_token_but_not_of_a_forged_one(

@@ -30,10 +30,21 @@ def test_the_file_matches_the_announcements() -> None:
     for y in data["years"].values():
         for holiday in y["holidays"]:
             assert set(holiday["name"]) == {"zh-Hans", "zh-Hant", "en"}
-    assert data["years"]["2025"]["adjusted_workdays"] == ["2025-01-26", "2025-02-08", "2025-04-27", "2025-09-28",
-                                                          "2025-10-11"]  # fmt: skip
-    assert data["years"]["2026"]["adjusted_workdays"] == ["2026-01-04", "2026-02-14", "2026-02-28", "2026-05-09",
-                                                          "2026-09-20", "2026-10-10"]  # fmt: skip
+    assert data["years"]["2025"]["adjusted_workdays"] == [
+        "2025-01-26",
+        "2025-02-08",
+        "2025-04-27",
+        "2025-09-28",
+        "2025-10-11",
+    ]
+    assert data["years"]["2026"]["adjusted_workdays"] == [
+        "2026-01-04",
+        "2026-02-14",
+        "2026-02-28",
+        "2026-05-09",
+        "2026-09-20",
+        "2026-10-10",
+    ]
 
 
 @pytest.mark.parametrize(

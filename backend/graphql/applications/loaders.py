@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
 from backend.applications.models import DataConsent, TimelineEvent
-from backend.applications.processing import Processing
+from backend.applications.services import Applications
 from backend.certificates.service import Certificate
 from payments.orders import Order, orders_of_applications
 
@@ -17,10 +17,10 @@ from payments.orders import Order, orders_of_applications
 class ApplicationLoaders:
     """Created by the context for one request; never shared between requests."""
 
-    def __init__(self, service: Processing, session: AsyncSession) -> None:
-        self.timeline = DataLoader[str, list[TimelineEvent]](load_fn=service.timelines)
-        self.data_uses = DataLoader[str, list[DataConsent]](load_fn=service.data_uses)
-        self.issued = DataLoader[str, list[Certificate]](load_fn=service.certificates.issued_by)
+    def __init__(self, applications: Applications, session: AsyncSession) -> None:
+        self.timeline = DataLoader[str, list[TimelineEvent]](load_fn=applications.reads.timelines)
+        self.data_uses = DataLoader[str, list[DataConsent]](load_fn=applications.reads.data_uses)
+        self.issued = DataLoader[str, list[Certificate]](load_fn=applications.certificates.issued_by)
 
         async def orders(ids: Sequence[str]) -> list[Order | None]:
             return await orders_of_applications(session, ids)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from backend.applications.processing import Officer
+from backend.applications.officers import Officer
 from backend.graphql import permissions
 from backend.graphql.context import Info
 from backend.identity.models import Role

@@ -8,10 +8,10 @@ import msgspec
 import strawberry
 from strawberry.permission import PermissionExtension
 
-from backend.applications.processing import stats
 from backend.applications.states import Status
+from backend.applications.stats import stats
 from backend.applications.workdays import shanghai_date
-from backend.errors import DomainError, ErrorCode
+from backend.errors import CommonErrorCode, DomainError
 from backend.graphql import permissions
 from backend.graphql.applications.officers import officer_of
 from backend.graphql.applications.types import (
@@ -46,9 +46,9 @@ def _after(cursor: str | None) -> tuple[datetime, str] | None:
     try:
         moment = datetime.fromisoformat(at)
     except ValueError:
-        raise DomainError(ErrorCode.INVALID_CURSOR, field="after") from None
+        raise DomainError(CommonErrorCode.INVALID_CURSOR, field="after") from None
     if moment.tzinfo is None or not application_id:
-        raise DomainError(ErrorCode.INVALID_CURSOR, field="after")
+        raise DomainError(CommonErrorCode.INVALID_CURSOR, field="after")
     return moment, application_id
 
 
@@ -63,9 +63,9 @@ class ApplicationQuery:
     ) -> ApplicationForm:
         principal = permissions.citizen(info, READ)
         service = await info.context.applications()
-        form = await service.form(principal.subject_id, matter_code, bundle_code)
+        form = await service.prefill.form(principal.subject_id, matter_code, bundle_code)
         target = f"matter:{matter_code}" if matter_code else f"bundle:{bundle_code}"
-        draft = await service.draft(principal.subject_id, target)
+        draft = await service.drafts.get(principal.subject_id, target)
         names = {code: kind.name for code, kind in info.context.snapshot.certificate_types.items()}
         return ApplicationForm.build(form, info.context.locale, names, draft.version if draft else None)
 
@@ -76,7 +76,7 @@ class ApplicationQuery:
     async def check_eligibility(self, info: Info, matter_code: str) -> Eligibility:
         principal = permissions.citizen(info, READ)
         service = await info.context.applications()
-        decision = await service.eligibility(principal.subject_id, matter_code)
+        decision = await service.approval.eligibility(principal.subject_id, matter_code)
         details = await info.context.loaders.matter_details.load(matter_code)
         assert details is not None
         assert details.auto_approval is not None
@@ -94,7 +94,7 @@ class ApplicationQuery:
         principal = permissions.citizen(info, READ)
         size = check_page_size(first, info.context.settings.max_page_size)
         service = await info.context.applications()
-        items, more = await service.mine(principal.subject_id, size, _after(after))
+        items, more = await service.reads.mine(principal.subject_id, size, _after(after))
         edges = [
             ApplicationEdge(
                 cursor=encode_cursor(f"{x.submitted_at.isoformat()}|{x.id}"), node=Application.build(x, info)
@@ -107,7 +107,7 @@ class ApplicationQuery:
     async def application(self, info: Info, id: strawberry.ID) -> Application | None:
         principal = permissions.signed_in(info)
         service = await info.context.applications()
-        found = await service.get(str(id))
+        found = await service.reads.get(str(id))
         if found is None:
             return None
         if principal.subject_type.value == "citizen":
@@ -117,7 +117,7 @@ class ApplicationQuery:
             return Application.build(found, info)
         officer = await officer_of(info)
         if officer.departments is not None and found.department_code not in officer.departments:
-            items = await service.items(found.id) if found.kind == "bundle" else []
+            items = await service.reads.items(found.id) if found.kind == "bundle" else []
             if not any(i.department_code in officer.departments for i in items):
                 return None
         return Application.build(found, info, officer.departments)
@@ -130,7 +130,7 @@ class ApplicationQuery:
         principal = permissions.citizen(info, CERTS)
         size = check_page_size(first, info.context.settings.max_page_size)
         service = await info.context.applications()
-        profile, _ = await service.profile(principal.subject_id)
+        profile, _ = await service.applicants.profile(principal.subject_id)
         items, total = await service.certificates.wallet(profile.id_number, limit=size, offset=max(offset, 0))
         return CertificatePage(items=[Certificate.build(c, info) for c in items], total_count=total)
 
@@ -140,7 +140,7 @@ class ApplicationQuery:
     async def certificate(self, info: Info, id: strawberry.ID) -> Certificate | None:
         principal = permissions.citizen(info, CERTS)
         service = await info.context.applications()
-        profile, _ = await service.profile(principal.subject_id)
+        profile, _ = await service.applicants.profile(principal.subject_id)
         found = await service.certificates.get(str(id))
         if found is None or found.holder_id_number != profile.id_number:
             return None
@@ -160,7 +160,7 @@ class ApplicationQuery:
         principal = permissions.citizen(info, READ)
         size = check_page_size(first, info.context.settings.max_page_size)
         service = await info.context.applications()
-        items, unread = await service.notifications(principal.subject_id, size, max(offset, 0), unread_only)
+        items, unread = await service.inbox.notifications(principal.subject_id, size, max(offset, 0), unread_only)
         return NotificationPage(items=[Notification.build(n, info) for n in items], unread_count=unread)
 
     @strawberry.field(description="Your department's open items, nearest deadline first (officers; admins see all).")
@@ -174,7 +174,7 @@ class ApplicationQuery:
         officer = await officer_of(info)
         size = check_page_size(first, info.context.settings.max_page_size)
         service = await info.context.applications()
-        items, total = await service.queue(
+        items, total = await service.reads.queue(
             officer.departments, status=status.value if status else None, first=size, offset=max(offset, 0)
         )
         return QueuePage(items=[Application.build(x, info, officer.departments) for x in items], total_count=total)
@@ -184,8 +184,7 @@ class ApplicationQuery:
     )
     async def city_stats(self, info: Info) -> list[ServiceStats]:
         principal = permissions.staff(info, Role.ADMIN, Role.OFFICER)
-        service = await info.context.applications()
-        rows = await stats(service, shanghai_date(datetime.now(UTC)))
+        rows = await stats(info.context.session, shanghai_date(datetime.now(UTC)))
         if not principal.has_role(Role.ADMIN):
             mine = {g.department_code for g in principal.roles if g.role is Role.OFFICER}
             rows = [r for r in rows if r.department_code in mine]

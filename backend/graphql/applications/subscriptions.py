@@ -8,7 +8,7 @@ from collections.abc import AsyncGenerator, AsyncIterator
 import strawberry
 from strawberry.permission import PermissionExtension
 
-from backend.applications.events import channel
+from backend.applications.updates import channel
 from backend.broadcast import Listener
 from backend.graphql import permissions
 from backend.graphql.applications.types import Application
@@ -46,7 +46,7 @@ async def _updates(
             if wanted is not None and update.get("application_id") != wanted:
                 continue
             service = await ctx.applications()
-            found = await service.get(update["application_id"])
+            found = await service.reads.get(update["application_id"])
             if found is not None and found.citizen_id == citizen_id:
                 yield Application.build(found, info)
             # Each update reads afresh: release the session between updates.

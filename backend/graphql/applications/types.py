@@ -14,14 +14,13 @@ from strawberry.scalars import JSON
 from backend.applications import forms as f
 from backend.applications import models as am
 from backend.applications import texts
-from backend.applications.events import render_notice
 from backend.applications.states import Action, Status, is_final
+from backend.applications.timeline import render_notice
 from backend.applications.workdays import is_overdue
 from backend.certificates import service as cs
-from backend.errors import DomainError, ErrorCode
+from backend.errors import CommonErrorCode, DomainError
 from backend.graphql.catalog.types import Bundle, Department, Matter
 from backend.graphql.context import Info
-from backend.graphql.errors import PayloadError
 from backend.graphql.privacy import Personal, disclosed
 from backend.i18n import Locale, pick
 from backend.identity.numbers import mask_id_number
@@ -98,33 +97,49 @@ class ApplicationForm:
     draft_version: int | None = strawberry.field(description="The saved draft's version, if there is one.")
 
     @staticmethod
-    def build(form: f.MergedForm, locale: Locale, cert_names: dict[str, dict[str, str]], draft_version: int | None
-              ) -> ApplicationForm:  # fmt: skip
+    def build(
+        form: f.MergedForm, locale: Locale, cert_names: dict[str, dict[str, str]], draft_version: int | None
+    ) -> ApplicationForm:
         """From the domain's merged form."""
         return ApplicationForm(
             matter_codes=form.matters,
             fields=[
                 ApplicationFormField(
-                    key=x.key, label=pick(x.label, locale), type=x.type, required=x.required,
+                    key=x.key,
+                    label=pick(x.label, locale),
+                    type=x.type,
+                    required=x.required,
                     options=[FormOption(value=o.value, label=_locale_text(o.label, locale)) for o in x.options]
-                    if x.options else None,
-                    value=x.value, source=x.source, source_label=_source_label(x.source, locale, cert_names),
+                    if x.options
+                    else None,
+                    value=x.value,
+                    source=x.source,
+                    source_label=_source_label(x.source, locale, cert_names),
                     certificate_id=strawberry.ID(x.certificate_id) if x.certificate_id else None,
-                    choices=x.choices, matters=list(x.matter_keys), value_kind=_field_kind(x),
+                    choices=x.choices,
+                    matters=list(x.matter_keys),
+                    value_kind=_field_kind(x),
                 )
                 for x in form.fields
             ],
             materials=[
                 ApplicationFormMaterial(
-                    key=x.key, name=pick(x.name, locale), required=x.required, certificate_type=x.certificate_type,
+                    key=x.key,
+                    name=pick(x.name, locale),
+                    required=x.required,
+                    certificate_type=x.certificate_type,
                     certificate_id=strawberry.ID(x.certificate_id) if x.certificate_id else None,
-                    replaced=x.replaced, matters=x.matters,
+                    replaced=x.replaced,
+                    matters=x.matters,
                 )
                 for x in form.materials
             ],
-            fields_total=form.fields_total, fields_asked=form.fields_asked, fields_prefilled=form.fields_prefilled,
-            materials_replaced=form.materials_replaced, draft_version=draft_version,
-        )  # fmt: skip
+            fields_total=form.fields_total,
+            fields_asked=form.fields_asked,
+            fields_prefilled=form.fields_prefilled,
+            materials_replaced=form.materials_replaced,
+            draft_version=draft_version,
+        )
 
 
 def _locale_text(text: Any, locale: Locale) -> str:
@@ -177,10 +192,11 @@ def _as_disclosed(condition: Condition, disclosure: Disclosure) -> Condition:
         condition,
         actual=disclosure.show(condition.actual, path_kind(condition.path)),
         # compared with another value of the data: that one is data too (a literal of the rule is not)
-        expected=disclosure.show(condition.expected, path_kind(condition.against)) if condition.against
+        expected=disclosure.show(condition.expected, path_kind(condition.against))
+        if condition.against
         else condition.expected,
         children=[_as_disclosed(c, disclosure) for c in condition.children],
-    )  # fmt: skip
+    )
 
 
 def build_conditions(info: Info, matter_code: str, conditions: list[Condition], form: list[Any]) -> list[RuleCondition]:
@@ -194,10 +210,11 @@ def build_conditions(info: Info, matter_code: str, conditions: list[Condition], 
     messages = ctx.resources.messages
     shown = [_as_disclosed(c, ctx.disclosure) for c in conditions]
     return [
-        RuleCondition(text=describe(c, ctx.locale, labels, messages, option_labels=labels.option), held=c.held,
-                      path=c.path)
+        RuleCondition(
+            text=describe(c, ctx.locale, labels, messages, option_labels=labels.option), held=c.held, path=c.path
+        )
         for c in shown
-    ]  # fmt: skip
+    ]
 
 
 @strawberry.type(description="A step on the timeline: who, when, what, and why.")
@@ -257,24 +274,36 @@ class Application:
         has_outputs = bool(model.matter_code and ctx.snapshot.by_code[model.matter_code].outputs)
         final = is_final(model.status, has_outputs=has_outputs)
         return Application(
-            id=strawberry.ID(model.id), reference=model.reference, kind=model.kind, status=Status(model.status),
-            status_label=ctx.gettext(texts.STATUS_LABELS[Status(model.status)]), submitted_at=model.submitted_at,
-            decided_at=model.decided_at, deadline=model.deadline,
+            id=strawberry.ID(model.id),
+            reference=model.reference,
+            kind=model.kind,
+            status=Status(model.status),
+            status_label=ctx.gettext(texts.STATUS_LABELS[Status(model.status)]),
+            submitted_at=model.submitted_at,
+            decided_at=model.decided_at,
+            deadline=model.deadline,
             overdue=bool(model.deadline and not final and is_overdue(model.deadline, datetime.now(UTC))),
-            promised_days=model.promised_days, fields_total=model.fields_total,
-            fields_prefilled=model.fields_prefilled, materials_replaced=model.materials_replaced,
-            max_trips=model.max_trips, trips_needed=model.trips_needed, trips_saved=model.trips_saved,
-            form=JSON(model.form), sources=JSON(model.sources), version=model.version, model=model,
+            promised_days=model.promised_days,
+            fields_total=model.fields_total,
+            fields_prefilled=model.fields_prefilled,
+            materials_replaced=model.materials_replaced,
+            max_trips=model.max_trips,
+            trips_needed=model.trips_needed,
+            trips_saved=model.trips_saved,
+            form=JSON(model.form),
+            sources=JSON(model.sources),
+            version=model.version,
+            model=model,
             form_kinds={key: source_kind(str(source)) for key, source in model.sources.items()},
             visible_departments=visible_departments,
-        )  # fmt: skip
+        )
 
     @strawberry.field(description="Its fees in yuan; an officer sees their departments' share of a bundle's.")
     async def fees_due(self, info: Info) -> Decimal:
         if self.visible_departments is None or self.model.kind != "bundle":
             return Decimal(self.model.fees_due)
         service = await info.context.applications()
-        items = await service.items(self.model.id)
+        items = await service.reads.items(self.model.id)
         return sum((Decimal(x.fees_due) for x in items if x.department_code in self.visible_departments), Decimal(0))
 
     @strawberry.field
@@ -300,10 +329,16 @@ class Application:
         details = await info.context.loaders.matter_details.load(self.model.matter_code)
         conditions = msgspec.convert(record.get("conditions", []), list[Condition])
         form = msgspec.to_builtins(details.form) if details else []
-        policy = pick(msgspec.to_builtins(details.auto_approval.explain), info.context.locale) if details and \
-            details.auto_approval else ""  # fmt: skip
-        return Eligibility(eligible=bool(record.get("approved")), policy=policy,
-                           conditions=build_conditions(info, self.model.matter_code, conditions, form))  # fmt: skip
+        policy = (
+            pick(msgspec.to_builtins(details.auto_approval.explain), info.context.locale)
+            if details and details.auto_approval
+            else ""
+        )
+        return Eligibility(
+            eligible=bool(record.get("approved")),
+            policy=policy,
+            conditions=build_conditions(info, self.model.matter_code, conditions, form),
+        )
 
     @strawberry.field(description="Every step so far, oldest first.")
     async def timeline(self, info: Info) -> list[TimelineStep]:
@@ -323,7 +358,7 @@ class Application:
         visible = self.visible_departments
         return [
             Application.build(x, info, visible)
-            for x in await service.items(self.model.id)
+            for x in await service.reads.items(self.model.id)
             if visible is None or x.department_code in visible
         ]
 
@@ -370,7 +405,7 @@ def _require_scope(info: Info, scope: str) -> None:
     principal = info.context.principal
     third_party = principal is not None and principal.subject_type.value == "citizen" and not principal.first_party
     if third_party and principal is not None and not principal.has_scope(scope):
-        raise DomainError(ErrorCode.INSUFFICIENT_SCOPE, scope=scope)
+        raise DomainError(CommonErrorCode.INSUFFICIENT_SCOPE, scope=scope)
 
 
 def _require_certificates_scope(info: Info) -> None:
@@ -378,22 +413,31 @@ def _require_certificates_scope(info: Info) -> None:
     see it (certificates:read on a mini-program's token; not finance staff or platform admins)."""
     _require_scope(info, "certificates:read")
     if not info.context.disclosure.sees(Personal.CERTIFICATE):
-        raise DomainError(ErrorCode.FORBIDDEN)
+        raise DomainError(CommonErrorCode.FORBIDDEN)
 
 
 def _step(event: am.TimelineEvent, info: Info) -> TimelineStep:
     reason = event.reason or {}
     return TimelineStep(
-        at=event.at, actor_type=event.actor_type, actor_name=event.actor_name, action=Action(event.action),
+        at=event.at,
+        actor_type=event.actor_type,
+        actor_name=event.actor_name,
+        action=Action(event.action),
         action_label=info.context.gettext(texts.ACTION_LABELS[Action(event.action)]),
-        from_status=Status(event.from_status) if event.from_status else None, to_status=Status(event.to_status),
-        reason=reason.get("text"), reason_fields=list(reason.get("fields", [])),
-    )  # fmt: skip
+        from_status=Status(event.from_status) if event.from_status else None,
+        to_status=Status(event.to_status),
+        reason=reason.get("text"),
+        reason_fields=list(reason.get("fields", [])),
+    )
 
 
 def _data_use(x: am.DataConsent) -> DataUse:
-    return DataUse(application_id=strawberry.ID(x.application_id), certificate_id=strawberry.ID(x.certificate_id),
-                   fields=x.fields, at=x.at)  # fmt: skip
+    return DataUse(
+        application_id=strawberry.ID(x.application_id),
+        certificate_id=strawberry.ID(x.certificate_id),
+        fields=x.fields,
+        at=x.at,
+    )
 
 
 @strawberry.type
@@ -441,14 +485,20 @@ class Certificate:
         kind = info.context.snapshot.certificate_types.get(model.type_code)
         labels = {x.key: _locale_text(x.label, locale) for x in kind.fields} if kind else {}
         return Certificate(
-            id=strawberry.ID(model.id), code=model.code, type_code=model.type_code,
-            name=pick(kind.name, locale) if kind else model.type_code, number=model.number,
-            holder_name=model.holder_name, issued_on=model.issued_on, valid_until=model.valid_until,
-            status=model.status, source=model.source,
+            id=strawberry.ID(model.id),
+            code=model.code,
+            type_code=model.type_code,
+            name=pick(kind.name, locale) if kind else model.type_code,
+            number=model.number,
+            holder_name=model.holder_name,
+            issued_on=model.issued_on,
+            valid_until=model.valid_until,
+            status=model.status,
+            source=model.source,
             application_id=strawberry.ID(model.application_id) if model.application_id else None,
             fields=[CertificateFieldValue(key=k, label=labels.get(k, k), value=v) for k, v in model.data.items()],
             issuer_code=model.issuer,
-        )  # fmt: skip
+        )
 
     @strawberry.field
     def issuer(self, info: Info) -> Department | None:
@@ -486,13 +536,15 @@ class CertificateVerification:
         c = result.certificate
         kind = info.context.snapshot.certificate_types.get(c.type_code) if c else None
         return CertificateVerification(
-            status=VerificationStatus(result.status), name=pick(kind.name, info.context.locale) if kind else None,
+            status=VerificationStatus(result.status),
+            name=pick(kind.name, info.context.locale) if kind else None,
             holder_name=c.holder_name if c else None,
             holder_id_number=mask_id_number(c.holder_id_number) if c else None,
             # an ID card's number is its holder's ID number: masked like any, for anyone holding the code
             number=NOTHING.text(c.number) if c else None,
-            issued_on=c.issued_on if c else None, log_entry=c.log_seq if c else None,
-        )  # fmt: skip
+            issued_on=c.issued_on if c else None,
+            log_entry=c.log_seq if c else None,
+        )
 
 
 @strawberry.type(description="An inbox notice.")
@@ -508,10 +560,12 @@ class Notification:
         """Rendered in the reader's locale."""
         ctx = info.context
         return Notification(
-            id=strawberry.ID(model.id), text=render_notice(ctx.resources.messages, ctx.locale, model.params),
+            id=strawberry.ID(model.id),
+            text=render_notice(ctx.resources.messages, ctx.locale, model.params),
             application_id=strawberry.ID(model.application_id) if model.application_id else None,
-            created_at=model.created_at, read=model.read_at is not None,
-        )  # fmt: skip
+            created_at=model.created_at,
+            read=model.read_at is not None,
+        )
 
 
 @strawberry.type
@@ -538,52 +592,3 @@ class ServiceStats:
 class QueuePage:
     items: list[Application]
     total_count: int
-
-
-@strawberry.input(description="A matter or a bundle (exactly one), the form values and materials.")
-class ApplicationInput:
-    matter_code: str | None = None
-    bundle_code: str | None = None
-    # null, not {}: graphql-core cannot print a JSON object as a default value (introspection failed on it).
-    values: JSON | None = strawberry.field(default=None, description="Field key -> value (corrections included).")
-    materials: JSON | None = strawberry.field(default=None, description="Material key -> upload id.")
-
-
-@strawberry.input
-class SaveDraftInput(ApplicationInput):
-    version: int | None = strawberry.field(default=None, description="The draft version this device last saw.")
-
-
-@strawberry.input(description="An officer's step on an application.")
-class ProcessApplicationInput:
-    application_id: strawberry.ID
-    action: OfficerAction
-    reason: str | None = None
-    fields: list[str] = strawberry.field(default_factory=list, description="The fields the reason is about.")
-    version: int | None = None
-
-
-@strawberry.type
-class Draft:
-    version: int
-    updated_at: datetime
-    values: JSON = disclosed()
-    materials: JSON
-
-
-@strawberry.type
-class SaveDraftPayload:
-    draft: Draft | None
-    errors: list[PayloadError]
-
-
-@strawberry.type
-class ApplicationPayload:
-    application: Application | None
-    errors: list[PayloadError]
-
-
-@strawberry.type
-class MarkNotificationsReadPayload:
-    count: int
-    errors: list[PayloadError]

@@ -8,9 +8,9 @@ from urllib.parse import urlencode
 import strawberry
 
 from backend.assistant.relay import Reply
-from backend.errors import DomainError
 from backend.graphql.context import Info
-from backend.graphql.errors import PayloadError, payload_errors
+from backend.graphql.errors import PayloadError
+from backend.graphql.pipeline import mutate, mutation
 from backend.i18n import pick
 from backend.identity.clients import ASSISTANT_CLIENT_ID
 from backend.identity.models import Scope, SubjectType
@@ -64,20 +64,20 @@ async def _suggestions(info: Info, reply: Reply) -> list[AssistantSuggestion]:
         kind = SuggestionKind.BUNDLE if ref.kind == "bundle" else SuggestionKind.MATTER
         made.append(
             AssistantSuggestion(
-                code=ref.code, kind=kind, title=pick(record.name, info.context.locale),
+                code=ref.code,
+                kind=kind,
+                title=pick(record.name, info.context.locale),
                 deep_link=f"{link}?{urlencode({kind.value: ref.code})}",
             )
-        )  # fmt: skip
+        )
     return made
 
 
 @strawberry.type
 class AssistantMutation:
-    @strawberry.mutation(
-        description=(
-            "Send a message to the assistant (in the request's language) and get its reply. Anyone may ask; "
-            "a signed-in citizen can also ask about their own applications."
-        )
+    @mutation(
+        "Send a message to the assistant (in the request's language) and get its reply. Anyone may ask; "
+        "a signed-in citizen can also ask about their own applications."
     )
     async def assistant_message(
         self, info: Info, text: str, conversation_id: strawberry.ID | None = None
@@ -92,14 +92,17 @@ class AssistantMutation:
                 token = context.identity.delegated_token(
                     principal, ASSISTANT_CLIENT_ID, DELEGATED_SCOPES, DELEGATED_SECONDS
                 )
-        try:
-            reply = await context.resources.assistant.send(
+        reply, errors = await mutate(
+            info,
+            lambda: context.resources.assistant.send(
                 text, conversation, owner=owner, locale=context.locale.value, token=token
+            ),
+            transaction=False,  # a relay to the assistant: nothing of ours is written
+        )
+        if reply is None:
+            return AssistantReply(
+                conversation_id=strawberry.ID(conversation), messages=[], suggestions=[], errors=errors
             )
-        except DomainError as error:
-            errors = payload_errors(error, context.resources.messages, context.locale)
-            return AssistantReply(conversation_id=strawberry.ID(conversation), messages=[], suggestions=[],
-                                  errors=errors)  # fmt: skip
         return AssistantReply(
             conversation_id=strawberry.ID(reply.conversation_id),
             messages=[

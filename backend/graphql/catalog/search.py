@@ -57,15 +57,27 @@ class SearchQuery:
                 if bundle is None:
                     continue
                 name = pick(bundle.name, ctx.locale)
-                hits.append(SearchHit(score=result.score, matter=None, bundle=Bundle.build(bundle, ctx.locale),
-                                      snippet=highlight(name, query)))  # fmt: skip
+                hits.append(
+                    SearchHit(
+                        score=result.score,
+                        matter=None,
+                        bundle=Bundle.build(bundle, ctx.locale),
+                        snippet=highlight(name, query),
+                    )
+                )
             else:
                 matter = snapshot.by_code.get(result.code)
                 if matter is None or (selected is not None and result.code not in selected):
                     continue
                 name = pick(matter.name, ctx.locale)
-                hits.append(SearchHit(score=result.score, matter=Matter.build(matter, ctx.locale), bundle=None,
-                                      snippet=highlight(name, query)))  # fmt: skip
+                hits.append(
+                    SearchHit(
+                        score=result.score,
+                        matter=Matter.build(matter, ctx.locale),
+                        bundle=None,
+                        snippet=highlight(name, query),
+                    )
+                )
             if len(hits) == size:
                 break
         return hits

@@ -13,7 +13,7 @@ import strawberry
 
 from backend.catalog import format as fmt
 from backend.catalog import models as m
-from backend.errors import DomainError, ErrorCode
+from backend.errors import CommonErrorCode, DomainError
 from backend.graphql.context import Info
 from backend.i18n import Locale, pick
 
@@ -113,9 +113,11 @@ class Region:
     def build(model: m.Region, locale: Locale) -> Region:
         """From the domain model, in `locale`."""
         return Region(
-            code=model.code, level=AdministrativeLevel(model.level), name=pick(model.name, locale),
+            code=model.code,
+            level=AdministrativeLevel(model.level),
+            name=pick(model.name, locale),
             parent_code=model.parent_code,
-        )  # fmt: skip
+        )
 
     @strawberry.field(description="The region this one belongs to (none for the city).")
     def parent(self, info: Info) -> Region | None:
@@ -441,19 +443,19 @@ class MatterFilter:
 def _region(info: Info, code: str) -> Region:
     found = info.context.snapshot.regions.get(code)
     if found is None:
-        raise DomainError(ErrorCode.NOT_FOUND, what=code)
+        raise DomainError(CommonErrorCode.NOT_FOUND, what=code)
     return Region.build(found, info.context.locale)
 
 
 def _department(info: Info, code: str) -> Department:
     found = info.context.snapshot.departments.get(code)
     if found is None:
-        raise DomainError(ErrorCode.NOT_FOUND, what=code)
+        raise DomainError(CommonErrorCode.NOT_FOUND, what=code)
     return Department.build(found, info.context.locale)
 
 
 async def _details(info: Info, code: str) -> m.MatterDetails:
     found = await info.context.loaders.matter_details.load(code)
     if found is None:
-        raise DomainError(ErrorCode.NOT_FOUND, what=code)
+        raise DomainError(CommonErrorCode.NOT_FOUND, what=code)
     return found

@@ -32,9 +32,11 @@ class IdentityQuery:
         principal = permissions.staff(info, *Role)
         member = await info.context.identity.staff_member(principal.subject_id)
         return StaffMember(
-            id=strawberry.ID(member.id), username=member.username, name=member.name,
+            id=strawberry.ID(member.id),
+            username=member.username,
+            name=member.name,
             roles=[StaffRole(role=r.role.value, department_code=r.department_code or None) for r in member.roles],
-        )  # fmt: skip
+        )
 
     @strawberry.field(
         description="Where the caller is signed in, most recently used first (the platform's own app only).",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypeVar
 
 import strawberry
 
@@ -11,6 +12,8 @@ from backend.i18n import Catalogs, Locale
 from backend.identity import models as m
 from backend.identity.oidc import SCOPE_DESCRIPTIONS
 from backend.privacy import Disclosure, Personal
+
+TokenPayloadT = TypeVar("TokenPayloadT", bound="TokenPayload")
 
 
 @strawberry.type(description="The signed-in citizen's own record.")
@@ -29,10 +32,13 @@ class Citizen:
         """As the caller may see it: the owner's own app sees everything; a mini-program sees its
         pairwise id and only the numbers its scopes allow (a null phone or ID number otherwise)."""
         return Citizen(
-            id=strawberry.ID(subject), phone=model.phone if disclosure.sees(Personal.PHONE) else None,
-            id_number=model.id_number if disclosure.sees(Personal.ID_NUMBER) else None, name=model.name,
-            identity_verified=model.verified_at is not None, created_at=model.created_at,
-        )  # fmt: skip
+            id=strawberry.ID(subject),
+            phone=model.phone if disclosure.sees(Personal.PHONE) else None,
+            id_number=model.id_number if disclosure.sees(Personal.ID_NUMBER) else None,
+            name=model.name,
+            identity_verified=model.verified_at is not None,
+            created_at=model.created_at,
+        )
 
 
 @strawberry.type(description="A place where the caller is signed in (a device or an authorized app).")
@@ -51,10 +57,16 @@ class Session:
     def build(model: m.SessionInfo, current_id: str) -> Session:
         """From the domain model."""
         return Session(
-            id=strawberry.ID(model.id), client_id=model.client_id, client_name=model.client_name,
-            created_at=model.created_at, last_used_at=model.last_used_at, expires_at=model.expires_at,
-            ip=model.ip, user_agent=model.user_agent, current=model.id == current_id,
-        )  # fmt: skip
+            id=strawberry.ID(model.id),
+            client_id=model.client_id,
+            client_name=model.client_name,
+            created_at=model.created_at,
+            last_used_at=model.last_used_at,
+            expires_at=model.expires_at,
+            ip=model.ip,
+            user_agent=model.user_agent,
+            current=model.id == current_id,
+        )
 
 
 @strawberry.type(description="One permission granted to an app, in plain words.")
@@ -74,10 +86,14 @@ class Consent:
     def build(model: m.Consent, messages: Catalogs, locale: Locale) -> Consent:
         """With each scope described in `locale`."""
         return Consent(
-            client_id=model.client_id, client_name=model.client_name, granted_at=model.granted_at,
-            scopes=[ScopeGrant(scope=s, description=messages.gettext(locale, SCOPE_DESCRIPTIONS.get(s, s)))
-                    for s in model.scopes],
-        )  # fmt: skip
+            client_id=model.client_id,
+            client_name=model.client_name,
+            granted_at=model.granted_at,
+            scopes=[
+                ScopeGrant(scope=s, description=messages.gettext(locale, SCOPE_DESCRIPTIONS.get(s, s)))
+                for s in model.scopes
+            ],
+        )
 
 
 @strawberry.type(description="A registered OAuth client (a mini-program, the assistant, ...).")
@@ -95,10 +111,15 @@ class OAuthClient:
     def build(model: m.Client) -> OAuthClient:
         """From the domain model."""
         return OAuthClient(
-            client_id=model.client_id, name=model.name, confidential=model.confidential,
-            first_party=model.first_party, redirect_uris=model.redirect_uris, scopes=model.scopes,
-            created_at=model.created_at, secret_rotated_at=model.secret_rotated_at,
-        )  # fmt: skip
+            client_id=model.client_id,
+            name=model.name,
+            confidential=model.confidential,
+            first_party=model.first_party,
+            redirect_uris=model.redirect_uris,
+            scopes=model.scopes,
+            created_at=model.created_at,
+            secret_rotated_at=model.secret_rotated_at,
+        )
 
 
 @strawberry.type(description="A staff member's role, bound to a department for officers.")
@@ -115,7 +136,7 @@ class StaffMember:
     roles: list[StaffRole]
 
 
-@strawberry.type(description="Tokens after a login or a refresh; null fields when `errors` says why not.")
+@strawberry.type(description="Tokens after a sign-in or a refresh; null fields when `errors` says why not.")
 class TokenPayload:
     access_token: str | None
     refresh_token: str | None
@@ -123,14 +144,35 @@ class TokenPayload:
     token_type: str | None
     errors: list[PayloadError]
 
-    @staticmethod
-    def build(pair: m.TokenPair | None, errors: list[PayloadError]) -> TokenPayload:
-        """From a token pair, or from errors."""
-        if pair is None:
-            return TokenPayload(access_token=None, refresh_token=None, expires_in=None, token_type=None,
-                                errors=errors)  # fmt: skip
-        return TokenPayload(access_token=pair.access_token, refresh_token=pair.refresh_token,
-                            expires_in=pair.expires_in, token_type="Bearer", errors=[])  # fmt: skip
+
+# Each mutation answers with a payload type of its own (the fields are TokenPayload's, which the schema
+# does not list on its own).
+@strawberry.type
+class LoginPayload(TokenPayload):
+    pass
+
+
+@strawberry.type
+class StaffLoginPayload(TokenPayload):
+    pass
+
+
+@strawberry.type
+class RefreshTokenPayload(TokenPayload):
+    pass
+
+
+def tokens(payload: type[TokenPayloadT], pair: m.TokenPair | None, errors: list[PayloadError]) -> TokenPayloadT:
+    """A token payload from a token pair, or from errors."""
+    if pair is None:
+        return payload(access_token=None, refresh_token=None, expires_in=None, token_type=None, errors=errors)
+    return payload(
+        access_token=pair.access_token,
+        refresh_token=pair.refresh_token,
+        expires_in=pair.expires_in,
+        token_type="Bearer",
+        errors=[],
+    )
 
 
 @strawberry.type

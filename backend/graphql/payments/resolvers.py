@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 import strawberry
 from strawberry.permission import PermissionExtension
 
-from backend.errors import DomainError, ErrorCode
+from backend.errors import CommonErrorCode, DomainError
 from backend.graphql import permissions
 from backend.graphql.context import Info
-from backend.graphql.errors import payload_errors, run_steps
 from backend.graphql.pagination import check_page_size
 from backend.graphql.payments.types import (
     BillReconciliation,
@@ -27,26 +25,15 @@ from backend.graphql.payments.types import (
     RefundPayload,
     RefundResult,
 )
+from backend.graphql.pipeline import caller, mutate, mutation
 from backend.identity.models import Role, SubjectType
 from payments import orders as po
 from payments import paying
 from payments import receipts as pr
 from payments.money import MAX_YUAN_TEXT, to_fen, yuan
 from payments.refunds import Refunds
-from payments.service import PaymentError
 
 SCOPE = "payments"
-T = TypeVar("T")
-
-
-async def domain(work: Callable[[], Awaitable[T]]) -> T:
-    """Payment refusals as the API's coded errors."""
-    try:
-        return await work()
-    except PaymentError as error:
-        if error.code == "NOT_FOUND":
-            raise DomainError(ErrorCode.NOT_FOUND, what=str(error.params.get("what", ""))) from None
-        raise DomainError(ErrorCode(error.code), **{k: str(v) for k, v in error.params.items()}) from None
 
 
 async def _order_for(info: Info, order_id: str) -> po.Order | None:
@@ -97,7 +84,7 @@ class PaymentQuery:
     async def bill_reconciliation(self, info: Info, day: date) -> BillReconciliation:
         permissions.staff(info, Role.FINANCE, Role.ADMIN)
         bills = info.context.bills
-        report = await domain(lambda: bills.check(day))
+        report = await bills.check(day)
         return BillReconciliation.build(report, datetime.now(UTC))
 
     @strawberry.field(
@@ -112,9 +99,9 @@ class PaymentQuery:
 
 @strawberry.type
 class PaymentMutation:
-    @strawberry.mutation(
-        description="Start paying an order; the same idempotencyKey always returns the first answer.",
-        extensions=[PermissionExtension([permissions.IsCitizen(SCOPE)])],
+    @mutation(
+        "Start paying an order; the same idempotencyKey always returns the first answer.",
+        permission=permissions.IsCitizen(SCOPE),
     )
     async def pay_order(
         self,
@@ -124,26 +111,19 @@ class PaymentMutation:
         channel: PaymentChannel = PaymentChannel.ALIPAY,
         method: PaymentMethod = PaymentMethod.APP,
     ) -> PayOrderPayload:
-        principal = permissions.citizen(info, SCOPE)
+        citizen = caller(info).subject_id
         await info.context.catalog_snapshot()
         resources = info.context.resources
-
-        async def work() -> Any:
-            return await domain(
-                lambda: paying.pay(
-                    resources.sessions,
-                    resources.payments,
-                    str(order_id),
-                    principal.subject_id,
-                    method.value,
-                    idempotency_key,
-                )
-            )
-
-        result, errors = await run_steps(info, work)
-        if result is None:
+        launched, errors = await mutate(
+            info,
+            lambda: paying.pay(
+                resources.sessions, resources.payments, str(order_id), citizen, method.value, idempotency_key
+            ),
+            transaction=False,  # the channel is asked between two short transactions of its own
+        )
+        if launched is None:
             return PayOrderPayload(order=None, launch=None, errors=errors)
-        order, launch = result
+        order, launch = launched
         return PayOrderPayload(
             order=Order.build(order, info),
             launch=PaymentLaunch(
@@ -155,15 +135,18 @@ class PaymentMutation:
             errors=[],
         )
 
-    @strawberry.mutation(
-        description="Refund (part of) one department's share (finance staff, or that department's officers)."
+    @mutation(
+        "Refund (part of) one department's share (finance staff, or that department's officers).",
+        permission=permissions.HasRole(Role.FINANCE, Role.OFFICER),
     )
     async def refund(self, info: Info, input: RefundInput) -> RefundPayload:
-        principal = permissions.staff(info, Role.FINANCE, Role.OFFICER)
-        if not principal.has_role(Role.FINANCE) and not principal.has_role(Role.OFFICER, input.department_code):
-            refused = DomainError(ErrorCode.NOT_YOUR_DEPARTMENT, field="departmentCode")
-            errors = payload_errors(refused, info.context.resources.messages, info.context.locale)
-            return RefundPayload(refund=None, order=None, errors=errors)
+        staff = caller(info)
+        # Finance refunds any department's share; an officer their own departments' only.
+        departments = (
+            None
+            if staff.has_role(Role.FINANCE)
+            else frozenset(g.department_code for g in staff.roles if g.role is Role.OFFICER)
+        )
         await info.context.catalog_snapshot()
         refunds = Refunds(info.context.resources.sessions, info.context.resources.payments)
 
@@ -173,28 +156,26 @@ class PaymentMutation:
             except ValueError:
                 amount = 0
             if amount is not None and amount <= 0:
-                raise DomainError(ErrorCode.INVALID_MONEY, field="amount", max=MAX_YUAN_TEXT)
-            return await domain(
-                lambda: refunds.refund(
-                    str(input.order_id),
-                    input.department_code,
-                    amount,
-                    input.reason,
-                    principal.subject_id,
-                    input.idempotency_key,
-                )
+                raise DomainError(CommonErrorCode.INVALID_MONEY, field="amount", max=MAX_YUAN_TEXT)
+            return await refunds.refund(
+                str(input.order_id),
+                input.department_code,
+                amount,
+                input.reason,
+                staff.subject_id,
+                input.idempotency_key,
+                departments=departments,
             )
 
-        refund, errors = await run_steps(info, work)
+        refund, errors = await mutate(info, work, transaction=False)
         if refund is None:
             return RefundPayload(refund=None, order=None, errors=errors)
         order = await po.get_order(info.context.session, refund.order_id)
-        return RefundPayload(
-            refund=RefundResult(
-                id=strawberry.ID(refund.id), out_request_no=refund.out_request_no,
-                department_code=refund.department_code, amount=yuan(refund.amount_fen),
-                reversal=Receipt.build(refund.receipt, info) if refund.receipt else None,
-            ),
-            order=Order.build(order, info) if order else None,
-            errors=[],
-        )  # fmt: skip
+        result = RefundResult(
+            id=strawberry.ID(refund.id),
+            out_request_no=refund.out_request_no,
+            department_code=refund.department_code,
+            amount=yuan(refund.amount_fen),
+            reversal=Receipt.build(refund.receipt, info) if refund.receipt else None,
+        )
+        return RefundPayload(refund=result, order=Order.build(order, info) if order else None, errors=[])

@@ -68,12 +68,19 @@ class Receipt:
         base = (info.context.settings.public_url or "http://127.0.0.1:8000").rstrip("/")
         query = urlencode({"code": model.bill_code, "number": model.bill_number, "check": model.check_code})
         return Receipt(
-            id=strawberry.ID(model.id), bill_code=model.bill_code, bill_number=model.bill_number,
-            check_code=model.check_code, kind=model.kind, status=model.status,
+            id=strawberry.ID(model.id),
+            bill_code=model.bill_code,
+            bill_number=model.bill_number,
+            check_code=model.check_code,
+            kind=model.kind,
+            status=model.status,
             payer=model.payer if info.context.disclosure.sees(Personal.PROFILE) else mask_name(model.payer),
-            total=yuan(model.total_fen), issued_at=model.issued_at, department_code=model.department_code,
-            pdf_url=f"{base}/receipts/{model.id}/pdf", verify_url=f"{base}/receipts/verify?{query}",
-        )  # fmt: skip
+            total=yuan(model.total_fen),
+            issued_at=model.issued_at,
+            department_code=model.department_code,
+            pdf_url=f"{base}/receipts/{model.id}/pdf",
+            verify_url=f"{base}/receipts/verify?{query}",
+        )
 
 
 @strawberry.type(description="A payment order: one or several departments' fees, paid at once.")
@@ -100,17 +107,29 @@ class Order:
         if visible_departments is not None:
             total, refunded = sum(x.amount_fen for x in lines), sum(x.refunded_fen for x in lines)
         return Order(
-            id=strawberry.ID(model.id), out_trade_no=model.out_trade_no, subject=model.subject,
-            total=yuan(total), refunded=yuan(refunded), status=model.status,
-            channel=model.channel, created_at=model.created_at, paid_at=model.paid_at,
+            id=strawberry.ID(model.id),
+            out_trade_no=model.out_trade_no,
+            subject=model.subject,
+            total=yuan(total),
+            refunded=yuan(refunded),
+            status=model.status,
+            channel=model.channel,
+            created_at=model.created_at,
+            paid_at=model.paid_at,
             lines=[
-                OrderLine(item_code=x.item_code, name=pick(x.name, locale), amount=yuan(x.amount_fen),
-                          refunded=yuan(x.refunded_fen), matter_code=x.matter_code, department_code=x.department_code)
+                OrderLine(
+                    item_code=x.item_code,
+                    name=pick(x.name, locale),
+                    amount=yuan(x.amount_fen),
+                    refunded=yuan(x.refunded_fen),
+                    matter_code=x.matter_code,
+                    department_code=x.department_code,
+                )
                 for x in lines
             ],
             application_id=strawberry.ID(model.application_id) if model.application_id else None,
             visible_departments=visible_departments,
-        )  # fmt: skip
+        )
 
     @strawberry.field(description="Its receipts: one per department, and reversals after refunds.")
     async def receipts(self, info: Info) -> list[Receipt]:
@@ -189,14 +208,19 @@ class BillReconciliation:
     def build(cls, report: BillReport, checked_at: datetime) -> BillReconciliation:
         """The GraphQL view of a comparison."""
         return cls(
-            day=report.day, checked_at=checked_at, channel_payments=report.channel_payments,
-            channel_refunds=report.channel_refunds, matched=report.matched, clean=report.clean,
+            day=report.day,
+            checked_at=checked_at,
+            channel_payments=report.channel_payments,
+            channel_refunds=report.channel_refunds,
+            matched=report.matched,
+            clean=report.clean,
             discrepancies=[
                 BillDiscrepancy(
-                    kind=d.kind, reference=d.reference,
+                    kind=d.kind,
+                    reference=d.reference,
                     channel_amount=yuan(d.channel_fen) if d.channel_fen is not None else None,
                     platform_amount=yuan(d.platform_fen) if d.platform_fen is not None else None,
                 )
                 for d in report.discrepancies
             ],
-        )  # fmt: skip
+        )

@@ -54,9 +54,11 @@ class AlipayChannel:
     async def launch(self, request: PaymentRequest) -> PaymentLaunch:
         """An app order string, a WAP URL, or a QR code, for the buyer to pay."""
         biz = {
-            "out_trade_no": request.out_trade_no, "total_amount": to_yuan(request.total_fen),
-            "subject": request.subject[:256], "timeout_express": f"{request.timeout_minutes}m",
-        }  # fmt: skip
+            "out_trade_no": request.out_trade_no,
+            "total_amount": to_yuan(request.total_fen),
+            "subject": request.subject[:256],
+            "timeout_express": f"{request.timeout_minutes}m",
+        }
         if request.method == "app":
             biz["product_code"] = "QUICK_MSECURITY_PAY"
             return PaymentLaunch(method="app", order_string=await self._call(sdk.app_pay, biz, request.notify_url))
@@ -76,10 +78,12 @@ class AlipayChannel:
                 return TradeState(out_trade_no=out_trade_no, status="NOT_EXIST")
             raise
         return TradeState(
-            out_trade_no=out_trade_no, status=response["trade_status"], trade_no=response.get("trade_no"),
+            out_trade_no=out_trade_no,
+            status=response["trade_status"],
+            trade_no=response.get("trade_no"),
             total_fen=to_fen(response["total_amount"]) if response.get("total_amount") else None,
             paid_at=_beijing(response.get("send_pay_date")),
-        )  # fmt: skip
+        )
 
     async def close(self, out_trade_no: str) -> None:
         """Close an unpaid trade (a trade never opened needs no closing)."""
@@ -91,8 +95,12 @@ class AlipayChannel:
 
     async def refund(self, out_trade_no: str, out_request_no: str, refund_fen: int, reason: str) -> RefundResult:
         """Refund part of a paid trade; the same out_request_no refunds once."""
-        biz = {"out_trade_no": out_trade_no, "out_request_no": out_request_no, "refund_amount": to_yuan(refund_fen),
-               "refund_reason": reason[:256]}  # fmt: skip
+        biz = {
+            "out_trade_no": out_trade_no,
+            "out_request_no": out_request_no,
+            "refund_amount": to_yuan(refund_fen),
+            "refund_reason": reason[:256],
+        }
         response = await self._call(sdk.refund, biz)
         if response.get("fund_change") == "Y":
             return RefundResult(out_request_no=out_request_no, refund_fen=refund_fen)
@@ -127,11 +135,17 @@ class AlipayChannel:
         except ValueError:
             total = None
         return Notification(
-            authentic=authentic, notify_id=params.get("notify_id"), out_trade_no=params.get("out_trade_no"),
-            trade_no=params.get("trade_no"), status=params.get("trade_status"), total_fen=total,
-            app_id=params.get("app_id"), seller_id=params.get("seller_id"), params=dict(params),
+            authentic=authentic,
+            notify_id=params.get("notify_id"),
+            out_trade_no=params.get("out_trade_no"),
+            trade_no=params.get("trade_no"),
+            status=params.get("trade_status"),
+            total_fen=total,
+            app_id=params.get("app_id"),
+            seller_id=params.get("seller_id"),
+            params=dict(params),
             paid_at=_beijing(params.get("gmt_payment")),
-        )  # fmt: skip
+        )
 
     def acknowledgement(self, accepted: bool) -> str:
         """Alipay stops retrying only on exactly `success`."""

@@ -31,9 +31,13 @@ from payments.sandbox.alipay.keys import SandboxKeys
 from payments.sandbox.alipay.state import BEIJING, Gateway, Trade
 
 SIGNED_METHODS = {
-    "alipay.trade.precreate", "alipay.trade.query", "alipay.trade.close", "alipay.trade.refund",
-    "alipay.trade.fastpay.refund.query", "alipay.data.dataservice.bill.downloadurl.query",
-}  # fmt: skip
+    "alipay.trade.precreate",
+    "alipay.trade.query",
+    "alipay.trade.close",
+    "alipay.trade.refund",
+    "alipay.trade.fastpay.refund.query",
+    "alipay.data.dataservice.bill.downloadurl.query",
+}
 
 
 def sign_content(params: dict[str, str], *, skip: tuple[str, ...]) -> str:
@@ -107,11 +111,14 @@ async def gateway_get(request: Request[Any, Any, Any]) -> Response[str]:
     if params.get("method") != "alipay.trade.wap.pay" or not _verified(sandbox, params):
         return Response("<h1>invalid request</h1>", status_code=400, media_type="text/html")
     biz = json.loads(params.get("biz_content") or "{}")
-    trade = sandbox.gateway.open(sandbox.app_id, biz["out_trade_no"], to_fen(biz["total_amount"]), biz["subject"],
-                                 params.get("notify_url"))  # fmt: skip
-    page = (f"<h1>Alipay sandbox cashier</h1><p>{trade.subject}: ¥{to_yuan(trade.total_fen)}</p>"
-            f"<form method='post' action='/sandbox/pay'><input type='hidden' name='out_trade_no' "
-            f"value='{trade.out_trade_no}'><button>Pay</button></form>")  # fmt: skip
+    trade = sandbox.gateway.open(
+        sandbox.app_id, biz["out_trade_no"], to_fen(biz["total_amount"]), biz["subject"], params.get("notify_url")
+    )
+    page = (
+        f"<h1>Alipay sandbox cashier</h1><p>{trade.subject}: ¥{to_yuan(trade.total_fen)}</p>"
+        f"<form method='post' action='/sandbox/pay'><input type='hidden' name='out_trade_no' "
+        f"value='{trade.out_trade_no}'><button>Pay</button></form>"
+    )
     return Response(page, media_type="text/html; charset=utf-8")
 
 
@@ -123,8 +130,14 @@ async def gateway_post(request: Request[Any, Any, Any]) -> Response[str]:
     method = params.get("method", "")
     if method not in SIGNED_METHODS or not _verified(sandbox, params):
         # Alipay answers a bad signature unsigned, with 40002.
-        body = {"error_response": {"code": "40002", "msg": "Invalid Arguments", "sub_code": "isv.invalid-signature",
-                                   "sub_msg": "验签出错"}}  # fmt: skip
+        body = {
+            "error_response": {
+                "code": "40002",
+                "msg": "Invalid Arguments",
+                "sub_code": "isv.invalid-signature",
+                "sub_msg": "验签出错",
+            }
+        }
         return Response(json.dumps(body, ensure_ascii=False), media_type="application/json;charset=utf-8")
     biz = json.loads(params.get("biz_content") or "{}")
     return _dispatch(sandbox, method, biz, params)
@@ -132,20 +145,27 @@ async def gateway_post(request: Request[Any, Any, Any]) -> Response[str]:
 
 def _trade_body(trade: Trade) -> dict[str, Any]:
     return {
-        "code": "10000", "msg": "Success", "trade_no": trade.trade_no, "out_trade_no": trade.out_trade_no,
-        "trade_status": trade.status, "total_amount": to_yuan(trade.total_fen), "buyer_user_id": trade.buyer_id,
+        "code": "10000",
+        "msg": "Success",
+        "trade_no": trade.trade_no,
+        "out_trade_no": trade.out_trade_no,
+        "trade_status": trade.status,
+        "total_amount": to_yuan(trade.total_fen),
+        "buyer_user_id": trade.buyer_id,
         **({"send_pay_date": f"{trade.paid_at.astimezone(BEIJING):%Y-%m-%d %H:%M:%S}"} if trade.paid_at else {}),
-    }  # fmt: skip
+    }
 
 
 def _dispatch(sandbox: Sandbox, method: str, biz: dict[str, Any], params: dict[str, str]) -> Response[str]:
     gateway = sandbox.gateway
     if method == "alipay.trade.precreate":
-        trade = gateway.open(sandbox.app_id, biz["out_trade_no"], to_fen(biz["total_amount"]), biz["subject"],
-                             params.get("notify_url"))  # fmt: skip
+        trade = gateway.open(
+            sandbox.app_id, biz["out_trade_no"], to_fen(biz["total_amount"]), biz["subject"], params.get("notify_url")
+        )
         qr = f"{sandbox.public_url}/sandbox/qr/{trade.out_trade_no}"
-        return sandbox.respond(method, {"code": "10000", "msg": "Success", "out_trade_no": trade.out_trade_no,
-                                        "qr_code": qr})  # fmt: skip
+        return sandbox.respond(
+            method, {"code": "10000", "msg": "Success", "out_trade_no": trade.out_trade_no, "qr_code": qr}
+        )
     if method == "alipay.data.dataservice.bill.downloadurl.query":
         url = f"{sandbox.public_url}/bills/{biz['bill_date']}"
         return sandbox.respond(method, {"code": "10000", "msg": "Success", "bill_download_url": url})
@@ -159,14 +179,19 @@ def _dispatch(sandbox: Sandbox, method: str, biz: dict[str, Any], params: dict[s
         if trade.status != "WAIT_BUYER_PAY":
             return sandbox.business_error(method, "ACQ.TRADE_STATUS_ERROR", "交易状态不合法")
         trade.status = "TRADE_CLOSED"
-        return sandbox.respond(method, {"code": "10000", "msg": "Success", "trade_no": trade.trade_no,
-                                        "out_trade_no": trade.out_trade_no})  # fmt: skip
+        return sandbox.respond(
+            method, {"code": "10000", "msg": "Success", "trade_no": trade.trade_no, "out_trade_no": trade.out_trade_no}
+        )
     if method == "alipay.trade.refund":
         return _refund(sandbox, method, trade, biz)
     # alipay.trade.fastpay.refund.query
     refunded = trade.refunds.get(biz.get("out_request_no", ""))
-    body: dict[str, Any] = {"code": "10000", "msg": "Success", "out_trade_no": trade.out_trade_no,
-                            "out_request_no": biz.get("out_request_no")}  # fmt: skip
+    body: dict[str, Any] = {
+        "code": "10000",
+        "msg": "Success",
+        "out_trade_no": trade.out_trade_no,
+        "out_request_no": biz.get("out_request_no"),
+    }
     if refunded is not None:
         body |= {"refund_amount": to_yuan(refunded), "refund_status": "REFUND_SUCCESS"}
     return sandbox.respond(method, body)
@@ -189,10 +214,17 @@ def _refund(sandbox: Sandbox, method: str, trade: Trade, biz: dict[str, Any]) ->
         fund_change = "Y"
         if trade.refunded_fen == trade.total_fen:
             trade.status = "TRADE_CLOSED"
-    return sandbox.respond(method, {
-        "code": "10000", "msg": "Success", "trade_no": trade.trade_no, "out_trade_no": trade.out_trade_no,
-        "refund_fee": to_yuan(trade.refunded_fen), "fund_change": fund_change,
-    })  # fmt: skip
+    return sandbox.respond(
+        method,
+        {
+            "code": "10000",
+            "msg": "Success",
+            "trade_no": trade.trade_no,
+            "out_trade_no": trade.out_trade_no,
+            "refund_fee": to_yuan(trade.refunded_fen),
+            "fund_change": fund_change,
+        },
+    )
 
 
 @get("/bills/{day:str}")
@@ -236,8 +268,9 @@ async def app_pay(request: Request[Any, Any, Any]) -> dict[str, Any]:
     if not _verified(sandbox, params):
         return {"error": "invalid order string signature"}
     biz = json.loads(params["biz_content"])
-    trade = sandbox.gateway.open(sandbox.app_id, biz["out_trade_no"], to_fen(biz["total_amount"]), biz["subject"],
-                                 params.get("notify_url"))  # fmt: skip
+    trade = sandbox.gateway.open(
+        sandbox.app_id, biz["out_trade_no"], to_fen(biz["total_amount"]), biz["subject"], params.get("notify_url")
+    )
     return {"out_trade_no": trade.out_trade_no, "trade_no": trade.trade_no, "status": trade.status}
 
 
@@ -288,20 +321,31 @@ async def deliver(request: Request[Any, Any, Any]) -> dict[str, Any]:
 async def trades(request: Request[Any, Any, Any]) -> list[dict[str, Any]]:
     """Every trade with its status and refunds."""
     return [
-        {"out_trade_no": t.out_trade_no, "trade_no": t.trade_no, "status": t.status, "total": to_yuan(t.total_fen),
-         "refunded": to_yuan(t.refunded_fen)}
+        {
+            "out_trade_no": t.out_trade_no,
+            "trade_no": t.trade_no,
+            "status": t.status,
+            "total": to_yuan(t.total_fen),
+            "refunded": to_yuan(t.refunded_fen),
+        }
         for t in _sandbox(request).gateway.trades.values()
-    ]  # fmt: skip
+    ]
 
 
 @get("/sandbox/deliveries")
 async def deliveries(request: Request[Any, Any, Any]) -> list[dict[str, Any]]:
     """Every notification with its attempts and the merchant's answers."""
     return [
-        {"id": d.id, "out_trade_no": d.params["out_trade_no"], "attempts": d.attempts, "done": d.done,
-         "answers": d.answers, "due": d.due.isoformat()}
+        {
+            "id": d.id,
+            "out_trade_no": d.params["out_trade_no"],
+            "attempts": d.attempts,
+            "done": d.done,
+            "answers": d.answers,
+            "due": d.due.isoformat(),
+        }
         for d in _sandbox(request).gateway.deliveries
-    ]  # fmt: skip
+    ]
 
 
 def create_sandbox_app(sandbox: Sandbox, *, auto_deliver: bool = True, tick_seconds: float = 1.0) -> Litestar:

@@ -10,11 +10,32 @@ from payments.money import to_fen, to_yuan
 from payments.sandbox.alipay.state import BEIJING, Gateway, Trade
 
 COLUMNS = [
-    "支付宝交易号", "商户订单号", "业务类型", "商品名称", "创建时间", "完成时间", "门店编号", "门店名称", "操作员",
-    "终端号", "对方账户", "订单金额（元）", "商家实收（元）", "支付宝红包（元）", "集分宝（元）", "支付宝优惠（元）",
-    "商家优惠（元）", "券核销金额（元）", "券名称", "商家红包消费金额（元）", "卡消费金额（元）", "退款批次号/请求号",
-    "服务费（元）", "分润（元）", "备注",
-]  # fmt: skip
+    "支付宝交易号",
+    "商户订单号",
+    "业务类型",
+    "商品名称",
+    "创建时间",
+    "完成时间",
+    "门店编号",
+    "门店名称",
+    "操作员",
+    "终端号",
+    "对方账户",
+    "订单金额（元）",
+    "商家实收（元）",
+    "支付宝红包（元）",
+    "集分宝（元）",
+    "支付宝优惠（元）",
+    "商家优惠（元）",
+    "券核销金额（元）",
+    "券名称",
+    "商家红包消费金额（元）",
+    "卡消费金额（元）",
+    "退款批次号/请求号",
+    "服务费（元）",
+    "分润（元）",
+    "备注",
+]
 FEE_RATE_PER_MILLE = 6  # 0.6% channel fee on payments
 
 
@@ -63,12 +84,17 @@ def bill_zip(gateway: Gateway, day: date) -> bytes:
     rule = "-" * 41
     period = f"#起始日期：[{day:%Y年%m月%d日} 00:00:00]   终止日期：[{day + timedelta(days=1):%Y年%m月%d日} 00:00:00]"
     lines = [
-        "#支付宝业务明细查询", f"#账号：[{gateway.seller_id}]", period, f"#{rule}业务明细列表{rule}",
-        _row(COLUMNS), *(_row(r) for r in rows), f"#{rule}业务明细列表结束{rule}",
+        "#支付宝业务明细查询",
+        f"#账号：[{gateway.seller_id}]",
+        period,
+        f"#{rule}业务明细列表{rule}",
+        _row(COLUMNS),
+        *(_row(r) for r in rows),
+        f"#{rule}业务明细列表结束{rule}",
         f"#交易合计：{len(payments)}笔，商家实收共{to_yuan(sum(to_fen(r[12]) for r in payments))}元",
         f"#退款合计：{len(refunds)}笔，商家实收共{to_yuan(sum(to_fen(r[12]) for r in refunds))}元",
         f"#导出时间：[{gateway.now().astimezone(BEIJING):%Y年%m月%d日 %H:%M:%S}]",
-    ]  # fmt: skip
+    ]
     buffer = io.BytesIO()
     stem = f"{gateway.seller_id}0156_{day:%Y%m%d}"
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

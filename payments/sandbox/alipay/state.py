@@ -102,14 +102,23 @@ class Gateway:
         """The notification's parameters (unsigned)."""
         now = self.now().astimezone(BEIJING)
         params = {
-            "notify_time": f"{now:%Y-%m-%d %H:%M:%S}", "notify_type": "trade_status_sync",
-            "notify_id": f"{trade.trade_no}{trade.status[-4:].lower()}", "app_id": trade.app_id, "charset": "utf-8",
-            "version": "1.0", "trade_no": trade.trade_no, "out_trade_no": trade.out_trade_no,
-            "buyer_id": trade.buyer_id, "seller_id": self.seller_id, "trade_status": trade.status,
-            "total_amount": to_yuan(trade.total_fen), "receipt_amount": to_yuan(trade.total_fen),
-            "buyer_pay_amount": to_yuan(trade.total_fen), "subject": trade.subject,
+            "notify_time": f"{now:%Y-%m-%d %H:%M:%S}",
+            "notify_type": "trade_status_sync",
+            "notify_id": f"{trade.trade_no}{trade.status[-4:].lower()}",
+            "app_id": trade.app_id,
+            "charset": "utf-8",
+            "version": "1.0",
+            "trade_no": trade.trade_no,
+            "out_trade_no": trade.out_trade_no,
+            "buyer_id": trade.buyer_id,
+            "seller_id": self.seller_id,
+            "trade_status": trade.status,
+            "total_amount": to_yuan(trade.total_fen),
+            "receipt_amount": to_yuan(trade.total_fen),
+            "buyer_pay_amount": to_yuan(trade.total_fen),
+            "subject": trade.subject,
             "gmt_create": f"{trade.created_at.astimezone(BEIJING):%Y-%m-%d %H:%M:%S}",
-        }  # fmt: skip
+        }
         if trade.paid_at:
             params["gmt_payment"] = f"{trade.paid_at.astimezone(BEIJING):%Y-%m-%d %H:%M:%S}"
         return params
@@ -129,10 +138,13 @@ class Gateway:
         """Send every due notification (of one trade, when `only` names it) once, applying the queued faults."""
         sent = 0
         due = [
-            d for d in self.deliveries
-            if not d.done and d.due <= self.now() and d not in self._held
+            d
+            for d in self.deliveries
+            if not d.done
+            and d.due <= self.now()
+            and d not in self._held
             and (only is None or d.params["out_trade_no"] == only)
-        ]  # fmt: skip
+        ]
         for delivery in due:
             fault = self.faults.pop(0) if self.faults else None
             if fault == "reorder":
@@ -147,9 +159,12 @@ class Gateway:
         return sent
 
     async def _send(
-        self, delivery: Delivery, send: Callable[[str, dict[str, str]], Awaitable[str]],
-        sign: Callable[[dict[str, str]], dict[str, str]], fault: Mode | None,
-    ) -> int:  # fmt: skip
+        self,
+        delivery: Delivery,
+        send: Callable[[str, dict[str, str]], Awaitable[str]],
+        sign: Callable[[dict[str, str]], dict[str, str]],
+        fault: Mode | None,
+    ) -> int:
         delivery.attempts += 1
         if fault == "drop":
             answer = "(dropped)"

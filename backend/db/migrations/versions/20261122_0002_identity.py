@@ -17,9 +17,15 @@ from sqlalchemy.dialects import postgresql
 import backend.db.types
 
 CITIZEN_SCOPES = (
-    "openid", "profile", "phone", "id_number", "applications:read", "applications:write", "payments",
+    "openid",
+    "profile",
+    "phone",
+    "id_number",
+    "applications:read",
+    "applications:write",
+    "payments",
     "certificates:read",
-)  # fmt: skip
+)
 
 revision = "0002"
 down_revision = "0001"
@@ -196,12 +202,28 @@ def upgrade() -> None:
     op.bulk_insert(
         clients,
         [
-            {"client_id": "onewindow-app", "name": "一网通办 App", "secret_hash": None, "first_party": True,
-             "redirect_uris": [], "scopes": list(CITIZEN_SCOPES), "created_at": now, "disabled": False},
-            {"client_id": "onewindow-staff", "name": "一网通办 Staff console", "secret_hash": None,
-             "first_party": True, "redirect_uris": [], "scopes": [], "created_at": now, "disabled": False},
+            {
+                "client_id": "onewindow-app",
+                "name": "一网通办 App",
+                "secret_hash": None,
+                "first_party": True,
+                "redirect_uris": [],
+                "scopes": list(CITIZEN_SCOPES),
+                "created_at": now,
+                "disabled": False,
+            },
+            {
+                "client_id": "onewindow-staff",
+                "name": "一网通办 Staff console",
+                "secret_hash": None,
+                "first_party": True,
+                "redirect_uris": [],
+                "scopes": [],
+                "created_at": now,
+                "disabled": False,
+            },
         ],
-    )  # fmt: skip
+    )
 
 
 def downgrade() -> None:

@@ -1,0 +1,124 @@
+"""Every state change: a timeline step, an inbox notice, an SMS for the important ones, a live update.
+
+The timeline row, the notice and the SMS (a row in the SMS outbox table that the gateway worker
+sends) are written in the caller's transaction; the live update waits in LiveUpdates for the commit.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import msgspec
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.applications import texts
+from backend.applications.models import Application
+from backend.applications.states import SMS_WORTHY, Action, Status
+from backend.applications.updates import LiveUpdates
+from backend.db import tables as t
+from backend.i18n import Catalogs, Locale
+from backend.identity.sms import SmsSender
+
+
+class Actor(msgspec.Struct, frozen=True):
+    """Who made a change: a citizen, an officer or the system (instant approval)."""
+
+    kind: str
+    id: str | None = None
+    name: str | None = None
+
+    @classmethod
+    def system(cls) -> Actor:
+        """The platform itself."""
+        return cls("system")
+
+
+class Timeline:
+    """Writes the steps of applications in one unit of work."""
+
+    def __init__(self, session: AsyncSession, sms: SmsSender, messages: Catalogs, updates: LiveUpdates) -> None:
+        self._session = session
+        self._sms = sms
+        self._messages = messages
+        self._updates = updates
+
+    async def record(
+        self,
+        application: Application,
+        action: Action,
+        actor: Actor,
+        *,
+        from_status: str | None,
+        matter_name: dict[str, str],
+        phone: str | None,
+        reason: dict[str, Any] | None = None,
+        notify: bool = True,
+    ) -> None:
+        """The step that brought `application` to its current status; for the citizen, the notice, the
+        SMS (when `phone` is given and the status is worth one) and the live update."""
+        now = datetime.now(UTC)
+        to_status = application.status
+        await self._session.execute(
+            t.application_events.insert().values(
+                application_id=application.id,
+                at=now,
+                actor_type=actor.kind,
+                actor_id=actor.id,
+                actor_name=actor.name,
+                action=action.value,
+                from_status=from_status,
+                to_status=to_status,
+                reason=reason,
+            )
+        )
+        self._updates.add(
+            application.citizen_id, {"application_id": application.id, "status": to_status, "action": action.value}
+        )
+        if not notify or from_status == to_status:
+            return
+        params = {"reference": application.reference, "matter": matter_name, "status": to_status}
+        if reason:
+            params["reason"] = reason.get("text", "")
+        await self._session.execute(
+            t.notifications.insert().values(
+                id=str(uuid.uuid4()),
+                citizen_id=application.citizen_id,
+                application_id=application.id,
+                kind="status_changed",
+                params=params,
+                created_at=now,
+                read_at=None,
+            )
+        )
+        if phone and to_status in SMS_WORTHY:
+            await self._sms.send(self._session, phone, self._sms_text(application, matter_name))
+
+    def _sms_text(self, application: Application, matter_name: dict[str, str]) -> str:
+        locale = Locale.ZH_HANS  # SMS in mainland China are sent in Simplified Chinese
+        status = self._messages.gettext(locale, texts.STATUS_LABELS[Status(application.status)])
+        return self._messages.gettext(
+            locale,
+            texts.SMS,
+            reference=application.reference,
+            matter=matter_name.get(locale.value, ""),
+            status=status,
+        )
+
+
+def render_notice(messages: Catalogs, locale: Locale, params: dict[str, Any]) -> str:
+    """A notice's text in the reader's locale."""
+    matter = params.get("matter") or {}
+    name = matter.get(locale.value) or matter.get("zh-Hans", "") if isinstance(matter, dict) else str(matter)
+    status = messages.gettext(locale, texts.STATUS_LABELS[Status(params["status"])])
+    if params.get("reason"):
+        return messages.gettext(
+            locale,
+            texts.NOTICE_WITH_REASON,
+            reference=params["reference"],
+            matter=name,
+            status=status,
+            reason=params["reason"],
+        )
+    return messages.gettext(locale, texts.NOTICE, reference=params["reference"], matter=name, status=status)

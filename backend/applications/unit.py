@@ -1,0 +1,66 @@
+"""What the application services of one unit of work share, passed to each explicitly."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.applications.models import Application
+from backend.applications.timeline import Timeline
+from backend.applications.updates import LiveUpdates
+from backend.applications.workdays import WorkCalendar
+from backend.catalog.snapshot import CatalogSnapshot
+from backend.certificates.service import CertificateStore
+from backend.i18n import Catalogs
+from backend.identity.registry import PopulationRegistry
+from backend.identity.sms import SmsSender
+
+
+@dataclass(frozen=True)
+class ApplicationDeps:
+    """What the applications domain needs from the process: SMS, messages, the registry, the log key."""
+
+    sms: SmsSender
+    messages: Catalogs
+    registry: PopulationRegistry
+    log_key: bytes
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Unit:
+    """One unit of work: its session, the catalog snapshot it reads, its clock, and its live updates.
+
+    The caller (the mutation pipeline, a command) owns the transaction: it commits, then publishes
+    `updates`; or rolls back and discards them.
+    """
+
+    session: AsyncSession
+    deps: ApplicationDeps
+    snapshot: CatalogSnapshot
+    now: Callable[[], datetime] = _utc_now
+    calendar: WorkCalendar = field(default_factory=WorkCalendar.default)
+    updates: LiveUpdates = field(default_factory=LiveUpdates)
+
+    @property
+    def certificates(self) -> CertificateStore:
+        """The certificate store (wallets, issuing, the trust log) on this unit's session."""
+        return CertificateStore(self.session, self.deps.log_key)
+
+    @property
+    def timeline(self) -> Timeline:
+        """The writer of timeline steps, notices and SMS on this unit's session."""
+        return Timeline(self.session, self.deps.sms, self.deps.messages, self.updates)
+
+    def name_of(self, application: Application) -> dict[str, str]:
+        """The name of an application's matter (or bundle) in every locale."""
+        if application.matter_code:
+            return self.snapshot.by_code[application.matter_code].name
+        bundle = self.snapshot.bundle_by_code.get(application.bundle_code or "")
+        return bundle.name if bundle else {}
