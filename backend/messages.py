@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from backend import errors, settings
-from backend.graphql.errors import DOMAIN_CODES  # importing it registers every domain's messages
 from backend.applications import texts as application_texts
 from backend.applications import validation
 from backend.catalog import validate

@@ -167,24 +167,22 @@ async def _authenticate(request: Request[Any, Any, Any], context: Context) -> Re
     header = request.headers.get("authorization")
     if not header:
         return None
-    scheme, _, token = header.partition(" ")
     try:
-        if scheme.lower() != "bearer" or not token.strip():
-            raise DomainError(CommonErrorCode.UNAUTHENTICATED)
-        context.principal = await context.identity.authenticate(token.strip())
-        # The session's read transaction ends here: a resolver that calls out (a payment channel)
-        # must not keep one open, idle, meanwhile.
-        await context.end_transaction()
+        outcome = await context.identity.bearer(header)
     except UNAVAILABLE as error:
         await context.close()
         log.warning("graphql.unavailable", error=type(error).__name__)
         return _bad_request(context, CommonErrorCode.TEMPORARILY_UNAVAILABLE, 503)
-    except DomainError as error:
+    if isinstance(outcome, DomainError):
         await context.close()
-        message = context.gettext(MESSAGES[error.code], **error.params)
-        body = {"errors": [{"message": message, "extensions": {"code": error.code.value}}]}
+        message = context.gettext(MESSAGES[outcome.code], **outcome.params)
+        body = {"errors": [{"message": message, "extensions": {"code": outcome.code.value}}]}
         challenge = 'Bearer error="invalid_token"'
         return Response(_encode(body), status_code=401, media_type=JSON, headers={"www-authenticate": challenge})
+    context.principal = outcome
+    # The session's read transaction ends here: a resolver that calls out (a payment channel) must not
+    # keep one open, idle, meanwhile.
+    await context.end_transaction()
     return None
 
 

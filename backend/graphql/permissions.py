@@ -1,96 +1,111 @@
-"""Who may call what: permission classes that raise coded, localized errors.
+"""Who may call what: permissions declared on a field, refusing with coded, localized errors.
 
 A citizen sees only their own data; a third-party token reaches only what its scopes allow; an
-officer acts for their department; finance sees payment data; admins manage the platform.
+officer acts for their department; finance sees payment data; admins manage the platform. Each
+field declares its permission once (`field(..., permission=)` or the mutation pipeline's
+`mutation(..., permission=)`); the resolver then asks `caller(info)` for the admitted principal and
+never checks again.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from strawberry.permission import BasePermission
+import strawberry
+from strawberry.extensions import FieldExtension
+from strawberry.permission import BasePermission, PermissionExtension
 
 from backend.errors import CommonErrorCode, DomainError
 from backend.graphql.context import Info
 from backend.identity.models import Principal, Role, SubjectType
 
 
-def citizen(info: Info, scope: str | None = None) -> Principal:
-    """The signed-in citizen, holding `scope` if given; UNAUTHENTICATED / INSUFFICIENT_SCOPE otherwise."""
-    principal = info.context.principal
-    if principal is None:
-        raise DomainError(CommonErrorCode.UNAUTHENTICATED)
-    if principal.subject_type is not SubjectType.CITIZEN:
-        raise DomainError(CommonErrorCode.FORBIDDEN)
-    if scope is not None and not principal.has_scope(scope):
-        raise DomainError(CommonErrorCode.INSUFFICIENT_SCOPE, scope=scope)
-    return principal
-
-
-def signed_in(info: Info) -> Principal:
-    """Any signed-in caller."""
-    principal = info.context.principal
-    if principal is None:
-        raise DomainError(CommonErrorCode.UNAUTHENTICATED)
-    return principal
-
-
-def staff(info: Info, *roles: Role) -> Principal:
-    """A staff member holding one of `roles`; FORBIDDEN otherwise."""
-    principal = info.context.principal
-    if principal is None:
-        raise DomainError(CommonErrorCode.UNAUTHENTICATED)
-    if principal.subject_type is not SubjectType.STAFF or not any(principal.has_role(r) for r in roles):
-        raise DomainError(CommonErrorCode.FORBIDDEN)
-    return principal
-
-
-def first_party(info: Info) -> Principal:
-    """A caller using the platform's own app or staff console (not a mini-program's token)."""
-    principal = signed_in(info)
-    if not principal.first_party:
-        raise DomainError(CommonErrorCode.FORBIDDEN)
-    return principal
-
-
-class IsFirstParty(BasePermission):
-    """Only the platform's own app or console: sessions, consents and sign-out are not for mini-programs."""
+class Permission(BasePermission):
+    """A permission that says why it refuses: `refusal` returns the coded error, or None to admit."""
 
     message = "FORBIDDEN"
 
+    def refusal(self, principal: Principal | None) -> DomainError | None:
+        raise NotImplementedError
+
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
-        """Raises UNAUTHENTICATED or FORBIDDEN."""
-        first_party(info)
+        """Raises the coded refusal instead of answering False, so the client learns why."""
+        refused = self.refusal(info.context.principal)
+        if refused is not None:
+            raise refused
         return True
 
 
-class IsCitizen(BasePermission):
-    """A signed-in citizen, optionally with a scope (third-party tokens carry only what was consented), or
-    only through the platform's own app."""
+class IsSignedIn(Permission):
+    """Any signed-in caller."""
 
-    message = "UNAUTHENTICATED"
+    def refusal(self, principal: Principal | None) -> DomainError | None:
+        return DomainError(CommonErrorCode.UNAUTHENTICATED) if principal is None else None
+
+
+class IsFirstParty(Permission):
+    """Only the platform's own app or console: sessions, consents and sign-out are not for mini-programs."""
+
+    def refusal(self, principal: Principal | None) -> DomainError | None:
+        if principal is None:
+            return DomainError(CommonErrorCode.UNAUTHENTICATED)
+        return None if principal.first_party else DomainError(CommonErrorCode.FORBIDDEN)
+
+
+class IsCitizen(Permission):
+    """A signed-in citizen, optionally holding a scope (third-party tokens carry only what was
+    consented), or only through the platform's own app."""
 
     def __init__(self, scope: str | None = None, *, first_party: bool = False) -> None:
         self.scope = scope
         self.first_party = first_party
 
-    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
-        """Raises a coded error instead of answering False, so the client learns why."""
-        citizen(info, self.scope)
-        if self.first_party:
-            first_party(info)
-        return True
+    def refusal(self, principal: Principal | None) -> DomainError | None:
+        if principal is None:
+            return DomainError(CommonErrorCode.UNAUTHENTICATED)
+        if principal.subject_type is not SubjectType.CITIZEN:
+            return DomainError(CommonErrorCode.FORBIDDEN)
+        if self.scope is not None and not principal.has_scope(self.scope):
+            return DomainError(CommonErrorCode.INSUFFICIENT_SCOPE, scope=self.scope)
+        if self.first_party and not principal.first_party:
+            return DomainError(CommonErrorCode.FORBIDDEN)
+        return None
 
 
-class HasRole(BasePermission):
+class HasRole(Permission):
     """A staff member with one of the roles."""
-
-    message = "FORBIDDEN"
 
     def __init__(self, *roles: Role) -> None:
         self.roles = roles
 
-    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
-        """Raises FORBIDDEN unless the caller holds one of the roles."""
-        staff(info, *self.roles)
-        return True
+    def refusal(self, principal: Principal | None) -> DomainError | None:
+        if principal is None:
+            return DomainError(CommonErrorCode.UNAUTHENTICATED)
+        if principal.subject_type is not SubjectType.STAFF or not any(principal.has_role(r) for r in self.roles):
+            return DomainError(CommonErrorCode.FORBIDDEN)
+        return None
+
+
+class AnyOf(Permission):
+    """Any one of several permissions (a citizen's own record, or staff acting on it); the first
+    one's refusal when none admits the caller."""
+
+    def __init__(self, *permissions: Permission) -> None:
+        self.permissions = permissions
+
+    def refusal(self, principal: Principal | None) -> DomainError | None:
+        refusals = [p.refusal(principal) for p in self.permissions]
+        return None if any(r is None for r in refusals) else refusals[0]
+
+
+def caller(info: Info) -> Principal:
+    """The principal a field's declared permission admitted (it is not checked a second time)."""
+    principal = info.context.principal
+    assert principal is not None, "a field calling caller() declares a permission"
+    return principal
+
+
+def field(description: str, *, permission: Permission | None = None) -> Any:
+    """A strawberry query field whose permission, if any, is declared here and checked before it runs."""
+    extensions: list[FieldExtension] = [PermissionExtension([permission])] if permission is not None else []
+    return strawberry.field(description=description, extensions=extensions)

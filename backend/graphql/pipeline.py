@@ -8,7 +8,8 @@
         return SubmitApplicationPayload(application=..., errors=errors)
 
 `mutation` declares the permission once (strawberry's PermissionExtension runs it before the
-resolver); `caller` reads the principal it admitted, without checking again. `mutate` opens the unit
+resolver); `caller` reads the principal it admitted, without checking again (queries declare theirs
+with `permissions.field`). `mutate` opens the unit
 of work (commit, or roll back on any exception), publishes the live updates buffered during it only
 after the commit and drops them otherwise, and turns a domain error, with its details, into the
 payload's errors {code, field, message} in the caller's language.
@@ -21,28 +22,22 @@ from typing import Any, TypeVar
 
 import strawberry
 from strawberry.extensions import FieldExtension
-from strawberry.permission import BasePermission, PermissionExtension
+from strawberry.permission import PermissionExtension
 
 from backend.db.engine import unit_of_work
 from backend.errors import DomainError
 from backend.graphql.context import Info
 from backend.graphql.errors import PayloadError, payload_errors
-from backend.identity.models import Principal
+from backend.graphql.permissions import Permission
+from backend.graphql.permissions import caller as caller
 
 T = TypeVar("T")
 
 
-def mutation(description: str, *, permission: BasePermission | None = None) -> Any:
+def mutation(description: str, *, permission: Permission | None = None) -> Any:
     """A strawberry mutation whose permission, if any, is declared here and checked before it runs."""
     extensions: list[FieldExtension] = [PermissionExtension([permission])] if permission is not None else []
     return strawberry.mutation(description=description, extensions=extensions)
-
-
-def caller(info: Info) -> Principal:
-    """The principal the declared permission admitted (never checked a second time here)."""
-    principal = info.context.principal
-    assert principal is not None, "a mutation calling caller() declares a permission"
-    return principal
 
 
 async def mutate(

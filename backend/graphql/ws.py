@@ -214,20 +214,21 @@ class _Connection:
 
 
 async def _authenticate(connection: _Connection, payload: Any) -> bool:
-    token = ""
+    header = ""
     if isinstance(payload, dict):
         header = str(payload.get("authorization") or payload.get("Authorization") or "")
-        scheme, _, token = header.partition(" ")
-        if header and scheme.lower() != "bearer":
-            return False
+    scheme, _, token = header.partition(" ")
+    if header and scheme.lower() != "bearer":
+        return False
     if not token.strip():
         return True  # anonymous: subscriptions that need a citizen answer UNAUTHENTICATED
     try:
-        connection.context.principal = await connection.context.identity.authenticate(token.strip())
-    except DomainError:
-        return False
+        outcome = await connection.context.identity.bearer(header)
     finally:
         await connection.context.close()
+    if isinstance(outcome, DomainError):
+        return False
+    connection.context.principal = outcome
     return True
 
 

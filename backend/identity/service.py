@@ -230,6 +230,17 @@ class IdentityService:
         await audit.record(self._db, AuditAction.REFRESH_REUSE_DETECTED, meta=meta, session_id=session_id)
         await self._db.commit()
 
+    async def bearer(self, authorization: str) -> Principal | DomainError:
+        """The caller of an `Authorization: Bearer <token>` header, or the error that refuses it (returned,
+        not raised: the transports answer it with 401, or by closing a socket)."""
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return DomainError(CommonErrorCode.UNAUTHENTICATED)
+        try:
+            return await self.authenticate(token.strip())
+        except DomainError as error:
+            return error
+
     async def authenticate(self, access_token: str) -> Principal:
         """The principal behind a bearer token; UNAUTHENTICATED or TOKEN_EXPIRED otherwise."""
         try:

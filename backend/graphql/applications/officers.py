@@ -7,10 +7,13 @@ from backend.graphql import permissions
 from backend.graphql.context import Info
 from backend.identity.models import Role
 
+OFFICERS = permissions.HasRole(Role.OFFICER, Role.ADMIN)
+
 
 async def officer_of(info: Info) -> Officer:
-    """The staff caller as an Officer: their departments, or every department for an admin."""
-    principal = permissions.staff(info, Role.OFFICER, Role.ADMIN)
+    """The staff caller (admitted by `OFFICERS`) as an Officer: their departments, or every
+    department for an admin."""
+    principal = permissions.caller(info)
     member = await info.context.identity.staff_member(principal.subject_id)
     if principal.has_role(Role.ADMIN):
         return Officer(id=member.id, name=member.name, departments=None)

@@ -6,14 +6,13 @@ from datetime import UTC, datetime
 
 import msgspec
 import strawberry
-from strawberry.permission import PermissionExtension
 
 from backend.applications.states import Status
 from backend.applications.stats import stats
 from backend.applications.workdays import shanghai_date
 from backend.errors import CommonErrorCode, DomainError
 from backend.graphql import permissions
-from backend.graphql.applications.officers import officer_of
+from backend.graphql.applications.officers import OFFICERS, officer_of
 from backend.graphql.applications.types import (
     Application,
     ApplicationConnection,
@@ -32,7 +31,7 @@ from backend.graphql.applications.types import (
 from backend.graphql.context import Info
 from backend.graphql.pagination import check_page_size, decode_cursor, encode_cursor
 from backend.i18n import pick
-from backend.identity.models import Role
+from backend.identity.models import Role, SubjectType
 
 READ = "applications:read"
 CERTS = "certificates:read"
@@ -54,14 +53,14 @@ def _after(cursor: str | None) -> tuple[datetime, str] | None:
 
 @strawberry.type
 class ApplicationQuery:
-    @strawberry.field(
-        description="The merged, pre-filled form for a matter or a bundle (exactly one of the two codes).",
-        extensions=[PermissionExtension([permissions.IsCitizen(READ)])],
+    @permissions.field(
+        "The merged, pre-filled form for a matter or a bundle (exactly one of the two codes).",
+        permission=permissions.IsCitizen(READ),
     )
     async def application_form(
         self, info: Info, matter_code: str | None = None, bundle_code: str | None = None
     ) -> ApplicationForm:
-        principal = permissions.citizen(info, READ)
+        principal = permissions.caller(info)
         service = await info.context.applications()
         form = await service.prefill.form(principal.subject_id, matter_code, bundle_code)
         target = f"matter:{matter_code}" if matter_code else f"bundle:{bundle_code}"
@@ -69,12 +68,12 @@ class ApplicationQuery:
         names = {code: kind.name for code, kind in info.context.snapshot.certificate_types.items()}
         return ApplicationForm.build(form, info.context.locale, names, draft.version if draft else None)
 
-    @strawberry.field(
-        description="The matter's instant-approval rule on your data as a dry run (秒批 before applying).",
-        extensions=[PermissionExtension([permissions.IsCitizen(READ)])],
+    @permissions.field(
+        "The matter's instant-approval rule on your data as a dry run (秒批 before applying).",
+        permission=permissions.IsCitizen(READ),
     )
     async def check_eligibility(self, info: Info, matter_code: str) -> Eligibility:
-        principal = permissions.citizen(info, READ)
+        principal = permissions.caller(info)
         service = await info.context.applications()
         decision = await service.approval.eligibility(principal.subject_id, matter_code)
         details = await info.context.loaders.matter_details.load(matter_code)
@@ -86,12 +85,12 @@ class ApplicationQuery:
             conditions=build_conditions(info, matter_code, decision.conditions, msgspec.to_builtins(details.form)),
         )
 
-    @strawberry.field(
-        description="Your applications, newest first (a bundle is one application with items).",
-        extensions=[PermissionExtension([permissions.IsCitizen(READ)])],
+    @permissions.field(
+        "Your applications, newest first (a bundle is one application with items).",
+        permission=permissions.IsCitizen(READ),
     )
     async def my_applications(self, info: Info, first: int = 20, after: str | None = None) -> ApplicationConnection:
-        principal = permissions.citizen(info, READ)
+        principal = permissions.caller(info)
         size = check_page_size(first, info.context.settings.max_page_size)
         service = await info.context.applications()
         items, more = await service.reads.mine(principal.subject_id, size, _after(after))
@@ -103,15 +102,17 @@ class ApplicationQuery:
         ]
         return ApplicationConnection(edges=edges, has_next_page=more, end_cursor=edges[-1].cursor if edges else None)
 
-    @strawberry.field(description="One application: yours, or your department's if you are an officer.")
+    @permissions.field(
+        "One application: yours, or your department's if you are an officer.",
+        permission=permissions.AnyOf(permissions.IsCitizen(READ), OFFICERS),
+    )
     async def application(self, info: Info, id: strawberry.ID) -> Application | None:
-        principal = permissions.signed_in(info)
+        principal = permissions.caller(info)
         service = await info.context.applications()
         found = await service.reads.get(str(id))
         if found is None:
             return None
-        if principal.subject_type.value == "citizen":
-            permissions.citizen(info, READ)
+        if principal.subject_type is SubjectType.CITIZEN:
             if found.citizen_id != principal.subject_id:
                 return None  # another citizen's application does not exist for you
             return Application.build(found, info)
@@ -122,23 +123,20 @@ class ApplicationQuery:
                 return None
         return Application.build(found, info, officer.departments)
 
-    @strawberry.field(
-        description="Your electronic certificates (电子证照), newest first.",
-        extensions=[PermissionExtension([permissions.IsCitizen(CERTS)])],
+    @permissions.field(
+        "Your electronic certificates (电子证照), newest first.", permission=permissions.IsCitizen(CERTS)
     )
     async def my_certificates(self, info: Info, first: int = 20, offset: int = 0) -> CertificatePage:
-        principal = permissions.citizen(info, CERTS)
+        principal = permissions.caller(info)
         size = check_page_size(first, info.context.settings.max_page_size)
         service = await info.context.applications()
         profile, _ = await service.applicants.profile(principal.subject_id)
         items, total = await service.certificates.wallet(profile.id_number, limit=size, offset=max(offset, 0))
         return CertificatePage(items=[Certificate.build(c, info) for c in items], total_count=total)
 
-    @strawberry.field(
-        description="One of your certificates.", extensions=[PermissionExtension([permissions.IsCitizen(CERTS)])]
-    )
+    @permissions.field("One of your certificates.", permission=permissions.IsCitizen(CERTS))
     async def certificate(self, info: Info, id: strawberry.ID) -> Certificate | None:
-        principal = permissions.citizen(info, CERTS)
+        principal = permissions.caller(info)
         service = await info.context.applications()
         profile, _ = await service.applicants.profile(principal.subject_id)
         found = await service.certificates.get(str(id))
@@ -151,19 +149,19 @@ class ApplicationQuery:
         service = await info.context.applications()
         return CertificateVerification.build(await service.certificates.verify(code), info)
 
-    @strawberry.field(
-        description="Your notices, newest first.", extensions=[PermissionExtension([permissions.IsCitizen(READ)])]
-    )
+    @permissions.field("Your notices, newest first.", permission=permissions.IsCitizen(READ))
     async def my_notifications(
         self, info: Info, first: int = 20, offset: int = 0, unread_only: bool = False
     ) -> NotificationPage:
-        principal = permissions.citizen(info, READ)
+        principal = permissions.caller(info)
         size = check_page_size(first, info.context.settings.max_page_size)
         service = await info.context.applications()
         items, unread = await service.inbox.notifications(principal.subject_id, size, max(offset, 0), unread_only)
         return NotificationPage(items=[Notification.build(n, info) for n in items], unread_count=unread)
 
-    @strawberry.field(description="Your department's open items, nearest deadline first (officers; admins see all).")
+    @permissions.field(
+        "Your department's open items, nearest deadline first (officers; admins see all).", permission=OFFICERS
+    )
     async def department_queue(
         self,
         info: Info,
@@ -179,11 +177,12 @@ class ApplicationQuery:
         )
         return QueuePage(items=[Application.build(x, info, officer.departments) for x in items], total_count=total)
 
-    @strawberry.field(
-        description="Fields pre-filled, materials and trips saved, time to decision (admins: every department)."
+    @permissions.field(
+        "Fields pre-filled, materials and trips saved, time to decision (admins: every department).",
+        permission=OFFICERS,
     )
     async def city_stats(self, info: Info) -> list[ServiceStats]:
-        principal = permissions.staff(info, Role.ADMIN, Role.OFFICER)
+        principal = permissions.caller(info)
         rows = await stats(info.context.session, shanghai_date(datetime.now(UTC)))
         if not principal.has_role(Role.ADMIN):
             mine = {g.department_code for g in principal.roles if g.role is Role.OFFICER}

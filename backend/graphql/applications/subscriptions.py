@@ -22,7 +22,7 @@ class ApplicationSubscription:
         extensions=[PermissionExtension([permissions.IsCitizen("applications:read")])],
     )
     async def application_updated(self, info: Info, id: strawberry.ID | None = None) -> AsyncIterator[Application]:
-        principal = permissions.citizen(info, "applications:read")
+        principal = permissions.caller(info)
         # Subscribed at Redis before the resolver returns: once the server has handled `subscribe`, no
         # update can be missed (the WebSocket handler awaits this before reading the next message).
         listener = await info.context.resources.broadcast.listen(channel(principal.subject_id).encode())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.permission import PermissionExtension
 
 from backend.graphql import permissions
 from backend.graphql.context import Info
@@ -14,22 +13,19 @@ from backend.identity.models import Role, Scope
 
 @strawberry.type
 class IdentityQuery:
-    @strawberry.field(
-        description="The signed-in citizen (third-party tokens need the profile scope).",
-        extensions=[PermissionExtension([permissions.IsCitizen(Scope.PROFILE)])],
+    @permissions.field(
+        "The signed-in citizen (third-party tokens need the profile scope).",
+        permission=permissions.IsCitizen(Scope.PROFILE),
     )
     async def me(self, info: Info) -> Citizen:
-        principal = permissions.citizen(info, Scope.PROFILE)
+        principal = permissions.caller(info)
         identity = info.context.identity
         subject = identity.subject_for(principal.client_id, principal.subject_id)
         return Citizen.build(await identity.citizen(principal.subject_id), info.context.disclosure, subject)
 
-    @strawberry.field(
-        description="The signed-in staff member and their roles.",
-        extensions=[PermissionExtension([permissions.HasRole(*Role)])],
-    )
+    @permissions.field("The signed-in staff member and their roles.", permission=permissions.HasRole(*Role))
     async def staff_me(self, info: Info) -> StaffMember:
-        principal = permissions.staff(info, *Role)
+        principal = permissions.caller(info)
         member = await info.context.identity.staff_member(principal.subject_id)
         return StaffMember(
             id=strawberry.ID(member.id),
@@ -38,28 +34,24 @@ class IdentityQuery:
             roles=[StaffRole(role=r.role.value, department_code=r.department_code or None) for r in member.roles],
         )
 
-    @strawberry.field(
-        description="Where the caller is signed in, most recently used first (the platform's own app only).",
-        extensions=[PermissionExtension([permissions.IsFirstParty()])],
+    @permissions.field(
+        "Where the caller is signed in, most recently used first (the platform's own app only).",
+        permission=permissions.IsFirstParty(),
     )
     async def my_sessions(self, info: Info) -> list[Session]:
-        principal = permissions.first_party(info)
+        principal = permissions.caller(info)
         return [Session.build(s, principal.session_id) for s in await info.context.identity.sessions_of(principal)]
 
-    @strawberry.field(
-        description="Apps the citizen allowed to use their data (the platform's own app only).",
-        extensions=[PermissionExtension([permissions.IsCitizen(), permissions.IsFirstParty()])],
+    @permissions.field(
+        "Apps the citizen allowed to use their data (the platform's own app only).",
+        permission=permissions.IsCitizen(first_party=True),
     )
     async def my_consents(self, info: Info) -> list[Consent]:
-        principal = permissions.citizen(info)
-        permissions.first_party(info)
+        principal = permissions.caller(info)
         ctx = info.context
         found = await oidc.consents_of(ctx.session, principal.subject_id)
         return [Consent.build(c, ctx.resources.messages, ctx.locale) for c in found]
 
-    @strawberry.field(
-        description="Registered OAuth clients (platform admins).",
-        extensions=[PermissionExtension([permissions.HasRole(Role.ADMIN)])],
-    )
+    @permissions.field("Registered OAuth clients (platform admins).", permission=permissions.HasRole(Role.ADMIN))
     async def oauth_clients(self, info: Info) -> list[OAuthClient]:
         return [OAuthClient.build(c) for c in await clients.list_clients(info.context.session)]

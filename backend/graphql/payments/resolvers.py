@@ -6,7 +6,6 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import strawberry
-from strawberry.permission import PermissionExtension
 
 from backend.errors import CommonErrorCode, DomainError
 from backend.graphql import permissions
@@ -36,62 +35,61 @@ from payments.refunds import Refunds
 SCOPE = "payments"
 
 
+PAYER_OR_FINANCE = permissions.AnyOf(permissions.IsCitizen(SCOPE), permissions.HasRole(Role.FINANCE, Role.ADMIN))
+
+
 async def _order_for(info: Info, order_id: str) -> po.Order | None:
-    """An order the caller may see: their own, or any for finance and admins."""
-    principal = permissions.signed_in(info)
+    """An order the caller (admitted by PAYER_OR_FINANCE) may see: their own, or any for finance."""
+    principal = permissions.caller(info)
     order = await po.get_order(info.context.session, order_id)
     if order is None:
         return None
     if principal.subject_type is SubjectType.CITIZEN:
-        permissions.citizen(info, SCOPE)
         return order if order.citizen_id == principal.subject_id else None
-    permissions.staff(info, Role.FINANCE, Role.ADMIN)
     return order
 
 
 @strawberry.type
 class PaymentQuery:
-    @strawberry.field(
-        description="Your payment orders, newest first.",
-        extensions=[PermissionExtension([permissions.IsCitizen(SCOPE)])],
-    )
+    @permissions.field("Your payment orders, newest first.", permission=permissions.IsCitizen(SCOPE))
     async def my_payments(self, info: Info, first: int = 20, offset: int = 0) -> OrderPage:
-        principal = permissions.citizen(info, SCOPE)
+        principal = permissions.caller(info)
         await info.context.catalog_snapshot()
         size = check_page_size(first, info.context.settings.max_page_size)
         items, total = await po.orders_of(info.context.session, principal.subject_id, limit=size, offset=max(offset, 0))
         return OrderPage(items=[Order.build(x, info) for x in items], total_count=total)
 
-    @strawberry.field(description="One order with its lines, status and receipts (yours; finance sees all).")
+    @permissions.field(
+        "One order with its lines, status and receipts (yours; finance sees all).", permission=PAYER_OR_FINANCE
+    )
     async def order(self, info: Info, id: strawberry.ID) -> Order | None:
         await info.context.catalog_snapshot()
         found = await _order_for(info, str(id))
         return Order.build(found, info) if found else None
 
-    @strawberry.field(
-        description="Your fiscal e-receipts, newest first.",
-        extensions=[PermissionExtension([permissions.IsCitizen(SCOPE)])],
-    )
+    @permissions.field("Your fiscal e-receipts, newest first.", permission=permissions.IsCitizen(SCOPE))
     async def my_receipts(self, info: Info, first: int = 20, offset: int = 0) -> list[Receipt]:
-        principal = permissions.citizen(info, SCOPE)
+        principal = permissions.caller(info)
         size = check_page_size(first, info.context.settings.max_page_size)
         found = await pr.receipts_of_citizen(
             info.context.session, principal.subject_id, limit=size, offset=max(offset, 0)
         )
         return [Receipt.build(r, info) for r in found]
 
-    @strawberry.field(description="Compare the channel's bill of a Beijing day with the books now (finance staff).")
+    @permissions.field(
+        "Compare the channel's bill of a Beijing day with the books now (finance staff).",
+        permission=permissions.HasRole(Role.FINANCE, Role.ADMIN),
+    )
     async def bill_reconciliation(self, info: Info, day: date) -> BillReconciliation:
-        permissions.staff(info, Role.FINANCE, Role.ADMIN)
         bills = info.context.bills
         report = await bills.check(day)
         return BillReconciliation.build(report, datetime.now(UTC))
 
-    @strawberry.field(
-        description="The daily job's latest comparison of each of the last days it checked, newest first."
+    @permissions.field(
+        "The daily job's latest comparison of each of the last days it checked, newest first.",
+        permission=permissions.HasRole(Role.FINANCE, Role.ADMIN),
     )
     async def bill_checks(self, info: Info, first: int = 30) -> list[BillReconciliation]:
-        permissions.staff(info, Role.FINANCE, Role.ADMIN)
         size = check_page_size(first, info.context.settings.max_page_size)
         found = await info.context.bills.history(size)
         return [BillReconciliation.build(report, checked_at) for checked_at, report in found]
