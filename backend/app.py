@@ -23,6 +23,7 @@ from backend.identity.runtime import build_identity
 from backend.kv import connect, ensure_redis_url
 from backend.logs import configure_logging
 from backend.middleware import request_context_middleware, response_headers
+from backend.parties import PlatformParties
 from backend.resources import Resources
 from backend.rest import oidc
 from backend.rest import payments as payment_routes
@@ -55,7 +56,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         broadcast.watch(CHANGED_CHANNEL, catalog.mark_stale)
         messages = catalogs(settings.locales_dir)
         identity = await build_identity(settings, sessions, redis, messages)
-        payments = build_payments(settings, identity.master_secret)
+        payments = build_payments(settings, identity.master_secret, PlatformParties())
         applications = ApplicationDeps(identity.sms, messages, identity.registry, log_key(identity.master_secret))
         app.state.resources = Resources(
             settings=settings,

@@ -36,6 +36,7 @@ from backend.db import tables as t
 from backend.db.engine import create_engine, session_factory, unit_of_work
 from backend.db.migrate import upgrade
 from backend.identity.seed import seed_identity
+from payments import tables as pt
 from payments.orders import LineSpec, open_order
 from payments.receipt_pdf import render
 from payments.receipts import receipts_of_order
@@ -208,11 +209,11 @@ async def main(orders: int, concurrency: int, sender: str) -> None:
         async with session_factory(engine)() as session:
             paid = (
                 await session.execute(
-                    select(func.count()).select_from(t.payment_orders).where(t.payment_orders.c.status == "paid")
+                    select(func.count()).select_from(pt.payment_orders).where(pt.payment_orders.c.status == "paid")
                 )
             ).scalar_one()
-            entries = (await session.execute(select(func.count()).select_from(t.journal_entries))).scalar_one()
-            receipts_count = (await session.execute(select(func.count()).select_from(t.receipts))).scalar_one()
+            entries = (await session.execute(select(func.count()).select_from(pt.journal_entries))).scalar_one()
+            receipts_count = (await session.execute(select(func.count()).select_from(pt.receipts))).scalar_one()
             sample = await receipts_of_order(session, made[0][0])
         await engine.dispose()
         n = len(notes) - 20

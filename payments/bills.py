@@ -9,8 +9,8 @@ import structlog
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db import tables as t
 from backend.db.engine import execute
+from payments import tables as t
 from payments.channels.base import ChannelError
 from payments.errors import PaymentErrorCode
 from payments.reconcile import BillReport, compare, parse_bill

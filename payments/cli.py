@@ -60,10 +60,11 @@ def ledger_check() -> None:
 
 def _payment_deps() -> tuple[Settings, PaymentDeps]:
     from backend.identity.secrets import master_secret
+    from backend.parties import PlatformParties
     from payments.runtime import build_payments
 
     settings = get_settings()
-    return settings, build_payments(settings, master_secret(settings), own_pool=False)
+    return settings, build_payments(settings, master_secret(settings), PlatformParties(), own_pool=False)
 
 
 @contextlib.asynccontextmanager

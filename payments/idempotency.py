@@ -19,8 +19,8 @@ from sqlalchemy import delete, null, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from backend.db import tables as t
 from backend.db.engine import unit_of_work
+from payments import tables as t
 from payments.errors import PaymentError, PaymentErrorCode
 
 # How long a request waits for another request's answer under the same key before saying it is

@@ -20,7 +20,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db import tables as t
+from payments import tables as t
 
 KINDS = {"channel": "asset", "clearing": "liability", "dept": "liability", "fees": "expense"}
 

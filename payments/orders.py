@@ -6,14 +6,24 @@ import secrets
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 import msgspec
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db import tables as t
 from backend.db.engine import execute
+from payments import tables as t
+
+
+class OrderStatus(StrEnum):
+    """An order's life: open until paid or closed; paid until refunded in full."""
+
+    OPEN = "open"
+    PAID = "paid"  # partly refunded orders stay paid, with refunded_fen > 0
+    REFUNDED = "refunded"
+    CLOSED = "closed"  # nothing left to pay for (the application was refused) or the channel closed it
 
 
 class LineSpec(msgspec.Struct, frozen=True, kw_only=True):
@@ -44,7 +54,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True):
     subject: str
     total_fen: int
     refunded_fen: int
-    status: str
+    status: OrderStatus
     channel: str | None
     channel_trade_no: str | None
     created_at: datetime
@@ -94,7 +104,7 @@ async def open_order(
             subject=subject[:128],
             total_fen=sum(x.amount_fen for x in lines),
             refunded_fen=0,
-            status="open",
+            status=OrderStatus.OPEN,
             channel=None,
             channel_trade_no=None,
             created_at=now,
@@ -126,7 +136,7 @@ async def _with_lines(session: AsyncSession, rows: Sequence[Any]) -> list[Order]
     ):
         data = dict(row._mapping)
         lines.setdefault(data.pop("order_id"), []).append(Line(**data))
-    return [Order(**row._mapping, lines=lines.get(row.id, [])) for row in rows]
+    return [Order(**{**row._mapping, "status": OrderStatus(row.status)}, lines=lines.get(row.id, [])) for row in rows]
 
 
 async def get_order(session: AsyncSession, order_id: str) -> Order | None:
@@ -169,7 +179,7 @@ async def open_orders(session: AsyncSession, older_than: datetime, limit: int = 
         await execute(
             session,
             select(*_ORDER_COLUMNS)
-            .where(t.payment_orders.c.status == "open", t.payment_orders.c.created_at < older_than)
+            .where(t.payment_orders.c.status == OrderStatus.OPEN, t.payment_orders.c.created_at < older_than)
             .order_by(t.payment_orders.c.created_at)
             .limit(limit),
         )
@@ -183,7 +193,7 @@ async def closed_at_channel_pending(session: AsyncSession, limit: int = 500) -> 
         await execute(
             session,
             select(*_ORDER_COLUMNS)
-            .where(t.payment_orders.c.status == "closed", t.payment_orders.c.channel_closed_at.is_(None))
+            .where(t.payment_orders.c.status == OrderStatus.CLOSED, t.payment_orders.c.channel_closed_at.is_(None))
             .order_by(t.payment_orders.c.closed_at)
             .limit(limit),
         )
@@ -207,14 +217,14 @@ async def close_open_order_of(session: AsyncSession, application_id: str, now: d
     reconciling job then closes the trade at the channel too)."""
     await session.execute(
         update(t.payment_orders)
-        .where(t.payment_orders.c.application_id == application_id, t.payment_orders.c.status == "open")
-        .values(status="closed", closed_at=now)
+        .where(t.payment_orders.c.application_id == application_id, t.payment_orders.c.status == OrderStatus.OPEN)
+        .values(status=OrderStatus.CLOSED, closed_at=now)
     )
 
 
 async def application_paid(session: AsyncSession, application_id: str) -> bool:
     """Whether nothing is left to pay for an application: no order (free), or none of its orders open."""
     query = select(t.payment_orders.c.id).where(
-        t.payment_orders.c.application_id == application_id, t.payment_orders.c.status == "open"
+        t.payment_orders.c.application_id == application_id, t.payment_orders.c.status == OrderStatus.OPEN
     )
     return (await session.execute(query)).first() is None

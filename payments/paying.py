@@ -11,12 +11,12 @@ import msgspec
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from backend.db import tables as t
 from backend.db.engine import unit_of_work
 from payments import idempotency
+from payments import tables as t
 from payments.channels.base import ChannelError, Method, PaymentLaunch, PaymentRequest
 from payments.errors import NotFoundError, PaymentError, PaymentErrorCode
-from payments.orders import Order, get_order
+from payments.orders import Order, OrderStatus, get_order
 from payments.service import PaymentDeps
 
 # A launch is local signing, or one precreate call: a reservation this old was abandoned.
@@ -42,7 +42,7 @@ async def pay(
         stored = await idempotency.reserve(
             session, citizen_id, idempotency_key, "pay", {"order": order_id, "method": method}
         )
-        if stored is None and order.status != "open":
+        if stored is None and order.status is not OrderStatus.OPEN:
             raise PaymentError(PaymentErrorCode.ORDER_NOT_PAYABLE, status=order.status)
         return stored
 

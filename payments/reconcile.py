@@ -22,7 +22,7 @@ import msgspec
 from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db import tables as t
+from payments import tables as t
 from payments.money import to_fen
 
 BEIJING = ZoneInfo("Asia/Shanghai")

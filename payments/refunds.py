@@ -24,14 +24,14 @@ import structlog
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from backend.db import tables as t
 from backend.db.engine import unit_of_work
 from backend.errors import CommonErrorCode, DomainError
 from payments import idempotency, ledger
+from payments import tables as t
 from payments.channels.base import ChannelError
 from payments.errors import NotFoundError, PaymentError, PaymentErrorCode
 from payments.money import to_yuan
-from payments.orders import Order, get_order
+from payments.orders import Order, OrderStatus, get_order
 from payments.receipts import Receipt, receipts_of_order
 from payments.service import PaymentDeps
 
@@ -189,7 +189,7 @@ class Refunds:
                 actor=actor,
                 idempotency_key=idempotency_key,
             )
-        if order.status not in ("paid", "refunded"):
+        if order.status not in (OrderStatus.PAID, OrderStatus.REFUNDED):
             raise PaymentError(PaymentErrorCode.ORDER_NOT_REFUNDABLE, status=order.status)
         paid, refunded = order.department_fen(department_code)
         pending_fen = (
@@ -370,5 +370,8 @@ async def _allocate(session: AsyncSession, order: Order, department_code: str, a
     await session.execute(
         update(t.payment_orders)
         .where(t.payment_orders.c.id == order.id, t.payment_orders.c.refunded_fen == order.refunded_fen)
-        .values(refunded_fen=total_refunded, status="refunded" if total_refunded == order.total_fen else "paid")
+        .values(
+            refunded_fen=total_refunded,
+            status=OrderStatus.REFUNDED if total_refunded == order.total_fen else OrderStatus.PAID,
+        )
     )

@@ -8,6 +8,7 @@ from pathlib import Path
 from backend.db.engine import create_engine, session_factory
 from backend.settings import Settings
 from payments.channels.alipay.adapter import AlipayChannel, AlipayConfig
+from payments.parties import Parties
 from payments.receipts import FinanceBureauStandIn, ReceiptIssuer
 from payments.service import PaymentDeps
 
@@ -31,8 +32,9 @@ def alipay_config(settings: Settings) -> AlipayConfig:
     )
 
 
-def build_payments(settings: Settings, master_secret: bytes, *, own_pool: bool = True) -> PaymentDeps:
-    """The Alipay channel, the receipt issuer (finance bureau stand-in outside production), the notify URL.
+def build_payments(settings: Settings, master_secret: bytes, parties: Parties, *, own_pool: bool = True) -> PaymentDeps:
+    """The Alipay channel, the receipt issuer (finance bureau stand-in outside production), the notify
+    URL, and the `parties` (departments, payers) the process knows.
 
     The stand-in reserves receipt-number blocks in transactions of their own, on a small pool of its
     own: borrowing from the request pool while every request holds a connection would deadlock it.
@@ -46,5 +48,9 @@ def build_payments(settings: Settings, master_secret: bytes, *, own_pool: bool =
     issuer = ReceiptIssuer(master_secret, FinanceBureauStandIn(master_secret, sessions))
     notify = f"{(settings.public_url or 'http://127.0.0.1:8000').rstrip('/')}/payments/alipay/notify"
     return PaymentDeps(
-        channel=AlipayChannel(alipay_config(settings)), issuer=issuer, notify_url=notify, closers=closers
+        channel=AlipayChannel(alipay_config(settings)),
+        issuer=issuer,
+        parties=parties,
+        notify_url=notify,
+        closers=closers,
     )

@@ -8,27 +8,26 @@ order's open -> paid step both happen once).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
+import msgspec
 import structlog
-from sqlalchemy import case, select, update
+from sqlalchemy import case, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db import tables as t
-from backend.db.engine import execute
 from payments import ledger
+from payments import tables as t
 from payments.channels.base import Channel
 from payments.errors import PaymentError as PaymentError  # re-exported: callers catch it from here
 from payments.money import to_yuan
-from payments.orders import Order, orders_by_trade_no
+from payments.orders import Order, OrderStatus, orders_by_trade_no
+from payments.parties import Parties
 from payments.receipts import ReceiptIssuer
 
 log = structlog.get_logger("payments")
-_DEPARTMENTS: dict[str, tuple[float, dict[str, dict[str, Any]]]] = {}
 T = TypeVar("T")
 
 
@@ -38,6 +37,7 @@ class PaymentDeps:
 
     channel: Channel
     issuer: ReceiptIssuer
+    parties: Parties  # the departments that issue receipts, the citizens who pay
     notify_url: str
     fee_per_mille: int = 6  # the channel's service fee, borne by the platform
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
@@ -129,9 +129,9 @@ class Payments:
         column = t.payment_orders.c.id
         moved_rows = await self._session.execute(
             update(t.payment_orders)
-            .where(column.in_(ids), t.payment_orders.c.status.in_(["open", "closed"]))
+            .where(column.in_(ids), t.payment_orders.c.status.in_([OrderStatus.OPEN, OrderStatus.CLOSED]))
             .values(
-                status="paid",
+                status=OrderStatus.PAID,
                 paid_at=now,
                 channel_paid_at=case({o.id: paid or now for o, _, paid in items}, value=column),
                 channel_trade_no=case({o.id: trade for o, trade, _ in items}, value=column),
@@ -184,33 +184,16 @@ class Payments:
             )
         return entries
 
-    async def _departments(self, codes: set[str]) -> dict[str, dict[str, Any]]:
-        """Issuing units (name, fiscal code); read at most once a minute per process and database."""
-        key = str(self._session.get_bind().engine.url)
-        cached_at, cached = _DEPARTMENTS.get(key, (0.0, {}))
-        if time.monotonic() - cached_at > 60 or not codes <= cached.keys():
-            rows = await execute(
-                self._session, select(t.departments.c.code, t.departments.c.name, t.departments.c.fiscal_code)
-            )
-            cached = {r.code: {"code": r.code, "name": r.name, "fiscal_code": r.fiscal_code} for r in rows}
-            _DEPARTMENTS[key] = (time.monotonic(), cached)
-        return {code: cached[code] for code in codes if code in cached}
-
-    async def _payers(self, citizen_ids: set[str]) -> dict[str, str]:
-        rows = await execute(
-            self._session, select(t.citizens.c.id, t.citizens.c.name).where(t.citizens.c.id.in_(citizen_ids))
-        )
-        return {row.id: row.name or "—" for row in rows}
-
     async def _issue_receipts(self, orders: Sequence[Order]) -> None:
         """One receipt per department of each order, all stored in one insert."""
-        departments = await self._departments({x.department_code for order in orders for x in order.lines})
-        payers = await self._payers({order.citizen_id for order in orders})
+        parties = self._deps.parties
+        units = await parties.issuing_units(self._session, {x.department_code for o in orders for x in o.lines})
+        payers = await parties.payer_names(self._session, {order.citizen_id for order in orders})
         batch = [
             (
                 order.id,
                 payers.get(order.citizen_id, "—"),
-                departments[code],
+                msgspec.structs.asdict(units[code]),
                 [
                     {"item_code": x.item_code, "name": x.name, "amount_fen": x.amount_fen, "matter_code": x.matter_code}
                     for x in order.lines
@@ -218,7 +201,7 @@ class Payments:
                 ],
             )
             for order in orders
-            for code in sorted(departments.keys() & {x.department_code for x in order.lines})
+            for code in sorted(units.keys() & {x.department_code for x in order.lines})
         ]
         await self._deps.issuer.issue_many(self._session, batch)
 
@@ -231,8 +214,8 @@ class Payments:
         if state.status == "TRADE_CLOSED":
             await self._session.execute(
                 update(t.payment_orders)
-                .where(t.payment_orders.c.id == order.id, t.payment_orders.c.status == "open")
-                .values(status="closed", closed_at=datetime.now(UTC))
+                .where(t.payment_orders.c.id == order.id, t.payment_orders.c.status == OrderStatus.OPEN)
+                .values(status=OrderStatus.CLOSED, closed_at=datetime.now(UTC))
             )
             return "closed"
         return "open"
@@ -256,7 +239,7 @@ class Payments:
             return "waiting"  # an order string launched before closing may still be opened
         await self._session.execute(
             update(t.payment_orders)
-            .where(t.payment_orders.c.id == order.id, t.payment_orders.c.status == "closed")
+            .where(t.payment_orders.c.id == order.id, t.payment_orders.c.status == OrderStatus.CLOSED)
             .values(channel_closed_at=datetime.now(UTC))
         )
         return "closed"

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import msgspec
 from sqlalchemy import select
@@ -16,6 +16,7 @@ from backend.db import tables as t
 from backend.db.engine import execute
 
 _DETAIL_COLUMNS = [t.matters.c[name] for name in m.MatterDetails.__struct_fields__]
+_DEPARTMENT_COLUMNS = [t.departments.c[name] for name in m.Department.__struct_fields__]
 
 
 class CatalogService:
@@ -23,6 +24,13 @@ class CatalogService:
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+
+    async def departments(self, codes: Collection[str]) -> dict[str, m.Department]:
+        """The departments of `codes` that exist, by code (read in this unit of work, never stale)."""
+        if not codes:
+            return {}
+        query = select(*_DEPARTMENT_COLUMNS).where(t.departments.c.code.in_(set(codes)))
+        return {row.code: m.Department(**row._mapping) for row in await execute(self._session, query)}
 
     async def matter_details(self, codes: Sequence[str]) -> list[m.MatterDetails | None]:
         """Materials, form, approval rule, keywords and legal basis of matters, in order."""

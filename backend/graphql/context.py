@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from backend.applications.services import Applications
     from backend.graphql.applications.loaders import ApplicationLoaders
     from backend.graphql.catalog.loaders import CatalogLoaders
+    from backend.graphql.payments.loaders import PaymentLoaders
     from payments.bills import Bills
     from payments.service import Payments
 
@@ -112,6 +113,13 @@ class Context:
         from backend.graphql.catalog.loaders import CatalogLoaders
 
         return CatalogLoaders(self.catalog)
+
+    @cached_property
+    def payment_loaders(self) -> PaymentLoaders:
+        """DataLoaders of what orders show, for this request only."""
+        from backend.graphql.payments.loaders import PaymentLoaders
+
+        return PaymentLoaders(self.session)
 
     async def application_loaders(self) -> ApplicationLoaders:
         """DataLoaders of what applications show, for this request only."""

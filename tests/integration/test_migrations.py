@@ -7,6 +7,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 
+import payments.tables  # noqa: F401  (payments' tables join the shared metadata on import)
 from backend.db import migrate
 from backend.db.engine import create_engine
 from backend.db.tables import metadata

@@ -18,25 +18,30 @@ from typing import Any
 import httpx
 import pytest
 import pytest_asyncio
+from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.app import create_app
 from backend.db import tables as t
 from backend.db.engine import unit_of_work
-from backend.identity.seed import DEMO_PASSWORD
+from backend.identity.population import DEMO_PHONE
 from payments import ledger
+from payments import tables as pt
 from payments.bills import Bills
 from payments.channels.base import ChannelError, PaymentRequest
 from payments.jobs import reconcile
-from payments.orders import LineSpec, get_order, open_order
+from payments.orders import get_order
 from payments.sandbox.alipay.app import Sandbox, create_sandbox_app
 from payments.sandbox.alipay.keys import SandboxKeys
 from payments.service import PaymentDeps, Payments
 from tests.conftest import make_settings
+from tests.support import factories
+from tests.support.gql import run
 from tests.support.identity import http_login
 from tests.support.live import listener, served
 from tests.support.servers import RedisServer
+from tests.support.statements import statements_run
 
 Sessions = async_sessionmaker[AsyncSession]
 PAY = """mutation($o: ID!, $k: String!, $m: PaymentMethod!) { payOrder(orderId: $o, idempotencyKey: $k, method: $m) {
@@ -57,14 +62,7 @@ class Stack:
 
     async def gql(self, token: str, query: str, variables: dict[str, Any], locale: str = "en") -> dict[str, Any]:
         async with httpx.AsyncClient(base_url=self.backend, timeout=30) as client:
-            response = await client.post(
-                "/graphql",
-                json={"query": query, "variables": variables},
-                headers={"authorization": f"Bearer {token}", "accept-language": locale},
-            )
-        body: dict[str, Any] = response.json()
-        assert "errors" not in body, body
-        return body["data"]
+            return await run(client, token, query, variables, locale)
 
     async def control(self, path: str, data: dict[str, Any] | None = None) -> Any:
         async with httpx.AsyncClient(base_url=self.sandbox_url, timeout=30) as client:
@@ -77,11 +75,10 @@ class Stack:
             return (await client.post("/payments/alipay/notify", data=params)).text
 
 
-@pytest.fixture(scope="module")
-def stack(
-    catalog_database: str, redis_server: RedisServer, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Stack]:
-    data_dir = tmp_path_factory.mktemp("payments")
+@pytest.fixture
+def stack(catalog_database: str, redis_server: RedisServer, tmp_path: Path) -> Iterator[Stack]:
+    """The backend and the sandbox on this test's own database."""
+    data_dir = tmp_path / "payments"
     keys = SandboxKeys(Path(data_dir) / "alipay-sandbox")
     sandbox_socket, sandbox_url = listener()
     backend_socket, backend_url = listener()
@@ -105,47 +102,20 @@ async def ledger_balanced_after(db: Sessions) -> AsyncIterator[None]:
     assert report.ok, report
 
 
-async def _token(stack: Stack, db: Sessions, redis: Any, phone: str = "13800138000") -> str:
-    await redis.flushdb()
+async def _token(stack: Stack, db: Sessions, phone: str = DEMO_PHONE) -> str:
     return await http_login(stack.backend, db, phone)
 
 
 async def _staff(stack: Stack, username: str) -> str:
-    query = "mutation($u: String!, $p: String!) { staffLogin(username: $u, password: $p) { accessToken } }"
-    async with httpx.AsyncClient(base_url=stack.backend) as client:
-        body = (
-            await client.post("/graphql", json={"query": query, "variables": {"u": username, "p": DEMO_PASSWORD}})
-        ).json()
-    token: str = body["data"]["staffLogin"]["accessToken"]
-    return token
+    async with httpx.AsyncClient(base_url=stack.backend, timeout=30) as client:
+        return await factories.staff(client, username)
 
 
-async def _order(db: Sessions, phone: str = "13800138000") -> tuple[str, str]:
+async def _order(db: Sessions, phone: str = DEMO_PHONE) -> tuple[str, str]:
     """An order of two departments' fees for the demo citizen: (id, out_trade_no)."""
-    async with db() as session, session.begin():
+    async with db() as session:
         citizen = (await session.execute(select(t.citizens.c.id).where(t.citizens.c.phone == phone))).scalar_one()
-        order = await open_order(
-            session,
-            citizen_id=citizen,
-            application_id=None,
-            subject="机动车注册登记",
-            lines=[
-                LineSpec(
-                    department_code="GZ-GA",
-                    fiscal_code="110001",
-                    item_code="GA-PLATE",
-                    amount_fen=11000,
-                    name={"zh-Hans": "号牌工本费", "zh-Hant": "號牌工本費", "en": "Plate fee"},
-                ),
-                LineSpec(
-                    department_code="GZ-SWJ",
-                    fiscal_code="120001",
-                    item_code="SWJ-TAX",
-                    amount_fen=36000,
-                    name={"zh-Hans": "车船税", "zh-Hant": "車船稅", "en": "Vehicle tax"},
-                ),
-            ],
-        )
+    order = await factories.order(db, citizen)
     return order.id, order.out_trade_no
 
 
@@ -165,14 +135,14 @@ async def _launched(stack: Stack, db: Sessions) -> tuple[str, str]:
 
 async def _entries(db: Sessions, order_id: str) -> list[str]:
     async with db() as session:
-        rows = await session.execute(select(t.journal_entries.c.kind).where(t.journal_entries.c.order_id == order_id))
+        rows = await session.execute(select(pt.journal_entries.c.kind).where(pt.journal_entries.c.order_id == order_id))
         return sorted(rows.scalars())
 
 
 async def test_pay_with_the_real_sdk_then_one_credit_two_receipts_and_a_balanced_ledger(
     stack: Stack, db: Sessions, fresh_redis: Any
 ) -> None:
-    token = await _token(stack, db, fresh_redis)
+    token = await _token(stack, db)
     order_id, out_trade_no = await _order(db)
     key = str(uuid.uuid4())
     paid = (await stack.gql(token, PAY, {"o": order_id, "k": key, "m": "QR"}))["payOrder"]
@@ -199,12 +169,14 @@ async def test_pay_with_the_real_sdk_then_one_credit_two_receipts_and_a_balanced
     )
     assert await _entries(db, order_id) == ["fee", "payment", "split"]
     async with db() as session:
-        assert await ledger.balance(session, "clearing") >= 0
+        # on this test's own books: clearing passed everything on; the channel holds the total less its fee
+        balances = {a: await ledger.balance(session, a) for a in ("clearing", "channel:alipay", "fees:alipay")}
+        assert balances == {"clearing": 0, "channel:alipay": 47000 - 282, "fees:alipay": 282}
         split = (
             await session.execute(
-                select(t.postings.c.account, t.postings.c.amount_fen)
-                .join(t.journal_entries)
-                .where(t.journal_entries.c.order_id == order_id, t.journal_entries.c.kind == "split")
+                select(pt.postings.c.account, pt.postings.c.amount_fen)
+                .join(pt.journal_entries)
+                .where(pt.journal_entries.c.order_id == order_id, pt.journal_entries.c.kind == "split")
             )
         ).all()
     assert sorted(split) == [("clearing", 47000), ("dept:GZ-GA", -11000), ("dept:GZ-SWJ", -36000)]
@@ -224,13 +196,15 @@ async def test_a_notification_duplicated_ten_times_out_of_order_credits_once(
     assert await _entries(db, order_id) == ["fee", "payment", "split"]
     async with db() as session:
         receipts = (
-            await session.execute(select(func.count()).select_from(t.receipts).where(t.receipts.c.order_id == order_id))
+            await session.execute(
+                select(func.count()).select_from(pt.receipts).where(pt.receipts.c.order_id == order_id)
+            )
         ).scalar_one()
         outcomes = sorted(
             (
                 await session.execute(
-                    select(t.channel_notifications.c.outcome).where(
-                        t.channel_notifications.c.out_trade_no == out_trade_no
+                    select(pt.channel_notifications.c.outcome).where(
+                        pt.channel_notifications.c.out_trade_no == out_trade_no
                     )
                 )
             ).scalars()
@@ -264,9 +238,9 @@ async def test_one_batch_judges_each_notification_on_its_own(stack: Stack, db: S
     async with db() as session:
         receipts = (
             await session.execute(
-                select(t.receipts.c.order_id, func.count())
-                .where(t.receipts.c.order_id.in_([first, second, third]))
-                .group_by(t.receipts.c.order_id)
+                select(pt.receipts.c.order_id, func.count())
+                .where(pt.receipts.c.order_id.in_([first, second, third]))
+                .group_by(pt.receipts.c.order_id)
             )
         ).all()
     assert dict(receipts) == {first: 2, third: 2}
@@ -299,14 +273,14 @@ async def test_a_tampered_or_wrong_amount_notification_changes_nothing_and_the_r
         outcomes = sorted(
             (
                 await session.execute(
-                    select(t.channel_notifications.c.outcome).where(
-                        t.channel_notifications.c.out_trade_no == out_trade_no
+                    select(pt.channel_notifications.c.outcome).where(
+                        pt.channel_notifications.c.out_trade_no == out_trade_no
                     )
                 )
             ).scalars()
         )
         status = (
-            await session.execute(select(t.payment_orders.c.status).where(t.payment_orders.c.id == order_id))
+            await session.execute(select(pt.payment_orders.c.status).where(pt.payment_orders.c.id == order_id))
         ).scalar_one()
     assert outcomes == ["rejected:amount", "rejected:signature", "rejected:signature"] and status == "open"
     # Alipay retries four minutes later with the genuine notification
@@ -338,7 +312,7 @@ async def test_a_crash_after_crediting_before_answering_never_credits_twice(
 async def test_a_partial_refund_of_one_departments_share_reverses_exactly_that_share(
     stack: Stack, db: Sessions, fresh_redis: Any
 ) -> None:
-    token = await _token(stack, db, fresh_redis)
+    token = await _token(stack, db)
     order_id, out_trade_no = await _launched(stack, db)
     await stack.control("/sandbox/pay", {"out_trade_no": out_trade_no})
     await stack.control("/sandbox/deliver", {"out_trade_no": out_trade_no})
@@ -383,16 +357,16 @@ async def test_a_partial_refund_of_one_departments_share_reverses_exactly_that_s
 async def _dept_paid(session: AsyncSession, order_id: str, account: str) -> int:
     total = (
         await session.execute(
-            select(func.coalesce(func.sum(t.postings.c.amount_fen), 0))
-            .join(t.journal_entries)
-            .where(t.journal_entries.c.order_id == order_id, t.postings.c.account == account)
+            select(func.coalesce(func.sum(pt.postings.c.amount_fen), 0))
+            .join(pt.journal_entries)
+            .where(pt.journal_entries.c.order_id == order_id, pt.postings.c.account == account)
         )
     ).scalar_one()
     return int(total)
 
 
 async def test_receipts_verify_and_a_modified_one_does_not(stack: Stack, db: Sessions, fresh_redis: Any) -> None:
-    token = await _token(stack, db, fresh_redis)
+    token = await _token(stack, db)
     order_id, out_trade_no = await _launched(stack, db)
     await stack.control("/sandbox/pay", {"out_trade_no": out_trade_no})
     await stack.control("/sandbox/deliver", {"out_trade_no": out_trade_no})
@@ -413,7 +387,7 @@ async def test_receipts_verify_and_a_modified_one_does_not(stack: Stack, db: Ses
         anonymous = await client.get(f"{stack.backend}/receipts/{receipt['id']}/pdf")
         assert anonymous.status_code == 404
         async with db() as session:
-            await session.execute(update(t.receipts).where(t.receipts.c.id == receipt["id"]).values(total_fen=1))
+            await session.execute(update(pt.receipts).where(pt.receipts.c.id == receipt["id"]).values(total_fen=1))
             await session.commit()
         try:
             altered = (await client.get(receipt["verifyUrl"].replace("http://127.0.0.1:8000", stack.backend))).json()
@@ -422,7 +396,7 @@ async def test_receipts_verify_and_a_modified_one_does_not(stack: Stack, db: Ses
             async with db() as session:
                 total = 11000 if receipt["departmentCode"] == "GZ-GA" else 36000
                 await session.execute(
-                    update(t.receipts).where(t.receipts.c.id == receipt["id"]).values(total_fen=total)
+                    update(pt.receipts).where(pt.receipts.c.id == receipt["id"]).values(total_fen=total)
                 )
                 await session.commit()
 
@@ -461,8 +435,8 @@ async def _close_here(db: Sessions, order_id: str, minutes_ago: int = 0) -> None
     """What refusing the application does to its unpaid order."""
     async with db() as session, session.begin():
         await session.execute(
-            update(t.payment_orders)
-            .where(t.payment_orders.c.id == order_id)
+            update(pt.payment_orders)
+            .where(pt.payment_orders.c.id == order_id)
             .values(status="closed", closed_at=datetime.now(UTC) - timedelta(minutes=minutes_ago))
         )
 
@@ -471,8 +445,8 @@ async def _channel_closed_at(db: Sessions, order_id: str) -> tuple[str, datetime
     async with db() as session:
         row = (
             await session.execute(
-                select(t.payment_orders.c.status, t.payment_orders.c.channel_closed_at).where(
-                    t.payment_orders.c.id == order_id
+                select(pt.payment_orders.c.status, pt.payment_orders.c.channel_closed_at).where(
+                    pt.payment_orders.c.id == order_id
                 )
             )
         ).one()
@@ -570,7 +544,7 @@ def test_the_ledger_check_command_and_the_buyer_command(
                 if add:
                     entry = (
                         await connection.execute(
-                            t.journal_entries.insert()
+                            pt.journal_entries.insert()
                             .values(
                                 kind="test",
                                 reference=out_trade_no,
@@ -578,17 +552,17 @@ def test_the_ledger_check_command_and_the_buyer_command(
                                 memo="broken",
                                 at=datetime.now(UTC),
                             )
-                            .returning(t.journal_entries.c.id)
+                            .returning(pt.journal_entries.c.id)
                         )
                     ).scalar_one()
                     await connection.execute(
-                        t.postings.insert().values(entry_id=entry, account="clearing", amount_fen=1)
+                        pt.postings.insert().values(entry_id=entry, account="clearing", amount_fen=1)
                     )
                 else:
-                    found = select(t.journal_entries.c.id).where(t.journal_entries.c.kind == "test")
+                    found = select(pt.journal_entries.c.id).where(pt.journal_entries.c.kind == "test")
                     entry = (await connection.execute(found)).scalar_one()
-                    await connection.execute(t.postings.delete().where(t.postings.c.entry_id == entry))
-                    await connection.execute(t.journal_entries.delete().where(t.journal_entries.c.id == entry))
+                    await connection.execute(pt.postings.delete().where(pt.postings.c.entry_id == entry))
+                    await connection.execute(pt.journal_entries.delete().where(pt.journal_entries.c.id == entry))
             await engine.dispose()
 
         asyncio.run(unbalance(True))
@@ -661,7 +635,7 @@ async def test_the_daily_bill_reconciles_and_shows_a_payment_we_never_credited(
     assert latest["day"] == day.isoformat()
     assert latest["clean"] is False
     assert lost in {d["reference"] for d in latest["discrepancies"]}
-    citizen = await _token(stack, db, fresh_redis)
+    citizen = await _token(stack, db)
     async with httpx.AsyncClient(base_url=stack.backend) as client:
         refused = (
             await client.post(
@@ -723,8 +697,8 @@ async def test_a_payment_just_before_midnight_credited_just_after_belongs_to_the
     credited = datetime(2026, 3, 2, 0, 3, 0, tzinfo=beijing)
     async with db() as session, session.begin():
         await session.execute(
-            update(t.payment_orders)
-            .where(t.payment_orders.c.id == order_id)
+            update(pt.payment_orders)
+            .where(pt.payment_orders.c.id == order_id)
             .values(status="paid", channel="alipay", paid_at=credited, channel_paid_at=paid)
         )
     row = BillRow(
@@ -742,15 +716,39 @@ async def test_a_payment_just_before_midnight_credited_just_after_belongs_to_the
     assert out_trade_no not in {d.reference for d in next_day.discrepancies}
     async with db() as session, session.begin():  # back to open: this order took no money
         await session.execute(
-            update(t.payment_orders)
-            .where(t.payment_orders.c.id == order_id)
+            update(pt.payment_orders)
+            .where(pt.payment_orders.c.id == order_id)
             .values(status="open", paid_at=None, channel_paid_at=None)
         )
 
 
+async def test_a_page_of_orders_shows_each_payers_receipts_loaded_in_one_query(
+    api: AsyncTestClient[Any], db: Sessions
+) -> None:
+    # Given a verified citizen with three paid orders, each of two departments' fees
+    someone = await factories.citizen(api, db)
+    deps = api.app.state.resources.payments
+    for n in range(3):
+        await factories.payment(db, deps, await factories.order(db, someone.id), trade_no=f"2026120722001{n:013d}")
+    # When they list their payments with each order's receipts
+    query = "{ myPayments(first: 10) { items { status receipts { departmentCode payer total } } } }"
+    with statements_run(api.app.state.resources.engine) as statements:
+        data = await run(api, someone.token, query)
+    # Then each order shows its two receipts, naming the citizen as payer (identity's name, through
+    # the parties payments is given), and the page's receipts came in one query, not one per order
+    receipts = [
+        sorted((r["departmentCode"], r["payer"], r["total"]) for r in o["receipts"])
+        for o in data["myPayments"]["items"]
+    ]
+    assert receipts == [[("GZ-GA", someone.name, "110.00"), ("GZ-SWJ", someone.name, "360.00")]] * 3
+    assert [o["status"] for o in data["myPayments"]["items"]] == ["PAID"] * 3 or [
+        o["status"] for o in data["myPayments"]["items"]
+    ] == ["paid"] * 3
+    assert len([s for s in statements if "FROM receipts" in s]) == 1
+
+
 async def _paid_order(stack: Stack, db: Sessions, fresh_redis: Any) -> tuple[str, str]:
     """A paid order of two departments (GZ-GA 110.00, GZ-SWJ 360.00) and a finance officer's token."""
-    await _token(stack, db, fresh_redis)
     order_id, out_trade_no = await _launched(stack, db)
     await stack.control("/sandbox/pay", {"out_trade_no": out_trade_no})
     await stack.control("/sandbox/deliver", {"out_trade_no": out_trade_no})
@@ -786,7 +784,7 @@ async def test_finance_sees_the_payers_name_masked(stack: Stack, db: Sessions, f
     order_id, finance = await _paid_order(stack, db, fresh_redis)
     payers = "query($id: ID!) { order(id: $id) { receipts { payer } } }"
     assert {r["payer"] for r in (await stack.gql(finance, payers, {"id": order_id}))["order"]["receipts"]} == {"李*"}
-    citizen = await _token(stack, db, fresh_redis)
+    citizen = await _token(stack, db)
     assert {r["payer"] for r in (await stack.gql(citizen, payers, {"id": order_id}))["order"]["receipts"]} == {"李明"}
 
 

@@ -1,19 +1,47 @@
-"""Send GraphQL to the test client."""
+"""The one way tests send GraphQL: to the in-process app (litestar's AsyncTestClient) or to a server
+on a port (httpx.AsyncClient), anonymously or with a bearer token, in a locale."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import httpx
 from litestar.testing import AsyncTestClient
+
+Client = AsyncTestClient[Any] | httpx.AsyncClient
+
+
+async def send(
+    client: Client, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None, locale: str = "en"
+) -> tuple[int, dict[str, Any]]:
+    """POST a document; (HTTP status, decoded body)."""
+    headers = {"accept-language": locale} | ({"authorization": f"Bearer {token}"} if token else {})
+    response = await client.post("/graphql", json={"query": query, "variables": variables}, headers=headers)
+    body: dict[str, Any] = response.json()
+    return response.status_code, body
 
 
 async def gql(
-    client: AsyncTestClient[Any], query: str, variables: dict[str, Any] | None = None, *, locale: str = "zh-CN"
+    client: Client, query: str, variables: dict[str, Any] | None = None, *, locale: str = "zh-CN"
 ) -> dict[str, Any]:
-    """POST a query in a locale; return the decoded body (data and errors)."""
-    response = await client.post(
-        "/graphql", json={"query": query, "variables": variables}, headers={"accept-language": locale}
-    )
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
+    """An anonymous query in a locale that the server answers with 200; the body (data and errors)."""
+    status, body = await send(client, query, variables, locale=locale)
+    assert status == 200, body
     return body
+
+
+async def as_user(
+    client: Client, token: str, query: str, variables: dict[str, Any] | None = None, locale: str = "en"
+) -> tuple[int, dict[str, Any]]:
+    """A query with a bearer token; (status, body)."""
+    return await send(client, query, variables, token=token, locale=locale)
+
+
+async def run(
+    client: Client, token: str, query: str, variables: dict[str, Any] | None = None, locale: str = "en"
+) -> dict[str, Any]:
+    """A query with a bearer token that must not fail at the GraphQL level; its data."""
+    status, body = await send(client, query, variables, token=token, locale=locale)
+    assert status == 200 and "errors" not in body, body
+    data: dict[str, Any] = body["data"]
+    return data

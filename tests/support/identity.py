@@ -1,4 +1,5 @@
-"""Sign in through the real API: request a code, read it from the SMS outbox, log in."""
+"""Signing in through the real API, as users do: a citizen requests a code, reads it from the SMS
+stand-in's outbox and logs in; staff log in with a password."""
 
 from __future__ import annotations
 
@@ -14,9 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from backend.db import tables as t
 from backend.identity import clients, oidc
 from backend.identity.models import RequestMeta, SubjectType
+from backend.identity.population import DEMO_PHONE
+from backend.identity.seed import DEMO_PASSWORD
 from backend.identity.sessions import Sessions as SessionStore
 from backend.identity.sms import outbox
-from tests.support.gql import gql
+from tests.support.gql import Client, gql
 
 LOGIN = (
     "mutation($p: String!, $c: String!) { login(phone: $p, code: $c) "
@@ -39,37 +42,43 @@ async def last_code(db: async_sessionmaker[AsyncSession], phone: str) -> str:
     return found.group(1)
 
 
-async def login(api: AsyncTestClient[Any], db: async_sessionmaker[AsyncSession], phone: str) -> dict[str, Any]:
+async def login(client: Client, db: async_sessionmaker[AsyncSession], phone: str) -> dict[str, Any]:
     """Tokens for `phone` (the account is created on first login)."""
-    sent = await gql(api, REQUEST, {"p": phone}, locale="en")
+    sent = await gql(client, REQUEST, {"p": phone}, locale="en")
     assert sent["data"]["requestLoginCode"]["errors"] == [], sent
-    body = await gql(api, LOGIN, {"p": phone, "c": await last_code(db, phone)}, locale="en")
+    body = await gql(client, LOGIN, {"p": phone, "c": await last_code(db, phone)}, locale="en")
     payload: dict[str, Any] = body["data"]["login"]
     assert payload["errors"] == [], payload
     return payload
 
 
-async def http_login(base_url: str, db: async_sessionmaker[AsyncSession], phone: str) -> str:
-    """An access token for `phone` through a server on a real port (SMS code read from the stand-in)."""
-    async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
-        sent = (await client.post("/graphql", json={"query": REQUEST, "variables": {"p": phone}})).json()
-        assert sent["data"]["requestLoginCode"]["errors"] == [], sent
-        code = await last_code(db, phone)
-        body = (await client.post("/graphql", json={"query": LOGIN, "variables": {"p": phone, "c": code}})).json()
-    token: str = body["data"]["login"]["accessToken"]
+async def citizen_token(client: Client, db: async_sessionmaker[AsyncSession], phone: str = DEMO_PHONE) -> str:
+    """An access token of a citizen (the demo citizen is verified by the seed)."""
+    token: str = (await login(client, db, phone))["accessToken"]
     return token
 
 
-async def as_user(
-    api: AsyncTestClient[Any], token: str, query: str, variables: dict[str, Any] | None = None, locale: str = "en"
-) -> tuple[int, dict[str, Any]]:
-    """POST a query with a bearer token; (status, body)."""
-    response = await api.post(
-        "/graphql",
-        json={"query": query, "variables": variables},
-        headers={"authorization": f"Bearer {token}", "accept-language": locale},
-    )
-    return response.status_code, response.json()
+async def http_login(base_url: str, db: async_sessionmaker[AsyncSession], phone: str) -> str:
+    """An access token for `phone` through a server on a real port."""
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
+        return await citizen_token(client, db, phone)
+
+
+async def staff_login(
+    client: Client, username: str, password: str = DEMO_PASSWORD, *, locale: str = "en"
+) -> dict[str, Any]:
+    """The staffLogin payload (tokens, or errors) of a staff member."""
+    body = await gql(client, STAFF_LOGIN, {"u": username, "p": password}, locale=locale)
+    payload: dict[str, Any] = body["data"]["staffLogin"]
+    return payload
+
+
+async def staff_token(client: Client, username: str) -> str:
+    """An access token of a demo staff member."""
+    payload = await staff_login(client, username)
+    assert payload["errors"] == [], payload
+    token: str = payload["accessToken"]
+    return token
 
 
 async def audit_actions(db: async_sessionmaker[AsyncSession]) -> list[str]:

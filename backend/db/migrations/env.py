@@ -7,6 +7,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
+import payments.tables  # noqa: F401  (payments' tables join the shared metadata on import)
 from backend.db.tables import metadata
 
 config = context.config

@@ -1,4 +1,5 @@
-"""The SQL tables. Alembic migrations under backend/db/migrations create exactly these."""
+"""The SQL tables of the backend's domains (payments keep theirs in payments/tables.py, on the same
+metadata). Alembic migrations under backend/db/migrations create exactly these and payments'."""
 
 from backend.db.tables.applications import (
     application_events,
@@ -38,31 +39,16 @@ from backend.db.tables.identity import (
     staff,
     staff_roles,
 )
-from backend.db.tables.payments import (
-    bill_checks,
-    channel_notifications,
-    idempotency_keys,
-    journal_entries,
-    ledger_accounts,
-    order_lines,
-    payment_orders,
-    postings,
-    receipt_series,
-    receipts,
-    refunds,
-)
 
 __all__ = [
     "application_events",
     "applications",
     "audit_events",
-    "bill_checks",
     "bundle_matters",
     "bundles",
     "catalog_imports",
     "certificate_types",
     "certificates",
-    "channel_notifications",
     "citizens",
     "consents",
     "data_consents",
@@ -70,22 +56,13 @@ __all__ = [
     "drafts",
     "hall_matters",
     "halls",
-    "idempotency_keys",
-    "journal_entries",
-    "ledger_accounts",
     "matter_fees",
     "matter_modes",
     "matters",
     "metadata",
     "notifications",
     "oauth_clients",
-    "order_lines",
-    "payment_orders",
-    "postings",
-    "receipt_series",
-    "receipts",
     "refresh_tokens",
-    "refunds",
     "regions",
     "registry_persons",
     "sessions",

@@ -133,7 +133,7 @@ class Order:
 
     @strawberry.field(description="Its receipts: one per department, and reversals after refunds.")
     async def receipts(self, info: Info) -> list[Receipt]:
-        found = await pr.receipts_of_order(info.context.session, str(self.id))
+        found = await info.context.payment_loaders.receipts.load(str(self.id))
         visible = self.visible_departments
         return [Receipt.build(r, info) for r in found if visible is None or r.department_code in visible]
 
