@@ -1,12 +1,16 @@
-"""Session-wide fixtures: real PostgreSQL and Redis servers, databases on both backends, the API.
+"""Session-wide servers (real PostgreSQL and Redis), and for each test a database of its own.
 
-Every database test runs twice, as test[sqlite] and test[postgresql], with the same code.
+Every database test runs twice, as test[sqlite] and test[postgresql], with the same code. The demo
+database (migrated, catalog and population imported) is built once per backend as a template; each
+test gets a copy of it (PostgreSQL's CREATE DATABASE ... TEMPLATE, a file copy for SQLite: about a
+tenth of a second), so a test sees only the data it wrote and never counts rows before and after.
 """
 
 from __future__ import annotations
 
 import itertools
 import os
+import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -58,21 +62,25 @@ def redis_server() -> Iterator[RedisServer]:
 
 
 class Databases:
-    """Creates fresh, empty databases on one backend."""
+    """Creates databases on one backend: empty ones, or copies of a template."""
 
     def __init__(self, backend: str, folder: Path, postgres: PostgresServer | None) -> None:
         self.backend = backend
         self.folder = folder
         self.postgres = postgres
 
-    async def create(self) -> str:
-        """The URL of a new empty database."""
+    async def create(self, template: str | None = None) -> str:
+        """The URL of a new database: empty, or a copy of `template` (which nobody may be connected to)."""
         number = next(_counter)
         if self.postgres is None:
-            return f"sqlite+aiosqlite:///{self.folder / f'db{number}.sqlite3'}"
+            path = self.folder / f"db{number}.sqlite3"
+            if template is not None:
+                shutil.copyfile(template.removeprefix("sqlite+aiosqlite:///"), path)
+            return f"sqlite+aiosqlite:///{path}"
         admin = create_engine(self.postgres.admin_url, isolation_level="AUTOCOMMIT")
+        copy = f' TEMPLATE "{template.rsplit("/", 1)[1]}"' if template else ""
         async with admin.connect() as connection:
-            await connection.execute(text(f'CREATE DATABASE "test{number}"'))
+            await connection.execute(text(f'CREATE DATABASE "test{number}"{copy}'))
         await admin.dispose()
         return self.postgres.url(f"test{number}")
 
@@ -109,8 +117,9 @@ async def import_demo(url: str) -> None:
 
 
 @pytest_asyncio.fixture(scope="session")
-async def catalog_database(databases: Databases) -> str:
-    """A migrated database holding the demo catalog. Shared: tests must not write to it."""
+async def demo_template(databases: Databases) -> str:
+    """The demo database every test copies: migrated, catalog and population imported. Never
+    connected to after it is built (a PostgreSQL template must have no connections)."""
     url = await databases.create()
     await migrated(url)
     await import_demo(url)
@@ -118,8 +127,14 @@ async def catalog_database(databases: Databases) -> str:
 
 
 @pytest_asyncio.fixture
+async def catalog_database(databases: Databases, demo_template: str) -> str:
+    """This test's own copy of the demo database: write to it freely."""
+    return await databases.create(demo_template)
+
+
+@pytest_asyncio.fixture
 async def empty_database(databases: Databases) -> str:
-    """A new migrated database with nothing in it, for tests that write."""
+    """A new migrated database with nothing in it."""
     url = await databases.create()
     await migrated(url)
     return url
@@ -138,19 +153,9 @@ def make_settings(database_url: str, redis_url: str, data_dir: Path, **overrides
     )
 
 
-@pytest_asyncio.fixture(scope="session")
-async def api(
-    catalog_database: str, redis_server: RedisServer, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[AsyncTestClient[Any]]:
-    """The real app (lifespan and all) on the catalog database and the real Redis."""
-    settings = make_settings(catalog_database, redis_server.url, tmp_path_factory.mktemp("data"))
-    async with AsyncTestClient(create_app(settings)) as client:
-        yield client
-
-
 @pytest_asyncio.fixture
 async def fresh_redis(redis_server: RedisServer) -> AsyncIterator[Any]:
-    """A client of the API's Redis, emptied first (rate limits and codes of earlier tests gone).
+    """A client of the tests' Redis, emptied first (rate limits, codes and sessions of earlier tests gone).
 
     The app runs on the test client's own event loop, so tests use their own connections.
     """
@@ -160,9 +165,19 @@ async def fresh_redis(redis_server: RedisServer) -> AsyncIterator[Any]:
     await client.aclose()
 
 
-@pytest_asyncio.fixture(scope="session")
+@pytest_asyncio.fixture
+async def api(
+    catalog_database: str, fresh_redis: Any, redis_server: RedisServer, tmp_path: Path
+) -> AsyncIterator[AsyncTestClient[Any]]:
+    """The real app (lifespan and all) on this test's own database and an emptied Redis."""
+    settings = make_settings(catalog_database, redis_server.url, tmp_path / "data")
+    async with AsyncTestClient(create_app(settings)) as client:
+        yield client
+
+
+@pytest_asyncio.fixture
 async def db(catalog_database: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    """Sessions on the catalog database for the tests' own reads (not the app's engine)."""
+    """Sessions on this test's database for the test's own reads and set-up (not the app's engine)."""
     engine = create_engine(catalog_database)
     yield session_factory(engine)
     await engine.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from typing import Any
@@ -11,6 +12,7 @@ import pytest
 from websockets.sync.client import connect
 
 from tests.e2e.conftest import onewindow
+from tests.support.identity import staff_token
 
 SUBSCRIBE = "subscription { applicationUpdated { id status reference } }"
 SUBMIT = """mutation($i: SubmitApplicationInput!) { submitApplication(input: $i) {
@@ -27,10 +29,11 @@ def _login(client: httpx.Client, env: dict[str, str], phone: str) -> str:
 
 
 def _staff_token(client: httpx.Client, username: str) -> str:
-    login = 'mutation($u: String!) { staffLogin(username: $u, password: "onewindow-demo-2026") { accessToken } }'
-    query = {"query": login, "variables": {"u": username}}
-    token: str = client.post("/graphql", json=query).json()["data"]["staffLogin"]["accessToken"]
-    return token
+    async def login() -> str:
+        async with httpx.AsyncClient(base_url=client.base_url, timeout=30) as session:
+            return await staff_token(session, username)
+
+    return asyncio.run(login())
 
 
 def _receive(socket: Any) -> dict[str, Any]:

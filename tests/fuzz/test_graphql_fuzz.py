@@ -27,10 +27,9 @@ from schemathesis.graphql import nodes
 from backend.app import create_app
 from backend.db.engine import create_engine, session_factory
 from backend.identity.population import DEMO_PHONE
-from backend.identity.seed import DEMO_PASSWORD
 from backend.settings import PROJECT_ROOT
-from tests.conftest import Databases, import_demo, make_settings, migrated
-from tests.support.identity import LOGIN, REQUEST, last_code
+from tests.conftest import Databases, make_settings
+from tests.support.identity import LOGIN, REQUEST, last_code, staff_token
 from tests.support.live import listener, served
 from tests.support.servers import RedisServer
 
@@ -87,11 +86,14 @@ async def _sent_code(database_url: str) -> str:
         await engine.dispose()
 
 
+async def _staff_token(base_url: str, username: str) -> str:
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
+        return await staff_token(client, username)
+
+
 def _sign_in(client: httpx.Client, target: FuzzTarget, database_url: str) -> None:
     """Tokens of an officer and of this database's demo citizen (verified, with certificates)."""
-    staff = "mutation($u: String!, $p: String!) { staffLogin(username: $u, password: $p) { accessToken } }"
-    answer = client.post("/graphql", json={"query": staff, "variables": {"u": "officer.gz-ga", "p": DEMO_PASSWORD}})
-    target.tokens["officer"] = answer.json()["data"]["staffLogin"]["accessToken"]
+    target.tokens["officer"] = asyncio.run(_staff_token(target.url, "officer.gz-ga"))
     assert client.post("/graphql", json={"query": REQUEST, "variables": {"p": DEMO_PHONE}}).status_code == 200
     code = asyncio.run(_sent_code(database_url))
     answer = client.post("/graphql", json={"query": LOGIN, "variables": {"p": DEMO_PHONE, "c": code}})
@@ -100,14 +102,12 @@ def _sign_in(client: httpx.Client, target: FuzzTarget, database_url: str) -> Non
 
 @pytest.fixture(scope="module")
 def fuzz_target(
-    databases: Databases, redis_server: RedisServer, tmp_path_factory: pytest.TempPathFactory
+    databases: Databases, demo_template: str, redis_server: RedisServer, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[FuzzTarget]:
-    """A server on a database of its own (fuzzing writes), with the demo catalog and population."""
+    """A server on a copy of the demo database of its own (fuzzing writes)."""
     if databases.backend != "postgresql":
         pytest.skip("the fuzzer runs once, against PostgreSQL")
-    url = asyncio.run(databases.create())
-    asyncio.run(migrated(url))
-    asyncio.run(import_demo(url))
+    url = asyncio.run(databases.create(demo_template))
     sock, base = listener()
     settings_ = make_settings(url, redis_server.url.replace("/0", "/7"), tmp_path_factory.mktemp("fuzz"))
     with served(create_app(settings_), sock):

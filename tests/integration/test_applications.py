@@ -13,18 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from backend.certificates import trustlog
 from backend.certificates.service import Certificate, document
 from backend.db import tables as t
+from backend.identity.population import DEMO_PHONE
 from backend.identity.sms import outbox
 from tests.conftest import TEST_SECRET
-from tests.support.applications import (
-    DEMO_ID,
-    DEMO_PHONE,
-    citizen_token,
-    fill_required,
-    run,
-    staff_token,
-    upload,
-)
-from tests.support.identity import as_user, third_party_token
+from tests.support import factories
+from tests.support.applications import DEMO_ID, fill_required, upload
+from tests.support.gql import as_user, run
+from tests.support.identity import citizen_token, staff_token, third_party_token
 
 FORM = """query($m: String, $b: String) { applicationForm(matterCode: $m, bundleCode: $b) {
   matterCodes fieldsTotal fieldsAsked fieldsPrefilled materialsReplaced draftVersion
@@ -111,7 +106,9 @@ async def test_instant_approval_issues_the_renewed_licence_into_the_wallet(
 ) -> None:
     # Given the renewal of a C1 driving licence: the medical certificate is the only upload
     scan = await upload(api, citizen)
-    before = await _licences(db)
+    # and the one valid C1 licence the population stand-in gave the demo citizen
+    (old,) = await _licences(db)
+    assert old.status == "valid"
     # When the citizen submits with the pre-filled values and their two answers
     values = {"medical_exam_done": True, "receive_method": "mail"}
     data = await run(
@@ -132,27 +129,13 @@ async def test_instant_approval_issues_the_renewed_licence_into_the_wallet(
     assert len(issued) == 1 and issued[0]["status"] == "valid" and issued[0]["source"] == "platform"
     fields = {f["key"]: f["value"] for f in issued[0]["fields"]}
     assert fields["license_class"] == "C1" and fields["status"] == "valid" and fields["id_number"] == DEMO_ID
-    after = await _licences(db)
-    assert len(after) == len(before) + 1
-    assert [row.status for row in after if row.id in {r.id for r in before}] == ["revoked"] * len(before)
+    assert {r.id: r.status for r in await _licences(db)} == {old.id: "revoked", issued[0]["id"]: "valid"}
     # A revoked licence edited back to valid in the database still verifies as revoked (the log says so)
     async with db() as session:
-        old = (
-            await session.execute(
-                select(t.certificates.c.id, t.certificates.c.code).where(
-                    t.certificates.c.id.in_([r.id for r in before])
-                )
-            )
-        ).first()
         await session.execute(update(t.certificates).where(t.certificates.c.id == old.id).values(status="valid"))
         await session.commit()
     revived = "query($c: String!) { verifyCertificate(code: $c) { status } }"
-    try:
-        assert (await run(api, citizen, revived, {"c": old.code}))["verifyCertificate"]["status"] == "REVOKED"
-    finally:
-        async with db() as session:
-            await session.execute(update(t.certificates).where(t.certificates.c.id == old.id).values(status="revoked"))
-            await session.commit()
+    assert (await run(api, citizen, revived, {"c": old.code}))["verifyCertificate"]["status"] == "REVOKED"
     assert application["sources"]["license_class"] == "cert:DRIVING_LICENSE.license_class"
     assert application["fieldsPrefilled"] >= 5 and application["materialsReplaced"] == 1
     assert application["tripsSaved"] == 0  # a 零跑动 matter (max_trips 0): nothing to save, nothing needed
@@ -182,7 +165,8 @@ async def test_a_value_corrected_over_a_certificate_goes_to_an_officer(
     # The citizen holds a C1 licence and types A1 (a bus licence) over the pre-filled class
     scan = await upload(api, citizen)
     values = {"medical_exam_done": True, "receive_method": "mail", "license_class": "A1"}
-    before = await _licences(db)
+    held = [(r.id, r.status) for r in await _licences(db)]
+    assert [status for _, status in held] == ["valid"]
     data = await run(
         api,
         citizen,
@@ -197,13 +181,13 @@ async def test_a_value_corrected_over_a_certificate_goes_to_an_officer(
     assert application["timeline"][-1]["action"] == "AUTO_REFER"
     assert "工作人员审核" in application["timeline"][-1]["reason"]
     assert application["issuedCertificates"] == []
-    assert [(r.id, r.status) for r in await _licences(db)] == [(r.id, r.status) for r in before]
+    assert [(r.id, r.status) for r in await _licences(db)] == held
 
 
 async def _licences(db: async_sessionmaker[AsyncSession]) -> list[Any]:
     async with db() as session:
         rows = await session.execute(
-            select(t.certificates.c.id, t.certificates.c.status)
+            select(t.certificates.c.id, t.certificates.c.code, t.certificates.c.status)
             .where(t.certificates.c.holder_id_number == DEMO_ID, t.certificates.c.type_code == "DRIVING_LICENSE")
             .order_by(t.certificates.c.created_at)
         )
@@ -371,25 +355,21 @@ async def test_officers_process_their_departments_items_and_the_citizen_follows(
 async def test_one_citizen_never_sees_anothers_applications_or_certificates(
     api: AsyncTestClient[Any], db: async_sessionmaker[AsyncSession], citizen: str
 ) -> None:
-    mine = await run(api, citizen, "{ myApplications(first: 1) { edges { node { id } } } }")
+    # Given the demo citizen's application and their wallet of certificates
+    mine = await factories.application(
+        api,
+        citizen,
+        "GZ-RSJ-0001",
+        {"contribution_months": 6, "leave_reason": "contract_expired", "job_seeking": True, "last_employer": "某公司"},
+    )
     wallet = await run(api, citizen, "{ myCertificates(first: 1) { items { id } totalCount } }")
     assert wallet["myCertificates"]["totalCount"] >= 10
-    # Another resident signs in and verifies their real name
-    async with db() as session:
-        person = (
-            await session.execute(
-                select(t.registry_persons)
-                .where(t.registry_persons.c.phone.is_not(None), t.registry_persons.c.phone != DEMO_PHONE)
-                .limit(1)
-                .offset(7)
-            )
-        ).one()
-    other = await citizen_token(api, db, person.phone)
-    verify = "mutation($n: String!, $i: String!) { verifyRealName(name: $n, idNumber: $i) { errors { code } } }"
-    assert (await run(api, other, verify, {"n": person.name, "i": person.id_number}))["verifyRealName"]["errors"] == []
-    edges = mine["myApplications"]["edges"]
-    if edges:
-        assert (await run(api, other, APPLICATION, {"id": edges[0]["node"]["id"]}))["application"] is None
+    # When another resident signs in and verifies their real name
+    someone = await factories.citizen(api, db)
+    other, person = someone.token, someone
+    # Then the demo citizen's application and certificates do not exist for them
+    assert (await run(api, citizen, APPLICATION, {"id": mine["id"]}))["application"]["id"] == mine["id"]
+    assert (await run(api, other, APPLICATION, {"id": mine["id"]}))["application"] is None
     cert_id = wallet["myCertificates"]["items"][0]["id"]
     assert (await run(api, other, "query($id: ID!) { certificate(id: $id) { id } }", {"id": cert_id}))[
         "certificate"
@@ -401,6 +381,13 @@ async def test_one_citizen_never_sees_anothers_applications_or_certificates(
 async def test_a_mini_program_reaches_applications_only_with_the_consented_scopes(
     api: AsyncTestClient[Any], db: async_sessionmaker[AsyncSession], citizen: str, fresh_redis: Any
 ) -> None:
+    # Given the demo citizen's application for unemployment benefit, its form holding their ID number and phone
+    mine = await factories.application(
+        api,
+        citizen,
+        "GZ-RSJ-0001",
+        {"contribution_months": 6, "leave_reason": "contract_expired", "job_seeking": True, "last_employer": "某公司"},
+    )
     query = "{ myApplications(first: 1) { edges { node { id } } } }"
     profile_only, _ = await third_party_token(api, db, fresh_redis, DEMO_PHONE, ["openid", "profile"])
     status, body = await as_user(api, profile_only, query)
@@ -417,6 +404,7 @@ async def test_a_mini_program_reaches_applications_only_with_the_consented_scope
     # Applications, yes; but the ID number in a form is masked, and certificates need their own scope
     detail = "query($id: ID!) { application(id: $id) { form } }"
     some_id = body["data"]["myApplications"]["edges"][0]["node"]["id"]
+    assert some_id == mine["id"]
     first_party = (await as_user(api, citizen, detail, {"id": some_id}))[1]["data"]["application"]["form"]
     form = (await as_user(api, reader, detail, {"id": some_id}))[1]["data"]["application"]["form"]
     assert DEMO_ID not in str(form) and DEMO_PHONE not in str(form)

@@ -22,9 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.app import create_app
 from tests.conftest import make_settings
-from tests.support.applications import citizen_token
-from tests.support.gql import gql
-from tests.support.identity import as_user
+from tests.support.gql import as_user, gql
+from tests.support.identity import citizen_token
 from tests.support.live import listener, served
 from tests.support.servers import RedisServer
 
@@ -58,17 +57,14 @@ def rasa() -> Iterator[tuple[FakeRasa, str]]:
         yield fake, url
 
 
-@pytest_asyncio.fixture(scope="module")
+@pytest_asyncio.fixture
 async def client(
-    rasa: tuple[FakeRasa, str],
-    catalog_database: str,
-    redis_server: RedisServer,
-    tmp_path_factory: pytest.TempPathFactory,
+    rasa: tuple[FakeRasa, str], catalog_database: str, redis_server: RedisServer, tmp_path: Path
 ) -> AsyncIterator[AsyncTestClient[Any]]:
     settings = make_settings(
         catalog_database,
         redis_server.url,
-        tmp_path_factory.mktemp("assistant"),
+        tmp_path / "assistant",
         assistant_url=rasa[1],
         app_link="onewindow://apply",
     )

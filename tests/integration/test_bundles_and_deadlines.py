@@ -13,8 +13,9 @@ from backend.applications.reads import overdue
 from backend.applications.workdays import WorkCalendar, shanghai_date
 from backend.catalog.snapshot import load_snapshot
 from tests.integration.test_applications import FORM, SUBMIT
-from tests.support.applications import citizen_token, fill_required, run, staff_token, upload
-from tests.support.identity import as_user
+from tests.support.applications import fill_required, upload
+from tests.support.gql import as_user, run
+from tests.support.identity import citizen_token, staff_token
 
 STATS = """{ cityStats { departmentCode applications decided instantlyApproved fieldsTotal fieldsPrefilled
   materialsReplaced tripsSaved medianHoursToDecision } }"""

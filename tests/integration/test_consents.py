@@ -13,7 +13,8 @@ from backend.db import tables as t
 from backend.identity import clients, oidc
 from backend.identity.models import RequestMeta, SubjectType
 from backend.identity.sessions import Sessions as SessionStore
-from tests.support.identity import as_user, audit_actions, login
+from tests.support.gql import as_user
+from tests.support.identity import audit_actions, login
 
 pytestmark = pytest.mark.usefixtures("fresh_redis")
 Sessions = async_sessionmaker[AsyncSession]

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 from litestar.testing import AsyncTestClient
-from sqlalchemy import event
 
 from backend.catalog.files import DEMO_CATALOG_DIR
 from tests.support.gql import gql
+from tests.support.statements import statements_run
 
 MATTER_NAMES = "{ matters(first: 3) { edges { node { code name } } } }"
 
@@ -232,23 +232,14 @@ async def test_bundles_departments_halls_certificate_types(api: AsyncTestClient[
 
 
 async def test_nested_fields_do_not_multiply_queries(api: AsyncTestClient[Any]) -> None:
-    # given a statement counter on the app's engine
-    engine = api.app.state.resources.engine.sync_engine
+    engine = api.app.state.resources.engine
 
     async def statements_for(page_size: int) -> int:
-        statements: list[str] = []
-
-        def count(*args: Any) -> None:
-            statements.append(args[2])
-
         query = (
             f"{{ matters(first: {page_size}) {{ edges {{ node {{ department {{ name }} fees {{ amount }} }} }} }} }}"
         )
-        event.listen(engine, "before_cursor_execute", count)
-        try:
+        with statements_run(engine) as statements:
             body = await gql(api, query)
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
         assert len(body["data"]["matters"]["edges"]) == page_size
         return len(statements)
 
@@ -259,17 +250,8 @@ async def test_nested_fields_do_not_multiply_queries(api: AsyncTestClient[Any]) 
 
 
 async def test_details_are_loaded_in_one_batch(api: AsyncTestClient[Any]) -> None:
-    engine = api.app.state.resources.engine.sync_engine
-    statements: list[str] = []
-
-    def count(*args: Any) -> None:
-        statements.append(args[2])
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with statements_run(api.app.state.resources.engine) as statements:
         body = await gql(api, "{ matters(first: 30) { edges { node { materials { name } formFields { key } } } } }")
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     assert len(body["data"]["matters"]["edges"]) == 30
     assert len([s for s in statements if "materials" in s]) == 1
 

@@ -14,16 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.identity import clients, staff
 from tests.support.gql import gql
-from tests.support.identity import REQUEST, last_code, login
+from tests.support.identity import REQUEST, STAFF_LOGIN, last_code, login
 from tests.support.logs import captured_logs
 
 Sessions = async_sessionmaker[AsyncSession]
 
 PASSWORD = "Pw-7f3a9c1e-staff-secret"
 PHONE = "13912345678"
-STAFF_LOGIN = (
-    "mutation($u: String!, $p: String!) { staffLogin(username: $u, password: $p) { accessToken errors { code } } }"
-)
 REFRESH = "mutation($t: String!) { refreshToken(refreshToken: $t) { accessToken errors { code } } }"
 
 

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.db import tables as t
-from tests.support.gql import gql
-from tests.support.identity import LOGIN, REQUEST, as_user, audit_actions, last_code, login
+from tests.support.gql import as_user, gql
+from tests.support.identity import LOGIN, REQUEST, audit_actions, last_code, login
 
 pytestmark = pytest.mark.usefixtures("fresh_redis")
 Sessions = async_sessionmaker[AsyncSession]
@@ -107,14 +107,16 @@ async def test_requests_are_rate_limited_per_client_address(api: AsyncTestClient
 
 
 async def test_logins_and_failures_are_audited_with_masked_phones(api: AsyncTestClient[Any], db: Sessions) -> None:
-    before = len(await audit_actions(db))
+    # Given a fresh database: the demo seed audits nothing
+    assert await audit_actions(db) == []
+    # When a phone asks for a code, logs in with a wrong one, then the right one
     await gql(api, REQUEST, {"p": "13912340006"})
     await gql(
         api, LOGIN, {"p": "13912340006", "c": "000000" if await last_code(db, "13912340006") != "000000" else "111111"}
     )
     await gql(api, LOGIN, {"p": "13912340006", "c": await last_code(db, "13912340006")})
-    actions = (await audit_actions(db))[before:]
-    assert actions == ["login_code_sent", "login_failed", "login"]
+    # Then exactly those three events are audited, the phone masked in each
+    assert await audit_actions(db) == ["login_code_sent", "login_failed", "login"]
     async with db() as session:
         details = list((await session.execute(select(t.audit_events.c.detail).order_by(t.audit_events.c.id))).scalars())
     assert {"phone": "139****0006", "reason": "LOGIN_CODE_INVALID"} in details

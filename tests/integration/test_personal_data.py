@@ -30,10 +30,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.db import tables as t
 from backend.graphql.schema import build_schema
-from backend.identity.population import DEMO_PHONE
 from backend.privacy import Personal
-from tests.support.applications import PNG, citizen_token, fill_required, run, staff_token, upload
-from tests.support.identity import as_user, third_party_token
+from tests.support import factories
+from tests.support.applications import PNG, fill_required, upload
+from tests.support.gql import as_user, run
+from tests.support.identity import citizen_token, staff_token, third_party_token
 
 Sessions = async_sessionmaker[AsyncSession]
 MATTER = "GZ-WJW-0001"  # birth registration: its rule compares the spouses' ID numbers
@@ -58,41 +59,22 @@ class Resident:
     arguments: dict[str, Any] = field(default_factory=dict)
 
 
-async def _married_resident(db: Sessions) -> Any:
-    async with db() as session:
-        return (
-            await session.execute(
-                select(t.registry_persons, t.certificates.c.data)
-                .join(t.certificates, t.certificates.c.holder_id_number == t.registry_persons.c.id_number)
-                .where(
-                    t.certificates.c.type_code == "MARRIAGE_CERT",
-                    t.registry_persons.c.phone.is_not(None),
-                    t.registry_persons.c.phone != DEMO_PHONE,
-                )
-                .order_by(t.registry_persons.c.id_number)
-                .limit(1)
-            )
-        ).one()
-
-
 async def _resident(api: AsyncTestClient[Any], db: Sessions) -> Resident:
-    person = await _married_resident(db)
-    token = await citizen_token(api, db, person.phone)
-    verify = "mutation($n: String!, $i: String!) { verifyRealName(name: $n, idNumber: $i) { errors { code } } }"
-    verified = (await run(api, token, verify, {"n": person.name, "i": person.id_number}))["verifyRealName"]
-    assert verified["errors"] in ([], [{"code": "ALREADY_VERIFIED"}])  # verified by an earlier test
+    person = await factories.citizen(api, db, holding="MARRIAGE_CERT")
+    token, citizen_id = person.token, person.id
     async with db() as session:
-        citizen_id = (
-            await session.execute(select(t.citizens.c.id).where(t.citizens.c.phone == person.phone))
-        ).scalar_one()
         certificates = (
             await session.execute(
-                select(t.certificates.c.id, t.certificates.c.code, t.certificates.c.number).where(
-                    t.certificates.c.holder_id_number == person.id_number
-                )
+                select(
+                    t.certificates.c.id,
+                    t.certificates.c.code,
+                    t.certificates.c.number,
+                    t.certificates.c.type_code,
+                    t.certificates.c.data,
+                ).where(t.certificates.c.holder_id_number == person.id_number)
             )
         ).all()
-    spouse_id = person.data["spouse_id_number"]
+    spouse_id = next(c.data["spouse_id_number"] for c in certificates if c.type_code == "MARRIAGE_CERT")
     # The application: its form holds the numbers, its decision compares them
     form = (
         await run(

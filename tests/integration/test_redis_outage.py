@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from backend.app import create_app
 from backend.kv import breaker_of
 from tests.conftest import make_settings
-from tests.support.applications import citizen_token
-from tests.support.identity import REQUEST, as_user
+from tests.support.gql import as_user
+from tests.support.identity import REQUEST, citizen_token
 from tests.support.servers import RedisServer
 
 Sessions = async_sessionmaker[AsyncSession]

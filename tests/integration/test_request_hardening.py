@@ -195,7 +195,8 @@ async def test_an_upload_keeps_a_safe_name(api: AsyncTestClient[Any], db: Any, f
     from sqlalchemy import select
 
     from backend.db import tables as t
-    from tests.support.applications import PNG, citizen_token
+    from tests.support.applications import PNG
+    from tests.support.identity import citizen_token
 
     token = await citizen_token(api, db, "13600136301")
     # Written by hand: an HTTP client would escape the NUL byte in the name; an attacker does not.

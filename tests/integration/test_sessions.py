@@ -14,8 +14,8 @@ from backend.app import create_app
 from backend.identity import keys
 from backend.identity.secrets import derive
 from tests.conftest import make_settings
-from tests.support.gql import gql
-from tests.support.identity import as_user, audit_actions, login
+from tests.support.gql import as_user, gql
+from tests.support.identity import audit_actions, login
 from tests.support.servers import RedisServer
 
 pytestmark = pytest.mark.usefixtures("fresh_redis")

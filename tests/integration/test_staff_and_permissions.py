@@ -9,19 +9,14 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.identity.seed import DEMO_PASSWORD
-from tests.support.gql import gql
-from tests.support.identity import STAFF_LOGIN, as_user, audit_actions, login
+from tests.support import factories
+from tests.support.gql import as_user, gql
+from tests.support.identity import audit_actions, login, staff_login, staff_token
 
 pytestmark = pytest.mark.usefixtures("fresh_redis")
 Sessions = async_sessionmaker[AsyncSession]
 CREATE_CLIENT = """mutation($i: CreateClientInput!) { createOauthClient(input: $i) {
     client { clientId confidential redirectUris scopes } clientSecret errors { code field message } } }"""
-
-
-async def staff_token(api: AsyncTestClient[Any], username: str) -> str:
-    body = await gql(api, STAFF_LOGIN, {"u": username, "p": DEMO_PASSWORD})
-    token: str = body["data"]["staffLogin"]["accessToken"]
-    return token
 
 
 async def test_staff_login_and_roles(api: AsyncTestClient[Any]) -> None:
@@ -37,9 +32,9 @@ async def test_staff_login_and_roles(api: AsyncTestClient[Any]) -> None:
 async def test_wrong_staff_credentials_get_one_answer(
     api: AsyncTestClient[Any], db: Sessions, username: str, password: str
 ) -> None:
-    body = await gql(api, STAFF_LOGIN, {"u": username, "p": password}, locale="zh-HK")
-    assert body["data"]["staffLogin"]["accessToken"] is None
-    assert body["data"]["staffLogin"]["errors"] == [{"code": "INVALID_CREDENTIALS"}]
+    payload = await staff_login(api, username, password, locale="zh-HK")
+    assert payload["accessToken"] is None
+    assert payload["errors"] == [{"code": "INVALID_CREDENTIALS"}]
     assert (await audit_actions(db))[-1] == "staff_login_failed"
 
 
@@ -66,17 +61,8 @@ async def test_callers_reach_only_what_they_may(api: AsyncTestClient[Any], db: S
 
 
 async def test_real_name_verification_against_the_registry(api: AsyncTestClient[Any], db: Sessions) -> None:
-    from sqlalchemy import select
-
-    from backend.db import tables as t
-
-    async with db() as session:
-        rows = await session.execute(
-            select(t.registry_persons)
-            .where(t.registry_persons.c.phone.is_not(None))
-            .order_by(t.registry_persons.c.id_number)
-        )
-        person, other_person = list(rows)[7:9]
+    # Given two residents of the population stand-in who have not signed up yet
+    person, other_person = await factories.resident(db), await factories.resident(db, skip=1)
     verify = (
         "mutation($n: String!, $i: String!) { verifyRealName(name: $n, idNumber: $i) "
         "{ citizen { name idNumber identityVerified } errors { code field } } }"
@@ -151,8 +137,8 @@ async def test_a_disabled_account_is_refused_at_once(api: AsyncTestClient[Any], 
         await staff.set_disabled(session, "temp.finance", True)
     status, body = await as_user(api, token, "{ staffMe { username } }")
     assert status == 401 and body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
-    again = await gql(api, STAFF_LOGIN, {"u": "temp.finance", "p": DEMO_PASSWORD})
-    assert again["data"]["staffLogin"]["errors"] == [{"code": "INVALID_CREDENTIALS"}]
+    again = await staff_login(api, "temp.finance")
+    assert again["errors"] == [{"code": "INVALID_CREDENTIALS"}]
 
 
 async def test_staff_passwords_are_checked_off_the_event_loop_and_guessing_is_limited(
@@ -178,11 +164,10 @@ async def test_staff_passwords_are_checked_off_the_event_loop_and_guessing_is_li
     # the right password is refused too until the window ends, and nothing more is checked
     codes = []
     for _ in range(11):
-        body = await gql(api, STAFF_LOGIN, {"u": "officer.gz-rsj", "p": "wrong-password-123"}, locale="en")
-        codes.append(body["data"]["staffLogin"]["errors"][0]["code"])
+        codes.append((await staff_login(api, "officer.gz-rsj", "wrong-password-123"))["errors"][0]["code"])
     assert codes == ["INVALID_CREDENTIALS"] * 10 + ["RATE_LIMITED"]
     checked = len(threads)
-    body = await gql(api, STAFF_LOGIN, {"u": "officer.gz-rsj", "p": DEMO_PASSWORD}, locale="en")
-    assert body["data"]["staffLogin"]["errors"][0]["code"] == "RATE_LIMITED" and len(threads) == checked
+    refused = await staff_login(api, "officer.gz-rsj")
+    assert refused["errors"][0]["code"] == "RATE_LIMITED" and len(threads) == checked
     # another account from the same address is not locked by it
     assert await staff_token(api, "officer.gz-ga")

@@ -15,7 +15,8 @@ from backend.identity import sso
 from backend.identity.models import SubjectType
 from backend.identity.sessions import Sessions as SessionStore
 from backend.identity.sessions import SessionState
-from tests.support.identity import as_user, login, third_party_token
+from tests.support.gql import as_user
+from tests.support.identity import login, third_party_token
 
 pytestmark = pytest.mark.usefixtures("fresh_redis")
 Sessions = async_sessionmaker[AsyncSession]

@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.applications.uploads import DAILY_BYTES, DAILY_FILES
 from backend.db import tables as t
-from tests.support.applications import PNG, citizen_token
+from tests.support.applications import PNG
+from tests.support.identity import citizen_token
 
 Sessions = async_sessionmaker[AsyncSession]
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from graphql import OperationDefinitionNode, parse, validate
 from graphql import build_schema as build_sdl
-from graphql import parse, validate
 
 from backend.graphql.schema import schema_sdl
 from backend.settings import PROJECT_ROOT
@@ -42,8 +43,14 @@ def test_contract_names_exist() -> None:
         assert name in matter.fields, name  # type: ignore[union-attr]
 
 
-def test_operations_exist() -> None:
-    assert OPERATIONS, "graphql/operations/ holds the operations clients use"
+def test_the_assistant_sends_exactly_the_operations_it_ships() -> None:
+    # Given the operations the assistant's actions call by name, read from their source
+    source = (PROJECT_ROOT / "assistant" / "actions" / "backend.py").read_text(encoding="utf-8")
+    called = set(re.findall(r'_call\(\s*"(\w+)"', source))
+    # Then each is defined once in its contract file, and none is defined there unused
+    document = parse((CONTRACT / "operations" / "assistant.graphql").read_text(encoding="utf-8"))
+    defined = [d.name.value for d in document.definitions if isinstance(d, OperationDefinitionNode) and d.name]
+    assert sorted(defined) == sorted(called) and len(called) >= 4, (defined, called)
 
 
 @pytest.mark.parametrize("path", OPERATIONS, ids=lambda p: p.name)
