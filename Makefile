@@ -8,11 +8,11 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 WEB_PORT ?= 8000
 export WEB_PORT
 
-.PHONY: help run test install test-services assistant assistant-check lint typecheck schema pytest bench clean
+.PHONY: help run test install test-services assistant assistant-check lint typecheck architecture schema pytest bench clean
 
 help:
 	@echo "make run    start onewindow on embedded defaults (SQLite, embedded Redis) at http://127.0.0.1:$(WEB_PORT)"
-	@echo "make test   ruff, mypy --strict, schema check, the assistant's checks and pytest on real PostgreSQL and Redis"
+	@echo "make test   ruff, mypy --strict, the architecture's import contracts, schema check, the assistant's checks and pytest on real PostgreSQL and Redis"
 	@echo "make bench  the benchmarks in bench/ (figures go to docs/performance.md)"
 
 # uv itself, when the machine has none: from PyPI into a private folder (no installer script needed).
@@ -50,13 +50,17 @@ lint: install
 typecheck: install
 	$(UV) run --frozen mypy
 
+# The architecture's contracts (pyproject.toml [tool.importlinter]; docs/architecture.md explains them).
+architecture: install
+	$(UV) run --frozen lint-imports --no-cache
+
 schema: install
 	$(UV) run --frozen onewindow export-schema --check
 
 pytest: install test-services assistant
 	$(UV) run --frozen pytest
 
-test: install test-services lint typecheck schema assistant-check pytest
+test: install test-services lint typecheck architecture schema assistant-check pytest
 
 bench: install
 	@scripts/install-bench-tools.sh

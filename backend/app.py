@@ -67,13 +67,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
             messages=messages,
             identity=identity,
             applications=applications,
-            pages=Pages(messages),
             catalog=catalog,
             search=SearchService(catalog, sessions),
             payments=payments,
             notifications=notification_batcher(sessions, payments),
             assistant=AssistantRelay(settings.assistant_url, settings.assistant_timeout, identity.master_secret),
         )
+        app.state.pages = Pages(messages)  # the sign-in and consent pages (REST transport)
         await catalog.get()  # load the catalog now, not on the first request
         await broadcast.start()
         build_schema(settings.introspection)

@@ -13,7 +13,6 @@ from backend.broadcast import Broadcast
 from backend.catalog.snapshot import CatalogCache
 from backend.i18n import Catalogs
 from backend.identity.service import IdentityDeps
-from backend.rest.pages import Pages
 from backend.search.service import SearchService
 from backend.settings import Settings
 from payments.notifications import NotificationBatcher
@@ -32,7 +31,6 @@ class Resources:
     messages: Catalogs
     identity: IdentityDeps
     applications: ApplicationDeps
-    pages: Pages
     catalog: CatalogCache
     search: SearchService
     payments: PaymentDeps

@@ -32,9 +32,9 @@ from backend.catalog.importer import import_catalog
 from backend.catalog.validate import read_catalog
 from backend.db.engine import create_engine, session_factory, unit_of_work
 from backend.db.migrate import upgrade
-from backend.identity.seed import seed_identity
-from backend.identity.sms import outbox
 from backend.settings import Settings
+from standins.seed import seed_identity
+from standins.sms import outbox
 from tests.support.servers import PostgresServer, RedisServer
 
 SUBMIT = """mutation($i: SubmitApplicationInput!) { submitApplication(input: $i) {

@@ -30,12 +30,12 @@ from backend.i18n import Locale, catalogs
 from backend.identity.models import RequestMeta
 from backend.identity.runtime import build_identity
 from backend.identity.service import IdentityService
-from backend.identity.sms import outbox
 from backend.kv import connect, ensure_redis_url
 from backend.resources import Resources
 from backend.rest.pages import Pages
 from backend.search.service import SearchService
 from backend.settings import Settings
+from standins.sms import outbox
 
 LOGIN = "mutation($p: String!, $c: String!) { login(phone: $p, code: $c) { accessToken errors { code } } }"
 

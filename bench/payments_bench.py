@@ -35,14 +35,14 @@ from backend.catalog.validate import read_catalog
 from backend.db import tables as t
 from backend.db.engine import create_engine, session_factory, unit_of_work
 from backend.db.migrate import upgrade
-from backend.identity.seed import seed_identity
 from payments import tables as pt
 from payments.orders import LineSpec, open_order
 from payments.receipt_pdf import render
 from payments.receipts import receipts_of_order
-from payments.sandbox.alipay.app import Sandbox
-from payments.sandbox.alipay.keys import SandboxKeys
-from payments.sandbox.alipay.state import Trade
+from standins.alipay.app import Sandbox
+from standins.alipay.keys import SandboxKeys
+from standins.alipay.state import Trade
+from standins.seed import seed_identity
 from tests.support.live import onewindow_serve
 from tests.support.servers import PostgresServer, RedisServer
 

@@ -199,8 +199,8 @@ def sandbox_alipay(ctx: click.Context, port: int | None) -> None:
         return
     import uvicorn
 
-    from payments.sandbox.alipay.app import Sandbox, create_sandbox_app
-    from payments.sandbox.alipay.keys import SandboxKeys
+    from standins.alipay.app import Sandbox, create_sandbox_app
+    from standins.alipay.keys import SandboxKeys
 
     settings = get_settings()
     if settings.is_production:

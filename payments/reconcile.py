@@ -1,6 +1,6 @@
 """Reconciling with the channel's daily bill (对账): what Alipay says happened against what we booked.
 
-The bill is a zip of GBK CSVs (see payments/sandbox/alipay/bill.py for the format). Each payment and
+The bill is a zip of GBK CSVs (see standins/alipay/bill.py for the format). Each payment and
 refund in it is matched by our order number (and refund request number) against our orders and
 refunds of the same Beijing day:
 - channel_only (长款): the channel took money we have not credited (a lost notification);

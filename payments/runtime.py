@@ -9,7 +9,7 @@ from backend.db.engine import create_engine, session_factory
 from backend.settings import Settings
 from payments.channels.alipay.adapter import AlipayChannel, AlipayConfig
 from payments.parties import Parties
-from payments.receipts import FinanceBureauStandIn, ReceiptIssuer
+from payments.receipts import ReceiptIssuer
 from payments.service import PaymentDeps
 
 
@@ -19,7 +19,7 @@ def alipay_config(settings: Settings) -> AlipayConfig:
         private = Path(settings.alipay_private_key_file).read_text()
         public = Path(settings.alipay_public_key_file).read_text()
     else:
-        from payments.sandbox.alipay.keys import SandboxKeys
+        from standins.alipay.keys import SandboxKeys
 
         keys = SandboxKeys(settings.alipay_sandbox_dir)
         private, public = keys.merchant_private, keys.alipay_public
@@ -45,6 +45,8 @@ def build_payments(settings: Settings, master_secret: bytes, parties: Parties, *
         engine = create_engine(settings.resolved_database_url, pool_size=2, max_overflow=2)
         sessions = session_factory(engine)
         closers.append(engine.dispose)
+    from standins.finance_bureau import FinanceBureauStandIn  # outside production only (settings refuse it there)
+
     issuer = ReceiptIssuer(master_secret, FinanceBureauStandIn(master_secret, sessions))
     notify = f"{(settings.public_url or 'http://127.0.0.1:8000').rstrip('/')}/payments/alipay/notify"
     return PaymentDeps(

@@ -29,9 +29,9 @@ from backend.catalog.importer import import_catalog
 from backend.catalog.validate import read_catalog
 from backend.db import migrate
 from backend.db.engine import create_engine, session_factory, unit_of_work
-from backend.identity.seed import seed_identity
 from backend.kv import connect
 from backend.settings import Environment, Settings
+from standins.seed import seed_identity
 from tests.support.servers import PostgresServer, RedisServer
 
 BACKENDS = ("sqlite", "postgresql")

@@ -19,11 +19,11 @@ def seed() -> None:
     run(lambda: prepare_database(settings, import_if_empty=False))
     run(lambda: import_folder(settings, settings.resolved_catalog_dir, dry_run=False, quiet=False))
     from backend.identity.secrets import master_secret
-    from backend.identity.seed import DEMO_PASSWORD, seed_identity
+    from standins.seed import DEMO_PASSWORD, seed_identity
 
     secret = master_secret(settings)
     report = in_transaction(lambda session: seed_identity(session, master_secret=secret))
-    from payments.sandbox.alipay.keys import SandboxKeys
+    from standins.alipay.keys import SandboxKeys
 
     SandboxKeys(settings.alipay_sandbox_dir)  # the sandbox and the server read the same key files
     click.echo(f"population registry stand-in: {report.residents} residents")

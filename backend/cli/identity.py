@@ -202,7 +202,7 @@ def sms() -> None:
 @click.option("--limit", default=20, show_default=True)
 def sms_outbox(phone: str | None, limit: int) -> None:
     """Print the messages the SMS stand-in kept, newest last."""
-    from backend.identity.sms import outbox
+    from standins.sms import outbox
 
     settings = get_settings()
     if settings.sms != "outbox":

@@ -14,6 +14,7 @@ from backend.applications.updates import LiveUpdates
 from backend.catalog.service import CatalogService
 from backend.catalog.snapshot import CatalogSnapshot
 from backend.db.engine import close_session
+from backend.graphql.loaders import ApplicationLoaders, CatalogLoaders, PaymentLoaders
 from backend.i18n import Locale
 from backend.identity.models import Principal, RequestMeta
 from backend.identity.service import IdentityService
@@ -22,9 +23,6 @@ from backend.resources import Resources
 
 if TYPE_CHECKING:
     from backend.applications.services import Applications
-    from backend.graphql.applications.loaders import ApplicationLoaders
-    from backend.graphql.catalog.loaders import CatalogLoaders
-    from backend.graphql.payments.loaders import PaymentLoaders
     from payments.bills import Bills
     from payments.service import Payments
 
@@ -110,22 +108,16 @@ class Context:
     @cached_property
     def loaders(self) -> CatalogLoaders:
         """DataLoaders for this request only (they cache per request)."""
-        from backend.graphql.catalog.loaders import CatalogLoaders
-
         return CatalogLoaders(self.catalog)
 
     @cached_property
     def payment_loaders(self) -> PaymentLoaders:
         """DataLoaders of what orders show, for this request only."""
-        from backend.graphql.payments.loaders import PaymentLoaders
-
         return PaymentLoaders(self.session)
 
     async def application_loaders(self) -> ApplicationLoaders:
         """DataLoaders of what applications show, for this request only."""
         if self._application_loaders is None:
-            from backend.graphql.applications.loaders import ApplicationLoaders
-
             self._application_loaders = ApplicationLoaders(await self.applications(), self.session)
         return self._application_loaders
 

@@ -1,4 +1,5 @@
-"""The population registry: an interface, and the synthetic stand-in used outside production."""
+"""The population registry: the interface real-name checks and pre-filling go through, and how names
+compare. The synthetic stand-in used outside production is standins/population/."""
 
 from __future__ import annotations
 
@@ -7,10 +8,7 @@ from datetime import date
 from typing import Protocol
 
 import msgspec
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-
-from backend.db import tables as t
 
 
 class Person(msgspec.Struct, frozen=True):
@@ -48,18 +46,3 @@ def same_name(a: str, b: str) -> bool:
         return "".join(unicodedata.normalize("NFKC", value).split()).casefold()
 
     return norm(a) == norm(b)
-
-
-class StandInRegistry:
-    """The synthetic population that `onewindow seed` generates, read from its own table."""
-
-    async def person(self, session: AsyncSession, id_number: str) -> Person | None:
-        """The resident with this ID number."""
-        columns = [t.registry_persons.c[name] for name in Person.__struct_fields__]
-        row = (await session.execute(select(*columns).where(t.registry_persons.c.id_number == id_number))).first()
-        return Person(**row._mapping) if row else None
-
-    async def verify(self, session: AsyncSession, name: str, id_number: str) -> bool:
-        """Whether the name and ID number belong together."""
-        person = await self.person(session, id_number)
-        return person is not None and same_name(person.name, name)

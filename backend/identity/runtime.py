@@ -8,10 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from backend.i18n import Catalogs
 from backend.identity.keys import KeyRing, create_key
 from backend.identity.login_codes import LoginCodes
-from backend.identity.registry import StandInRegistry
 from backend.identity.secrets import derive, master_secret
 from backend.identity.service import IdentityDeps, IdentityService
-from backend.identity.sms import OutboxSms
 from backend.identity.tokens import TokenIssuer
 from backend.settings import Settings
 
@@ -24,6 +22,11 @@ async def build_identity(
         # Production adapters speak the provincial SMS platform's and the registry's protocols; they
         # are not written yet (settings refuse the stand-ins in production, so production cannot start).
         raise NotImplementedError("only the SMS outbox and the registry stand-in exist so far")
+    # The stand-ins live outside the production package (standins/, not in the wheel): imported only
+    # when the settings choose them, which production settings refuse to do.
+    from standins.population.registry import StandInRegistry
+    from standins.sms import OutboxSms
+
     secret = master_secret(settings)
     ring = KeyRing()
     deps = IdentityDeps(

@@ -174,13 +174,18 @@ def _redirect_with(redirect_uri: str, params: dict[str, str]) -> Redirect:
     return Redirect(redirect_uri + separator + urlencode(params), status_code=302)
 
 
+def _pages(request: Request[Any, Any, Any]) -> Pages:
+    pages: Pages = request.app.state.pages
+    return pages
+
+
 @get("/oauth/authorize", include_in_schema=False)
 async def authorize(request: Request[Any, Any, Any]) -> Response[Any]:
     """Authorization code flow: sign in if needed, ask consent if needed, redirect with a code."""
     resources = _resources(request)
     params = {k: v for k, v in request.query_params.items() if isinstance(v, str)}
     locale = _locale(request, params.get("ui_locales"))
-    pages = resources.pages
+    pages = _pages(request)
     try:
         client, scopes = await _validated(resources, params)
     except DomainError:
@@ -248,7 +253,7 @@ async def consent(request: Request[Any, Any, Any], data: Form) -> Response[Any]:
     locale = _locale(request)
     if browser is None or pending is None or pending.get("typ") != "consent" or pending["cid"] != browser["cid"]:
         return _html(
-            resources.pages,
+            _pages(request),
             "error.html",
             locale,
             400,
@@ -301,10 +306,11 @@ def _refuse_cross_site(request: Request[Any, Any, Any]) -> Response[str] | None:
     resources = _resources(request)
     locale = _locale(request)
     message = resources.messages.gettext(locale, MESSAGES[CommonErrorCode.FORBIDDEN])
-    return _html(resources.pages, "error.html", locale, 403, message=message)
+    return _html(_pages(request), "error.html", locale, 403, message=message)
 
 
 def _login_page(
+    request: Request[Any, Any, Any],
     resources: Resources,
     locale: Locale,
     phone: str,
@@ -316,7 +322,7 @@ def _login_page(
     """The sign-in page at its phone step or its code step, with the error of the last try if any."""
     message = resources.messages.gettext(locale, MESSAGES[error.code], **error.params) if error else None
     return _html(
-        resources.pages,
+        _pages(request),
         "login.html",
         locale,
         400 if error else 200,
@@ -348,8 +354,8 @@ async def login_code(request: Request[Any, Any, Any], data: Form) -> Response[st
         async with resources.sessions() as db, unit_of_work(db):
             await IdentityService(db, resources.identity).request_login_code(phone, _meta(request), locale)
     except DomainError as error:
-        return _login_page(resources, locale, phone, continue_url, code_sent=False, error=error)
-    return _login_page(resources, locale, phone, continue_url, code_sent=True)
+        return _login_page(request, resources, locale, phone, continue_url, code_sent=False, error=error)
+    return _login_page(request, resources, locale, phone, continue_url, code_sent=True)
 
 
 @post("/oauth/login", include_in_schema=False, status_code=302)
@@ -365,7 +371,7 @@ async def login(request: Request[Any, Any, Any], data: Form) -> Response[Any]:
                 phone, data.get("code", ""), _meta(request)
             )
     except DomainError as error:
-        return _login_page(resources, locale, phone, continue_url, code_sent=True, error=error)
+        return _login_page(request, resources, locale, phone, continue_url, code_sent=True, error=error)
     cookie_key = _cookie_key(resources)
     now = time.time()
     sso_id = await sso.start(resources.redis, citizen_id)

@@ -26,8 +26,8 @@ from schemathesis.graphql import nodes
 
 from backend.app import create_app
 from backend.db.engine import create_engine, session_factory
-from backend.identity.population import DEMO_PHONE
 from backend.settings import PROJECT_ROOT
+from standins.population.generate import DEMO_PHONE
 from tests.conftest import Databases, make_settings
 from tests.support.identity import LOGIN, REQUEST, last_code, staff_token
 from tests.support.live import listener, served

@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from backend.certificates import trustlog
 from backend.certificates.service import Certificate, document
 from backend.db import tables as t
-from backend.identity.population import DEMO_PHONE
-from backend.identity.sms import outbox
+from standins.population.generate import DEMO_PHONE
+from standins.sms import outbox
 from tests.conftest import TEST_SECRET
 from tests.support import factories
 from tests.support.applications import DEMO_ID, fill_required, upload

@@ -25,16 +25,16 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from backend.app import create_app
 from backend.db import tables as t
 from backend.db.engine import unit_of_work
-from backend.identity.population import DEMO_PHONE
 from payments import ledger
 from payments import tables as pt
 from payments.bills import Bills
 from payments.channels.base import ChannelError, PaymentRequest
 from payments.jobs import reconcile
 from payments.orders import get_order
-from payments.sandbox.alipay.app import Sandbox, create_sandbox_app
-from payments.sandbox.alipay.keys import SandboxKeys
 from payments.service import PaymentDeps, Payments
+from standins.alipay.app import Sandbox, create_sandbox_app
+from standins.alipay.keys import SandboxKeys
+from standins.population.generate import DEMO_PHONE
 from tests.conftest import make_settings
 from tests.support import factories
 from tests.support.gql import run

@@ -8,7 +8,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from backend.identity.seed import DEMO_PASSWORD
+from standins.seed import DEMO_PASSWORD
 from tests.support import factories
 from tests.support.gql import as_user, gql
 from tests.support.identity import audit_actions, login, staff_login, staff_token

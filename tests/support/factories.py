@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.db import tables as t
 from backend.db.engine import unit_of_work
-from backend.identity.population import DEMO_PHONE
 from payments.orders import LineSpec, Order, get_order, open_order
 from payments.service import PaymentDeps, Payments
+from standins.population.generate import DEMO_PHONE
 from tests.support.applications import fill_required
 from tests.support.gql import Client, run
 from tests.support.identity import citizen_token, staff_token

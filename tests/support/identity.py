@@ -15,10 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from backend.db import tables as t
 from backend.identity import clients, oidc
 from backend.identity.models import RequestMeta, SubjectType
-from backend.identity.population import DEMO_PHONE
-from backend.identity.seed import DEMO_PASSWORD
 from backend.identity.sessions import Sessions as SessionStore
-from backend.identity.sms import outbox
+from standins.population.generate import DEMO_PHONE
+from standins.seed import DEMO_PASSWORD
+from standins.sms import outbox
 from tests.support.gql import Client, gql
 
 LOGIN = (

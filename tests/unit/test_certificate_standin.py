@@ -14,10 +14,10 @@ import pytest
 from backend.catalog.files import DEMO_CATALOG_DIR
 from backend.certificates.credit_codes import normalize_credit_code
 from backend.certificates.models import CertificateRecord
-from backend.certificates.standin import LONG_TERM, certificates_by_holder, generate_certificates
 from backend.identity.numbers import parse_id_number
-from backend.identity.population import Street, generate
 from backend.identity.registry import Person
+from standins.certificates.library import LONG_TERM, certificates_by_holder, generate_certificates
+from standins.population.generate import Street, generate
 
 TODAY = date(2026, 1, 1)
 DEMO_ID = "44010619880315011X"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from backend.identity.numbers import parse_id_number
-from backend.identity.population import DEMO_PHONE, Street, generate
+from standins.population.generate import DEMO_PHONE, Street, generate
 
 STREETS = [
     Street("440106001", "440106", "天河区", "五山街道"),

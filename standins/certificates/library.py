@@ -1,6 +1,6 @@
 """A deterministic stand-in for the city's certificate library (电子证照库), coherent with the population.
 
-`generate_certificates` gives every resident of the synthetic population (backend.identity.population)
+`generate_certificates` gives every resident of the synthetic population (standins.population.generate)
 the certificates their family and history imply: ID cards from 16, the household register or a residence
 permit, marriage and birth certificates that name the right relatives, degrees, licences, cards, a home.
 
@@ -31,7 +31,8 @@ from collections.abc import Iterable
 from datetime import date
 
 from backend.certificates.models import CertificateRecord
-from backend.certificates.standin_people import (
+from backend.identity.registry import Person
+from standins.certificates.people import (
     DAY,
     LONG_TERM,
     Library,
@@ -50,8 +51,7 @@ from backend.certificates.standin_people import (
     senior,
     social_security,
 )
-from backend.identity.population import DEMO_PHONE
-from backend.identity.registry import Person
+from standins.population.generate import DEMO_PHONE
 
 __all__ = ["LONG_TERM", "certificates_by_holder", "generate_certificates"]
 

@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.db import tables as t
 from backend.identity import staff
 from backend.identity.models import Role, RoleGrant
-from backend.identity.population import DEMO_PHONE, Street, generate
 from backend.identity.registry import Person
+from standins.population.generate import DEMO_PHONE, Street, generate
 
 DEMO_PASSWORD = "onewindow-demo-2026"  # noqa: S105 - demo accounts only; seed refuses production
 """Every demo staff account's password (seed refuses to run with production settings)."""
@@ -56,8 +56,8 @@ async def seed_identity(session: AsyncSession, *, master_secret: bytes) -> SeedR
             await session.execute(insert(t.registry_persons), [_row(p) for p in people[start : start + 500]])
     report.residents = (await session.execute(select(func.count()).select_from(t.registry_persons))).scalar_one()
     report.demo_citizen = await _demo_citizen(session)
-    from backend.certificates.seed import seed_certificates
     from backend.certificates.trustlog import log_key
+    from standins.certificates.seed import seed_certificates
 
     report.certificates = await seed_certificates(session, log_key(master_secret))
     departments = list((await session.execute(select(t.departments.c.code).order_by(t.departments.c.code))).scalars())

@@ -1,7 +1,7 @@
 """Per-person certificates of the certificate library stand-in, and the builder both modules share.
 
 The conventions (long-term validity, numbering, one certificate per type and person) are documented
-in backend/certificates/standin.py, which drives this module household by household.
+in standins/certificates/library.py, which drives this module household by household.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from backend.catalog.files import DEMO_CATALOG_DIR
 from backend.catalog.format import CertificateType
 from backend.certificates.credit_codes import make_credit_code
 from backend.certificates.models import CertificateRecord
-from backend.identity.population import ROADS
 from backend.identity.registry import Person
+from standins.population.generate import ROADS
 
 LONG_TERM = date(9999, 12, 31)
 """A long-term (长期) validity as its date field reads; the record's own valid_until is None then."""

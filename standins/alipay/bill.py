@@ -7,7 +7,7 @@ import zipfile
 from datetime import date, datetime, timedelta
 
 from payments.money import to_fen, to_yuan
-from payments.sandbox.alipay.state import BEIJING, Gateway, Trade
+from standins.alipay.state import BEIJING, Gateway, Trade
 
 COLUMNS = [
     "支付宝交易号",

@@ -6,9 +6,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.certificates.service import CertificateStore
-from backend.certificates.standin import generate_certificates
 from backend.db import tables as t
 from backend.identity.registry import Person
+from standins.certificates.library import generate_certificates
 
 
 async def seed_certificates(session: AsyncSession, log_key: bytes, *, batch: int = 1000) -> int:

@@ -26,9 +26,9 @@ from litestar.params import FromPath
 from litestar.response import Response
 
 from payments.money import to_fen, to_yuan
-from payments.sandbox.alipay.bill import bill_zip
-from payments.sandbox.alipay.keys import SandboxKeys
-from payments.sandbox.alipay.state import BEIJING, Gateway, Trade
+from standins.alipay.bill import bill_zip
+from standins.alipay.keys import SandboxKeys
+from standins.alipay.state import BEIJING, Gateway, Trade
 
 SIGNED_METHODS = {
     "alipay.trade.precreate",

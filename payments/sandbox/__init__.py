@@ -1,1 +1,0 @@
-"""Protocol-faithful local stand-ins for providers we cannot reach from here (the Alipay gateway)."""

@@ -1,0 +1,1 @@
+"""The certificate library stand-in: the certificates the synthetic population holds."""

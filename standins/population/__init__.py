@@ -1,0 +1,1 @@
+"""The population registry stand-in: a synthetic, internally consistent city of residents."""

@@ -1,0 +1,25 @@
+"""The population registry's stand-in: the synthetic residents `onewindow seed` generates, read from
+their own table."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.db import tables as t
+from backend.identity.registry import Person, same_name
+
+
+class StandInRegistry:
+    """The synthetic population that `onewindow seed` generates, read from its own table."""
+
+    async def person(self, session: AsyncSession, id_number: str) -> Person | None:
+        """The resident with this ID number."""
+        columns = [t.registry_persons.c[name] for name in Person.__struct_fields__]
+        row = (await session.execute(select(*columns).where(t.registry_persons.c.id_number == id_number))).first()
+        return Person(**row._mapping) if row else None
+
+    async def verify(self, session: AsyncSession, name: str, id_number: str) -> bool:
+        """Whether the name and ID number belong together."""
+        person = await self.person(session, id_number)
+        return person is not None and same_name(person.name, name)
