@@ -120,6 +120,11 @@ def catalogs(locales_dir: str) -> Catalogs:
     return Catalogs.load(Path(locales_dir))
 
 
+def pick_text(text: Any, locale: Locale) -> str:
+    """A catalog text record (zh_hans, zh_hant, en attributes) in `locale`."""
+    return str({"zh-Hans": text.zh_hans, "zh-Hant": text.zh_hant, "en": text.en}[locale.value])
+
+
 def pick(text: dict[str, str], locale: Locale) -> str:
     """The text of a catalog locale map in `locale`, falling back to Simplified Chinese."""
     return text.get(locale.value) or text.get(DEFAULT_LOCALE.value, "")

@@ -6,14 +6,14 @@ from backend import errors, settings
 from backend.applications import texts as application_texts
 from backend.applications import validation
 from backend.catalog import validate
-from backend.identity import oidc, service
+from backend.identity import logins, oidc
 from backend.rest import pages
 from backend.rules import explain
 
 SOURCES: dict[str, dict[str, str]] = {
     "backend.errors": dict(errors.MESSAGES),
     "backend.catalog.validate": {code.value: text for code, text in validate.MESSAGES.items()},
-    "backend.identity.service": {"LOGIN_SMS": service.LOGIN_SMS},
+    "backend.identity.logins": {"LOGIN_SMS": logins.LOGIN_SMS},
     "backend.identity.oidc": {str(scope): text for scope, text in oidc.SCOPE_DESCRIPTIONS.items()},
     "backend.rest.pages": pages.TEXTS,
     "backend.applications.validation": {p.value: text for p, text in validation.MESSAGES.items()},

@@ -81,7 +81,7 @@ async def main(logins: int) -> None:
             phone = f"139{i:08d}"
             meta = RequestMeta(ip=f"10.{i // 250}.{i % 250}.1")  # a city's worth of different clients
             async with sessions() as db, db.begin():
-                await IdentityService(db, identity).request_login_code(phone, meta, Locale.ZH_HANS)
+                await IdentityService(db, identity).logins.request_login_code(phone, meta, Locale.ZH_HANS)
             async with sessions() as db:
                 code = re.search(r"\d{6}", (await outbox(db, phone, 1))[-1][2]).group()  # type: ignore[union-attr]
             context = Context(resources, Locale.ZH_HANS, "bench", meta=meta)
@@ -109,7 +109,7 @@ async def main(logins: int) -> None:
         async with sessions() as db:
             service = IdentityService(db, identity)
             for _ in range(m):
-                await service.authenticate(token)
+                await service.access.authenticate(token)
         authenticate_us = (time.perf_counter() - started) / m * 1e6
     finally:
         await redis.aclose()

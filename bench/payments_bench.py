@@ -36,33 +36,19 @@ from backend.db import tables as t
 from backend.db.engine import create_engine, session_factory, unit_of_work
 from backend.db.migrate import upgrade
 from payments import tables as pt
-from payments.orders import LineSpec, open_order
+from payments.orders import open_order
 from payments.receipt_pdf import render
 from payments.receipts import receipts_of_order
 from standins.alipay.app import Sandbox
 from standins.alipay.keys import SandboxKeys
 from standins.alipay.state import Trade
 from standins.seed import seed_identity
+from tests.support.factories import TWO_DEPARTMENTS
 from tests.support.live import onewindow_serve
 from tests.support.servers import PostgresServer, RedisServer
 
 SECRET = "bench-secret-0123456789-0123456789-0123"
-LINES = [
-    LineSpec(
-        department_code="GZ-GA",
-        fiscal_code="110001",
-        item_code="GA-PLATE",
-        amount_fen=11000,
-        name={"zh-Hans": "号牌工本费", "zh-Hant": "號牌工本費", "en": "Plate fee"},
-    ),
-    LineSpec(
-        department_code="GZ-SWJ",
-        fiscal_code="120001",
-        item_code="SWJ-TAX",
-        amount_fen=36000,
-        name={"zh-Hans": "车船税", "zh-Hant": "車船稅", "en": "Vehicle tax"},
-    ),
-]
+LINES = list(TWO_DEPARTMENTS)  # the tests' order of two departments' fees
 
 
 def percentile(values: list[float], q: float) -> float:

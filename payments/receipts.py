@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.db.batch import per_key
 from backend.db.engine import execute
 from payments import tables as t
 
@@ -188,10 +189,7 @@ async def receipts_of_orders(session: AsyncSession, order_ids: Sequence[str]) ->
         session,
         select(*_COLUMNS).where(t.receipts.c.order_id.in_(set(order_ids))).order_by(t.receipts.c.issued_at),
     )
-    found: dict[str, list[Receipt]] = {}
-    for row in rows:
-        found.setdefault(row.order_id, []).append(Receipt(**row._mapping))
-    return [found.get(order_id, []) for order_id in order_ids]
+    return per_key(rows, order_ids, "order_id", lambda row: Receipt(**row._mapping))
 
 
 async def receipts_of_order(session: AsyncSession, order_id: str) -> list[Receipt]:

@@ -285,15 +285,7 @@ class Refunds:
         )
         if receipt is not None:
             await session.execute(update(t.refunds).where(t.refunds.c.id == pending.id).values(receipt_id=receipt.id))
-        return Refund(
-            id=pending.id,
-            order_id=order.id,
-            out_request_no=pending.out_request_no,
-            department_code=pending.department_code,
-            amount_fen=pending.amount_fen,
-            reason=pending.reason,
-            receipt=receipt,
-        )
+        return _refund(pending, receipt)
 
     async def _booked(self, session: AsyncSession, pending: _Pending) -> Refund:
         """The refund as whoever booked it first did (another request with the key, or the job)."""
@@ -341,6 +333,11 @@ class Refunds:
 async def _booked_refund(session: AsyncSession, row: Any) -> Refund:
     """A booked refund from its row, with its red-letter receipt."""
     receipt = next((r for r in await receipts_of_order(session, row.order_id) if r.id == row.receipt_id), None)
+    return _refund(row, receipt)
+
+
+def _refund(row: Any, receipt: Receipt | None) -> Refund:
+    """A refund from its row (or the pending refund that became it) and its red-letter receipt."""
     return Refund(
         id=row.id,
         order_id=row.order_id,

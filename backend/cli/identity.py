@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -163,26 +163,14 @@ async def _end_staff_sessions(session: Any, staff_id: str) -> int:
     """Revoke a staff member's sessions in the database and, when a Redis is reachable, everywhere."""
     from datetime import timedelta
 
-    from sqlalchemy import update
-
-    from backend.db import tables as t
     from backend.identity.models import SubjectType
-    from backend.identity.sessions import Sessions
+    from backend.identity.sessions import Sessions, revoke_in_database
     from backend.kv import connect, running_redis_url
 
     settings = get_settings()
     url = running_redis_url(settings.redis_url, settings.data_dir)
     if url is None:  # no server is running: the database is what they read when they start
-        result = await session.execute(
-            update(t.sessions)
-            .where(
-                t.sessions.c.subject_type == "staff",
-                t.sessions.c.subject_id == staff_id,
-                t.sessions.c.revoked_at.is_(None),
-            )
-            .values(revoked_at=datetime.now(UTC), revoked_reason="staff_changed")
-        )
-        return int(result.rowcount)
+        return await revoke_in_database(session, SubjectType.STAFF, staff_id, "staff_changed")
     redis = connect(url)
     try:
         store = Sessions(session, redis, lifetime=timedelta(days=settings.session_days))

@@ -168,7 +168,7 @@ async def _authenticate(request: Request[Any, Any, Any], context: Context) -> Re
     if not header:
         return None
     try:
-        outcome = await context.identity.bearer(header)
+        outcome = await context.identity.access.bearer(header)
     except UNAVAILABLE as error:
         await context.close()
         log.warning("graphql.unavailable", error=type(error).__name__)

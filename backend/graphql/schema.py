@@ -26,6 +26,7 @@ from backend.graphql.applications.subscriptions import ApplicationSubscription
 from backend.graphql.assistant.mutations import AssistantMutation
 from backend.graphql.catalog.queries import CatalogQuery
 from backend.graphql.catalog.search import SearchQuery
+from backend.graphql.certificates.queries import CertificateQuery
 from backend.graphql.errors import PayloadError
 from backend.graphql.identity.mutations import IdentityMutation
 from backend.graphql.identity.queries import IdentityQuery
@@ -36,7 +37,7 @@ log = structlog.get_logger("backend.graphql")
 
 
 @strawberry.type
-class Query(CatalogQuery, SearchQuery, IdentityQuery, ApplicationQuery, PaymentQuery):
+class Query(CatalogQuery, SearchQuery, IdentityQuery, ApplicationQuery, CertificateQuery, PaymentQuery):
     """Everything a client can read."""
 
 

@@ -223,7 +223,7 @@ async def _authenticate(connection: _Connection, payload: Any) -> bool:
     if not token.strip():
         return True  # anonymous: subscriptions that need a citizen answer UNAUTHENTICATED
     try:
-        outcome = await connection.context.identity.bearer(header)
+        outcome = await connection.context.identity.access.bearer(header)
     finally:
         await connection.context.close()
     if isinstance(outcome, DomainError):

@@ -43,8 +43,8 @@ async def build_identity(
     )
     async with sessions() as db, db.begin():
         service = IdentityService(db, deps)
-        await service.reload_keys()
+        await service.access.reload_keys()
         if not ring.jwks()["keys"]:
             await create_key(db, deps.encryption_key)
-            await service.reload_keys()
+            await service.access.reload_keys()
     return deps

@@ -210,3 +210,18 @@ class Sessions:
             )
         )
         return list(rows.scalars())
+
+
+async def revoke_in_database(db: AsyncSession, subject_type: SubjectType, subject_id: str, reason: str) -> int:
+    """Revoke every live session of a subject in the database only: for when no server (and no Redis)
+    is running, since a starting server reads sessions from the database. How many were live."""
+    result = await db.execute(
+        update(t.sessions)
+        .where(
+            t.sessions.c.subject_type == subject_type.value,
+            t.sessions.c.subject_id == subject_id,
+            t.sessions.c.revoked_at.is_(None),
+        )
+        .values(revoked_at=datetime.now(UTC), revoked_reason=reason)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]

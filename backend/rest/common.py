@@ -32,7 +32,7 @@ async def bearer_principal(request: Request[Any, Any, Any]) -> Principal | None:
     resources = resources_of(request)
     async with resources.sessions() as db:
         try:
-            return await IdentityService(db, resources.identity).authenticate(header[7:].strip())
+            return await IdentityService(db, resources.identity).access.authenticate(header[7:].strip())
         except DomainError:
             return None
 

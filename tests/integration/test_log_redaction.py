@@ -118,7 +118,7 @@ async def test_a_bearer_token_quoted_by_a_crash_is_redacted(
     async def crash(self: Any, token: str) -> Any:
         raise RuntimeError(f"cannot read {token}")
 
-    monkeypatch.setattr("backend.identity.service.IdentityService.authenticate", crash)
+    monkeypatch.setattr("backend.identity.access.Access.authenticate", crash)
     with captured_logs() as logs:
         response = await api.get("/oauth/userinfo", headers={"authorization": f"Bearer {access_token}"})
     assert response.status_code == 500

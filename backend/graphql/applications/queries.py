@@ -1,4 +1,4 @@
-"""Queries: the one form, eligibility, progress, the wallet, verification, the inbox, queues, numbers."""
+"""Queries: the one form, eligibility, progress, the inbox, queues, numbers."""
 
 from __future__ import annotations
 
@@ -12,21 +12,16 @@ from backend.applications.stats import stats
 from backend.applications.workdays import shanghai_date
 from backend.errors import CommonErrorCode, DomainError
 from backend.graphql import permissions
+from backend.graphql.applications.eligibility import Eligibility, build_conditions
+from backend.graphql.applications.forms import ApplicationForm
+from backend.graphql.applications.inbox import Notification, NotificationPage
 from backend.graphql.applications.officers import OFFICERS, officer_of
 from backend.graphql.applications.types import (
     Application,
     ApplicationConnection,
     ApplicationEdge,
-    ApplicationForm,
-    Certificate,
-    CertificatePage,
-    CertificateVerification,
-    Eligibility,
-    Notification,
-    NotificationPage,
     QueuePage,
     ServiceStats,
-    build_conditions,
 )
 from backend.graphql.context import Info
 from backend.graphql.pagination import check_page_size, decode_cursor, encode_cursor
@@ -34,7 +29,6 @@ from backend.i18n import pick
 from backend.identity.models import Role, SubjectType
 
 READ = "applications:read"
-CERTS = "certificates:read"
 
 
 def _after(cursor: str | None) -> tuple[datetime, str] | None:
@@ -122,32 +116,6 @@ class ApplicationQuery:
             if not any(i.department_code in officer.departments for i in items):
                 return None
         return Application.build(found, info, officer.departments)
-
-    @permissions.field(
-        "Your electronic certificates (电子证照), newest first.", permission=permissions.IsCitizen(CERTS)
-    )
-    async def my_certificates(self, info: Info, first: int = 20, offset: int = 0) -> CertificatePage:
-        principal = permissions.caller(info)
-        size = check_page_size(first, info.context.settings.max_page_size)
-        service = await info.context.applications()
-        profile, _ = await service.applicants.profile(principal.subject_id)
-        items, total = await service.certificates.wallet(profile.id_number, limit=size, offset=max(offset, 0))
-        return CertificatePage(items=[Certificate.build(c, info) for c in items], total_count=total)
-
-    @permissions.field("One of your certificates.", permission=permissions.IsCitizen(CERTS))
-    async def certificate(self, info: Info, id: strawberry.ID) -> Certificate | None:
-        principal = permissions.caller(info)
-        service = await info.context.applications()
-        profile, _ = await service.applicants.profile(principal.subject_id)
-        found = await service.certificates.get(str(id))
-        if found is None or found.holder_id_number != profile.id_number:
-            return None
-        return Certificate.build(found, info)
-
-    @strawberry.field(description="Check a certificate's code against the tamper-evident log (anyone may ask).")
-    async def verify_certificate(self, info: Info, code: str) -> CertificateVerification:
-        service = await info.context.applications()
-        return CertificateVerification.build(await service.certificates.verify(code), info)
 
     @permissions.field("Your notices, newest first.", permission=permissions.IsCitizen(READ))
     async def my_notifications(

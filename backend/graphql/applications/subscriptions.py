@@ -41,7 +41,7 @@ async def _updates(
         while True:
             update = json.loads(await listener.get())
             # A subscription outlives its token: stop as soon as the citizen signs out or is revoked.
-            if not await ctx.identity.session_active(session_id):
+            if not await ctx.identity.access.session_active(session_id):
                 return
             if wanted is not None and update.get("application_id") != wanted:
                 continue

@@ -89,7 +89,7 @@ class AssistantMutation:
         if principal is not None:
             owner = f"{principal.subject_type.value}:{principal.subject_id}"
             if principal.subject_type is SubjectType.CITIZEN:
-                token = context.identity.delegated_token(
+                token = context.identity.access.delegated_token(
                     principal, ASSISTANT_CLIENT_ID, DELEGATED_SCOPES, DELEGATED_SECONDS
                 )
         reply, errors = await mutate(

@@ -5,7 +5,8 @@ from __future__ import annotations
 import strawberry
 
 from backend.catalog import models as m
-from backend.graphql.catalog.types import Bundle, CertificateType, Department, Hall, Matter, MatterEdge, MatterFilter
+from backend.graphql.catalog.places import CertificateType, Department, Hall
+from backend.graphql.catalog.types import Bundle, Matter, MatterEdge, MatterFilter
 from backend.graphql.context import Info
 from backend.graphql.pagination import PageInfo, check_page_size, decode_cursor, encode_cursor
 

@@ -41,7 +41,7 @@ class SearchQuery:
         where = filter.to_model() if filter else None
         near = where.region if where else None
         if near is None and ctx.principal is not None and ctx.principal.subject_type is SubjectType.CITIZEN:
-            near = await ctx.identity.home_region(ctx.principal.subject_id)
+            near = await ctx.identity.people.home_region(ctx.principal.subject_id)
         if where is not None:
             where = msgspec.structs.replace(where, region=None)
             if where == MatterFilterModel():

@@ -1,4 +1,5 @@
-"""GraphQL types of the service catalog. Texts are in the request's locale.
+"""GraphQL types of the service catalog's matters and bundles: fees, materials, form fields, filters.
+Texts are in the request's locale.
 
 Scalar fields are plain attributes filled when the object is built (cheap to resolve); related
 objects resolve through the request's DataLoaders.
@@ -7,188 +8,15 @@ objects resolve through the request's DataLoaders.
 from __future__ import annotations
 
 from decimal import Decimal
-from enum import Enum
 
 import strawberry
 
-from backend.catalog import format as fmt
 from backend.catalog import models as m
 from backend.errors import CommonErrorCode, DomainError
+from backend.graphql.catalog.enums import AdministrativeLevel, Audience, FormFieldType, ServiceMode, Theme
+from backend.graphql.catalog.places import CertificateType, Department, Hall, Region, department_of, region_of
 from backend.graphql.context import Info
-from backend.i18n import Locale, pick
-
-
-@strawberry.enum(description="Administrative level: of a region, a department or a matter.")
-class AdministrativeLevel(Enum):
-    CITY = "city"
-    DISTRICT = "district"
-    STREET = "street"
-    COMMUNITY = "community"
-
-
-@strawberry.enum(description="Who may apply.")
-class Audience(Enum):
-    PERSON = "person"
-    ENTERPRISE = "enterprise"
-    BOTH = "both"
-
-
-@strawberry.enum(description="The life theme a matter belongs to.")
-class Theme(Enum):
-    BIRTH = "birth"
-    EDUCATION = "education"
-    EMPLOYMENT = "employment"
-    MARRIAGE = "marriage"
-    HOUSING = "housing"
-    SOCIAL_SECURITY = "social_security"
-    HEALTH = "health"
-    TRANSPORT = "transport"
-    BUSINESS = "business"
-    TAX = "tax"
-    RESIDENCE = "residence"
-    ELDERLY = "elderly"
-    DISABILITY = "disability"
-    DEATH = "death"
-    TALENT = "talent"
-    CULTURE = "culture"
-    ENVIRONMENT = "environment"
-    CONSTRUCTION = "construction"
-
-
-@strawberry.enum(description="How a matter can be handled: 网上办, 就近办, 马上办, 一次办.")
-class ServiceMode(Enum):
-    ONLINE = "online"
-    NEARBY = "nearby"
-    IMMEDIATE = "immediate"
-    ONE_TRIP = "one_trip"
-
-
-@strawberry.enum(description="The input a form field takes.")
-class FormFieldType(Enum):
-    TEXT = "text"
-    TEXTAREA = "textarea"
-    DATE = "date"
-    SELECT = "select"
-    ID_NUMBER = "id_number"
-    PHONE = "phone"
-    CREDIT_CODE = "credit_code"
-    MONEY = "money"
-    NUMBER = "number"
-    ADDRESS = "address"
-    BOOLEAN = "boolean"
-
-
-@strawberry.enum(description="The type of a certificate field.")
-class CertificateFieldType(Enum):
-    TEXT = "text"
-    DATE = "date"
-    ID_NUMBER = "id_number"
-    CREDIT_CODE = "credit_code"
-    ENUM = "enum"
-    NUMBER = "number"
-    MONEY = "money"
-    ADDRESS = "address"
-
-
-@strawberry.enum(description="Who holds a certificate.")
-class CertificateHolder(Enum):
-    PERSON = "person"
-    ENTERPRISE = "enterprise"
-
-
-def _text(value: fmt.LocaleText, locale: Locale) -> str:
-    if locale is Locale.EN:
-        return value.en
-    return value.zh_hant if locale is Locale.ZH_HANT else value.zh_hans
-
-
-@strawberry.type(description="A city, district or street.")
-class Region:
-    code: str
-    level: AdministrativeLevel
-    name: str
-    parent_code: strawberry.Private[str | None]
-
-    @staticmethod
-    def build(model: m.Region, locale: Locale) -> Region:
-        """From the domain model, in `locale`."""
-        return Region(
-            code=model.code,
-            level=AdministrativeLevel(model.level),
-            name=pick(model.name, locale),
-            parent_code=model.parent_code,
-        )
-
-    @strawberry.field(description="The region this one belongs to (none for the city).")
-    def parent(self, info: Info) -> Region | None:
-        if self.parent_code is None:
-            return None
-        return _region(info, self.parent_code)
-
-
-@strawberry.type(description="A government department (委办局).")
-class Department:
-    code: str
-    level: AdministrativeLevel
-    name: str
-    short_name: str
-    fiscal_code: str = strawberry.field(description="执收单位编码: the fee-collecting unit's code.")
-    phone: str
-    region_code: strawberry.Private[str]
-
-    @staticmethod
-    def build(model: m.Department, locale: Locale) -> Department:
-        """From the domain model, in `locale`."""
-        return Department(
-            code=model.code,
-            level=AdministrativeLevel(model.level),
-            name=pick(model.name, locale),
-            short_name=pick(model.short_name, locale),
-            fiscal_code=model.fiscal_code,
-            phone=model.phone,
-            region_code=model.region_code,
-        )
-
-    @strawberry.field
-    def region(self, info: Info) -> Region:
-        return _region(info, self.region_code)
-
-
-@strawberry.type
-class CertificateField:
-    key: str
-    label: str
-    type: CertificateFieldType
-    options: list[str] | None
-
-
-@strawberry.type(description="A kind of electronic certificate (电子证照).")
-class CertificateType:
-    code: str
-    name: str
-    holder: CertificateHolder
-    fields: list[CertificateField]
-    issuer_code: strawberry.Private[str]
-
-    @staticmethod
-    def build(model: m.CertificateType, locale: Locale) -> CertificateType:
-        """From the domain model, in `locale`."""
-        return CertificateType(
-            code=model.code,
-            name=pick(model.name, locale),
-            holder=CertificateHolder(model.holder),
-            fields=[
-                CertificateField(
-                    key=f.key, label=_text(f.label, locale), type=CertificateFieldType(f.type), options=f.options
-                )
-                for f in model.fields
-            ],
-            issuer_code=model.issuer_code,
-        )
-
-    @strawberry.field(description="The department that issues it.")
-    def issuer(self, info: Info) -> Department:
-        return _department(info, self.issuer_code)
+from backend.i18n import Locale, pick, pick_text
 
 
 @strawberry.type(description="A fee line: which fiscal item, how much, collected for which department.")
@@ -200,7 +28,7 @@ class Fee:
 
     @strawberry.field
     def department(self, info: Info) -> Department:
-        return _department(info, self.department_code)
+        return department_of(info, self.department_code)
 
 
 @strawberry.type(description="A document the applicant provides, unless a certificate supplies it.")
@@ -237,36 +65,6 @@ class FormField:
     prefill: str | None = strawberry.field(
         description="Where the value is pre-filled from: profile.<field> or cert:<TYPE>.<field>."
     )
-
-
-@strawberry.type(description="A service hall (政务服务中心) where in-person steps happen.")
-class Hall:
-    code: str
-    name: str
-    address: str
-    windows: int
-    opening_hours_weekdays: str = strawberry.field(description="Monday to Friday, e.g. 09:00-17:00.")
-    opening_hours_saturday: str | None = strawberry.field(description="Saturday hours; null when closed.")
-    handles_all_matters: bool = strawberry.field(description="True when every matter of its region is handled there.")
-    region_code: strawberry.Private[str]
-
-    @staticmethod
-    def build(model: m.Hall, locale: Locale) -> Hall:
-        """From the domain model, in `locale`."""
-        return Hall(
-            code=model.code,
-            name=pick(model.name, locale),
-            address=pick(model.address, locale),
-            windows=model.windows,
-            opening_hours_weekdays=model.hours.get("mon-fri") or "",
-            opening_hours_saturday=model.hours.get("sat"),
-            handles_all_matters=model.all_matters,
-            region_code=model.region_code,
-        )
-
-    @strawberry.field
-    def region(self, info: Info) -> Region:
-        return _region(info, self.region_code)
 
 
 @strawberry.type(description="A matter (事项): one thing a citizen or an enterprise can apply for.")
@@ -308,11 +106,11 @@ class Matter:
 
     @strawberry.field(description="The department that handles it.")
     def department(self, info: Info) -> Department:
-        return _department(info, self.department_code)
+        return department_of(info, self.department_code)
 
     @strawberry.field(description="The region it is handled for.")
     def region(self, info: Info) -> Region:
-        return _region(info, self.region_code)
+        return region_of(info, self.region_code)
 
     @strawberry.field(description="Fee lines; empty when the matter is free.")
     def fees(self, info: Info) -> list[Fee]:
@@ -334,9 +132,9 @@ class Matter:
         return [
             Material(
                 key=x.key,
-                name=_text(x.name, locale),
+                name=pick_text(x.name, locale),
                 required=x.required,
-                note=_text(x.note, locale) if x.note else None,
+                note=pick_text(x.note, locale) if x.note else None,
                 certificate_code=x.certificate,
             )
             for x in details.materials
@@ -349,10 +147,10 @@ class Matter:
         return [
             FormField(
                 key=f.key,
-                label=_text(f.label, locale),
+                label=pick_text(f.label, locale),
                 type=FormFieldType(f.type),
                 required=f.required,
-                options=[FieldOption(value=o.value, label=_text(o.label, locale)) for o in f.options]
+                options=[FieldOption(value=o.value, label=pick_text(o.label, locale)) for o in f.options]
                 if f.options
                 else None,
                 prefill=f.prefill,
@@ -363,7 +161,7 @@ class Matter:
     @strawberry.field(description="In plain words, who is approved instantly; null without 秒批.")
     async def instant_approval_criteria(self, info: Info) -> str | None:
         rule = (await _details(info, self.code)).auto_approval
-        return _text(rule.explain, info.context.locale) if rule else None
+        return pick_text(rule.explain, info.context.locale) if rule else None
 
     @strawberry.field(description="Colloquial names and synonyms in the request's locale.")
     async def keywords(self, info: Info) -> list[str]:
@@ -437,21 +235,6 @@ class MatterFilter:
             region=self.region,
             hall=self.hall,
         )
-
-
-# Nested lookups read the request's catalog snapshot synchronously: no I/O, so no coroutine per field.
-def _region(info: Info, code: str) -> Region:
-    found = info.context.snapshot.regions.get(code)
-    if found is None:
-        raise DomainError(CommonErrorCode.NOT_FOUND, what=code)
-    return Region.build(found, info.context.locale)
-
-
-def _department(info: Info, code: str) -> Department:
-    found = info.context.snapshot.departments.get(code)
-    if found is None:
-        raise DomainError(CommonErrorCode.NOT_FOUND, what=code)
-    return Department.build(found, info.context.locale)
 
 
 async def _details(info: Info, code: str) -> m.MatterDetails:

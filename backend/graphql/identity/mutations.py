@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import strawberry
 
 from backend.graphql import permissions
@@ -25,8 +23,6 @@ from backend.graphql.identity.types import (
     tokens,
 )
 from backend.graphql.pipeline import caller, mutate, mutation
-from backend.identity import audit, clients, oidc
-from backend.identity.audit import AuditAction
 from backend.identity.models import Role
 
 
@@ -35,32 +31,36 @@ class IdentityMutation:
     @mutation("Send a 6-digit sign-in code by SMS (same answer for any valid phone).")
     async def request_login_code(self, info: Info, phone: str) -> RequestLoginCodePayload:
         ctx = info.context
-        expires, errors = await mutate(info, lambda: ctx.identity.request_login_code(phone, ctx.meta, ctx.locale))
+        expires, errors = await mutate(
+            info, lambda: ctx.identity.logins.request_login_code(phone, ctx.meta, ctx.locale)
+        )
         return RequestLoginCodePayload(sent=not errors, expires_in=expires, errors=errors)
 
     @mutation("Sign in with the SMS code; the first sign-in creates the account.")
     async def login(self, info: Info, phone: str, code: str) -> LoginPayload:
         ctx = info.context
-        pair, errors = await mutate(info, lambda: ctx.identity.login(phone, code, ctx.meta))
+        pair, errors = await mutate(info, lambda: ctx.identity.logins.login(phone, code, ctx.meta))
         return tokens(LoginPayload, pair, errors)
 
     @mutation("Sign in as staff with username and password.")
     async def staff_login(self, info: Info, username: str, password: str) -> StaffLoginPayload:
         ctx = info.context
-        pair, errors = await mutate(info, lambda: ctx.identity.staff_login(username, password, ctx.meta))
+        pair, errors = await mutate(info, lambda: ctx.identity.logins.staff_login(username, password, ctx.meta))
         return tokens(StaffLoginPayload, pair, errors)
 
     @mutation("New tokens for a refresh token; each refresh token works once.")
     async def refresh_token(self, info: Info, refresh_token: str) -> RefreshTokenPayload:
         ctx = info.context
-        pair, errors = await mutate(info, lambda: ctx.identity.refresh(refresh_token, ctx.meta))
+        pair, errors = await mutate(info, lambda: ctx.identity.sessions.refresh(refresh_token, ctx.meta))
         return tokens(RefreshTokenPayload, pair, errors)
 
     @mutation("Sign out one of your sessions (the platform's own app only).", permission=permissions.IsFirstParty())
     async def revoke_session(self, info: Info, session_id: strawberry.ID) -> RevokeSessionPayload:
         ctx = info.context
         principal = caller(info)
-        _, errors = await mutate(info, lambda: ctx.identity.revoke_session(principal, str(session_id), ctx.meta))
+        _, errors = await mutate(
+            info, lambda: ctx.identity.sessions.revoke_session(principal, str(session_id), ctx.meta)
+        )
         return RevokeSessionPayload(revoked=not errors, errors=errors)
 
     @mutation(
@@ -70,7 +70,7 @@ class IdentityMutation:
     async def logout_everywhere(self, info: Info) -> LogoutEverywherePayload:
         ctx = info.context
         principal = caller(info)
-        count, errors = await mutate(info, lambda: ctx.identity.logout_everywhere(principal, ctx.meta))
+        count, errors = await mutate(info, lambda: ctx.identity.sessions.logout_everywhere(principal, ctx.meta))
         return LogoutEverywherePayload(revoked_count=count or 0, errors=errors)
 
     @mutation(
@@ -80,7 +80,9 @@ class IdentityMutation:
     async def verify_real_name(self, info: Info, name: str, id_number: str) -> VerifyRealNamePayload:
         ctx = info.context
         citizen = caller(info).subject_id
-        found, errors = await mutate(info, lambda: ctx.identity.verify_real_name(citizen, name, id_number, ctx.meta))
+        found, errors = await mutate(
+            info, lambda: ctx.identity.people.verify_real_name(citizen, name, id_number, ctx.meta)
+        )
         return VerifyRealNamePayload(
             citizen=Citizen.build(found, ctx.disclosure, citizen) if found else None, errors=errors
         )
@@ -93,19 +95,7 @@ class IdentityMutation:
         ctx = info.context
         citizen = caller(info).subject_id
 
-        async def work() -> None:
-            sessions = await oidc.revoke_consent(ctx.session, citizen, client_id)
-            await ctx.identity.revoke_sessions(sessions, "consent_revoked")
-            await audit.record(
-                ctx.session,
-                AuditAction.CONSENT_REVOKED,
-                actor_type="citizen",
-                actor_id=citizen,
-                client_id=client_id,
-                meta=ctx.meta,
-            )
-
-        _, errors = await mutate(info, work)
+        _, errors = await mutate(info, lambda: ctx.identity.sessions.withdraw_consent(citizen, client_id, ctx.meta))
         return RevokeConsentPayload(revoked=not errors, errors=errors)
 
     @mutation(
@@ -115,44 +105,26 @@ class IdentityMutation:
         ctx = info.context
         admin = caller(info).subject_id
 
-        async def work() -> Any:
-            client, secret = await clients.create_client(
-                ctx.session,
+        registered, errors = await mutate(
+            info,
+            lambda: ctx.identity.clients.register(
+                admin,
                 name=input.name,
                 redirect_uris=input.redirect_uris,
                 scopes=input.scopes,
                 confidential=input.confidential,
-            )
-            await audit.record(
-                ctx.session,
-                AuditAction.CLIENT_CREATED,
-                actor_type="staff",
-                actor_id=admin,
-                client_id=client.client_id,
                 meta=ctx.meta,
-            )
-            return OAuthClient.build(client), secret
-
-        result, errors = await mutate(info, work)
-        client, secret = result if result else (None, None)
-        return CreateClientPayload(client=client, client_secret=secret, errors=errors)
+            ),
+        )
+        client, secret = registered if registered else (None, None)
+        return CreateClientPayload(
+            client=OAuthClient.build(client) if client else None, client_secret=secret, errors=errors
+        )
 
     @mutation("Give a confidential client a new secret (platform admins).", permission=permissions.HasRole(Role.ADMIN))
     async def rotate_oauth_client_secret(self, info: Info, client_id: str) -> RotateClientSecretPayload:
         ctx = info.context
         admin = caller(info).subject_id
 
-        async def work() -> str:
-            secret = await clients.rotate_secret(ctx.session, client_id)
-            await audit.record(
-                ctx.session,
-                AuditAction.CLIENT_SECRET_ROTATED,
-                actor_type="staff",
-                actor_id=admin,
-                client_id=client_id,
-                meta=ctx.meta,
-            )
-            return secret
-
-        secret, errors = await mutate(info, work)
+        secret, errors = await mutate(info, lambda: ctx.identity.clients.rotate_secret(admin, client_id, ctx.meta))
         return RotateClientSecretPayload(client_secret=secret, errors=errors)

@@ -20,13 +20,13 @@ class IdentityQuery:
     async def me(self, info: Info) -> Citizen:
         principal = permissions.caller(info)
         identity = info.context.identity
-        subject = identity.subject_for(principal.client_id, principal.subject_id)
-        return Citizen.build(await identity.citizen(principal.subject_id), info.context.disclosure, subject)
+        subject = identity.access.subject_for(principal.client_id, principal.subject_id)
+        return Citizen.build(await identity.people.citizen(principal.subject_id), info.context.disclosure, subject)
 
     @permissions.field("The signed-in staff member and their roles.", permission=permissions.HasRole(*Role))
     async def staff_me(self, info: Info) -> StaffMember:
         principal = permissions.caller(info)
-        member = await info.context.identity.staff_member(principal.subject_id)
+        member = await info.context.identity.people.staff_member(principal.subject_id)
         return StaffMember(
             id=strawberry.ID(member.id),
             username=member.username,
@@ -40,7 +40,9 @@ class IdentityQuery:
     )
     async def my_sessions(self, info: Info) -> list[Session]:
         principal = permissions.caller(info)
-        return [Session.build(s, principal.session_id) for s in await info.context.identity.sessions_of(principal)]
+        return [
+            Session.build(s, principal.session_id) for s in await info.context.identity.sessions.sessions_of(principal)
+        ]
 
     @permissions.field(
         "Apps the citizen allowed to use their data (the platform's own app only).",

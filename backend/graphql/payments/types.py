@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 import strawberry
 
-from backend.graphql.catalog.types import Department
+from backend.graphql.catalog.places import Department
 from backend.graphql.context import Info
 from backend.graphql.errors import PayloadError
 from backend.i18n import pick

@@ -1,11 +1,6 @@
-"""Word lists for search: how citizens say things, and how the catalog says them.
-
-General knowledge of Mandarin, Cantonese and English usage, written per concept (never per matter or
-per query): everyday words for the catalog's official terms, the words of life events, shape-similar
-characters people type by mistake, question frames that carry no topic, British and American
-spellings. Chinese may be written in Simplified or Traditional characters (normalised on load);
-lists are space-separated.
-"""
+"""Chinese word lists: everyday and Cantonese words for the catalog's terms, life events, question
+frames, particles, shape-similar characters, pinyin syllables. Simplified or Traditional characters
+(normalised on load); lists are space-separated."""
 
 from __future__ import annotations
 
@@ -105,8 +100,10 @@ CHINESE_SYNONYMS: dict[str, str] = {
 }
 """Everyday Chinese (Mandarin and Cantonese) -> the catalog's wording: the catalog's term(s) -> phrases."""
 
+
 LATIN_IN_CHINESE: dict[str, str] = {"id": "身份证", "hk": "港澳", "mo": "港澳", "tw": "台湾", "bb": "宝宝"}
 """Latin-letter abbreviations that stand for Chinese terms inside a Chinese query ("id卡", "hk签注")."""
+
 
 QUESTION_FRAMES = (
     "怎么弄 怎么搞 怎么样 怎样 怎么 如何 需要 需不需要 要不要 什么 啥 哪些 哪里 在哪 哪个 多少 几多 能不能 "
@@ -116,8 +113,10 @@ QUESTION_FRAMES = (
 )
 """Words that only frame a Chinese question ("how do I", "what do I need"): not what it is about."""
 
+
 PARTICLES = "了咗啲嘅喺咩呢吗嘛吧啊呀啦喇㗎喎噃咯囉哦哇呐啰哈"
 """Particles and aspect markers: grammar, never content (they split the Chinese grams)."""
+
 
 CONFUSABLE_GROUPS = (
     "帐账 侯候 己已巳 籍藉 辨辩辫办 证正征 未末 戊戌戍 拨拔 折拆 历厉 贷货 既即 象像 副付 赡瞻 遗遣溃 验检险 "
@@ -128,6 +127,7 @@ CONFUSABLE_GROUPS = (
 )
 """Shape-similar characters people type for each other (a typo is undone only where the catalog has
 the corrected word next to the same neighbour and not the typed one)."""
+
 
 LIFE_EVENTS: dict[str, tuple[str, str]] = {
     "death": ("死亡 身后 去世 殡葬 后事", "death"),
@@ -144,6 +144,7 @@ LIFE_EVENTS: dict[str, tuple[str, str]] = {
 """Life events -> their terms in the catalog's wording (what the synonyms map everyday words to):
 Chinese, and English stems ("+" joins stems that must all be present)."""
 
+
 CHINESE_EVENT_FILLERS = (
     "我们 我哋 我 你 他 她 佢 家里 屋企 家人 家 父母 老人 孩子 儿童 宝宝 婴儿 配偶 夫妻 自己 女朋友 男朋友 对象 "
     "研究生 大学生 想 要 准备 打算 计划 刚刚 啱啱 刚 已经 就快 快要 快 即将 马上 下个月 下月 下年 明年 今年 最近 "
@@ -153,268 +154,6 @@ CHINESE_EVENT_FILLERS = (
 )
 """Who, when, where and wanting: what a Chinese query about a life event says besides the event."""
 
-ENGLISH_EVENT_FILLERS = (
-    "soon next month year week just new now paperwork need do going start starts starting open opening buy buying "
-    "parent child spouse elderly son family guangzhou here there we they he she his her him after then first small "
-    "little want plan planning ready about get getting thing things everything all what how january february march "
-    "april may june july august september october november december local near last yesterday today recently ago "
-    "days place spot business primary junior secondary"
-)
-"""The same for English queries."""
-
-ENGLISH_SPELLINGS: dict[str, str] = {
-    "license": "licence",
-    "licenses": "licences",
-    "licensed": "licenced",
-    "licensing": "licencing",
-    "enroll": "enrol",
-    "enrolls": "enrols",
-    "enrollment": "enrolment",
-    "enrollments": "enrolments",
-    "labor": "labour",
-    "center": "centre",
-    "centers": "centres",
-    "program": "programme",
-    "programs": "programmes",
-    "practice": "practise",
-    "practicing": "practising",
-    "defense": "defence",
-    "catalog": "catalogue",
-    "fulfill": "fulfil",
-    "traveling": "travelling",
-    "traveler": "traveller",
-    "canceled": "cancelled",
-    "canceling": "cancelling",
-    "honor": "honour",
-    "neighbor": "neighbour",
-    "neighborhood": "neighbourhood",
-    "color": "colour",
-    "favor": "favour",
-    "pediatric": "paediatric",
-    "cheque": "check",
-    "mold": "mould",
-    "tire": "tyre",
-    "tires": "tyres",
-    "gray": "grey",
-    "jewelry": "jewellery",
-    "aging": "ageing",
-    "judgment": "judgement",
-    "mom": "mum",
-    "moms": "mums",
-    "macau": "macao",
-    "hongkong": "hong kong",
-    "idcard": "identity card",
-    "children": "child",
-    "kids": "child",
-    "kid": "child",
-    "wives": "wife",
-    "people": "person",
-    "bought": "buy",
-    "sold": "sell",
-    "paid": "pay",
-    "went": "go",
-    "gone": "go",
-    "began": "begin",
-    "registration": "register",
-    "registrations": "register",
-    "ran": "run",
-    "drove": "drive",
-    "driven": "drive",
-    "wrote": "write",
-}
-"""British and American spellings, and irregular forms the stemmer does not fold (-> one form)."""
-
-ENGLISH_SUFFIXES = (
-    ("ization", "isation"),
-    ("izations", "isations"),
-    ("ize", "ise"),
-    ("izes", "ises"),
-    ("ized", "ised"),
-    ("izing", "ising"),
-    ("yze", "yse"),
-    ("yzed", "ysed"),
-)
-"""-ize/-ise and -yze/-yse: American to British, so that both stem alike."""
-
-ENGLISH_PHRASES: dict[str, str] = {
-    "passed away": "death",
-    "pass away": "death",
-    "passes away": "death",
-    "passing away": "death",
-    "lost my job": "unemployment",
-    "lost job": "unemployment",
-    "laid off": "unemployment",
-    "got fired": "unemployment",
-    "made redundant": "unemployment",
-    "out of work": "unemployment",
-    "driver licence": "driving licence",
-    "drivers licence": "driving licence",
-    "had a baby": "birth",
-    "have a baby": "birth",
-    "having a baby": "birth",
-    "gave birth": "birth",
-    "give birth": "birth",
-    "giving birth": "birth",
-    "new baby": "birth",
-    "baby born": "birth",
-    "getting married": "marriage",
-    "get married": "marriage",
-    "got married": "marriage",
-    "tie the knot": "marriage",
-    "tying the knot": "marriage",
-    "tied the knot": "marriage",
-    "second hand": "resale",
-    "pre owned": "resale",
-    "used flat": "resale home",
-    "used home": "resale home",
-    "corner shop": "convenience store",
-    "corner store": "convenience store",
-    "mini mart": "convenience store",
-    "grocery store": "convenience store",
-    "grocery shop": "convenience store",
-    "snack shop": "convenience store",
-    "coffee shop": "restaurant",
-    "tea shop": "restaurant",
-    "bubble tea": "restaurant",
-    "milk tea": "restaurant",
-    "food stall": "restaurant",
-    "noodle shop": "restaurant",
-    "fast food": "restaurant",
-    "new car": "buy car",
-    "car purchase": "buy car",
-    "not paid": "unpaid wages",
-    "not pay": "unpaid wages",
-    "has not paid": "unpaid wages",
-    "owes me": "unpaid wages",
-    "owe me": "unpaid wages",
-    "wage arrears": "unpaid wages",
-    "go to": "visit",
-    "travel to": "visit",
-    "trip to": "visit",
-    "id card": "identity card",
-    "identification card": "identity card",
-    "at work": "work",
-    "on the job": "work",
-    "junior high": "junior secondary school",
-    "middle school": "junior secondary school",
-    "high school": "secondary school",
-    "break ground": "start construction",
-    "breaking ground": "start construction",
-    "broke ground": "start construction",
-    "home help": "home care",
-    "get hitched": "marriage",
-    "getting hitched": "marriage",
-    "got hitched": "marriage",
-    "shut down": "close",
-    "shutting down": "close",
-    "close down": "close",
-    "closing down": "close",
-    "wind up": "close",
-    "winding up": "close",
-    "sign up": "enrol register",
-    "signing up": "enrol register",
-    "signed up": "enrol register",
-    "primary one": "primary school",
-    "first grade": "primary school",
-    "grade one": "primary school",
-    "elementary school": "primary school",
-    "home return permit": "two way permit",
-}
-"""English phrases -> the catalog's word(s) (whole words, after the spelling folds)."""
-
-ENGLISH_SYNONYMS: dict[str, str] = {
-    "died": "death",
-    "dies": "death",
-    "dead": "death",
-    "deceased": "death",
-    "funeral": "death",
-    "bereavement": "death",
-    "baby": "birth",
-    "born": "birth",
-    "newborn": "birth",
-    "infant": "birth",
-    "fired": "unemployment",
-    "sacked": "unemployment",
-    "laid": "unemployment",
-    "redundant": "unemployment",
-    "jobless": "unemployment",
-    "unemployed": "unemployment",
-    "wedding": "marriage",
-    "marry": "marriage",
-    "married": "marriage",
-    "marrying": "marriage",
-    "fiance": "marriage",
-    "fiancee": "marriage",
-    "lost": "replacement",
-    "stolen": "replacement",
-    "retire": "retirement",
-    "retiring": "retirement",
-    "retired": "retirement",
-    "retiree": "retirement",
-    "hukou": "household",
-    "son": "child",
-    "daughter": "child",
-    "toddler": "child",
-    "dad": "parent",
-    "daddy": "parent",
-    "father": "parent",
-    "papa": "parent",
-    "mum": "parent",
-    "mummy": "parent",
-    "mommy": "parent",
-    "mother": "parent",
-    "parents": "parent",
-    "grandma": "elderly",
-    "grandpa": "elderly",
-    "grandmother": "elderly",
-    "grandfather": "elderly",
-    "granny": "elderly",
-    "grandparent": "elderly",
-    "grandparents": "elderly",
-    "seniors": "elderly",
-    "husband": "spouse",
-    "wife": "spouse",
-    "partner": "spouse",
-    "secondhand": "resale",
-    "apartment": "home",
-    "flat": "home",
-    "flats": "home",
-    "house": "home",
-    "houses": "home",
-    "condo": "home",
-    "condominium": "home",
-    "automobile": "car",
-    "auto": "car",
-    "store": "shop",
-    "shops": "shop",
-    "stores": "shop",
-    "cafe": "restaurant",
-    "hotpot": "restaurant",
-    "eatery": "restaurant",
-    "diner": "restaurant",
-    "bistro": "restaurant",
-    "bakery": "restaurant",
-    "takeaway": "restaurant",
-    "minimart": "convenience",
-    "grocery": "convenience",
-    "kiosk": "convenience",
-    "hk": "hong kong",
-    "id": "identity",
-    "ids": "identity",
-    "extend": "renew",
-    "extension": "renew",
-    "renewal": "renew",
-    "salary": "wages",
-    "wage": "wages",
-    "boss": "employer",
-    "hurt": "injury",
-    "injured": "injury",
-    "pregnant": "pregnancy",
-    "hitched": "marriage",
-    "outpatient": "clinic",
-    "booklet": "book",
-}
-"""Everyday English words -> the catalog's wording."""
 
 PINYIN_SYLLABLES = (
     "a ai an ang ao ba bai ban bang bao bei ben beng bi bian biao bie bin bing bo bu ca cai can cang cao ce cen "
@@ -435,45 +174,3 @@ PINYIN_SYLLABLES = (
     "zhou zhu zhua zhuai zhuan zhuang zhui zhun zhuo zi zong zou zu zuan zui zun zuo"
 )
 """Valid pinyin syllables without tones: Latin input is split into these to match by sound."""
-
-DOCUMENT_INTENTS: dict[str, tuple[str, str]] = {
-    "replace": ("补领 补发 补办 挂失", "replacement replacing reissue"),
-    "renew": ("换领 换发 换证 期满 续期 签注 延续", "renewal renewing endorsement expiry"),
-    "cancel": ("注销 撤销", "cancellation cancelling deregistration"),
-    "change": ("变更 更正", "change correction amendment"),
-}
-"""The words of a follow-up service's name, by what it does; a service without any issues the thing."""
-
-QUERY_INTENTS: dict[str, tuple[str, str]] = {
-    "replace": (
-        "补领 补发 补办 补证 补返 补番 补翻 补张 补个 挂失 遗失 丢 唔见 不见了 被偷 掉了 跌咗 损坏 坏了 烂了",
-        "replacement replace reissue damaged broken missing misplaced stolen",
-    ),
-    "renew": (
-        "换领 换发 换证 换新 换个 换张 换本 换卡 过期 到期 期满 续期 续签 续证 延期 年审 延续 签注",
-        "renew expired expire expiring expiry outdated",
-    ),
-    "cancel": (
-        "注销 销户 销掉 销埋 销咗 撤销 取消 关闭 关掉 关店 结业 倒闭 执笠 解除 解押 去掉 停业 不做了 "
-        "不开了 不干了 唔做 唔开",
-        "cancel cancellation close closing deregister deregistration shut remove",
-    ),
-    "change": (
-        "变更 更改 修改 改名 改地址 更正 错",
-        "change update correct correction amend modify wrong mistake error incorrect misspelled",
-    ),
-    "first": ("首次 初次 第一次 头一次 新办 第一张", "first"),
-}
-"""Cue words of what a query wants done (Chinese, English): a replacement, a renewal, a cancellation, a
-change, or a first issue."""
-
-SERVICE_ACTIONS = "首次 初次 新办 再次 设立 申领 申请 签发 核发 登记 备案 办理 审批 确认 认定 许可 及 、"
-ENGLISH_SERVICE_ACTIONS = (
-    "registration register application apply issue issuing first new renewal renew replacement replace replacing "
-    "cancellation cancelling deregistration change correction endorsement annual repeat approval approve filing claim "
-    "recognition establish establishment simplified reporting loss lost expiry exchange"
-)
-"""What a service's name says it does besides its thing (see intent.thing), in Chinese and in English."""
-
-NOT_INTENT_CUES = "报销 销售 营销 促销 开销 推销 经销 补贴 补助 补缴 补偿 补充 不错"
-"""Words that contain a cue but are no intent (报销 is a reimbursement, not a cancellation)."""

@@ -1,0 +1,1 @@
+"""GraphQL of electronic certificates: the wallet and public verification."""

@@ -1,0 +1,144 @@
+"""Signing in: a citizen by a code sent by SMS (the first login creates the account), in the app or on
+the identity provider's page; a relying party's tokens after consent; staff by password, slowed
+against guessing."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.db import tables as t
+from backend.errors import CommonErrorCode, DomainError
+from backend.i18n import Locale
+from backend.identity import audit, staff
+from backend.identity.access import Access
+from backend.identity.audit import AuditAction
+from backend.identity.clients import APP_CLIENT_ID, STAFF_CLIENT_ID
+from backend.identity.deps import IdentityDeps
+from backend.identity.limits import Limit, address_key, check_limits, count, refuse_if_exceeded
+from backend.identity.login_codes import CODE_SECONDS
+from backend.identity.models import (
+    ALL_SCOPES,
+    RequestMeta,
+    SubjectType,
+    TokenPair,
+)
+from backend.identity.numbers import mask_phone, normalize_phone
+
+LOGIN_SMS = "Your onewindow sign-in code is {code}. It is valid for {minutes} minutes. Never share it with anyone."
+
+
+class Logins:
+    """Sign-ins in one request's database session (the caller commits)."""
+
+    def __init__(self, db: AsyncSession, deps: IdentityDeps, access: Access) -> None:
+        self._db = db
+        self._deps = deps
+        self._access = access
+
+    async def request_login_code(self, phone: str, meta: RequestMeta, locale: Locale) -> int:
+        """Send a code to the phone; the same answer whether or not the phone has an account."""
+        number = normalize_phone(phone)
+        if number is None:
+            raise DomainError(CommonErrorCode.INVALID_PHONE, field="phone")
+        code = await self._deps.codes.issue(number, meta.ip)
+        text = self._deps.messages.gettext(locale, LOGIN_SMS, code=code, minutes=CODE_SECONDS // 60)
+        await self._deps.sms.send(self._db, number, text)
+        await audit.record(self._db, AuditAction.LOGIN_CODE_SENT, meta=meta, phone=mask_phone(number))
+        return CODE_SECONDS
+
+    async def login(self, phone: str, code: str, meta: RequestMeta) -> TokenPair:
+        """Exchange a valid code for tokens; the first login creates the citizen's account."""
+        citizen_id = await self._citizen_by_code(phone, code, meta)
+        pair = await self._access.open_session(SubjectType.CITIZEN, citizen_id, APP_CLIENT_ID, list(ALL_SCOPES), meta)
+        await audit.record(
+            self._db, AuditAction.LOGIN, actor_type="citizen", actor_id=citizen_id, client_id=APP_CLIENT_ID, meta=meta
+        )
+        return pair
+
+    async def browser_login(self, phone: str, code: str, meta: RequestMeta) -> str:
+        """Check a code on the identity provider's sign-in page; the citizen's id (for the SSO cookie)."""
+        return await self._citizen_by_code(phone, code, meta)
+
+    async def _citizen_by_code(self, phone: str, code: str, meta: RequestMeta) -> str:
+        """Consume a login code (a failure is audited in its own transaction); the citizen's id."""
+        number = normalize_phone(phone)
+        if number is None:
+            raise DomainError(CommonErrorCode.INVALID_PHONE, field="phone")
+        try:
+            await self._deps.codes.consume(number, code, meta.ip)
+        except DomainError as error:
+            await audit.record_now(
+                self._deps.sessions,
+                AuditAction.LOGIN_FAILED,
+                meta=meta,
+                phone=mask_phone(number),
+                reason=error.code.value,
+            )
+            raise
+        return await self._citizen_for_phone(number)
+
+    async def _citizen_for_phone(self, phone: str) -> str:
+        found = (await self._db.execute(select(t.citizens.c.id).where(t.citizens.c.phone == phone))).scalar()
+        if found:
+            return str(found)
+        citizen_id = str(uuid.uuid4())
+        try:
+            async with self._db.begin_nested():
+                await self._db.execute(
+                    insert(t.citizens).values(id=citizen_id, phone=phone, created_at=datetime.now(UTC))
+                )
+        except IntegrityError:  # the same phone logged in twice at once: use the other row
+            found = (await self._db.execute(select(t.citizens.c.id).where(t.citizens.c.phone == phone))).scalar_one()
+            return str(found)
+        return citizen_id
+
+    async def open_client_session(
+        self, citizen_id: str, client_id: str, scopes: list[str], meta: RequestMeta
+    ) -> TokenPair:
+        """Tokens for a relying party the citizen authorized (the OIDC code exchange)."""
+        pair = await self._access.open_session(SubjectType.CITIZEN, citizen_id, client_id, scopes, meta)
+        await audit.record(
+            self._db,
+            AuditAction.LOGIN,
+            actor_type="citizen",
+            actor_id=citizen_id,
+            client_id=client_id,
+            meta=meta,
+            session_id=pair.session_id,
+        )
+        return pair
+
+    async def staff_login(self, username: str, password: str, meta: RequestMeta) -> TokenPair:
+        """Tokens for a staff member whose password is right."""
+        # Guessing one account's password is slowed by its failures, from one address and from all;
+        # trying many accounts from one address by that address's attempts. Only failures count
+        # against an account, so an officer who types their password right is never locked out by
+        # their own sign-ins.
+        account, address = username.lower(), address_key(meta.ip or "unknown")
+        failures = [
+            (f"staff_login:failed:{account}:{address}", Limit(10, 900)),
+            (f"staff_login:failed:{account}", Limit(100, 3600)),
+        ]
+        await refuse_if_exceeded(self._deps.redis, failures)
+        await check_limits(self._deps.redis, [(f"staff_login:address:{address}", Limit(50, 3600))])
+        try:
+            member = await staff.check_password(self._db, username, password)
+        except DomainError:
+            await count(self._deps.redis, failures)
+            await audit.record_now(self._deps.sessions, AuditAction.STAFF_LOGIN_FAILED, meta=meta, username=username)
+            raise
+        pair = await self._access.open_session(SubjectType.STAFF, member.id, STAFF_CLIENT_ID, [], meta)
+        await audit.record(
+            self._db,
+            AuditAction.STAFF_LOGIN,
+            actor_type="staff",
+            actor_id=member.id,
+            client_id=STAFF_CLIENT_ID,
+            meta=meta,
+        )
+        return pair
