@@ -29,7 +29,7 @@ from backend.db.engine import create_engine, session_factory
 from backend.settings import PROJECT_ROOT
 from standins.population.generate import DEMO_PHONE
 from tests.conftest import Databases, make_settings
-from tests.support.identity import LOGIN, REQUEST, last_code, staff_token
+from tests.support.identity import citizen_token, staff_token
 from tests.support.live import listener, served
 from tests.support.servers import RedisServer
 
@@ -78,26 +78,16 @@ class FuzzTarget:
         return {"authorization": f"Bearer {token}"} if token else {}
 
 
-async def _sent_code(database_url: str) -> str:
+async def _tokens(base_url: str, database_url: str) -> dict[str, str]:
+    """Tokens of an officer and of this database's demo citizen (verified, with certificates)."""
     engine = create_engine(database_url)
     try:
-        return await last_code(session_factory(engine), DEMO_PHONE)
+        async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
+            officer = await staff_token(client, "officer.gz-ga")
+            citizen = await citizen_token(client, session_factory(engine), DEMO_PHONE)
     finally:
         await engine.dispose()
-
-
-async def _staff_token(base_url: str, username: str) -> str:
-    async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
-        return await staff_token(client, username)
-
-
-def _sign_in(client: httpx.Client, target: FuzzTarget, database_url: str) -> None:
-    """Tokens of an officer and of this database's demo citizen (verified, with certificates)."""
-    target.tokens["officer"] = asyncio.run(_staff_token(target.url, "officer.gz-ga"))
-    assert client.post("/graphql", json={"query": REQUEST, "variables": {"p": DEMO_PHONE}}).status_code == 200
-    code = asyncio.run(_sent_code(database_url))
-    answer = client.post("/graphql", json={"query": LOGIN, "variables": {"p": DEMO_PHONE, "c": code}})
-    target.tokens["citizen"] = answer.json()["data"]["login"]["accessToken"]
+    return {"officer": officer, "citizen": citizen}
 
 
 @pytest.fixture(scope="module")
@@ -112,8 +102,7 @@ def fuzz_target(
     settings_ = make_settings(url, redis_server.url.replace("/0", "/7"), tmp_path_factory.mktemp("fuzz"))
     with served(create_app(settings_), sock):
         target = FuzzTarget(base)
-        with httpx.Client(base_url=base, timeout=30) as client:
-            _sign_in(client, target, url)
+        target.tokens.update(asyncio.run(_tokens(base, url)))
         yield target
 
 

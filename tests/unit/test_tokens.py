@@ -127,15 +127,18 @@ def test_right_kid_but_foreign_key_is_rejected(issuer: TokenIssuer) -> None:
     [
         ({"iss": "https://evil.example"}, CommonErrorCode.UNAUTHENTICATED),
         ({"aud": "another-api"}, CommonErrorCode.UNAUTHENTICATED),
-        ({"exp": int(time.time()) - 120}, CommonErrorCode.TOKEN_EXPIRED),
-        ({"nbf": int(time.time()) + 600}, CommonErrorCode.UNAUTHENTICATED),
+        # times relative to when the test runs, not to when it was collected (a long session outlives 600 s)
+        ({"exp": lambda now: now - 120}, CommonErrorCode.TOKEN_EXPIRED),
+        ({"nbf": lambda now: now + 600}, CommonErrorCode.UNAUTHENTICATED),
         ({"sid": None}, CommonErrorCode.UNAUTHENTICATED),
         ({"exp": None}, CommonErrorCode.UNAUTHENTICATED),
     ],
     ids=["wrong-issuer", "wrong-audience", "expired", "not-yet-valid", "no-session", "no-expiry"],
 )
 def test_claims_are_checked(issuer: TokenIssuer, ring: KeyRing, overrides: dict[str, Any], expected: StrEnum) -> None:
-    assert rejected(issuer, sign(ring.signer, claims(**overrides))) is expected
+    now = int(time.time())
+    resolved = {key: value(now) if callable(value) else value for key, value in overrides.items()}
+    assert rejected(issuer, sign(ring.signer, claims(**resolved))) is expected
 
 
 def test_plain_jwt_type_is_not_an_access_token(issuer: TokenIssuer, ring: KeyRing) -> None:
