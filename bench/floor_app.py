@@ -39,7 +39,7 @@ MAX_PAGE_SIZE = 100
 JSON = "application/json"
 
 
-# Copies of backend/graphql/catalog/types.py's enums, on purpose: the floor must not import the
+# Copies of backend/graphql/catalog/enums.py's enums, on purpose: the floor must not import the
 # backend (its memory and start-up would then include the whole service). Serialization is the same.
 @strawberry.enum
 class AdministrativeLevel(Enum):

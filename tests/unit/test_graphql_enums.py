@@ -8,7 +8,7 @@ from typing import Any, get_args
 import pytest
 
 from backend.catalog import format as fmt
-from backend.graphql.catalog import types
+from backend.graphql.catalog import enums as types
 
 
 @pytest.mark.parametrize(
