@@ -109,6 +109,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "never allowed in production."
         ),
     ] = "standin"
+    finance_bureau: Annotated[
+        str,
+        _doc(
+            "The finance bureau's e-receipt platform (ONEWINDOW_FINANCE_BUREAU): `standin` numbers and "
+            "signs receipts locally; never allowed in production."
+        ),
+    ] = "standin"
     public_url: Annotated[
         str, _doc("The URL clients reach the service at, used in printed links (ONEWINDOW_PUBLIC_URL).")
     ] = ""
@@ -274,6 +281,8 @@ def production_problems(settings: Settings) -> list[str]:
         problems.append("the SMS outbox stand-in cannot send real messages (ONEWINDOW_SMS)")
     if settings.registry == "standin":
         problems.append("the synthetic population registry stand-in is for development (ONEWINDOW_REGISTRY)")
+    if settings.finance_bureau == "standin":
+        problems.append("the finance bureau stand-in cannot issue real fiscal receipts (ONEWINDOW_FINANCE_BUREAU)")
     if not (settings.alipay_gateway and settings.alipay_private_key_file and settings.alipay_public_key_file):
         problems.append(
             "payments need Alipay's gateway and keys (ONEWINDOW_ALIPAY_GATEWAY, _PRIVATE_KEY_FILE, _PUBLIC_KEY_FILE)"

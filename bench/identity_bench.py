@@ -21,19 +21,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from backend.catalog.snapshot import CatalogCache
-from backend.db.engine import create_engine, session_factory
+
+from backend.app import create_app
+from backend.db.engine import create_engine
 from backend.db.migrate import upgrade
 from backend.graphql.context import Context
 from backend.graphql.schema import build_schema
-from backend.i18n import Locale, catalogs
+from backend.i18n import Locale
 from backend.identity.models import RequestMeta
-from backend.identity.runtime import build_identity
 from backend.identity.service import IdentityService
-from backend.kv import connect, ensure_redis_url
 from backend.resources import Resources
-from backend.rest.pages import Pages
-from backend.search.service import SearchService
 from backend.settings import Settings
 from standins.sms import outbox
 
@@ -53,69 +50,56 @@ async def main(logins: int) -> None:
         redis_url=os.environ.get("ONEWINDOW_REDIS_URL", ""),
         log_level="error",
     )
-    redis_url, embedded = ensure_redis_url(settings.redis_url, settings.data_dir)
-    engine = create_engine(settings.resolved_database_url)
-    await upgrade(engine)
-    sessions = session_factory(engine)
-    redis = connect(redis_url)
-    messages = catalogs(settings.locales_dir)
-    identity = await build_identity(settings, sessions, redis, messages)
-    catalog = CatalogCache(sessions)
-    resources = Resources(
-        settings,
-        engine,
-        sessions,
-        redis,
-        messages,
-        identity,
-        Pages(messages),
-        catalog,
-        SearchService(catalog, sessions),
-    )
+    migrations = create_engine(settings.resolved_database_url)
+    await upgrade(migrations)
+    await migrations.dispose()
+    app = create_app(settings)
+    async with app.lifespan():  # the app's own start-up builds the process's resources, on this loop
+        resources: Resources = app.state.resources
+        await _measure(resources, logins, settings)
+
+
+async def _measure(resources: Resources, logins: int, settings: Settings) -> None:
+    identity, sessions, engine = resources.identity, resources.sessions, resources.engine
+    embedded = not settings.redis_url
     schema = build_schema()
-    try:
-        # --- the login mutation, through GraphQL execution (no HTTP), SMS send excluded ----------
-        timings = []
-        token = ""
-        for i in range(logins):
-            phone = f"139{i:08d}"
-            meta = RequestMeta(ip=f"10.{i // 250}.{i % 250}.1")  # a city's worth of different clients
-            async with sessions() as db, db.begin():
-                await IdentityService(db, identity).logins.request_login_code(phone, meta, Locale.ZH_HANS)
-            async with sessions() as db:
-                code = re.search(r"\d{6}", (await outbox(db, phone, 1))[-1][2]).group()  # type: ignore[union-attr]
-            context = Context(resources, Locale.ZH_HANS, "bench", meta=meta)
-            started = time.perf_counter()
-            result = await schema.execute(LOGIN, variable_values={"p": phone, "c": code}, context_value=context)
-            await context.close()
-            timings.append((time.perf_counter() - started) * 1000)
-            if result.errors or not result.data or result.data["login"]["errors"]:
-                raise RuntimeError(f"login failed: {result}")
-            token = result.data["login"]["accessToken"]
-        # --- verifying an access token -----------------------------------------------------------
-        tokens = identity.tokens
-        n = 5000
-        fresh = [tokens.access_token(subject="c", session_id="s", client_id="app", scopes=["openid"]) for _ in range(n)]
-        started = time.perf_counter()
-        for each in fresh:
-            tokens.verify_access_token(each)  # first sight of each token: signature checked
-        verify_us = (time.perf_counter() - started) / n * 1e6
-        started = time.perf_counter()
-        for _ in range(n):
-            tokens.verify_access_token(token)  # the same token again: the common case
-        cached_us = (time.perf_counter() - started) / n * 1e6
-        m = 2000
-        started = time.perf_counter()
+    # --- the login mutation, through GraphQL execution (no HTTP), SMS send excluded ----------
+    timings = []
+    token = ""
+    for i in range(logins):
+        phone = f"139{i:08d}"
+        meta = RequestMeta(ip=f"10.{i // 250}.{i % 250}.1")  # a city's worth of different clients
+        async with sessions() as db, db.begin():
+            await IdentityService(db, identity).logins.request_login_code(phone, meta, Locale.ZH_HANS)
         async with sessions() as db:
-            service = IdentityService(db, identity)
-            for _ in range(m):
-                await service.access.authenticate(token)
-        authenticate_us = (time.perf_counter() - started) / m * 1e6
-    finally:
-        await redis.aclose()
-        await engine.dispose()
-        if embedded:
-            embedded.stop()
+            code = re.search(r"\d{6}", (await outbox(db, phone, 1))[-1][2]).group()  # type: ignore[union-attr]
+        context = Context(resources, Locale.ZH_HANS, "bench", meta=meta)
+        started = time.perf_counter()
+        result = await schema.execute(LOGIN, variable_values={"p": phone, "c": code}, context_value=context)
+        await context.close()
+        timings.append((time.perf_counter() - started) * 1000)
+        if result.errors or not result.data or result.data["login"]["errors"]:
+            raise RuntimeError(f"login failed: {result}")
+        token = result.data["login"]["accessToken"]
+    # --- verifying an access token -----------------------------------------------------------
+    tokens = identity.tokens
+    n = 5000
+    fresh = [tokens.access_token(subject="c", session_id="s", client_id="app", scopes=["openid"]) for _ in range(n)]
+    started = time.perf_counter()
+    for each in fresh:
+        tokens.verify_access_token(each)  # first sight of each token: signature checked
+    verify_us = (time.perf_counter() - started) / n * 1e6
+    started = time.perf_counter()
+    for _ in range(n):
+        tokens.verify_access_token(token)  # the same token again: the common case
+    cached_us = (time.perf_counter() - started) / n * 1e6
+    m = 2000
+    started = time.perf_counter()
+    async with sessions() as db:
+        service = IdentityService(db, identity)
+        for _ in range(m):
+            await service.access.authenticate(token)
+    authenticate_us = (time.perf_counter() - started) / m * 1e6
 
     backend = engine.dialect.name
     cpu = platform.processor() or platform.machine()

@@ -197,14 +197,14 @@ def sandbox_alipay(ctx: click.Context, port: int | None) -> None:
     """Run the Alipay sandbox gateway (notifications go out as Alipay sends them, retries included)."""
     if ctx.invoked_subcommand is not None:
         return
+    settings = get_settings()
+    if settings.is_production:
+        raise click.ClickException("the Alipay sandbox is for development and tests only")
     import uvicorn
 
     from standins.alipay.app import Sandbox, create_sandbox_app
     from standins.alipay.keys import SandboxKeys
 
-    settings = get_settings()
-    if settings.is_production:
-        raise click.ClickException("the Alipay sandbox is for development and tests only")
     port = port or settings.alipay_sandbox_port
     keys = SandboxKeys(settings.alipay_sandbox_dir)
     box = Sandbox(keys, settings.alipay_app_id, settings.alipay_seller_id, f"http://127.0.0.1:{port}")

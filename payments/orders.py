@@ -220,11 +220,3 @@ async def close_open_order_of(session: AsyncSession, application_id: str, now: d
         .where(t.payment_orders.c.application_id == application_id, t.payment_orders.c.status == OrderStatus.OPEN)
         .values(status=OrderStatus.CLOSED, closed_at=now)
     )
-
-
-async def application_paid(session: AsyncSession, application_id: str) -> bool:
-    """Whether nothing is left to pay for an application: no order (free), or none of its orders open."""
-    query = select(t.payment_orders.c.id).where(
-        t.payment_orders.c.application_id == application_id, t.payment_orders.c.status == OrderStatus.OPEN
-    )
-    return (await session.execute(query)).first() is None

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from backend.applications.errors import ApplicationErrorCode
 from backend.applications.forms import Profile
 from backend.applications.unit import Unit
-from backend.db import tables as t
-from backend.db.engine import execute
 from backend.errors import CommonErrorCode, DomainError
+from backend.identity import citizens
 
 
 class Applicants:
@@ -20,8 +17,7 @@ class Applicants:
 
     async def profile(self, citizen_id: str) -> tuple[Profile, str]:
         """The verified citizen's profile and phone; REAL_NAME_REQUIRED until they are verified."""
-        query = select(t.citizens).where(t.citizens.c.id == citizen_id)
-        row = (await execute(self._unit.session, query)).first()
+        row = await citizens.account(self._unit.session, citizen_id)
         if row is None:
             raise DomainError(CommonErrorCode.UNAUTHENTICATED)
         registry = self._unit.deps.registry
@@ -41,6 +37,5 @@ class Applicants:
 
     async def phone_of(self, citizen_id: str) -> str | None:
         """Where a citizen's SMS go."""
-        query = select(t.citizens.c.phone).where(t.citizens.c.id == citizen_id)
-        row = (await execute(self._unit.session, query)).first()
-        return row.phone if row else None
+        found = await citizens.account(self._unit.session, citizen_id)
+        return found.phone if found else None

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.applications.errors import ApplicationErrorCode
 from backend.db import tables as t
 from backend.errors import DomainError
+from backend.identity import citizens
 from backend.inputs import storable
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -84,7 +85,7 @@ async def store(session: AsyncSession, folder: Path, citizen_id: str, content: b
         raise DomainError(ApplicationErrorCode.UPLOAD_TYPE_NOT_ALLOWED)
     digest = hashlib.sha256(content).hexdigest()
     upload = Upload(id=str(uuid.uuid4()), sha256=digest, size=len(content), content_type=kind)
-    await session.execute(select(t.citizens.c.id).where(t.citizens.c.id == citizen_id).with_for_update())
+    await citizens.lock(session, citizen_id)  # the citizen's uploads are counted one after another
     # Written before counting: on SQLite the write takes the database's lock before the count reads.
     await session.execute(
         t.uploads.insert().values(

@@ -15,6 +15,11 @@ import click
 
 from backend.settings import SettingsError
 
+STANDINS_MISSING = (
+    "this command needs the stand-ins of external systems (standins/), which only a development "
+    "checkout has (git clone, then uv sync); a production install does not ship them"
+)
+
 
 class _Onewindow(click.Group):
     """The command group; settings that cannot be used end a command with one clear line each."""
@@ -32,6 +37,12 @@ class _Onewindow(click.Group):
             click.secho(f"onewindow: {headline}", fg="red", bold=True, err=True)
             for problem in error.problems:
                 click.echo(f"  - {problem}", err=True)
+            ctx.exit(2)
+        except ModuleNotFoundError as error:
+            if not (error.name or "").startswith("standins"):
+                raise
+            # A development command (seed, the sandbox, the SMS outbox) in an install without them.
+            click.secho(f"onewindow: {STANDINS_MISSING}", fg="red", bold=True, err=True)
             ctx.exit(2)
 
 

@@ -190,11 +190,11 @@ def sms() -> None:
 @click.option("--limit", default=20, show_default=True)
 def sms_outbox(phone: str | None, limit: int) -> None:
     """Print the messages the SMS stand-in kept, newest last."""
-    from standins.sms import outbox
-
     settings = get_settings()
     if settings.sms != "outbox":
         raise click.ClickException("the SMS outbox is only used in development (ONEWINDOW_SMS=outbox)")
+    from standins.sms import outbox
+
     for sent_at, to, body in in_transaction(lambda session: outbox(session, phone, limit)):
         click.echo(f"{sent_at:%Y-%m-%d %H:%M:%S}  {to}  {body}")
 

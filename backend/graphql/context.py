@@ -136,16 +136,19 @@ class Context:
         """A message in the caller's locale."""
         return self.resources.messages.gettext(self.locale, msgid, **params)
 
+    def forget_loaded(self) -> None:
+        """Drop what the DataLoaders cached: a mutation just changed it (the next read asks again)."""
+        self._application_loaders = None
+        self.__dict__.pop("payment_loaders", None)
+
     async def reset(self) -> None:
         """Start afresh for the next event of a long-lived subscription (new session, newest catalog)."""
         await self.close()
         self._snapshot = None
         self._applications = None
         self._application_loaders = None
-        self.__dict__.pop("catalog", None)
-        self.__dict__.pop("identity", None)
-        self.__dict__.pop("loaders", None)
-        self.__dict__.pop("payments", None)
+        for name in _PER_SESSION:  # every service and loader built on the closed session
+            self.__dict__.pop(name, None)
 
     def on_finish(self, finalizer: Callable[[], Awaitable[None]]) -> None:
         """Run `finalizer` when the operation ends (a subscription's Redis connection, say)."""
@@ -170,3 +173,7 @@ class Context:
 
 
 Info = strawberry.Info[Context, None]
+
+
+# The context's cached properties: each is built on the request's session, so a reset drops them all.
+_PER_SESSION = tuple(name for name, value in vars(Context).items() if isinstance(value, cached_property))

@@ -71,5 +71,6 @@ async def mutate(
     except BaseException:
         context.updates.discard()
         raise
+    context.forget_loaded()  # what the payload reads next must show this change
     await context.updates.publish(context.resources.redis)
     return result, []

@@ -32,21 +32,14 @@ from datetime import date
 
 from backend.certificates.models import CertificateRecord
 from backend.identity.registry import Person
+from standins.certificates.builder import DAY, LONG_TERM, Library, Place, add_years, age_on, between, place_of
+from standins.certificates.business import business
 from standins.certificates.people import (
-    DAY,
-    LONG_TERM,
-    Library,
-    Place,
-    add_years,
-    age_on,
-    between,
-    business,
     disability,
     driving,
     education,
     hk_macao,
     id_card,
-    place_of,
     provident_fund,
     senior,
     social_security,

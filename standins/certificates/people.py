@@ -1,134 +1,23 @@
-"""Per-person certificates of the certificate library stand-in, and the builder both modules share.
-
-The conventions (long-term validity, numbering, one certificate per type and person) are documented
-in standins/certificates/library.py, which drives this module household by household.
-"""
+"""Per-person certificates of the certificate library stand-in: ID cards, degrees, social security and
+provident fund cards, driving licences and vehicles, travel permits, senior and disability cards.
+The conventions are documented in standins/certificates/library.py."""
 
 from __future__ import annotations
 
-import functools
 import random
-import re
-import zlib
-from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import Any
+from datetime import date
 
-import msgspec
-
-from backend.catalog.files import DEMO_CATALOG_DIR
-from backend.catalog.format import CertificateType
-from backend.certificates.credit_codes import make_credit_code
-from backend.certificates.models import CertificateRecord
 from backend.identity.registry import Person
-from standins.population.generate import ROADS
-
-LONG_TERM = date(9999, 12, 31)
-"""A long-term (长期) validity as its date field reads; the record's own valid_until is None then."""
-DAY = timedelta(days=1)
-
-
-@functools.cache
-def certificate_types() -> dict[str, CertificateType]:
-    """The demo catalog's certificate types by code."""
-    raw = (DEMO_CATALOG_DIR / "certificate_types.json").read_bytes()
-    return {kind.code: kind for kind in msgspec.json.decode(raw, type=list[CertificateType])}
-
-
-def add_years(day: date, years: int) -> date:
-    """The same calendar day `years` later (29 February becomes 28 February)."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
-
-
-def age_on(born: date, day: date) -> int:
-    """Completed years of age on `day`."""
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-
-
-def between(rng: random.Random, lo: date, hi: date) -> date:
-    """A day in [lo, hi] (lo when the range is empty)."""
-    return lo + timedelta(days=rng.randrange(max((hi - lo).days, 0) + 1))
-
-
-def money(cents: int) -> str:
-    """Cents as a "1234.56" yuan string."""
-    return f"{cents // 100}.{cents % 100:02d}"
-
-
-_ADDRESS = re.compile(r"^广东省广州市(?P<district>[^区]+区)(?P<street>.+?街道)")
-
-
-@dataclass(frozen=True)
-class Place:
-    """Where a household lives, as the names on its certificates need it."""
-
-    district: str  # 6-digit division code
-    district_name: str  # 天河区
-    street_short: str  # 五山 (of 五山街道)
-
-    @property
-    def police(self) -> str:
-        """The district branch of the city Public Security Bureau."""
-        return f"广州市公安局{self.district_name}分局"
-
-    @property
-    def police_station(self) -> str:
-        """The street's police station (派出所), which keeps the household register."""
-        return f"{self.police}{self.street_short}派出所"
-
-
-def place_of(person: Person) -> Place:
-    """The person's district and street, read from their address (the population writes both names)."""
-    match = _ADDRESS.match(person.address)
-    district_name, street = (match["district"], match["street"]) if match else (f"{person.region_code[:6]}区", "")
-    return Place(person.region_code[:6], district_name, street.removesuffix("街道") or person.region_code[6:])
-
-
-class Library:
-    """Collects records, checks each against its type's fields, and hands out per-type serials."""
-
-    def __init__(self, today: date) -> None:
-        self.today = today
-        self.records: list[CertificateRecord] = []
-        self._serials: dict[str, int] = {}
-
-    def unique(self, key: str, digits: int) -> str:
-        """The next of `key`'s numbers: random-looking, never repeated within 10**digits of them."""
-        serial = self._serials[key] = self._serials.get(key, 0) + 1
-        # 7919 is prime to 10, so serial -> serial * 7919 + offset is a bijection modulo 10**digits;
-        # the offset differs per key so that one person's numbers do not all end alike.
-        return f"{(serial * 7919 + zlib.crc32(key.encode())) % 10**digits:0{digits}d}"
-
-    def add(
-        self,
-        type_code: str,
-        holder: Person,
-        number: str,
-        issued_on: date,
-        data: dict[str, Any],
-        valid_until: date | None = None,
-    ) -> None:
-        """Record a certificate (none issued after today); dates become ISO strings, LONG_TERM None."""
-        kind = certificate_types()[type_code]
-        if list(data) != [f.key for f in kind.fields]:  # a mistake here would corrupt every wallet
-            raise ValueError(f"{type_code}: fields {list(data)} differ from the catalog's")
-        if issued_on > self.today:  # not issued yet: `today` precedes the population's own date
-            return
-        self.records.append(
-            CertificateRecord(
-                type_code=type_code,
-                number=number,
-                holder_id_number=holder.id_number,
-                holder_name=holder.name,
-                issuer=kind.issuer,
-                issued_on=issued_on,
-                valid_until=None if valid_until == LONG_TERM else valid_until,
-                data={k: v.isoformat() if isinstance(v, date) else v for k, v in data.items()},
-            )
-        )
+from standins.certificates.builder import (
+    DAY,
+    LONG_TERM,
+    Library,
+    Place,
+    add_years,
+    age_on,
+    between,
+    money,
+)
 
 
 def id_card(lib: Library, person: Person, place: Place, rng: random.Random) -> None:
@@ -173,7 +62,11 @@ _UNIVERSITIES = [
     ("华南农业大学", "10564"),
     ("广东外语外贸大学", "11846"),
 ]
+
+
 _COLLEGES = [("广州番禺职业技术学院", "12046"), ("广东轻工职业技术学院", "10833"), ("广州城市职业学院", "14263")]
+
+
 _MAJORS = [
     ("工学", "计算机科学与技术"),
     ("工学", "土木工程"),
@@ -184,8 +77,14 @@ _MAJORS = [
     ("法学", "法学"),
     ("理学", "数学与应用数学"),
 ]
+
+
 _AWARD_AGE = {"junior_college": 21, "bachelor": 22, "master": 25, "doctor": 28}
+
+
 _LEVEL_DIGIT = {"junior_college": "6", "bachelor": "5", "master": "2", "doctor": "1"}  # in graduation numbers
+
+
 _DEGREE_DIGIT = {"bachelor": "4", "master": "3", "doctor": "2"}  # in degree numbers
 
 
@@ -241,6 +140,8 @@ def education(lib: Library, person: Person, rng: random.Random, demo: bool) -> d
 
 
 _BANKS = ["中国工商银行", "中国建设银行", "中国农业银行", "中国银行", "交通银行", "广州银行", "广州农村商业银行"]
+
+
 _EMPLOYERS = [
     "广州天河软件科技有限公司",
     "广州穗丰贸易有限公司",
@@ -362,8 +263,14 @@ _VIN_VALUE = {
     "R": 9,
     **dict(zip("STUVWXYZ", range(2, 10), strict=True)),
 }
+
+
 _VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
+
+
 _VIN_YEARS = "ABCDEFGHJKLMNPRSTVWXY123456789"  # model-year codes from 1980, repeating every 30 years
+
+
 _PLATE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 
@@ -476,92 +383,6 @@ def disability(lib: Library, person: Person, rng: random.Random) -> None:
             "id_number": person.id_number,
             "disability_category": _DISABILITIES[category],
             "disability_grade": grade,
-            "valid_until": until,
-        },
-        until,
-    )
-
-
-# (name suffix, business scope, food business format or None, is a company)
-_TRADES = [
-    ("便利店", "日用百货、预包装食品零售", "food_retail", False),
-    ("餐饮店", "餐饮服务", "catering_service", False),
-    ("茶餐厅", "餐饮服务；饮料及冷饮服务", "catering_service", False),
-    ("理发店", "理发及美容服务", None, False),
-    ("五金店", "五金产品零售", None, False),
-    ("服装店", "服装零售", None, False),
-    ("科技有限公司", "软件开发；信息技术咨询服务", None, True),
-    ("贸易有限公司", "日用品批发；食品销售", "food_retail", True),
-    ("餐饮管理有限公司", "餐饮服务；餐饮管理", "catering_service", True),
-    ("装饰工程有限公司", "住宅室内装饰装修", None, True),
-]
-_BRANDS = ["恒通", "嘉禾", "瑞丰", "启明", "华创", "粤海", "南粤", "汇诚", "穗丰", "德信"]
-_FOOD_ITEMS = {"food_retail": "预包装食品销售（含冷藏冷冻食品）", "catering_service": "热食类食品制售；冷食类食品制售"}
-_FORMAT_DIGIT = {"food_retail": "1", "catering_service": "2", "unit_canteen": "3"}
-
-
-def business(lib: Library, person: Person, place: Place, rng: random.Random, demo: bool) -> None:
-    """For ~5% of adults, a business they represent in their district, with a food licence if it sells food."""
-    today = lib.today
-    if not 20 <= age_on(person.birth_date, today) <= 65 or not (demo or rng.random() < 0.05):
-        return
-    kinds = ["individual_business", "limited_company", "sole_proprietorship"]
-    kind = "individual_business" if demo else rng.choices(kinds, [55, 40, 5])[0]
-    trades = [t for t in _TRADES if t[3] == (kind == "limited_company")]
-    suffix, scope, food, _ = trades[0] if demo else rng.choice(trades)
-    brand = rng.choice(_BRANDS)
-    name = {
-        "individual_business": f"广州市{place.district_name}{person.name}{suffix}",
-        "limited_company": f"广州{brand}{suffix}",
-        "sole_proprietorship": f"广州市{brand}{suffix}（个人独资）",
-    }[kind]
-    # 9 = market regulation authority; entity kind 2 = individual business, 1 = enterprise.
-    code = make_credit_code(
-        "9", "2" if kind == "individual_business" else "1", place.district, int(lib.unique("credit_code", 8))
-    )
-    established = between(rng, max(add_years(person.birth_date, 20), date(2000, 1, 1)), today)
-    capital = rng.randrange(1, 20) * 10_000 if kind == "individual_business" else rng.randrange(10, 500) * 10_000
-    street = f"广东省广州市{place.district_name}{place.street_short}街道"
-    address = f"{street}{rng.choice(ROADS)}{rng.randrange(1, 999)}号首层"
-    lib.add(
-        "BUSINESS_LICENSE",
-        person,
-        code,
-        established,
-        {
-            "entity_name": name,
-            "credit_code": code,
-            "entity_type": kind,
-            "legal_representative": person.name,
-            "registered_capital": money(capital * 100),
-            "established_date": established,
-            "address": address,
-            "business_scope": scope,
-            "registration_authority": f"广州市{place.district_name}市场监督管理局",
-        },
-    )
-    if food is None or not (demo or rng.random() < 0.85):
-        return
-    body = f"{_FORMAT_DIGIT[food]}{place.district}{lib.unique('FOOD_BUSINESS_LICENSE', 6)}"
-    number = f"JY{body}{sum(map(int, body)) % 10}"
-    # Valid five years, renewed on expiry.
-    issued = between(rng, established, min(established + 60 * DAY, today))
-    until = add_years(issued, 5)
-    while until <= today:
-        issued, until = until, add_years(until, 5)
-    lib.add(
-        "FOOD_BUSINESS_LICENSE",
-        person,
-        number,
-        issued,
-        {
-            "license_number": number,
-            "operator_name": name,
-            "credit_code": code,
-            "legal_representative": person.name,
-            "premises_address": address,
-            "business_format": food,
-            "business_items": _FOOD_ITEMS[food],
             "valid_until": until,
         },
         until,

@@ -12,7 +12,7 @@ import pytest
 from websockets.sync.client import connect
 
 from tests.e2e.conftest import onewindow
-from tests.support.identity import staff_token
+from tests.support.identity import citizen_token, staff_token
 
 SUBSCRIBE = "subscription { applicationUpdated { id status reference } }"
 SUBMIT = """mutation($i: SubmitApplicationInput!) { submitApplication(input: $i) {
@@ -20,12 +20,16 @@ SUBMIT = """mutation($i: SubmitApplicationInput!) { submitApplication(input: $i)
 
 
 def _login(client: httpx.Client, env: dict[str, str], phone: str) -> str:
-    sent = client.post("/graphql", json={"query": f'mutation {{ requestLoginCode(phone: "{phone}") {{ sent }} }}'})
-    assert sent.json()["data"]["requestLoginCode"]["sent"] is True
-    code = re.findall(r"\b(\d{6})\b", onewindow(env, "sms", "outbox", "--phone", phone))[-1]
-    query = f'mutation {{ login(phone: "{phone}", code: "{code}") {{ accessToken }} }}'
-    token: str = client.post("/graphql", json={"query": query}).json()["data"]["login"]["accessToken"]
-    return token
+    """Sign in through the shared helper; the code comes from the operator's `onewindow sms outbox`."""
+
+    async def code_from_cli(number: str) -> str:
+        return str(re.findall(r"\b(\d{6})\b", onewindow(env, "sms", "outbox", "--phone", number))[-1])
+
+    async def login() -> str:
+        async with httpx.AsyncClient(base_url=client.base_url, timeout=30) as session:
+            return await citizen_token(session, code_from_cli, phone)
+
+    return asyncio.run(login())
 
 
 def _staff_token(client: httpx.Client, username: str) -> str:

@@ -563,3 +563,18 @@ async def test_a_refused_application_leaves_nothing_to_pay(api: AsyncTestClient[
     assert (await run(api, citizen, pay, {"o": application["order"]["id"]}))["payOrder"]["errors"][0]["code"] == (
         "ORDER_NOT_PAYABLE"
     )
+
+
+async def test_a_submission_refused_before_any_form_is_a_payload_error(api: AsyncTestClient[Any], citizen: str) -> None:
+    # Found by review of issue 13: keeping a draft of an unknown matter raised again, outside the payload.
+    refusals = {
+        "unknown matter": {"matterCode": "GZ-NO-0000", "values": {}},
+        "values not an object": {"matterCode": "GZ-RSJ-0001", "values": [1, 2]},
+    }
+    for case, submitted in refusals.items():
+        # When the citizen submits something no form can be kept for
+        data = await run(api, citizen, SUBMIT, {"i": submitted})
+        # Then the answer is the mutation's payload with a coded error, not a top-level error
+        payload = data["submitApplication"]
+        assert payload["application"] is None, case
+        assert [e["code"] for e in payload["errors"]] in (["NOT_FOUND"], ["INVALID_VALUE"]), (case, payload)

@@ -907,3 +907,22 @@ async def test_a_refund_whose_outcome_is_unknown_is_booked_later_never_twice(
     again = (await stack.gql(finance, REFUND, {"i": second}))["refund"]
     assert again["errors"] == [] and again["refund"]["amount"] == "50.00"
     assert sorted(r["total"] for r in order["receipts"] if r["kind"] == "red") == ["-100.00", "-50.00"]
+
+
+async def test_two_refunds_in_one_document_each_show_the_receipts_as_they_stand(
+    stack: Stack, db: Sessions, fresh_redis: Any
+) -> None:
+    # Found by review of issue 13: receipts loaded by the first mutation were shown again by the second.
+    # Given a paid order of two departments
+    order_id, finance = await _paid_order(stack, db, fresh_redis)
+    # When finance refunds two parts of the police share in one document
+    both = """mutation($a: RefundInput!, $b: RefundInput!) {
+      first: refund(input: $a) { order { receipts { kind } } errors { code } }
+      second: refund(input: $b) { order { receipts { kind } } errors { code } } }"""
+    share = {"orderId": order_id, "departmentCode": "GZ-GA", "amount": "10.00", "reason": "多收"}
+    data = await stack.gql(
+        finance, both, {"a": share | {"idempotencyKey": "one"}, "b": share | {"idempotencyKey": "two"}}
+    )
+    # Then each answer shows the receipts after its own refund: one reversal, then two
+    kinds = [sorted(r["kind"] for r in data[name]["order"]["receipts"]) for name in ("first", "second")]
+    assert kinds == [["normal", "normal", "red"], ["normal", "normal", "red", "red"]]

@@ -4,6 +4,7 @@ stand-in's outbox and logs in; staff log in with a password."""
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -21,6 +22,7 @@ from standins.seed import DEMO_PASSWORD
 from standins.sms import outbox
 from tests.support.gql import Client, gql
 
+CodeReader = Callable[[str], Awaitable[str]]  # phone -> the newest login code sent to it
 LOGIN = (
     "mutation($p: String!, $c: String!) { login(phone: $p, code: $c) "
     "{ accessToken refreshToken expiresIn errors { code field message } } }"
@@ -42,17 +44,28 @@ async def last_code(db: async_sessionmaker[AsyncSession], phone: str) -> str:
     return found.group(1)
 
 
-async def login(client: Client, db: async_sessionmaker[AsyncSession], phone: str) -> dict[str, Any]:
-    """Tokens for `phone` (the account is created on first login)."""
+async def login(client: Client, db: async_sessionmaker[AsyncSession] | CodeReader, phone: str) -> dict[str, Any]:
+    """Tokens for `phone` (the account is created on first login). The SMS code is read from the
+    stand-in's outbox in `db`, or by `db` itself when it is a reader (an e2e test asks the CLI)."""
+    read: CodeReader = db if callable(db) and not isinstance(db, async_sessionmaker) else _outbox_reader(db)
     sent = await gql(client, REQUEST, {"p": phone}, locale="en")
     assert sent["data"]["requestLoginCode"]["errors"] == [], sent
-    body = await gql(client, LOGIN, {"p": phone, "c": await last_code(db, phone)}, locale="en")
+    body = await gql(client, LOGIN, {"p": phone, "c": await read(phone)}, locale="en")
     payload: dict[str, Any] = body["data"]["login"]
     assert payload["errors"] == [], payload
     return payload
 
 
-async def citizen_token(client: Client, db: async_sessionmaker[AsyncSession], phone: str = DEMO_PHONE) -> str:
+def _outbox_reader(db: async_sessionmaker[AsyncSession]) -> CodeReader:
+    async def read(phone: str) -> str:
+        return await last_code(db, phone)
+
+    return read
+
+
+async def citizen_token(
+    client: Client, db: async_sessionmaker[AsyncSession] | CodeReader, phone: str = DEMO_PHONE
+) -> str:
     """An access token of a citizen (the demo citizen is verified by the seed)."""
     token: str = (await login(client, db, phone))["accessToken"]
     return token

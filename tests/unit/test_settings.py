@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sys
+from typing import Any
 
 import pytest
 
@@ -75,18 +77,20 @@ def test_production_requires_real_database_and_redis() -> None:
         "ONEWINDOW_ISSUER": HTTPS_ISSUER,
         "ONEWINDOW_SMS": "gateway",
         "ONEWINDOW_REGISTRY": "gateway",
+        "ONEWINDOW_FINANCE_BUREAU": "gateway",
     }
     # The Alipay sandbox is never a production payment channel.
     with pytest.raises(ValueError, match="payments need Alipay's gateway and keys"):
         settings_from_env(real)
-    settings = settings_from_env(
-        real
-        | {
-            "ONEWINDOW_ALIPAY_GATEWAY": "https://openapi.alipay.com/gateway.do",
-            "ONEWINDOW_ALIPAY_PRIVATE_KEY_FILE": "/etc/onewindow/alipay-app-private.pem",
-            "ONEWINDOW_ALIPAY_PUBLIC_KEY_FILE": "/etc/onewindow/alipay-public.pem",
-        }
-    )
+    real |= {
+        "ONEWINDOW_ALIPAY_GATEWAY": "https://openapi.alipay.com/gateway.do",
+        "ONEWINDOW_ALIPAY_PRIVATE_KEY_FILE": "/etc/onewindow/alipay-app-private.pem",
+        "ONEWINDOW_ALIPAY_PUBLIC_KEY_FILE": "/etc/onewindow/alipay-public.pem",
+    }
+    # Nor is the finance bureau's stand-in a source of real fiscal receipts.
+    with pytest.raises(ValueError, match="the finance bureau stand-in cannot issue real fiscal receipts"):
+        settings_from_env(real | {"ONEWINDOW_FINANCE_BUREAU": "standin"})
+    settings = settings_from_env(real)
     assert settings.env is Environment.PRODUCTION
     assert settings.graphiql_enabled is False
 
@@ -155,3 +159,27 @@ def test_a_settings_mistake_is_one_clear_line_not_a_traceback(
     assert result.exit_code == 2
     assert f"  - {says}" in result.output and result.output.startswith("onewindow: ")
     assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)
+
+
+def test_a_development_command_in_an_install_without_stand_ins_says_so(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    from click.testing import CliRunner
+
+    from backend.cli import STANDINS_MISSING, main
+    from backend.settings import get_settings
+
+    # Given an install without standins/ (a production wheel ships backend and payments only)
+    monkeypatch.setitem(sys.modules, "standins", None)
+    monkeypatch.setitem(sys.modules, "standins.sms", None)
+    for key in [k for k in os.environ if k.startswith("ONEWINDOW_")]:
+        monkeypatch.delenv(key)
+    get_settings.cache_clear()
+    # When an operator asks for the SMS stand-in's outbox
+    try:
+        result = CliRunner().invoke(main, ["sms", "outbox"], env={"ONEWINDOW_DATA_DIR": str(tmp_path)})
+    finally:
+        get_settings.cache_clear()
+    # Then one line says why, and the command ends with 2, not a traceback
+    assert result.exit_code == 2
+    assert result.output == f"onewindow: {STANDINS_MISSING}\n"

@@ -9,6 +9,7 @@ from strawberry.scalars import JSON
 
 from backend.applications.models import Reason
 from backend.applications.states import Action
+from backend.applications.submission import FormInvalidError
 from backend.errors import CommonErrorCode, DomainError
 from backend.graphql import permissions
 from backend.graphql.applications.officers import officer_of
@@ -74,10 +75,19 @@ class ApplicationMutation:
     async def submit_application(self, info: Info, input: SubmitApplicationInput) -> SubmitApplicationPayload:
         citizen = caller(info).subject_id
         applications = await info.context.applications()
-        values, materials = _object(input.values, "values"), _object(input.materials, "materials")
 
-        async def keep_as_draft(_refusal: DomainError) -> None:
-            # A refused submission never loses what the citizen typed: it becomes their draft.
+        async def submit() -> Any:
+            values, materials = _object(input.values, "values"), _object(input.materials, "materials")
+            return await applications.submission.submit(
+                citizen, input.matter_code, input.bundle_code, values, materials
+            )
+
+        async def keep_as_draft(refusal: DomainError) -> None:
+            # A form refused for its values never loses what the citizen typed: it becomes their draft.
+            # (Any other refusal, an unknown matter say, has no form to keep.)
+            if not isinstance(refusal, FormInvalidError):
+                return
+            values, materials = _object(input.values, "values"), _object(input.materials, "materials")
             target, _ = await applications.targets.specs(input.matter_code, input.bundle_code)
             existing = await applications.drafts.get(citizen, target)
             await applications.drafts.save(
@@ -89,11 +99,7 @@ class ApplicationMutation:
                 version=existing.version if existing else None,
             )
 
-        created, errors = await mutate(
-            info,
-            lambda: applications.submission.submit(citizen, input.matter_code, input.bundle_code, values, materials),
-            recover=keep_as_draft,
-        )
+        created, errors = await mutate(info, submit, recover=keep_as_draft)
         application = Application.build(created, info) if created else None
         return SubmitApplicationPayload(application=application, errors=errors)
 
