@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import get_args
 
 import pytest
 
@@ -15,6 +16,7 @@ from backend.applications.validation import (
     validate_form,
 )
 from backend.catalog.files import DEMO_CATALOG_DIR
+from backend.catalog.format import FormFieldType
 from backend.catalog.validate import read_catalog
 from backend.certificates.credit_codes import make_credit_code
 from backend.identity.numbers import check_character
@@ -59,21 +61,7 @@ def refused(kind: str, raw: object, **kwargs: object) -> FieldProblem:
 
 @pytest.mark.parametrize(
     "kind",
-    sorted(
-        {
-            "text",
-            "textarea",
-            "date",
-            "select",
-            "id_number",
-            "phone",
-            "credit_code",
-            "money",
-            "number",
-            "address",
-            "boolean",
-        }
-    ),
+    sorted(get_args(FormFieldType)),
 )
 @pytest.mark.parametrize("empty", [None, "", "   ", "\t\n", "\u3000"])
 def test_empty_values(kind: str, empty: object) -> None:
