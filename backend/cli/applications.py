@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING
 
 import click
@@ -23,16 +24,24 @@ def sla() -> None:
 @click.option("--at", "at", type=click.DateTime(["%Y-%m-%d"]), help="Check as of this China date (default: today).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def sla_check(at: datetime | None, as_json: bool) -> None:
-    """List open applications past their deadline, per department; exit 1 when there are any."""
+    """List open applications past their deadline, per department; exit 1 when there are any.
+
+    Also warns (on stderr) when deadlines are provisional: the current year's official holiday arrangement
+    is not loaded, the coming year's is not from November on (when it is usually published), or open
+    applications are due in a year without one.
+    """
     from backend.applications.reads import overdue
     from backend.applications.workdays import SHANGHAI
     from backend.catalog.snapshot import load_snapshot
 
     now = datetime.combine(at.date(), time(12), SHANGHAI).astimezone(UTC) if at else datetime.now(UTC)
+    today = now.astimezone(SHANGHAI).date()
+    provisional: list[Provisional] = []
 
     async def work(session: AsyncSession) -> dict[str, list[dict[str, object]]]:
         snapshot = await load_snapshot(session)
         found = await overdue(session, snapshot, now)
+        provisional.append(await _provisional_deadlines(session, today))
         return {
             department: [
                 {
@@ -49,10 +58,17 @@ def sla_check(at: datetime | None, as_json: bool) -> None:
 
     report = in_transaction(work)
     total = sum(len(items) for items in report.values())
+    for warning in provisional[0].warnings():
+        click.secho(f"warning: {warning}", fg="yellow", err=True)
     if as_json:
         click.echo(
             json.dumps(
-                {"as_of": now.astimezone(SHANGHAI).date().isoformat(), "overdue": report, "total": total},
+                {
+                    "as_of": today.isoformat(),
+                    "overdue": report,
+                    "total": total,
+                    "provisional": dataclasses.asdict(provisional[0]),
+                },
                 ensure_ascii=False,
                 indent=1,
             )
@@ -68,6 +84,53 @@ def sla_check(at: datetime | None, as_json: bool) -> None:
         click.echo(f"{total} overdue in {len(report)} departments")
     if total:
         raise SystemExit(1)
+
+
+@dataclasses.dataclass(frozen=True)
+class Provisional:
+    """Years near the check without an official arrangement, and the open deadlines in such a year."""
+
+    years_not_loaded: list[int]
+    first_year_not_loaded: int
+    open_deadlines: int
+
+    def warnings(self) -> list[str]:
+        """What an operator should know: which deadlines may still move, and what to run."""
+        found = [
+            f"the official holiday arrangement for {year} is not loaded: deadlines in {year} are provisional "
+            "(run `onewindow calendar load` when it is published)"
+            for year in self.years_not_loaded
+        ]
+        if self.open_deadlines:
+            found.append(
+                f"{self.open_deadlines} open applications are due in {self.first_year_not_loaded} or later, "
+                "whose official arrangement is not loaded: their deadlines are provisional"
+            )
+        return found
+
+
+async def _provisional_deadlines(session: AsyncSession, today: date) -> Provisional:
+    """Which years near `today` have no official arrangement, and how many open deadlines fall in one."""
+    from sqlalchemy import func, select
+
+    from backend.applications.reads import OPEN
+    from backend.applications.workdays import WorkCalendar
+    from backend.db import tables as t
+
+    loaded = WorkCalendar.default().years
+    missing = [year for year in (today.year, today.year + 1) if year not in loaded]
+    # The coming year's arrangement is published around November: before then its absence is expected.
+    warn_years = [year for year in missing if year == today.year or today.month >= 11]
+    first_missing = next(year for year in range(today.year, today.year + 100) if year not in loaded)
+    apps = t.applications.c
+    due_then = (
+        await session.execute(
+            select(func.count()).where(
+                apps.kind == "matter", apps.status.in_(OPEN), apps.deadline >= date(first_missing, 1, 1)
+            )
+        )
+    ).scalar_one()
+    return Provisional(warn_years, first_missing, due_then)
 
 
 @click.group()
