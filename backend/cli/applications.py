@@ -145,6 +145,7 @@ def certificates_verify(code: str | None, whole_chain: bool) -> None:
     """Check one certificate (by its code) or the whole log; exit 1 on tampering."""
     from rich.progress import Progress
 
+    from backend.applications.workdays import SHANGHAI
     from backend.certificates import trustlog
     from backend.certificates.service import CertificateStore
     from backend.db import tables as t
@@ -159,7 +160,8 @@ def certificates_verify(code: str | None, whole_chain: bool) -> None:
     async def work(session: AsyncSession) -> dict[str, object]:
         result: dict[str, object] = {}
         if code:
-            verification = await CertificateStore(session, key).verify(code)
+            today = datetime.now(SHANGHAI).date()
+            verification = await CertificateStore(session, key).verify(code, today)
             result["certificate"] = {
                 "code": code,
                 "status": verification.status,
@@ -197,6 +199,28 @@ def certificates_verify(code: str | None, whole_chain: bool) -> None:
     )
     if bad:
         raise SystemExit(1)
+
+
+@certificates.command("remind")
+@click.option("--at", "at", type=click.DateTime(["%Y-%m-%d"]), help="Remind as of this China date (default: today).")
+@click.option("--every", "every", type=int, default=None, help="Keep running: a pass every this many seconds.")
+def certificates_remind(at: datetime | None, every: int | None) -> None:
+    """Notify citizens whose certificates expire within 30 days (once per certificate and expiry date)."""
+    from backend.applications.reminders import REMIND_DAYS, remind_expiring
+    from backend.applications.workdays import SHANGHAI
+
+    def today() -> date:
+        return at.date() if at else datetime.now(SHANGHAI).date()
+
+    async def work(session: AsyncSession) -> int:
+        return await remind_expiring(session, today(), datetime.now(UTC))
+
+    if every is None:
+        click.echo(f"{in_transaction(work)} reminders written (certificates expiring within {REMIND_DAYS} days)")
+        return
+    from backend.cli.common import run_every
+
+    run_every(work, every, "certificates.remind")
 
 
 COMMANDS = [sla, certificates]
