@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from datetime import UTC, date, datetime, time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -31,11 +31,12 @@ def sla_check(at: datetime | None, as_json: bool) -> None:
     applications are due in a year without one.
     """
     from backend.applications.reads import overdue
-    from backend.applications.workdays import SHANGHAI
+    from backend.applications.workdays import SHANGHAI, WorkCalendar, shanghai_date
     from backend.catalog.snapshot import load_snapshot
 
     now = datetime.combine(at.date(), time(12), SHANGHAI).astimezone(UTC) if at else datetime.now(UTC)
     today = now.astimezone(SHANGHAI).date()
+    calendar = WorkCalendar.default()
     provisional: list[Provisional] = []
 
     async def work(session: AsyncSession) -> dict[str, list[dict[str, object]]]:
@@ -49,6 +50,9 @@ def sla_check(at: datetime | None, as_json: bool) -> None:
                     "matter": a.matter_code,
                     "status": a.status,
                     "deadline": a.deadline.isoformat() if a.deadline else None,
+                    "deadline_provisional": bool(
+                        a.deadline and calendar.is_provisional(shanghai_date(a.submitted_at), a.deadline)
+                    ),
                     "days_late": (now.astimezone(SHANGHAI).date() - a.deadline).days if a.deadline else None,
                 }
                 for a in items
@@ -79,11 +83,34 @@ def sla_check(at: datetime | None, as_json: bool) -> None:
             for item in items:
                 click.echo(
                     f"  {item['reference']}  {item['matter']}  {item['status']}  deadline {item['deadline']}"
+                    f"{' (provisional)' if item['deadline_provisional'] else ''}"
                     f"  ({item['days_late']} days late)"
                 )
         click.echo(f"{total} overdue in {len(report)} departments")
     if total:
         raise SystemExit(1)
+
+
+@sla.command("recount")
+@click.option(
+    "--since", "since", type=click.DateTime(["%Y-%m-%d"]), help="Deadlines from this day (default: 1 January)."
+)
+@click.option("--dry-run", is_flag=True, help="Only list the deadlines that would move.")
+def sla_recount(since: datetime | None, dry_run: bool) -> None:
+    """Recount open applications' deadlines with the loaded calendar (after `calendar load` is deployed)."""
+    from backend.applications.deadlines import recount_open_deadlines
+    from backend.applications.workdays import SHANGHAI, WorkCalendar
+
+    now = datetime.now(UTC)
+    start = since.date() if since else date(now.astimezone(SHANGHAI).year, 1, 1)
+
+    async def work(session: AsyncSession) -> list[Any]:
+        return await recount_open_deadlines(session, WorkCalendar.default(), start, now, dry_run=dry_run)
+
+    moved = in_transaction(work)
+    for item in moved:
+        click.echo(f"  {item.reference}  {item.before.isoformat()} -> {item.after.isoformat()}")
+    click.echo(f"{len(moved)} deadlines {'would move' if dry_run else 'moved'}")
 
 
 @dataclasses.dataclass(frozen=True)

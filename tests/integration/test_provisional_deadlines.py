@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +19,14 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.applications import arrangements
+from backend.applications.deadlines import recount_open_deadlines
 from backend.applications.workdays import DATA_FILE, SHANGHAI, WorkCalendar
 from backend.cli import main as cli
+from backend.db.engine import unit_of_work
 from backend.settings import get_settings
+from tests.integration.test_applications import FORM, SUBMIT
 from tests.support import factories
+from tests.support.applications import fill_required, upload
 from tests.support.gql import run
 from tests.unit.test_calendar import NOTICE_2027
 
@@ -81,18 +85,59 @@ async def test_a_citizen_reads_a_provisional_deadline_that_skips_new_years_day(
     ]
 
 
-async def test_once_2027_is_loaded_the_deadline_is_official(
-    api: AsyncTestClient[Any], db: async_sessionmaker[AsyncSession], tmp_path: Path
-) -> None:
-    # Given the 2027 arrangement loaded (its Spring Festival runs 5 to 13 February)
+def _with_2027(tmp_path: Path) -> WorkCalendar:
+    """The bundled calendar with the 2027 arrangement loaded (its Spring Festival runs 5 to 13 February)."""
     (tmp_path / "notice.json").write_text(json.dumps(NOTICE_2027), encoding="utf-8")
     data = tmp_path / "cn_workdays.json"
     data.write_bytes(DATA_FILE.read_bytes())
     loaded, source = arrangements.from_file(tmp_path / "notice.json")
-    _set_day(api, SUBMITTED_AT, arrangements.load_into(loaded, source, data))
+    return arrangements.load_into(loaded, source, data)
+
+
+async def test_once_2027_is_loaded_the_deadline_is_official(
+    api: AsyncTestClient[Any], db: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    # Given the 2027 arrangement loaded
+    _set_day(api, SUBMITTED_AT, _with_2027(tmp_path))
     citizen = await factories.citizen(api, db)
     # When GZ-GA-0002 is submitted on the same day
     submitted = await factories.application(api, citizen.token, "GZ-GA-0002")
     found = (await run(api, citizen.token, READ, {"id": submitted["id"]}))["application"]
     # Then the same date is due, and it is official
     assert (found["deadline"], found["deadlineProvisional"]) == ("2027-01-05", False)
+
+
+async def test_loading_2027_recounts_an_open_provisional_deadline(
+    api: AsyncTestClient[Any], db: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    # Given a 60-working-day matter submitted on 2026-12-07 before 2027 is published
+    _set_day(api, SUBMITTED_AT)
+    citizen = await factories.citizen(api, db)
+    form = (await run(api, citizen.token, FORM, {"m": "GZ-KJJ-0002", "b": None}))["applicationForm"]
+    uploads = {
+        m["key"]: (await upload(api, citizen.token))["id"]
+        for m in form["materials"]
+        if m["required"] and not m["replaced"]
+    }
+    values = fill_required(form, {})
+    answer = await run(
+        api, citizen.token, SUBMIT, {"i": {"matterCode": "GZ-KJJ-0002", "values": values, "materials": uploads}}
+    )
+    assert answer["submitApplication"]["errors"] == [], answer
+    submitted = answer["submitApplication"]["application"]
+    before = (await run(api, citizen.token, READ, {"id": submitted["id"]}))["application"]
+    assert (before["promisedDays"], before["deadline"], before["deadlineProvisional"]) == (60, "2027-03-04", True)
+    # When the 2027 arrangement is loaded and the open deadlines recounted (`onewindow sla recount`)
+    official = _with_2027(tmp_path)
+    async with db() as session, unit_of_work(session):
+        moved = await recount_open_deadlines(session, official, date(2027, 1, 1), SUBMITTED_AT)
+    # Then the deadline follows the announced Spring Festival (three more weekdays off, one Saturday worked)
+    assert [(m.reference, m.before, m.after) for m in moved] == [
+        (before["reference"], date(2027, 3, 4), date(2027, 3, 9))
+    ]
+    _set_day(api, SUBMITTED_AT, official)
+    after = (await run(api, citizen.token, READ, {"id": submitted["id"]}))["application"]
+    assert (after["deadline"], after["deadlineProvisional"]) == ("2027-03-09", False)
+    # and recounting again moves nothing
+    async with db() as session, unit_of_work(session):
+        assert await recount_open_deadlines(session, official, date(2027, 1, 1), SUBMITTED_AT) == []
