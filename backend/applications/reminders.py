@@ -2,10 +2,10 @@
 
 A pass (`onewindow certificates remind`, daily or `--every`) finds the valid certificates of verified
 citizens that expire within the next REMIND_DAYS days and writes each one notice. A notice's id is
-derived from the certificate and its valid_until, so a pass run again, twice the same day or by two
-instances at once, writes nothing new (the primary key refuses a duplicate); a renewed certificate
-(a later valid_until) is reminded again. A pass that did not run for some days still reminds: the window
-is "expires within 30 days", not "expires in exactly 30 days".
+derived from the certificate and its valid_until, so a pass run again writes nothing new, and of two
+passes racing (two instances) the later one fails on the primary key and writes nothing (the next pass
+finds them sent); a renewed certificate (a later valid_until) is reminded again. A pass that did not
+run for some days still reminds: the window is "expires within 30 days", not "in exactly 30 days".
 """
 
 from __future__ import annotations

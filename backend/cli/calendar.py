@@ -76,16 +76,23 @@ def years(data_file: Path) -> None:
 @click.option("--year", "years_", type=int, multiple=True, help="Only these years (repeatable).")
 @_FILE_OPTION
 def load(from_package: bool, source_file: Path | None, years_: tuple[int, ...], data_file: Path) -> None:
-    """Write official arrangements into the data file (those years replaced, others kept); commit and deploy it."""
+    """Write official arrangements into the data file (those years replaced, others kept).
+
+    From the package, by default the years after the file's latest. Then commit and deploy the file, and
+    run `onewindow sla recount` so open applications' provisional deadlines follow it.
+    """
     from backend.applications import arrangements
 
     if from_package == (source_file is not None):
         raise click.UsageError("give exactly one of --from-package and --from-file")
     try:
         if from_package:
-            wanted = set(years_) or {
-                y for y in arrangements.package_years() if y >= min(WorkCalendar.load(data_file).years)
-            }
+            # By default only the years after the file's latest: a loaded year is replaced only when asked.
+            latest = max(WorkCalendar.load(data_file).years, default=0)
+            wanted = set(years_) or {year for year in arrangements.package_years() if year > latest}
+            if not wanted:
+                click.echo(f"nothing new: the installed chinesecalendar knows no year after {latest}")
+                return
             loaded, source = arrangements.from_package(wanted)
         else:
             assert source_file is not None

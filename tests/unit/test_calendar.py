@@ -159,3 +159,14 @@ def test_cli_load_then_add_workdays_is_official(tmp_path: Path) -> None:
     assert result.output.strip() == "2027-01-05  official"
     unknown = CliRunner().invoke(cli, ["calendar", "load", "--from-package", "--year", "2099", "--file", str(data)])
     assert unknown.exit_code == 1 and "no arrangement for 2099" in unknown.output
+
+
+def test_cli_load_from_the_package_adds_only_new_years_unless_asked(tmp_path: Path) -> None:
+    data = tmp_path / "cn_workdays.json"
+    data.write_bytes(DATA_FILE.read_bytes())
+    nothing = CliRunner().invoke(cli, ["calendar", "load", "--from-package", "--file", str(data)])
+    assert nothing.exit_code == 0 and nothing.output.startswith("nothing new"), nothing.output
+    assert data.read_bytes() == DATA_FILE.read_bytes()
+    again = CliRunner().invoke(cli, ["calendar", "load", "--from-package", "--year", "2026", "--file", str(data)])
+    assert again.exit_code == 0 and "loaded 2026" in again.output, again.output
+    assert WorkCalendar.load(data).deadline(date(2026, 9, 30), 1) == Deadline(date(2026, 10, 8), provisional=False)
