@@ -31,6 +31,9 @@ CORRECTED = "You changed values taken from your certificates or profile; an offi
 NOTICE = "Your application {reference} ({matter}) is now: {status}."
 NOTICE_WITH_REASON = "Your application {reference} ({matter}) is now: {status}. Reason: {reason}"
 SMS = "[onewindow] Application {reference} ({matter}): {status}. Open the app for details."
+CERTIFICATE_EXPIRING = (
+    "Your {certificate} is valid until {valid_until}. Renew it in time: after that day it is expired."
+)
 
 TEXTS: dict[str, str] = {
     **{f"status.{k}": v for k, v in STATUS_LABELS.items()},
@@ -39,4 +42,5 @@ TEXTS: dict[str, str] = {
     "notice_with_reason": NOTICE_WITH_REASON,
     "sms": SMS,
     "corrected": CORRECTED,
+    "certificate_expiring": CERTIFICATE_EXPIRING,
 }

@@ -19,18 +19,22 @@ from backend.identity.registry import PopulationRegistry
 from backend.identity.sms import SmsSender
 
 
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 @dataclass(frozen=True)
 class ApplicationDeps:
-    """What the applications domain needs from the process: SMS, messages, the registry, the log key."""
+    """What the applications domain needs from the process: SMS, messages, the registry, the log key,
+    the clock (the time now, aware; tests set a fixed day instead of the wall clock's) and the working-day
+    calendar deadlines are counted with."""
 
     sms: SmsSender
     messages: Catalogs
     registry: PopulationRegistry
     log_key: bytes
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
+    clock: Callable[[], datetime] = _utc_now
+    calendar: WorkCalendar = field(default_factory=WorkCalendar.default)
 
 
 @dataclass

@@ -2,9 +2,10 @@
 
 A matter promises a number of working days. Working days are Monday to Friday, minus the public holidays
 the State Council announces each year, plus the weekend days it turns into working days (调休上班).
-The announcements for the covered years live in data/cn_workdays.json. Outside the covered years there is
-no official schedule yet (it is published around November for the following year), so the calendar counts
-Monday to Friday only; `covers` tells the caller when that is the case.
+The announcements for the covered years live in data/cn_workdays.json (`onewindow calendar load` adds a
+year when it is published, around November for the following year). A year without one is counted with the
+provisional rule of holidays.py (weekends and the statutory holidays, no 调休), and every deadline that
+reaches into such a year is provisional: `is_provisional` and `deadline` tell the caller, who shows it.
 
 Dates are calendar dates in China (Asia/Shanghai): a matter submitted at 23:30 on a Friday in Guangzhou is
 submitted on that Friday, whatever the UTC date is.
@@ -18,6 +19,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import msgspec
+
+from backend.applications.holidays import HOLIDAY_NAMES, statutory_holidays
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DATA_FILE = Path(__file__).resolve().parent / "data" / "cn_workdays.json"
@@ -54,6 +57,13 @@ class ScheduleFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     years: dict[int, YearSchedule]
 
 
+class Deadline(msgspec.Struct, frozen=True):
+    """A promised date, and whether it was counted (in part) with the provisional rule."""
+
+    due: date
+    provisional: bool
+
+
 class WorkCalendar:
     """Which days are working days in mainland China, from the State Council's announcements."""
 
@@ -77,6 +87,7 @@ class WorkCalendar:
                     raise ValueError(f"{day} is both a holiday and an adjusted working day")
                 adjusted.add(day)
         self._adjusted: frozenset[date] = frozenset(adjusted)
+        self._provisional: dict[int, dict[date, HolidayName]] = {}
         self.source = schedule.source
 
     @classmethod
@@ -95,15 +106,30 @@ class WorkCalendar:
         return self._years
 
     def covers(self, d: date) -> bool:
-        """Whether the official schedule of d's year is known (otherwise Monday to Friday are assumed)."""
+        """Whether the official schedule of d's year is known (otherwise the provisional rule counts)."""
         return d.year in self._years
 
+    def is_provisional(self, start: date, end: date) -> bool:
+        """Whether a count from start to end passes through a year counted with the provisional rule."""
+        return any(year not in self._years for year in range(start.year, end.year + 1))
+
+    def _provisional_days_off(self, year: int) -> dict[date, HolidayName]:
+        if year not in self._provisional:
+            self._provisional[year] = {
+                day: HolidayName(*HOLIDAY_NAMES[key]) for key, days in statutory_holidays(year).items() for day in days
+            }
+        return self._provisional[year]
+
     def holiday_name(self, d: date) -> HolidayName | None:
-        """The public holiday d belongs to, if it is one of the announced days off."""
-        return self._holidays.get(d)
+        """The public holiday d belongs to: an announced day off, or a statutory one in a provisional year."""
+        if self.covers(d):
+            return self._holidays.get(d)
+        return self._provisional_days_off(d.year).get(d)
 
     def is_working_day(self, d: date) -> bool:
         """Whether d is a working day: Monday to Friday, minus days off, plus adjusted weekend days."""
+        if not self.covers(d):
+            return d.weekday() < 5 and d not in self._provisional_days_off(d.year)
         if d in self._adjusted:
             return True
         if d in self._holidays:
@@ -131,6 +157,11 @@ class WorkCalendar:
             if self.is_working_day(d):
                 days -= 1
         return d
+
+    def deadline(self, start: date, days: int) -> Deadline:
+        """add_working_days, and whether the date is provisional (a year on the way has no announcement)."""
+        due = self.add_working_days(start, days)
+        return Deadline(due, self.is_provisional(start, due))
 
     def working_days_between(self, start: date, end: date) -> int:
         """How many working days come after start, up to and including end (0 if end <= start)."""

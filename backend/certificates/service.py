@@ -78,10 +78,30 @@ def _record_fields(record: CertificateRecord) -> dict[str, Any]:
     return {name: getattr(record, name) for name in CertificateRecord.__struct_fields__}
 
 
-class Verification(msgspec.Struct, frozen=True):
-    """What a verifier learns: valid, tampered, revoked or unknown, and the certificate if known."""
+def status_on(certificate: Certificate, today: date) -> str:
+    """Its status on `today` (a China date): a valid certificate past its valid_until is expired.
 
-    status: Literal["valid", "tampered", "revoked", "unknown"]
+    The store keeps the status it was issued or revoked with; expiry is a matter of the date, so it is
+    computed wherever a certificate is shown or used, never stored (nothing has to run at midnight).
+    """
+    if certificate.status == "valid" and certificate.valid_until is not None and certificate.valid_until < today:
+        return "expired"
+    return certificate.status
+
+
+def as_of(certificate: Certificate, today: date) -> Certificate:
+    """The certificate as it stands on `today`: status, and its own status field if its type has one."""
+    status = status_on(certificate, today)
+    if status == certificate.status:
+        return certificate
+    data = {**certificate.data, "status": status} if "status" in certificate.data else certificate.data
+    return msgspec.structs.replace(certificate, status=status, data=data)
+
+
+class Verification(msgspec.Struct, frozen=True):
+    """What a verifier learns: valid, expired, tampered, revoked or unknown, and the certificate if known."""
+
+    status: Literal["valid", "expired", "tampered", "revoked", "unknown"]
     certificate: Certificate | None
     checks: trustlog.EntryCheck | None
 
@@ -189,8 +209,9 @@ class CertificateStore:
             [("revocation", i, trustlog.content_hash({"certificate": i, "reason": reason})) for i in certificate_ids],
         )
 
-    async def verify(self, code: str) -> Verification:
-        """Check a certificate against the trust log: its content, its entry's hash and MAC, revocations."""
+    async def verify(self, code: str, today: date) -> Verification:
+        """Check a certificate against the trust log (its content, its entry's hash and MAC, revocations),
+        then its validity on `today` (a China date)."""
         row = (
             await execute(self._session, select(*_COLUMNS).where(t.certificates.c.code == normalize_code(code)))
         ).first()
@@ -205,4 +226,6 @@ class CertificateStore:
         revoked = await trustlog.entries_about(self._session, self._log_key, certificate.id, "revocation")
         if revoked or certificate.status == "revoked":
             return Verification("revoked", certificate, check)
+        if status_on(certificate, today) == "expired":
+            return Verification("expired", as_of(certificate, today), check)
         return Verification("valid", certificate, check)

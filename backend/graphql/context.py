@@ -128,7 +128,8 @@ class Context:
             from backend.applications.unit import Unit
 
             snapshot = await self.catalog_snapshot()
-            unit = Unit(self.session, self.resources.applications, snapshot, updates=self.updates)
+            deps = self.resources.applications
+            unit = Unit(self.session, deps, snapshot, now=deps.clock, calendar=deps.calendar, updates=self.updates)
             self._applications = Applications(unit)
         return self._applications
 

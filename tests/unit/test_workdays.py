@@ -136,12 +136,13 @@ def test_between_undoes_add() -> None:
         start += timedelta(days=3)
 
 
-def test_outside_covered_years_counts_monday_to_friday() -> None:
+def test_outside_covered_years_counts_weekends_and_statutory_holidays() -> None:
     assert not CAL.covers(date(2027, 1, 1)) and CAL.covers(date(2026, 12, 31))
-    assert CAL.is_working_day(date(2027, 1, 1))  # a Friday; 2027's New Year's Day is not announced here
+    assert not CAL.is_working_day(date(2027, 1, 1))  # a Friday, but New Year's Day by the provisional rule
     assert not CAL.is_working_day(date(2030, 10, 5))  # a Saturday
-    assert CAL.add_working_days(date(2030, 9, 27), 5) == date(2030, 10, 4)  # no Golden Week without data
-    assert CAL.working_days_between(date(2030, 9, 27), date(2030, 10, 4)) == 5
+    # National Day 2030 (1-3 October, Tuesday to Thursday) is off; no 调休 can be foreseen
+    assert CAL.add_working_days(date(2030, 9, 27), 5) == date(2030, 10, 9)
+    assert CAL.working_days_between(date(2030, 9, 27), date(2030, 10, 9)) == 5
 
 
 def test_negative_or_absurd_days_are_refused() -> None:

@@ -7,9 +7,11 @@ from datetime import datetime
 import strawberry
 
 from backend.applications import models as am
+from backend.applications import reminders
 from backend.applications.timeline import render_notice
 from backend.graphql.context import Info
 from backend.graphql.privacy import disclosed
+from backend.i18n import pick
 
 
 @strawberry.type(description="An inbox notice.")
@@ -24,9 +26,15 @@ class Notification:
     def build(model: am.Notification, info: Info) -> Notification:
         """Rendered in the reader's locale."""
         ctx = info.context
+        if model.kind == reminders.KIND:
+            kind = ctx.snapshot.certificate_types.get(model.params["type_code"])
+            name = pick(kind.name, ctx.locale) if kind else model.params["type_code"]
+            text = reminders.render_expiring(ctx.resources.messages, ctx.locale, model.params, name)
+        else:
+            text = render_notice(ctx.resources.messages, ctx.locale, model.params)
         return Notification(
             id=strawberry.ID(model.id),
-            text=render_notice(ctx.resources.messages, ctx.locale, model.params),
+            text=text,
             application_id=strawberry.ID(model.application_id) if model.application_id else None,
             created_at=model.created_at,
             read=model.read_at is not None,

@@ -4,7 +4,7 @@ certificates have modules of their own."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated
@@ -16,7 +16,7 @@ from strawberry.scalars import JSON
 from backend.applications import models as am
 from backend.applications import texts
 from backend.applications.states import Action, Status, is_final
-from backend.applications.workdays import is_overdue
+from backend.applications.workdays import is_overdue, shanghai_date
 from backend.errors import CommonErrorCode, DomainError
 from backend.graphql.applications.eligibility import Eligibility, build_conditions
 from backend.graphql.catalog.places import Department
@@ -77,6 +77,10 @@ class Application:
     submitted_at: datetime
     decided_at: datetime | None
     deadline: date | None = strawberry.field(description="The promised date, counted in Chinese working days.")
+    deadline_provisional: bool = strawberry.field(
+        description="Whether the deadline may still move: it reaches into a year whose official holiday "
+        "arrangement is not published yet, so weekends and the statutory holidays were counted."
+    )
     overdue: bool
     promised_days: int
     fields_total: int
@@ -111,7 +115,15 @@ class Application:
             submitted_at=model.submitted_at,
             decided_at=model.decided_at,
             deadline=model.deadline,
-            overdue=bool(model.deadline and not final and is_overdue(model.deadline, datetime.now(UTC))),
+            deadline_provisional=bool(
+                model.deadline
+                and ctx.resources.applications.calendar.is_provisional(
+                    shanghai_date(model.submitted_at), model.deadline
+                )
+            ),
+            overdue=bool(
+                model.deadline and not final and is_overdue(model.deadline, ctx.resources.applications.clock())
+            ),
             promised_days=model.promised_days,
             fields_total=model.fields_total,
             fields_prefilled=model.fields_prefilled,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from backend.applications.workdays import shanghai_date
 from backend.graphql import permissions
 from backend.graphql.certificates.types import Certificate, CertificatePage, CertificateVerification
 from backend.graphql.context import Info
@@ -38,4 +39,5 @@ class CertificateQuery:
     @strawberry.field(description="Check a certificate's code against the tamper-evident log (anyone may ask).")
     async def verify_certificate(self, info: Info, code: str) -> CertificateVerification:
         service = await info.context.applications()
-        return CertificateVerification.build(await service.certificates.verify(code), info)
+        today = shanghai_date(info.context.resources.applications.clock())
+        return CertificateVerification.build(await service.certificates.verify(code, today), info)

@@ -8,6 +8,7 @@ from enum import Enum
 import strawberry
 from strawberry.scalars import JSON
 
+from backend.applications.workdays import shanghai_date
 from backend.certificates import service as cs
 from backend.graphql.catalog.places import Department
 from backend.graphql.context import Info
@@ -36,7 +37,7 @@ class Certificate:
     holder_name: str = disclosed(Personal.CERTIFICATE)
     issued_on: date
     valid_until: date | None
-    status: str
+    status: str = strawberry.field(description="valid, expired (past validUntil, by today's date in China) or revoked.")
     source: str = strawberry.field(description="library (held by the city) or platform (issued by an application).")
     application_id: strawberry.ID | None
     fields: list[CertificateFieldValue]
@@ -44,7 +45,8 @@ class Certificate:
 
     @staticmethod
     def build(model: cs.Certificate, info: Info) -> Certificate:
-        """From the store's record, in the caller's locale."""
+        """From the store's record as it stands today (China date), in the caller's locale."""
+        model = cs.as_of(model, shanghai_date(info.context.resources.applications.clock()))
         locale = info.context.locale
         kind = info.context.snapshot.certificate_types.get(model.type_code)
         labels = {x.key: pick_text(x.label, locale) for x in kind.fields} if kind else {}
@@ -79,6 +81,7 @@ class CertificatePage:
 @strawberry.enum(description="What checking a certificate against the trust log found.")
 class VerificationStatus(Enum):
     VALID = "valid"
+    EXPIRED = "expired"
     TAMPERED = "tampered"
     REVOKED = "revoked"
     UNKNOWN = "unknown"
@@ -92,6 +95,7 @@ class CertificateVerification:
     holder_id_number: str | None = strawberry.field(description="Masked.")
     number: str | None
     issued_on: date | None
+    valid_until: date | None = strawberry.field(description="The last day it is valid; null: long-term (长期).")
     log_entry: int | None = strawberry.field(description="The trust log entry that vouches for it.")
 
     @staticmethod
@@ -107,5 +111,6 @@ class CertificateVerification:
             # an ID card's number is its holder's ID number: masked like any, for anyone holding the code
             number=NOTHING.text(c.number) if c else None,
             issued_on=c.issued_on if c else None,
+            valid_until=c.valid_until if c else None,
             log_entry=c.log_seq if c else None,
         )
