@@ -110,9 +110,11 @@ class InstantApproval:
             )
             return referred
         now = self._unit.now()
+        outputs = spec.summary.outputs
         approved = msgspec.structs.replace(
             application,
-            status=Status.APPROVED.value,
+            # Nothing to issue: the approval is the end (办结), not a step an officer must finish.
+            status=(Status.APPROVED if outputs else Status.COMPLETED).value,
             decision=record,
             decided_at=now,
             updated_at=now,
@@ -128,7 +130,6 @@ class InstantApproval:
         )
         basis = {"rule": spec.details.auto_approval, "decision": record, "form": application.form}
         await self.log_decision(application.id, "approved", basis)
-        outputs = spec.summary.outputs
         await timeline.record(
             approved,
             Action.AUTO_APPROVE,

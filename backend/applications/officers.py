@@ -12,7 +12,7 @@ from backend.applications.bundles import Bundles
 from backend.applications.errors import ApplicationErrorCode
 from backend.applications.models import Application, Reason
 from backend.applications.reads import Reads
-from backend.applications.states import NEEDS_REASON, TRANSITIONS, Action
+from backend.applications.states import NEEDS_REASON, TRANSITIONS, Action, Status
 from backend.applications.targets import Targets
 from backend.applications.timeline import Actor
 from backend.applications.unit import Unit
@@ -68,6 +68,8 @@ class OfficerActions:
             raise DomainError(ApplicationErrorCode.REASON_REQUIRED, field="reason")
         if version is not None and version != application.version:
             raise DomainError(ApplicationErrorCode.STALE_APPLICATION, field="version")
+        if action is Action.APPROVE and not has_outputs:
+            target = Status.COMPLETED  # nothing to issue: approving it is the end (办结)
         now = self._unit.now()
         decided = action in (Action.APPROVE, Action.REJECT)
         values: dict[str, Any] = {"status": target.value, "updated_at": now}

@@ -57,6 +57,9 @@ class TimelineStep:
     to_status: Status
     reason: str | None = disclosed()
     reason_fields: list[str]
+    item_name: str | None = strawberry.field(
+        default=None, description="A bundle's step taken on one of its items: that item's matter."
+    )
 
 
 @strawberry.type(description="Which certificate fields an application used (the citizen's data-use record).")
@@ -174,10 +177,27 @@ class Application:
         loaders = await info.context.application_loaders()
         return [_step(e, info) for e in await loaders.timeline.load(self.model.id)]
 
-    @strawberry.field(description="The step the application is at now (the latest).")
+    @strawberry.field(description="The step the application is at now (the latest; a bundle's follows its items).")
     async def current_step(self, info: Info) -> TimelineStep | None:
-        steps = await self.timeline(info)
-        return steps[-1] if steps else None
+        loaders = await info.context.application_loaders()
+        own = await loaders.timeline.load(self.model.id)
+        if self.model.kind != "bundle":
+            return _step(own[-1], info) if own else None
+        # A bundle is where its items are: its own steps only say it was submitted or how it ended.
+        items = await self.items(info)
+        names = {
+            x.model.id: pick(info.context.snapshot.by_code[x.model.matter_code or ""].name, info.context.locale)
+            for x in items
+        }
+        steps = [e for e in own if e.action != Action.BUNDLE_PROGRESS]  # its status says how it stands
+        for events in await loaders.timeline.load_many(list(names)):
+            steps.extend(events)
+        latest = max(steps, key=lambda e: (e.at, e.id), default=None)
+        if latest is None:
+            return None
+        step = _step(latest, info)
+        step.item_name = names.get(latest.application_id)
+        return step
 
     @strawberry.field(description="A bundle's items, one per matter, each routed to its department.")
     async def items(self, info: Info) -> list[Application]:
