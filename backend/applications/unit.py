@@ -13,6 +13,7 @@ from backend.applications.timeline import Timeline
 from backend.applications.updates import LiveUpdates
 from backend.applications.workdays import WorkCalendar
 from backend.catalog.snapshot import CatalogSnapshot
+from backend.certificates.numbers import NumberRegistry
 from backend.certificates.service import CertificateStore
 from backend.i18n import Catalogs
 from backend.identity.registry import PopulationRegistry
@@ -21,12 +22,14 @@ from backend.identity.sms import SmsSender
 
 @dataclass(frozen=True)
 class ApplicationDeps:
-    """What the applications domain needs from the process: SMS, messages, the registry, the log key."""
+    """What the applications domain needs from the process: SMS, messages, the registry, the log key, and
+    who allocates registries' numbers at issuing."""
 
     sms: SmsSender
     messages: Catalogs
     registry: PopulationRegistry
     log_key: bytes
+    numbers: NumberRegistry
 
 
 def _utc_now() -> datetime:
