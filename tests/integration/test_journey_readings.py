@@ -121,6 +121,8 @@ async def test_a_bundles_current_step_follows_its_items(api: AsyncTestClient[Any
     officer = await staff_token(api, "officer.gz-rsj")
     await run(api, officer, PROCESS, {"i": {"applicationId": item["id"], "action": "ACCEPT"}})
     # Then the bundle's current step is that acceptance, naming the item, not "you submitted"
+    step = "query($id: ID!) { application(id: $id) { currentStep { action } } }"
+    assert (await run(api, citizen, step, {"id": bundle["id"]}))["application"]["currentStep"]["action"] == "ACCEPT"
     seen = (await run(api, citizen, CURRENT, {"id": bundle["id"]}, locale="zh-CN"))["application"]
     assert seen["currentStep"]["action"] == "ACCEPT"
     assert seen["currentStep"]["itemName"] == item["matter"]["name"]
