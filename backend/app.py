@@ -13,6 +13,7 @@ from backend.applications.unit import ApplicationDeps
 from backend.assistant.relay import AssistantRelay
 from backend.broadcast import Broadcast
 from backend.catalog.snapshot import CHANGED_CHANNEL, CatalogCache
+from backend.certificates.runtime import build_numbers
 from backend.certificates.trustlog import log_key
 from backend.db.engine import create_engine, redact_url, session_factory
 from backend.graphql.http import graphql_get, graphql_post
@@ -30,7 +31,7 @@ from backend.rest import payments as payment_routes
 from backend.rest.errors import unexpected_error
 from backend.rest.health import health
 from backend.rest.pages import Pages
-from backend.rest.uploads import upload
+from backend.rest.uploads import download, upload
 from backend.search.service import SearchService
 from backend.settings import Settings, get_settings
 from payments.notifications import notification_batcher
@@ -57,7 +58,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         messages = catalogs(settings.locales_dir)
         identity = await build_identity(settings, sessions, redis, messages)
         payments = build_payments(settings, identity.master_secret, PlatformParties())
-        applications = ApplicationDeps(identity.sms, messages, identity.registry, log_key(identity.master_secret))
+        applications = ApplicationDeps(
+            identity.sms, messages, identity.registry, log_key(identity.master_secret), build_numbers(settings)
+        )
         app.state.resources = Resources(
             settings=settings,
             engine=engine,
@@ -99,7 +102,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
             log.info("app.stopped")
 
     return Litestar(
-        route_handlers=[graphql_post, graphql_get, graphql_ws, upload, health, *oidc.ROUTES, *payment_routes.ROUTES],
+        route_handlers=[
+            graphql_post,
+            graphql_get,
+            graphql_ws,
+            upload,
+            download,
+            health,
+            *oidc.ROUTES,
+            *payment_routes.ROUTES,
+        ],
         middleware=[request_context_middleware],
         before_send=[response_headers],
         exception_handlers={Exception: unexpected_error},

@@ -116,6 +116,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "signs receipts locally; never allowed in production."
         ),
     ] = "standin"
+    certificate_library: Annotated[
+        str,
+        _doc(
+            "The certificate library (ONEWINDOW_CERTIFICATE_LIBRARY): `standin` allocates the numbers issuing "
+            "registries would (passports, plates) locally; never allowed in production."
+        ),
+    ] = "standin"
     public_url: Annotated[
         str, _doc("The URL clients reach the service at, used in printed links (ONEWINDOW_PUBLIC_URL).")
     ] = ""
@@ -283,6 +290,8 @@ def production_problems(settings: Settings) -> list[str]:
         problems.append("the synthetic population registry stand-in is for development (ONEWINDOW_REGISTRY)")
     if settings.finance_bureau == "standin":
         problems.append("the finance bureau stand-in cannot issue real fiscal receipts (ONEWINDOW_FINANCE_BUREAU)")
+    if settings.certificate_library == "standin":
+        problems.append("the certificate library stand-in allocates no real numbers (ONEWINDOW_CERTIFICATE_LIBRARY)")
     if not (settings.alipay_gateway and settings.alipay_private_key_file and settings.alipay_public_key_file):
         problems.append(
             "payments need Alipay's gateway and keys (ONEWINDOW_ALIPAY_GATEWAY, _PRIVATE_KEY_FILE, _PUBLIC_KEY_FILE)"

@@ -18,14 +18,18 @@ from backend.applications import texts
 from backend.applications.applicants import Applicants
 from backend.applications.errors import ApplicationErrorCode
 from backend.applications.forms import MatterSpec, Profile, certificates_by_type, merge
+from backend.applications.issuing import check_entries
 from backend.applications.models import Application
 from backend.applications.states import Action, Status
 from backend.applications.targets import Targets
 from backend.applications.timeline import Actor
 from backend.applications.unit import Unit
 from backend.applications.workdays import shanghai_date
+from backend.catalog.format import CertificateField
+from backend.catalog.models import CertificateType
 from backend.certificates import trustlog
-from backend.certificates.issue import build_output
+from backend.certificates.issue import build_output, left_to_enter
+from backend.certificates.numbers import ALLOCATED
 from backend.certificates.service import Certificate
 from backend.db import tables as t
 from backend.errors import DomainError
@@ -110,9 +114,11 @@ class InstantApproval:
             )
             return referred
         now = self._unit.now()
+        outputs = spec.summary.outputs
         approved = msgspec.structs.replace(
             application,
-            status=Status.APPROVED.value,
+            # Nothing to issue: the approval is the end (办结), not a step an officer must finish.
+            status=(Status.APPROVED if outputs else Status.COMPLETED).value,
             decision=record,
             decided_at=now,
             updated_at=now,
@@ -128,22 +134,61 @@ class InstantApproval:
         )
         basis = {"rule": spec.details.auto_approval, "decision": record, "form": application.form}
         await self.log_decision(application.id, "approved", basis)
-        outputs = spec.summary.outputs
+        # A certificate with fields only the issuing officer knows (a vehicle's registration date) waits
+        # for them: approved by rule, issued by the department.
+        waits = bool(outputs) and bool(self.fields_to_enter(spec, approved, profile, certificates, today))
         await timeline.record(
             approved,
             Action.AUTO_APPROVE,
             system,
             from_status=Status.SUBMITTED,
             matter_name=name,
-            phone=phone if not outputs else None,
+            phone=phone if not outputs or waits else None,
         )
-        if not outputs:
+        if not outputs or waits:
             return approved
         completed = await self.issue_outputs(spec, approved, profile, certificates, today)
         await timeline.record(
             completed, Action.ISSUE, system, from_status=Status.APPROVED, matter_name=name, phone=phone
         )
         return completed
+
+    def _outputs(
+        self, spec: MatterSpec, certificates: Sequence[Certificate]
+    ) -> list[tuple[CertificateType, Certificate | None]]:
+        """The matter's output types, each with the certificate it renews (None: a new one)."""
+        held = certificates_by_type(certificates)
+        found: list[tuple[CertificateType, Certificate | None]] = []
+        for code in spec.summary.outputs:
+            # A matter that reads the certificate it issues renews it (a driving licence); any other
+            # issues a new one (a second business gets its own licence; the first one stays valid).
+            renews = any((f.prefill or "").startswith(f"cert:{code}.") for f in spec.details.form)
+            previous = held.get(code) if renews else None
+            found.append((self._unit.snapshot.certificate_types[code], previous[0] if previous else None))
+        return found
+
+    def fields_to_enter(
+        self,
+        spec: MatterSpec,
+        application: Application,
+        profile: Profile,
+        certificates: Sequence[Certificate],
+        today: date,
+    ) -> dict[str, list[CertificateField]]:
+        """Per output certificate type, the fields the issuing officer enters (empty: nobody needs to)."""
+        needed: dict[str, list[CertificateField]] = {}
+        for kind, previous in self._outputs(spec, certificates):
+            fields = left_to_enter(
+                kind,
+                today=today,
+                form=application.form,
+                profile=profile.as_rule_data(),
+                region_code=profile.region_code,
+                previous=previous.data if previous else None,
+            )
+            if fields:
+                needed[kind.code] = fields
+        return needed
 
     async def issue_outputs(
         self,
@@ -152,28 +197,35 @@ class InstantApproval:
         profile: Profile,
         certificates: Sequence[Certificate],
         today: date,
+        entered: dict[str, Any] | None = None,
     ) -> Application:
-        """Issue the matter's output certificates into the citizen's wallet; the application completed."""
-        held = certificates_by_type(certificates)
+        """Issue the matter's output certificates into the citizen's wallet, with the officer's `entered`
+        fields (per certificate type) and the numbers registries allocate; the application completed.
+        CERTIFICATE_FIELDS_INVALID when an entry is missing or wrong: no certificate has an empty field."""
+        needed = self.fields_to_enter(spec, application, profile, certificates, today)
+        entries = check_entries(needed, entered or {}, today=today)
+        numbers = self._unit.deps.numbers
         records, replaced = [], []
-        for code in spec.summary.outputs:
-            # A matter that reads the certificate it issues renews it (a driving licence); any other
-            # issues a new one (a second business gets its own licence; the first one stays valid).
-            renews = any((f.prefill or "").startswith(f"cert:{code}.") for f in spec.details.form)
-            previous = held.get(code) if renews else None
+        for kind, previous in self._outputs(spec, certificates):
             if previous:
-                replaced.append(previous[0].id)
-            records.append(
-                build_output(
-                    self._unit.snapshot.certificate_types[code],
-                    application_id=application.id,
-                    today=today,
-                    form=application.form,
-                    profile=profile.as_rule_data(),
-                    region_code=profile.region_code,
-                    previous=previous[0].data if previous else None,
-                )
+                replaced.append(previous.id)
+            allocated = {
+                key: numbers.allocate(kind.code, key, application_id=application.id, today=today)
+                for key in ALLOCATED.get(kind.code, ())
+            }
+            record = build_output(
+                kind,
+                application_id=application.id,
+                today=today,
+                form=application.form,
+                profile=profile.as_rule_data(),
+                region_code=profile.region_code,
+                previous=previous.data if previous else None,
+                allocated=allocated,
+                entered=entries.get(kind.code),
             )
+            assert all(v is not None for v in record.data.values()), record  # left_to_enter named every gap
+            records.append(record)
         store = self._unit.certificates
         await store.revoke(replaced, reason=f"renewed by application {application.id}")
         await store.store(records, source="platform", application_id=application.id)

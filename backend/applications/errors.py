@@ -22,6 +22,9 @@ class ApplicationErrorCode(StrEnum):
     UPLOAD_TOO_LARGE = "UPLOAD_TOO_LARGE"
     UPLOAD_TYPE_NOT_ALLOWED = "UPLOAD_TYPE_NOT_ALLOWED"
     UPLOAD_QUOTA = "UPLOAD_QUOTA"
+    CERTIFICATE_FIELDS_INVALID = "CERTIFICATE_FIELDS_INVALID"
+    VALIDITY_ENDED = "VALIDITY_ENDED"
+    DOWNLOAD_LINK_INVALID = "DOWNLOAD_LINK_INVALID"
 
 
 register(
@@ -47,6 +50,13 @@ register(
         ApplicationErrorCode.UPLOAD_TYPE_NOT_ALLOWED: "Upload a PDF, JPEG or PNG file.",
         ApplicationErrorCode.UPLOAD_QUOTA: (
             "You have uploaded the most allowed in a day ({files} files or {mb} MB). Try again tomorrow."
+        ),
+        ApplicationErrorCode.CERTIFICATE_FIELDS_INVALID: (
+            "Some fields of the certificate to issue need your attention before it can be issued."
+        ),
+        ApplicationErrorCode.VALIDITY_ENDED: "The validity must end after today.",
+        ApplicationErrorCode.DOWNLOAD_LINK_INVALID: (
+            "This download link is not valid or has expired. Open the material again."
         ),
     }
 )

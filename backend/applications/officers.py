@@ -12,12 +12,13 @@ from backend.applications.bundles import Bundles
 from backend.applications.errors import ApplicationErrorCode
 from backend.applications.models import Application, Reason
 from backend.applications.reads import Reads
-from backend.applications.states import NEEDS_REASON, TRANSITIONS, Action
+from backend.applications.states import NEEDS_REASON, TRANSITIONS, Action, Status
 from backend.applications.targets import Targets
 from backend.applications.timeline import Actor
 from backend.applications.unit import Unit
 from backend.applications.workdays import shanghai_date
 from backend.applications.writes import update_versioned
+from backend.catalog.format import CertificateField
 from backend.errors import CommonErrorCode, DomainError, NotFoundError
 from payments import orders
 
@@ -50,9 +51,17 @@ class OfficerActions:
         self._bundles = bundles
 
     async def act(
-        self, officer: Officer, application_id: str, action: Action, reason: Reason | None, *, version: int | None
+        self,
+        officer: Officer,
+        application_id: str,
+        action: Action,
+        reason: Reason | None,
+        *,
+        version: int | None,
+        certificate_fields: dict[str, Any] | None = None,
     ) -> Application:
-        """Move an item along the state machine, or refuse with INVALID_TRANSITION; recorded on the timeline."""
+        """Move an item along the state machine, or refuse with INVALID_TRANSITION; recorded on the timeline.
+        At ISSUE, `certificate_fields` are what the officer enters per certificate type (`fields_to_enter`)."""
         application = await self._reads.get(application_id)
         if application is None or application.kind != "matter":
             raise NotFoundError(application_id, field="applicationId")
@@ -68,6 +77,8 @@ class OfficerActions:
             raise DomainError(ApplicationErrorCode.REASON_REQUIRED, field="reason")
         if version is not None and version != application.version:
             raise DomainError(ApplicationErrorCode.STALE_APPLICATION, field="version")
+        if action is Action.APPROVE and not has_outputs:
+            target = Status.COMPLETED  # nothing to issue: approving it is the end (办结)
         now = self._unit.now()
         decided = action in (Action.APPROVE, Action.REJECT)
         values: dict[str, Any] = {"status": target.value, "updated_at": now}
@@ -89,7 +100,7 @@ class OfficerActions:
             reason=reason_record,
         )
         if action is Action.ISSUE:
-            await self._issue(moved)
+            await self._issue(moved, certificate_fields or {})
         if action is Action.REJECT and application.parent_id is None:
             await orders.close_open_order_of(self._unit.session, application.id, now)
         if application.parent_id:
@@ -98,9 +109,21 @@ class OfficerActions:
         assert updated is not None
         return updated
 
-    async def _issue(self, application: Application) -> None:
+    async def fields_to_enter(self, application: Application) -> dict[str, list[CertificateField]]:
+        """What the officer enters to issue an approved item's certificates, per certificate type."""
+        if application.status != Status.APPROVED or not application.matter_code:
+            return {}
+        spec = await self._targets.spec(application.matter_code)
+        if not spec.summary.outputs:
+            return {}
+        profile, _ = await self._applicants.profile(application.citizen_id)
+        today = shanghai_date(self._unit.now())
+        certificates = await self._unit.certificates.holder_certificates(profile.id_number, today)
+        return self._approval.fields_to_enter(spec, application, profile, certificates, today)
+
+    async def _issue(self, application: Application, entered: dict[str, Any]) -> None:
         spec = await self._targets.spec(application.matter_code or "")
         profile, _ = await self._applicants.profile(application.citizen_id)
         today = shanghai_date(self._unit.now())
         certificates = await self._unit.certificates.holder_certificates(profile.id_number, today)
-        await self._approval.issue_outputs(spec, application, profile, certificates, today)
+        await self._approval.issue_outputs(spec, application, profile, certificates, today, entered)

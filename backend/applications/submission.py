@@ -19,6 +19,7 @@ from backend.applications.forms import MatterSpec, MergedForm, certificates_by_t
 from backend.applications.models import Application
 from backend.applications.reads import Reads
 from backend.applications.states import Action, Status
+from backend.applications.supplements import supplement_changes
 from backend.applications.targets import Targets
 from backend.applications.timeline import Actor
 from backend.applications.unit import Unit
@@ -174,14 +175,18 @@ class Submission:
         wanted = {k: str(v) for k, v in materials.items() if k in known and v}
         uploads = await self._owned_uploads(citizen_id, wanted)
         sources = {k: ("citizen" if k in values else s) for k, s in application.sources.items()}
+        materials = {**application.materials, **{k: {"upload_id": v} for k, v in uploads.items()}}
+        # Back where the department asked from: an item it had accepted stays accepted.
+        steps = (await self._reads.timelines([application.id]))[0]
+        back_to = next((s.from_status for s in reversed(steps) if s.action == Action.REQUEST_SUPPLEMENT), None)
         updated = await update_versioned(
             self._unit.session,
             application,
             field="id",
             form=accepted,
             sources=sources,
-            status=Status.SUBMITTED.value,
-            materials={**application.materials, **{k: {"upload_id": v} for k, v in uploads.items()}},
+            status=back_to or Status.SUBMITTED.value,
+            materials=materials,
             updated_at=self._unit.now(),
         )
         profile, _phone = await self._applicants.profile(citizen_id)
@@ -192,6 +197,7 @@ class Submission:
             from_status=application.status,
             matter_name=self._unit.name_of(updated),
             phone=None,
+            reason=supplement_changes(application, accepted, materials),
         )
         if application.parent_id:
             await self._bundles.refresh(application.parent_id)

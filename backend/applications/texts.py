@@ -27,6 +27,14 @@ ACTION_LABELS: dict[Action, str] = {
     Action.BUNDLE_PROGRESS: "The life event's overall progress changed",
 }
 
+# How a material reached the department (backend.applications.materials.Provision).
+PROVISION_LABELS: dict[str, str] = {
+    "certificate": "Replaced by a certificate in the applicant's wallet",
+    "issued_in_bundle": "Issued by an earlier step of the same life event",
+    "upload": "Uploaded by the applicant",
+    "missing": "Not provided",
+}
+
 CORRECTED = "You changed values taken from your certificates or profile; an officer will check them."
 NOTICE = "Your application {reference} ({matter}) is now: {status}."
 NOTICE_WITH_REASON = "Your application {reference} ({matter}) is now: {status}. Reason: {reason}"
@@ -38,6 +46,7 @@ CERTIFICATE_EXPIRING = (
 TEXTS: dict[str, str] = {
     **{f"status.{k}": v for k, v in STATUS_LABELS.items()},
     **{f"action.{k}": v for k, v in ACTION_LABELS.items()},
+    **{f"provision.{k}": v for k, v in PROVISION_LABELS.items()},
     "notice": NOTICE,
     "notice_with_reason": NOTICE_WITH_REASON,
     "sms": SMS,

@@ -13,6 +13,7 @@ from backend.applications.timeline import Timeline
 from backend.applications.updates import LiveUpdates
 from backend.applications.workdays import WorkCalendar
 from backend.catalog.snapshot import CatalogSnapshot
+from backend.certificates.numbers import NumberRegistry
 from backend.certificates.service import CertificateStore
 from backend.i18n import Catalogs
 from backend.identity.registry import PopulationRegistry
@@ -26,13 +27,14 @@ def _utc_now() -> datetime:
 @dataclass(frozen=True)
 class ApplicationDeps:
     """What the applications domain needs from the process: SMS, messages, the registry, the log key,
-    the clock (the time now, aware; tests set a fixed day instead of the wall clock's) and the working-day
-    calendar deadlines are counted with."""
+    who allocates registries' numbers at issuing, the clock (the time now, aware; tests set a fixed day
+    instead of the wall clock's) and the working-day calendar deadlines are counted with."""
 
     sms: SmsSender
     messages: Catalogs
     registry: PopulationRegistry
     log_key: bytes
+    numbers: NumberRegistry
     clock: Callable[[], datetime] = _utc_now
     calendar: WorkCalendar = field(default_factory=WorkCalendar.default)
 

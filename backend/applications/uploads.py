@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -108,3 +110,55 @@ async def store(session: AsyncSession, folder: Path, citizen_id: str, content: b
         partial.write_bytes(content)
         partial.replace(target)  # atomic: a crash never leaves a half-written file under the hash
     return upload
+
+
+# A download link lives long enough for a phone's viewer to open it, not long enough to be passed around.
+LINK_SECONDS = 300
+
+
+class StoredUpload(msgspec.Struct, frozen=True, kw_only=True):
+    """An upload as a reader sees it: what it was called, how big, what type, whose."""
+
+    id: str
+    citizen_id: str
+    sha256: str
+    size: int
+    content_type: str
+    filename: str
+
+
+async def stored(session: AsyncSession, upload_ids: Iterable[str]) -> dict[str, StoredUpload]:
+    """Uploads by id (the caller checks who may see them)."""
+    ids = set(upload_ids)
+    if not ids:
+        return {}
+    columns = [t.uploads.c[name] for name in StoredUpload.__struct_fields__]
+    rows = await session.execute(select(*columns).where(t.uploads.c.id.in_(ids)))
+    return {row.id: StoredUpload(**row._mapping) for row in rows}
+
+
+def file_of(folder: Path, upload: StoredUpload) -> Path:
+    """Where an upload's content is kept (under its SHA-256, once for every upload of the same file)."""
+    return folder / upload.sha256[:2] / upload.sha256
+
+
+def _signature(key: bytes, upload_id: str, expires: int) -> str:
+    return hmac.new(key, f"upload:{upload_id}:{expires}".encode(), hashlib.sha256).hexdigest()
+
+
+def download_query(key: bytes, upload_id: str, now: datetime) -> tuple[str, datetime]:
+    """A signed link's query string for one upload, and when it expires. The caller decided that the
+    reader may download it; the link itself needs no bearer header (a phone's viewer opens it)."""
+    expires = int(now.timestamp()) + LINK_SECONDS
+    return f"expires={expires}&signature={_signature(key, upload_id, expires)}", datetime.fromtimestamp(expires, UTC)
+
+
+def check_download(key: bytes, upload_id: str, expires: str, signature: str, now: datetime) -> None:
+    """DOWNLOAD_LINK_INVALID unless the link was signed for this upload and has not expired."""
+    try:
+        until = int(expires)
+    except ValueError:
+        until = 0
+    expected = _signature(key, upload_id, until)
+    if not hmac.compare_digest(expected, signature) or until < now.timestamp():
+        raise DomainError(ApplicationErrorCode.DOWNLOAD_LINK_INVALID)

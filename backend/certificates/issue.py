@@ -6,9 +6,11 @@ import hashlib
 from datetime import date
 from typing import Any
 
+from backend.catalog import format as fmt
 from backend.catalog import models as m
 from backend.certificates.credit_codes import make_credit_code
 from backend.certificates.models import CertificateRecord
+from backend.certificates.numbers import ALLOCATED
 
 # How long an issued certificate is valid, in years, where the type has a validity.
 VALIDITY_YEARS = {"DRIVING_LICENSE": 6, "RESIDENCE_PERMIT": 1, "HK_MACAO_PERMIT": 10, "FOOD_BUSINESS_LICENSE": 5}
@@ -58,8 +60,12 @@ def build_output(
     profile: dict[str, Any],
     region_code: str,
     previous: dict[str, Any] | None,
+    allocated: dict[str, str] | None = None,
+    entered: dict[str, Any] | None = None,
 ) -> CertificateRecord:
-    """A new certificate: form values first, then the profile, then the certificate it renews."""
+    """A new certificate: form values first, then the profile, then the certificate it renews; what none
+    of them knows comes from the registry that allocates it (`allocated`) or the officer (`entered`).
+    A field nobody filled stays None: `left_to_enter` names them, and issuing refuses them."""
     serial = _serial(application_id, certificate_type.code)
     number = f"{certificate_type.code[:2]}{today:%Y}{serial % 10**10:010d}"
     years = VALIDITY_YEARS.get(certificate_type.code)
@@ -88,9 +94,13 @@ def build_output(
             value = field.options[0] if field.options else "valid"
         elif field.type == "credit_code" and value is None:
             value = make_credit_code("9", "2", region_code[:6], serial)
+        if value is None:
+            value = (allocated or {}).get(key, (entered or {}).get(key))
         if field.options and value not in field.options:
             value = _default_option(certificate_type.code, key, field.options, profile, today)
         data[key] = value
+    if data.get("valid_until") and valid_until is None:  # a validity the officer entered (a passport's)
+        valid_until = date.fromisoformat(data["valid_until"])
     return CertificateRecord(
         type_code=certificate_type.code,
         number=number,
@@ -111,3 +121,28 @@ def _default_option(type_code: str, key: str, options: list[str], profile: dict[
     if type_code == "BUSINESS_LICENSE" and key == "entity_type":
         return "individual_business"
     return options[0]
+
+
+def left_to_enter(
+    certificate_type: m.CertificateType,
+    *,
+    today: date,
+    form: dict[str, Any],
+    profile: dict[str, Any],
+    region_code: str,
+    previous: dict[str, Any] | None,
+) -> list[fmt.CertificateField]:
+    """The fields of a certificate to issue that only the issuing officer knows: what neither the form,
+    the registry profile, the certificate it renews nor a registry's allocation fills."""
+    allocated = {key: "allocated" for key in ALLOCATED.get(certificate_type.code, ())}
+    record = build_output(
+        certificate_type,
+        application_id="",
+        today=today,
+        form=form,
+        profile=profile,
+        region_code=region_code,
+        previous=previous,
+        allocated=allocated,
+    )
+    return [f for f in certificate_type.fields if record.data.get(f.key) is None]

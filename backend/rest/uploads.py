@@ -1,16 +1,20 @@
 """POST /uploads: a citizen uploads a material no certificate covers (multipart field `file`).
+GET /uploads/{id}?expires=..&signature=..: the file, through a signed short-lived link (Application.materials).
 
 Transport only: the checks and the storage are in backend.applications.uploads.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import msgspec
-from litestar import Request, post
+from litestar import Request, get, post
 from litestar.datastructures import UploadFile
+from litestar.params import FromPath
 from litestar.response import Response
 
 from backend.applications import uploads
@@ -18,6 +22,7 @@ from backend.applications.errors import ApplicationErrorCode
 from backend.db.engine import unit_of_work
 from backend.errors import CommonErrorCode, DomainError
 from backend.identity.models import SubjectType
+from backend.identity.secrets import derive
 from backend.rest.common import JSON, bearer_principal, error_response, resources_of
 
 STATUS: dict[str, int] = {
@@ -51,3 +56,26 @@ async def upload(request: Request[Any, Any, Any]) -> Response[bytes]:
         return error_response(request, error.code, STATUS.get(error.code, 400), **error.params)
     body = {"id": stored.id, "sha256": stored.sha256, "size": stored.size, "contentType": stored.content_type}
     return Response(msgspec.json.encode(body), status_code=201, media_type=JSON)
+
+
+@get("/uploads/{upload_id:str}", include_in_schema=False)
+async def download(request: Request[Any, Any, Any], upload_id: FromPath[str]) -> Response[bytes]:
+    """The file of a signed, unexpired link. Who may download was decided when the link was made (its
+    owner, an officer of the department handling it); the link is the permission, for five minutes."""
+    resources = resources_of(request)
+    key = derive(resources.identity.master_secret, "upload-links")
+    expires, signature = request.query_params.get("expires", ""), request.query_params.get("signature", "")
+    try:
+        uploads.check_download(key, upload_id, expires, signature, datetime.now(UTC))
+    except DomainError as error:
+        return error_response(request, error.code, 403)
+    async with resources.sessions() as db:
+        found = (await uploads.stored(db, [upload_id])).get(upload_id)
+    path = uploads.file_of(Path(resources.settings.data_dir) / "uploads", found) if found else None
+    if found is None or path is None or not path.exists():
+        return error_response(request, CommonErrorCode.NOT_FOUND, 404, what=upload_id)
+    headers = {
+        "content-disposition": f"inline; filename*=UTF-8''{quote(found.filename)}",
+        "cache-control": "private, no-store",
+    }
+    return Response(path.read_bytes(), media_type=found.content_type, headers=headers)

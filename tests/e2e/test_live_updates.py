@@ -69,7 +69,7 @@ def test_a_citizen_sees_an_instant_approval_live(served: str, server_env: dict[s
             ).json()["data"]["submitApplication"]
             assert submitted["errors"] == [], submitted
             seen = []
-            while not seen or seen[-1]["status"] != "APPROVED":
+            while not seen or seen[-1]["status"] != "COMPLETED":
                 message = _receive(socket)
                 assert message["type"] == "next" and message["id"] == "1", message
                 seen.append(message["payload"]["data"]["applicationUpdated"])

@@ -337,7 +337,7 @@ async def test_officers_process_their_departments_items_and_the_citizen_follows(
     await run(api, officer, PROCESS, {"i": {**step, "action": "ACCEPT"}})
     approved = await run(api, officer, PROCESS, {"i": {**step, "action": "APPROVE"}})
     final = approved["processApplication"]["application"]
-    assert final["status"] == "APPROVED"
+    assert final["status"] == "COMPLETED"  # nothing to issue: approving it ends it
     assert [s["action"] for s in final["timeline"]] == [
         "SUBMIT",
         "AUTO_REFER",
@@ -519,7 +519,7 @@ async def test_notices_are_read_in_the_readers_language_and_marked_read(
     inbox = "{ myNotifications(first: 3) { unreadCount items { id text read } } }"
     chinese = (await run(api, citizen, inbox, locale="zh-CN"))["myNotifications"]
     assert chinese["unreadCount"] >= 1 and "您的申请" in chinese["items"][0]["text"]
-    assert "已批准" in chinese["items"][0]["text"]
+    assert "已办结" in chinese["items"][0]["text"]
     english = (await run(api, citizen, inbox, locale="en"))["myNotifications"]
     assert english["items"][0]["text"].startswith("Your application ")
     mark = "mutation($ids: [ID!]) { markNotificationsRead(ids: $ids) { count errors { code } } }"

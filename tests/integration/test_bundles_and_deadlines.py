@@ -94,7 +94,7 @@ async def test_city_numbers_for_admins_and_their_own_for_officers(api: AsyncTest
     data = await run(
         api, citizen, SUBMIT, {"i": {"matterCode": "GZ-WJW-0001", "values": fill_required(form, {"child_order": "2"})}}
     )
-    assert data["submitApplication"]["application"]["status"] == "APPROVED", data
+    assert data["submitApplication"]["application"]["status"] == "COMPLETED", data
     admin = await staff_token(api, "admin")
     rows = (await run(api, admin, STATS))["cityStats"]
     city = rows[0]

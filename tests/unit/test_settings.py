@@ -78,6 +78,7 @@ def test_production_requires_real_database_and_redis() -> None:
         "ONEWINDOW_SMS": "gateway",
         "ONEWINDOW_REGISTRY": "gateway",
         "ONEWINDOW_FINANCE_BUREAU": "gateway",
+        "ONEWINDOW_CERTIFICATE_LIBRARY": "gateway",
     }
     # The Alipay sandbox is never a production payment channel.
     with pytest.raises(ValueError, match="payments need Alipay's gateway and keys"):
@@ -90,6 +91,9 @@ def test_production_requires_real_database_and_redis() -> None:
     # Nor is the finance bureau's stand-in a source of real fiscal receipts.
     with pytest.raises(ValueError, match="the finance bureau stand-in cannot issue real fiscal receipts"):
         settings_from_env(real | {"ONEWINDOW_FINANCE_BUREAU": "standin"})
+    # Nor does the certificate library's stand-in allocate real passport or plate numbers.
+    with pytest.raises(ValueError, match="the certificate library stand-in allocates no real numbers"):
+        settings_from_env(real | {"ONEWINDOW_CERTIFICATE_LIBRARY": "standin"})
     settings = settings_from_env(real)
     assert settings.env is Environment.PRODUCTION
     assert settings.graphiql_enabled is False

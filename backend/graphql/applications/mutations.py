@@ -112,9 +112,14 @@ class ApplicationMutation:
         officers = (await info.context.applications()).officers
         reason = Reason(text=input.reason or "", fields=input.fields) if input.reason else None
         action = Action(input.action.value)
-        updated, errors = await mutate(
-            info, lambda: officers.act(officer, str(input.application_id), action, reason, version=input.version)
-        )
+
+        async def work() -> Any:
+            entered = _object(input.certificate_fields, "certificateFields")
+            return await officers.act(
+                officer, str(input.application_id), action, reason, version=input.version, certificate_fields=entered
+            )
+
+        updated, errors = await mutate(info, work)
         application = Application.build(updated, info, officer.departments) if updated else None
         return ProcessApplicationPayload(application=application, errors=errors)
 

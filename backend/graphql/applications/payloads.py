@@ -60,6 +60,13 @@ class ProcessApplicationInput:
     reason: str | None = None
     fields: list[str] = strawberry.field(default_factory=list, description="The fields the reason is about.")
     version: int | None = None
+    certificate_fields: JSON | None = strawberry.field(
+        default=None,
+        description=(
+            "At ISSUE: what only the issuing system knows, per certificate type, as the application's "
+            'certificateFieldsToEnter lists it, e.g. {"PASSPORT": {"valid_until": "2036-12-06", ...}}.'
+        ),
+    )
 
 
 @strawberry.type

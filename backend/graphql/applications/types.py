@@ -18,13 +18,16 @@ from backend.applications import texts
 from backend.applications.states import Action, Status, is_final
 from backend.applications.workdays import is_overdue, shanghai_date
 from backend.errors import CommonErrorCode, DomainError
+from backend.graphql.applications import review
 from backend.graphql.applications.eligibility import Eligibility, build_conditions
+from backend.graphql.applications.review import ApplicationMaterial, CertificateFieldToEnter, SupplementChange
 from backend.graphql.catalog.places import Department
 from backend.graphql.catalog.types import Bundle, Matter
 from backend.graphql.certificates.types import Certificate
 from backend.graphql.context import Info
 from backend.graphql.privacy import Personal, disclosed
 from backend.i18n import pick
+from backend.identity.models import SubjectType
 from backend.privacy import source_kind
 from backend.rules.explain import Condition
 from payments.money import yuan
@@ -57,6 +60,9 @@ class TimelineStep:
     to_status: Status
     reason: str | None = disclosed()
     reason_fields: list[str]
+    item_name: str | None = strawberry.field(
+        default=None, description="A bundle's step taken on one of its items: that item's matter."
+    )
 
 
 @strawberry.type(description="Which certificate fields an application used (the citizen's data-use record).")
@@ -186,10 +192,47 @@ class Application:
         loaders = await info.context.application_loaders()
         return [_step(e, info) for e in await loaders.timeline.load(self.model.id)]
 
-    @strawberry.field(description="The step the application is at now (the latest).")
+    @strawberry.field(description="The step the application is at now (the latest; a bundle's follows its items).")
     async def current_step(self, info: Info) -> TimelineStep | None:
-        steps = await self.timeline(info)
-        return steps[-1] if steps else None
+        loaders = await info.context.application_loaders()
+        own = await loaders.timeline.load(self.model.id)
+        if self.model.kind != "bundle":
+            return _step(own[-1], info) if own else None
+        # A bundle is where its items are: its own steps only say it was submitted or how it ended.
+        items = await self.items(info)
+        names = {
+            x.model.id: pick(info.context.snapshot.by_code[x.model.matter_code or ""].name, info.context.locale)
+            for x in items
+        }
+        steps = [e for e in own if e.action != Action.BUNDLE_PROGRESS]  # its status says how it stands
+        for events in await loaders.timeline.load_many(list(names)):
+            steps.extend(events)
+        latest = max(steps, key=lambda e: (e.at, e.id), default=None)
+        if latest is None:
+            return None
+        step = _step(latest, info)
+        step.item_name = names.get(latest.application_id)
+        return step
+
+    @strawberry.field(description="The matter's materials and how each was provided (a bundle's are on its items).")
+    async def materials(self, info: Info) -> list[ApplicationMaterial]:
+        return await review.materials(info, self.model)
+
+    @strawberry.field(description="What the applicant changed in their latest answer to a supplement request.")
+    async def supplement_changes(self, info: Info) -> list[SupplementChange]:
+        steps = await (await info.context.application_loaders()).timeline.load(self.model.id)
+        answer = next((s for s in reversed(steps) if s.action == Action.SUPPLEMENT), None)
+        return await review.supplement_changes(info, self.model, answer.reason or {}) if answer else []
+
+    @strawberry.field(
+        description="What the officer enters at ISSUE (certificateFields), for an approved item; empty for citizens."
+    )
+    async def certificate_fields_to_enter(self, info: Info) -> list[CertificateFieldToEnter]:
+        principal = info.context.principal
+        if principal is None or principal.subject_type is not SubjectType.STAFF:
+            return []
+        service = await info.context.applications()
+        return review.fields_to_enter(info, await service.officers.fields_to_enter(self.model))
 
     @strawberry.field(description="A bundle's items, one per matter, each routed to its department.")
     async def items(self, info: Info) -> list[Application]:
