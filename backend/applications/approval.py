@@ -25,7 +25,7 @@ from backend.applications.timeline import Actor
 from backend.applications.unit import Unit
 from backend.applications.workdays import shanghai_date
 from backend.certificates import trustlog
-from backend.certificates.issue import build_output
+from backend.certificates.issue import build_output, registered_entity_type
 from backend.certificates.service import Certificate
 from backend.db import tables as t
 from backend.errors import DomainError
@@ -168,7 +168,8 @@ class InstantApproval:
                     self._unit.snapshot.certificate_types[code],
                     application_id=application.id,
                     today=today,
-                    form=application.form,
+                    # A registration's entity type follows what is applied for, unless the form says.
+                    form={"entity_type": registered_entity_type(spec.summary.name["zh-Hans"]), **application.form},
                     profile=profile.as_rule_data(),
                     region_code=profile.region_code,
                     previous=previous[0].data if previous else None,

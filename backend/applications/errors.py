@@ -22,6 +22,7 @@ class ApplicationErrorCode(StrEnum):
     UPLOAD_TOO_LARGE = "UPLOAD_TOO_LARGE"
     UPLOAD_TYPE_NOT_ALLOWED = "UPLOAD_TYPE_NOT_ALLOWED"
     UPLOAD_QUOTA = "UPLOAD_QUOTA"
+    AWAITING_EARLIER_STEP = "AWAITING_EARLIER_STEP"
 
 
 register(
@@ -47,6 +48,10 @@ register(
         ApplicationErrorCode.UPLOAD_TYPE_NOT_ALLOWED: "Upload a PDF, JPEG or PNG file.",
         ApplicationErrorCode.UPLOAD_QUOTA: (
             "You have uploaded the most allowed in a day ({files} files or {mb} MB). Try again tomorrow."
+        ),
+        ApplicationErrorCode.AWAITING_EARLIER_STEP: (
+            "This step waits for the certificate an earlier step of the same application issues; "
+            "it is filled in from it once issued."
         ),
     }
 )
