@@ -16,7 +16,8 @@ from tests.support.applications import fill_required, upload
 from tests.support.gql import run
 
 FORM = """query($m: String, $b: String) { applicationForm(matterCode: $m, bundleCode: $b) {
-  matterCodes fieldsTotal fieldsAsked fields { key type required value options { value } }
+  matterCodes fieldsTotal fieldsAsked fields { key type required value decimals options { value } }
+  filledLater { key value source sourceLabel matters }
   materials { key required replaced certificateType } } }"""
 SUBMIT = """mutation($i: SubmitApplicationInput!) { submitApplication(input: $i) {
   application { id status form items { id status matter { code outputs { code } } department { code } } }
@@ -70,6 +71,15 @@ async def _submit_restaurant(api: AsyncTestClient[Any], citizen: factories.Citiz
     # The citizen is not asked for what the first step issues: the new business's name and credit code
     assert "entity_name" not in asked and "credit_code" not in asked
     assert form["fieldsAsked"] == len(asked) < form["fieldsTotal"]
+    # and is shown where they will come from instead
+    later = {f["key"]: f for f in form["filledLater"]}
+    assert set(later) == {"entity_name", "credit_code"}
+    assert later["credit_code"]["source"] == "cert:BUSINESS_LICENSE.credit_code"
+    assert later["credit_code"]["sourceLabel"] == "Business Licence" and later["credit_code"]["value"] is None
+    assert REGISTRATION not in later["credit_code"]["matters"] and len(later["credit_code"]["matters"]) == 6
+    # A measurement is offered with decimals, a count is not
+    by_key = {f["key"]: f for f in form["fields"]}
+    assert by_key["sign_height"]["decimals"] is True and by_key["employee_count"]["decimals"] is False
     values = fill_required(
         form,
         {
