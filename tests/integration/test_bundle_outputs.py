@@ -215,3 +215,28 @@ async def test_measurements_take_decimals_and_counts_stay_whole(
     submitted = {"matterCode": "GZ-SJJ-0006", "values": staff, "materials": await _uploads(api, citizen.token, food)}
     counted = (await run(api, citizen.token, SUBMIT, {"i": submitted}))["submitApplication"]
     assert [(e["code"], e["field"]) for e in counted["errors"] if e["field"]] == [("INVALID_NUMBER", "employee_count")]
+
+
+async def test_a_step_with_a_rule_is_decided_once_the_certificate_it_waits_for_is_issued(
+    api: AsyncTestClient[Any], citizen: factories.Citizen
+) -> None:
+    # Given the marriage bundle: the birth registration (秒批 on the marriage certificate) waits for
+    # the certificate the marriage registration issues, so it is not decided at submission
+    form = (await run(api, citizen.token, FORM, {"b": "LE-0003"}))["applicationForm"]
+    assert {f["key"] for f in form["filledLater"]} >= {"spouse_id_number", "marriage_date"}
+    values = fill_required(form, {"partner_name": "李四"})
+    submitted = {"bundleCode": "LE-0003", "values": values, "materials": await _uploads(api, citizen.token, form)}
+    payload = (await run(api, citizen.token, SUBMIT, {"i": submitted}))["submitApplication"]
+    assert payload["errors"] == [], payload
+    items = {i["matter"]["code"]: i for i in payload["application"]["items"]}
+    timeline = "query($id: ID!) { application(id: $id) { status form sources timeline { action } } }"
+    birth = (await run(api, citizen.token, timeline, {"id": items["GZ-WJW-0001"]["id"]}))["application"]
+    assert [s["action"] for s in birth["timeline"]] == ["SUBMIT"] and birth["status"] == "SUBMITTED"
+    # When the civil affairs bureau registers the marriage and issues the certificate
+    officer = await factories.staff(api, "officer.gz-mzj")
+    for action in ("ACCEPT", "APPROVE", "ISSUE"):
+        assert (await _act(api, officer, items["GZ-MZJ-0001"]["id"], action))["errors"] == [], action
+    # Then the birth registration is filled from it and its rule decides it at once
+    birth = (await run(api, citizen.token, timeline, {"id": items["GZ-WJW-0001"]["id"]}))["application"]
+    assert birth["sources"]["spouse_id_number"] == "cert:MARRIAGE_CERT.spouse_id_number"
+    assert [s["action"] for s in birth["timeline"]][1:2] in (["AUTO_APPROVE"], ["AUTO_REFER"])
