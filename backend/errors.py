@@ -41,6 +41,7 @@ class CommonErrorCode(StrEnum):
     INVALID_DATE = "INVALID_DATE"
     INVALID_MONEY = "INVALID_MONEY"
     INVALID_NUMBER = "INVALID_NUMBER"
+    INVALID_MEASUREMENT = "INVALID_MEASUREMENT"
     INVALID_BOOLEAN = "INVALID_BOOLEAN"
     INVALID_OPTION = "INVALID_OPTION"
     TOO_LONG = "TOO_LONG"
@@ -95,6 +96,7 @@ register(
             "The amount is not valid: enter yuan with at most two decimals, like 120.50, up to {max}."
         ),
         CommonErrorCode.INVALID_NUMBER: "Enter a whole number, like 3.",
+        CommonErrorCode.INVALID_MEASUREMENT: "Enter a number with at most {decimals} decimals, like 1.2.",
         CommonErrorCode.INVALID_BOOLEAN: "Choose yes or no.",
         CommonErrorCode.INVALID_OPTION: "Choose one of the options offered.",
         CommonErrorCode.NOT_YOUR_DEPARTMENT: "This application belongs to another department.",

@@ -28,7 +28,7 @@ from backend.applications.workdays import shanghai_date
 from backend.catalog.format import CertificateField
 from backend.catalog.models import CertificateType
 from backend.certificates import trustlog
-from backend.certificates.issue import build_output, left_to_enter
+from backend.certificates.issue import build_output, left_to_enter, registered_entity_type
 from backend.certificates.numbers import ALLOCATED
 from backend.certificates.service import Certificate
 from backend.db import tables as t
@@ -217,7 +217,8 @@ class InstantApproval:
                 kind,
                 application_id=application.id,
                 today=today,
-                form=application.form,
+                # A registration's entity type follows what is applied for, unless the form says.
+                form={"entity_type": registered_entity_type(spec.summary.name["zh-Hans"]), **application.form},
                 profile=profile.as_rule_data(),
                 region_code=profile.region_code,
                 previous=previous.data if previous else None,

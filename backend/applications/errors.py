@@ -25,6 +25,7 @@ class ApplicationErrorCode(StrEnum):
     CERTIFICATE_FIELDS_INVALID = "CERTIFICATE_FIELDS_INVALID"
     VALIDITY_ENDED = "VALIDITY_ENDED"
     DOWNLOAD_LINK_INVALID = "DOWNLOAD_LINK_INVALID"
+    AWAITING_EARLIER_STEP = "AWAITING_EARLIER_STEP"
 
 
 register(
@@ -57,6 +58,10 @@ register(
         ApplicationErrorCode.VALIDITY_ENDED: "The validity must end after today.",
         ApplicationErrorCode.DOWNLOAD_LINK_INVALID: (
             "This download link is not valid or has expired. Open the material again."
+        ),
+        ApplicationErrorCode.AWAITING_EARLIER_STEP: (
+            "This step waits for the certificate an earlier step of the same application issues; "
+            "it is filled in from it once issued."
         ),
     }
 )

@@ -92,6 +92,8 @@ class MergedForm(msgspec.Struct, kw_only=True):
     fields: list[FormField]
     materials: list[FormMaterial]
     fields_total: int
+    # Fields filled from a certificate an earlier step of the bundle issues, once it is issued.
+    awaited: list[FormField] = msgspec.field(default_factory=list)
 
     @property
     def fields_asked(self) -> int:
@@ -111,6 +113,30 @@ class MergedForm(msgspec.Struct, kw_only=True):
     def values_for(self, matter_code: str, values: dict[str, Any]) -> dict[str, Any]:
         """A matter's form values under its own keys, from the merged form's values."""
         return {f.matter_keys[matter_code]: values.get(f.key) for f in self.fields if matter_code in f.matter_keys}
+
+
+def certificate_source(prefill: str | None) -> tuple[str, str] | None:
+    """("BUSINESS_LICENSE", "credit_code") for a prefill "cert:BUSINESS_LICENSE.credit_code", else None."""
+    if prefill is None or not prefill.startswith("cert:"):
+        return None
+    code, _, key = prefill.removeprefix("cert:").partition(".")
+    return code, key
+
+
+def issued_earlier(specs: Sequence[MatterSpec]) -> dict[str, set[str]]:
+    """Per matter of a bundle, the certificate types that the matters before it issue."""
+    earlier: dict[str, set[str]] = {}
+    issued: set[str] = set()
+    for spec in specs:
+        earlier[spec.summary.code] = set(issued)
+        issued |= set(spec.summary.outputs)
+    return earlier
+
+
+def from_earlier_output(prefill: str | None, earlier: set[str]) -> bool:
+    """Whether a field with this prefill is filled from a certificate an earlier step issues."""
+    source = certificate_source(prefill)
+    return source is not None and source[0] in earlier
 
 
 def certificates_by_type(certificates: Sequence[Certificate]) -> dict[str, list[Certificate]]:
@@ -189,12 +215,26 @@ def merge(
     for key, value in (draft or {}).items():
         if key in fields and value is not None and value != fields[key].value:
             fields[key].value, fields[key].source, fields[key].certificate_id = value, "draft", None
+    awaited = _awaited(specs, fields)
     return MergedForm(
         matters=[s.summary.code for s in specs],
-        fields=list(fields.values()),
+        fields=[f for key, f in fields.items() if key not in awaited],
         materials=_materials(specs, certs),
         fields_total=total,
+        awaited=[f for key, f in fields.items() if key in awaited],
     )
+
+
+def _awaited(specs: Sequence[MatterSpec], fields: dict[str, FormField]) -> set[str]:
+    """The merged fields that only steps waiting for an earlier step's certificate ask for, each
+    filled from that certificate (the new business's name and credit code): not asked of anyone."""
+    earlier = issued_earlier(specs)
+    prefills = {(spec.summary.code, f.key): f.prefill for spec in specs for f in spec.details.form}
+    return {
+        key
+        for key, field in fields.items()
+        if all(from_earlier_output(prefills[code, own], earlier[code]) for code, own in field.matter_keys.items())
+    }
 
 
 def _labels(text: fmt.LocaleText) -> LocaleMap:

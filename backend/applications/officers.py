@@ -73,6 +73,9 @@ class OfficerActions:
             raise DomainError(
                 ApplicationErrorCode.INVALID_TRANSITION, field="action", status=application.status, action=action.value
             )
+        # A step waiting for an earlier step's certificate can only be refused until it is filled from it.
+        if action is not Action.REJECT and await self._bundles.awaiting(application):
+            raise DomainError(ApplicationErrorCode.AWAITING_EARLIER_STEP, field="applicationId")
         if action in NEEDS_REASON and (reason is None or not reason.text.strip()):
             raise DomainError(ApplicationErrorCode.REASON_REQUIRED, field="reason")
         if version is not None and version != application.version:

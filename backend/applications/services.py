@@ -29,7 +29,7 @@ class Applications:
         self.drafts = Drafts(unit, self.targets)
         self.prefill = Prefill(unit, self.applicants, self.targets, self.drafts)
         self.approval = InstantApproval(unit, self.applicants, self.targets)
-        self.bundles = Bundles(unit, self.reads, self.applicants)
+        self.bundles = Bundles(unit, self.reads, self.applicants, self.targets, self.approval)
         self.submission = Submission(
             unit, self.applicants, self.targets, self.drafts, self.reads, self.approval, self.bundles
         )

@@ -15,7 +15,8 @@ from backend.applications.approval import InstantApproval
 from backend.applications.bundles import Bundles
 from backend.applications.drafts import Drafts
 from backend.applications.errors import ApplicationErrorCode
-from backend.applications.forms import MatterSpec, MergedForm, certificates_by_type, merge
+from backend.applications.forms import MatterSpec, MergedForm, certificates_by_type, issued_earlier, merge
+from backend.applications.handover import pending
 from backend.applications.models import Application
 from backend.applications.reads import Reads
 from backend.applications.states import Action, Status
@@ -23,7 +24,7 @@ from backend.applications.supplements import supplement_changes
 from backend.applications.targets import Targets
 from backend.applications.timeline import Actor
 from backend.applications.unit import Unit
-from backend.applications.validation import Checked, FormFieldSpec, validate_form
+from backend.applications.validation import Checked, FormFieldSpec, is_measurement, validate_form
 from backend.applications.workdays import shanghai_date
 from backend.applications.writes import insert, new_reference, update_versioned
 from backend.certificates.service import Certificate
@@ -107,6 +108,7 @@ class Submission:
                 type=f.type,  # type: ignore[arg-type]
                 required=f.required,
                 options=[o.value for o in f.options] if f.options else None,
+                decimals=f.type == "number" and is_measurement(f.label["en"]),
             )
             for f in form.fields
         ]
@@ -131,6 +133,7 @@ class Submission:
         await timeline.record(
             head, Action.SUBMIT, actor, from_status=None, matter_name=self._unit.name_of(head), phone=phone
         )
+        earlier = issued_earlier(specs)
         for item, spec in zip(items, specs, strict=True):
             if bundle:
                 await timeline.record(
@@ -142,7 +145,8 @@ class Submission:
                     phone=None,
                     notify=False,
                 )
-            if spec.details.auto_approval is not None:
+            # A step waiting for an earlier step's certificate is decided once it is filled from it.
+            if spec.details.auto_approval is not None and not pending(spec, item, earlier[spec.summary.code]):
                 await self._approval.decide(spec, item, profile, phone, certificates, today)
         if bundle:
             await self._bundles.refresh(head.id)

@@ -24,7 +24,7 @@ from backend.certificates.credit_codes import normalize_credit_code
 from backend.errors import MESSAGES as ERROR_MESSAGES
 from backend.identity.numbers import normalize_phone, parse_id_number
 
-JsonValue = str | int | bool | None
+JsonValue = str | int | float | bool | None
 
 
 class FieldProblem(StrEnum):
@@ -37,6 +37,7 @@ class FieldProblem(StrEnum):
     INVALID_DATE = "INVALID_DATE"
     INVALID_MONEY = "INVALID_MONEY"
     INVALID_NUMBER = "INVALID_NUMBER"
+    INVALID_MEASUREMENT = "INVALID_MEASUREMENT"
     INVALID_BOOLEAN = "INVALID_BOOLEAN"
     INVALID_OPTION = "INVALID_OPTION"
     TOO_LONG = "TOO_LONG"
@@ -53,6 +54,16 @@ MAX_MONEY = Decimal("999999999.99")  # the catalog's amount format allows nine i
 MAX_NUMBER = 2**53 - 1
 # A sanity range: four-digit years outside it are typos (0202 for 2020), not real dates on a form.
 MIN_YEAR, MAX_YEAR = 1800, 2199
+# A number field measures something when its label names a unit of measure ("Sign height (m)",
+# "Floor area (m²)"); the catalog format has no other hint. Measurements take decimals (a sign 1.2 m
+# high); counts, years and months ("Number of staff", "Loan term (years)") stay whole numbers.
+_MEASURE_UNIT = re.compile(r"\((?:mm|cm|m|km|m²|m³|km²|ha|g|kg|t|L|kW|kWh)\)\s*$")
+MAX_DECIMALS = 3  # more is a typo (1.2345 m), refused rather than rounded, like money
+
+
+def is_measurement(english_label: str) -> bool:
+    """Whether a number field with this English label is a measurement (decimals allowed)."""
+    return _MEASURE_UNIT.search(english_label) is not None
 
 
 class FormFieldSpec(msgspec.Struct, frozen=True):
@@ -62,12 +73,14 @@ class FormFieldSpec(msgspec.Struct, frozen=True):
     type: FormFieldType
     required: bool = False
     options: list[str] | None = None
+    decimals: bool = False  # a number that measures something (metres, square metres) may have decimals
 
     @classmethod
     def from_catalog(cls, field: FormField) -> FormFieldSpec:
         """The spec of a catalog form field (select options by value)."""
         options = [option.value for option in field.options] if field.options is not None else None
-        return cls(key=field.key, type=field.type, required=field.required, options=options)
+        decimals = field.type == "number" and is_measurement(field.label.en)
+        return cls(key=field.key, type=field.type, required=field.required, options=options, decimals=decimals)
 
 
 class Checked(msgspec.Struct, frozen=True):
@@ -215,7 +228,9 @@ def _money(raw: object) -> Checked:
 _INTEGER = re.compile(r"^[+-]?[0-9]+(?:\.[0-9]+)?$")
 
 
-def _number(raw: object) -> Checked:
+def _number(raw: object, *, decimals: bool) -> Checked:
+    if decimals:
+        return _measurement(raw)
     value: int | None = None
     if isinstance(raw, int) and not isinstance(raw, bool):
         value = raw
@@ -230,6 +245,22 @@ def _number(raw: object) -> Checked:
     if value is None or abs(value) > MAX_NUMBER:
         return _fail(FieldProblem.INVALID_NUMBER)
     return Checked(value=value)
+
+
+def _measurement(raw: object) -> Checked:
+    number: Decimal | None = None
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        text = _scalar_text(raw)
+        number = Decimal(text) if text is not None else None
+    elif isinstance(raw, str):
+        text = unicodedata.normalize("NFKC", raw).strip()
+        number = Decimal(text) if _INTEGER.match(text) else None
+    exponent = number.as_tuple().exponent if number is not None else 0
+    # A measurement is not negative (a sign -1.2 m high is a typo).
+    if number is None or not 0 <= number <= MAX_NUMBER or not isinstance(exponent, int) or -exponent > MAX_DECIMALS:
+        return _fail(FieldProblem.INVALID_MEASUREMENT, decimals=str(MAX_DECIMALS))
+    # Whole measurements stay integers (as before); others are JSON numbers a rule can compare.
+    return Checked(value=int(number) if number == number.to_integral_value() else float(number))
 
 
 _TRUE = frozenset({"true", "yes", "是"})
@@ -273,7 +304,7 @@ def validate_field(field: FormFieldSpec, raw: object, *, today: date) -> Checked
         case "money":
             return _money(raw)
         case "number":
-            return _number(raw)
+            return _number(raw, decimals=field.decimals)
         case "boolean":
             return _boolean(raw)
         case "select":

@@ -93,7 +93,7 @@ def build_output(
         elif key in ("status", "card_status", "account_status"):
             value = field.options[0] if field.options else "valid"
         elif field.type == "credit_code" and value is None:
-            value = make_credit_code("9", "2", region_code[:6], serial)
+            value = make_credit_code("9", _credit_code_category(form), region_code[:6], serial)
         if value is None:
             value = (allocated or {}).get(key, (entered or {}).get(key))
         if field.options and value not in field.options:
@@ -111,6 +111,33 @@ def build_output(
         valid_until=valid_until,
         data=data,
     )
+
+
+# The kind of entity a registration creates, by the words of its official name: the catalog's
+# registration forms carry no entity-type field, the matter applied for says which (有限责任公司设立登记
+# registers a limited company, 个体工商户设立登记 an individual business). A branch first: 分公司 names
+# its parent's kind too.
+_ENTITY_TYPE_WORDS = (
+    ("分公司", "branch"),
+    ("有限责任公司", "limited_company"),
+    ("股份有限公司", "limited_company"),
+    ("个体工商户", "individual_business"),
+    ("个人独资企业", "sole_proprietorship"),
+    ("合伙企业", "partnership"),
+)
+
+
+def registered_entity_type(matter_name: str) -> str | None:
+    """The entity type (BUSINESS_LICENSE.entity_type) a registration matter creates, from its zh-Hans
+    name; None when the name names none."""
+    return next((kind for words, kind in _ENTITY_TYPE_WORDS if words in matter_name), None)
+
+
+def _credit_code_category(form: dict[str, Any]) -> str:
+    """GB 32100's second character, the entity's category under market regulation: 1 an enterprise,
+    2 an individual business (the default, as an unknown entity type defaults to one)."""
+    entity_type = form.get("entity_type")
+    return "2" if entity_type is None or entity_type == "individual_business" else "1"
 
 
 def _default_option(type_code: str, key: str, options: list[str], profile: dict[str, Any], today: date) -> str:

@@ -3,10 +3,12 @@ the materials a certificate replaces."""
 
 from __future__ import annotations
 
+import msgspec
 import strawberry
 from strawberry.scalars import JSON
 
 from backend.applications import forms as f
+from backend.applications.validation import is_measurement
 from backend.graphql.privacy import Personal, disclosed
 from backend.i18n import Locale, pick, pick_text
 from backend.privacy import source_kind
@@ -38,7 +40,31 @@ class ApplicationFormField:
         Personal.CERTIFICATE, description="Values of the citizen's other certificates of that type."
     )
     matters: list[str] = strawberry.field(description="The matters that ask for this field.")
+    decimals: bool = strawberry.field(
+        default=False, description="A number that measures something (metres, square metres): decimals allowed."
+    )
     value_kind: strawberry.Private[Personal | None] = None
+
+    @staticmethod
+    def build(x: f.FormField, locale: Locale, cert_names: dict[str, dict[str, str]]) -> ApplicationFormField:
+        """From the domain's merged field."""
+        return ApplicationFormField(
+            key=x.key,
+            label=pick(x.label, locale),
+            type=x.type,
+            required=x.required,
+            options=[FormOption(value=o.value, label=pick_text(o.label, locale)) for o in x.options]
+            if x.options
+            else None,
+            value=x.value,
+            source=x.source,
+            source_label=_source_label(x.source, locale, cert_names),
+            certificate_id=strawberry.ID(x.certificate_id) if x.certificate_id else None,
+            choices=x.choices,
+            matters=list(x.matter_keys),
+            decimals=x.type == "number" and is_measurement(x.label["en"]),
+            value_kind=_field_kind(x),
+        )
 
 
 @strawberry.type(description="A material: replaced by a certificate in the wallet, or to be uploaded.")
@@ -56,6 +82,10 @@ class ApplicationFormMaterial:
 class ApplicationForm:
     matter_codes: list[str]
     fields: list[ApplicationFormField]
+    filled_later: list[ApplicationFormField] = strawberry.field(
+        description="Fields not asked: an earlier step of the bundle issues the certificate that fills them in "
+        "(a new business's name and credit code from its business licence)."
+    )
     materials: list[ApplicationFormMaterial]
     fields_total: int = strawberry.field(description="Fields of all its matters before merging.")
     fields_asked: int = strawberry.field(description="Fields after merging.")
@@ -70,24 +100,11 @@ class ApplicationForm:
         """From the domain's merged form."""
         return ApplicationForm(
             matter_codes=form.matters,
-            fields=[
-                ApplicationFormField(
-                    key=x.key,
-                    label=pick(x.label, locale),
-                    type=x.type,
-                    required=x.required,
-                    options=[FormOption(value=o.value, label=pick_text(o.label, locale)) for o in x.options]
-                    if x.options
-                    else None,
-                    value=x.value,
-                    source=x.source,
-                    source_label=_source_label(x.source, locale, cert_names),
-                    certificate_id=strawberry.ID(x.certificate_id) if x.certificate_id else None,
-                    choices=x.choices,
-                    matters=list(x.matter_keys),
-                    value_kind=_field_kind(x),
-                )
-                for x in form.fields
+            fields=[ApplicationFormField.build(x, locale, cert_names) for x in form.fields],
+            # Not asked: shown with the certificate that will fill them (source, sourceLabel), no value yet.
+            filled_later=[
+                ApplicationFormField.build(msgspec.structs.replace(x, source=x.prefill), locale, cert_names)
+                for x in form.awaited
             ],
             materials=[
                 ApplicationFormMaterial(
