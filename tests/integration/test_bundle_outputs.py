@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.certificates.credit_codes import normalize_credit_code
 from tests.support import factories
-from tests.support.applications import fill_required, upload
+from tests.support.applications import fill_required, officer_entries, upload
 from tests.support.gql import run
 
 FORM = """query($m: String, $b: String) { applicationForm(matterCode: $m, bundleCode: $b) {
@@ -52,6 +52,8 @@ async def _item(api: AsyncTestClient[Any], token: str, item_id: str) -> dict[str
 
 
 async def _act(api: AsyncTestClient[Any], token: str, item_id: str, action: str, **more: Any) -> dict[str, Any]:
+    if action == "ISSUE":  # the officer enters what only the issuing system knows
+        more["certificateFields"] = await officer_entries(api, token, item_id)
     payload: dict[str, Any] = (
         await run(api, token, PROCESS, {"i": {"applicationId": item_id, "action": action, **more}})
     )["processApplication"]

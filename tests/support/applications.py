@@ -6,6 +6,8 @@ from typing import Any
 
 from litestar.testing import AsyncTestClient
 
+from tests.support.gql import run
+
 DEMO_ID = "44010619880315011X"
 # The smallest valid PNG: what the upload endpoint recognises by its signature.
 PNG = (
@@ -51,3 +53,25 @@ def fill_required(form: dict[str, Any], values: dict[str, Any]) -> dict[str, Any
         if field["value"] is None and field["required"] and field["key"] not in filled:
             filled[field["key"]] = filler(field)
     return filled
+
+
+# What an issuing officer plausibly enters for each type of certificate field (a validity ends in 2031).
+OFFICER_ENTRIES = {
+    "text": "广州市公安局",
+    "address": "广州市天河区天河路2号",
+    "date": "2031-12-06",
+    "number": 80,
+    "money": "50000.00",
+    "id_number": DEMO_ID,
+    "credit_code": "91350100M000100Y43",
+}
+
+TO_ENTER = """query($id: ID!) { application(id: $id) { certificateFieldsToEnter { certificateType key type } } }"""
+
+
+async def officer_entries(api: AsyncTestClient[Any], officer: str, application_id: str) -> dict[str, dict[str, Any]]:
+    """What the officer enters at ISSUE: a plausible value for every field the application asks of them."""
+    entries: dict[str, dict[str, Any]] = {}
+    for field in (await run(api, officer, TO_ENTER, {"id": application_id}))["application"]["certificateFieldsToEnter"]:
+        entries.setdefault(field["certificateType"], {})[field["key"]] = OFFICER_ENTRIES[field["type"]]
+    return entries
