@@ -7,10 +7,11 @@ once); the sandbox command is the real CLI in its own process, on the backend's 
 
 from __future__ import annotations
 
+import asyncio
 import os
-import subprocess
 import sys
 import uuid
+from asyncio.subprocess import PIPE, STDOUT
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -74,15 +75,11 @@ async def test_the_sandbox_command_pays_an_order_launched_with_any_method(
         paid = await run(client, citizen.token, PAY, {"o": order.id, "k": str(uuid.uuid4()), "m": method})
         assert paid["payOrder"]["errors"] == [] and paid["payOrder"]["launch"]["method"] == method, paid
 
-        done = subprocess.run(
-            [str(ONEWINDOW), "sandbox", "alipay", "pay", order.out_trade_no],
-            env=walk.env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert done.returncode == 0, done.stdout + done.stderr
-        assert '"status":"TRADE_SUCCESS"' in done.stdout.replace(" ", ""), done.stdout
+        command = ONEWINDOW, "sandbox", "alipay", "pay", order.out_trade_no
+        buyer = await asyncio.create_subprocess_exec(*command, env=walk.env, stdout=PIPE, stderr=STDOUT)
+        output = (await asyncio.wait_for(buyer.communicate(), 120))[0].decode()
+        assert buyer.returncode == 0, output
+        assert '"status":"TRADE_SUCCESS"' in output.replace(" ", ""), output
 
         answer = await run(client, citizen.token, ORDER, {"id": order.id})
     assert answer["order"]["status"] == "paid" and answer["order"]["paidAt"], answer
