@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import ipaddress
 import os
 import re
 from enum import StrEnum
@@ -160,6 +161,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return self.env is Environment.PRODUCTION
 
     @property
+    def trusted_proxy_networks(self) -> list[str]:
+        """The trusted proxies as networks (a lone address is a /32 or /128), in the form uvicorn matches."""
+        items = (item.strip() for item in self.trusted_proxies.split(","))
+        return [str(ipaddress.ip_network(item, strict=False)) for item in items if item]
+
+    @property
     def graphiql_enabled(self) -> bool:
         """GraphiQL is served unless turned off, and never by default in production."""
         return (not self.is_production) if self.graphiql is None else self.graphiql
@@ -252,6 +259,13 @@ def settings_from_env(environ: dict[str, str] | None = None) -> Settings:
     if unknown:
         raise SettingsError(UNKNOWN_SETTINGS, unknown)
     settings = _converted(raw)
+    try:
+        settings.trusted_proxy_networks  # noqa: B018 - a typo here would silently trust nobody
+    except ValueError as error:
+        problem = (
+            f"ONEWINDOW_TRUSTED_PROXIES: {error} (give addresses or networks, comma-separated: 10.0.0.0/8,192.0.2.7)"
+        )
+        raise SettingsError(SETTINGS_REFUSED, [problem]) from None
     if settings.is_production:
         problems = production_problems(settings)
         if problems:
