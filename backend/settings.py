@@ -130,6 +130,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     alipay_sandbox_port: Annotated[int, _doc("Port of the local Alipay sandbox (ONEWINDOW_ALIPAY_SANDBOX_PORT).")] = (
         8010
     )
+    receipt_link_seconds: Annotated[
+        int,
+        msgspec.Meta(ge=60, le=86400),
+        _doc(
+            "How long a receipt's PDF link (pdfUrl) opens without a token (ONEWINDOW_RECEIPT_LINK_SECONDS): it is "
+            "signed with a key derived from ONEWINDOW_SECRET_KEY and handed only to who may see the receipt."
+        ),
+    ] = 900
     alipay_app_id: Annotated[str, _doc("The merchant's Alipay app id (ONEWINDOW_ALIPAY_APP_ID).")] = "2021000000000001"
     alipay_seller_id: Annotated[str, _doc("The merchant's Alipay user id, 2088... (ONEWINDOW_ALIPAY_SELLER_ID).")] = (
         "2088000000000001"
