@@ -63,9 +63,14 @@ async def take_within_limits(redis: Redis, checks: list[tuple[str, Limit]]) -> N
     """
     waits = [await hit(redis, key, limit) for key, limit in checks]
     if max(waits, default=0):
-        for key, _ in checks:
-            await redis.eval(_GIVE_BACK, 1, key)
+        await give_back(redis, checks)
         raise DomainError(CommonErrorCode.RATE_LIMITED, seconds=max(waits))
+
+
+async def give_back(redis: Redis, checks: list[tuple[str, Limit]]) -> None:
+    """Uncount one event taken against every limit (it did not happen after all)."""
+    for key, _ in checks:
+        await redis.eval(_GIVE_BACK, 1, key)
 
 
 async def refuse_if_exceeded(redis: Redis, checks: list[tuple[str, Limit]]) -> None:

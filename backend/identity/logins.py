@@ -56,7 +56,11 @@ class Logins:
             raise DomainError(CommonErrorCode.INVALID_PHONE, field="phone")
         code = await self._deps.codes.issue(number, meta.ip)
         text = self._deps.messages.gettext(locale, LOGIN_SMS, code=code, minutes=CODE_SECONDS // 60)
-        await self._deps.sms.send(self._db, number, text)
+        try:
+            await self._deps.sms.send(self._db, number, text)
+        except BaseException:
+            await self._deps.codes.withdraw(number, meta.ip)  # only a code sent counts toward the limits
+            raise
         await audit.record(self._db, AuditAction.LOGIN_CODE_SENT, meta=meta, phone=mask_phone(number))
         return CodeSent(expires_in=CODE_SECONDS, retry_after=PER_PHONE_COOLDOWN.seconds)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -53,3 +54,21 @@ async def test_the_daily_cap_still_counts_every_code_sent(
     refused = await _ask(api, phone)
     assert [e["code"] for e in refused["errors"]] == ["RATE_LIMITED"], refused
     assert 86000 < refused["retryAfter"] <= 86400, refused
+
+
+async def test_a_code_the_sms_gateway_could_not_send_counts_toward_no_limit(
+    api: AsyncTestClient[Any], db: async_sessionmaker[AsyncSession], fresh_redis: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    phone = (await factories.resident(db)).phone
+    sms = api.app.state.resources.identity.sms
+
+    async def unreachable(*args: Any, **kwargs: Any) -> None:
+        raise OSError("the SMS gateway is unreachable")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(sms, "send", unreachable)
+        _, body = await send(api, REQUEST, {"p": phone})
+    assert not (body.get("data") or {}).get("requestLoginCode") and body["errors"], body
+    assert await fresh_redis.get(f"otp:daily:{phone}") in (None, b"0")
+    # nothing was sent: the citizen may ask again at once, with no cooldown to wait out
+    assert await _ask(api, phone) == {"sent": True, "expiresIn": 300, "retryAfter": 60, "errors": []}
