@@ -7,6 +7,7 @@ from collections.abc import Collection
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.catalog.models import fee_kind
 from backend.catalog.service import CatalogService
 from backend.identity.citizens import names_of
 from payments.parties import IssuingUnit
@@ -22,6 +23,10 @@ class PlatformParties:
             code: IssuingUnit(code=code, name=department.name, fiscal_code=department.fiscal_code)
             for code, department in departments.items()
         }
+
+    def fee_kinds(self, item_codes: Collection[str]) -> dict[str, str]:
+        """The catalog's kind of each fee (a tax, or non-tax revenue)."""
+        return {code: fee_kind(code) for code in item_codes}
 
     async def payer_names(self, session: AsyncSession, citizen_ids: Collection[str]) -> dict[str, str]:
         """Identity's verified citizens' names."""

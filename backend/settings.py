@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import ipaddress
 import os
 import re
 from enum import StrEnum
@@ -136,6 +137,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     alipay_sandbox_port: Annotated[int, _doc("Port of the local Alipay sandbox (ONEWINDOW_ALIPAY_SANDBOX_PORT).")] = (
         8010
     )
+    receipt_link_seconds: Annotated[
+        int,
+        msgspec.Meta(ge=60, le=86400),
+        _doc(
+            "How long a receipt's PDF link (pdfUrl) opens without a token (ONEWINDOW_RECEIPT_LINK_SECONDS): it is "
+            "signed with a key derived from ONEWINDOW_SECRET_KEY and handed only to who may see the receipt."
+        ),
+    ] = 900
     alipay_app_id: Annotated[str, _doc("The merchant's Alipay app id (ONEWINDOW_ALIPAY_APP_ID).")] = "2021000000000001"
     alipay_seller_id: Annotated[str, _doc("The merchant's Alipay user id, 2088... (ONEWINDOW_ALIPAY_SELLER_ID).")] = (
         "2088000000000001"
@@ -165,6 +174,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     def is_production(self) -> bool:
         """True when running with production settings."""
         return self.env is Environment.PRODUCTION
+
+    @property
+    def trusted_proxy_networks(self) -> list[str]:
+        """The trusted proxies as networks (a lone address is a /32 or /128), in the form uvicorn matches."""
+        items = (item.strip() for item in self.trusted_proxies.split(","))
+        return [str(ipaddress.ip_network(item, strict=False)) for item in items if item]
 
     @property
     def graphiql_enabled(self) -> bool:
@@ -259,6 +274,13 @@ def settings_from_env(environ: dict[str, str] | None = None) -> Settings:
     if unknown:
         raise SettingsError(UNKNOWN_SETTINGS, unknown)
     settings = _converted(raw)
+    try:
+        settings.trusted_proxy_networks  # noqa: B018 - a typo here would silently trust nobody
+    except ValueError as error:
+        problem = (
+            f"ONEWINDOW_TRUSTED_PROXIES: {error} (give addresses or networks, comma-separated: 10.0.0.0/8,192.0.2.7)"
+        )
+        raise SettingsError(SETTINGS_REFUSED, [problem]) from None
     if settings.is_production:
         problems = production_problems(settings)
         if problems:

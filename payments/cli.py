@@ -216,11 +216,29 @@ def sandbox_alipay(ctx: click.Context, port: int | None) -> None:
 @click.argument("out_trade_no")
 @click.option("--port", type=int, default=None)
 def sandbox_alipay_pay(out_trade_no: str, port: int | None) -> None:
-    """Play the buyer: pay OUT_TRADE_NO at the running sandbox."""
+    """Play the buyer: pay OUT_TRADE_NO at the running sandbox, whichever way the app launched it.
+
+    The buyer presents what the citizen's app got from payOrder, as Alipay's app or browser would: an
+    APP order string is handed to the sandbox's SDK stand-in, a WAP page is opened; a QR code's trade
+    already exists at the gateway. Then the buyer pays.
+    """
     import httpx
 
+    from payments.paying import latest_launch
+
     port = port or get_settings().alipay_sandbox_port
-    response = httpx.post(f"http://127.0.0.1:{port}/sandbox/pay", json={"out_trade_no": out_trade_no}, timeout=10)
+    base = f"http://127.0.0.1:{port}"
+    launch = run(lambda session: latest_launch(session, out_trade_no))
+    with httpx.Client(base_url=base, timeout=10) as client:
+        if launch is not None and launch.method == "app" and launch.order_string:
+            opened = client.post("/sandbox/app-pay", json={"order_string": launch.order_string})
+            if opened.status_code != 200 or "error" in opened.json():
+                raise click.ClickException(f"the sandbox refused the order string: {opened.text}")
+        elif launch is not None and launch.method == "wap" and launch.pay_url:
+            opened = client.get(launch.pay_url)
+            if opened.status_code != 200:
+                raise click.ClickException(f"the sandbox refused the payment page: {opened.text}")
+        response = client.post("/sandbox/pay", json={"out_trade_no": out_trade_no})
     click.echo(response.text)
     if response.status_code != 200:
         raise SystemExit(1)

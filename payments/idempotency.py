@@ -78,6 +78,20 @@ async def answer(session: AsyncSession, actor: str, key: str, response: dict[str
     await session.execute(update(t.idempotency_keys).where(_key(actor, key)).values(response=response))
 
 
+async def answers_to(session: AsyncSession, operation: str, requests: list[Any]) -> list[dict[str, Any]]:
+    """The answers kept for any of `requests` under `operation`, whoever asked, newest first."""
+    rows = await session.execute(
+        select(t.idempotency_keys.c.response)
+        .where(
+            t.idempotency_keys.c.operation == operation,
+            t.idempotency_keys.c.request_hash.in_([_digest(request) for request in requests]),
+            t.idempotency_keys.c.response.is_not(None),
+        )
+        .order_by(t.idempotency_keys.c.created_at.desc())
+    )
+    return [dict(response) for response in rows.scalars()]
+
+
 async def release(session: AsyncSession, actor: str, key: str) -> None:
     """Give a reserved key up: the request failed before anything happened, and may be tried again."""
     await session.execute(delete(t.idempotency_keys).where(_key(actor, key), t.idempotency_keys.c.response.is_(None)))

@@ -27,6 +27,10 @@ class Parties(Protocol):
         """The departments of `codes` that exist, by code."""
         ...
 
+    def fee_kinds(self, item_codes: Collection[str]) -> dict[str, str]:
+        """Each fee's kind by its item code, as the catalog says: "tax" or "non_tax" (it picks the receipt)."""
+        ...
+
     async def payer_names(self, session: AsyncSession, citizen_ids: Collection[str]) -> dict[str, str]:
         """Citizens' names by id; absent (or unverified) citizens are missing."""
         ...

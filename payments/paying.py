@@ -16,7 +16,7 @@ from payments import idempotency
 from payments import tables as t
 from payments.channels.base import ChannelError, Method, PaymentLaunch, PaymentRequest
 from payments.errors import NotFoundError, PaymentError, PaymentErrorCode
-from payments.orders import Order, OrderStatus, get_order
+from payments.orders import Order, OrderStatus, get_order, orders_by_trade_no
 from payments.service import PaymentDeps
 
 # A launch is local signing, or one precreate call: a reservation this old was abandoned.
@@ -69,3 +69,14 @@ async def pay(
         )
         await idempotency.answer(session, citizen_id, idempotency_key, msgspec.to_builtins(launch))
     return order, launch
+
+
+async def latest_launch(session: AsyncSession, out_trade_no: str) -> PaymentLaunch | None:
+    """The last launch the citizen got for the order of `out_trade_no` (what the buyer holds), if any."""
+    order = (await orders_by_trade_no(session, [out_trade_no])).get(out_trade_no)
+    if order is None:
+        return None
+    methods: tuple[Method, ...] = ("app", "wap", "qr")
+    requests = [{"order": order.id, "method": method} for method in methods]
+    answers = await idempotency.answers_to(session, "pay", requests)
+    return msgspec.convert(answers[0], PaymentLaunch) if answers else None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import io
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.qr import QrCodeWidget
@@ -15,8 +16,12 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-from payments.money import to_yuan
+from payments.money import capital_yuan, to_yuan
 from payments.receipts import Receipt
+
+# Receipts are dated in Beijing time: a payment at 07:02 on 12-07 in Beijing is 23:02 on 12-06 in UTC.
+BEIJING = ZoneInfo("Asia/Shanghai")
+TITLES = {"non_tax": "广东省非税收入电子票据", "tax": "中华人民共和国税收完税证明"}
 
 FONT_PATHS = [Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")]
 FONT = "WenQuanYiMicroHei"
@@ -38,7 +43,7 @@ def render(receipt: Receipt, verify_url: str) -> bytes:
     width, height = landscape(A5)
     pdf = canvas.Canvas(buffer, pagesize=(width, height))
     pdf.setTitle(f"{receipt.bill_code}-{receipt.bill_number}")
-    title = "广东省非税收入电子票据" + ("（红字）" if receipt.kind == "red" else "")
+    title = TITLES[receipt.category] + ("（红字）" if receipt.kind == "red" else "")
     pdf.setFont(font, 16)
     pdf.drawCentredString(width / 2, height - 40, title)
     pdf.setFont(font, 9)
@@ -46,9 +51,12 @@ def render(receipt: Receipt, verify_url: str) -> bytes:
     name = issuer.get("name", {}).get("zh-Hans", issuer.get("code", "")) if isinstance(issuer.get("name"), dict) else ""
     lines = [
         f"票据代码：{receipt.bill_code}    票据号码：{receipt.bill_number}    校验码：{receipt.check_code}",
-        f"交款人：{receipt.payer}    开票日期：{receipt.issued_at:%Y-%m-%d}",
+        f"交款人：{receipt.payer}    开票日期：{receipt.issued_at.astimezone(BEIJING):%Y-%m-%d}",
         f"开票单位：{name}（执收单位编码 {issuer.get('fiscal_code', '')}）",
     ]
+    original = receipt.original
+    if original is not None:
+        lines.append(f"冲红原票据：票据代码 {original[0]}    票据号码 {original[1]}")
     y = height - 70
     for line in lines:
         pdf.drawString(36, y, line)
@@ -64,7 +72,8 @@ def render(receipt: Receipt, verify_url: str) -> bytes:
         pdf.drawString(150, y, item_name.get("zh-Hans", "") if isinstance(item_name, dict) else str(item_name))
         pdf.drawRightString(width - 150, y, to_yuan(int(item["amount_fen"])))
         y -= 14
-    pdf.drawString(36, y - 6, f"合计：{to_yuan(receipt.total_fen)} 元")
+    pdf.drawString(36, y - 6, f"合计（小写）：{to_yuan(receipt.total_fen)} 元")
+    pdf.drawString(36, y - 22, f"合计（大写）：人民币{capital_yuan(receipt.total_fen)}")
     pdf.setFont(font, 7)
     pdf.drawString(36, 30, f"电子签名：{receipt.signature[:64]}…")
     qr = QrCodeWidget(verify_url)

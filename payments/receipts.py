@@ -51,6 +51,31 @@ class Receipt(msgspec.Struct, frozen=True, kw_only=True):
     signature: str
     issued_at: datetime
 
+    @property
+    def category(self) -> Category:
+        """A tax payment certificate when it receipts a tax, else a non-tax revenue receipt (its items
+        carry their fee's kind, as the catalog gave it when the receipt was issued)."""
+        kinds = {item.get("fee_kind", "non_tax") for item in self.items}
+        return "tax" if kinds == {"tax"} else "non_tax"
+
+    @property
+    def original(self) -> tuple[str, str] | None:
+        """A red-letter reversal's original receipt: (票据代码, 票据号码)."""
+        for item in self.items:
+            if item.get("original_bill_code"):
+                return str(item["original_bill_code"]), str(item["original_bill_number"])
+            if isinstance(item.get("reverses"), str) and "-" in item["reverses"]:  # reversals issued before
+                code, number = item["reverses"].split("-", 1)
+                return code, number
+        return None
+
+
+Category = Literal["non_tax", "tax"]
+# What each category of receipt is called, in each locale.
+CATEGORY_NAMES: dict[str, dict[str, str]] = {
+    "non_tax": {"zh-Hans": "非税收入电子票据", "zh-Hant": "非稅收入電子票據", "en": "Non-tax revenue e-receipt"},
+    "tax": {"zh-Hans": "税收完税证明", "zh-Hant": "稅收完稅證明", "en": "Tax payment certificate"},
+}
 
 _COLUMNS = [t.receipts.c[name] for name in Receipt.__struct_fields__]
 

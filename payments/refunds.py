@@ -317,6 +317,10 @@ class Refunds:
                 "name": {"zh-Hans": "冲红", "zh-Hant": "沖紅", "en": "Reversal"},
                 "amount_fen": -amount,
                 "reverses": f"{original.bill_code}-{original.bill_number}",
+                # The reversal cites the original's code and number, and is of its category (signed with it).
+                "original_bill_code": original.bill_code,
+                "original_bill_number": original.bill_number,
+                "fee_kind": original.category,
             }
         ]
         return await self._deps.issuer.issue(

@@ -185,23 +185,37 @@ class Payments:
         return entries
 
     async def _issue_receipts(self, orders: Sequence[Order]) -> None:
-        """One receipt per department of each order, all stored in one insert."""
+        """One receipt per department and kind of fee of each order, all stored in one insert: a tax gets
+        a tax payment certificate, non-tax revenue a non-tax receipt (the catalog says which a fee is)."""
         parties = self._deps.parties
         units = await parties.issuing_units(self._session, {x.department_code for o in orders for x in o.lines})
         payers = await parties.payer_names(self._session, {order.citizen_id for order in orders})
+        kinds = parties.fee_kinds({x.item_code for order in orders for x in order.lines})
         batch = [
             (
                 order.id,
                 payers.get(order.citizen_id, "—"),
                 msgspec.structs.asdict(units[code]),
                 [
-                    {"item_code": x.item_code, "name": x.name, "amount_fen": x.amount_fen, "matter_code": x.matter_code}
+                    {
+                        "item_code": x.item_code,
+                        "name": x.name,
+                        "amount_fen": x.amount_fen,
+                        "matter_code": x.matter_code,
+                        "fee_kind": kind,
+                    }
                     for x in order.lines
-                    if x.department_code == code
+                    if x.department_code == code and kinds.get(x.item_code, "non_tax") == kind
                 ],
             )
             for order in orders
-            for code in sorted(units.keys() & {x.department_code for x in order.lines})
+            for code, kind in sorted(
+                {
+                    (x.department_code, kinds.get(x.item_code, "non_tax"))
+                    for x in order.lines
+                    if x.department_code in units
+                }
+            )
         ]
         await self._deps.issuer.issue_many(self._session, batch)
 

@@ -7,6 +7,7 @@ caller's locale.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Literal
 
 import msgspec
 
@@ -70,12 +71,26 @@ class MatterDetails(msgspec.Struct, frozen=True):
     legal_basis: LocaleMap
 
 
+FeeKind = Literal["tax", "non_tax"]
+
+
+def fee_kind(item_code: str) -> FeeKind:
+    """What a fee is, from its fiscal item code (政府收支分类科目): class 101 is tax revenue (税收收入,
+    e.g. 101190100 车船税), everything else the catalog collects is non-tax revenue (103 非税收入)."""
+    return "tax" if item_code.startswith("101") else "non_tax"
+
+
 class Fee(msgspec.Struct, frozen=True):
     matter_code: str
     item_code: str
     name: LocaleMap
     amount: Decimal
     department_code: str
+
+    @property
+    def kind(self) -> FeeKind:
+        """A tax, or non-tax revenue: it decides what the payer's receipt is."""
+        return fee_kind(self.item_code)
 
 
 class Bundle(msgspec.Struct, frozen=True):

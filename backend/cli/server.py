@@ -56,8 +56,9 @@ def serve(host: str, port: int, workers: int) -> None:
         timeout_graceful_shutdown=10,
         # X-Forwarded-For is believed from the configured proxies only; by default from nobody, so a
         # caller cannot pick the address its rate limits count against.
-        proxy_headers=bool(settings.trusted_proxies),
-        forwarded_allow_ips=settings.trusted_proxies or None,
+        # uvicorn's ProxyHeadersMiddleware reads X-Forwarded-For right to left, skipping these networks.
+        proxy_headers=bool(settings.trusted_proxy_networks),
+        forwarded_allow_ips=settings.trusted_proxy_networks or None,
     )
     base = settings.public_url or f"http://{host if ':' not in host else f'[{host}]'}:{bound_port}"
     if not settings.public_url:

@@ -51,6 +51,28 @@ async def check_limits(redis: Redis, checks: list[tuple[str, Limit]]) -> None:
         raise DomainError(CommonErrorCode.RATE_LIMITED, seconds=max(waits))
 
 
+# Give one event back, unless its window ended meanwhile (a DECR would leave a counter with no expiry).
+_GIVE_BACK = "if redis.call('exists', KEYS[1]) == 1 then return redis.call('decr', KEYS[1]) end return 0"
+
+
+async def take_within_limits(redis: Redis, checks: list[tuple[str, Limit]]) -> None:
+    """Count one event against every limit, or against none: a refused event is given back everywhere.
+
+    RATE_LIMITED (`seconds`: the longest wait) when any limit is exceeded. For events that cost
+    something only when they happen (an SMS sent): a refused request must not use up a later one.
+    """
+    waits = [await hit(redis, key, limit) for key, limit in checks]
+    if max(waits, default=0):
+        await give_back(redis, checks)
+        raise DomainError(CommonErrorCode.RATE_LIMITED, seconds=max(waits))
+
+
+async def give_back(redis: Redis, checks: list[tuple[str, Limit]]) -> None:
+    """Uncount one event taken against every limit (it did not happen after all)."""
+    for key, _ in checks:
+        await redis.eval(_GIVE_BACK, 1, key)
+
+
 async def refuse_if_exceeded(redis: Redis, checks: list[tuple[str, Limit]]) -> None:
     """RATE_LIMITED if any counter is already past its limit; counts nothing (failures are counted after)."""
     pipe = redis.pipeline()

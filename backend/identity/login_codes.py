@@ -14,7 +14,7 @@ from redis.asyncio import Redis
 
 from backend.errors import DomainError
 from backend.identity.errors import IdentityErrorCode
-from backend.identity.limits import Limit, address_key, check_limits
+from backend.identity.limits import Limit, address_key, check_limits, give_back, take_within_limits
 
 CODE_SECONDS = 300
 MAX_WRONG_TRIES = 5
@@ -37,17 +37,30 @@ class LoginCodes:
         return hmac.new(self._hash_key, f"{phone}:{code}".encode(), hashlib.sha256).digest()
 
     async def issue(self, phone: str, address: str | None) -> str:
-        """A fresh code for `phone` (replacing any earlier one), within the rate limits."""
-        checks = [(f"otp:cooldown:{phone}", PER_PHONE_COOLDOWN), (f"otp:daily:{phone}", PER_PHONE_DAILY)]
-        if address:
-            checks.append((f"otp:address:{address_key(address)}", PER_ADDRESS_HOURLY))
-        await check_limits(self._redis, checks)
+        """A fresh code for `phone` (replacing any earlier one), within the rate limits.
+
+        Only a code sent counts: a request refused (a "resend" tapped during the cooldown) counts toward
+        no limit, so impatient taps cannot use up the phone's daily codes.
+        """
+        await take_within_limits(self._redis, self._limits(phone, address))
         code = f"{secrets.randbelow(1_000_000):06d}"
         pipe = self._redis.pipeline()
         pipe.set(f"otp:code:{phone}", self._digest(phone, code), ex=CODE_SECONDS)
         pipe.delete(f"otp:tries:{phone}")
         await pipe.execute()
         return code
+
+    async def withdraw(self, phone: str, address: str | None) -> None:
+        """The code just issued could not be sent: forget it, and it counts toward no limit."""
+        await give_back(self._redis, self._limits(phone, address))
+        await self._redis.delete(f"otp:code:{phone}")
+
+    @staticmethod
+    def _limits(phone: str, address: str | None) -> list[tuple[str, Limit]]:
+        checks = [(f"otp:cooldown:{phone}", PER_PHONE_COOLDOWN), (f"otp:daily:{phone}", PER_PHONE_DAILY)]
+        if address:
+            checks.append((f"otp:address:{address_key(address)}", PER_ADDRESS_HOURLY))
+        return checks
 
     async def consume(self, phone: str, code: str, address: str | None) -> None:
         """Accept the code once; LOGIN_CODE_INVALID, LOGIN_CODE_LOCKED or RATE_LIMITED otherwise."""

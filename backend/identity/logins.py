@@ -5,6 +5,7 @@ against guessing."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import insert, select
@@ -20,7 +21,7 @@ from backend.identity.audit import AuditAction
 from backend.identity.clients import APP_CLIENT_ID, STAFF_CLIENT_ID
 from backend.identity.deps import IdentityDeps
 from backend.identity.limits import Limit, address_key, check_limits, count, refuse_if_exceeded
-from backend.identity.login_codes import CODE_SECONDS
+from backend.identity.login_codes import CODE_SECONDS, PER_PHONE_COOLDOWN
 from backend.identity.models import (
     ALL_SCOPES,
     RequestMeta,
@@ -32,6 +33,14 @@ from backend.identity.numbers import mask_phone, normalize_phone
 LOGIN_SMS = "Your onewindow sign-in code is {code}. It is valid for {minutes} minutes. Never share it with anyone."
 
 
+@dataclass(frozen=True)
+class CodeSent:
+    """A code on its way: how long it stays valid, and how long until another can be asked for."""
+
+    expires_in: int
+    retry_after: int
+
+
 class Logins:
     """Sign-ins in one request's database session (the caller commits)."""
 
@@ -40,16 +49,20 @@ class Logins:
         self._deps = deps
         self._access = access
 
-    async def request_login_code(self, phone: str, meta: RequestMeta, locale: Locale) -> int:
+    async def request_login_code(self, phone: str, meta: RequestMeta, locale: Locale) -> CodeSent:
         """Send a code to the phone; the same answer whether or not the phone has an account."""
         number = normalize_phone(phone)
         if number is None:
             raise DomainError(CommonErrorCode.INVALID_PHONE, field="phone")
         code = await self._deps.codes.issue(number, meta.ip)
         text = self._deps.messages.gettext(locale, LOGIN_SMS, code=code, minutes=CODE_SECONDS // 60)
-        await self._deps.sms.send(self._db, number, text)
+        try:
+            await self._deps.sms.send(self._db, number, text)
+        except BaseException:
+            await self._deps.codes.withdraw(number, meta.ip)  # only a code sent counts toward the limits
+            raise
         await audit.record(self._db, AuditAction.LOGIN_CODE_SENT, meta=meta, phone=mask_phone(number))
-        return CODE_SECONDS
+        return CodeSent(expires_in=CODE_SECONDS, retry_after=PER_PHONE_COOLDOWN.seconds)
 
     async def login(self, phone: str, code: str, meta: RequestMeta) -> TokenPair:
         """Exchange a valid code for tokens; the first login creates the citizen's account."""

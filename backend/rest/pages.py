@@ -28,6 +28,18 @@ TEXTS: dict[str, str] = {
     "error_unknown_client": "The app that sent you here is not registered, or its return address is not allowed.",
     "error_generic": "Please go back to the app and try again.",
     "unverified": "a citizen whose identity is not yet verified",
+    "verify_title": "Receipt check",
+    "verify_valid": "This receipt is genuine.",
+    "verify_reversed": "This receipt is genuine, and was reversed in full (refunded).",
+    "verify_partially_reversed": "This receipt is genuine, and was partly reversed (refunded).",
+    "verify_unknown": "No receipt matches these numbers: it is not genuine, or they were mistyped.",
+    "verify_receipt": "Receipt",
+    "verify_code_number": "Code and number",
+    "verify_payer": "Payer",
+    "verify_amount": "Amount",
+    "verify_date": "Date of issue",
+    "verify_issuer": "Issued by",
+    "verify_reverses": "Reverses receipt",
 }
 
 

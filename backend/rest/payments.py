@@ -12,15 +12,17 @@ from litestar.params import FromPath
 from litestar.response import Response
 
 from backend.errors import CommonErrorCode, DomainError
-from backend.i18n import negotiate
+from backend.i18n import Locale, negotiate, pick
 from backend.identity.limits import Limit, address_key, check_limits
-from backend.identity.models import Role, SubjectType
 from backend.privacy import mask_name
+from backend.receipt_links import link_valid, may_download
 from backend.resources import Resources
 from backend.rest.common import JSON, bearer_principal, error_response, resources_of
+from backend.rest.oidc.common import pages_of
 from payments import receipt_pdf, receipts
-from payments.money import to_yuan
+from payments.money import capital_yuan, to_yuan
 from payments.orders import get_order
+from payments.receipt_pdf import BEIJING
 
 log = structlog.get_logger("backend.payments")
 
@@ -66,42 +68,72 @@ async def verify_receipt(request: Request[Any, Any, Any]) -> Response[bytes]:
     code, number, check = query.get("code", ""), query.get("number", ""), query.get("check", "")
     async with resources.sessions() as session:
         verdict, found = await receipts.verify(session, resources.identity.master_secret, code, number, check)
+    locale = negotiate(request.headers.get("accept-language"))
+    # Whoever scanned the QR code sees a page in their language; an API client gets JSON.
+    if request.accept.best_match([JSON, "text/html"], default=JSON) == "text/html":
+        return _verify_page(request, locale, verdict, found)
     body: dict[str, Any] = {"status": verdict}
     if found is not None:
         name = found.issuer.get("name") or {}
-        locale = negotiate(request.headers.get("accept-language"))
+        original = found.original
         body["receipt"] = {
             "billCode": found.bill_code,
             "billNumber": found.bill_number,
             "kind": found.kind,
+            "category": found.category,
+            "reverses": {"billCode": original[0], "billNumber": original[1]} if original else None,
             "total": to_yuan(found.total_fen),
+            "totalInWords": capital_yuan(found.total_fen),
             "issuer": name.get(locale.value) if isinstance(name, dict) else None,
             "issuedAt": found.issued_at.isoformat(),
             "payer": mask_name(found.payer),
         }
-    return Response(msgspec.json.encode(body), media_type=JSON, headers={"cache-control": "no-store"})
+    return Response(msgspec.json.encode(body), media_type=JSON, headers=_VARY)
+
+
+_VARY = {"cache-control": "no-store", "vary": "Accept, Accept-Language"}
+
+
+def _verify_page(
+    request: Request[Any, Any, Any], locale: Locale, verdict: str, found: receipts.Receipt | None
+) -> Response[bytes]:
+    shown = None
+    if found is not None:
+        name = found.issuer.get("name") or {}
+        original = found.original
+        shown = {
+            "category": pick(receipts.CATEGORY_NAMES[found.category], locale),
+            "bill_code": found.bill_code,
+            "bill_number": found.bill_number,
+            "reverses": f"{original[0]} {original[1]}" if original else None,
+            "payer": mask_name(found.payer),
+            "total": to_yuan(found.total_fen),
+            "capital": capital_yuan(found.total_fen),
+            "date": f"{found.issued_at.astimezone(BEIJING):%Y-%m-%d}",
+            "issuer": pick(name, locale) if isinstance(name, dict) else "",
+        }
+    page = pages_of(request).render("receipt_verify.html", locale, status=verdict, receipt=shown)
+    return Response(page.encode(), media_type="text/html; charset=utf-8", headers=_VARY)
 
 
 @get("/receipts/{receipt_id:str}/pdf", include_in_schema=False)
 async def receipt_pdf_file(request: Request[Any, Any, Any], receipt_id: FromPath[str]) -> Response[bytes]:
     """The receipt's PDF, for the citizen who paid (or finance staff)."""
     resources = resources_of(request)
-    principal = await bearer_principal(request)
+    query = request.query_params
+    signed = "signature" in query
+    if signed:  # a link the API handed to who may see the receipt: no token needed, until it expires
+        secret = resources.identity.master_secret
+        if not link_valid(secret, receipt_id, query.get("expires", ""), query.get("signature", "")):
+            return error_response(request, CommonErrorCode.FORBIDDEN, 403)
+    principal = None if signed else await bearer_principal(request)
     async with resources.sessions() as session:
         found = await receipts.get_receipt(session, receipt_id)
         owner = None
         if found is not None:
             order = await get_order(session, found.order_id)
             owner = order.citizen_id if order else None
-    allowed = principal is not None and (
-        (
-            principal.subject_type is SubjectType.CITIZEN
-            and principal.subject_id == owner
-            and (principal.first_party or principal.has_scope("payments"))
-        )
-        or (principal.subject_type is SubjectType.STAFF and principal.has_role(Role.FINANCE))
-    )
-    if found is None or not allowed:
+    if found is None or not (signed or may_download(principal, owner)):
         return error_response(request, CommonErrorCode.NOT_FOUND, 404, what=receipt_id)
     pdf = receipt_pdf.render(found, verify_url(resources, found))
     filename = f"receipt-{found.bill_code}-{found.bill_number}.pdf"

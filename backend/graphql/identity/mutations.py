@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from backend.errors import CommonErrorCode, DomainError
 from backend.graphql import permissions
 from backend.graphql.context import Info
 from backend.graphql.identity.types import (
@@ -31,10 +32,20 @@ class IdentityMutation:
     @mutation("Send a 6-digit sign-in code by SMS (same answer for any valid phone).")
     async def request_login_code(self, info: Info, phone: str) -> RequestLoginCodePayload:
         ctx = info.context
-        expires, errors = await mutate(
-            info, lambda: ctx.identity.logins.request_login_code(phone, ctx.meta, ctx.locale)
+        waits: list[int] = []
+
+        async def wait_of(error: DomainError) -> None:
+            if error.code is CommonErrorCode.RATE_LIMITED:
+                waits.append(int(error.params["seconds"]))
+
+        sent, errors = await mutate(
+            info, lambda: ctx.identity.logins.request_login_code(phone, ctx.meta, ctx.locale), recover=wait_of
         )
-        return RequestLoginCodePayload(sent=not errors, expires_in=expires, errors=errors)
+        if sent is None:
+            return RequestLoginCodePayload(
+                sent=False, expires_in=None, retry_after=max(waits, default=None), errors=errors
+            )
+        return RequestLoginCodePayload(sent=True, expires_in=sent.expires_in, retry_after=sent.retry_after, errors=[])
 
     @mutation("Sign in with the SMS code; the first sign-in creates the account.")
     async def login(self, info: Info, phone: str, code: str) -> LoginPayload:

@@ -179,6 +179,10 @@ def tokens(payload: type[TokenPayloadT], pair: m.TokenPair | None, errors: list[
 class RequestLoginCodePayload:
     sent: bool
     expires_in: int | None = strawberry.field(description="Seconds the code stays valid.")
+    retry_after: int | None = strawberry.field(
+        description="Seconds before another code can be asked for: the cooldown once a code is sent, the wait "
+        "when refused (RATE_LIMITED); a refused request counts toward no limit. Null for other refusals."
+    )
     errors: list[PayloadError]
 
 

@@ -74,7 +74,7 @@ class PaymentQuery:
         found = await pr.receipts_of_citizen(
             info.context.session, principal.subject_id, limit=size, offset=max(offset, 0)
         )
-        return [Receipt.build(r, info) for r in found]
+        return [Receipt.build(r, info, principal.subject_id) for r in found]
 
     @permissions.field(
         "Compare the channel's bill of a Beijing day with the books now (finance staff).",

@@ -14,6 +14,7 @@ from backend.graphql.context import Info
 from backend.graphql.errors import PayloadError
 from backend.i18n import pick
 from backend.privacy import Personal, mask_name
+from backend.receipt_links import may_download, signed_pdf_url
 from payments import orders as po
 from payments import receipts as pr
 from payments.money import yuan
@@ -59,14 +60,27 @@ class Receipt:
     total: Decimal
     issued_at: datetime
     department_code: str
-    pdf_url: str
+    category: str = strawberry.field(description="non_tax (非税收入票据), or tax (税收完税证明) for a tax.")
+    category_name: str = strawberry.field(description="What the receipt is, in the caller's language.")
+    reverses_bill_code: str | None = strawberry.field(description="A reversal's original receipt: its 票据代码.")
+    reverses_bill_number: str | None = strawberry.field(description="A reversal's original receipt: its 票据号码.")
+    pdf_url: str | None = strawberry.field(
+        description="The PDF, opened without a token (a signed link, valid for minutes: ask again for a fresh one); "
+        "null for a caller who may not download it (only the payer and finance staff may)."
+    )
     verify_url: str
 
     @staticmethod
-    def build(model: pr.Receipt, info: Info) -> Receipt:
-        """With the links to its PDF and to the public verification."""
-        base = (info.context.settings.public_url or "http://127.0.0.1:8000").rstrip("/")
+    def build(model: pr.Receipt, info: Info, owner: str | None = None) -> Receipt:
+        """With the links to its PDF (for the citizen `owner` who paid, or finance) and to the public verification."""
+        settings = info.context.settings
+        base = (settings.public_url or "http://127.0.0.1:8000").rstrip("/")
         query = urlencode({"code": model.bill_code, "number": model.bill_number, "check": model.check_code})
+        pdf_url = None
+        if may_download(info.context.principal, owner):
+            secret = info.context.resources.identity.master_secret
+            pdf_url = signed_pdf_url(base, secret, model.id, settings.receipt_link_seconds)
+        original = model.original
         return Receipt(
             id=strawberry.ID(model.id),
             bill_code=model.bill_code,
@@ -78,7 +92,11 @@ class Receipt:
             total=yuan(model.total_fen),
             issued_at=model.issued_at,
             department_code=model.department_code,
-            pdf_url=f"{base}/receipts/{model.id}/pdf",
+            category=model.category,
+            category_name=pick(pr.CATEGORY_NAMES[model.category], info.context.locale),
+            reverses_bill_code=original[0] if original else None,
+            reverses_bill_number=original[1] if original else None,
+            pdf_url=pdf_url,
             verify_url=f"{base}/receipts/verify?{query}",
         )
 
@@ -97,6 +115,7 @@ class Order:
     lines: list[OrderLine]
     application_id: strawberry.ID | None
     visible_departments: strawberry.Private[frozenset[str] | None] = None
+    citizen_id: strawberry.Private[str | None] = None
 
     @staticmethod
     def build(model: po.Order, info: Info, visible_departments: frozenset[str] | None = None) -> Order:
@@ -129,13 +148,15 @@ class Order:
             ],
             application_id=strawberry.ID(model.application_id) if model.application_id else None,
             visible_departments=visible_departments,
+            citizen_id=model.citizen_id,
         )
 
     @strawberry.field(description="Its receipts: one per department, and reversals after refunds.")
     async def receipts(self, info: Info) -> list[Receipt]:
         found = await info.context.payment_loaders.receipts.load(str(self.id))
         visible = self.visible_departments
-        return [Receipt.build(r, info) for r in found if visible is None or r.department_code in visible]
+        owner = self.citizen_id
+        return [Receipt.build(r, info, owner) for r in found if visible is None or r.department_code in visible]
 
 
 @strawberry.type(description="What the app needs to start the payment in Alipay.")
