@@ -79,6 +79,10 @@ class CatalogSnapshot:
                         "key": f.key,
                         "label": {"zh-Hans": f.label.zh_hans, "zh-Hant": f.label.zh_hant, "en": f.label.en},
                         "options": f.options,
+                        "option_labels": {
+                            value: {"zh-Hans": text.zh_hans, "zh-Hant": text.zh_hant, "en": text.en}
+                            for value, text in (f.option_labels or {}).items()
+                        },
                     }
                     for f in kind.fields
                 ],

@@ -107,3 +107,22 @@ def test_problem_renders_file_path_and_message() -> None:
     rendered = problem.render(lambda msgid, **params: msgid.format(**params))
     assert rendered == "matters.json $[0].department: There is no department GZ-X in departments.json."
     assert set(MESSAGES) == set(ProblemCode)
+
+
+def test_every_certificate_option_has_a_label_in_three_languages(export: Path) -> None:
+    # The wallet and the rule explanations show an enum's label, never its code ("petrol", "valid")
+    catalog, _ = read_catalog(DEMO_CATALOG_DIR)
+    assert catalog is not None
+    enums = [f for c in catalog.certificate_types for f in c.fields if f.type == "enum"]
+    assert enums and all(f.option_labels and set(f.option_labels) == set(f.options or []) for f in enums)
+
+    def change(types: list[dict[str, Any]]) -> None:
+        licence = next(t for t in types if t["code"] == "VEHICLE_LICENSE")
+        fuel = next(f for f in licence["fields"] if f["key"] == "fuel_type")
+        del fuel["option_labels"]["petrol"]
+        index = next(i for i, f in enumerate(licence["fields"]) if f["key"] == "fuel_type")
+        problem_at.append(f"$[{types.index(licence)}].fields[{index}].option_labels")
+
+    problem_at: list[str] = []
+    edit(export, "certificate_types.json", change)
+    assert ("certificate_types.json", problem_at[0], ProblemCode.OPTION_LABELS_MISMATCH) in problems_of(export)
