@@ -6,19 +6,21 @@ from typing import Any
 
 import msgspec
 
+from backend.applications import texts
 from backend.applications.applicants import Applicants
 from backend.applications.approval import InstantApproval
 from backend.applications.bundles import Bundles
 from backend.applications.errors import ApplicationErrorCode
 from backend.applications.models import Application, Reason
 from backend.applications.reads import Reads
-from backend.applications.states import NEEDS_REASON, TRANSITIONS, Action
+from backend.applications.states import NEEDS_REASON, TRANSITIONS, Action, Status
 from backend.applications.targets import Targets
 from backend.applications.timeline import Actor
 from backend.applications.unit import Unit
 from backend.applications.workdays import shanghai_date
 from backend.applications.writes import update_versioned
 from backend.errors import CommonErrorCode, DomainError, NotFoundError
+from backend.i18n import Msgid
 from payments import orders
 
 
@@ -62,7 +64,10 @@ class OfficerActions:
         has_outputs = bool(self._unit.snapshot.by_code[application.matter_code or ""].outputs)
         if application.status not in allowed or (action is Action.ISSUE and not has_outputs):
             raise DomainError(
-                ApplicationErrorCode.INVALID_TRANSITION, field="action", status=application.status, action=action.value
+                ApplicationErrorCode.INVALID_TRANSITION,
+                field="action",
+                status=Msgid(texts.STATUS_LABELS[Status(application.status)]),
+                action=Msgid(texts.STEP_NAMES[action]),
             )
         if action in NEEDS_REASON and (reason is None or not reason.text.strip()):
             raise DomainError(ApplicationErrorCode.REASON_REQUIRED, field="reason")
