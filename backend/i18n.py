@@ -135,3 +135,9 @@ def pick_text(text: Any, locale: Locale) -> str:
 def pick(text: dict[str, str], locale: Locale) -> str:
     """The text of a catalog locale map in `locale`, falling back to Simplified Chinese."""
     return text.get(locale.value) or text.get(DEFAULT_LOCALE.value, "")
+
+
+def said_in(text: Any, locale: Locale) -> Any:
+    """A stored text in `locale`: a locale map (a system reason) is picked from, anything else (an
+    officer's own words, nothing) is as it was written."""
+    return pick(text, locale) if isinstance(text, dict) else text

@@ -295,3 +295,30 @@ async def test_no_journey_shows_a_code_in_any_of_three_languages(
         assert (fuel["value"] == "petrol") == (fuel["text"] == petrol)
         card = next(c for c in wallet if c["typeCode"] == "ID_CARD")
         assert card["statusLabel"] == {Locale.ZH_HANS: "有效", Locale.ZH_HANT: "有效", Locale.EN: "Valid"}[locale]
+
+
+async def test_the_platforms_own_reason_is_read_in_the_readers_language(
+    api: AsyncTestClient[Any], db: async_sessionmaker[AsyncSession]
+) -> None:
+    # Given a citizen who changes the vehicle type their vehicle licence pre-filled
+    citizen = await factories.citizen(api, db, holding="VEHICLE_LICENSE")
+    form = (await run(api, citizen.token, FORM, {"m": "GZ-GA-0025"}))["applicationForm"]
+    prefilled = next(f for f in form["fields"] if f["key"] == "vehicle_type")
+    other = next(o["value"] for o in prefilled["options"] if o["value"] != prefilled["value"])
+    values = {"vehicle_type": other, "vehicle_age_years": 3, "violations_cleared": True, "insurance_valid": True}
+    submitted = await run(api, citizen.token, SUBMIT, {"i": {"matterCode": "GZ-GA-0025", "values": values}}, "zh-CN")
+    application = submitted["submitApplication"]["application"]
+    assert application["timeline"][-1]["action"] == "AUTO_REFER"
+    assert application["timeline"][-1]["reason"] == "您修改了来自证照或个人资料的信息，将由工作人员审核。"
+    # When an English and a Traditional Chinese reader read the application
+    # Then the platform's reason is in their language, not in the language of whoever submitted
+    reasons = {
+        header: (await run(api, citizen.token, APPLICATION, {"id": application["id"]}, header))["application"][
+            "timeline"
+        ][-1]["reason"]
+        for header in ("en", "zh-TW")
+    }
+    assert reasons == {
+        "en": "You changed values taken from your certificates or profile; an officer will check them.",
+        "zh-TW": "您修改了來自證照或個人資料的資訊，將由工作人員審核。",
+    }
