@@ -15,6 +15,7 @@ from typing import Any
 import msgspec
 
 from backend.catalog import format as fmt
+from backend.catalog.labels import with_option_labels
 
 
 class ProblemCode(StrEnum):
@@ -92,6 +93,7 @@ def read_catalog(folder: Path) -> tuple[fmt.Catalog | None, list[Problem]]:
     if problems:
         return None, problems
     catalog = fmt.Catalog(**decoded)
+    catalog.certificate_types = [with_option_labels(kind) for kind in catalog.certificate_types]
     return catalog, check_references(catalog)
 
 

@@ -110,19 +110,34 @@ def test_problem_renders_file_path_and_message() -> None:
 
 
 def test_every_certificate_option_has_a_label_in_three_languages(export: Path) -> None:
-    # The wallet and the rule explanations show an enum's label, never its code ("petrol", "valid")
+    # The export names an enum's values by code only; the platform's labels are attached on reading, so
+    # the wallet and the rule explanations show a label, never the code ("petrol", "valid")
     catalog, _ = read_catalog(DEMO_CATALOG_DIR)
     assert catalog is not None
     enums = [f for c in catalog.certificate_types for f in c.fields if f.type == "enum"]
     assert enums and all(f.option_labels and set(f.option_labels) == set(f.options or []) for f in enums)
+    vehicle = next(c for c in catalog.certificate_types if c.code == "VEHICLE_LICENSE")
+    fuel = next(f for f in vehicle.fields if f.key == "fuel_type")
+    assert fuel.option_labels is not None and fuel.option_labels["petrol"].zh_hans == "汽油"
 
-    def change(types: list[dict[str, Any]]) -> None:
+    # A value the platform has no label for is a problem of the export, until it brings its own label
+    def add_hydrogen(types: list[dict[str, Any]], label: dict[str, str] | None = None) -> None:
         licence = next(t for t in types if t["code"] == "VEHICLE_LICENSE")
-        fuel = next(f for f in licence["fields"] if f["key"] == "fuel_type")
-        del fuel["option_labels"]["petrol"]
-        index = next(i for i, f in enumerate(licence["fields"]) if f["key"] == "fuel_type")
-        problem_at.append(f"$[{types.index(licence)}].fields[{index}].option_labels")
+        field = next(f for f in licence["fields"] if f["key"] == "fuel_type")
+        field["options"].append("hydrogen")
+        if label:
+            field["option_labels"] = {"hydrogen": label}
+        at.append(f"$[{types.index(licence)}].fields[{licence['fields'].index(field)}].option_labels")
 
-    problem_at: list[str] = []
-    edit(export, "certificate_types.json", change)
-    assert ("certificate_types.json", problem_at[0], ProblemCode.OPTION_LABELS_MISMATCH) in problems_of(export)
+    at: list[str] = []
+    edit(export, "certificate_types.json", add_hydrogen)
+    assert ("certificate_types.json", at[0], ProblemCode.OPTION_LABELS_MISMATCH) in problems_of(export)
+    shutil.rmtree(export)
+    shutil.copytree(DEMO_CATALOG_DIR, export)
+    hydrogen = {"zh-Hans": "氢燃料", "zh-Hant": "氫燃料", "en": "Hydrogen"}
+    edit(export, "certificate_types.json", lambda types: add_hydrogen(types, hydrogen))
+    labelled, problems = read_catalog(export)
+    assert problems == [] and labelled is not None
+    kind = next(c for c in labelled.certificate_types if c.code == "VEHICLE_LICENSE")
+    options = next(f for f in kind.fields if f.key == "fuel_type").option_labels or {}
+    assert options["hydrogen"].en == "Hydrogen" and options["petrol"].en == "Petrol"

@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from backend.catalog.files import DEMO_CATALOG_DIR
+from backend.catalog.labels import label_raw_options
 from backend.cli.rules import rules
 from backend.i18n import Catalogs, Locale, catalogs
 from backend.rules.explain import (
@@ -33,6 +34,7 @@ MATTERS: dict[str, dict[str, Any]] = {
 CERTIFICATE_TYPES: dict[str, dict[str, Any]] = {
     c["code"]: c for c in json.loads((DEMO_CATALOG_DIR / "certificate_types.json").read_text(encoding="utf-8"))
 }
+label_raw_options(list(CERTIFICATE_TYPES.values()))  # what the platform calls the export's enum values
 GZ_DISTRICTS = ["440103", "440104", "440105", "440106", "440111", "440112", "440113", "440114", "440115", "440117"]
 GZ_DISTRICTS_TEXT = "、".join([*GZ_DISTRICTS, "440118"])
 DELETE = object()
