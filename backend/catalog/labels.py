@@ -34,21 +34,25 @@ def _labels_of(type_code: str, key: str, options: list[str], own: dict[str, Any]
     return {value: known[value] for value in options if value in known} | (own or {})
 
 
-def with_option_labels(kind: fmt.CertificateType) -> fmt.CertificateType:
-    """The certificate type with every enum field's option labels (the export's, then the platform's)."""
-    fields = [
+def labelled_fields(type_code: str, fields: list[fmt.CertificateField]) -> list[fmt.CertificateField]:
+    """The fields of certificate type `type_code`, every enum field with its option labels."""
+    return [
         msgspec.structs.replace(
             field,
             option_labels=msgspec.convert(
-                _labels_of(kind.code, field.key, field.options, msgspec.to_builtins(field.option_labels)),
+                _labels_of(type_code, field.key, field.options, msgspec.to_builtins(field.option_labels)),
                 dict[str, fmt.LocaleText],
             ),
         )
         if field.options
         else field
-        for field in kind.fields
+        for field in fields
     ]
-    return msgspec.structs.replace(kind, fields=fields)
+
+
+def with_option_labels(kind: fmt.CertificateType) -> fmt.CertificateType:
+    """The certificate type with every enum field's option labels (the export's, then the platform's)."""
+    return msgspec.structs.replace(kind, fields=labelled_fields(kind.code, kind.fields))
 
 
 def label_raw_options(kinds: list[dict[str, Any]]) -> None:

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.catalog import format as fmt
 from backend.catalog import models as m
+from backend.catalog.labels import labelled_fields
 from backend.db import tables as t
 
 CITY_LEVEL = "city"
@@ -207,7 +208,8 @@ class _CertificateTypeRow(msgspec.Struct, frozen=True):
     fields: list[dict[str, Any]]
 
     def to_model(self) -> m.CertificateType:
-        fields = msgspec.convert(self.fields, list[fmt.CertificateField])
+        # labelled here too: a catalog imported before the platform knew a value's label shows it now
+        fields = labelled_fields(self.code, msgspec.convert(self.fields, list[fmt.CertificateField]))
         return m.CertificateType(self.code, self.name, self.issuer_code, self.holder, fields)
 
 

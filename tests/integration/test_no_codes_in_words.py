@@ -11,7 +11,8 @@ values) are left out by name; a field in neither list fails the test until someo
 A code is only detectable where it is not also a word of the reader's language: "valid" is ordinary
 English ("a valid driving licence"), so English answers are checked for the codes English never uses
 (small_passenger, supplement_requested) and the Chinese answers catch the rest. The vocabulary of a
-locale is every translation and every catalog text in it.
+locale is every translation, every catalog text and every label the platform gives the catalog's values
+in it.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from backend.applications.states import Action, Status
 from backend.catalog import format as fmt
 from backend.catalog.files import DEMO_CATALOG_DIR
+from backend.catalog.labels import option_labels
 from backend.certificates import texts as certificate_texts
 from backend.errors import MESSAGES as ERROR_MESSAGES
 from backend.graphql.certificates.types import VerificationStatus
@@ -153,7 +155,7 @@ def vocabulary(locale: Locale) -> set[str]:
     if locale is Locale.EN:
         texts += all_msgids()
     texts += _locale_texts(_catalog_json(), locale)
-    texts += _locale_texts([BUILTIN_LABELS, BUILTIN_OPTION_LABELS], locale)
+    texts += _locale_texts([option_labels(), BUILTIN_LABELS, BUILTIN_OPTION_LABELS], locale)
     # a placeholder ({status}) is filled in before anyone reads the text: its name is not a word
     return {word for text in texts for word in WORD.findall(PLACEHOLDER.sub(" ", text))}
 

@@ -141,3 +141,18 @@ def test_every_certificate_option_has_a_label_in_three_languages(export: Path) -
     kind = next(c for c in labelled.certificate_types if c.code == "VEHICLE_LICENSE")
     options = next(f for f in kind.fields if f.key == "fuel_type").option_labels or {}
     assert options["hydrogen"].en == "Hydrogen" and options["petrol"].en == "Petrol"
+
+
+def test_a_catalog_imported_before_its_labels_existed_still_reads_labels() -> None:
+    # A stored certificate type whose fields carry no option labels (imported by an older version)
+    from backend.catalog.snapshot import _CertificateTypeRow
+
+    raw = next(
+        c
+        for c in json.loads((DEMO_CATALOG_DIR / "certificate_types.json").read_text(encoding="utf-8"))
+        if c["code"] == "ID_CARD"
+    )
+    row = _CertificateTypeRow(raw["code"], raw["name"], raw["issuer"], raw["holder"], raw["fields"])
+    sex = next(f for f in row.to_model().fields if f.key == "sex")
+    assert sex.option_labels is not None and sex.option_labels["female"].zh_hant == "女"
+    assert sex.option_labels["male"].en == "Male"
