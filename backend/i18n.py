@@ -120,6 +120,13 @@ def catalogs(locales_dir: str) -> Catalogs:
     return Catalogs.load(Path(locales_dir))
 
 
+class Msgid(str):
+    """A message parameter that is itself a message (a status's label): said in the reader's language
+    when the message is, never shown as the code it stands for."""
+
+    __slots__ = ()
+
+
 def pick_text(text: Any, locale: Locale) -> str:
     """A catalog text record (zh_hans, zh_hant, en attributes) in `locale`."""
     return str({"zh-Hans": text.zh_hans, "zh-Hant": text.zh_hant, "en": text.en}[locale.value])
@@ -128,3 +135,9 @@ def pick_text(text: Any, locale: Locale) -> str:
 def pick(text: dict[str, str], locale: Locale) -> str:
     """The text of a catalog locale map in `locale`, falling back to Simplified Chinese."""
     return text.get(locale.value) or text.get(DEFAULT_LOCALE.value, "")
+
+
+def said_in(text: Any, locale: Locale) -> Any:
+    """A stored text in `locale`: a locale map (a system reason) is picked from, anything else (an
+    officer's own words, nothing) is as it was written."""
+    return pick(text, locale) if isinstance(text, dict) else text

@@ -101,7 +101,9 @@ class InstantApproval:
             referred = msgspec.structs.replace(application, decision=record)
             reason: dict[str, Any] = {"decision": record}
             if corrected:
-                text = self._unit.deps.messages.gettext(Locale.ZH_HANS, texts.CORRECTED)
+                # said in each reader's language when read (the citizen's, the officer's)
+                messages = self._unit.deps.messages
+                text = {locale.value: messages.gettext(locale, texts.CORRECTED) for locale in Locale}
                 reason |= {"text": text, "fields": corrected}
             await timeline.record(
                 referred,

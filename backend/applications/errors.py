@@ -39,7 +39,7 @@ register(
         ApplicationErrorCode.DRAFT_CONFLICT: (
             "This form was changed on another device. Reload it to continue from the newest version."
         ),
-        ApplicationErrorCode.INVALID_TRANSITION: "An application that is {status} cannot be {action}.",
+        ApplicationErrorCode.INVALID_TRANSITION: 'An application that is "{status}" cannot take the step "{action}".',
         ApplicationErrorCode.REASON_REQUIRED: "Give the citizen a reason.",
         ApplicationErrorCode.STALE_APPLICATION: (
             "Someone else changed this application meanwhile. Reload it and try again."

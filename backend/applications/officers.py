@@ -6,6 +6,7 @@ from typing import Any
 
 import msgspec
 
+from backend.applications import texts
 from backend.applications.applicants import Applicants
 from backend.applications.approval import InstantApproval
 from backend.applications.bundles import Bundles
@@ -20,6 +21,7 @@ from backend.applications.workdays import shanghai_date
 from backend.applications.writes import update_versioned
 from backend.catalog.format import CertificateField
 from backend.errors import CommonErrorCode, DomainError, NotFoundError
+from backend.i18n import Msgid
 from payments import orders
 
 
@@ -71,7 +73,10 @@ class OfficerActions:
         has_outputs = bool(self._unit.snapshot.by_code[application.matter_code or ""].outputs)
         if application.status not in allowed or (action is Action.ISSUE and not has_outputs):
             raise DomainError(
-                ApplicationErrorCode.INVALID_TRANSITION, field="action", status=application.status, action=action.value
+                ApplicationErrorCode.INVALID_TRANSITION,
+                field="action",
+                status=Msgid(texts.STATUS_LABELS[Status(application.status)]),
+                action=Msgid(texts.STEP_NAMES[action]),
             )
         # A step waiting for an earlier step's certificate can only be refused until it is filled from it.
         if action is not Action.REJECT and await self._bundles.awaiting(application):

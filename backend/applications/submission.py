@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from backend.applications import texts
 from backend.applications.applicants import Applicants
 from backend.applications.approval import InstantApproval
 from backend.applications.bundles import Bundles
@@ -31,6 +32,7 @@ from backend.certificates.service import Certificate
 from backend.db import tables as t
 from backend.db.engine import execute
 from backend.errors import CommonErrorCode, DomainError, NotFoundError
+from backend.i18n import Msgid
 from payments.money import to_fen
 from payments.orders import LineSpec, open_order
 
@@ -166,8 +168,8 @@ class Submission:
             raise DomainError(
                 ApplicationErrorCode.INVALID_TRANSITION,
                 field="id",
-                status=application.status,
-                action=Action.SUPPLEMENT.value,
+                status=Msgid(texts.STATUS_LABELS[Status(application.status)]),
+                action=Msgid(texts.STEP_NAMES[Action.SUPPLEMENT]),
             )
         spec = await self._targets.spec(application.matter_code or "")
         fields = [FormFieldSpec.from_catalog(x) for x in spec.details.form]

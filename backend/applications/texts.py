@@ -35,6 +35,16 @@ PROVISION_LABELS: dict[str, str] = {
     "missing": "Not provided",
 }
 
+STEP_NAMES: dict[Action, str] = {
+    Action.ACCEPT: "Accept",
+    Action.REQUEST_SUPPLEMENT: "Request a supplement",
+    Action.SUPPLEMENT: "Supplement",
+    Action.APPROVE: "Approve",
+    Action.REJECT: "Do not approve",
+    Action.ISSUE: "Issue the certificate",
+}
+"""What an officer's (or the citizen's) step is called when it is refused: a verb, not a timeline sentence."""
+
 CORRECTED = "You changed values taken from your certificates or profile; an officer will check them."
 NOTICE = "Your application {reference} ({matter}) is now: {status}."
 NOTICE_WITH_REASON = "Your application {reference} ({matter}) is now: {status}. Reason: {reason}"
@@ -47,6 +57,7 @@ TEXTS: dict[str, str] = {
     **{f"status.{k}": v for k, v in STATUS_LABELS.items()},
     **{f"action.{k}": v for k, v in ACTION_LABELS.items()},
     **{f"provision.{k}": v for k, v in PROVISION_LABELS.items()},
+    **{f"step.{k}": v for k, v in STEP_NAMES.items()},
     "notice": NOTICE,
     "notice_with_reason": NOTICE_WITH_REASON,
     "sms": SMS,

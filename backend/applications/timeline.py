@@ -18,7 +18,7 @@ from backend.applications.models import Application
 from backend.applications.states import SMS_WORTHY, Action, Status
 from backend.applications.updates import LiveUpdates
 from backend.db import tables as t
-from backend.i18n import Catalogs, Locale
+from backend.i18n import Catalogs, Locale, said_in
 from backend.identity.sms import SmsSender
 
 
@@ -119,6 +119,6 @@ def render_notice(messages: Catalogs, locale: Locale, params: dict[str, Any]) ->
             reference=params["reference"],
             matter=name,
             status=status,
-            reason=params["reason"],
+            reason=said_in(params["reason"], locale),
         )
     return messages.gettext(locale, texts.NOTICE, reference=params["reference"], matter=name, status=status)

@@ -106,6 +106,8 @@ class CertificateField(Record):
     label: LocaleText
     type: CertFieldType
     options: list[NonEmpty] | None = None
+    option_labels: dict[str, LocaleText] | None = None
+    """What each option value is called (an enum's values are codes, never shown to a person)."""
 
 
 class CertificateType(Record):

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.catalog import format as fmt
 from backend.catalog import models as m
+from backend.catalog.labels import labelled_fields
 from backend.db import tables as t
 
 CITY_LEVEL = "city"
@@ -79,6 +80,10 @@ class CatalogSnapshot:
                         "key": f.key,
                         "label": {"zh-Hans": f.label.zh_hans, "zh-Hant": f.label.zh_hant, "en": f.label.en},
                         "options": f.options,
+                        "option_labels": {
+                            value: {"zh-Hans": text.zh_hans, "zh-Hant": text.zh_hant, "en": text.en}
+                            for value, text in (f.option_labels or {}).items()
+                        },
                     }
                     for f in kind.fields
                 ],
@@ -203,7 +208,8 @@ class _CertificateTypeRow(msgspec.Struct, frozen=True):
     fields: list[dict[str, Any]]
 
     def to_model(self) -> m.CertificateType:
-        fields = msgspec.convert(self.fields, list[fmt.CertificateField])
+        # labelled here too: a catalog imported before the platform knew a value's label shows it now
+        fields = labelled_fields(self.code, msgspec.convert(self.fields, list[fmt.CertificateField]))
         return m.CertificateType(self.code, self.name, self.issuer_code, self.holder, fields)
 
 

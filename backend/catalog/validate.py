@@ -15,6 +15,7 @@ from typing import Any
 import msgspec
 
 from backend.catalog import format as fmt
+from backend.catalog.labels import with_option_labels
 
 
 class ProblemCode(StrEnum):
@@ -33,6 +34,7 @@ class ProblemCode(StrEnum):
     BAD_REGION_PARENT = "BAD_REGION_PARENT"
     OPTIONS_REQUIRED = "OPTIONS_REQUIRED"
     OPTIONS_NOT_ALLOWED = "OPTIONS_NOT_ALLOWED"
+    OPTION_LABELS_MISMATCH = "OPTION_LABELS_MISMATCH"
     BAD_PREFILL = "BAD_PREFILL"
     BAD_CODE_PREFIX = "BAD_CODE_PREFIX"
     PROMISE_EXCEEDS_LAW = "PROMISE_EXCEEDS_LAW"
@@ -53,6 +55,9 @@ MESSAGES: dict[ProblemCode, str] = {
     ProblemCode.BAD_REGION_PARENT: "The parent of a {level} region must be a {expected} region.",
     ProblemCode.OPTIONS_REQUIRED: "A select field needs at least one option.",
     ProblemCode.OPTIONS_NOT_ALLOWED: "Only select and enum fields can have options.",
+    ProblemCode.OPTION_LABELS_MISMATCH: (
+        "Every option needs a label and every label an option (no label: {unlabelled}; no option: {unknown})."
+    ),
     ProblemCode.BAD_PREFILL: "Unknown prefill source {source}.",
     ProblemCode.BAD_CODE_PREFIX: ("A matter code is its department's code and four digits, like {expected}."),
     ProblemCode.PROMISE_EXCEEDS_LAW: (
@@ -88,6 +93,7 @@ def read_catalog(folder: Path) -> tuple[fmt.Catalog | None, list[Problem]]:
     if problems:
         return None, problems
     catalog = fmt.Catalog(**decoded)
+    catalog.certificate_types = [with_option_labels(kind) for kind in catalog.certificate_types]
     return catalog, check_references(catalog)
 
 
@@ -190,6 +196,19 @@ def check_references(catalog: fmt.Catalog) -> list[Problem]:
             if (field.type == "enum") != bool(field.options):
                 wrong = ProblemCode.OPTIONS_REQUIRED if field.type == "enum" else ProblemCode.OPTIONS_NOT_ALLOWED
                 problems.append(Problem("certificate_types.json", f"{at}.fields[{j}].options", wrong))
+            labelled, offered = set(field.option_labels or {}), set(field.options or [])
+            if labelled != offered:
+                params = {
+                    "unlabelled": ", ".join(sorted(offered - labelled)) or "-",
+                    "unknown": ", ".join(sorted(labelled - offered)) or "-",
+                }
+                mismatch = Problem(
+                    "certificate_types.json",
+                    f"{at}.fields[{j}].option_labels",
+                    ProblemCode.OPTION_LABELS_MISMATCH,
+                    params,
+                )
+                problems.append(mismatch)
 
     for i, matter in enumerate(catalog.matters):
         problems += _check_matter(matter, f"$[{i}]", departments, cert_fields, require)

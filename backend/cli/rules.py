@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from backend.catalog.files import DEMO_CATALOG_DIR
+from backend.catalog.labels import label_raw_options
 from backend.i18n import DEFAULT_LOCALE, Locale, catalogs
 from backend.rules.explain import catalog_labels, describe, evaluate_with_explanation
 from backend.rules.jsonlogic import RuleError
@@ -65,7 +66,9 @@ def load_matter(catalog_dir: Path, code: str) -> tuple[dict[str, Any], dict[str,
     types = _read_json(types_file, "catalog file") if types_file.exists() else []
     if not isinstance(types, list):
         raise click.UsageError(f"{types_file} must hold a JSON list of certificate types")
-    return matter, {t["code"]: t for t in types if isinstance(t, dict) and isinstance(t.get("code"), str)}
+    kinds = [t for t in types if isinstance(t, dict) and isinstance(t.get("code"), str)]
+    label_raw_options(kinds)
+    return matter, {t["code"]: t for t in kinds}
 
 
 @rules.command("check")

@@ -16,7 +16,7 @@ from graphql import GraphQLError
 from backend.applications.errors import ApplicationErrorCode
 from backend.assistant.errors import AssistantErrorCode
 from backend.errors import MESSAGES, CommonErrorCode, DomainError
-from backend.i18n import Catalogs, Locale, pick
+from backend.i18n import Catalogs, Locale, Msgid, pick
 from backend.identity.errors import IdentityErrorCode
 from backend.outages import is_outage
 from payments.errors import PaymentErrorCode
@@ -42,10 +42,18 @@ class PayloadError:
 
 
 def localize(error: DomainError, messages: Catalogs, locale: Locale) -> str:
-    """The error's message in `locale`; a parameter given in several languages (a material's name) is
-    said in this one."""
-    params = {k: pick(v, locale) if isinstance(v, dict) else v for k, v in error.params.items()}
+    """The error's message in `locale`; a parameter given in several languages (a material's name) or
+    as a message of its own (a status's label) is said in this one."""
+    params = {k: _said_in(v, messages, locale) for k, v in error.params.items()}
     return messages.gettext(locale, MESSAGES[error.code], **params)
+
+
+def _said_in(value: Any, messages: Catalogs, locale: Locale) -> Any:
+    if isinstance(value, dict):
+        return pick(value, locale)
+    if isinstance(value, Msgid):
+        return messages.gettext(locale, value)
+    return value
 
 
 def payload_errors(error: DomainError, messages: Catalogs, locale: Locale) -> list[PayloadError]:

@@ -15,6 +15,9 @@ class IdentityErrorCode(StrEnum):
     INVALID_REFRESH_TOKEN = "INVALID_REFRESH_TOKEN"
     INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
     REAL_NAME_MISMATCH = "REAL_NAME_MISMATCH"
+    REAL_NAME_NO_SUCH_NUMBER = "REAL_NAME_NO_SUCH_NUMBER"
+    REAL_NAME_PHONE_NOT_ON_RECORD = "REAL_NAME_PHONE_NOT_ON_RECORD"
+    REAL_NAME_NO_PHONE_ON_RECORD = "REAL_NAME_NO_PHONE_ON_RECORD"
     ID_NUMBER_TAKEN = "ID_NUMBER_TAKEN"
     ALREADY_VERIFIED = "ALREADY_VERIFIED"
     INVALID_REDIRECT_URI = "INVALID_REDIRECT_URI"
@@ -27,7 +30,21 @@ register(
         IdentityErrorCode.LOGIN_CODE_LOCKED: "Too many wrong codes. Please request a new code.",
         IdentityErrorCode.INVALID_REFRESH_TOKEN: "Your sign-in is no longer valid. Please sign in again.",
         IdentityErrorCode.INVALID_CREDENTIALS: "The username or password is wrong.",
-        IdentityErrorCode.REAL_NAME_MISMATCH: "The name and ID number do not match the population registry.",
+        IdentityErrorCode.REAL_NAME_MISMATCH: (
+            "This name is not the one registered for this ID number. Enter your name exactly as on your ID card."
+        ),
+        IdentityErrorCode.REAL_NAME_NO_SUCH_NUMBER: (
+            "The population registry has no resident with this ID number. Check it against your ID card."
+        ),
+        IdentityErrorCode.REAL_NAME_PHONE_NOT_ON_RECORD: (
+            "Your name and ID number match, but this phone number is not the one on your household record. "
+            "Sign in with the phone number registered there, or have it changed at your household registration "
+            "police station, then try again."
+        ),
+        IdentityErrorCode.REAL_NAME_NO_PHONE_ON_RECORD: (
+            "Your name and ID number match, but your household record has no phone number. Have this phone "
+            "number added at your household registration police station, then try again."
+        ),
         IdentityErrorCode.ID_NUMBER_TAKEN: "This ID number is already linked to another account.",
         IdentityErrorCode.ALREADY_VERIFIED: "Your identity is already verified. Contact the service desk to change it.",
         IdentityErrorCode.INVALID_REDIRECT_URI: (

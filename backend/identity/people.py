@@ -21,6 +21,7 @@ from backend.identity.models import (
     StaffMember,
 )
 from backend.identity.numbers import parse_id_number
+from backend.identity.registry import RealNameCheck
 
 
 class People:
@@ -69,17 +70,18 @@ class People:
             raise DomainError(CommonErrorCode.REQUIRED, field="name")
         # A name and an ID number are not secrets: the registry must also hold this account's phone
         # for the resident (phones are registered under real names), so nobody claims another's identity.
-        person = await self._deps.registry.person(self._db, parsed.value)
-        matches = await self._deps.registry.verify(self._db, name, parsed.value)
-        if not matches or person is None or person.phone != current.phone:
+        # Each way of failing is told apart: the citizen can only fix what they are told is wrong.
+        refusal = await self._real_name_refusal(current.phone, name, parsed.value)
+        if refusal is not None:
             await audit.record_now(
                 self._deps.sessions,
                 AuditAction.REAL_NAME_FAILED,
                 actor_type="citizen",
                 actor_id=citizen_id,
                 meta=meta,
+                reason=refusal.code.value,
             )
-            raise DomainError(IdentityErrorCode.REAL_NAME_MISMATCH, field="idNumber")
+            raise refusal
         other = (
             await self._db.execute(
                 select(t.citizens.c.id).where(t.citizens.c.id_number == parsed.value, t.citizens.c.id != citizen_id)
@@ -96,3 +98,17 @@ class People:
             self._db, AuditAction.REAL_NAME_VERIFIED, actor_type="citizen", actor_id=citizen_id, meta=meta
         )
         return await self.citizen(citizen_id)
+
+    async def _real_name_refusal(self, phone: str, name: str, id_number: str) -> DomainError | None:
+        """Why the registry does not confirm this account as this resident, or None when it does."""
+        check = await self._deps.registry.verify(self._db, name, id_number)
+        if check is RealNameCheck.NO_SUCH_NUMBER:
+            return DomainError(IdentityErrorCode.REAL_NAME_NO_SUCH_NUMBER, field="idNumber")
+        if check is not RealNameCheck.MATCH:
+            return DomainError(IdentityErrorCode.REAL_NAME_MISMATCH, field="name")
+        person = await self._deps.registry.person(self._db, id_number)
+        if person is None or person.phone is None:
+            return DomainError(IdentityErrorCode.REAL_NAME_NO_PHONE_ON_RECORD)
+        if person.phone != phone:
+            return DomainError(IdentityErrorCode.REAL_NAME_PHONE_NOT_ON_RECORD)
+        return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import date
+from enum import StrEnum
 from typing import Protocol
 
 import msgspec
@@ -29,11 +30,19 @@ class Person(msgspec.Struct, frozen=True):
     household_id: str
 
 
+class RealNameCheck(StrEnum):
+    """What the registry answers to a (name, ID number) check: 一致, 不一致, or 库中无此号."""
+
+    MATCH = "match"
+    NAME_MISMATCH = "name_mismatch"
+    NO_SUCH_NUMBER = "no_such_number"
+
+
 class PopulationRegistry(Protocol):
     """Real-name checks and resident records (the public security bureau's system)."""
 
-    async def verify(self, session: AsyncSession, name: str, id_number: str) -> bool:
-        """Whether the name and ID number belong together."""
+    async def verify(self, session: AsyncSession, name: str, id_number: str) -> RealNameCheck:
+        """Whether the name and ID number belong together, and if not, which of the two it does not know."""
 
     async def person(self, session: AsyncSession, id_number: str) -> Person | None:
         """The resident with this ID number."""

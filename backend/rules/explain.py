@@ -335,6 +335,14 @@ BUILTIN_LABELS: dict[str, dict[str, str]] = {
 }
 """Labels of the data paths that do not come from a matter's form or a certificate type."""
 
+BUILTIN_OPTION_LABELS: dict[str, dict[str, dict[str, str]]] = {
+    "profile.sex": {
+        "male": {"zh-Hans": "男", "zh-Hant": "男", "en": "Male"},
+        "female": {"zh-Hans": "女", "zh-Hant": "女", "en": "Female"},
+    },
+}
+"""Labels of the registry's coded values that rules may compare."""
+
 
 class CatalogLabels:
     """Labels for a matter's rule paths, from the catalog JSON: form fields, certificate fields, built-ins."""
@@ -364,8 +372,18 @@ class CatalogLabels:
         return rest if scope in ("form", "profile") and rest else path
 
     def option(self, path: str, value: Any, locale: Locale) -> str | None:
-        """The label of a select field's option value, or None when the path has no such option."""
+        """The label of an option value (a select field's, a certificate enum's, the profile's sex), or
+        None when the path has no such option."""
+        if path in BUILTIN_OPTION_LABELS:
+            found = BUILTIN_OPTION_LABELS[path].get(str(value))
+            return pick(found, locale) if found else None
         scope, _, key = path.partition(".")
+        if scope == "certs":
+            code, _, field_key = key.partition(".")
+            fields = (self._certificates.get(code) or {}).get("fields") or []
+            labels = next((f.get("option_labels") or {} for f in fields if f["key"] == field_key), {})
+            found = labels.get(str(value))
+            return pick(found, locale) if found else None
         if scope != "form" or key not in self._form:
             return None
         for option in self._form[key].get("options") or []:

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db import tables as t
-from backend.identity.registry import Person, same_name
+from backend.identity.registry import Person, RealNameCheck, same_name
 
 
 class StandInRegistry:
@@ -19,7 +19,9 @@ class StandInRegistry:
         row = (await session.execute(select(*columns).where(t.registry_persons.c.id_number == id_number))).first()
         return Person(**row._mapping) if row else None
 
-    async def verify(self, session: AsyncSession, name: str, id_number: str) -> bool:
-        """Whether the name and ID number belong together."""
+    async def verify(self, session: AsyncSession, name: str, id_number: str) -> RealNameCheck:
+        """Whether the name and ID number belong together, and if not, which of the two it does not know."""
         person = await self.person(session, id_number)
-        return person is not None and same_name(person.name, name)
+        if person is None:
+            return RealNameCheck.NO_SUCH_NUMBER
+        return RealNameCheck.MATCH if same_name(person.name, name) else RealNameCheck.NAME_MISMATCH

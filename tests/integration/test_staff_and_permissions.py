@@ -67,15 +67,16 @@ async def test_real_name_verification_against_the_registry(api: AsyncTestClient[
         "mutation($n: String!, $i: String!) { verifyRealName(name: $n, idNumber: $i) "
         "{ citizen { name idNumber identityVerified } errors { code field } } }"
     )
-    # an impostor who knows the name and the ID number, signed in with another phone, is refused
+    # an impostor who knows the name and the ID number, signed in with another phone, is refused: the
+    # phone is not the one on the resident's household record
     impostor = (await login(api, db, other_person.phone))["accessToken"]
     _, stolen = await as_user(api, impostor, verify, {"n": person.name, "i": person.id_number})
-    assert stolen["data"]["verifyRealName"]["errors"] == [{"code": "REAL_NAME_MISMATCH", "field": "idNumber"}]
+    assert stolen["data"]["verifyRealName"]["errors"] == [{"code": "REAL_NAME_PHONE_NOT_ON_RECORD", "field": None}]
     token = (await login(api, db, person.phone))["accessToken"]
     _, wrong = await as_user(api, token, verify, {"n": "张三丰", "i": person.id_number})
     assert wrong["data"]["verifyRealName"] == {
         "citizen": None,
-        "errors": [{"code": "REAL_NAME_MISMATCH", "field": "idNumber"}],
+        "errors": [{"code": "REAL_NAME_MISMATCH", "field": "name"}],
     }
     bad_digit = person.id_number[:17] + ("0" if person.id_number[-1] != "0" else "1")
     _, invalid = await as_user(api, token, verify, {"n": person.name, "i": bad_digit})
@@ -99,7 +100,7 @@ async def test_real_name_attempts_are_limited(api: AsyncTestClient[Any], db: Ses
         ]
         for _ in range(6)
     ]
-    assert codes == ["REAL_NAME_MISMATCH"] * 5 + ["RATE_LIMITED"]
+    assert codes == ["REAL_NAME_NO_SUCH_NUMBER"] * 5 + ["RATE_LIMITED"]
 
 
 async def test_admin_registers_a_client_with_exact_redirects(api: AsyncTestClient[Any], db: Sessions) -> None:

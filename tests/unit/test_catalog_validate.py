@@ -107,3 +107,52 @@ def test_problem_renders_file_path_and_message() -> None:
     rendered = problem.render(lambda msgid, **params: msgid.format(**params))
     assert rendered == "matters.json $[0].department: There is no department GZ-X in departments.json."
     assert set(MESSAGES) == set(ProblemCode)
+
+
+def test_every_certificate_option_has_a_label_in_three_languages(export: Path) -> None:
+    # The export names an enum's values by code only; the platform's labels are attached on reading, so
+    # the wallet and the rule explanations show a label, never the code ("petrol", "valid")
+    catalog, _ = read_catalog(DEMO_CATALOG_DIR)
+    assert catalog is not None
+    enums = [f for c in catalog.certificate_types for f in c.fields if f.type == "enum"]
+    assert enums and all(f.option_labels and set(f.option_labels) == set(f.options or []) for f in enums)
+    vehicle = next(c for c in catalog.certificate_types if c.code == "VEHICLE_LICENSE")
+    fuel = next(f for f in vehicle.fields if f.key == "fuel_type")
+    assert fuel.option_labels is not None and fuel.option_labels["petrol"].zh_hans == "汽油"
+
+    # A value the platform has no label for is a problem of the export, until it brings its own label
+    def add_hydrogen(types: list[dict[str, Any]], label: dict[str, str] | None = None) -> None:
+        licence = next(t for t in types if t["code"] == "VEHICLE_LICENSE")
+        field = next(f for f in licence["fields"] if f["key"] == "fuel_type")
+        field["options"].append("hydrogen")
+        if label:
+            field["option_labels"] = {"hydrogen": label}
+        at.append(f"$[{types.index(licence)}].fields[{licence['fields'].index(field)}].option_labels")
+
+    at: list[str] = []
+    edit(export, "certificate_types.json", add_hydrogen)
+    assert ("certificate_types.json", at[0], ProblemCode.OPTION_LABELS_MISMATCH) in problems_of(export)
+    shutil.rmtree(export)
+    shutil.copytree(DEMO_CATALOG_DIR, export)
+    hydrogen = {"zh-Hans": "氢燃料", "zh-Hant": "氫燃料", "en": "Hydrogen"}
+    edit(export, "certificate_types.json", lambda types: add_hydrogen(types, hydrogen))
+    labelled, problems = read_catalog(export)
+    assert problems == [] and labelled is not None
+    kind = next(c for c in labelled.certificate_types if c.code == "VEHICLE_LICENSE")
+    options = next(f for f in kind.fields if f.key == "fuel_type").option_labels or {}
+    assert options["hydrogen"].en == "Hydrogen" and options["petrol"].en == "Petrol"
+
+
+def test_a_catalog_imported_before_its_labels_existed_still_reads_labels() -> None:
+    # A stored certificate type whose fields carry no option labels (imported by an older version)
+    from backend.catalog.snapshot import _CertificateTypeRow
+
+    raw = next(
+        c
+        for c in json.loads((DEMO_CATALOG_DIR / "certificate_types.json").read_text(encoding="utf-8"))
+        if c["code"] == "ID_CARD"
+    )
+    row = _CertificateTypeRow(raw["code"], raw["name"], raw["issuer"], raw["holder"], raw["fields"])
+    sex = next(f for f in row.to_model().fields if f.key == "sex")
+    assert sex.option_labels is not None and sex.option_labels["female"].zh_hant == "女"
+    assert sex.option_labels["male"].en == "Male"

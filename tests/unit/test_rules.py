@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from backend.catalog.files import DEMO_CATALOG_DIR
+from backend.catalog.labels import label_raw_options
 from backend.cli.rules import rules
 from backend.i18n import Catalogs, Locale, catalogs
 from backend.rules.explain import (
@@ -33,6 +34,7 @@ MATTERS: dict[str, dict[str, Any]] = {
 CERTIFICATE_TYPES: dict[str, dict[str, Any]] = {
     c["code"]: c for c in json.loads((DEMO_CATALOG_DIR / "certificate_types.json").read_text(encoding="utf-8"))
 }
+label_raw_options(list(CERTIFICATE_TYPES.values()))  # what the platform calls the export's enum values
 GZ_DISTRICTS = ["440103", "440104", "440105", "440106", "440111", "440112", "440113", "440114", "440115", "440117"]
 GZ_DISTRICTS_TEXT = "、".join([*GZ_DISTRICTS, "440118"])
 DELETE = object()
@@ -728,19 +730,32 @@ def test_render_under() -> None:
 
 def test_render_equals_boolean_and_missing_value() -> None:
     assert rendered("GZ-GA-0018", "form.medical_exam_done", False, 2) == {
-        Locale.ZH_HANS: "已完成驾驶人体检 须为 是（您的：否）— 不满足",
-        Locale.ZH_HANT: "已完成駕駛人體檢 須為 是（您的：否）— 不滿足",
+        Locale.ZH_HANS: "已完成驾驶人体检须为“是”（您的：否）— 不满足",
+        Locale.ZH_HANT: "已完成駕駛人體檢須為「是」（您的：否）— 不滿足",
         Locale.EN: "I have completed the driver medical check must be yes (yours: no): not met",
     }
     assert rendered("GZ-GA-0018", "certs.DRIVING_LICENSE.status", DELETE, 1)[Locale.ZH_HANS] == (
-        "机动车驾驶证·驾驶证状态 须为 valid（您的：未提供）— 不满足"
+        "机动车驾驶证·驾驶证状态须为“有效”（您的：未提供）— 不满足"
+    )
+
+
+def test_render_equals_a_certificate_enum_uses_its_label() -> None:
+    # A licence's status is a code in the data ("suspended"); a person reads its label, never the code
+    assert rendered("GZ-GA-0018", "certs.DRIVING_LICENSE.status", "suspended", 1) == {
+        Locale.ZH_HANS: "机动车驾驶证·驾驶证状态须为“有效”（您的：暂扣）— 不满足",
+        Locale.ZH_HANT: "機動車駕駛證·駕駛證狀態須為「有效」（您的：暫扣）— 不滿足",
+        Locale.EN: "Motor Vehicle Driving Licence · Licence status must be Valid (yours: Suspended): not met",
+    }
+    # and the value it holds is compared as the code: a valid licence meets the condition
+    assert rendered("GZ-GA-0018", "certs.DRIVING_LICENSE.status", "valid", 1)[Locale.ZH_HANS] == (
+        "机动车驾驶证·驾驶证状态须为“有效”（您的：有效）— 满足"
     )
 
 
 def test_render_equals_a_select_option_uses_its_label() -> None:
     assert rendered("GZ-MZJ-0007", "form.agent_relation", "child", 2) == {
-        Locale.ZH_HANS: "与当事人关系 须为 本人（您的：子女）— 不满足",
-        Locale.ZH_HANT: "與當事人關係 須為 本人（您的：子女）— 不滿足",
+        Locale.ZH_HANS: "与当事人关系须为“本人”（您的：子女）— 不满足",
+        Locale.ZH_HANT: "與當事人關係須為「本人」（您的：子女）— 不滿足",
         Locale.EN: "Your relationship to the person concerned must be Myself (yours: Child): not met",
     }
 
@@ -748,7 +763,7 @@ def test_render_equals_a_select_option_uses_its_label() -> None:
 def test_render_equals_another_value() -> None:
     result = rendered("GZ-WJW-0001", "form.spouse_id_number", "440106199202029999", 2)
     assert result[Locale.ZH_HANS] == (
-        "配偶公民身份号码 须与 结婚证·配偶身份证件号 一致"
+        "配偶公民身份号码须与结婚证·配偶身份证件号一致"
         "（您的：440106199202029999；结婚证·配偶身份证件号：440106199202022345）— 不满足"
     )
     assert result[Locale.EN].startswith("Spouse's ID number must match Marriage Certificate · ")
@@ -756,15 +771,15 @@ def test_render_equals_another_value() -> None:
 
 def test_render_in() -> None:
     assert rendered("GZ-GA-0018", "certs.DRIVING_LICENSE.license_class", "B2", 3) == {
-        Locale.ZH_HANS: "机动车驾驶证·准驾车型 须为 C1、C2 之一（您的：B2）— 不满足",
-        Locale.ZH_HANT: "機動車駕駛證·準駕車型 須為 C1、C2 之一（您的：B2）— 不滿足",
+        Locale.ZH_HANS: "机动车驾驶证·准驾车型须为C1、C2之一（您的：B2）— 不满足",
+        Locale.ZH_HANT: "機動車駕駛證·準駕車型須為C1、C2之一（您的：B2）— 不滿足",
         Locale.EN: "Motor Vehicle Driving Licence · Licence class must be one of C1, C2 (yours: B2): not met",
     }
 
 
 def test_render_in_with_option_labels() -> None:
     assert rendered("GZ-GA-0007", "form.basis", "other", 2)[Locale.ZH_HANS] == (
-        "居住依据 须为 合法稳定就业、经商、合法稳定住所、连续就读 之一（您的：其他）— 不满足"
+        "居住依据须为合法稳定就业、经商、合法稳定住所、连续就读之一（您的：其他）— 不满足"
     )
 
 
@@ -780,8 +795,8 @@ def test_render_not_missing() -> None:
 def test_render_or_group() -> None:
     result = rendered("GZ-MZJ-0008", "age", 65, 1)
     assert result[Locale.ZH_HANS] == (
-        f"满足以下任一项：居民户口簿·户籍地行政区划代码 须为 {GZ_DISTRICTS_TEXT} 之一（您的：未提供）；"
-        f"广东省居住证·居住地行政区划代码 须为 {GZ_DISTRICTS_TEXT} 之一（您的：440111）— 满足"
+        f"满足以下任一项：居民户口簿·户籍地行政区划代码须为{GZ_DISTRICTS_TEXT}之一（您的：未提供）；"
+        f"广东省居住证·居住地行政区划代码须为{GZ_DISTRICTS_TEXT}之一（您的：440111）— 满足"
     )
     assert result[Locale.ZH_HANT].startswith("滿足以下任一項：居民戶口簿·")
     assert result[Locale.ZH_HANT].endswith("之一（您的：440111）— 滿足")
@@ -804,8 +819,8 @@ def test_render_nested_groups_are_bracketed() -> None:
 def test_render_if_chain() -> None:
     result = rendered("GZ-RSJ-0008", "certs.DEGREE_CERT.degree", "bachelor", 2)
     assert result[Locale.ZH_HANS] == (
-        "视情况而定：学位证书·学位 须为 doctor（您的：bachelor）；学位证书·学位 须为 master（您的：bachelor）；"
-        "学位证书·学位 须为 bachelor（您的：bachelor）；年龄 < 40（您的：44）— 不满足"
+        "视情况而定：学位证书·学位须为“博士”（您的：学士）；学位证书·学位须为“硕士”（您的：学士）；"
+        "学位证书·学位须为“学士”（您的：学士）；年龄 < 40（您的：44）— 不满足"
     )
 
 

@@ -26,7 +26,7 @@ from backend.graphql.catalog.types import Bundle, Matter
 from backend.graphql.certificates.types import Certificate
 from backend.graphql.context import Info
 from backend.graphql.privacy import Personal, disclosed
-from backend.i18n import pick
+from backend.i18n import pick, said_in
 from backend.identity.models import SubjectType
 from backend.privacy import source_kind
 from backend.rules.explain import Condition
@@ -310,7 +310,7 @@ def _step(event: am.TimelineEvent, info: Info) -> TimelineStep:
         action_label=info.context.gettext(texts.ACTION_LABELS[Action(event.action)]),
         from_status=Status(event.from_status) if event.from_status else None,
         to_status=Status(event.to_status),
-        reason=reason.get("text"),
+        reason=said_in(reason.get("text"), info.context.locale),
         reason_fields=list(reason.get("fields", [])),
     )
 

@@ -64,12 +64,21 @@ class Department:
         return region_of(info, self.region_code)
 
 
+@strawberry.type(description="An option of an enumerated certificate field: send the value, show the label.")
+class CertificateFieldOption:
+    value: str
+    label: str
+
+
 @strawberry.type
 class CertificateField:
     key: str
     label: str
     type: CertificateFieldType
-    options: list[str] | None
+    options: list[str] | None = strawberry.field(description="The option codes of an enumerated field.")
+    choices: list[CertificateFieldOption] | None = strawberry.field(
+        description="The options with what each is called in the caller's language."
+    )
 
 
 @strawberry.type(description="A kind of electronic certificate (电子证照).")
@@ -89,7 +98,16 @@ class CertificateType:
             holder=CertificateHolder(model.holder),
             fields=[
                 CertificateField(
-                    key=f.key, label=pick_text(f.label, locale), type=CertificateFieldType(f.type), options=f.options
+                    key=f.key,
+                    label=pick_text(f.label, locale),
+                    type=CertificateFieldType(f.type),
+                    options=f.options,
+                    choices=[
+                        CertificateFieldOption(value=value, label=pick_text(text, locale))
+                        for value, text in f.option_labels.items()
+                    ]
+                    if f.option_labels
+                    else None,
                 )
                 for f in model.fields
             ],

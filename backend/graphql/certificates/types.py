@@ -4,25 +4,34 @@ from __future__ import annotations
 
 from datetime import date
 from enum import Enum
+from typing import Any
 
 import strawberry
 from strawberry.scalars import JSON
 
 from backend.applications.workdays import shanghai_date
 from backend.certificates import service as cs
+from backend.certificates import texts as cs_texts
 from backend.graphql.catalog.places import Department
 from backend.graphql.context import Info
 from backend.graphql.privacy import Personal, disclosed
 from backend.i18n import pick, pick_text
 from backend.identity.numbers import mask_id_number
 from backend.privacy import NOTHING
+from backend.rules.explain import TEXTS as RULE_TEXTS
 
 
 @strawberry.type
 class CertificateFieldValue:
     key: str
     label: str
-    value: JSON | None = disclosed(Personal.CERTIFICATE)
+    value: JSON | None = disclosed(
+        Personal.CERTIFICATE, description="The value as stored: an enumerated field's option code (male, petrol)."
+    )
+    text: str | None = disclosed(
+        Personal.CERTIFICATE,
+        description="The value as a person reads it, in the caller's language (男, Petrol): show this one.",
+    )
 
 
 @strawberry.type(description="An electronic certificate (电子证照) in a wallet.")
@@ -37,7 +46,10 @@ class Certificate:
     holder_name: str = disclosed(Personal.CERTIFICATE)
     issued_on: date
     valid_until: date | None
-    status: str = strawberry.field(description="valid, expired (past validUntil, by today's date in China) or revoked.")
+    status: str = strawberry.field(
+        description="valid, expired (past validUntil, by today's date in China) or revoked: a code; show statusLabel."
+    )
+    status_label: str = strawberry.field(description="The status in the caller's language.")
     source: str = strawberry.field(description="library (held by the city) or platform (issued by an application).")
     application_id: strawberry.ID | None
     fields: list[CertificateFieldValue]
@@ -50,6 +62,17 @@ class Certificate:
         locale = info.context.locale
         kind = info.context.snapshot.certificate_types.get(model.type_code)
         labels = {x.key: pick_text(x.label, locale) for x in kind.fields} if kind else {}
+        options = {x.key: x.option_labels or {} for x in kind.fields} if kind else {}
+
+        def text(key: str, value: Any) -> str | None:
+            if value is None or value == "":
+                return None
+            if isinstance(value, bool):
+                return info.context.gettext(RULE_TEXTS["yes" if value else "no"])
+            label = options.get(key, {}).get(str(value))
+            return pick_text(label, locale) if label else str(value)
+
+        status = cs_texts.STATUS_LABELS.get(model.status)
         return Certificate(
             id=strawberry.ID(model.id),
             code=model.code,
@@ -60,9 +83,13 @@ class Certificate:
             issued_on=model.issued_on,
             valid_until=model.valid_until,
             status=model.status,
+            status_label=info.context.gettext(status) if status else model.status,
             source=model.source,
             application_id=strawberry.ID(model.application_id) if model.application_id else None,
-            fields=[CertificateFieldValue(key=k, label=labels.get(k, k), value=v) for k, v in model.data.items()],
+            fields=[
+                CertificateFieldValue(key=k, label=labels.get(k, k), value=v, text=text(k, v))
+                for k, v in model.data.items()
+            ],
             issuer_code=model.issuer,
         )
 
