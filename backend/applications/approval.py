@@ -82,8 +82,11 @@ class InstantApproval:
         phone: str | None,
         certificates: Sequence[Certificate],
         today: date,
+        *,
+        awaiting_payment: bool = False,
     ) -> Application:
-        """Approve at submission when the rule holds (issuing outputs at once); otherwise refer to an officer."""
+        """Approve at submission when the rule holds (issuing outputs at once, or once the fees are paid
+        when `awaiting_payment`: backend.applications.fees); otherwise refer to an officer."""
         decision = evaluate(spec, application.form, profile, certificates, today)
         record = msgspec.to_builtins(decision)
         # Values the citizen changed from what a certificate or the registry says are their word only:
@@ -137,7 +140,7 @@ class InstantApproval:
             matter_name=name,
             phone=phone if not outputs else None,
         )
-        if not outputs:
+        if not outputs or awaiting_payment:  # with fees unpaid, crediting the payment issues them
             return approved
         completed = await self.issue_outputs(spec, approved, profile, certificates, today)
         await timeline.record(

@@ -22,6 +22,7 @@ class ApplicationErrorCode(StrEnum):
     UPLOAD_TOO_LARGE = "UPLOAD_TOO_LARGE"
     UPLOAD_TYPE_NOT_ALLOWED = "UPLOAD_TYPE_NOT_ALLOWED"
     UPLOAD_QUOTA = "UPLOAD_QUOTA"
+    ORDER_UNPAID = "ORDER_UNPAID"
 
 
 register(
@@ -47,6 +48,9 @@ register(
         ApplicationErrorCode.UPLOAD_TYPE_NOT_ALLOWED: "Upload a PDF, JPEG or PNG file.",
         ApplicationErrorCode.UPLOAD_QUOTA: (
             "You have uploaded the most allowed in a day ({files} files or {mb} MB). Try again tomorrow."
+        ),
+        ApplicationErrorCode.ORDER_UNPAID: (
+            "The fees of this application are not paid yet: nothing is issued before they are."
         ),
     }
 )

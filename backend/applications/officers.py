@@ -10,6 +10,7 @@ from backend.applications.applicants import Applicants
 from backend.applications.approval import InstantApproval
 from backend.applications.bundles import Bundles
 from backend.applications.errors import ApplicationErrorCode
+from backend.applications.fees import Fees
 from backend.applications.models import Application, Reason
 from backend.applications.reads import Reads
 from backend.applications.states import NEEDS_REASON, TRANSITIONS, Action
@@ -41,6 +42,7 @@ class OfficerActions:
         targets: Targets,
         approval: InstantApproval,
         bundles: Bundles,
+        fees: Fees,
     ) -> None:
         self._unit = unit
         self._reads = reads
@@ -48,6 +50,7 @@ class OfficerActions:
         self._targets = targets
         self._approval = approval
         self._bundles = bundles
+        self._fees = fees
 
     async def act(
         self, officer: Officer, application_id: str, action: Action, reason: Reason | None, *, version: int | None
@@ -64,6 +67,8 @@ class OfficerActions:
             raise DomainError(
                 ApplicationErrorCode.INVALID_TRANSITION, field="action", status=application.status, action=action.value
             )
+        if action is Action.ISSUE and await self._fees.unpaid(application):  # nothing issues before it is paid
+            raise DomainError(ApplicationErrorCode.ORDER_UNPAID, field="applicationId")
         if action in NEEDS_REASON and (reason is None or not reason.text.strip()):
             raise DomainError(ApplicationErrorCode.REASON_REQUIRED, field="reason")
         if version is not None and version != application.version:
@@ -92,6 +97,8 @@ class OfficerActions:
             await self._issue(moved)
         if action is Action.REJECT and application.parent_id is None:
             await orders.close_open_order_of(self._unit.session, application.id, now)
+        if action is Action.REJECT:  # what was paid for it goes back (the channel is asked after the commit)
+            await self._fees.refund_refusal(application)
         if application.parent_id:
             await self._bundles.refresh(application.parent_id)
         updated = await self._reads.get(application.id)

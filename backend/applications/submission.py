@@ -15,6 +15,7 @@ from backend.applications.approval import InstantApproval
 from backend.applications.bundles import Bundles
 from backend.applications.drafts import Drafts
 from backend.applications.errors import ApplicationErrorCode
+from backend.applications.fees import Fees
 from backend.applications.forms import MatterSpec, MergedForm, certificates_by_type, merge
 from backend.applications.models import Application
 from backend.applications.reads import Reads
@@ -72,6 +73,7 @@ class Submission:
         reads: Reads,
         approval: InstantApproval,
         bundles: Bundles,
+        fees: Fees,
     ) -> None:
         self._unit = unit
         self._applicants = applicants
@@ -80,6 +82,7 @@ class Submission:
         self._reads = reads
         self._approval = approval
         self._bundles = bundles
+        self._fees = fees
 
     async def submit(
         self,
@@ -124,7 +127,7 @@ class Submission:
         stored = await insert(self._unit.session, [head, *items] if bundle else items, today)
         head, items = (stored[0], stored[1:]) if bundle else (stored[0], stored)
         await self._record_consents(citizen_id, items, certificates)
-        await self._open_payment_order(citizen_id, head, items)
+        unpaid = await self._open_payment_order(citizen_id, head, items)
         actor = Actor("citizen", citizen_id, profile.name)
         timeline = self._unit.timeline
         await timeline.record(
@@ -142,9 +145,11 @@ class Submission:
                     notify=False,
                 )
             if spec.details.auto_approval is not None:
-                await self._approval.decide(spec, item, profile, phone, certificates, today)
+                await self._approval.decide(spec, item, profile, phone, certificates, today, awaiting_payment=unpaid)
         if bundle:
             await self._bundles.refresh(head.id)
+        if unpaid:
+            await self._fees.ask_to_pay(head, phone)
         await self._drafts.drop(citizen_id, target)
         found = await self._reads.get(head.id)
         assert found is not None
@@ -197,8 +202,9 @@ class Submission:
             await self._bundles.refresh(application.parent_id)
         return updated
 
-    async def _open_payment_order(self, citizen_id: str, head: Application, items: list[Application]) -> None:
-        """One payment order for every fee of the application (a bundle's from several departments)."""
+    async def _open_payment_order(self, citizen_id: str, head: Application, items: list[Application]) -> bool:
+        """One payment order for every fee of the application (a bundle's from several departments);
+        whether there is one (then nothing is issued before it is paid)."""
         snapshot = self._unit.snapshot
         lines = [
             LineSpec(
@@ -218,6 +224,7 @@ class Submission:
             await open_order(
                 self._unit.session, citizen_id=citizen_id, application_id=head.id, subject=subject, lines=lines
             )
+        return bool(lines)
 
     def _item(
         self,

@@ -27,6 +27,7 @@ class ApplicationDeps:
     messages: Catalogs
     registry: PopulationRegistry
     log_key: bytes
+    payment_days: int = 7  # days to pay an application's fees (settings.order_unpaid_days)
 
 
 def _utc_now() -> datetime:

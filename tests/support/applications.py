@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar.testing import AsyncTestClient
+from tests.support.gql import Client
 
 DEMO_ID = "44010619880315011X"
 # The smallest valid PNG: what the upload endpoint recognises by its signature.
@@ -14,7 +14,7 @@ PNG = (
 )
 
 
-async def upload(api: AsyncTestClient[Any], token: str, content: bytes = PNG, name: str = "scan.png") -> dict[str, Any]:
+async def upload(api: Client, token: str, content: bytes = PNG, name: str = "scan.png") -> dict[str, Any]:
     """Upload a file as the citizen; the endpoint's JSON answer."""
     response = await api.post(
         "/uploads", files={"file": (name, content, "image/png")}, headers={"authorization": f"Bearer {token}"}

@@ -103,17 +103,20 @@ async def staff(client: Client, username: str) -> str:
 
 
 async def application(
-    client: Client, token: str, matter_code: str, values: dict[str, Any] | None = None
+    client: Client,
+    token: str,
+    matter_code: str,
+    values: dict[str, Any] | None = None,
+    materials: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """An application submitted through the one form: what the form pre-fills, `values`, and a
-    plausible value for every other required field."""
+    plausible value for every other required field (with `materials`: material key -> upload id)."""
     form = (await run(client, token, FORM, {"m": matter_code}))["applicationForm"]
     filled = fill_required(
         form, {f["key"]: f["value"] for f in form["fields"] if f["value"] is not None} | (values or {})
     )
-    payload = (await run(client, token, SUBMIT, {"i": {"matterCode": matter_code, "values": filled}}))[
-        "submitApplication"
-    ]
+    submit = {"matterCode": matter_code, "values": filled} | ({"materials": materials} if materials else {})
+    payload = (await run(client, token, SUBMIT, {"i": submit}))["submitApplication"]
     assert payload["errors"] == [], payload
     submitted: dict[str, Any] = payload["application"]
     return submitted

@@ -26,7 +26,7 @@ class Notification:
         ctx = info.context
         return Notification(
             id=strawberry.ID(model.id),
-            text=render_notice(ctx.resources.messages, ctx.locale, model.params),
+            text=render_notice(ctx.resources.messages, ctx.locale, model.params, model.kind),
             application_id=strawberry.ID(model.application_id) if model.application_id else None,
             created_at=model.created_at,
             read=model.read_at is not None,
