@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import Any
 
@@ -125,7 +126,7 @@ async def reserve_share(
         amount_fen=amount,
         reason=reason[:200],
         actor=actor,
-        idempotency_key=idempotency_key,
+        idempotency_key=idempotency_key if requested else None,
     )
     await session.execute(
         t.refunds.insert().values(
@@ -137,7 +138,7 @@ async def reserve_share(
             reason=pending.reason,
             status="pending",
             requested_by=actor,
-            idempotency_key=idempotency_key,
+            idempotency_key=pending.idempotency_key,
             created_at=datetime.now(UTC),
         )
     )
@@ -161,3 +162,18 @@ def refund_of(row: Any, receipt: Receipt | None) -> Refund:
         reason=row.reason,
         receipt=receipt,
     )
+
+
+async def platform_refunds_pending(session: AsyncSession, order_ids: Collection[str]) -> set[str]:
+    """Which of the orders have platform refunds (nobody's request: a refusal's, a closed order's) still
+    to ask the channel about."""
+    if not order_ids:
+        return set()
+    rows = await session.execute(
+        select(t.refunds.c.order_id).where(
+            t.refunds.c.order_id.in_(set(order_ids)),
+            t.refunds.c.status == "pending",
+            t.refunds.c.idempotency_key.is_(None),
+        )
+    )
+    return set(rows.scalars())

@@ -28,6 +28,7 @@ from payments.money import to_yuan
 from payments.orders import Order, OrderStatus, get_order, orders_by_trade_no
 from payments.parties import Parties
 from payments.receipts import ReceiptIssuer
+from payments.refund_shares import platform_refunds_pending
 
 log = structlog.get_logger("payments")
 T = TypeVar("T")
@@ -58,6 +59,9 @@ class Payments:
     def __init__(self, session: AsyncSession, deps: PaymentDeps) -> None:
         self._session = session
         self._deps = deps
+        # Orders whose crediting reserved the platform's own refunds (a closed order's payment, a
+        # bundle's refused items): the caller asks the channel once this unit of work commits.
+        self.refunds_reserved: set[str] = set()
 
     # --- crediting ---------------------------------------------------------------------------------
     async def handle_notifications(self, batch: Sequence[dict[str, str]]) -> list[tuple[bool, str]]:
@@ -166,6 +170,7 @@ class Payments:
             else:
                 log.warning("payments.paid_after_closing", out_trade_no=order.out_trade_no, order_id=order.id)
                 await refund_closed_order(self._session, fresh)  # nothing is owed: it goes back
+        self.refunds_reserved |= await platform_refunds_pending(self._session, [order.id for order in credited])
         return moved
 
     def _credit_entries(self, order: Order) -> list[ledger.Entry]:

@@ -62,15 +62,6 @@ async def _licence_renewer(stack: Stack, db: Sessions) -> factories.Citizen:
     raise AssertionError("no resident of the population stand-in can renew a licence instantly")
 
 
-REGISTRATION_MATERIALS = ("purchase_invoice", "factory_cert", "insurance")
-
-
-async def register_a_car(client: Any, citizen: factories.Citizen) -> dict[str, Any]:
-    """A new car's registration (GZ-GA-0021: 470.00 of fees, decided by an officer), every scan uploaded."""
-    scans = {key: (await upload(client, citizen.token))["id"] for key in REGISTRATION_MATERIALS}
-    return await factories.application(client, citizen.token, "GZ-GA-0021", materials=scans)
-
-
 async def _act(stack: Stack, officer: str, application_id: str, action: str, locale: str = "en") -> dict[str, Any]:
     payload: dict[str, Any] = (
         await stack.gql(officer, PROCESS, {"i": {"applicationId": application_id, "action": action}}, locale)
@@ -132,7 +123,7 @@ async def test_an_officer_cannot_issue_before_the_fees_are_paid_and_can_after(
     # Given a new car's registration (470.00 of fees), accepted and approved by the department
     async with stack.client() as client:
         citizen = await factories.citizen(client, db)
-        application = await register_a_car(client, citizen)
+        application = await factories.car_registration(client, citizen)
         officer = await staff_token(client, "officer.gz-ga")
     for action in ("ACCEPT", "APPROVE"):
         assert (await _act(stack, officer, application["id"], action))["errors"] == []
@@ -160,7 +151,7 @@ async def _submitted(stack: Stack, url: str) -> tuple[factories.Citizen, dict[st
     try:
         async with stack.client() as client:
             citizen = await factories.citizen(client, session_factory(engine))
-            return citizen, await register_a_car(client, citizen)
+            return citizen, await factories.car_registration(client, citizen)
     finally:
         await engine.dispose()
 

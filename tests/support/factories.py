@@ -18,7 +18,7 @@ from backend.db.engine import unit_of_work
 from payments.orders import LineSpec, Order, get_order, open_order
 from payments.service import PaymentDeps, Payments
 from standins.population.generate import DEMO_PHONE
-from tests.support.applications import fill_required
+from tests.support.applications import fill_required, upload
 from tests.support.gql import Client, run
 from tests.support.identity import citizen_token, staff_token
 
@@ -120,6 +120,15 @@ async def application(
     assert payload["errors"] == [], payload
     submitted: dict[str, Any] = payload["application"]
     return submitted
+
+
+async def car_registration(client: Client, citizen: Citizen) -> dict[str, Any]:
+    """A new car's registration (GZ-GA-0021: 470.00 of fees to two departments, decided by an officer),
+    every scan it asks for uploaded."""
+    scans = {
+        key: (await upload(client, citizen.token))["id"] for key in ("purchase_invoice", "factory_cert", "insurance")
+    }
+    return await application(client, citizen.token, "GZ-GA-0021", materials=scans)
 
 
 async def order(
