@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from payments.errors import PaymentError
 from payments.orders import Order, OrderStatus, orders_of_applications
-from payments.refund_shares import CLOSED_ORDER_REFUNDER, REFUSAL_REFUNDER, reserve_share
+from payments.refund_shares import CLOSED_ORDER_REFUNDER, REFUSAL_REFUNDER, refusal_key, reserve_share
 
 
 async def refund_refused(
@@ -34,14 +34,12 @@ async def refund_refused(
     for department, amount in sorted(shares.items()):
         if amount <= 0:
             continue
-        number = f"refused:{application_id}:{matter_code or '*'}:{department}"
+        number = refusal_key(application_id, matter_code, department)
         # The whole application refused: whatever is left of each share; an item: its lines, at most
         # what is left (staff may have refunded part of the share by hand).
         for asked in (None,) if matter_code is None else (amount, None):
             try:
-                await reserve_share(
-                    session, order.id, department, asked, reason, REFUSAL_REFUNDER, number, requested=False
-                )
+                await reserve_share(session, order.id, department, asked, reason, REFUSAL_REFUNDER, number)
             except PaymentError:  # more than is left: try what is left; nothing left: nothing to refund
                 continue
             reserved = True
@@ -55,4 +53,4 @@ async def refund_closed_order(session: AsyncSession, order: Order) -> None:
     for department in sorted({line.department_code for line in order.lines}):
         number = f"closed:{order.id}:{department}"
         reason = "订单已关闭，款项原路退回"
-        await reserve_share(session, order.id, department, None, reason, CLOSED_ORDER_REFUNDER, number, requested=False)
+        await reserve_share(session, order.id, department, None, reason, CLOSED_ORDER_REFUNDER, number)

@@ -29,6 +29,20 @@ CLOSED_ORDER_REFUNDER = "platform:closed"
 PLATFORM_CAUSES: dict[str, RefundCause] = {REFUSAL_REFUNDER: "refused", CLOSED_ORDER_REFUNDER: "closed"}
 
 
+def refusal_key(application_id: str, matter_code: str | None, department_code: str) -> str:
+    """The key of a refusal's refund of one department's share: of one matter's lines (a bundle's
+    refused item), or of the whole order (`matter_code` None)."""
+    return f"refused:{application_id}:{matter_code or '*'}:{department_code}"
+
+
+def refused_matter(actor: str, key: str | None) -> str | None:
+    """The matter whose lines a refusal's refund gives back (None: any of the department's lines)."""
+    if actor != REFUSAL_REFUNDER or not key:
+        return None
+    matter = key.rsplit(":", 2)[-2]
+    return None if matter == "*" else matter
+
+
 class Refund(msgspec.Struct, frozen=True, kw_only=True):
     """A refund of one department's share."""
 
@@ -69,12 +83,10 @@ async def reserve_share(
     reason: str,
     actor: str,
     idempotency_key: str,
-    *,
-    requested: bool = True,
 ) -> PendingRefund | Refund:
     """Reserve (part of) a department's share for a refund, in the caller's transaction: a pending row
-    the channel is then asked about. `requested`: a request with this idempotency key waits for the
-    answer; False: the platform's own refund (nobody waits, the key only numbers the channel request)."""
+    the channel is then asked about (the key numbers the channel's request: the same key, the same
+    refund)."""
     # Take the order's lock before reading it: a concurrent refund of the same order waits here and
     # then sees this one's amounts (PostgreSQL row lock; SQLite's single writer).
     await session.execute(
@@ -126,7 +138,7 @@ async def reserve_share(
         amount_fen=amount,
         reason=reason[:200],
         actor=actor,
-        idempotency_key=idempotency_key if requested else None,
+        idempotency_key=idempotency_key,
     )
     await session.execute(
         t.refunds.insert().values(
@@ -173,7 +185,7 @@ async def platform_refunds_pending(session: AsyncSession, order_ids: Collection[
         select(t.refunds.c.order_id).where(
             t.refunds.c.order_id.in_(set(order_ids)),
             t.refunds.c.status == "pending",
-            t.refunds.c.idempotency_key.is_(None),
+            t.refunds.c.requested_by.in_(PLATFORM_CAUSES),
         )
     )
     return set(rows.scalars())

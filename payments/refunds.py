@@ -30,7 +30,15 @@ from payments.channels.base import ChannelError
 from payments.errors import PaymentError, PaymentErrorCode
 from payments.orders import Order, OrderStatus, get_order
 from payments.receipts import Receipt, receipts_of_order
-from payments.refund_shares import PLATFORM_CAUSES, PendingRefund, Refund, booked_refund, refund_of, reserve_share
+from payments.refund_shares import (
+    PLATFORM_CAUSES,
+    PendingRefund,
+    Refund,
+    booked_refund,
+    refund_of,
+    refused_matter,
+    reserve_share,
+)
 from payments.service import PaymentDeps
 
 log = structlog.get_logger("payments.refunds")
@@ -94,7 +102,7 @@ class Refunds:
         at once, whatever their age; `order_id` limits the pass to one order's.
         """
         is_pending = t.refunds.c.status == "pending"
-        due = or_(t.refunds.c.created_at < older_than, t.refunds.c.idempotency_key.is_(None))
+        due = or_(t.refunds.c.created_at < older_than, t.refunds.c.requested_by.in_(PLATFORM_CAUSES))
         of_order = t.refunds.c.order_id == order_id if order_id is not None else true()
         async with self._sessions() as session:
             rows = (
@@ -176,7 +184,8 @@ class Refunds:
             order_id=order.id,
             postings=[(f"dept:{pending.department_code}", pending.amount_fen), (channel, -pending.amount_fen)],
         )
-        await _allocate(session, order, pending.department_code, pending.amount_fen)
+        matter = refused_matter(pending.actor, pending.idempotency_key)
+        await _allocate(session, order, pending.department_code, pending.amount_fen, matter)
         receipt = await self._reverse_receipt(
             session, order, pending.department_code, pending.amount_fen, paid, refunded
         )
@@ -231,10 +240,15 @@ class Refunds:
         )
 
 
-async def _allocate(session: AsyncSession, order: Order, department_code: str, amount: int) -> None:
-    """Spread a refund over the department's lines, and move the order's refunded total (under its lock)."""
+async def _allocate(
+    session: AsyncSession, order: Order, department_code: str, amount: int, matter_code: str | None = None
+) -> None:
+    """Spread a refund over the department's lines (`matter_code`'s first: a refused bundle item's),
+    and move the order's refunded total (under its lock)."""
     left = amount
-    for line in order.lines:
+    for line in sorted(
+        order.lines, key=lambda x: (matter_code is not None and x.matter_code != matter_code, x.line_no)
+    ):
         if line.department_code != department_code or left == 0:
             continue
         take = min(left, line.amount_fen - line.refunded_fen)

@@ -18,6 +18,7 @@ import pytest
 
 from backend.applications.workdays import WorkCalendar, shanghai_date
 from tests.support import factories
+from tests.support.applications import fill_required, upload
 from tests.support.identity import staff_token
 from tests.support.payments import PAY, Sessions, Stack, payment_stack, sms_to
 from tests.support.servers import RedisServer
@@ -146,3 +147,45 @@ async def test_a_refund_by_finance_is_told_to_the_citizen(stack: Stack, db: Sess
         texts[-1]
         == f"【一网通办】申请 {reference}（机动车注册登记）已退款 ¥100.00（部门办理退款），最迟 {arrives_by} 到账。"
     )
+
+
+BUNDLE_FORM = """query($b: String) { applicationForm(bundleCode: $b) {
+  fields { key type value required options { value } } materials { key required replaced } } }"""
+SUBMIT = """mutation($i: SubmitApplicationInput!) { submitApplication(input: $i) {
+  application { id reference order { id } items { id matter { code } } } errors { code message } } }"""
+LINES = """query($id: ID!) { order(id: $id) { status refunded lines { amount refunded }
+  receipts { departmentCode kind status total } } }"""
+
+
+async def test_a_refused_bundle_item_gives_back_only_its_own_fee(stack: Stack, db: Sessions, fresh_redis: Any) -> None:
+    # Given the home-purchase bundle, paid: the transfer's 80.00 + 10.00 and the mortgage's 80.00,
+    # all to the natural resources bureau
+    async with stack.client() as client:
+        citizen = await factories.citizen(client, db)
+        form = (await stack.gql(citizen.token, BUNDLE_FORM, {"b": "LE-0004"}))["applicationForm"]
+        needed = [m["key"] for m in form["materials"] if m["required"] and not m["replaced"]]
+        scans = {key: (await upload(client, citizen.token))["id"] for key in needed}
+        officer = await staff_token(client, "officer.gz-ghzyj")
+    submit = {"bundleCode": "LE-0004", "values": fill_required(form, {}), "materials": scans}
+    payload = (await stack.gql(citizen.token, SUBMIT, {"i": submit}))["submitApplication"]
+    assert payload["errors"] == [], payload
+    bundle = payload["application"]
+    await stack.pay(citizen.token, bundle["order"]["id"])
+    mortgage = next(i["id"] for i in bundle["items"] if i["matter"]["code"] == "GZ-GHZYJ-0003")
+    # When the bureau refuses the mortgage registration
+    await _refuse(stack, officer, mortgage)
+    # Then exactly its 80.00 goes back: the transfer's fees stay paid
+    order = (await stack.gql(citizen.token, LINES, {"id": bundle["order"]["id"]}))["order"]
+    assert (order["status"], order["refunded"]) == ("paid", "80.00")
+    assert [(x["amount"], x["refunded"]) for x in order["lines"]] == [
+        ("80.00", "0.00"),
+        ("10.00", "0.00"),
+        ("80.00", "80.00"),
+    ]
+    assert sorted((r["kind"], r["status"], r["total"]) for r in order["receipts"]) == [
+        ("normal", "partially_reversed", "170.00"),
+        ("red", "valid", "-80.00"),
+    ]
+    refunds = [n["text"] for n in await stack.inbox(citizen.token) if "is refunded" in n["text"]]
+    assert len(refunds) == 1 and refunds[0].startswith(f"¥80.00 of application {bundle['reference']} (")
+    assert any("已退款 ¥80.00（申请未获批准）" in body for body in await sms_to(db, citizen.phone))
