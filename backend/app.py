@@ -25,6 +25,7 @@ from backend.kv import connect, ensure_redis_url
 from backend.logs import configure_logging
 from backend.middleware import request_context_middleware, response_headers
 from backend.parties import PlatformParties
+from backend.payment_events import PlatformPaymentEvents
 from backend.resources import Resources
 from backend.rest import oidc
 from backend.rest import payments as payment_routes
@@ -57,10 +58,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
         broadcast.watch(CHANGED_CHANNEL, catalog.mark_stale)
         messages = catalogs(settings.locales_dir)
         identity = await build_identity(settings, sessions, redis, messages)
-        payments = build_payments(settings, identity.master_secret, PlatformParties())
         applications = ApplicationDeps(
-            identity.sms, messages, identity.registry, log_key(identity.master_secret), build_numbers(settings)
+            identity.sms,
+            messages,
+            identity.registry,
+            log_key(identity.master_secret),
+            build_numbers(settings),
+            payment_days=settings.order_unpaid_days,
         )
+        events = PlatformPaymentEvents(applications, lambda _session: catalog.get())
+        payments = build_payments(settings, identity.master_secret, PlatformParties(), events=events)
         app.state.resources = Resources(
             settings=settings,
             engine=engine,

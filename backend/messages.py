@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from backend import errors, settings
+from backend.applications import payment_notices, validation
 from backend.applications import texts as application_texts
-from backend.applications import validation
 from backend.catalog import validate
 from backend.certificates import texts as certificate_texts
 from backend.identity import logins, oidc
@@ -20,6 +20,7 @@ SOURCES: dict[str, dict[str, str]] = {
     "backend.applications.validation": {p.value: text for p, text in validation.MESSAGES.items()},
     "backend.applications.texts": application_texts.TEXTS,
     "backend.certificates.texts": certificate_texts.TEXTS,
+    "backend.applications.payment_notices": payment_notices.TEXTS,
     "backend.rules.explain": explain.TEXTS,
     "backend.settings": {
         text: text for text in (settings.UNKNOWN_SETTINGS, settings.SETTINGS_REFUSED, settings.PRODUCTION_REFUSED)

@@ -155,6 +155,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     alipay_public_key_file: Annotated[
         str, _doc("PEM file of Alipay's public key (ONEWINDOW_ALIPAY_PUBLIC_KEY_FILE). Empty: the sandbox's.")
     ] = ""
+    order_unpaid_days: Annotated[
+        int,
+        msgspec.Meta(
+            ge=1,
+            description=(
+                "Days a citizen has to pay an application's fees (ONEWINDOW_ORDER_UNPAID_DAYS): the order is "
+                "then closed and the application withdrawn, with a notice (`onewindow payments expire-unpaid`)."
+            ),
+        ),
+    ] = 7
     assistant_url: Annotated[
         str, _doc("The Rasa assistant's server (ONEWINDOW_ASSISTANT_URL); `make run` starts one on loopback.")
     ] = "http://127.0.0.1:5005"

@@ -59,12 +59,30 @@ def ledger_check() -> None:
 
 
 def _payment_deps() -> tuple[Settings, PaymentDeps]:
+    from backend.applications.unit import ApplicationDeps
+    from backend.catalog.snapshot import load_snapshot
+    from backend.certificates.runtime import build_numbers
+    from backend.certificates.trustlog import log_key
+    from backend.i18n import catalogs
+    from backend.identity.runtime import message_channels
     from backend.identity.secrets import master_secret
     from backend.parties import PlatformParties
+    from backend.payment_events import PlatformPaymentEvents
     from payments.runtime import build_payments
 
     settings = get_settings()
-    return settings, build_payments(settings, master_secret(settings), PlatformParties(), own_pool=False)
+    secret = master_secret(settings)
+    sms, registry = message_channels(settings)
+    applications = ApplicationDeps(
+        sms,
+        catalogs(settings.locales_dir),
+        registry,
+        log_key(secret),
+        build_numbers(settings),
+        payment_days=settings.order_unpaid_days,
+    )
+    events = PlatformPaymentEvents(applications, load_snapshot)  # a job's pass reads the catalog once per order
+    return settings, build_payments(settings, secret, PlatformParties(), events=events, own_pool=False)
 
 
 @contextlib.asynccontextmanager
@@ -130,6 +148,29 @@ def payments_reconcile(minutes: int, every: int | None) -> None:
         log.info("payments.reconciled", **await work())
 
     _forever(settings, logged, every, "payments.reconcile_failed")
+
+
+@payments.command("expire-unpaid")
+@click.option("--every", "every", type=int, default=None, help="Keep running: a pass every this many seconds.")
+def payments_expire_unpaid(every: int | None) -> None:
+    """Close the orders left unpaid ONEWINDOW_ORDER_UNPAID_DAYS days: their applications are withdrawn and
+    the citizens told (inbox and SMS). Prints how many; with --every, keeps running (`make run` does)."""
+    from payments.jobs import expire_unpaid
+
+    settings, deps = _payment_deps()
+
+    async def work() -> int:
+        async with _sessions(settings) as sessions:
+            return await expire_unpaid(sessions, deps, datetime.now(UTC))
+
+    if every is None:
+        click.echo(json.dumps({"expired": asyncio.run(work())}))
+        return
+
+    async def logged() -> None:
+        log.info("payments.expired_unpaid", expired=await work())
+
+    _forever(settings, logged, every, "payments.expire_unpaid_failed")
 
 
 @payments.command("bill-check")

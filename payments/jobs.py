@@ -1,4 +1,4 @@
-"""The payment jobs' passes: reconciling with the channel, and the daily bill.
+"""The payment jobs' passes: reconciling with the channel, closing orders left unpaid, and the daily bill.
 
 Each takes a session factory and opens short transactions of its own: one per order, so a slow
 channel query never holds another order's locks. The CLI runs them once or in a loop.
@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.db.engine import unit_of_work
+from payments import tables as t
 from payments.bills import Bills
 from payments.channels.base import PAYMENT_WINDOW_MINUTES
-from payments.orders import closed_at_channel_pending, open_orders
+from payments.orders import OrderStatus, closed_at_channel_pending, open_orders
 from payments.reconcile import BillReport, bill_day_due
 from payments.refunds import Refunds
 from payments.service import PaymentDeps, Payments
@@ -54,6 +56,27 @@ async def reconcile(
     # Refunds left pending (the channel unreachable, or a crash between the steps): ask it again
     counts["refunds_booked"] = await Refunds(sessions, deps).finish_pending(older_than)
     return counts
+
+
+async def expire_unpaid(sessions: async_sessionmaker[AsyncSession], deps: PaymentDeps, now: datetime) -> int:
+    """Close the orders left unpaid `deps.unpaid_days` days and withdraw their applications, with a notice
+    (`PaymentEvents.expired`); how many. The channel is asked first: a payment whose notification never
+    came is credited, not expired. The reconciling job then closes the trades at the channel too."""
+    expired = 0
+    async with sessions() as session:
+        found = await open_orders(session, now - timedelta(days=deps.unpaid_days))
+    for order in found:
+        async with sessions() as session, unit_of_work(session):
+            if await Payments(session, deps).reconcile_order(order) == "credited":
+                continue
+            await session.execute(
+                update(t.payment_orders)
+                .where(t.payment_orders.c.id == order.id, t.payment_orders.c.status == OrderStatus.OPEN)
+                .values(status=OrderStatus.CLOSED, closed_at=now)
+            )
+            await deps.events.expired(session, order, deps.unpaid_days)
+            expired += 1
+    return expired
 
 
 async def check_due_bill(sessions: async_sessionmaker[AsyncSession], deps: PaymentDeps) -> BillReport | None:

@@ -17,6 +17,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.db.engine import unit_of_work
+from payments.refunds import Refunds
 from payments.service import PaymentDeps, Payments
 
 log = structlog.get_logger("payments")
@@ -82,6 +83,12 @@ def notification_batcher(sessions: async_sessionmaker[AsyncSession], deps: Payme
 
     async def apply(batch: Sequence[dict[str, str]]) -> list[tuple[bool, str]]:
         async with sessions() as session, unit_of_work(session):
-            return await Payments(session, deps).handle_notifications(batch)
+            payments = Payments(session, deps)
+            results = await payments.handle_notifications(batch)
+        # A payment that owes a refund (its order was closed, or items of it were refused) is refunded
+        # now through the channel; what the channel does not confirm, the reconciling job asks again.
+        for order_id in sorted(payments.refunds_reserved):
+            await Refunds(sessions, deps).finish_platform_refunds(order_id)
+        return results
 
     return NotificationBatcher(apply)

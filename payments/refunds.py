@@ -14,14 +14,12 @@ the first is at work wait for its answer.
 
 from __future__ import annotations
 
-import hashlib
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
 import structlog
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.db.engine import unit_of_work
@@ -29,10 +27,18 @@ from backend.errors import CommonErrorCode, DomainError
 from payments import idempotency, ledger
 from payments import tables as t
 from payments.channels.base import ChannelError
-from payments.errors import NotFoundError, PaymentError, PaymentErrorCode
-from payments.money import to_yuan
+from payments.errors import PaymentError, PaymentErrorCode
 from payments.orders import Order, OrderStatus, get_order
 from payments.receipts import Receipt, receipts_of_order
+from payments.refund_shares import (
+    PLATFORM_CAUSES,
+    PendingRefund,
+    Refund,
+    booked_refund,
+    refund_of,
+    refused_matter,
+    reserve_share,
+)
 from payments.service import PaymentDeps
 
 log = structlog.get_logger("payments.refunds")
@@ -41,38 +47,6 @@ log = structlog.get_logger("payments.refunds")
 TAKE_OVER_SECONDS = 60.0
 # What the channel answers when it cannot say whether the refund happened (it may still).
 UNCERTAIN = frozenset({"UNREACHABLE", "GATEWAY_ERROR", "REFUND_UNCONFIRMED", "ACQ.SYSTEM_ERROR", "SYSTEM_ERROR"})
-
-
-class Refund(msgspec.Struct, frozen=True, kw_only=True):
-    """A refund of one department's share."""
-
-    id: str
-    order_id: str
-    out_request_no: str
-    department_code: str
-    amount_fen: int
-    reason: str
-    receipt: Receipt | None
-
-
-class _Pending(msgspec.Struct, frozen=True, kw_only=True):
-    """A refund reserved and not yet booked: what the channel is asked, and by whom."""
-
-    id: str
-    order_id: str
-    out_trade_no: str
-    out_request_no: str
-    department_code: str
-    amount_fen: int
-    reason: str
-    actor: str
-    idempotency_key: str | None
-
-
-def request_id(actor: str, idempotency_key: str) -> str:
-    """The channel's request number comes from the caller's key: a retry after a crash repeats the same
-    request (the channel refunds once), and two different refunds never share one."""
-    return hashlib.sha256(f"{actor}|{idempotency_key}".encode()).hexdigest()[:10].upper()
 
 
 class Refunds:
@@ -109,7 +83,7 @@ class Refunds:
             return msgspec.convert(stored, Refund)
         try:
             async with self._sessions() as session, unit_of_work(session):
-                found = await self._reserve(
+                found = await reserve_share(
                     session, order_id, department_code, amount_fen, reason, actor, idempotency_key
                 )
                 if isinstance(found, Refund):  # booked already (by the job, after this key was given up)
@@ -121,19 +95,26 @@ class Refunds:
             raise
         return await self._finish(found)
 
-    async def finish_pending(self, older_than: datetime) -> int:
-        """Ask the channel again about refunds left pending before `older_than`, and book them; how many."""
+    async def finish_pending(self, older_than: datetime, *, order_id: str | None = None) -> int:
+        """Ask the channel again about refunds left pending before `older_than`, and book them; how many.
+
+        The platform's own refunds (a refusal's, a closed order's: no request waits on them) are asked
+        at once, whatever their age; `order_id` limits the pass to one order's.
+        """
+        is_pending = t.refunds.c.status == "pending"
+        due = or_(t.refunds.c.created_at < older_than, t.refunds.c.requested_by.in_(PLATFORM_CAUSES))
+        of_order = t.refunds.c.order_id == order_id if order_id is not None else true()
         async with self._sessions() as session:
             rows = (
                 await session.execute(
                     select(t.refunds, t.payment_orders.c.out_trade_no)
                     .join(t.payment_orders, t.payment_orders.c.id == t.refunds.c.order_id)
-                    .where(t.refunds.c.status == "pending", t.refunds.c.created_at < older_than)
+                    .where(is_pending, due, of_order)
                 )
             ).all()
         booked = 0
         for row in rows:
-            pending = _Pending(
+            pending = PendingRefund(
                 id=row.id,
                 order_id=row.order_id,
                 out_trade_no=row.out_trade_no,
@@ -151,88 +132,12 @@ class Refunds:
                 log.warning("payments.refund_still_pending", out_request_no=row.out_request_no, code=error.code)
         return booked
 
-    async def _reserve(
-        self,
-        session: AsyncSession,
-        order_id: str,
-        department_code: str,
-        amount_fen: int | None,
-        reason: str,
-        actor: str,
-        idempotency_key: str,
-    ) -> _Pending | Refund:
-        # Take the order's lock before reading it: a concurrent refund of the same order waits here and
-        # then sees this one's amounts (PostgreSQL row lock; SQLite's single writer).
-        await session.execute(
-            update(t.payment_orders)
-            .where(t.payment_orders.c.id == order_id)
-            .values(refunded_fen=t.payment_orders.c.refunded_fen)
-        )
-        order = await get_order(session, order_id)
-        if order is None:
-            raise NotFoundError(order_id, field="orderId")
-        out_request_no = f"{order.out_trade_no}R{request_id(actor, idempotency_key)}"
-        left_over = (
-            await session.execute(select(t.refunds).where(t.refunds.c.out_request_no == out_request_no))
-        ).first()
-        if left_over is not None and left_over.status == "done":
-            return await _booked_refund(session, left_over)
-        if left_over is not None:  # this key's refund, left pending by a request that did not finish it
-            return _Pending(
-                id=left_over.id,
-                order_id=order.id,
-                out_trade_no=order.out_trade_no,
-                out_request_no=out_request_no,
-                department_code=left_over.department_code,
-                amount_fen=left_over.amount_fen,
-                reason=left_over.reason,
-                actor=actor,
-                idempotency_key=idempotency_key,
-            )
-        if order.status not in (OrderStatus.PAID, OrderStatus.REFUNDED):
-            raise PaymentError(PaymentErrorCode.ORDER_NOT_REFUNDABLE, status=order.status)
-        paid, refunded = order.department_fen(department_code)
-        pending_fen = (
-            await session.execute(
-                select(func.coalesce(func.sum(t.refunds.c.amount_fen), 0)).where(
-                    t.refunds.c.order_id == order.id,
-                    t.refunds.c.department_code == department_code,
-                    t.refunds.c.status == "pending",
-                )
-            )
-        ).scalar_one()
-        available = paid - refunded - int(pending_fen)
-        amount = available if amount_fen is None else amount_fen
-        if amount <= 0 or amount > available:
-            raise PaymentError(PaymentErrorCode.REFUND_EXCEEDS_SHARE, available=to_yuan(max(available, 0)))
-        pending = _Pending(
-            id=str(uuid.uuid4()),
-            order_id=order.id,
-            out_trade_no=order.out_trade_no,
-            out_request_no=out_request_no,
-            department_code=department_code,
-            amount_fen=amount,
-            reason=reason[:200],
-            actor=actor,
-            idempotency_key=idempotency_key,
-        )
-        await session.execute(
-            t.refunds.insert().values(
-                id=pending.id,
-                order_id=order.id,
-                out_request_no=out_request_no,
-                department_code=department_code,
-                amount_fen=amount,
-                reason=pending.reason,
-                status="pending",
-                requested_by=actor,
-                idempotency_key=idempotency_key,
-                created_at=datetime.now(UTC),
-            )
-        )
-        return pending
+    async def finish_platform_refunds(self, order_id: str) -> int:
+        """Ask the channel now about the platform's own pending refunds of one order (a refusal's, a
+        closed order's), and book them; how many. What the channel does not confirm waits for the job."""
+        return await self.finish_pending(datetime(1970, 1, 1, tzinfo=UTC), order_id=order_id)
 
-    async def _finish(self, pending: _Pending) -> Refund:
+    async def _finish(self, pending: PendingRefund) -> Refund:
         """Ask the channel (no transaction open), then book what it did."""
         try:
             await self._deps.channel.refund(
@@ -256,7 +161,7 @@ class Refunds:
                 await idempotency.answer(session, pending.actor, pending.idempotency_key, msgspec.to_builtins(refund))
         return refund
 
-    async def _book(self, session: AsyncSession, pending: _Pending) -> Refund:
+    async def _book(self, session: AsyncSession, pending: PendingRefund) -> Refund:
         await session.execute(
             update(t.payment_orders)
             .where(t.payment_orders.c.id == pending.order_id)
@@ -279,18 +184,23 @@ class Refunds:
             order_id=order.id,
             postings=[(f"dept:{pending.department_code}", pending.amount_fen), (channel, -pending.amount_fen)],
         )
-        await _allocate(session, order, pending.department_code, pending.amount_fen)
+        matter = refused_matter(pending.actor, pending.idempotency_key)
+        await _allocate(session, order, pending.department_code, pending.amount_fen, matter)
         receipt = await self._reverse_receipt(
             session, order, pending.department_code, pending.amount_fen, paid, refunded
         )
         if receipt is not None:
             await session.execute(update(t.refunds).where(t.refunds.c.id == pending.id).values(receipt_id=receipt.id))
-        return _refund(pending, receipt)
+        # The payer hears of it with the booking (inbox and SMS), whoever asked for it
+        await self._deps.events.refunded(
+            session, order, pending.amount_fen, PLATFORM_CAUSES.get(pending.actor, "requested")
+        )
+        return refund_of(pending, receipt)
 
-    async def _booked(self, session: AsyncSession, pending: _Pending) -> Refund:
+    async def _booked(self, session: AsyncSession, pending: PendingRefund) -> Refund:
         """The refund as whoever booked it first did (another request with the key, or the job)."""
         row = (await session.execute(select(t.refunds).where(t.refunds.c.id == pending.id))).one()
-        return await _booked_refund(session, row)
+        return await booked_refund(session, row)
 
     async def _reverse_receipt(
         self, session: AsyncSession, order: Order, department_code: str, amount: int, paid: int, refunded: int
@@ -334,29 +244,15 @@ class Refunds:
         )
 
 
-async def _booked_refund(session: AsyncSession, row: Any) -> Refund:
-    """A booked refund from its row, with its red-letter receipt."""
-    receipt = next((r for r in await receipts_of_order(session, row.order_id) if r.id == row.receipt_id), None)
-    return _refund(row, receipt)
-
-
-def _refund(row: Any, receipt: Receipt | None) -> Refund:
-    """A refund from its row (or the pending refund that became it) and its red-letter receipt."""
-    return Refund(
-        id=row.id,
-        order_id=row.order_id,
-        out_request_no=row.out_request_no,
-        department_code=row.department_code,
-        amount_fen=row.amount_fen,
-        reason=row.reason,
-        receipt=receipt,
-    )
-
-
-async def _allocate(session: AsyncSession, order: Order, department_code: str, amount: int) -> None:
-    """Spread a refund over the department's lines, and move the order's refunded total (under its lock)."""
+async def _allocate(
+    session: AsyncSession, order: Order, department_code: str, amount: int, matter_code: str | None = None
+) -> None:
+    """Spread a refund over the department's lines (`matter_code`'s first: a refused bundle item's),
+    and move the order's refunded total (under its lock)."""
     left = amount
-    for line in order.lines:
+    for line in sorted(
+        order.lines, key=lambda x: (matter_code is not None and x.matter_code != matter_code, x.line_no)
+    ):
         if line.department_code != department_code or left == 0:
             continue
         take = min(left, line.amount_fen - line.refunded_fen)

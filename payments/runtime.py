@@ -8,6 +8,7 @@ from pathlib import Path
 from backend.db.engine import create_engine, session_factory
 from backend.settings import Settings
 from payments.channels.alipay.adapter import AlipayChannel, AlipayConfig
+from payments.events import NoEvents, PaymentEvents
 from payments.parties import Parties
 from payments.receipts import ReceiptIssuer
 from payments.service import PaymentDeps
@@ -32,9 +33,17 @@ def alipay_config(settings: Settings) -> AlipayConfig:
     )
 
 
-def build_payments(settings: Settings, master_secret: bytes, parties: Parties, *, own_pool: bool = True) -> PaymentDeps:
+def build_payments(
+    settings: Settings,
+    master_secret: bytes,
+    parties: Parties,
+    *,
+    events: PaymentEvents | None = None,
+    own_pool: bool = True,
+) -> PaymentDeps:
     """The Alipay channel, the receipt issuer (finance bureau stand-in outside production), the notify
-    URL, and the `parties` (departments, payers) the process knows.
+    URL, the `parties` (departments, payers) the process knows, and the `events` it hears payments by
+    (issuing what waited for the fees, notices of refunds and expired orders).
 
     The stand-in reserves receipt-number blocks in transactions of their own, on a small pool of its
     own: borrowing from the request pool while every request holds a connection would deadlock it.
@@ -57,5 +66,7 @@ def build_payments(settings: Settings, master_secret: bytes, parties: Parties, *
         issuer=issuer,
         parties=parties,
         notify_url=notify,
+        events=events or NoEvents(),
+        unpaid_days=settings.order_unpaid_days,
         closers=closers,
     )

@@ -20,12 +20,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from payments import ledger
 from payments import tables as t
+from payments.automatic_refunds import refund_closed_order
 from payments.channels.base import Channel
 from payments.errors import PaymentError as PaymentError  # re-exported: callers catch it from here
+from payments.events import NoEvents, PaymentEvents
 from payments.money import to_yuan
-from payments.orders import Order, OrderStatus, orders_by_trade_no
+from payments.orders import Order, OrderStatus, get_order, orders_by_trade_no
 from payments.parties import Parties
 from payments.receipts import ReceiptIssuer
+from payments.refund_shares import platform_refunds_pending
 
 log = structlog.get_logger("payments")
 T = TypeVar("T")
@@ -40,6 +43,8 @@ class PaymentDeps:
     parties: Parties  # the departments that issue receipts, the citizens who pay
     notify_url: str
     fee_per_mille: int = 6  # the channel's service fee, borne by the platform
+    events: PaymentEvents = field(default_factory=NoEvents)  # the platform's hooks (issue, notify, withdraw)
+    unpaid_days: int = 7  # an order unpaid this long is closed and its application withdrawn
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     async def close(self) -> None:
@@ -54,6 +59,9 @@ class Payments:
     def __init__(self, session: AsyncSession, deps: PaymentDeps) -> None:
         self._session = session
         self._deps = deps
+        # Orders whose crediting reserved the platform's own refunds (a closed order's payment, a
+        # bundle's refused items): the caller asks the channel once this unit of work commits.
+        self.refunds_reserved: set[str] = set()
 
     # --- crediting ---------------------------------------------------------------------------------
     async def handle_notifications(self, batch: Sequence[dict[str, str]]) -> list[tuple[bool, str]]:
@@ -127,25 +135,42 @@ class Payments:
         now = datetime.now(UTC)
         ids = [order.id for order, _, _ in items]
         column = t.payment_orders.c.id
-        moved_rows = await self._session.execute(
-            update(t.payment_orders)
-            .where(column.in_(ids), t.payment_orders.c.status.in_([OrderStatus.OPEN, OrderStatus.CLOSED]))
-            .values(
-                status=OrderStatus.PAID,
-                paid_at=now,
-                channel_paid_at=case({o.id: paid or now for o, _, paid in items}, value=column),
-                channel_trade_no=case({o.id: trade for o, trade, _ in items}, value=column),
-                channel=self._deps.channel.name,
+
+        async def move(status: OrderStatus) -> set[str]:
+            rows = await self._session.execute(
+                update(t.payment_orders)
+                .where(column.in_(ids), t.payment_orders.c.status == status)
+                .values(
+                    status=OrderStatus.PAID,
+                    paid_at=now,
+                    channel_paid_at=case({o.id: paid or now for o, _, paid in items}, value=column),
+                    channel_trade_no=case({o.id: trade for o, trade, _ in items}, value=column),
+                    channel=self._deps.channel.name,
+                )
+                .returning(column)
             )
-            .returning(column)
-        )
-        moved = {row.id for row in moved_rows}
+            return {row.id for row in rows}
+
+        # Open orders first: one closed meanwhile (its application refused) is then found closed, and
+        # refunded; never missed between the two steps (an order never goes back from closed to open).
+        was_open = await move(OrderStatus.OPEN)
+        was_closed = await move(OrderStatus.CLOSED)
+        moved = was_open | was_closed
         credited = [order for order, _, _ in items if order.id in moved]
         if not credited:
             return moved
         entries = [entry for order in credited for entry in self._credit_entries(order)]
         await ledger.post_many(self._session, entries)
         await self._issue_receipts(credited)
+        for order in credited:
+            fresh = await get_order(self._session, order.id)
+            assert fresh is not None
+            if order.id in was_open:
+                await self._deps.events.paid(self._session, fresh)  # what waited for the fees is issued now
+            else:
+                log.warning("payments.paid_after_closing", out_trade_no=order.out_trade_no, order_id=order.id)
+                await refund_closed_order(self._session, fresh)  # nothing is owed: it goes back
+        self.refunds_reserved |= await platform_refunds_pending(self._session, [order.id for order in credited])
         return moved
 
     def _credit_entries(self, order: Order) -> list[ledger.Entry]:
@@ -240,12 +265,11 @@ class Payments:
         A refused application's order closes here at once, but the citizen may hold an order string
         or QR code the channel still accepts. An opened trade is closed at the channel; a trade never
         opened is settled once every launch's payment window has passed (payOrder refuses a closed
-        order, so no new one starts). A trade paid meanwhile is credited, never lost: finance refunds it.
+        order, so no new one starts). A trade paid meanwhile is credited, never lost, and refunded.
         """
         state = await self._deps.channel.query(order.out_trade_no)
         if state.status in ("TRADE_SUCCESS", "TRADE_FINISHED") and state.total_fen == order.total_fen:
-            credited = await self.credit(order, state.trade_no, state.paid_at)
-            log.warning("payments.paid_after_closing", out_trade_no=order.out_trade_no, order_id=order.id)
+            credited = await self.credit(order, state.trade_no, state.paid_at)  # and refunded: see credit_many
             return "credited" if credited else "waiting"
         if state.status == "WAIT_BUYER_PAY":
             await self._deps.channel.close(order.out_trade_no)

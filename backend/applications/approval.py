@@ -86,8 +86,11 @@ class InstantApproval:
         phone: str | None,
         certificates: Sequence[Certificate],
         today: date,
+        *,
+        awaiting_payment: bool = False,
     ) -> Application:
-        """Approve at submission when the rule holds (issuing outputs at once); otherwise refer to an officer."""
+        """Approve at submission when the rule holds (issuing outputs at once, or once the fees are paid
+        when `awaiting_payment`: backend.applications.fees); otherwise refer to an officer."""
         decision = evaluate(spec, application.form, profile, certificates, today)
         record = msgspec.to_builtins(decision)
         # Values the citizen changed from what a certificate or the registry says are their word only:
@@ -119,8 +122,8 @@ class InstantApproval:
         outputs = spec.summary.outputs
         approved = msgspec.structs.replace(
             application,
-            # Nothing to issue: the approval is the end (办结), not a step an officer must finish.
-            status=(Status.APPROVED if outputs else Status.COMPLETED).value,
+            # Nothing to issue (or pay): the approval is the end (办结), not a step an officer must finish.
+            status=(Status.APPROVED if outputs or awaiting_payment else Status.COMPLETED).value,
             decision=record,
             decided_at=now,
             updated_at=now,
@@ -147,7 +150,7 @@ class InstantApproval:
             matter_name=name,
             phone=phone if not outputs or waits else None,
         )
-        if not outputs or waits:
+        if not outputs or waits or awaiting_payment:  # with fees unpaid, crediting the payment issues them
             return approved
         completed = await self.issue_outputs(spec, approved, profile, certificates, today)
         await timeline.record(

@@ -15,6 +15,7 @@ from backend.applications.states import Action, Status, bundle_status, is_final
 from backend.applications.targets import Targets
 from backend.applications.timeline import Actor
 from backend.applications.unit import Unit
+from backend.applications.unpaid import fees_unpaid
 from backend.applications.workdays import shanghai_date
 from backend.applications.writes import update_versioned
 from backend.certificates.service import Certificate
@@ -144,4 +145,5 @@ class Bundles:
         profile, phone = await self._applicants.profile(item.citizen_id)
         today = shanghai_date(now)
         certificates = await self._unit.certificates.holder_certificates(profile.id_number, today)
-        return await self._approval.decide(spec, moved, profile, phone, certificates, today)
+        unpaid = await fees_unpaid(self._unit.session, moved)
+        return await self._approval.decide(spec, moved, profile, phone, certificates, today, awaiting_payment=unpaid)

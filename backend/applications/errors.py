@@ -26,6 +26,7 @@ class ApplicationErrorCode(StrEnum):
     VALIDITY_ENDED = "VALIDITY_ENDED"
     DOWNLOAD_LINK_INVALID = "DOWNLOAD_LINK_INVALID"
     AWAITING_EARLIER_STEP = "AWAITING_EARLIER_STEP"
+    ORDER_UNPAID = "ORDER_UNPAID"
 
 
 register(
@@ -62,6 +63,9 @@ register(
         ApplicationErrorCode.AWAITING_EARLIER_STEP: (
             "This step waits for the certificate an earlier step of the same application issues; "
             "it is filled in from it once issued."
+        ),
+        ApplicationErrorCode.ORDER_UNPAID: (
+            "The fees of this application are not paid yet: nothing is issued before they are."
         ),
     }
 )

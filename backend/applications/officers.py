@@ -11,6 +11,7 @@ from backend.applications.applicants import Applicants
 from backend.applications.approval import InstantApproval
 from backend.applications.bundles import Bundles
 from backend.applications.errors import ApplicationErrorCode
+from backend.applications.fees import Fees
 from backend.applications.models import Application, Reason
 from backend.applications.reads import Reads
 from backend.applications.states import NEEDS_REASON, TRANSITIONS, Action, Status
@@ -44,6 +45,7 @@ class OfficerActions:
         targets: Targets,
         approval: InstantApproval,
         bundles: Bundles,
+        fees: Fees,
     ) -> None:
         self._unit = unit
         self._reads = reads
@@ -51,6 +53,7 @@ class OfficerActions:
         self._targets = targets
         self._approval = approval
         self._bundles = bundles
+        self._fees = fees
 
     async def act(
         self,
@@ -81,12 +84,16 @@ class OfficerActions:
         # A step waiting for an earlier step's certificate can only be refused until it is filled from it.
         if action is not Action.REJECT and await self._bundles.awaiting(application):
             raise DomainError(ApplicationErrorCode.AWAITING_EARLIER_STEP, field="applicationId")
+        if action is Action.ISSUE and await self._fees.unpaid(application):  # nothing issues before it is paid
+            raise DomainError(ApplicationErrorCode.ORDER_UNPAID, field="applicationId")
         if action in NEEDS_REASON and (reason is None or not reason.text.strip()):
             raise DomainError(ApplicationErrorCode.REASON_REQUIRED, field="reason")
         if version is not None and version != application.version:
             raise DomainError(ApplicationErrorCode.STALE_APPLICATION, field="version")
-        if action is Action.APPROVE and not has_outputs:
-            target = Status.COMPLETED  # nothing to issue: approving it is the end (办结)
+        if action is Action.APPROVE and not has_outputs and not await self._fees.unpaid(application):
+            # Nothing to issue and nothing to pay: approving it is the end (办结). With fees still to
+            # pay it waits, approved, and crediting the payment completes it.
+            target = Status.COMPLETED
         now = self._unit.now()
         decided = action in (Action.APPROVE, Action.REJECT)
         values: dict[str, Any] = {"status": target.value, "updated_at": now}
@@ -111,6 +118,8 @@ class OfficerActions:
             await self._issue(moved, certificate_fields or {})
         if action is Action.REJECT and application.parent_id is None:
             await orders.close_open_order_of(self._unit.session, application.id, now)
+        if action is Action.REJECT:  # what was paid for it goes back (the channel is asked after the commit)
+            await self._fees.refund_refusal(application)
         if application.parent_id:
             await self._bundles.refresh(application.parent_id)
         updated = await self._reads.get(application.id)

@@ -7,6 +7,7 @@ from backend.applications.applicants import Applicants
 from backend.applications.approval import InstantApproval
 from backend.applications.bundles import Bundles
 from backend.applications.drafts import Drafts
+from backend.applications.fees import Fees
 from backend.applications.inbox import Inbox
 from backend.applications.officers import OfficerActions
 from backend.applications.prefill import Prefill
@@ -30,10 +31,13 @@ class Applications:
         self.prefill = Prefill(unit, self.applicants, self.targets, self.drafts)
         self.approval = InstantApproval(unit, self.applicants, self.targets)
         self.bundles = Bundles(unit, self.reads, self.applicants, self.targets, self.approval)
+        self.fees = Fees(unit, self.reads, self.applicants, self.targets, self.approval, self.bundles)
         self.submission = Submission(
-            unit, self.applicants, self.targets, self.drafts, self.reads, self.approval, self.bundles
+            unit, self.applicants, self.targets, self.drafts, self.reads, self.approval, self.bundles, self.fees
         )
-        self.officers = OfficerActions(unit, self.reads, self.applicants, self.targets, self.approval, self.bundles)
+        self.officers = OfficerActions(
+            unit, self.reads, self.applicants, self.targets, self.approval, self.bundles, self.fees
+        )
 
     @property
     def certificates(self) -> CertificateStore:

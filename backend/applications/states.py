@@ -15,6 +15,7 @@ class Status(StrEnum):
     COMPLETED = "completed"  # 已办结: the output certificates were issued
     REJECTED = "rejected"  # 不予批准
     IN_PROGRESS = "in_progress"  # a bundle whose items are not all final
+    WITHDRAWN = "withdrawn"  # 已撤回: its fees were not paid in time (the order expired)
 
 
 class Action(StrEnum):
@@ -30,9 +31,11 @@ class Action(StrEnum):
     REJECT = "reject"
     ISSUE = "issue"
     BUNDLE_PROGRESS = "bundle_progress"  # a life-event bundle's overall status followed its items
+    WITHDRAW = "withdraw"  # the system withdrew it: its fees were not paid in time
+    PAID_COMPLETE = "paid_complete"  # approved with nothing to issue, it waited for its fees: paid, done
 
 
-FINAL = frozenset({Status.COMPLETED, Status.REJECTED})
+FINAL = frozenset({Status.COMPLETED, Status.REJECTED, Status.WITHDRAWN})
 
 # action -> (statuses it may start from, the status it leads to)
 TRANSITIONS: dict[Action, tuple[frozenset[Status], Status]] = {

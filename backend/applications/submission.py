@@ -16,6 +16,7 @@ from backend.applications.approval import InstantApproval
 from backend.applications.bundles import Bundles
 from backend.applications.drafts import Drafts
 from backend.applications.errors import ApplicationErrorCode
+from backend.applications.fees import Fees
 from backend.applications.forms import MatterSpec, MergedForm, certificates_by_type, issued_earlier, merge
 from backend.applications.handover import pending
 from backend.applications.models import Application
@@ -76,6 +77,7 @@ class Submission:
         reads: Reads,
         approval: InstantApproval,
         bundles: Bundles,
+        fees: Fees,
     ) -> None:
         self._unit = unit
         self._applicants = applicants
@@ -84,6 +86,7 @@ class Submission:
         self._reads = reads
         self._approval = approval
         self._bundles = bundles
+        self._fees = fees
 
     async def submit(
         self,
@@ -129,7 +132,7 @@ class Submission:
         stored = await insert(self._unit.session, [head, *items] if bundle else items, today)
         head, items = (stored[0], stored[1:]) if bundle else (stored[0], stored)
         await self._record_consents(citizen_id, items, certificates)
-        await self._open_payment_order(citizen_id, head, items)
+        unpaid = await self._open_payment_order(citizen_id, head, items)
         actor = Actor("citizen", citizen_id, profile.name)
         timeline = self._unit.timeline
         await timeline.record(
@@ -149,9 +152,11 @@ class Submission:
                 )
             # A step waiting for an earlier step's certificate is decided once it is filled from it.
             if spec.details.auto_approval is not None and not pending(spec, item, earlier[spec.summary.code]):
-                await self._approval.decide(spec, item, profile, phone, certificates, today)
+                await self._approval.decide(spec, item, profile, phone, certificates, today, awaiting_payment=unpaid)
         if bundle:
             await self._bundles.refresh(head.id)
+        if unpaid:
+            await self._fees.ask_to_pay(head, phone)
         await self._drafts.drop(citizen_id, target)
         found = await self._reads.get(head.id)
         assert found is not None
@@ -209,8 +214,9 @@ class Submission:
             await self._bundles.refresh(application.parent_id)
         return updated
 
-    async def _open_payment_order(self, citizen_id: str, head: Application, items: list[Application]) -> None:
-        """One payment order for every fee of the application (a bundle's from several departments)."""
+    async def _open_payment_order(self, citizen_id: str, head: Application, items: list[Application]) -> bool:
+        """One payment order for every fee of the application (a bundle's from several departments);
+        whether there is one (then nothing is issued before it is paid)."""
         snapshot = self._unit.snapshot
         lines = [
             LineSpec(
@@ -230,6 +236,7 @@ class Submission:
             await open_order(
                 self._unit.session, citizen_id=citizen_id, application_id=head.id, subject=subject, lines=lines
             )
+        return bool(lines)
 
     def _item(
         self,

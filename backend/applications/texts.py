@@ -12,6 +12,7 @@ STATUS_LABELS: dict[Status, str] = {
     Status.COMPLETED: "Completed",
     Status.REJECTED: "Not approved",
     Status.IN_PROGRESS: "In progress",
+    Status.WITHDRAWN: "Withdrawn",
 }
 
 ACTION_LABELS: dict[Action, str] = {
@@ -25,6 +26,8 @@ ACTION_LABELS: dict[Action, str] = {
     Action.REJECT: "The department did not approve the application",
     Action.ISSUE: "The certificate was issued to your wallet",
     Action.BUNDLE_PROGRESS: "The life event's overall progress changed",
+    Action.WITHDRAW: "Withdrawn: the fees were not paid in time",
+    Action.PAID_COMPLETE: "The fees were paid: the application is completed",
 }
 
 # How a material reached the department (backend.applications.materials.Provision).

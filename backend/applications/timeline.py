@@ -13,7 +13,7 @@ from typing import Any
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.applications import texts
+from backend.applications import payment_notices, texts
 from backend.applications.models import Application
 from backend.applications.states import SMS_WORTHY, Action, Status
 from backend.applications.updates import LiveUpdates
@@ -107,8 +107,10 @@ class Timeline:
         )
 
 
-def render_notice(messages: Catalogs, locale: Locale, params: dict[str, Any]) -> str:
-    """A notice's text in the reader's locale."""
+def render_notice(messages: Catalogs, locale: Locale, params: dict[str, Any], kind: str = "status_changed") -> str:
+    """A notice's text in the reader's locale (a status change's, or a money notice's)."""
+    if kind in payment_notices.KINDS:
+        return payment_notices.render(messages, locale, kind, params)
     matter = params.get("matter") or {}
     name = matter.get(locale.value) or matter.get("zh-Hans", "") if isinstance(matter, dict) else str(matter)
     status = messages.gettext(locale, texts.STATUS_LABELS[Status(params["status"])])

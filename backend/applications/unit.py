@@ -37,6 +37,7 @@ class ApplicationDeps:
     numbers: NumberRegistry
     clock: Callable[[], datetime] = _utc_now
     calendar: WorkCalendar = field(default_factory=WorkCalendar.default)
+    payment_days: int = 7  # days to pay an application's fees (settings.order_unpaid_days)
 
 
 @dataclass

@@ -8,16 +8,16 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from backend.i18n import Catalogs
 from backend.identity.keys import KeyRing, create_key
 from backend.identity.login_codes import LoginCodes
+from backend.identity.registry import PopulationRegistry
 from backend.identity.secrets import derive, master_secret
 from backend.identity.service import IdentityDeps, IdentityService
+from backend.identity.sms import SmsSender
 from backend.identity.tokens import TokenIssuer
 from backend.settings import Settings
 
 
-async def build_identity(
-    settings: Settings, sessions: async_sessionmaker[AsyncSession], redis: Redis, messages: Catalogs
-) -> IdentityDeps:
-    """The identity dependencies with a loaded key ring (a first signing key is made if there is none)."""
+def message_channels(settings: Settings) -> tuple[SmsSender, PopulationRegistry]:
+    """The SMS sender and the population registry the settings choose."""
     if settings.sms != "outbox" or settings.registry != "standin":
         # Production adapters speak the provincial SMS platform's and the registry's protocols; they
         # are not written yet (settings refuse the stand-ins in production, so production cannot start).
@@ -27,6 +27,14 @@ async def build_identity(
     from standins.population.registry import StandInRegistry
     from standins.sms import OutboxSms
 
+    return OutboxSms(), StandInRegistry()
+
+
+async def build_identity(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], redis: Redis, messages: Catalogs
+) -> IdentityDeps:
+    """The identity dependencies with a loaded key ring (a first signing key is made if there is none)."""
+    sms, registry = message_channels(settings)
     secret = master_secret(settings)
     ring = KeyRing()
     deps = IdentityDeps(
@@ -35,8 +43,8 @@ async def build_identity(
         ring=ring,
         tokens=TokenIssuer(ring, settings.resolved_issuer, settings.access_token_seconds),
         codes=LoginCodes(redis, derive(secret, "login-codes")),
-        sms=OutboxSms(),
-        registry=StandInRegistry(),
+        sms=sms,
+        registry=registry,
         messages=messages,
         master_secret=secret,
         session_lifetime_days=settings.session_days,

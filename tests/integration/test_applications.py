@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from backend.certificates import trustlog
 from backend.certificates.service import Certificate, document
 from backend.db import tables as t
+from payments import tables as pt
+from payments.orders import get_order
 from standins.population.generate import DEMO_PHONE
 from standins.sms import outbox
 from tests.conftest import TEST_SECRET
@@ -34,6 +36,13 @@ SUBMIT = """mutation($i: SubmitApplicationInput!) { submitApplication(input: $i)
     issuedCertificates { id code typeName: name status source fields { key value } }
     dataUses { certificateId fields } }
   errors { code field message } } }"""
+SUBMITTED = """query($id: ID!) { application(id: $id) { id reference kind status statusLabel deadline overdue
+    fieldsPrefilled materialsReplaced tripsSaved feesDue form sources
+    decision { eligible policy conditions { text held path } }
+    timeline { action actionLabel fromStatus toStatus actorType reason }
+    items { id status department { code } matter { code } }
+    issuedCertificates { id code typeName: name status source fields { key value } }
+    dataUses { certificateId fields } } }"""
 ELIGIBILITY = """query($m: String!) { checkEligibility(matterCode: $m) {
   eligible policy conditions { text held path } } }"""
 PROCESS = """mutation($i: ProcessApplicationInput!) { processApplication(input: $i) {
@@ -120,8 +129,12 @@ async def test_instant_approval_issues_the_renewed_licence_into_the_wallet(
     )
     payload = data["submitApplication"]
     assert payload["errors"] == [], payload["errors"]
-    application = payload["application"]
-    # Then it is decided at once (秒批) and the new licence is in the wallet, replacing the old one
+    decided = payload["application"]
+    # Then it is decided at once (秒批); the licence waits for its 10.00 fee
+    assert decided["status"] == "APPROVED" and decided["issuedCertificates"] == []
+    # and once the fee is paid, the new licence is in the wallet, replacing the old one
+    await _pay_fees(api, db, decided["id"])
+    application = (await run(api, citizen, SUBMITTED, {"id": decided["id"]}))["application"]
     assert application["status"] == "COMPLETED"
     assert application["decision"]["eligible"] is True
     assert [s["action"] for s in application["timeline"]] == ["SUBMIT", "AUTO_APPROVE", "ISSUE"]
@@ -183,6 +196,21 @@ async def test_a_value_corrected_over_a_certificate_goes_to_an_officer(
     assert "工作人员审核" in application["timeline"][-1]["reason"]
     assert application["issuedCertificates"] == []
     assert [(r.id, r.status) for r in await _licences(db)] == held
+
+
+async def _pay_fees(api: AsyncTestClient[Any], db: async_sessionmaker[AsyncSession], application_id: str) -> None:
+    """The application's order paid, as the channel's notification credits it."""
+    async with db() as session:
+        order = await get_order(
+            session,
+            (
+                await session.execute(
+                    select(pt.payment_orders.c.id).where(pt.payment_orders.c.application_id == application_id)
+                )
+            ).scalar_one(),
+        )
+    assert order is not None
+    await factories.payment(db, api.app.state.resources.payments, order)
 
 
 async def _licences(db: async_sessionmaker[AsyncSession]) -> list[Any]:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar.testing import AsyncTestClient
-
-from tests.support.gql import run
+from tests.support.gql import Client, run
 
 DEMO_ID = "44010619880315011X"
 # The smallest valid PNG: what the upload endpoint recognises by its signature.
@@ -16,7 +14,7 @@ PNG = (
 )
 
 
-async def upload(api: AsyncTestClient[Any], token: str, content: bytes = PNG, name: str = "scan.png") -> dict[str, Any]:
+async def upload(api: Client, token: str, content: bytes = PNG, name: str = "scan.png") -> dict[str, Any]:
     """Upload a file as the citizen; the endpoint's JSON answer."""
     response = await api.post(
         "/uploads", files={"file": (name, content, "image/png")}, headers={"authorization": f"Bearer {token}"}
@@ -69,7 +67,7 @@ OFFICER_ENTRIES = {
 TO_ENTER = """query($id: ID!) { application(id: $id) { certificateFieldsToEnter { certificateType key type } } }"""
 
 
-async def officer_entries(api: AsyncTestClient[Any], officer: str, application_id: str) -> dict[str, dict[str, Any]]:
+async def officer_entries(api: Client, officer: str, application_id: str) -> dict[str, dict[str, Any]]:
     """What the officer enters at ISSUE: a plausible value for every field the application asks of them."""
     entries: dict[str, dict[str, Any]] = {}
     for field in (await run(api, officer, TO_ENTER, {"id": application_id}))["application"]["certificateFieldsToEnter"]:

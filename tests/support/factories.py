@@ -18,7 +18,7 @@ from backend.db.engine import unit_of_work
 from payments.orders import LineSpec, Order, get_order, open_order
 from payments.service import PaymentDeps, Payments
 from standins.population.generate import DEMO_PHONE
-from tests.support.applications import fill_required
+from tests.support.applications import fill_required, upload
 from tests.support.gql import Client, run
 from tests.support.identity import citizen_token, staff_token
 
@@ -103,20 +103,32 @@ async def staff(client: Client, username: str) -> str:
 
 
 async def application(
-    client: Client, token: str, matter_code: str, values: dict[str, Any] | None = None
+    client: Client,
+    token: str,
+    matter_code: str,
+    values: dict[str, Any] | None = None,
+    materials: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """An application submitted through the one form: what the form pre-fills, `values`, and a
-    plausible value for every other required field."""
+    plausible value for every other required field (with `materials`: material key -> upload id)."""
     form = (await run(client, token, FORM, {"m": matter_code}))["applicationForm"]
     filled = fill_required(
         form, {f["key"]: f["value"] for f in form["fields"] if f["value"] is not None} | (values or {})
     )
-    payload = (await run(client, token, SUBMIT, {"i": {"matterCode": matter_code, "values": filled}}))[
-        "submitApplication"
-    ]
+    submit = {"matterCode": matter_code, "values": filled} | ({"materials": materials} if materials else {})
+    payload = (await run(client, token, SUBMIT, {"i": submit}))["submitApplication"]
     assert payload["errors"] == [], payload
     submitted: dict[str, Any] = payload["application"]
     return submitted
+
+
+async def car_registration(client: Client, citizen: Citizen) -> dict[str, Any]:
+    """A new car's registration (GZ-GA-0021: 470.00 of fees to two departments, decided by an officer),
+    every scan it asks for uploaded."""
+    scans = {
+        key: (await upload(client, citizen.token))["id"] for key in ("purchase_invoice", "factory_cert", "insurance")
+    }
+    return await application(client, citizen.token, "GZ-GA-0021", materials=scans)
 
 
 async def order(

@@ -31,7 +31,7 @@ class Notification:
             name = pick(kind.name, ctx.locale) if kind else model.params["type_code"]
             text = reminders.render_expiring(ctx.resources.messages, ctx.locale, model.params, name)
         else:
-            text = render_notice(ctx.resources.messages, ctx.locale, model.params)
+            text = render_notice(ctx.resources.messages, ctx.locale, model.params, model.kind)
         return Notification(
             id=strawberry.ID(model.id),
             text=text,

@@ -26,6 +26,7 @@ from backend.graphql.applications.payloads import (
 )
 from backend.graphql.applications.types import Application
 from backend.graphql.context import Info
+from backend.graphql.payments.refusals import refund_refused
 from backend.graphql.pipeline import caller, mutate, mutation
 from backend.identity.models import Role
 
@@ -120,6 +121,8 @@ class ApplicationMutation:
             )
 
         updated, errors = await mutate(info, work)
+        if updated is not None and action is Action.REJECT:
+            await refund_refused(info, updated.id, updated.parent_id)
         application = Application.build(updated, info, officer.departments) if updated else None
         return ProcessApplicationPayload(application=application, errors=errors)
 
