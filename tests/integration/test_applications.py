@@ -13,8 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from backend.certificates import trustlog
 from backend.certificates.service import Certificate, document
 from backend.db import tables as t
-from payments import tables as pt
-from payments.orders import get_order
 from standins.population.generate import DEMO_PHONE
 from standins.sms import outbox
 from tests.conftest import TEST_SECRET
@@ -133,7 +131,7 @@ async def test_instant_approval_issues_the_renewed_licence_into_the_wallet(
     # Then it is decided at once (秒批); the licence waits for its 10.00 fee
     assert decided["status"] == "APPROVED" and decided["issuedCertificates"] == []
     # and once the fee is paid, the new licence is in the wallet, replacing the old one
-    await _pay_fees(api, db, decided["id"])
+    await factories.pay_fees(api, db, decided["id"])
     application = (await run(api, citizen, SUBMITTED, {"id": decided["id"]}))["application"]
     assert application["status"] == "COMPLETED"
     assert application["decision"]["eligible"] is True
@@ -196,21 +194,6 @@ async def test_a_value_corrected_over_a_certificate_goes_to_an_officer(
     assert "工作人员审核" in application["timeline"][-1]["reason"]
     assert application["issuedCertificates"] == []
     assert [(r.id, r.status) for r in await _licences(db)] == held
-
-
-async def _pay_fees(api: AsyncTestClient[Any], db: async_sessionmaker[AsyncSession], application_id: str) -> None:
-    """The application's order paid, as the channel's notification credits it."""
-    async with db() as session:
-        order = await get_order(
-            session,
-            (
-                await session.execute(
-                    select(pt.payment_orders.c.id).where(pt.payment_orders.c.application_id == application_id)
-                )
-            ).scalar_one(),
-        )
-    assert order is not None
-    await factories.payment(db, api.app.state.resources.payments, order)
 
 
 async def _licences(db: async_sessionmaker[AsyncSession]) -> list[Any]:

@@ -243,7 +243,8 @@ async def test_no_journey_shows_a_code_in_any_of_three_languages(
         "materials": {"medical_cert": scan["id"]},
     }
     renewed = (await run(api, citizen.token, SUBMIT, {"i": renewal}))["submitApplication"]
-    assert renewed["errors"] == [] and renewed["application"]["status"] == "COMPLETED", renewed
+    assert renewed["errors"] == [] and renewed["application"]["status"] == "APPROVED", renewed
+    await factories.pay_fees(api, db, renewed["application"]["id"])  # paying issues the licence
     for header, locale in LOCALES.items():
         codes = detectable(locale)
         read: dict[str, Any] = {}

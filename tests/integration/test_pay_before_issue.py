@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.applications.unit import ApplicationDeps
 from backend.catalog.snapshot import load_snapshot
+from backend.certificates.runtime import build_numbers
 from backend.certificates.trustlog import log_key
 from backend.db import tables as t
 from backend.i18n import catalogs
@@ -34,7 +35,7 @@ from standins.population.registry import StandInRegistry
 from standins.sms import OutboxSms
 from tests.conftest import TEST_SECRET, make_settings
 from tests.support import factories
-from tests.support.applications import upload
+from tests.support.applications import TO_ENTER, entries_for, upload
 from tests.support.identity import staff_token
 from tests.support.payments import Sessions, Stack, payment_stack, sms_to
 from tests.support.servers import RedisServer
@@ -93,7 +94,9 @@ def _payment_deps_here(stack: Stack, database_url: str) -> PaymentDeps:
         database_url, "", stack.data_dir, alipay_sandbox_port=int(stack.sandbox_url.rsplit(":", 1)[1])
     )
     secret = master_secret(settings)
-    applications = ApplicationDeps(OutboxSms(), catalogs(settings.locales_dir), StandInRegistry(), log_key(secret))
+    applications = ApplicationDeps(
+        OutboxSms(), catalogs(settings.locales_dir), StandInRegistry(), log_key(secret), build_numbers(settings)
+    )
     events = PlatformPaymentEvents(applications, load_snapshot)
     return build_payments(settings, secret, PlatformParties(), events=events, own_pool=False)
 
@@ -126,9 +129,11 @@ async def test_the_certificate_is_issued_in_the_transaction_that_credits_the_pay
 
 
 async def _act(stack: Stack, officer: str, application_id: str, action: str, locale: str = "en") -> dict[str, Any]:
-    payload: dict[str, Any] = (
-        await stack.gql(officer, PROCESS, {"i": {"applicationId": application_id, "action": action}}, locale)
-    )["processApplication"]
+    step: dict[str, Any] = {"applicationId": application_id, "action": action}
+    if action == "ISSUE":  # the officer enters what only the issuing system knows
+        to_enter = (await stack.gql(officer, TO_ENTER, {"id": application_id}))["application"]
+        step["certificateFields"] = entries_for(to_enter["certificateFieldsToEnter"])
+    payload: dict[str, Any] = (await stack.gql(officer, PROCESS, {"i": step}, locale))["processApplication"]
     return payload
 
 

@@ -69,7 +69,14 @@ TO_ENTER = """query($id: ID!) { application(id: $id) { certificateFieldsToEnter 
 
 async def officer_entries(api: Client, officer: str, application_id: str) -> dict[str, dict[str, Any]]:
     """What the officer enters at ISSUE: a plausible value for every field the application asks of them."""
+    return entries_for(
+        (await run(api, officer, TO_ENTER, {"id": application_id}))["application"]["certificateFieldsToEnter"]
+    )
+
+
+def entries_for(to_enter: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """A plausible entry for each field of `certificateFieldsToEnter { certificateType key type }`."""
     entries: dict[str, dict[str, Any]] = {}
-    for field in (await run(api, officer, TO_ENTER, {"id": application_id}))["application"]["certificateFieldsToEnter"]:
+    for field in to_enter:
         entries.setdefault(field["certificateType"], {})[field["key"]] = OFFICER_ENTRIES[field["type"]]
     return entries

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.db import tables as t
 from backend.db.engine import unit_of_work
+from payments import tables as pt
 from payments.orders import LineSpec, Order, get_order, open_order
 from payments.service import PaymentDeps, Payments
 from standins.population.generate import DEMO_PHONE
@@ -154,3 +155,16 @@ async def payment(db: Sessions, deps: PaymentDeps, unpaid: Order, trade_no: str 
         paid = await get_order(session, unpaid.id)
     assert paid is not None
     return paid
+
+
+async def pay_fees(client: Client, db: Sessions, application_id: str) -> Order:
+    """The application's order paid, as the channel's notification credits it (the app's payment parts)."""
+    async with db() as session:
+        order_id = (
+            await session.execute(
+                select(pt.payment_orders.c.id).where(pt.payment_orders.c.application_id == application_id)
+            )
+        ).scalar_one()
+        unpaid = await get_order(session, order_id)
+    assert unpaid is not None
+    return await payment(db, client.app.state.resources.payments, unpaid)  # type: ignore[union-attr]
