@@ -186,7 +186,7 @@ class InstantApproval:
             fields = left_to_enter(
                 kind,
                 today=today,
-                form=application.form,
+                form=_issuing_form(spec, application),
                 profile=profile.as_rule_data(),
                 region_code=profile.region_code,
                 previous=previous.data if previous else None,
@@ -222,8 +222,7 @@ class InstantApproval:
                 kind,
                 application_id=application.id,
                 today=today,
-                # A registration's entity type follows what is applied for, unless the form says.
-                form={"entity_type": registered_entity_type(spec.summary.name["zh-Hans"]), **application.form},
+                form=_issuing_form(spec, application),
                 profile=profile.as_rule_data(),
                 region_code=profile.region_code,
                 previous=previous.data if previous else None,
@@ -246,3 +245,9 @@ class InstantApproval:
         await self._unit.session.execute(
             update(t.applications).where(t.applications.c.id == application_id).values(**values)
         )
+
+
+def _issuing_form(spec: MatterSpec, application: Application) -> dict[str, Any]:
+    """The form the outputs are issued from: a registration's entity type follows what is applied for,
+    unless the form says."""
+    return {"entity_type": registered_entity_type(spec.summary.name["zh-Hans"]), **application.form}
