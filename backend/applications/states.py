@@ -60,7 +60,10 @@ def is_final(status: str, *, has_outputs: bool) -> bool:
 def bundle_status(item_statuses: list[str], outputs: list[bool]) -> Status:
     """A bundle's status from its items': done when all are, otherwise waiting on the citizen or in progress."""
     if all(is_final(s, has_outputs=o) for s, o in zip(item_statuses, outputs, strict=True)):
-        # Done; "not approved" only when nothing was (the items show which step was refused).
+        # Done; "not approved" only when nothing was (the items show which step was refused), withdrawn
+        # when nothing was decided (its fees were not paid in time).
+        if all(s == Status.WITHDRAWN for s in item_statuses):
+            return Status.WITHDRAWN
         return Status.REJECTED if all(s == Status.REJECTED for s in item_statuses) else Status.COMPLETED
     if Status.SUPPLEMENT_REQUESTED in item_statuses:
         return Status.SUPPLEMENT_REQUESTED
