@@ -345,8 +345,10 @@ class ActionCheckProgress(Action):
                 reference=node["reference"],
                 status=node["statusLabel"],
             )
-            if node.get("deadline") and node["status"] not in ("APPROVED", "COMPLETED", "REJECTED"):
+            if node.get("deadline") and node["status"] not in ("APPROVED", "COMPLETED", "REJECTED", "WITHDRAWN"):
                 line += turn.say("application_deadline", deadline=node["deadline"])
+                if node.get("deadlineProvisional"):
+                    line += turn.say("application_deadline_provisional")
                 if node.get("overdue"):
                     line += turn.say("application_overdue")
             if _to_pay(node):

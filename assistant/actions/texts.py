@@ -170,6 +170,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh-Hant": "，預計{deadline}前辦結",
         "en": ", due by {deadline}",
     },
+    "application_deadline_provisional": {
+        "zh-Hans": "（暂按法定节假日推算，以正式放假安排为准）",
+        "zh-Hant": "（暫按法定節假日推算，以正式放假安排為準）",
+        "en": " (provisional: counted with the statutory holidays until the year's official calendar is out)",
+    },
     "application_overdue": {
         "zh-Hans": "（已超期，已督办）",
         "zh-Hant": "（已超期，已督辦）",

@@ -162,6 +162,8 @@ def test_progress_lists_the_citizens_applications_with_state_deadline_and_what_i
         "您最近的申请：",
         "普通护照签发（GZ-2026-000123）：审查中，预计2026-11-27前办结，待缴费120.00元",
         "机动车驾驶证期满换证（GZ-2026-000100）：已批准",
+        # a deadline in a year whose official holiday arrangement is not out yet is said to be provisional
+        "户口迁移（GZ-2026-000130）：已提交，预计2027-01-05前办结（暂按法定节假日推算，以正式放假安排为准）",
     ]
     nothing = run(actions.ActionCheckProgress, "progress_nothing_yet")
     assert nothing.text == "You have not submitted any applications yet."
