@@ -8,8 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from litestar.testing import AsyncTestClient
+
+from tests.integration.test_officer_materials import PDF, READ, _apply, _link
 from tests.integration.test_payments import _writers_blocked
 from tests.support import factories
+from tests.support.gql import run
 from tests.support.identity import staff_token
 from tests.support.payments import Sessions, Stack, payment_stack
 from tests.support.servers import RedisServer
@@ -50,3 +54,63 @@ async def test_a_refusals_refund_asks_the_channel_with_no_transaction_open(
         answer = (await stack.gql(officer, PROCESS, {"i": step}))["processApplication"]
         assert answer["errors"] == [], answer
     assert seen == [0, 0]  # two departments' shares, each asked with nothing held open
+
+
+def _on_the_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+RECEIPTS = "query($id: ID!) { order(id: $id) { receipts { id pdfUrl } } }"
+
+
+async def test_a_receipts_pdf_is_drawn_off_the_event_loop(
+    stack: Stack, db: Sessions, fresh_redis: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Drawing a PDF takes tens of milliseconds of CPU; the signed link is opened by whoever holds it.
+    from payments import receipt_pdf
+
+    drawn_on_loop: list[bool] = []
+    original = receipt_pdf.render
+
+    def watched(*args: Any) -> bytes:
+        drawn_on_loop.append(_on_the_event_loop())
+        return original(*args)
+
+    monkeypatch.setattr(receipt_pdf, "render", watched)
+    async with stack.client() as client:
+        citizen = await factories.citizen(client, db)
+        application = await factories.car_registration(client, citizen)
+        order_id = (await stack.gql(citizen.token, APPLICATION, {"id": application["id"]}))["application"]["order"][
+            "id"
+        ]
+        await stack.pay(citizen.token, order_id)
+        receipt = (await stack.gql(citizen.token, RECEIPTS, {"id": order_id}))["order"]["receipts"][0]
+        pdf = await client.get(receipt["pdfUrl"])
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert drawn_on_loop == [False]
+
+
+async def test_an_uploads_file_is_read_off_the_event_loop(
+    api: AsyncTestClient[Any], db: Sessions, fresh_redis: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An upload is up to 10 MB read from disk: the loop serves everyone else meanwhile.
+    citizen = await factories.citizen(api, db)
+    application, _ = await _apply(api, citizen)
+    mine = (await run(api, citizen.token, READ, {"id": application}))["application"]
+    path, query = _link(next(m for m in mine["materials"] if m["key"] == "photo")["upload"]["downloadUrl"])
+    read_on_loop: list[bool] = []
+    original = Path.read_bytes
+
+    def watched(self: Path) -> bytes:
+        if "uploads" in self.parts:
+            read_on_loop.append(_on_the_event_loop())
+        return original(self)
+
+    monkeypatch.setattr(Path, "read_bytes", watched)
+    response = await api.get(path, params=query)
+    assert response.status_code == 200 and response.content == PDF
+    assert read_on_loop == [False]
