@@ -14,7 +14,7 @@ from tests.integration.test_officer_materials import PDF, READ, _apply, _link
 from tests.integration.test_payments import _writers_blocked
 from tests.support import factories
 from tests.support.gql import run
-from tests.support.identity import staff_token
+from tests.support.identity import staff_token, third_party_token
 from tests.support.payments import Sessions, Stack, payment_stack
 from tests.support.servers import RedisServer
 
@@ -64,6 +64,8 @@ def _on_the_event_loop() -> bool:
     return True
 
 
+MATERIALS = """query($id: ID!) { application(id: $id) {
+  materials { key upload { contentType downloadUrl linkExpiresAt } } } }"""
 RECEIPTS = "query($id: ID!) { order(id: $id) { receipts { id pdfUrl } } }"
 
 
@@ -114,3 +116,20 @@ async def test_an_uploads_file_is_read_off_the_event_loop(
     response = await api.get(path, params=query)
     assert response.status_code == 200 and response.content == PDF
     assert read_on_loop == [False]
+
+
+async def test_a_mini_program_gets_no_link_to_the_raw_files_of_an_application(
+    api: AsyncTestClient[Any], db: Sessions, fresh_redis: Any
+) -> None:
+    # A scanned file cannot be masked (an ID card's copy shows its number whole): a mini-program with
+    # `applications:read` (the assistant's delegated token has it) reads the materials, not the files.
+    citizen = await factories.citizen(api, db)
+    application, _ = await _apply(api, citizen)
+    for scopes in (["openid", "applications:read"], ["openid", "applications:read", "id_number", "profile"]):
+        token, _ = await third_party_token(api, db, fresh_redis, citizen.phone, scopes)
+        seen = (await run(api, token, MATERIALS, {"id": application}))["application"]
+        photo = next(m for m in seen["materials"] if m["key"] == "photo")["upload"]
+        assert (photo["contentType"], photo["downloadUrl"], photo["linkExpiresAt"]) == ("application/pdf", None, None)
+    # The owner in the platform's own app still gets one
+    mine = (await run(api, citizen.token, READ, {"id": application}))["application"]
+    assert next(m for m in mine["materials"] if m["key"] == "photo")["upload"]["downloadUrl"]
