@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
-from tests.integration.test_officer_materials import PDF, READ, _apply, _link
+from tests.integration.test_officer_materials import PDF, READ, SUPPLEMENT, _apply, _link
 from tests.integration.test_payments import _writers_blocked
 from tests.support import factories
 from tests.support.gql import run
@@ -133,3 +133,32 @@ async def test_a_mini_program_gets_no_link_to_the_raw_files_of_an_application(
     # The owner in the platform's own app still gets one
     mine = (await run(api, citizen.token, READ, {"id": application}))["application"]
     assert next(m for m in mine["materials"] if m["key"] == "photo")["upload"]["downloadUrl"]
+
+
+CHANGES = """query($id: ID!) { application(id: $id) { supplementChanges { key before after } } }"""
+
+
+async def test_a_mini_program_without_profile_reads_no_profile_value_a_supplement_changed(
+    api: AsyncTestClient[Any], db: Sessions, fresh_redis: Any
+) -> None:
+    # The form's mail address came from the profile; the citizen changed it in a supplement. What it was
+    # and what it became are the profile's: a mini-program without `profile` reads neither.
+    citizen = await factories.citizen(api, db)
+    application, values = await _apply(api, citizen)
+    officer = await staff_token(api, "officer.gz-ga")
+    step = {"applicationId": application}
+    await run(api, officer, PROCESS, {"i": {**step, "action": "ACCEPT"}})
+    ask = {**step, "action": "REQUEST_SUPPLEMENT", "reason": "请确认邮寄地址", "fields": ["mail_address"]}
+    await run(api, officer, PROCESS, {"i": ask})
+    answer = {"id": application, "v": {"mail_address": "广州市天河区天河路2号"}, "m": None}
+    answered = (await run(api, citizen.token, SUPPLEMENT, answer))["supplementApplication"]
+    assert answered["errors"] == [], answered
+    mine = {
+        c["key"]: c
+        for c in (await run(api, citizen.token, CHANGES, {"id": application}))["application"]["supplementChanges"]
+    }
+    assert mine["mail_address"]["before"] == values["mail_address"] and values["mail_address"]
+    token, _ = await third_party_token(api, db, fresh_redis, citizen.phone, ["openid", "applications:read"])
+    seen = (await run(api, token, CHANGES, {"id": application}))["application"]["supplementChanges"]
+    leaked = [c for c in seen if values["mail_address"] in (c["before"], c["after"])]
+    assert leaked == []

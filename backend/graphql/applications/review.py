@@ -57,9 +57,10 @@ class SupplementChange:
     key: str
     label: str
     is_material: bool
-    before: JSON | None = disclosed(lambda change: change.kind)
+    before: JSON | None = disclosed(lambda change: change.before_kind)
     after: JSON | None = disclosed(lambda change: change.kind)
     kind: strawberry.Private[Personal | None]
+    before_kind: strawberry.Private[Personal | None]
 
 
 @strawberry.type(description="A field of a certificate to issue that the issuing officer enters.")
@@ -142,6 +143,7 @@ async def supplement_changes(
             before=JSON(change.get("before")),
             after=JSON(change.get("after")),
             kind=source_kind(str(application.sources.get(key, ""))),
+            before_kind=source_kind(str(change.get("before_source") or application.sources.get(key, ""))),
         )
         for key, change in (changes.get("values") or {}).items()
     ]
@@ -161,6 +163,7 @@ async def supplement_changes(
             before=JSON(file_name(change.get("before"))),
             after=JSON(file_name(change.get("after"))),
             kind=None,
+            before_kind=None,
         )
         for key, change in provided.items()
     ]
