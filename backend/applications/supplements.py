@@ -10,7 +10,13 @@ from backend.applications.models import Application
 def supplement_changes(before: Application, form: dict[str, Any], materials: dict[str, Any]) -> dict[str, Any]:
     """The supplement step's record: the keys that changed (`fields`, as a reason's fields are read) and,
     for each, the value or the material's provision before and after."""
-    values = {k: {"before": before.form.get(k), "after": v} for k, v in form.items() if before.form.get(k) != v}
+    # Where the old value came from is kept: it is personal data of that kind (a profile's address) even
+    # once the citizen has typed a new one.
+    values = {
+        k: {"before": before.form.get(k), "after": v, "before_source": before.sources.get(k)}
+        for k, v in form.items()
+        if before.form.get(k) != v
+    }
     provided = {
         k: {"before": before.materials.get(k), "after": v} for k, v in materials.items() if before.materials.get(k) != v
     }

@@ -6,6 +6,7 @@ Transport only: the checks and the storage are in backend.applications.uploads.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -72,10 +73,19 @@ async def download(request: Request[Any, Any, Any], upload_id: FromPath[str]) ->
     async with resources.sessions() as db:
         found = (await uploads.stored(db, [upload_id])).get(upload_id)
     path = uploads.file_of(Path(resources.settings.data_dir) / "uploads", found) if found else None
-    if found is None or path is None or not path.exists():
+    # Up to 10 MB from disk: read off the event loop.
+    content = await asyncio.to_thread(_read, path) if path is not None else None
+    if found is None or content is None:
         return error_response(request, CommonErrorCode.NOT_FOUND, 404, what=upload_id)
     headers = {
         "content-disposition": f"inline; filename*=UTF-8''{quote(found.filename)}",
         "cache-control": "private, no-store",
     }
-    return Response(path.read_bytes(), media_type=found.content_type, headers=headers)
+    return Response(content, media_type=found.content_type, headers=headers)
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None

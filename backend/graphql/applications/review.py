@@ -33,8 +33,8 @@ class MaterialUpload:
     content_type: str
     download_url: str | None = strawberry.field(
         description=(
-            "A signed link that opens the file without a bearer header, for its owner and the officers of the "
-            "department handling it (null for anyone else); it expires at linkExpiresAt."
+            "A signed link that opens the file without a bearer header, for its owner (in the platform's app) and "
+            "the officers of the department handling it (null for anyone else); it expires at linkExpiresAt."
         )
     )
     link_expires_at: datetime | None
@@ -57,9 +57,10 @@ class SupplementChange:
     key: str
     label: str
     is_material: bool
-    before: JSON | None = disclosed(lambda change: change.kind)
+    before: JSON | None = disclosed(lambda change: change.before_kind)
     after: JSON | None = disclosed(lambda change: change.kind)
     kind: strawberry.Private[Personal | None]
+    before_kind: strawberry.Private[Personal | None]
 
 
 @strawberry.type(description="A field of a certificate to issue that the issuing officer enters.")
@@ -76,8 +77,11 @@ def _may_download(info: Info, application: ApplicationModel) -> bool:
     if principal is None:
         return False
     if principal.subject_type is SubjectType.CITIZEN:
-        owner = principal.first_party or principal.has_scope("applications:read")
-        return owner and am.may_download(application, citizen_id=principal.subject_id, departments=frozenset())
+        # The owner's own app only: a file cannot be masked (an ID card's copy shows its number), so no
+        # mini-program's scope covers it.
+        return principal.first_party and am.may_download(
+            application, citizen_id=principal.subject_id, departments=frozenset()
+        )
     departments = frozenset(g.department_code for g in principal.roles if g.role is Role.OFFICER and g.department_code)
     return am.may_download(application, citizen_id=None, departments=departments)
 
@@ -139,6 +143,7 @@ async def supplement_changes(
             before=JSON(change.get("before")),
             after=JSON(change.get("after")),
             kind=source_kind(str(application.sources.get(key, ""))),
+            before_kind=source_kind(str(change.get("before_source") or application.sources.get(key, ""))),
         )
         for key, change in (changes.get("values") or {}).items()
     ]
@@ -158,6 +163,7 @@ async def supplement_changes(
             before=JSON(file_name(change.get("before"))),
             after=JSON(file_name(change.get("after"))),
             kind=None,
+            before_kind=None,
         )
         for key, change in provided.items()
     ]

@@ -11,6 +11,8 @@ from payments.refunds import Refunds
 async def refund_refused(info: Info, application_id: str, parent_id: str | None) -> None:
     """Have the channel refund what the refusal of this application (or bundle item) reserved."""
     resources = info.context.resources
-    order = (await orders_of_applications(info.context.session, [parent_id or application_id]))[0]
+    # Its own short session: the request's would open a transaction again and hold it across the channel.
+    async with resources.sessions() as session:
+        order = (await orders_of_applications(session, [parent_id or application_id]))[0]
     if order is not None and order.status is not OrderStatus.OPEN:
         await Refunds(resources.sessions, resources.payments).finish_platform_refunds(order.id)
