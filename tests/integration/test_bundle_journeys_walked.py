@@ -1,7 +1,10 @@
-"""Issue 14, walked on a running server: what a citizen reads when the journey refuses them.
+"""Issue 14, walked on a running server: what the restaurant bundle's officers are asked and issue, and
+what a citizen reads when the journey refuses them.
 
-A citizen who has used up their real-name tries for the day is told when to come back in words a
-person reads ("24 hours"), not as a count of seconds ("86400 seconds")."""
+The later steps' certificates name the business and its premises as the application does (the name
+from the business licence, the address the citizen gave once); their officers are not asked to type
+them again. A citizen who has used up their real-name tries for the day is told when to come back in
+words a person reads ("24 hours"), not as a count of seconds ("86400 seconds")."""
 
 from __future__ import annotations
 
@@ -14,10 +17,91 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from backend.errors import DomainError
 from backend.identity.limits import rate_limited
 from tests.support import factories
+from tests.support.applications import fill_required, officer_entries, upload
 from tests.support.gql import run
 
 VERIFY = "mutation($n: String!, $i: String!) { verifyRealName(name: $n, idNumber: $i) { errors { code message } } }"
+FORM = """query($b: String) { applicationForm(bundleCode: $b) {
+  fields { key type required value options { value } } materials { key required replaced } } }"""
+SUBMIT = """mutation($i: SubmitApplicationInput!) { submitApplication(input: $i) {
+  application { id items { id matter { code outputs { code } } department { code } } } errors { code message } } }"""
+PROCESS = """mutation($i: ProcessApplicationInput!) { processApplication(input: $i) {
+  application { status } errors { code message } } }"""
+TO_ENTER = "query($id: ID!) { application(id: $id) { certificateFieldsToEnter { certificateType key } } }"
+ISSUED = """query($id: ID!) { application(id: $id) { issuedCertificates { typeCode fields { key value } } } }"""
+ADDRESS = "广州市天河区天河路385号"
+NAME = "广州味道餐饮有限公司"
 REQUEST = "mutation($p: String!) { requestLoginCode(phone: $p) { sent retryAfter errors { code message } } }"
+
+
+@pytest.fixture
+async def citizen(
+    api: AsyncTestClient[Any], db: async_sessionmaker[AsyncSession], fresh_redis: Any
+) -> factories.Citizen:
+    return await factories.citizen(api, db)
+
+
+async def _process(api: AsyncTestClient[Any], item: dict[str, Any]) -> None:
+    officer = await factories.staff(api, f"officer.{item['department']['code'].lower()}")
+    for action in ("ACCEPT", "APPROVE", "ISSUE") if item["matter"]["outputs"] else ("ACCEPT", "APPROVE"):
+        more = {"certificateFields": await officer_entries(api, officer, item["id"])} if action == "ISSUE" else {}
+        done = await run(api, officer, PROCESS, {"i": {"applicationId": item["id"], "action": action, **more}})
+        assert done["processApplication"]["errors"] == [], (item, action, done)
+
+
+async def test_the_restaurants_later_certificates_name_the_business_and_premises_it_applied_with(
+    api: AsyncTestClient[Any], citizen: factories.Citizen
+) -> None:
+    # Given the restaurant bundle submitted once, with the business's address
+    form = (await run(api, citizen.token, FORM, {"b": "LE-0001"}))["applicationForm"]
+    values = fill_required(form, {"proposed_name": NAME, "business_address": ADDRESS, "sign_height": "1.2"})
+    uploads = {
+        m["key"]: (await upload(api, citizen.token))["id"]
+        for m in form["materials"]
+        if m["required"] and not m["replaced"]
+    }
+    submitted = await run(
+        api, citizen.token, SUBMIT, {"i": {"bundleCode": "LE-0001", "values": values, "materials": uploads}}
+    )
+    first, *later = submitted["submitApplication"]["application"]["items"]
+    # and its business licence issued by the market regulation bureau
+    await _process(api, first)
+    by_matter = {item["matter"]["code"]: item for item in later}
+    # Then the officers of the later steps are not asked for the business's name or premises
+    for code in ("GZ-SJJ-0006", "GZ-XFZD-0001", "GZ-STHJJ-0001"):
+        officer = await factories.staff(api, f"officer.{by_matter[code]['department']['code'].lower()}")
+        await run(api, officer, PROCESS, {"i": {"applicationId": by_matter[code]["id"], "action": "ACCEPT"}})
+        await run(api, officer, PROCESS, {"i": {"applicationId": by_matter[code]["id"], "action": "APPROVE"}})
+        asked = (await run(api, officer, TO_ENTER, {"id": by_matter[code]["id"]}))["application"]
+        keys = {f["key"] for f in asked["certificateFieldsToEnter"]}
+        assert not keys & {"operator_name", "premises_address", "venue_name", "venue_address", "production_address"}
+    # And each certificate names them as the business licence and the application do
+    for code in ("GZ-SJJ-0006", "GZ-XFZD-0001", "GZ-STHJJ-0001"):
+        item = by_matter[code]
+        officer = await factories.staff(api, f"officer.{item['department']['code'].lower()}")
+        entries = await officer_entries(api, officer, item["id"])
+        issued = await run(
+            api,
+            officer,
+            PROCESS,
+            {"i": {"applicationId": item["id"], "action": "ISSUE", "certificateFields": entries}},
+        )
+        assert issued["processApplication"]["errors"] == [], issued
+    certificates = {
+        c["typeCode"]: {f["key"]: f["value"] for f in c["fields"]}
+        for code in ("GZ-SJJ-0006", "GZ-XFZD-0001", "GZ-STHJJ-0001")
+        for c in (await run(api, citizen.token, ISSUED, {"id": by_matter[code]["id"]}))["application"][
+            "issuedCertificates"
+        ]
+    }
+    food, fire, pollution = (
+        certificates["FOOD_BUSINESS_LICENSE"],
+        certificates["FIRE_SAFETY_PERMIT"],
+        certificates["POLLUTANT_DISCHARGE_REG"],
+    )
+    assert (food["operator_name"], food["premises_address"]) == (NAME, ADDRESS)
+    assert (fire["venue_name"], fire["venue_address"]) == (NAME, ADDRESS)
+    assert (pollution["entity_name"], pollution["production_address"]) == (NAME, ADDRESS)
 
 
 @pytest.fixture
