@@ -171,3 +171,39 @@ def test_a_wait_is_said_in_the_largest_unit_that_reads_naturally_rounded_up(
     error: DomainError = rate_limited(seconds)
     assert error.params["seconds"] == seconds
     assert error.params["wait"]["en"] == en and error.params["wait"]["zh-Hans"] == zh_hans
+
+
+SOURCES = "query($id: ID!) { application(id: $id) { status sources supplementChanges { key before after } } }"
+ANSWER = """mutation($id: ID!, $v: JSON!) { supplementApplication(id: $id, values: $v) {
+  application { status } errors { code message } } }"""
+
+
+async def test_an_answered_supplement_keeps_where_each_value_came_from(
+    api: AsyncTestClient[Any], db: async_sessionmaker[AsyncSession], fresh_redis: Any
+) -> None:
+    # Given a settlement application whose name the registry pre-filled and whose spouse the
+    # marriage certificate did, sent back by the officer for a supplement
+    applicant = await factories.citizen(api, db, holding="MARRIAGE_CERT")
+    submitted = await factories.application(api, applicant.token, "GZ-GA-0002")
+    officer = await factories.staff(api, "officer.gz-ga")
+    for action, more in (("ACCEPT", {}), ("REQUEST_SUPPLEMENT", {"reason": "请核对姓名"})):
+        done = await run(api, officer, PROCESS, {"i": {"applicationId": submitted["id"], "action": action, **more}})
+        assert done["processApplication"]["errors"] == [], done
+    before = (await run(api, officer, SOURCES, {"id": submitted["id"]}))["application"]["sources"]
+    assert before["name"] == "profile.name" and before["spouse_name"].startswith("cert:")
+    # When the citizen answers with another name and sends the spouse's name back unchanged
+    form = (await run(api, applicant.token, SOURCES, {"id": submitted["id"]}))["application"]
+    spouse = (await run(api, officer, "query($id: ID!) { application(id: $id) { form } }", {"id": submitted["id"]}))[
+        "application"
+    ]["form"]["spouse_name"]
+    assert form["status"] == "SUPPLEMENT_REQUESTED"
+    answer = await run(
+        api, applicant.token, ANSWER, {"id": submitted["id"], "v": {"name": "改过的名字", "spouse_name": spouse}}
+    )
+    assert answer["supplementApplication"]["errors"] == [], answer
+    # Then the officer reads the name as the citizen's correction of the registry's, and the
+    # unchanged spouse's name still as the certificate's
+    after = (await run(api, officer, SOURCES, {"id": submitted["id"]}))["application"]
+    assert after["sources"]["name"] == "corrected:profile.name"
+    assert after["sources"]["spouse_name"] == before["spouse_name"]
+    assert [c["key"] for c in after["supplementChanges"]] == ["name"]
