@@ -87,7 +87,7 @@ register(
         CommonErrorCode.INSUFFICIENT_SCOPE: "This app has not been given the permission {scope}.",
         CommonErrorCode.INVALID_PHONE: "Enter an 11-digit mainland mobile phone number.",
         CommonErrorCode.INVALID_ID_NUMBER: "This is not a valid resident ID number.",
-        CommonErrorCode.RATE_LIMITED: "Too many attempts. Please try again in {seconds} seconds.",
+        CommonErrorCode.RATE_LIMITED: "Too many attempts. Please try again in {wait}.",
         CommonErrorCode.INVALID_CREDIT_CODE: (
             "The unified social credit code is not valid: check the 18 characters on the business license."
         ),

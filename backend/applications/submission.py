@@ -65,6 +65,16 @@ def _source(prefilled_from: str | None, prefilled: Any, submitted: Any) -> str:
     return f"corrected:{prefilled_from}"
 
 
+def _answered_source(source: str, before: Any, after: Any) -> str:
+    """Where a value came from after a supplement: unchanged, where it came from before; changed, a
+    pre-filled value becomes the citizen's correction of its source (as at submission)."""
+    if after == before or source.startswith("corrected:") or source == "citizen":
+        return source
+    if source.startswith(("profile.", "cert:")):
+        return f"corrected:{source}"
+    return "citizen"
+
+
 class Submission:
     """Submitting and supplementing applications."""
 
@@ -185,7 +195,9 @@ class Submission:
         known = {x.key for x in spec.details.materials}
         wanted = {k: str(v) for k, v in materials.items() if k in known and v}
         uploads = await self._owned_uploads(citizen_id, wanted)
-        sources = {k: ("citizen" if k in values else s) for k, s in application.sources.items()}
+        sources = {
+            k: _answered_source(s, application.form.get(k), accepted.get(k)) for k, s in application.sources.items()
+        }
         materials = {**application.materials, **{k: {"upload_id": v} for k, v in uploads.items()}}
         # Back where the department asked from: an item it had accepted stays accepted.
         steps = (await self._reads.timelines([application.id]))[0]

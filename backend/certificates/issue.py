@@ -36,7 +36,17 @@ _PERSON_ALIASES = {
     "address": "address",
 }
 _ENTERPRISE_ALIASES = {"legal_representative": "name"}  # an enterprise's address is not its owner's home
-_FORM_ALIASES = {"entity_name": ("entity_name", "proposed_name"), "address": ("address", "business_address")}
+# A business's later certificates (food licence, fire safety permit, pollutant registration) name it and
+# its premises as its application does, not as an officer retypes them at ISSUE.
+_FORM_ALIASES = {
+    "entity_name": ("entity_name", "proposed_name"),
+    "operator_name": ("operator_name", "entity_name"),
+    "venue_name": ("venue_name", "entity_name"),
+    "address": ("address", "business_address"),
+    "premises_address": ("premises_address", "business_address"),
+    "venue_address": ("venue_address", "business_address"),
+    "production_address": ("production_address", "business_address"),
+}
 _ISSUE_DATE_KEYS = ("issue_date", "established_date", "registration_date", "award_date", "first_issue_date")
 
 

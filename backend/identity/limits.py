@@ -31,6 +31,23 @@ def address_key(ip: str) -> str:
     return str(address)
 
 
+def rate_limited(seconds: int) -> DomainError:
+    """RATE_LIMITED after `seconds`: the count for clients (retryAfter), and the wait as a person reads it.
+
+    A day's limit says "24 hours", not "86400 seconds": seconds up to two minutes, then minutes up to
+    two hours, then hours, each rounded up so nobody comes back too early.
+    """
+    if seconds < 120:
+        amount, unit = seconds, ("秒", "秒", "second")
+    elif seconds < 7200:
+        amount, unit = -(-seconds // 60), ("分钟", "分鐘", "minute")
+    else:
+        amount, unit = -(-seconds // 3600), ("小时", "小時", "hour")
+    plural = "" if amount == 1 else "s"
+    wait = {"zh-Hans": f"{amount} {unit[0]}", "zh-Hant": f"{amount} {unit[1]}", "en": f"{amount} {unit[2]}{plural}"}
+    return DomainError(CommonErrorCode.RATE_LIMITED, seconds=seconds, wait=wait)
+
+
 async def hit(redis: Redis, key: str, limit: Limit) -> int:
     """Count one event; 0 when within the limit, else the seconds until the window ends."""
     pipe = redis.pipeline()
@@ -48,7 +65,7 @@ async def check_limits(redis: Redis, checks: list[tuple[str, Limit]]) -> None:
     """Count one event against every limit; RATE_LIMITED with the longest wait if any is exceeded."""
     waits = [await hit(redis, key, limit) for key, limit in checks]
     if max(waits, default=0):
-        raise DomainError(CommonErrorCode.RATE_LIMITED, seconds=max(waits))
+        raise rate_limited(max(waits))
 
 
 # Give one event back, unless its window ended meanwhile (a DECR would leave a counter with no expiry).
@@ -64,7 +81,7 @@ async def take_within_limits(redis: Redis, checks: list[tuple[str, Limit]]) -> N
     waits = [await hit(redis, key, limit) for key, limit in checks]
     if max(waits, default=0):
         await give_back(redis, checks)
-        raise DomainError(CommonErrorCode.RATE_LIMITED, seconds=max(waits))
+        raise rate_limited(max(waits))
 
 
 async def give_back(redis: Redis, checks: list[tuple[str, Limit]]) -> None:
@@ -86,7 +103,7 @@ async def refuse_if_exceeded(redis: Redis, checks: list[tuple[str, Limit]]) -> N
         if count is not None and int(count) >= limit.count
     ]
     if waits:
-        raise DomainError(CommonErrorCode.RATE_LIMITED, seconds=max(waits))
+        raise rate_limited(max(waits))
 
 
 async def count(redis: Redis, checks: list[tuple[str, Limit]]) -> None:
