@@ -1,0 +1,95 @@
+"""Money journeys as the citizen, the officer and finance staff walked them on a running server (issue 14's
+independent check): each test reproduces a seam found there, through the real server and the Alipay sandbox.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from pypdf import PdfReader
+
+from tests.support import factories
+from tests.support.identity import staff_token
+from tests.support.payments import Sessions, Stack, payment_stack
+from tests.support.servers import RedisServer
+
+APPLICATION = "query($id: ID!) { application(id: $id) { id order { id } } }"
+PROCESS = """mutation($i: ProcessApplicationInput!) { processApplication(input: $i) {
+  application { id status } errors { code field message } } }"""
+RECEIPTS = """query($id: ID!) { order(id: $id) { receipts { departmentCode kind billNumber reversesBillNumber
+  pdfUrl } } }"""
+REFUND = """mutation($i: RefundInput!) { refund(input: $i) { refund { amount } errors { code message } } }"""
+
+
+@pytest.fixture
+def stack(catalog_database: str, redis_server: RedisServer, tmp_path: Path) -> Iterator[Stack]:
+    with payment_stack(catalog_database, redis_server.url, tmp_path / "payments") as running:
+        yield running
+
+
+async def _paid_car_registration(stack: Stack, db: Sessions) -> tuple[factories.Citizen, str, str, str]:
+    """A citizen's car registration accepted and paid (110.00 to the police in two fees, 360.00 of vehicle
+    tax): (citizen, application id, order id, officer token)."""
+    async with stack.client() as client:
+        citizen = await factories.citizen(client, db)
+        application = await factories.car_registration(client, citizen)
+        officer = await staff_token(client, "officer.gz-ga")
+    step = {"applicationId": application["id"], "action": "ACCEPT"}
+    assert (await stack.gql(officer, PROCESS, {"i": step}))["processApplication"]["errors"] == []
+    order_id = (await stack.gql(citizen.token, APPLICATION, {"id": application["id"]}))["application"]["order"]["id"]
+    await stack.pay(citizen.token, order_id)
+    return citizen, application["id"], order_id, officer
+
+
+async def _red_receipt_text(stack: Stack, token: str, order_id: str, department: str) -> str:
+    """The text of the department's red-letter receipt, as the payer's phone opens its PDF (no token)."""
+    receipts = (await stack.gql(token, RECEIPTS, {"id": order_id}))["order"]["receipts"]
+    red = next(r for r in receipts if r["kind"] == "red" and r["departmentCode"] == department)
+    async with httpx.AsyncClient(timeout=30) as browser:
+        pdf = await browser.get(red["pdfUrl"])
+    assert pdf.status_code == 200
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+
+
+async def test_a_refusals_red_letter_receipt_lists_the_fees_it_gives_back_not_an_internal_code(
+    stack: Stack, db: Sessions, fresh_redis: Any
+) -> None:
+    # Given a paid car registration: the police collected 100.00 (plates, 103040142) and 10.00 (licence, 103040143)
+    citizen, application_id, order_id, officer = await _paid_car_registration(stack, db)
+    # When the officer refuses it, and the fees go back
+    step = {"applicationId": application_id, "action": "REJECT", "reason": "购车发票与合格证信息不一致"}
+    assert (await stack.gql(officer, PROCESS, {"i": step}))["processApplication"]["errors"] == []
+    # Then the police's red-letter receipt reverses each fee by its own code and name, as the original listed them
+    text = await _red_receipt_text(stack, citizen.token, order_id, "GZ-GA")
+    assert "REFUND" not in text
+    assert "103040142" in text and "机动车号牌工本费（汽车号牌，每副）" in text and "-100.00" in text
+    assert "103040143" in text and "机动车行驶证工本费" in text and "-10.00" in text
+    assert "合计（小写）：-110.00 元" in text
+
+
+async def test_a_part_refund_by_finance_reverses_the_fee_it_was_taken_from(
+    stack: Stack, db: Sessions, fresh_redis: Any
+) -> None:
+    # Given a paid car registration (360.00 of vehicle tax, 101190100)
+    citizen, _, order_id, _ = await _paid_car_registration(stack, db)
+    # When finance staff give back 60.00 of the tax
+    async with stack.client() as client:
+        finance = await staff_token(client, "finance")
+    refund = {
+        "orderId": order_id,
+        "departmentCode": "GZ-SWJ",
+        "amount": "60.00",
+        "reason": "车船税按月计算多收",
+        "idempotencyKey": str(uuid.uuid4()),
+    }
+    assert (await stack.gql(finance, REFUND, {"i": refund}))["refund"]["errors"] == []
+    # Then the red-letter tax certificate names the tax it reverses, for 60.00
+    text = await _red_receipt_text(stack, citizen.token, order_id, "GZ-SWJ")
+    assert "REFUND" not in text
+    assert "101190100" in text and "车船税" in text and "-60.00" in text
