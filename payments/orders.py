@@ -26,6 +26,16 @@ class OrderStatus(StrEnum):
     CLOSED = "closed"  # nothing left to pay for (the application was refused) or the channel closed it
 
 
+# How each state reads to a person (gettext msgids): a paid order partly refunded reads as such.
+STATUS_LABELS: dict[OrderStatus, str] = {
+    OrderStatus.OPEN: "To pay",
+    OrderStatus.PAID: "Paid",
+    OrderStatus.REFUNDED: "Refunded",
+    OrderStatus.CLOSED: "Closed",
+}
+PARTLY_REFUNDED_LABEL = "Partly refunded"
+
+
 class LineSpec(msgspec.Struct, frozen=True, kw_only=True):
     """One fee to collect, for one department."""
 

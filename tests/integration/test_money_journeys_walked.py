@@ -93,3 +93,59 @@ async def test_a_part_refund_by_finance_reverses_the_fee_it_was_taken_from(
     text = await _red_receipt_text(stack, citizen.token, order_id, "GZ-SWJ")
     assert "REFUND" not in text
     assert "101190100" in text and "车船税" in text and "-60.00" in text
+
+
+ORDER_STATE = "query($id: ID!) { order(id: $id) { status statusLabel } }"
+MY_PAYMENTS = "{ myPayments { items { id status statusLabel } } }"
+
+
+async def _order_reads(stack: Stack, token: str, order_id: str) -> dict[str, str]:
+    """How the order's state reads to the citizen in each language, in order(id) and in myPayments alike."""
+    reads: dict[str, str] = {}
+    for locale in ("zh-CN", "zh-TW", "en"):
+        one = (await stack.gql(token, ORDER_STATE, {"id": order_id}, locale))["order"]
+        listed = next(
+            x for x in (await stack.gql(token, MY_PAYMENTS, {}, locale))["myPayments"]["items"] if x["id"] == order_id
+        )
+        assert listed["statusLabel"] == one["statusLabel"]
+        reads[locale] = one["statusLabel"]
+    return reads
+
+
+async def test_an_orders_state_reads_as_words_in_the_citizens_language(
+    stack: Stack, db: Sessions, fresh_redis: Any
+) -> None:
+    # Given a car registration: its order waits for payment
+    async with stack.client() as client:
+        citizen = await factories.citizen(client, db)
+        application = await factories.car_registration(client, citizen)
+        finance = await staff_token(client, "finance")
+    order_id = (await stack.gql(citizen.token, APPLICATION, {"id": application["id"]}))["application"]["order"]["id"]
+    assert await _order_reads(stack, citizen.token, order_id) == {"zh-CN": "待缴费", "zh-TW": "待繳費", "en": "To pay"}
+    # When it is paid
+    await stack.pay(citizen.token, order_id)
+    assert await _order_reads(stack, citizen.token, order_id) == {"zh-CN": "已缴费", "zh-TW": "已繳費", "en": "Paid"}
+    # When finance give part of it back
+    refund = {
+        "orderId": order_id,
+        "departmentCode": "GZ-SWJ",
+        "amount": "60.00",
+        "reason": "车船税按月计算多收",
+        "idempotencyKey": str(uuid.uuid4()),
+    }
+    assert (await stack.gql(finance, REFUND, {"i": refund}))["refund"]["errors"] == []
+    assert await _order_reads(stack, citizen.token, order_id) == {
+        "zh-CN": "已部分退款",
+        "zh-TW": "已部分退款",
+        "en": "Partly refunded",
+    }
+    # And the rest
+    refund |= {"amount": "300.00", "idempotencyKey": str(uuid.uuid4())}
+    assert (await stack.gql(finance, REFUND, {"i": refund}))["refund"]["errors"] == []
+    refund |= {"departmentCode": "GZ-GA", "amount": "110.00", "idempotencyKey": str(uuid.uuid4())}
+    assert (await stack.gql(finance, REFUND, {"i": refund}))["refund"]["errors"] == []
+    assert await _order_reads(stack, citizen.token, order_id) == {
+        "zh-CN": "已退款",
+        "zh-TW": "已退款",
+        "en": "Refunded",
+    }

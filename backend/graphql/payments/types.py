@@ -101,6 +101,13 @@ class Receipt:
         )
 
 
+def _status_label(model: po.Order) -> str:
+    """The msgid of how the order's state reads (a paid order partly given back says so)."""
+    if model.status == po.OrderStatus.PAID and model.refunded_fen > 0:
+        return po.PARTLY_REFUNDED_LABEL
+    return po.STATUS_LABELS[po.OrderStatus(model.status)]
+
+
 @strawberry.type(description="A payment order: one or several departments' fees, paid at once.")
 class Order:
     id: strawberry.ID
@@ -108,7 +115,10 @@ class Order:
     subject: str
     total: Decimal
     refunded: Decimal
-    status: str = strawberry.field(description="open, paid, refunded or closed.")
+    status: str = strawberry.field(description="open, paid, refunded or closed: a code; show statusLabel.")
+    status_label: str = strawberry.field(
+        description="The state in the caller's language (待缴费, 已缴费, 已部分退款, 已退款, 已关闭)."
+    )
     channel: str | None
     created_at: datetime
     paid_at: datetime | None
@@ -132,6 +142,7 @@ class Order:
             total=yuan(total),
             refunded=yuan(refunded),
             status=model.status,
+            status_label=info.context.gettext(_status_label(model)),
             channel=model.channel,
             created_at=model.created_at,
             paid_at=model.paid_at,
