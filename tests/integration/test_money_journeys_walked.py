@@ -15,6 +15,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.support import factories
+from tests.support.applications import TO_ENTER, entries_for
 from tests.support.identity import staff_token
 from tests.support.payments import Sessions, Stack, payment_stack
 from tests.support.servers import RedisServer
@@ -149,3 +150,40 @@ async def test_an_orders_state_reads_as_words_in_the_citizens_language(
         "zh-TW": "已退款",
         "en": "Refunded",
     }
+
+
+TIMELINE = "query($id: ID!) { application(id: $id) { timeline { action actionLabel } } }"
+
+
+async def test_the_officer_reads_the_timeline_about_the_applicant_not_as_if_they_had_applied(
+    stack: Stack, db: Sessions, fresh_redis: Any
+) -> None:
+    # Given a paid car registration the officer approves and issues
+    citizen, application_id, _, officer = await _paid_car_registration(stack, db)
+    for action in ("APPROVE", "ISSUE"):
+        step: dict[str, Any] = {"applicationId": application_id, "action": action}
+        if action == "ISSUE":
+            to_enter = (await stack.gql(officer, TO_ENTER, {"id": application_id}))["application"]
+            step["certificateFields"] = entries_for(to_enter["certificateFieldsToEnter"])
+        assert (await stack.gql(officer, PROCESS, {"i": step}))["processApplication"]["errors"] == []
+    # Then the officer reads who submitted and where the certificate went as a third person, in their language...
+    expected = {
+        "zh-CN": ("申请人提交了申请", "证照已发放到申请人的卡包"),
+        "zh-TW": ("申請人提交了申請", "證照已發放到申請人的卡包"),
+        "en": ("The applicant submitted the application", "The certificate was issued to the applicant's wallet"),
+    }
+    for locale, (submitted, issued) in expected.items():
+        steps = {
+            s["action"]: s["actionLabel"]
+            for s in (await stack.gql(officer, TIMELINE, {"id": application_id}, locale))["application"]["timeline"]
+        }
+        assert (steps["SUBMIT"], steps["ISSUE"]) == (submitted, issued)
+    # ...while the citizen still reads them as their own
+    steps = {
+        s["action"]: s["actionLabel"]
+        for s in (await stack.gql(citizen.token, TIMELINE, {"id": application_id}, "en"))["application"]["timeline"]
+    }
+    assert (steps["SUBMIT"], steps["ISSUE"]) == (
+        "You submitted the application",
+        "The certificate was issued to your wallet",
+    )
