@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.engine import execute
+from backend.i18n import Msgid
 from payments import tables as t
 
 
@@ -34,6 +35,14 @@ STATUS_LABELS: dict[OrderStatus, str] = {
     OrderStatus.CLOSED: "Closed",
 }
 PARTLY_REFUNDED_LABEL = "Partly refunded"
+
+
+def status_label(status: str, refunded_fen: int) -> Msgid:
+    """How an order's state reads (a message said in the reader's language): a paid order partly given
+    back says so."""
+    if status == OrderStatus.PAID and refunded_fen > 0:
+        return Msgid(PARTLY_REFUNDED_LABEL)
+    return Msgid(STATUS_LABELS[OrderStatus(status)])
 
 
 class LineSpec(msgspec.Struct, frozen=True, kw_only=True):

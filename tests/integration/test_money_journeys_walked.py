@@ -17,7 +17,7 @@ from pypdf import PdfReader
 from tests.support import factories
 from tests.support.applications import TO_ENTER, entries_for
 from tests.support.identity import staff_token
-from tests.support.payments import Sessions, Stack, payment_stack
+from tests.support.payments import PAY, Sessions, Stack, payment_stack
 from tests.support.servers import RedisServer
 
 APPLICATION = "query($id: ID!) { application(id: $id) { id order { id } } }"
@@ -187,3 +187,29 @@ async def test_the_officer_reads_the_timeline_about_the_applicant_not_as_if_they
         "You submitted the application",
         "The certificate was issued to your wallet",
     )
+
+
+async def test_paying_a_paid_order_again_says_its_state_in_words_not_a_code(
+    stack: Stack, db: Sessions, fresh_redis: Any
+) -> None:
+    # Given a paid car registration
+    citizen, _, order_id, _ = await _paid_car_registration(stack, db)
+    # When the citizen taps pay again (an old screen), the refusal names the state in their language
+    expected = {
+        "zh-CN": "该订单无法支付：当前状态为 已缴费。",
+        "zh-TW": "該訂單無法支付：目前狀態為 已繳費。",
+        "en": "This order cannot be paid: it is Paid.",
+    }
+    for locale, message in expected.items():
+        variables = {"o": order_id, "k": str(uuid.uuid4()), "m": "APP"}
+        errors = (await stack.gql(citizen.token, PAY, variables, locale))["payOrder"]["errors"]
+        assert errors == [{"code": "ORDER_NOT_PAYABLE", "message": message}]
+    # And finance staff asked to refund an unpaid order read its state in words too
+    async with stack.client() as client:
+        other = await factories.citizen(client, db, skip=1)
+        unpaid = await factories.car_registration(client, other)
+        finance = await staff_token(client, "finance")
+    unpaid_id = (await stack.gql(other.token, APPLICATION, {"id": unpaid["id"]}))["application"]["order"]["id"]
+    refund = {"orderId": unpaid_id, "departmentCode": "GZ-GA", "reason": "误收", "idempotencyKey": str(uuid.uuid4())}
+    errors = (await stack.gql(finance, REFUND, {"i": refund}, "zh-CN"))["refund"]["errors"]
+    assert errors == [{"code": "ORDER_NOT_REFUNDABLE", "message": "只有已支付的订单可以退款（该订单状态为 待缴费）。"}]

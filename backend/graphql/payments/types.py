@@ -101,13 +101,6 @@ class Receipt:
         )
 
 
-def _status_label(model: po.Order) -> str:
-    """The msgid of how the order's state reads (a paid order partly given back says so)."""
-    if model.status == po.OrderStatus.PAID and model.refunded_fen > 0:
-        return po.PARTLY_REFUNDED_LABEL
-    return po.STATUS_LABELS[po.OrderStatus(model.status)]
-
-
 @strawberry.type(description="A payment order: one or several departments' fees, paid at once.")
 class Order:
     id: strawberry.ID
@@ -142,7 +135,7 @@ class Order:
             total=yuan(total),
             refunded=yuan(refunded),
             status=model.status,
-            status_label=info.context.gettext(_status_label(model)),
+            status_label=info.context.gettext(po.status_label(model.status, model.refunded_fen)),
             channel=model.channel,
             created_at=model.created_at,
             paid_at=model.paid_at,
