@@ -213,3 +213,36 @@ async def test_paying_a_paid_order_again_says_its_state_in_words_not_a_code(
     refund = {"orderId": unpaid_id, "departmentCode": "GZ-GA", "reason": "误收", "idempotencyKey": str(uuid.uuid4())}
     errors = (await stack.gql(finance, REFUND, {"i": refund}, "zh-CN"))["refund"]["errors"]
     assert errors == [{"code": "ORDER_NOT_REFUNDABLE", "message": "只有已支付的订单可以退款（该订单状态为 待缴费）。"}]
+
+
+MY_RECEIPTS = "{ myReceipts { departmentCode kind status statusLabel } }"
+
+
+async def test_a_receipts_state_reads_as_words_after_a_part_refund(
+    stack: Stack, db: Sessions, fresh_redis: Any
+) -> None:
+    # Given a paid car registration, and finance give back 60.00 of its vehicle tax
+    citizen, _, order_id, _ = await _paid_car_registration(stack, db)
+    async with stack.client() as client:
+        finance = await staff_token(client, "finance")
+    refund = {
+        "orderId": order_id,
+        "departmentCode": "GZ-SWJ",
+        "amount": "60.00",
+        "reason": "车船税按月计算多收",
+        "idempotencyKey": str(uuid.uuid4()),
+    }
+    assert (await stack.gql(finance, REFUND, {"i": refund}))["refund"]["errors"] == []
+    # Then each receipt's state reads as words in the citizen's language
+    expected = {
+        "zh-CN": {("GZ-GA", "normal"): "有效", ("GZ-SWJ", "normal"): "部分冲红", ("GZ-SWJ", "red"): "红字票据（冲红）"},
+        "zh-TW": {("GZ-GA", "normal"): "有效", ("GZ-SWJ", "normal"): "部分沖紅", ("GZ-SWJ", "red"): "紅字票據（沖紅）"},
+        "en": {
+            ("GZ-GA", "normal"): "Valid",
+            ("GZ-SWJ", "normal"): "Partly reversed",
+            ("GZ-SWJ", "red"): "Red-letter reversal",
+        },
+    }
+    for locale, labels in expected.items():
+        receipts = (await stack.gql(citizen.token, MY_RECEIPTS, {}, locale))["myReceipts"]
+        assert {(r["departmentCode"], r["kind"]): r["statusLabel"] for r in receipts} == labels
