@@ -10,6 +10,7 @@ from backend.certificates import texts as certificate_texts
 from backend.identity import logins, oidc
 from backend.rest import pages
 from backend.rules import explain
+from payments import orders as payment_orders
 
 SOURCES: dict[str, dict[str, str]] = {
     "backend.errors": dict(errors.MESSAGES),
@@ -22,6 +23,10 @@ SOURCES: dict[str, dict[str, str]] = {
     "backend.certificates.texts": certificate_texts.TEXTS,
     "backend.applications.payment_notices": payment_notices.TEXTS,
     "backend.rules.explain": explain.TEXTS,
+    "payments.orders": {
+        **{f"status.{k}": v for k, v in payment_orders.STATUS_LABELS.items()},
+        "status.partly_refunded": payment_orders.PARTLY_REFUNDED_LABEL,
+    },
     "backend.settings": {
         text: text for text in (settings.UNKNOWN_SETTINGS, settings.SETTINGS_REFUSED, settings.PRODUCTION_REFUSED)
     },

@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.engine import execute
+from backend.i18n import Msgid
 from payments import tables as t
 
 
@@ -24,6 +25,24 @@ class OrderStatus(StrEnum):
     PAID = "paid"  # partly refunded orders stay paid, with refunded_fen > 0
     REFUNDED = "refunded"
     CLOSED = "closed"  # nothing left to pay for (the application was refused) or the channel closed it
+
+
+# How each state reads to a person (gettext msgids): a paid order partly refunded reads as such.
+STATUS_LABELS: dict[OrderStatus, str] = {
+    OrderStatus.OPEN: "To pay",
+    OrderStatus.PAID: "Paid",
+    OrderStatus.REFUNDED: "Refunded",
+    OrderStatus.CLOSED: "Closed",
+}
+PARTLY_REFUNDED_LABEL = "Partly refunded"
+
+
+def status_label(status: str, refunded_fen: int) -> Msgid:
+    """How an order's state reads (a message said in the reader's language): a paid order partly given
+    back says so."""
+    if status == OrderStatus.PAID and refunded_fen > 0:
+        return Msgid(PARTLY_REFUNDED_LABEL)
+    return Msgid(STATUS_LABELS[OrderStatus(status)])
 
 
 class LineSpec(msgspec.Struct, frozen=True, kw_only=True):

@@ -16,7 +16,7 @@ from payments import idempotency
 from payments import tables as t
 from payments.channels.base import ChannelError, Method, PaymentLaunch, PaymentRequest
 from payments.errors import NotFoundError, PaymentError, PaymentErrorCode
-from payments.orders import Order, OrderStatus, get_order, orders_by_trade_no
+from payments.orders import Order, OrderStatus, get_order, orders_by_trade_no, status_label
 from payments.service import PaymentDeps
 
 # A launch is local signing, or one precreate call: a reservation this old was abandoned.
@@ -43,7 +43,9 @@ async def pay(
             session, citizen_id, idempotency_key, "pay", {"order": order_id, "method": method}
         )
         if stored is None and order.status is not OrderStatus.OPEN:
-            raise PaymentError(PaymentErrorCode.ORDER_NOT_PAYABLE, status=order.status)
+            raise PaymentError(
+                PaymentErrorCode.ORDER_NOT_PAYABLE, status=status_label(order.status, order.refunded_fen)
+            )
         return stored
 
     stored = await idempotency.reserved_once(sessions, reservation, take_over_after=TAKE_OVER_SECONDS)

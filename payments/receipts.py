@@ -77,6 +77,14 @@ CATEGORY_NAMES: dict[str, dict[str, str]] = {
     "tax": {"zh-Hans": "税收完税证明", "zh-Hant": "稅收完稅證明", "en": "Tax payment certificate"},
 }
 
+# How a receipt's state reads, in each locale: a red-letter receipt is the reversal itself.
+STATE_NAMES: dict[str, dict[str, str]] = {
+    "valid": {"zh-Hans": "有效", "zh-Hant": "有效", "en": "Valid"},
+    "partially_reversed": {"zh-Hans": "部分冲红", "zh-Hant": "部分沖紅", "en": "Partly reversed"},
+    "reversed": {"zh-Hans": "已冲红", "zh-Hant": "已沖紅", "en": "Reversed"},
+    "red": {"zh-Hans": "红字票据（冲红）", "zh-Hant": "紅字票據（沖紅）", "en": "Red-letter reversal"},
+}
+
 _COLUMNS = [t.receipts.c[name] for name in Receipt.__struct_fields__]
 
 

@@ -20,7 +20,7 @@ from payments import tables as t
 from payments.errors import NotFoundError, PaymentError, PaymentErrorCode
 from payments.events import RefundCause
 from payments.money import to_yuan
-from payments.orders import OrderStatus, get_order
+from payments.orders import OrderStatus, get_order, status_label
 from payments.receipts import Receipt, receipts_of_order
 
 # Who asks for the platform's own refunds (payments.automatic_refunds), and why: the refunds' requester.
@@ -114,7 +114,7 @@ async def reserve_share(
             idempotency_key=left_over.idempotency_key,
         )
     if order.status not in (OrderStatus.PAID, OrderStatus.REFUNDED):
-        raise PaymentError(PaymentErrorCode.ORDER_NOT_REFUNDABLE, status=order.status)
+        raise PaymentError(PaymentErrorCode.ORDER_NOT_REFUNDABLE, status=status_label(order.status, order.refunded_fen))
     paid, refunded = order.department_fen(department_code)
     pending_fen = (
         await session.execute(

@@ -28,7 +28,7 @@ from payments import idempotency, ledger
 from payments import tables as t
 from payments.channels.base import ChannelError
 from payments.errors import PaymentError, PaymentErrorCode
-from payments.orders import Order, OrderStatus, get_order
+from payments.orders import Line, Order, OrderStatus, get_order
 from payments.receipts import Receipt, receipts_of_order
 from payments.refund_shares import (
     PLATFORM_CAUSES,
@@ -185,10 +185,8 @@ class Refunds:
             postings=[(f"dept:{pending.department_code}", pending.amount_fen), (channel, -pending.amount_fen)],
         )
         matter = refused_matter(pending.actor, pending.idempotency_key)
-        await _allocate(session, order, pending.department_code, pending.amount_fen, matter)
-        receipt = await self._reverse_receipt(
-            session, order, pending.department_code, pending.amount_fen, paid, refunded
-        )
+        taken = await _allocate(session, order, pending.department_code, pending.amount_fen, matter)
+        receipt = await self._reverse_receipt(session, order, pending.department_code, taken, paid, refunded)
         if receipt is not None:
             await session.execute(update(t.refunds).where(t.refunds.c.id == pending.id).values(receipt_id=receipt.id))
         # The payer hears of it with the booking (inbox and SMS), whoever asked for it
@@ -203,7 +201,13 @@ class Refunds:
         return await booked_refund(session, row)
 
     async def _reverse_receipt(
-        self, session: AsyncSession, order: Order, department_code: str, amount: int, paid: int, refunded: int
+        self,
+        session: AsyncSession,
+        order: Order,
+        department_code: str,
+        taken: list[tuple[Line, int]],
+        paid: int,
+        refunded: int,
     ) -> Receipt | None:
         original = next(
             (
@@ -215,23 +219,26 @@ class Refunds:
         )
         if original is None:
             return None
-        fully = refunded + amount == paid
+        fully = refunded + sum(take for _, take in taken) == paid
         await session.execute(
             update(t.receipts)
             .where(t.receipts.c.id == original.id)
             .values(status="reversed" if fully else "partially_reversed")
         )
+        # Each fee given back, by the code and name the original receipt listed it under, negated; the
+        # reversal cites the original's code and number, and is of its category (signed with it).
         items: list[dict[str, Any]] = [
             {
-                "item_code": "REFUND",
-                "name": {"zh-Hans": "冲红", "zh-Hant": "沖紅", "en": "Reversal"},
-                "amount_fen": -amount,
+                "item_code": line.item_code,
+                "name": line.name,
+                "amount_fen": -take,
+                "matter_code": line.matter_code,
                 "reverses": f"{original.bill_code}-{original.bill_number}",
-                # The reversal cites the original's code and number, and is of its category (signed with it).
                 "original_bill_code": original.bill_code,
                 "original_bill_number": original.bill_number,
                 "fee_kind": original.category,
             }
+            for line, take in taken
         ]
         return await self._deps.issuer.issue(
             session,
@@ -246,9 +253,10 @@ class Refunds:
 
 async def _allocate(
     session: AsyncSession, order: Order, department_code: str, amount: int, matter_code: str | None = None
-) -> None:
+) -> list[tuple[Line, int]]:
     """Spread a refund over the department's lines (`matter_code`'s first: a refused bundle item's),
-    and move the order's refunded total (under its lock)."""
+    and move the order's refunded total (under its lock); what was taken from each line."""
+    taken: list[tuple[Line, int]] = []
     left = amount
     for line in sorted(
         order.lines, key=lambda x: (matter_code is not None and x.matter_code != matter_code, x.line_no)
@@ -262,6 +270,7 @@ async def _allocate(
                 .where(t.order_lines.c.order_id == order.id, t.order_lines.c.line_no == line.line_no)
                 .values(refunded_fen=t.order_lines.c.refunded_fen + take)
             )
+            taken.append((line, take))
             left -= take
     total_refunded = order.refunded_fen + amount
     await session.execute(
@@ -272,3 +281,4 @@ async def _allocate(
             status=OrderStatus.REFUNDED if total_refunded == order.total_fen else OrderStatus.PAID,
         )
     )
+    return taken

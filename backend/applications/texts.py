@@ -30,6 +30,14 @@ ACTION_LABELS: dict[Action, str] = {
     Action.PAID_COMPLETE: "The fees were paid: the application is completed",
 }
 
+# The steps staff read about the applicant in the third person (the citizen reads ACTION_LABELS' "you").
+STAFF_ACTION_LABELS: dict[Action, str] = {
+    Action.SUBMIT: "The applicant submitted the application",
+    Action.REQUEST_SUPPLEMENT: "The department asked the applicant to supplement the application",
+    Action.SUPPLEMENT: "The applicant supplemented the application",
+    Action.ISSUE: "The certificate was issued to the applicant's wallet",
+}
+
 # How a material reached the department (backend.applications.materials.Provision).
 PROVISION_LABELS: dict[str, str] = {
     "certificate": "Replaced by a certificate in the applicant's wallet",
@@ -59,6 +67,7 @@ CERTIFICATE_EXPIRING = (
 TEXTS: dict[str, str] = {
     **{f"status.{k}": v for k, v in STATUS_LABELS.items()},
     **{f"action.{k}": v for k, v in ACTION_LABELS.items()},
+    **{f"staff_action.{k}": v for k, v in STAFF_ACTION_LABELS.items()},
     **{f"provision.{k}": v for k, v in PROVISION_LABELS.items()},
     **{f"step.{k}": v for k, v in STEP_NAMES.items()},
     "notice": NOTICE,

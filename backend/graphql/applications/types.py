@@ -300,6 +300,14 @@ def _require_certificates_scope(info: Info) -> None:
         raise DomainError(CommonErrorCode.FORBIDDEN)
 
 
+def _action_label(action: Action, info: Info) -> str:
+    """The step as its reader reads it: staff read the applicant's steps in the third person."""
+    principal = info.context.principal
+    if principal is not None and principal.subject_type is SubjectType.STAFF:
+        return texts.STAFF_ACTION_LABELS.get(action, texts.ACTION_LABELS[action])
+    return texts.ACTION_LABELS[action]
+
+
 def _step(event: am.TimelineEvent, info: Info) -> TimelineStep:
     reason = event.reason or {}
     return TimelineStep(
@@ -307,7 +315,7 @@ def _step(event: am.TimelineEvent, info: Info) -> TimelineStep:
         actor_type=event.actor_type,
         actor_name=event.actor_name,
         action=Action(event.action),
-        action_label=info.context.gettext(texts.ACTION_LABELS[Action(event.action)]),
+        action_label=info.context.gettext(_action_label(Action(event.action), info)),
         from_status=Status(event.from_status) if event.from_status else None,
         to_status=Status(event.to_status),
         reason=said_in(reason.get("text"), info.context.locale),

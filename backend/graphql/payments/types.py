@@ -55,7 +55,10 @@ class Receipt:
     bill_number: str = strawberry.field(description="票据号码 (10 digits).")
     check_code: str = strawberry.field(description="校验码 (6 characters).")
     kind: str = strawberry.field(description="normal, or red for a reversal.")
-    status: str = strawberry.field(description="valid, partially_reversed or reversed.")
+    status: str = strawberry.field(description="valid, partially_reversed or reversed: a code; show statusLabel.")
+    status_label: str = strawberry.field(
+        description="The state in the caller's language (有效, 部分冲红, 已冲红; a red-letter receipt says it is one)."
+    )
     payer: str = strawberry.field(description="The payer's name; masked (李**) without the profile scope.")
     total: Decimal
     issued_at: datetime
@@ -88,6 +91,7 @@ class Receipt:
             check_code=model.check_code,
             kind=model.kind,
             status=model.status,
+            status_label=pick(pr.STATE_NAMES["red" if model.kind == "red" else model.status], info.context.locale),
             payer=model.payer if info.context.disclosure.sees(Personal.PROFILE) else mask_name(model.payer),
             total=yuan(model.total_fen),
             issued_at=model.issued_at,
@@ -108,7 +112,10 @@ class Order:
     subject: str
     total: Decimal
     refunded: Decimal
-    status: str = strawberry.field(description="open, paid, refunded or closed.")
+    status: str = strawberry.field(description="open, paid, refunded or closed: a code; show statusLabel.")
+    status_label: str = strawberry.field(
+        description="The state in the caller's language (待缴费, 已缴费, 已部分退款, 已退款, 已关闭)."
+    )
     channel: str | None
     created_at: datetime
     paid_at: datetime | None
@@ -132,6 +139,7 @@ class Order:
             total=yuan(total),
             refunded=yuan(refunded),
             status=model.status,
+            status_label=info.context.gettext(po.status_label(model.status, model.refunded_fen)),
             channel=model.channel,
             created_at=model.created_at,
             paid_at=model.paid_at,
