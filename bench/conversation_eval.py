@@ -11,10 +11,13 @@ is sent through `assistantMessage` over HTTP with the conversation's locale as A
 
 A conversation marked "signed_in" is held by a new citizen: a resident of the population stand-in (never
 the demo phone) who signs in with the code the SMS stand-in holds, verifies their real name, and has
-submitted two applications beforehand, so that questions about their own case have something to find:
-  - GZ-GA-0002 (decided by an officer, 20 working days: it stays submitted, with a deadline);
-  - GZ-GA-0021, a new car's registration (470.00 of fees to two departments, decided by an officer);
+submitted two applications beforehand, which the demo officer of 公安 (officer.gz-ga) has processed, so
+that questions about their own case have something to find (BEFOREHAND):
+  - GZ-GA-0002 (户口迁移（夫妻投靠）), rejected with a reason;
+  - GZ-GA-0021 (a new car's registration: 470.00 of fees to two departments, unpaid), a supplement
+    requested with a reason;
 each with a scan uploaded for every required material that none of the resident's certificates replaces.
+They have nothing refunded (a refund needs a payment credited by the channel, out of reach from here).
 The turns are then sent with the citizen's token.
 
 A turn with "tap": when the reply offers that code (a suggestion or a button), the citizen taps it before
@@ -52,6 +55,7 @@ from tests.support.applications import upload
 from tests.support.assistant import AssistantStack
 from tests.support.conversation_judge import Citizen, Reply, judge, kind_of
 from tests.support.gql import run
+from tests.support.identity import staff_token
 from tests.support.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,7 +66,13 @@ NAME = "query($c: String!) { matter(code: $c) { name } bundle(code: $c) { name }
 MINE = "query { myApplications(first: 20) { edges { node { reference statusLabel } } } }"
 DRAFT = """query($m: String, $b: String) { applicationForm(matterCode: $m, bundleCode: $b) { draftVersion } }"""
 MATERIALS = "query($m: String) { applicationForm(matterCode: $m) { materials { key required replaced } } }"
-BEFOREHAND = ("GZ-GA-0002", "GZ-GA-0021")
+PROCESS = """mutation($i: ProcessApplicationInput!) { processApplication(input: $i) {
+  application { status } errors { code message } } }"""
+# What the signed-in citizen has, each decided by the demo officer of 公安 (officer.gz-ga).
+BEFOREHAND = (
+    ("GZ-GA-0002", "REJECT", "户口簿复印件不清晰，且未提供结婚证，不予办理"),
+    ("GZ-GA-0021", "REQUEST_SUPPLEMENT", "请补交车辆购置税完税证明"),
+)
 
 
 @dataclass
@@ -121,21 +131,24 @@ async def catalog_names(client: httpx.AsyncClient, codes: set[str]) -> dict[str,
     return names
 
 
-async def submit_with_scans(client: httpx.AsyncClient, token: str, matter_code: str) -> None:
+async def submit_with_scans(client: httpx.AsyncClient, token: str, matter_code: str) -> dict[str, Any]:
     """Submit `matter_code` as factories.application does, a scan uploaded for every required material
     that no certificate of the citizen replaces (residents hold different certificates)."""
     form = (await run(client, token, MATERIALS, {"m": matter_code}))["applicationForm"]
     scans = {
         m["key"]: (await upload(client, token))["id"] for m in form["materials"] if m["required"] and not m["replaced"]
     }
-    await factories.application(client, token, matter_code, materials=scans)
+    return await factories.application(client, token, matter_code, materials=scans)
 
 
-async def signed_in_citizen(client: httpx.AsyncClient, db: Any) -> factories.Citizen:
-    """A new verified citizen with the applications BEFOREHAND submitted."""
+async def signed_in_citizen(client: httpx.AsyncClient, db: Any, officer: str) -> factories.Citizen:
+    """A new verified citizen with the applications BEFOREHAND submitted and processed by the officer."""
     citizen = await factories.citizen(client, db)
-    for matter_code in BEFOREHAND:
-        await submit_with_scans(client, citizen.token, matter_code)
+    for matter_code, action, reason in BEFOREHAND:
+        application = await submit_with_scans(client, citizen.token, matter_code)
+        step = {"applicationId": application["id"], "action": action, "reason": reason}
+        done = (await run(client, officer, PROCESS, {"i": step}, locale="zh-CN"))["processApplication"]
+        assert done["errors"] == [], done
     return citizen
 
 
@@ -169,12 +182,13 @@ async def converse(
     db: Any,
     conversation: dict[str, Any],
     names: dict[str, dict[str, str]],
+    officer: str,
     result: Run,
 ) -> None:
     locale = conversation["locale"]
     token = None
     if conversation["signed_in"]:
-        token = (await signed_in_citizen(client, db)).token
+        token = (await signed_in_citizen(client, db, officer)).token
     conversation_id = f"eval-{conversation['id']}-{uuid.uuid4().hex[:12]}"
     for index, turn in enumerate(conversation["turns"]):
         payload, elapsed = await ask(client, locale, turn["say"], conversation_id, token)
@@ -308,8 +322,9 @@ async def evaluate(
             names = await catalog_names(client, codes)
             for warm_up in ("你好", "我想办护照"):
                 await ask(client, "zh-Hans", warm_up, uuid.uuid4().hex, None)
+            officer = await staff_token(client, "officer.gz-ga")  # once: an access token outlives the run
             for conversation in conversations:
-                await converse(client, session_factory(engine), conversation, names, result)
+                await converse(client, session_factory(engine), conversation, names, officer, result)
     finally:
         await engine.dispose()
     return names
