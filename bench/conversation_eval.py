@@ -1,0 +1,370 @@
+"""Multi-turn conversations with the assistant, as a citizen holds them, judged turn by turn.
+
+    uv run python bench/conversation_eval.py [--set tests/data/blind_conversations/conversations.json]
+        [--limit N] [--verbose] [--json]
+
+Starts `onewindow serve` on embedded defaults (SQLite, embedded Redis) with the demo data, then the
+Rasa server and the action server as `make run` does (tests/support/assistant.AssistantStack), exactly
+like bench/assistant_bench.py. Each conversation of the blind set is one `conversationId`; every turn
+is sent through `assistantMessage` over HTTP with the conversation's locale as Accept-Language
+(zh-Hans -> zh-CN, zh-Hant -> zh-HK, en -> en).
+
+A conversation marked "signed_in" is held by a new citizen: a resident of the population stand-in (never
+the demo phone) who signs in with the code the SMS stand-in holds, verifies their real name, and has
+submitted two applications beforehand, which the demo officer of 公安 (officer.gz-ga) has processed, so
+that questions about their own case have something to find (BEFOREHAND):
+  - GZ-GA-0002 (户口迁移（夫妻投靠）), rejected with a reason;
+  - GZ-GA-0021 (a new car's registration: 470.00 of fees to two departments, unpaid), a supplement
+    requested with a reason;
+each with a scan uploaded for every required material that none of the resident's certificates replaces.
+They have nothing refunded (a refund needs a payment credited by the channel, out of reach from here).
+The turns are then sent with the citizen's token.
+
+A turn with "tap": when the reply offers that code (a suggestion or a button), the citizen taps it before
+the next turn: the button's payload is sent as the next message, as the app does (README "Ask the
+assistant"); that extra message is not judged. A suggestion card without a button opens a form and
+sends nothing. Each turn is judged by tests/support/conversation_judge.py (its docstring has the rules).
+Prints per-turn accuracy overall, by kind of expectation, by locale and by the set's turn kind, and
+the reply latency; --verbose adds every wrong turn, --json prints one JSON document instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import signal
+import sys
+import tempfile
+import time
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import httpx
+
+from bench.assistant_bench import LANGUAGE, percentile, start_backend
+from tests.support import factories
+from tests.support.applications import upload
+from tests.support.assistant import AssistantStack
+from tests.support.conversation_judge import Citizen, Reply, judge, kind_of
+from tests.support.gql import run
+from tests.support.identity import staff_token
+from tests.support.servers import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+ASK = """mutation($t: String!, $c: ID) { assistantMessage(text: $t, conversationId: $c) {
+  conversationId messages { text buttons { title payload } } suggestions { code kind title deepLink }
+  errors { code message } } }"""
+NAME = "query($c: String!) { matter(code: $c) { name } bundle(code: $c) { name } }"
+MINE = "query { myApplications(first: 20) { edges { node { reference statusLabel } } } }"
+DRAFT = """query($m: String, $b: String) { applicationForm(matterCode: $m, bundleCode: $b) { draftVersion } }"""
+MATERIALS = "query($m: String) { applicationForm(matterCode: $m) { materials { key required replaced } } }"
+PROCESS = """mutation($i: ProcessApplicationInput!) { processApplication(input: $i) {
+  application { status } errors { code message } } }"""
+# What the signed-in citizen has, each decided by the demo officer of 公安 (officer.gz-ga).
+BEFOREHAND = (
+    ("GZ-GA-0002", "REJECT", "户口簿复印件不清晰，且未提供结婚证，不予办理"),
+    ("GZ-GA-0021", "REQUEST_SUPPLEMENT", "请补交车辆购置税完税证明"),
+)
+
+
+@dataclass
+class Turn:
+    conversation: str
+    index: int
+    locale: str
+    kind: str  # the set's kind (new_matter, followup_fees...)
+    expect_kind: str  # what is judged (matters, clarify, own_case...)
+    said: str
+    right: bool
+    why: str
+    latency_ms: float
+    reply: str
+    suggestions: list[str]
+    tapped: str | None = None
+    tap_reply: str = ""
+
+
+@dataclass
+class Run:
+    turns: list[Turn] = field(default_factory=list)
+    taps: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+
+async def ask(
+    client: httpx.AsyncClient, locale: str, text: str, conversation: str, token: str | None
+) -> tuple[dict[str, Any], float]:
+    headers = {"accept-language": LANGUAGE[locale]} | ({"authorization": f"Bearer {token}"} if token else {})
+    started = time.perf_counter()
+    response = await client.post(
+        "/graphql", json={"query": ASK, "variables": {"t": text, "c": conversation}}, headers=headers
+    )
+    elapsed = (time.perf_counter() - started) * 1000
+    body = response.json()
+    if body.get("data") is None:
+        return {"errors": body.get("errors") or [{"message": response.text}]}, elapsed
+    reply: dict[str, Any] = body["data"]["assistantMessage"]
+    return reply, elapsed
+
+
+async def catalog_names(client: httpx.AsyncClient, codes: set[str]) -> dict[str, dict[str, str]]:
+    """locale -> code -> the catalog's name of the matter or bundle in that locale."""
+    names: dict[str, dict[str, str]] = {}
+    for locale, language in LANGUAGE.items():
+        names[locale] = {}
+        for code in sorted(codes):
+            body = (
+                await client.post(
+                    "/graphql", json={"query": NAME, "variables": {"c": code}}, headers={"accept-language": language}
+                )
+            ).json()["data"]
+            record = body.get("matter") or body.get("bundle")
+            if record:
+                names[locale][code] = record["name"]
+    return names
+
+
+async def submit_with_scans(client: httpx.AsyncClient, token: str, matter_code: str) -> dict[str, Any]:
+    """Submit `matter_code` as factories.application does, a scan uploaded for every required material
+    that no certificate of the citizen replaces (residents hold different certificates)."""
+    form = (await run(client, token, MATERIALS, {"m": matter_code}))["applicationForm"]
+    scans = {
+        m["key"]: (await upload(client, token))["id"] for m in form["materials"] if m["required"] and not m["replaced"]
+    }
+    return await factories.application(client, token, matter_code, materials=scans)
+
+
+async def signed_in_citizen(client: httpx.AsyncClient, db: Any, officer: str) -> factories.Citizen:
+    """A new verified citizen with the applications BEFOREHAND submitted and processed by the officer."""
+    citizen = await factories.citizen(client, db)
+    for matter_code, action, reason in BEFOREHAND:
+        application = await submit_with_scans(client, citizen.token, matter_code)
+        step = {"applicationId": application["id"], "action": action, "reason": reason}
+        done = (await run(client, officer, PROCESS, {"i": step}, locale="zh-CN"))["processApplication"]
+        assert done["errors"] == [], done
+    return citizen
+
+
+async def what_the_citizen_has(
+    client: httpx.AsyncClient, token: str, locale: str, expect: dict[str, Any]
+) -> tuple[list[str], list[str], frozenset[str]]:
+    """(references, status labels in `locale`, codes with a saved draft among the one `expect` asks for)."""
+    data = await run(client, token, MINE, locale=LANGUAGE[locale])
+    nodes = [e["node"] for e in data["myApplications"]["edges"]]
+    drafts: set[str] = set()
+    code = expect.get("draft_for")
+    if code:
+        variables = {"m": None, "b": code} if code.startswith("LE-") else {"m": code, "b": None}
+        form = (await run(client, token, DRAFT, variables))["applicationForm"]
+        if form["draftVersion"] is not None:
+            drafts.add(code)
+    return [n["reference"] for n in nodes], [n["statusLabel"] for n in nodes], frozenset(drafts)
+
+
+def tap_message(payload: dict[str, Any], code: str) -> str | None:
+    """What tapping `code` in the reply sends: the payload of a button that carries it, if any."""
+    for message in payload.get("messages") or []:
+        for button in message.get("buttons") or []:
+            if code in button["payload"]:
+                return str(button["payload"])
+    return None
+
+
+async def converse(
+    client: httpx.AsyncClient,
+    db: Any,
+    conversation: dict[str, Any],
+    names: dict[str, dict[str, str]],
+    officer: str,
+    result: Run,
+) -> None:
+    locale = conversation["locale"]
+    token = None
+    if conversation["signed_in"]:
+        token = (await signed_in_citizen(client, db, officer)).token
+    conversation_id = f"eval-{conversation['id']}-{uuid.uuid4().hex[:12]}"
+    for index, turn in enumerate(conversation["turns"]):
+        payload, elapsed = await ask(client, locale, turn["say"], conversation_id, token)
+        reply = Reply.from_payload(payload)
+        citizen = Citizen(signed_in=token is not None)
+        if token is not None:
+            references, labels, drafts = await what_the_citizen_has(client, token, locale, turn["expect"])
+            citizen = Citizen(True, tuple(references), tuple(labels), drafts)
+        verdict = judge(turn["expect"], reply, locale, names[locale], citizen)
+        tapped, tap_reply = None, ""
+        if "tap" in turn:
+            offered = turn["tap"] in [s.code for s in reply.suggestions] or tap_message(payload, turn["tap"])
+            message = tap_message(payload, turn["tap"]) if offered else None
+            if message is not None:
+                tap_payload, _ = await ask(client, locale, message, conversation_id, token)
+                tapped, tap_reply = message, Reply.from_payload(tap_payload).text
+                result.taps["tapped"] += 1
+            else:
+                result.taps["offered without a button" if offered else "not offered"] += 1
+        result.turns.append(
+            Turn(
+                conversation=conversation["id"],
+                index=index,
+                locale=locale,
+                kind=turn["kind"],
+                expect_kind=kind_of(turn["expect"]),
+                said=turn["say"],
+                right=verdict.right,
+                why=verdict.why,
+                latency_ms=elapsed,
+                reply=reply.text,
+                suggestions=[s.code for s in reply.suggestions],
+                tapped=tapped,
+                tap_reply=tap_reply,
+            )
+        )
+
+
+def breakdown(turns: list[Turn], key: str) -> dict[str, dict[str, float]]:
+    groups: dict[str, list[Turn]] = defaultdict(list)
+    for turn in turns:
+        groups[getattr(turn, key)].append(turn)
+    return {
+        name: {
+            "right": sum(t.right for t in group),
+            "turns": len(group),
+            "accuracy": sum(t.right for t in group) / len(group),
+        }
+        for name, group in sorted(groups.items())
+    }
+
+
+def report(result: Run, started_in: float, memory: dict[str, float], wall: float) -> dict[str, Any]:
+    turns = result.turns
+    latencies = [t.latency_ms for t in turns]
+    return {
+        "machine": f"{platform.machine()}, {len(os.sched_getaffinity(0))} cores, Python {platform.python_version()}",
+        "assistant_start_s": round(started_in, 1),
+        "memory_mib": {k: round(v) for k, v in memory.items()},
+        "conversations": len({t.conversation for t in turns}),
+        "turns": len(turns),
+        "right": sum(t.right for t in turns),
+        "accuracy": sum(t.right for t in turns) / len(turns) if turns else 0.0,
+        "by_expect": breakdown(turns, "expect_kind"),
+        "by_locale": breakdown(turns, "locale"),
+        "by_kind": breakdown(turns, "kind"),
+        "latency_ms": {
+            "p50": round(percentile(latencies, 0.5)),
+            "p95": round(percentile(latencies, 0.95)),
+            "max": round(max(latencies)),
+        }
+        if latencies
+        else {},
+        "taps": dict(result.taps),
+        "wall_s": round(wall),
+        "wrong": [{k: v for k, v in vars(t).items() if k not in ("right", "latency_ms")} for t in turns if not t.right],
+        "taps_sent": [
+            {"conversation": t.conversation, "index": t.index, "sent": t.tapped, "reply": t.tap_reply}
+            for t in turns
+            if t.tapped
+        ],
+    }
+
+
+def show(figures: dict[str, Any], verbose: bool) -> None:
+    print(f"machine: {figures['machine']}")
+    print(
+        f"assistant ready in {figures['assistant_start_s']} s; resident memory: "
+        f"Rasa {figures['memory_mib']['rasa']} MiB, actions {figures['memory_mib']['actions']} MiB"
+    )
+    print(
+        f"\n{figures['conversations']} conversations, {figures['turns']} turns: "
+        f"{figures['right']} right = {figures['accuracy']:.1%}  (wall {figures['wall_s']} s)"
+    )
+    for title, key in (("by expectation", "by_expect"), ("by locale", "by_locale"), ("by turn kind", "by_kind")):
+        print(f"\n{title}:")
+        for name, row in figures[key].items():
+            print(f"  {name:<22} {row['accuracy']:6.1%}  ({row['right']}/{row['turns']})")
+    latency = figures["latency_ms"]
+    print(f"\nreply latency per turn: p50 {latency['p50']} ms, p95 {latency['p95']} ms, max {latency['max']} ms")
+    print(f"taps: {figures['taps']}")
+    if verbose:
+        print("\nwrong turns:")
+        for wrong in figures["wrong"]:
+            print(f"\n  {wrong['conversation']}#{wrong['index']} [{wrong['locale']} {wrong['kind']}] {wrong['said']}")
+            print(f"    why: {wrong['why']}")
+            print(f"    suggestions: {wrong['suggestions'][:5]}")
+            print("    reply: " + wrong["reply"].replace("\n", " / ")[:300])
+        print("\ntaps sent (not judged):")
+        for tap in figures["taps_sent"]:
+            print(f"  after {tap['conversation']}#{tap['index']}: {tap['sent']}")
+            print("    reply: " + tap["reply"].replace("\n", " / ")[:300])
+
+
+async def evaluate(
+    base: str, data_dir: Path, conversations: list[dict[str, Any]], result: Run
+) -> dict[str, dict[str, str]]:
+    from backend.db.engine import create_engine, session_factory
+    from backend.settings import Settings
+
+    engine = create_engine(Settings(data_dir=str(data_dir)).resolved_database_url)
+    codes = {
+        code
+        for c in conversations
+        for t in c["turns"]
+        for code in [*t["expect"].get("matters", []), *t["expect"].get("candidates", [])]
+        + [t["expect"][k] for k in ("bundle", "draft_for") if k in t["expect"]]
+    }
+    try:
+        async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+            names = await catalog_names(client, codes)
+            for warm_up in ("你好", "我想办护照"):
+                await ask(client, "zh-Hans", warm_up, uuid.uuid4().hex, None)
+            officer = await staff_token(client, "officer.gz-ga")  # once: an access token outlives the run
+            for conversation in conversations:
+                await converse(client, session_factory(engine), conversation, names, officer, result)
+    finally:
+        await engine.dispose()
+    return names
+
+
+def main(path: Path, limit: int | None, only: str, verbose: bool, as_json: bool) -> None:
+    conversations = json.loads(path.read_text(encoding="utf-8"))
+    if only:
+        conversations = [c for c in conversations if c["id"] in only.split(",")]
+    conversations = conversations[:limit]
+    data_dir = Path(tempfile.mkdtemp(prefix="onewindow-conversation-eval-"))
+    rasa_port = free_port()
+    backend, base = start_backend(data_dir, rasa_port)
+    stack = None
+    try:
+        stack = AssistantStack.start(f"{base}/graphql", rasa_port)
+        memory = stack.rss_mib()
+        result = Run()
+        started = time.perf_counter()
+        asyncio.run(evaluate(base, data_dir, conversations, result))
+        figures = report(result, stack.started_in, memory, time.perf_counter() - started)
+    finally:
+        if stack is not None:
+            stack.stop()
+        backend.send_signal(signal.SIGINT)
+        backend.communicate(timeout=60)
+    if as_json:
+        print(json.dumps(figures, ensure_ascii=False, indent=1))
+    else:
+        show(figures, verbose)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument(
+        "--set", type=Path, default=ROOT / "tests" / "data" / "blind_conversations" / "conversations.json"
+    )
+    parser.add_argument("--limit", type=int, default=None, help="Only the first N conversations (a quick run).")
+    parser.add_argument("--only", default="", help="Only these conversations (ids, comma-separated: c12,c49).")
+    parser.add_argument("--verbose", action="store_true", help="Print every wrong turn: said, answered, why.")
+    parser.add_argument("--json", action="store_true", help="Print the figures as one JSON document.")
+    args = parser.parse_args()
+    main(args.set, args.limit, args.only, args.verbose, args.json)
