@@ -74,12 +74,9 @@ async def test_a_refusals_red_letter_receipt_lists_the_fees_it_gives_back_not_an
     assert "合计（小写）：-110.00 元" in text
 
 
-async def test_a_part_refund_by_finance_reverses_the_fee_it_was_taken_from(
-    stack: Stack, db: Sessions, fresh_redis: Any
-) -> None:
-    # Given a paid car registration (360.00 of vehicle tax, 101190100)
+async def _tax_part_refunded(stack: Stack, db: Sessions) -> tuple[Any, str]:
+    """A paid car registration of which finance staff gave back 60.00 of the vehicle tax."""
     citizen, _, order_id, _ = await _paid_car_registration(stack, db)
-    # When finance staff give back 60.00 of the tax
     async with stack.client() as client:
         finance = await staff_token(client, "finance")
     refund = {
@@ -90,6 +87,15 @@ async def test_a_part_refund_by_finance_reverses_the_fee_it_was_taken_from(
         "idempotencyKey": str(uuid.uuid4()),
     }
     assert (await stack.gql(finance, REFUND, {"i": refund}))["refund"]["errors"] == []
+    return citizen, order_id
+
+
+async def test_a_part_refund_by_finance_reverses_the_fee_it_was_taken_from(
+    stack: Stack, db: Sessions, fresh_redis: Any
+) -> None:
+    # Given a paid car registration (360.00 of vehicle tax, 101190100)
+    # When finance staff give back 60.00 of the tax
+    citizen, order_id = await _tax_part_refunded(stack, db)
     # Then the red-letter tax certificate names the tax it reverses, for 60.00
     text = await _red_receipt_text(stack, citizen.token, order_id, "GZ-SWJ")
     assert "REFUND" not in text
@@ -222,17 +228,7 @@ async def test_a_receipts_state_reads_as_words_after_a_part_refund(
     stack: Stack, db: Sessions, fresh_redis: Any
 ) -> None:
     # Given a paid car registration, and finance give back 60.00 of its vehicle tax
-    citizen, _, order_id, _ = await _paid_car_registration(stack, db)
-    async with stack.client() as client:
-        finance = await staff_token(client, "finance")
-    refund = {
-        "orderId": order_id,
-        "departmentCode": "GZ-SWJ",
-        "amount": "60.00",
-        "reason": "车船税按月计算多收",
-        "idempotencyKey": str(uuid.uuid4()),
-    }
-    assert (await stack.gql(finance, REFUND, {"i": refund}))["refund"]["errors"] == []
+    citizen, _ = await _tax_part_refunded(stack, db)
     # Then each receipt's state reads as words in the citizen's language
     expected = {
         "zh-CN": {("GZ-GA", "normal"): "有效", ("GZ-SWJ", "normal"): "部分冲红", ("GZ-SWJ", "red"): "红字票据（冲红）"},
