@@ -4,14 +4,14 @@ a certificate an earlier step of the same life event issues, by an upload, or no
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
 import msgspec
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.applications.models import Application
-from backend.applications.uploads import StoredUpload, stored
+from backend.applications.uploads import StoredUpload
 from backend.catalog import format as fmt
 
 
@@ -46,12 +46,17 @@ def _provision(record: dict[str, Any] | None) -> Provision:
     return Provision.UPLOAD if record.get("upload_id") else Provision.MISSING
 
 
-async def provided(
-    session: AsyncSession, application: Application, materials: list[fmt.Material]
+def upload_ids(application: Application) -> list[str]:
+    """The uploads an application's materials name (what `provided` needs loaded)."""
+    return [r["upload_id"] for r in application.materials.values() if isinstance(r, dict) and r.get("upload_id")]
+
+
+def provided(
+    application: Application, materials: list[fmt.Material], uploads: Mapping[str, StoredUpload]
 ) -> list[ProvidedMaterial]:
-    """The matter's materials (`materials`, from the catalog) as `application` provided them."""
+    """The matter's materials (`materials`, from the catalog) as `application` provided them, with
+    `uploads` (by id: at least those of `upload_ids`)."""
     records = {m.key: application.materials.get(m.key) or {} for m in materials}
-    uploads = await stored(session, [r["upload_id"] for r in records.values() if r.get("upload_id")])
     return [
         ProvidedMaterial(
             key=m.key,

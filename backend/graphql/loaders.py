@@ -19,6 +19,7 @@ from strawberry.dataloader import DataLoader
 
 from backend.applications.models import DataConsent, TimelineEvent
 from backend.applications.services import Applications
+from backend.applications.uploads import StoredUpload, stored
 from backend.catalog import models as m
 from backend.catalog.service import CatalogService
 from backend.certificates.service import Certificate
@@ -45,6 +46,13 @@ class ApplicationLoaders:
             return await orders_of_applications(session, ids)
 
         self.order = DataLoader[str, Order | None](load_fn=orders)
+
+        async def uploads(ids: Sequence[str]) -> list[StoredUpload | None]:
+            found = await stored(session, ids)
+            return [found.get(i) for i in ids]
+
+        # The files a page of applications shows (materials, supplements' changes): one query per page.
+        self.upload = DataLoader[str, StoredUpload | None](load_fn=uploads)
 
 
 class PaymentLoaders:

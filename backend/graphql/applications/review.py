@@ -13,7 +13,7 @@ from strawberry.scalars import JSON
 from backend.applications import materials as am
 from backend.applications import texts
 from backend.applications.models import Application as ApplicationModel
-from backend.applications.uploads import download_query, stored
+from backend.applications.uploads import StoredUpload, download_query
 from backend.catalog import format as fmt
 from backend.graphql.context import Info
 from backend.graphql.privacy import Personal, disclosed
@@ -122,8 +122,14 @@ async def materials(info: Info, application: ApplicationModel) -> list[Applicati
             certificate_id=strawberry.ID(x.certificate_id) if x.certificate_id else None,
             upload=_upload(info, x.upload, allowed) if x.upload else None,
         )
-        for x in await am.provided(info.context.session, application, details.materials)
+        for x in am.provided(application, details.materials, await _uploads(info, am.upload_ids(application)))
     ]
+
+
+async def _uploads(info: Info, ids: list[str]) -> dict[str, StoredUpload]:
+    """The uploads by id, through the request's loader (a page of applications: one query)."""
+    loaded = await (await info.context.application_loaders()).upload.load_many(ids)
+    return {i: u for i, u in zip(ids, loaded, strict=True) if u is not None}
 
 
 async def supplement_changes(
@@ -149,7 +155,7 @@ async def supplement_changes(
     ]
     provided: dict[str, Any] = changes.get("materials") or {}
     records = [r for c in provided.values() for r in (c.get("before"), c.get("after")) if r]
-    uploads = await stored(info.context.session, [r["upload_id"] for r in records if r.get("upload_id")])
+    uploads = await _uploads(info, [r["upload_id"] for r in records if r.get("upload_id")])
 
     def file_name(record: dict[str, Any] | None) -> str | None:
         upload = uploads.get((record or {}).get("upload_id") or "")
