@@ -180,22 +180,8 @@ class Fees:
         for application in [*items, head]:
             if application.status in FINAL:
                 continue
-            withdrawn = await update_versioned(
-                self._unit.session,
-                application,
-                field="applicationId",
-                status=Status.WITHDRAWN.value,
-                updated_at=self._unit.now(),
-            )
-            await self._unit.timeline.record(
-                withdrawn,
-                Action.WITHDRAW,
-                Actor.system(),
-                from_status=application.status,
-                matter_name=self._unit.name_of(application),
-                phone=None,
-                notify=False,  # one notice for the whole application, below
-            )
+            # one notice for the whole application, below
+            await self._move(application, Status.WITHDRAWN, Action.WITHDRAW, phone=None, notify=False)
         await self._notices.send(
             WITHDRAWN_UNPAID,
             head.citizen_id,
@@ -211,20 +197,24 @@ class Fees:
         return bool(self._unit.snapshot.by_code[application.matter_code or ""].outputs)
 
     async def _complete(self, application: Application) -> None:
-        completed = await update_versioned(
-            self._unit.session,
-            application,
-            field="applicationId",
-            status=Status.COMPLETED.value,
-            updated_at=self._unit.now(),
+        phone = await self._applicants.phone_of(application.citizen_id)
+        await self._move(application, Status.COMPLETED, Action.PAID_COMPLETE, phone=phone)
+
+    async def _move(
+        self, application: Application, status: Status, action: Action, *, phone: str | None, notify: bool = True
+    ) -> None:
+        """The system moves the application to `status`, recorded on its timeline as `action`."""
+        moved = await update_versioned(
+            self._unit.session, application, field="applicationId", status=status.value, updated_at=self._unit.now()
         )
         await self._unit.timeline.record(
-            completed,
-            Action.PAID_COMPLETE,
+            moved,
+            action,
             Actor.system(),
-            from_status=Status.APPROVED,
-            matter_name=self._unit.name_of(completed),
-            phone=await self._applicants.phone_of(completed.citizen_id),
+            from_status=application.status,
+            matter_name=self._unit.name_of(application),
+            phone=phone,
+            notify=notify,
         )
 
     async def _issue(self, application: Application) -> None:
