@@ -19,6 +19,7 @@ from backend.certificates.issue import build_output, left_to_enter
 from backend.certificates.numbers import ALLOCATED
 from backend.errors import DomainError
 from standins.certificates.numbers import StandInNumbers
+from tests.support.applications import OFFICER_ENTRIES
 
 TODAY = date(2026, 12, 7)
 PROFILE = {
@@ -38,15 +39,6 @@ FORM_VALUES = {
     "money": "100.00",
     "boolean": True,
     "phone": "13800138000",
-    "id_number": "44010619880315011X",
-    "credit_code": "91350100M000100Y43",
-}
-ENTRIES = {
-    "text": "广州市公安局",
-    "address": "广州市天河区天河路2号",
-    "date": "2031-12-06",
-    "number": 80,
-    "money": "50000.00",
     "id_number": "44010619880315011X",
     "credit_code": "91350100M000100Y43",
 }
@@ -86,7 +78,7 @@ def test_every_output_is_issued_with_no_field_empty(matter: fmt.Matter) -> None:
         }
         needed = left_to_enter(kind, **common)
         assert not {f.key for f in needed} & set(ALLOCATED.get(code, ())), "a registry's number is never typed"
-        entered = check_entries({code: needed}, {code: {f.key: ENTRIES[f.type] for f in needed}}, today=TODAY)
+        entered = check_entries({code: needed}, {code: {f.key: OFFICER_ENTRIES[f.type] for f in needed}}, today=TODAY)
         allocated = {k: numbers.allocate(code, k, application_id="a1", today=TODAY) for k in ALLOCATED.get(code, ())}
         record = build_output(kind, application_id="a1", allocated=allocated, entered=entered[code], **common)
         assert [k for k, v in record.data.items() if v in (None, "")] == [], code
