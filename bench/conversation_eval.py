@@ -99,7 +99,7 @@ class Run:
 
 
 async def ask(
-    client: httpx.AsyncClient, locale: str, text: str, conversation: str, token: str | None
+    client: httpx.AsyncClient, locale: str, text: str, conversation: str | None, token: str | None
 ) -> tuple[dict[str, Any], float]:
     headers = {"accept-language": LANGUAGE[locale]} | ({"authorization": f"Bearer {token}"} if token else {})
     started = time.perf_counter()
@@ -189,9 +189,10 @@ async def converse(
     token = None
     if conversation["signed_in"]:
         token = (await signed_in_citizen(client, db, officer)).token
-    conversation_id = f"eval-{conversation['id']}-{uuid.uuid4().hex[:12]}"
+    conversation_id: str | None = None  # the server issues the id (signed) with its first reply
     for index, turn in enumerate(conversation["turns"]):
         payload, elapsed = await ask(client, locale, turn["say"], conversation_id, token)
+        conversation_id = payload.get("conversationId") or conversation_id
         reply = Reply.from_payload(payload)
         citizen = Citizen(signed_in=token is not None)
         if token is not None:
