@@ -1,44 +1,59 @@
-"""The assistant's custom actions: which matter, what it needs, and the citizen's own applications.
+"""The assistant's one action: read the message, keep the conversation's state, answer.
 
-Intents say what the citizen wants; these actions resolve WHICH matter through the backend's search,
-answer from the catalog in the citizen's locale, and propose matters as suggestions (the backend
-turns each code into a title and a deep link that opens the pre-filled form). Every message the
-assistant sends comes from here.
+Every intent leads here. The model's intent is one reading of the message; the word lists of
+reading.py are another, and they decide where a wrong guess would break the conversation: a
+follow-up that names no matter stays on the matter in hand, a question asked while choices are shown
+is kept until the citizen chooses, "apply now" saves a draft, own-case questions read the citizen's
+applications, and a vague word gets choices instead of a guess. WHICH matter is always the
+backend's search. The state lives in slots: the matter or bundle in hand (`matter_code`), the choices
+on screen (`offered`), the question waiting for a choice (`pending_question`), the form facts the
+citizen told (`facts`), and the turns without help (`failures`).
 """
 
 from __future__ import annotations
 
-import itertools
 import re
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import cases
+from actions.answers import answer
 from actions.backend import BackendUnavailableError, Hit, NotSignedInError, backend
-from actions.matching import CONFIDENT, asks_about_progress, choose, matter_words
+from actions.matching import CONFIDENT, PLAUSIBLE, choose
+from actions.reading import FOLLOW_UP_TOPICS, Reading, read
 from actions.texts import locale_of, say
 
 QUESTIONS = {"ask_materials": "materials", "ask_fee": "fee", "ask_duration": "duration", "ask_location": "location"}
+BUTTONS = ("materials", "fee", "duration", "location")
+SMALL_TALK = ("greet", "goodbye", "thanks", "affirm", "deny")
 MAX_FAILURES = 2  # turns in a row without help before handing over to a person
 MAX_LISTED = 5
 CODE = re.compile(r"[A-Z0-9-]{1,32}")
+# A question about the thing in hand rather than a new request ("那个要预约吗", "can my wife do it?").
+QUESTION = re.compile(r"[?？]|[吗嗎呢咩冇未嘛]\s*$|^\s*(can|could|do|does|is|are|will|should|what|how|and)\b", re.I)
 
 
 class Turn:
-    """One run of an action: the conversation's locale, the citizen's token, and how to reply."""
+    """One message: its words, the conversation's state, and the reply being built."""
 
     def __init__(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         self.dispatcher = dispatcher
         self.tracker = tracker
         message = tracker.latest_message or {}
-        self.metadata: dict[str, Any] = message.get("metadata") or {}
-        self.locale = locale_of(self.metadata)
-        self.token: str | None = self.metadata.get("token")
-        self.text: str = str(message.get("text") or "")
+        metadata: dict[str, Any] = message.get("metadata") or {}
+        self.locale = locale_of(metadata)
+        self.token: str | None = metadata.get("token")
+        self.text: str = str(message.get("text") or "").strip()
         self.intent: str = str((message.get("intent") or {}).get("name") or "")
+        self.payload = self.text.startswith("/")
+        self.subject: str | None = tracker.get_slot("matter_code")
+        self.offered: list[str] = [c for c in tracker.get_slot("offered") or [] if isinstance(c, str)]
+        self.pending: str | None = tracker.get_slot("pending_question")
+        self.facts: dict[str, str] = dict(tracker.get_slot("facts") or {})
+        self.offered_for: str = str(tracker.get_slot("offered_for") or "")
         self.events: list[EventType] = []
 
     def say(self, key: str, **values: Any) -> str:
@@ -57,10 +72,12 @@ class Turn:
         """Set slots when the action ends."""
         self.events.extend(SlotSet(name, value) for name, value in slots.items())
 
-    def failed(self, key: str, keep_pending: bool = False) -> None:
+    def settle(self, code: str) -> None:
+        """The conversation is now about this matter or bundle; nothing is waiting."""
+        self.remember(matter_code=code, offered=None, offered_for=None, pending_question=None, failures=0)
+
+    def failed(self, key: str) -> None:
         """Say we could not help; the second time in a row, hand over to a person."""
-        if not keep_pending:
-            self.remember(pending_question=None)
         failures = int(self.tracker.get_slot("failures") or 0) + 1
         if failures >= MAX_FAILURES:
             self.reply(self.say("handoff"))
@@ -69,371 +86,264 @@ class Turn:
             self.reply(self.say(key), [{"title": self.say("button_person"), "payload": "/human_handoff"}])
             self.remember(failures=failures)
 
-    def detail_buttons(self) -> list[dict[str, str]]:
-        """The follow-up questions about a matter, as buttons."""
-        return [{"title": self.say(f"button_{q}"), "payload": f"/{intent}"} for intent, q in QUESTIONS.items()]
+    def buttons(self, asked: tuple[str, ...] = ()) -> list[dict[str, str]]:
+        """The next questions about the matter in hand, as buttons."""
+        topics = [t for t in BUTTONS if t not in asked]
+        made = [{"title": self.say(f"button_{t}"), "payload": f"/ask_{t}"} for t in topics]
+        return [*made, {"title": self.say("button_apply"), "payload": "/apply_now"}]
 
-    def offer(self, options: list[Hit], pending: str | None = None) -> None:
-        """Ask the citizen to choose among close results (one tap each)."""
+    def offer(self, options: list[Hit], pending: str | None, intro: str = "clarify") -> None:
+        """Ask the citizen to choose (one tap each), keeping the question they asked for the choice."""
         buttons = [{"title": h.name, "payload": f'/choose_matter{{"matter_code":"{h.code}"}}'} for h in options]
-        self.reply(self.say("clarify"), buttons)
+        self.reply(self.say(intro), buttons)
         self.suggest(options)
-        self.remember(pending_question=pending)
+        self.remember(offered=[h.code for h in options], pending_question=pending)
+        if not self.payload:
+            self.remember(offered_for=self.text)
 
 
-async def _detail(hit_or_code: Hit | str, locale: str) -> tuple[str, dict[str, Any] | None]:
-    code = hit_or_code if isinstance(hit_or_code, str) else hit_or_code.code
-    if code.startswith("LE-"):
-        return "bundle", await backend().bundle(code, locale)
-    return "matter", await backend().matter(code, locale)
+def _kind(code: str) -> str:
+    return "bundle" if code.startswith("LE-") else "matter"
 
 
-async def _present(turn: Turn, answer: Hit, options: list[Hit]) -> None:
-    """Answer with the matter found: what it is, and the card that opens its form."""
-    kind, detail = await _detail(answer, turn.locale)
+async def _detail(code: str, locale: str) -> dict[str, Any] | None:
+    if _kind(code) == "bundle":
+        return await backend().bundle(code, locale)
+    return await backend().matter(code, locale)
+
+
+async def present(turn: Turn, code: str, options: list[Hit] | None = None) -> None:
+    """Answer with the matter or bundle found: what it is, and the card that opens its form."""
+    detail = await _detail(code, turn.locale)
     if detail is None:
         turn.failed("not_found")
         return
-    if kind == "bundle":
+    if _kind(code) == "bundle":
         text = turn.say("found_bundle", name=detail["name"], count=len(detail["matters"]), summary=detail["summary"])
     else:
         text = turn.say(
             "found", name=detail["name"], department=detail["department"]["name"], summary=detail["summary"]
         )
-    turn.reply(f"{text}\n{turn.say('open_form')}", turn.detail_buttons())
-    turn.suggest(options)
-    turn.remember(matter_code=answer.code, pending_question=None, failures=0)
+    turn.reply(f"{text}\n{turn.say('open_form')}", turn.buttons())
+    turn.suggest(options or [Hit(_kind(code), code, detail["name"], 0.0)])
+    turn.settle(code)
 
 
-def _unavailable(turn: Turn) -> list[EventType]:
-    turn.reply(turn.say("unavailable"))
-    return turn.events
-
-
-async def _confident_request(turn: Turn) -> bool:
-    """Answer a request hidden in a greeting or a misread message ("hi, I lost my ID card")."""
-    if not matter_words(turn.text):
-        return False
-    choice = choose(await backend().search(turn.text, turn.locale))
-    if choice.answer is None or choice.answer.score < CONFIDENT:
-        return False
-    await _present(turn, choice.answer, choice.options)
-    return True
-
-
-async def _find(turn: Turn, failure: str = "not_found") -> list[EventType]:
-    """Answer the matter the message describes, offer close ones, or say nothing was found."""
-    try:
-        choice = choose(await backend().search(turn.text, turn.locale))
-        if choice.answer is not None:
-            await _present(turn, choice.answer, choice.options)
-        elif choice.found:
-            turn.offer(choice.options)
-        else:
-            turn.failed(failure)
-    except BackendUnavailableError:
-        return _unavailable(turn)
-    return turn.events
-
-
-class ActionFindService(Action):
-    """Find the matter or life event the citizen describes."""
-
-    def name(self) -> str:
-        return "action_find_service"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        return await _find(Turn(dispatcher, tracker))
-
-
-def _answer(turn: Turn, question: str, kind: str, detail: dict[str, Any]) -> str:
-    """The answer to a question about a matter or a bundle, from the catalog."""
-    matters = detail["matters"] if kind == "bundle" else [detail]
-    name = detail["name"]
-    lines: list[str] = []
-    if question == "materials":
-        seen: set[str] = set()
-        for matter in matters:
-            for material in matter["materials"]:
-                if material["name"] in seen:
-                    continue
-                seen.add(material["name"])
-                extra = turn.say("material_certificate") if material.get("certificate") else ""
-                extra += "" if material["required"] else turn.say("material_optional")
-                lines.append(f"{len(lines) + 1}. {material['name']}{extra}")
-        if not lines:
-            return turn.say("materials_none", name=name)
-        note = [detail["sharedMaterialsNote"]] if kind == "bundle" and detail.get("sharedMaterialsNote") else []
-        return "\n".join([turn.say("materials_head", name=name), *lines, *note])
-    if question == "fee":
-        fees = [fee for matter in matters for fee in matter["fees"]]
-        if not fees:
-            return turn.say("fee_free", name=name)
-        lines = [turn.say("fee_line", name=fee["name"], amount=fee["amount"]) for fee in fees]
-        return "\n".join([turn.say("fee_head", name=name), *lines, turn.say("fee_pay")])
-    if question == "duration":
-        if kind == "bundle":
-            longest = max((m["promisedDays"] for m in matters), default=0)
-            lines = [turn.say("duration_line", name=m["name"], promised=m["promisedDays"]) for m in matters]
-            return "\n".join([turn.say("duration_bundle", name=name, count=len(matters), promised=longest), *lines])
-        if detail["promisedDays"] == 0:
-            text = turn.say("duration_now", name=name)
-        else:
-            text = turn.say("duration_days", name=name, promised=detail["promisedDays"], legal=detail["legalDays"])
-        return f"{text}\n{turn.say('duration_instant')}" if detail["instantApproval"] else text
-    # location
-    trips = max((m["maxTrips"] for m in matters), default=0)
-    if trips == 0:
-        return turn.say("online_zero", name=name)
-    halls: dict[str, dict[str, Any]] = {}
-    for matter in matters:
-        for hall in matter["halls"]:
-            halls.setdefault(hall["name"], hall)
-    lines = [turn.say("trips", name=name, trips=trips)]
-    for hall in list(halls.values())[:3]:
-        saturday = hall.get("openingHoursSaturday")
-        saturday = turn.say("hall_saturday", hours=saturday) if saturday else ""
-        lines.append(
-            turn.say(
-                "hall_line",
-                name=hall["name"],
-                address=hall["address"],
-                weekdays=hall["openingHoursWeekdays"],
-                saturday=saturday,
-            )
-        )
-    department = matters[0]["department"]
-    lines.append(turn.say("department_phone", department=department["name"], phone=department["phone"]))
-    return "\n".join(lines)
-
-
-async def _answer_about(turn: Turn, question: str, code: str) -> None:
-    kind, detail = await _detail(code, turn.locale)
+async def answer_about(turn: Turn, questions: tuple[str, ...], code: str) -> None:
+    """Answer follow-up questions about one matter or bundle."""
+    detail = await _detail(code, turn.locale)
     if detail is None:
         turn.failed("which_matter")
         return
-    others = [q for q in QUESTIONS.items() if q[1] != question]
-    buttons = [{"title": turn.say(f"button_{q}"), "payload": f"/{intent}"} for intent, q in others]
-    turn.reply(_answer(turn, question, kind, detail), buttons)
-    turn.suggest([Hit(kind, code, detail["name"], 0.0)])
-    turn.remember(matter_code=code, pending_question=None, failures=0)
+    texts = [answer(turn.say, question, _kind(code), detail) for question in questions]
+    turn.reply("\n\n".join(texts), turn.buttons(questions))
+    turn.suggest([Hit(_kind(code), code, detail["name"], 0.0)])
+    turn.settle(code)
 
 
-class ActionAnswerDetail(Action):
-    """Materials, fees, time or place of the matter the question names, or of the one discussed."""
-
-    def name(self) -> str:
-        return "action_answer_detail"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        turn = Turn(dispatcher, tracker)
-        question = QUESTIONS.get(turn.intent, "materials")
-        words = "" if turn.text.startswith("/") else matter_words(turn.text)
-        code: str | None = tracker.get_slot("matter_code")
-        try:
-            if words:
-                choice = choose(await backend().search(words, turn.locale))
-                if not choice.found and code is None:  # the question words carried the matter's name
-                    choice = choose(await backend().search(turn.text, turn.locale))
-                if choice.answer is not None:
-                    code = choice.answer.code
-                elif choice.found and (code is None or choice.options[0].score >= CONFIDENT):
-                    turn.offer(choice.options, pending=question)
-                    return turn.events
-            if code is None:
-                turn.remember(pending_question=question)
-                turn.failed("which_matter", keep_pending=True)
-                return turn.events
-            await _answer_about(turn, question, code)
-        except BackendUnavailableError:
-            return _unavailable(turn)
-        return turn.events
+async def apply_now(turn: Turn, code: str) -> None:
+    """Save a pre-filled draft of the matter or bundle (signed in), or ask to sign in first."""
+    detail = await _detail(code, turn.locale)
+    if detail is None:
+        turn.failed("which_matter")
+        return
+    hit = Hit(_kind(code), code, detail["name"], 0.0)
+    if not turn.token:
+        turn.reply(turn.say("sign_in_to_apply", name=detail["name"]))
+        turn.suggest([hit])
+        turn.settle(code)
+        return
+    # The backend saves the draft for the signed-in citizen (merged with one they may have) and adds
+    # its link to the reply; nothing is submitted from the chat.
+    turn.dispatcher.utter_message(json_message={"draft": {"kind": hit.kind, "code": code, "values": turn.facts}})
+    turn.reply(turn.say("draft_saved", name=detail["name"]), turn.buttons())
+    turn.suggest([hit])
+    turn.settle(code)
 
 
-class ActionChooseMatter(Action):
-    """The citizen tapped one of the proposed matters: answer the question they had asked, or present it."""
-
-    def name(self) -> str:
-        return "action_choose_matter"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        turn = Turn(dispatcher, tracker)
-        code = next(tracker.get_latest_entity_values("matter_code"), None)
-        if not isinstance(code, str) or not CODE.fullmatch(code):  # a payload anyone can type: only codes pass
-            turn.failed("which_matter")
-            return turn.events
-        try:
-            pending = tracker.get_slot("pending_question")
-            if pending:
-                await _answer_about(turn, pending, code)
-            else:
-                kind = "bundle" if code.startswith("LE-") else "matter"
-                await _present(turn, Hit(kind, code, code, 0.0), [Hit(kind, code, code, 0.0)])
-        except BackendUnavailableError:
-            return _unavailable(turn)
-        return turn.events
+async def find(turn: Turn, text: str, pending: str | None = None) -> None:
+    """Answer the matter the words describe, offer close ones, or say nothing was found."""
+    choice = choose(await backend().search(text, turn.locale))
+    if choice.answer is not None:
+        await present(turn, choice.answer.code, choice.options)
+    elif choice.found:
+        turn.offer(choice.options, pending)
+    else:
+        turn.failed("not_found")
 
 
-def _to_pay(node: dict[str, Any]) -> bool:
+async def clarify(turn: Turn) -> None:
+    """A vague word ("证件", "licence"): the likely matters as buttons, never a guess."""
+    hits = [h for h in await backend().search(turn.text, turn.locale, first=6) if h.score >= PLAUSIBLE / 2]
+    if not hits:
+        turn.failed("not_found")
+        return
+    turn.offer(hits[:5], turn.pending, intro="clarify_vague")
+
+
+async def _named(turn: Turn, words: str) -> tuple[Hit | None, list[Hit]]:
+    """The matter the words clearly name (preferring the choices on screen), and the close results."""
+    if not words:
+        return None, []
+    if turn.offered:  # "驾照那个" while 补办's choices are on screen: read with what led to them
+        hits = await backend().search(f"{turn.offered_for} {words}".strip(), turn.locale)
+        choice = choose(hits)
+        if choice.answer is not None:
+            return choice.answer, []
+        on_screen = [h for h in hits if h.code in turn.offered and h.score >= PLAUSIBLE]
+        if on_screen:
+            return on_screen[0], []
+    hits = await backend().search(words, turn.locale)
+    choice = choose(hits)
+    return choice.answer, choice.options
+
+
+async def follow_up(turn: Turn, questions: tuple[str, ...], reading: Reading | None) -> None:
+    """A question about a matter: the one the message names, else the one in hand, else ask which."""
+    words = reading.words if reading else ""
+    named, options = await _named(turn, words)
+    if named is not None:
+        await answer_about(turn, questions, named.code)
+    elif options and (turn.subject is None or options[0].score >= CONFIDENT):
+        turn.offer(options, ",".join(questions))  # close matters named: ask which, keeping the question
+    elif turn.subject is not None:  # words that name no matter clearly do not change the matter in hand
+        await answer_about(turn, questions, turn.subject)
+    elif turn.offered:
+        turn.offer([Hit(_kind(c), c, c, 0.0) for c in turn.offered], ",".join(questions), intro="clarify_first")
+    else:
+        turn.reply(turn.say("which_matter"))
+        turn.remember(pending_question=",".join(questions))
+
+
+async def apply(turn: Turn, reading: Reading) -> None:
+    """ "Apply now": for the matter the message names, else the one in hand, else ask which."""
+    named, options = await _named(turn, reading.words)
+    code = named.code if named is not None else turn.subject
+    if code is not None:
+        await apply_now(turn, code)
+    elif options or turn.offered:
+        choices = options or [Hit(_kind(c), c, c, 0.0) for c in turn.offered]
+        turn.offer(choices, "apply", intro="clarify_first" if turn.token else "sign_in_then_choose")
+    else:
+        turn.reply(turn.say("which_to_apply"))
+        turn.remember(pending_question="apply")
+
+
+async def own_case(turn: Turn, topics: tuple[str, ...], words: str) -> None:
+    """Answer from the signed-in citizen's applications; ask anyone else to sign in."""
     try:
-        return Decimal(str(node.get("amountToPay") or "0")) > 0
-    except InvalidOperation:
-        return False
-
-
-def _tokens(text: str) -> set[str]:
-    """Character pairs of Chinese and words of four letters or more: what two texts can share."""
-    pairs = {a + b for run in re.findall(r"[\u4e00-\u9fff]+", text) for a, b in itertools.pairwise(run)}
-    return pairs | {w.lower() for w in re.findall(r"[A-Za-z]{4,}", text)}
-
-
-def _about(nodes: list[dict[str, Any]], words: str) -> list[dict[str, Any]]:
-    """The applications whose matter or bundle the words name."""
-    wanted = _tokens(words)
-    return [n for n in nodes if wanted & _tokens(_application_name(n))]
-
-
-def _application_name(node: dict[str, Any]) -> str:
-    return str((node.get("bundle") or node.get("matter") or {}).get("name") or node["reference"])
-
-
-def _progress_words(turn: Turn) -> tuple[bool, str]:
-    """(does the message speak of progress?, the words that may name a matter)."""
-    if turn.text.startswith("/"):
-        return True, ""
-    return asks_about_progress(turn.text), matter_words(turn.text)
-
-
-async def _mine(turn: Turn, first: int, progress: bool, words: str) -> dict[str, Any] | None:
-    """The signed-in citizen's latest applications; None when the turn was answered otherwise."""
-    try:
-        return await backend().my_applications(turn.token, turn.locale, first=first)
+        found = await backend().my_applications(turn.token, turn.locale, first=20)
     except NotSignedInError:
-        if words and not progress:
-            await _find(turn)  # a situation told in the first person, not a question of progress
-        else:
-            turn.reply(turn.say("sign_in"))
-    except BackendUnavailableError:
-        _unavailable(turn)
-    return None
+        turn.reply(turn.say("sign_in"))
+        return
+    nodes = [edge["node"] for edge in found["edges"]]
+    if not nodes:
+        turn.reply(turn.say("no_applications"))
+        return
+    named = cases.about(nodes, words)
+    texts = [cases.ANSWERS[t](turn.say, named or nodes) for t in topics if t in cases.ANSWERS]
+    if not texts:
+        texts = [cases.progress(turn.say, nodes[:MAX_LISTED], named, len(nodes) > MAX_LISTED)]
+    turn.reply("\n\n".join(texts))
+    turn.remember(failures=0)
 
 
-class ActionCheckProgress(Action):
-    """Where the signed-in citizen's applications are: state, deadline, what is due."""
-
-    def name(self) -> str:
-        return "action_check_progress"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        turn = Turn(dispatcher, tracker)
-        progress, words = _progress_words(turn)
-        found = await _mine(turn, MAX_LISTED, progress, words)
-        if found is None:
-            return turn.events
-        nodes = [edge["node"] for edge in found["edges"]]
-        named = _about(nodes, words) if words else []
-        if not progress and words and not named:
-            return await _find(turn)  # names a matter the citizen has not applied for: find it
-        if not nodes:
-            turn.reply(turn.say("no_applications"))
-            return turn.events
-        lines = [turn.say("applications_head")]
-        for node in named + [n for n in nodes if n not in named]:  # the one asked about first
-            line = turn.say(
-                "application_line",
-                name=_application_name(node),
-                reference=node["reference"],
-                status=node["statusLabel"],
-            )
-            if node.get("deadline") and node["status"] not in ("APPROVED", "COMPLETED", "REJECTED", "WITHDRAWN"):
-                line += turn.say("application_deadline", deadline=node["deadline"])
-                if node.get("deadlineProvisional"):
-                    line += turn.say("application_deadline_provisional")
-                if node.get("overdue"):
-                    line += turn.say("application_overdue")
-            if _to_pay(node):
-                line += turn.say("application_fee_due", amount=node["amountToPay"])
-            lines.append(line)
-        if found.get("hasNextPage"):
-            lines.append(turn.say("applications_more"))
-        turn.reply("\n".join(lines))
-        turn.remember(failures=0)
-        return turn.events
+async def chosen(turn: Turn) -> None:
+    """The citizen tapped one of the proposed matters: answer what they had asked, or present it."""
+    code = next(turn.tracker.get_latest_entity_values("matter_code"), None)
+    if not isinstance(code, str) or not CODE.fullmatch(code):  # a payload anyone can type: only codes pass
+        turn.failed("which_matter")
+        return
+    if turn.pending == "apply":
+        await apply_now(turn, code)
+    elif turn.pending:
+        await answer_about(
+            turn, tuple(q for q in turn.pending.split(",") if q in FOLLOW_UP_TOPICS) or ("materials",), code
+        )
+    else:
+        await present(turn, code)
 
 
-class ActionPay(Action):
-    """What the signed-in citizen has to pay, and how; paying FOR a service ("自己交社保") finds the service."""
-
-    def name(self) -> str:
-        return "action_pay"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        turn = Turn(dispatcher, tracker)
-        progress, words = _progress_words(turn)
-        found = await _mine(turn, 20, progress, words)
-        if found is None:
-            return turn.events
-        due = [e["node"] for e in found["edges"] if _to_pay(e["node"])]
-        if not due and words and not progress:
-            return await _find(turn)
-        if not due:
-            turn.reply(turn.say("nothing_to_pay"))
-        else:
-            lines = [
-                turn.say("to_pay_line", name=_application_name(n), reference=n["reference"], amount=n["amountToPay"])
-                for n in due
-            ]
-            turn.reply("\n".join([turn.say("to_pay_head"), *lines]))
-        turn.remember(failures=0)
-        return turn.events
-
-
-class ActionHandoff(Action):
-    """Hand over to a person (the 12345 hotline), on request."""
-
-    def name(self) -> str:
-        return "action_handoff"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        turn = Turn(dispatcher, tracker)
+async def _payload(turn: Turn) -> None:
+    """A button's payload ("/ask_fee", "/apply_now", "/human_handoff")."""
+    if turn.intent == "choose_matter":
+        await chosen(turn)
+    elif turn.intent in QUESTIONS:
+        await follow_up(turn, (QUESTIONS[turn.intent],), None)
+    elif turn.intent == "apply_now" and turn.subject:
+        await apply_now(turn, turn.subject)
+    elif turn.intent == "human_handoff":
         turn.reply(turn.say("handoff"))
         turn.remember(failures=0)
-        return turn.events
+    else:
+        turn.failed("which_matter")
 
 
-class ActionCannotHelp(Action):
-    """Out of scope or not understood: say what the assistant can do; the second time, a person."""
-
-    def name(self) -> str:
-        return "action_cannot_help"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        turn = Turn(dispatcher, tracker)
-        if turn.intent != "out_of_scope" and matter_words(turn.text):
-            return await _find(turn, failure="cannot_help")  # not understood: the search may still know it
-        try:
-            if await _confident_request(turn):
-                return turn.events
-        except BackendUnavailableError:
-            return _unavailable(turn)
+async def respond(turn: Turn) -> None:
+    """Decide what the message asks for and answer it."""
+    if turn.payload:
+        await _payload(turn)
+        return
+    reading = read(turn.text)
+    if reading.facts:
+        turn.facts.update(reading.facts)
+        turn.remember(facts=turn.facts)
+    if reading.person and turn.intent == "human_handoff":
+        turn.reply(turn.say("handoff"))
+        turn.remember(failures=0)
+    elif reading.cases and (turn.token or not reading.apply):
+        await own_case(turn, reading.cases, reading.words)
+    elif reading.paying and not turn.subject:
+        await own_case(turn, ("due",), reading.words)
+    elif reading.apply or (turn.intent == "apply_now" and not reading.words):
+        await apply(turn, reading)
+    elif reading.topics:
+        await follow_up(turn, reading.topics, reading)
+    elif turn.intent == "check_progress" and not reading.words:
+        await own_case(turn, ("progress",), "")
+    elif reading.vague:
+        await clarify(turn)
+    elif turn.intent in QUESTIONS:
+        await follow_up(turn, (QUESTIONS[turn.intent],), reading)
+    elif reading.small_talk or (turn.intent in SMALL_TALK and not reading.words):
+        turn.reply(turn.say(turn.intent if turn.intent in SMALL_TALK else "greet"))
+    elif turn.subject and QUESTION.search(turn.text):
+        await question_in_hand(turn, reading.words)
+    elif reading.words or turn.intent not in ("out_of_scope", "nlu_fallback", "human_handoff"):
+        await find(turn, turn.text, turn.pending)
+    else:
         turn.failed("cannot_help")
-        return turn.events
 
 
-class ActionSmallTalk(Action):
-    """Greetings, thanks, goodbyes, yes and no; a request inside a greeting is answered as a request."""
+async def question_in_hand(turn: Turn, words: str) -> None:
+    """A question while a matter is in hand: another matter it names, else what can be asked about this one."""
+    named, options = await _named(turn, words)
+    if named is not None and named.code != turn.subject:
+        await present(turn, named.code, [named, *[o for o in options if o.code != named.code]])
+        return
+    if options:
+        turn.offer(options, None)
+        return
+    code = turn.subject or ""
+    detail = await _detail(code, turn.locale)
+    if detail is None:
+        turn.failed("which_matter")
+        return
+    turn.reply(turn.say("about", name=detail["name"]), turn.buttons())
+    turn.suggest([Hit(_kind(code), code, detail["name"], 0.0)])
+    turn.settle(code)
+
+
+class ActionRespond(Action):
+    """Every message of the conversation: see the module's docstring."""
 
     def name(self) -> str:
-        return "action_small_talk"
+        return "action_respond"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         turn = Turn(dispatcher, tracker)
-        if turn.intent == "greet":
-            try:
-                if await _confident_request(turn):
-                    return turn.events
-            except BackendUnavailableError:
-                pass  # a greeting is answered all the same
-        key = turn.intent if turn.intent in ("greet", "goodbye", "thanks", "affirm", "deny") else "greet"
-        turn.reply(turn.say(key))
+        try:
+            await respond(turn)
+        except BackendUnavailableError:
+            turn.reply(turn.say("unavailable"))
         return turn.events

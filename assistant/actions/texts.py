@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from actions.texts_conversation import CONVERSATION_TEXTS
+
 LOCALES = ("zh-Hans", "zh-Hant", "en")
 HOTLINE = "12345"
 
@@ -226,6 +228,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "button_location": {"zh-Hans": "去哪里办", "zh-Hant": "去哪裡辦", "en": "Where to go"},
     "button_person": {"zh-Hans": "转人工", "zh-Hant": "轉人工", "en": "Talk to a person"},
 }
+
+
+TEXTS.update(CONVERSATION_TEXTS)
 
 
 def locale_of(metadata: dict[str, Any] | None) -> str:

@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -75,16 +74,28 @@ def run(action: Any, tracker_file: str, down: bool = False) -> Ran:
 
 
 def test_a_clear_result_is_answered_with_its_card_and_remembered() -> None:
-    ran = run(actions.ActionFindService, "find_passport")
+    ran = run(actions.ActionRespond, "find_passport")
     assert ran.texts[0].startswith("为您找到：普通护照签发（广州市公安局）。中国公民因私出国")
     assert "点下方卡片打开已为您预填的表单" in ran.text
     assert ran.suggestions == ["GZ-GA-0013"]  # the library card scored under 60% of the passport: not offered
-    assert [b["payload"] for b in ran.buttons] == ["/ask_materials", "/ask_fee", "/ask_duration", "/ask_location"]
-    assert ran.slots == {"matter_code": "GZ-GA-0013", "pending_question": None, "failures": 0}
+    assert [b["payload"] for b in ran.buttons] == [
+        "/ask_materials",
+        "/ask_fee",
+        "/ask_duration",
+        "/ask_location",
+        "/apply_now",
+    ]
+    assert ran.slots == {
+        "matter_code": "GZ-GA-0013",
+        "offered": None,
+        "offered_for": None,
+        "pending_question": None,
+        "failures": 0,
+    }
 
 
 def test_close_results_are_offered_as_buttons() -> None:
-    ran = run(actions.ActionFindService, "find_residence_permit_close")
+    ran = run(actions.ActionRespond, "find_residence_permit_close")
     assert ran.text == "您想办的是哪一项？"
     assert [b["title"] for b in ran.buttons] == ["广东省居住证申领", "居住证换领、补领", "居住证签注"]
     assert ran.buttons[0]["payload"] == '/choose_matter{"matter_code":"GZ-GA-0006"}'
@@ -93,20 +104,20 @@ def test_close_results_are_offered_as_buttons() -> None:
 
 
 def test_a_life_event_is_found_in_english() -> None:
-    ran = run(actions.ActionFindService, "find_restaurant_en")
+    ran = run(actions.ActionRespond, "find_restaurant_en")
     assert ran.texts[0].startswith("Here is the life event Opening a restaurant: one form for 2 services.")
     assert ran.suggestions == ["LE-0001", "GZ-SJJ-0006"]
     assert ran.slots["matter_code"] == "LE-0001"
 
 
 def test_the_second_failure_in_a_row_hands_over_to_a_person() -> None:
-    ran = run(actions.ActionFindService, "find_nothing_twice")
+    ran = run(actions.ActionRespond, "find_nothing_twice")
     assert "12345" in ran.text and "转人工" in ran.text
-    assert ran.slots == {"failures": 0, "pending_question": None}
+    assert ran.slots == {"failures": 0}
 
 
 def test_a_follow_up_question_is_about_the_matter_discussed() -> None:
-    ran = run(actions.ActionAnswerDetail, "fee_follow_up")
+    ran = run(actions.ActionRespond, "fee_follow_up")
     assert ran.texts[0].splitlines() == [
         "普通护照签发的收费：",
         "出入境证件费（普通护照）：120.00元",
@@ -117,33 +128,37 @@ def test_a_follow_up_question_is_about_the_matter_discussed() -> None:
 
 
 def test_a_question_without_a_matter_asks_which_one() -> None:
-    ran = run(actions.ActionAnswerDetail, "materials_without_matter")
+    ran = run(actions.ActionRespond, "materials_without_matter")
     assert ran.texts[0].startswith("您问的是哪个事项？")
-    assert ran.slots == {"pending_question": "materials", "failures": 1}
+    assert ran.slots == {"pending_question": "materials"}  # asking back is not a failure
 
 
 def test_a_question_naming_other_close_matters_asks_and_keeps_the_question() -> None:
-    ran = run(actions.ActionAnswerDetail, "materials_names_close_matters")
+    ran = run(actions.ActionRespond, "materials_names_close_matters")
     assert ran.searched == ["居住证"]
     assert ran.text == "您想办的是哪一项？"
-    assert ran.slots == {"pending_question": "materials"}
+    assert ran.slots == {
+        "offered": ["GZ-GA-0006", "GZ-GA-0008", "GZ-GA-0007"],
+        "offered_for": "居住证要带什么材料",
+        "pending_question": "materials",
+    }
 
 
 def test_choosing_answers_the_question_asked_before() -> None:
-    ran = run(actions.ActionChooseMatter, "choose_after_question")
+    ran = run(actions.ActionRespond, "choose_after_question")
     assert ran.texts[0] == "广东省居住证申领即办：材料齐全当场办结。\n符合条件的可秒批，提交后立即出结果。"
     assert ran.slots["matter_code"] == "GZ-GA-0006" and ran.slots["pending_question"] is None
 
 
 def test_a_bundles_halls_and_materials_merge_its_matters() -> None:
-    location = run(actions.ActionAnswerDetail, "location_bundle_en")
+    location = run(actions.ActionRespond, "location_bundle_en")
     assert location.texts[0].splitlines() == [
         "Opening a restaurant needs at most 1 visit(s); you can go to:",
-        "Tianhe service centre, 1 Tianhe Road (weekdays 09:00-17:00)",
+        "Tianhe service centre, 1 Tianhe Road (weekdays 09:00-17:00, closed on Saturday)",
         "Questions: Market Regulation, 020-1",
     ]
     assert location.searched == []  # a button's payload is not a matter's name
-    materials = run(actions.ActionAnswerDetail, "materials_bundle_en")
+    materials = run(actions.ActionRespond, "materials_bundle_en")
     assert materials.texts[0].splitlines() == [
         "For Opening a restaurant you need:",
         "1. ID card (taken from your e-certificate: no paper copy needed)",
@@ -153,11 +168,11 @@ def test_a_bundles_halls_and_materials_merge_its_matters() -> None:
 
 
 def test_progress_needs_a_signed_in_citizen() -> None:
-    assert run(actions.ActionCheckProgress, "progress_anonymous").text == "请先在应用里登录，我才能查询您的办件。"
+    assert run(actions.ActionRespond, "progress_anonymous").text == "请先在应用里登录，我才能查询您的办件。"
 
 
 def test_progress_lists_the_citizens_applications_with_state_deadline_and_what_is_due() -> None:
-    ran = run(actions.ActionCheckProgress, "progress_signed_in")
+    ran = run(actions.ActionRespond, "progress_signed_in")
     assert ran.texts[0].splitlines() == [
         "您最近的申请：",
         "普通护照签发（GZ-2026-000123）：审查中，预计2026-11-27前办结，待缴费120.00元",
@@ -165,12 +180,12 @@ def test_progress_lists_the_citizens_applications_with_state_deadline_and_what_i
         # a deadline in a year whose official holiday arrangement is not out yet is said to be provisional
         "户口迁移（GZ-2026-000130）：已提交，预计2027-01-05前办结（暂按法定节假日推算，以正式放假安排为准）",
     ]
-    nothing = run(actions.ActionCheckProgress, "progress_nothing_yet")
+    nothing = run(actions.ActionRespond, "progress_nothing_yet")
     assert nothing.text == "You have not submitted any applications yet."
 
 
 def test_paying_lists_what_is_due_in_traditional_chinese() -> None:
-    ran = run(actions.ActionPay, "pay_signed_in")
+    ran = run(actions.ActionRespond, "pay_signed_in")
     assert ran.texts[0].splitlines() == [
         "待繳費的申請（在「我的辦件」中點「繳費」，用支付寶支付）：",
         "普通护照签发（GZ-2026-000123）：120.00元",
@@ -178,44 +193,43 @@ def test_paying_lists_what_is_due_in_traditional_chinese() -> None:
 
 
 def test_out_of_scope_twice_hands_over() -> None:
-    ran = run(actions.ActionCannotHelp, "out_of_scope_second_time")
+    ran = run(actions.ActionRespond, "out_of_scope_second_time")
     assert ran.text.startswith("为您转人工服务：请拨打12345")
 
 
 def test_a_request_inside_a_greeting_is_answered() -> None:
-    ran = run(actions.ActionSmallTalk, "greet_with_request")
+    ran = run(actions.ActionRespond, "greet_with_request")
     assert ran.suggestions == ["GZ-GA-0013"]
 
 
-@pytest.mark.parametrize("action", [actions.ActionFindService, actions.ActionCheckProgress])
-def test_a_backend_that_is_down_gets_a_clear_answer(action: Any) -> None:
-    ran = run(action, "progress_signed_in", down=True)
+def test_a_backend_that_is_down_gets_a_clear_answer() -> None:
+    ran = run(actions.ActionRespond, "progress_signed_in", down=True)
     assert ran.text == "系统暂时繁忙，请稍后再试，或拨打12345热线。"
     assert ran.slots == {}
 
 
 def test_a_situation_misread_as_a_progress_question_is_searched() -> None:
-    ran = run(actions.ActionCheckProgress, "progress_misread_situation")
+    ran = run(actions.ActionRespond, "progress_misread_situation")
     assert ran.suggestions == ["GZ-GA-0013"]
 
 
 def test_a_message_not_understood_is_still_searched() -> None:
-    ran = run(actions.ActionCannotHelp, "fallback_search_knows")
+    ran = run(actions.ActionRespond, "fallback_search_knows")
     assert ran.suggestions == ["GZ-GA-0013"]
 
 
 def test_a_question_about_one_application_lists_it_first() -> None:
-    ran = run(actions.ActionCheckProgress, "progress_of_one_matter")
+    ran = run(actions.ActionRespond, "progress_of_one_matter")
     assert ran.texts[0].splitlines()[1] == "机动车驾驶证期满换证（GZ-2026-000100）：已批准"
     assert ran.searched == []
 
 
 def test_paying_a_named_fee_lists_what_is_due_rather_than_the_service() -> None:
-    ran = run(actions.ActionPay, "pay_named_fee")
+    ran = run(actions.ActionRespond, "pay_named_fee")
     assert ran.texts[0].splitlines()[1] == "普通护照签发 (GZ-2026-000123): ¥120.00"
     assert ran.suggestions == []
 
 
 def test_a_forged_choice_is_refused_not_crashed_on() -> None:
-    ran = run(actions.ActionChooseMatter, "choose_forged_payload")
+    ran = run(actions.ActionRespond, "choose_forged_payload")
     assert ran.text.startswith("您问的是哪个事项？")

@@ -5,7 +5,10 @@ Checks tests/data/blind_conversations_2/conversations.json (multi-turn) and test
 (single messages) against the city catalog in /work/shared/catalog (override with CATALOG=/path).
 `python3 check.py -v` also prints each turn / message with the zh-Hans names of its expected codes.
 """
-import json, os, sys
+
+import json
+import os
+import sys
 from collections import Counter
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -17,9 +20,21 @@ VERBOSE = "-v" in sys.argv
 matters = {m["code"]: m for m in json.load(open(os.path.join(CATALOG, "matters.json"), encoding="utf-8"))}
 bundles = {b["code"]: b for b in json.load(open(os.path.join(CATALOG, "bundles.json"), encoding="utf-8"))}
 LOCALES = {"zh-Hans", "zh-Hant", "en"}
-TURN_KINDS = {"new_matter", "followup_materials", "followup_fees", "followup_time", "followup_halls",
-              "followup_online", "switch", "life_event", "vague", "choice_then_question", "apply_now",
-              "own_case", "smalltalk"}
+TURN_KINDS = {
+    "new_matter",
+    "followup_materials",
+    "followup_fees",
+    "followup_time",
+    "followup_halls",
+    "followup_online",
+    "switch",
+    "life_event",
+    "vague",
+    "choice_then_question",
+    "apply_now",
+    "own_case",
+    "smalltalk",
+}
 EXPECT_KEYS = {"matters", "bundle", "clarify", "draft_for", "sign_in_first", "own_case", "smalltalk"}
 OWN_CASE = {"progress", "refusal_reason", "supplement", "due", "refund"}
 ROUTING_KINDS = {"matter", "life_event", "typo", "colloquial", "question"}
@@ -38,7 +53,8 @@ def name(code):
 def check_conversations():
     data = json.load(open(CONV, encoding="utf-8"))
     if not isinstance(data, list):
-        err("conversations", "top level must be a list"); return
+        err("conversations", "top level must be a list")
+        return
     seen = set()
     for i, c in enumerate(data):
         cid = c.get("id", f"#{i}")
@@ -55,7 +71,8 @@ def check_conversations():
             err(cid, "signed_in must be a boolean")
         turns = c.get("turns")
         if not isinstance(turns, list) or not turns:
-            err(cid, "turns must be a non-empty list"); continue
+            err(cid, "turns must be a non-empty list")
+            continue
         for j, t in enumerate(turns):
             w = f"{cid}#{j}"
             if not set(t) <= {"say", "kind", "expect", "tap"} or not {"say", "kind", "expect"} <= set(t):
@@ -81,10 +98,13 @@ def check_conversations():
                 if kind != "vague":
                     err(w, "clarify expected only on vague turns")
             elif len(keys) != 1 or not keys <= EXPECT_KEYS:
-                err(w, f"expect must have exactly one of {sorted(EXPECT_KEYS)} (or clarify+candidates), got {sorted(keys)}")
+                err(
+                    w,
+                    f"expect must have exactly one of {sorted(EXPECT_KEYS)} (or clarify+candidates), got {sorted(keys)}",
+                )
                 continue
             else:
-                (k, v), = e.items()
+                ((k, v),) = e.items()
                 if k == "matters":
                     if not isinstance(v, list) or not v:
                         err(w, "matters must be a non-empty list")
@@ -100,9 +120,8 @@ def check_conversations():
                 elif k == "sign_in_first" or k == "smalltalk":
                     if v is not True:
                         err(w, f"{k} must be true")
-                elif k == "own_case":
-                    if v not in OWN_CASE:
-                        err(w, f"own_case must be one of {sorted(OWN_CASE)}")
+                elif k == "own_case" and v not in OWN_CASE:
+                    err(w, f"own_case must be one of {sorted(OWN_CASE)}")
                 if "tap" in t:
                     err(w, "tap only on clarify turns")
             # kind / expect coherence
@@ -128,22 +147,31 @@ def check_conversations():
                 if j == 0 or turns[j - 1].get("kind") != "vague" or "tap" in turns[j - 1]:
                     err(w, "choice_then_question must follow a vague turn without tap")
             if VERBOSE:
-                codes = e.get("matters") or ([e["bundle"]] if "bundle" in e else []) or \
-                        ([e["draft_for"]] if "draft_for" in e else []) or e.get("candidates", [])
-                print(f"{w:7} {c['locale']:7} {kind:21} {t['say']}  ->  " +
-                      (", ".join(f"{x} {name(x)}" for x in codes) or json.dumps(e, ensure_ascii=False)))
+                codes = (
+                    e.get("matters")
+                    or ([e["bundle"]] if "bundle" in e else [])
+                    or ([e["draft_for"]] if "draft_for" in e else [])
+                    or e.get("candidates", [])
+                )
+                print(
+                    f"{w:7} {c['locale']:7} {kind:21} {t['say']}  ->  "
+                    + (", ".join(f"{x} {name(x)}" for x in codes) or json.dumps(e, ensure_ascii=False))
+                )
     loc = Counter(c["locale"] for c in data)
     turns = Counter(c["locale"] for c in data for _ in c["turns"])
     kinds = Counter(t["kind"] for c in data for t in c["turns"])
-    print(f"conversations: {len(data)} {dict(loc)}; signed in: {sum(c['signed_in'] for c in data)}; "
-          f"turns: {sum(turns.values())} {dict(turns)}")
+    print(
+        f"conversations: {len(data)} {dict(loc)}; signed in: {sum(c['signed_in'] for c in data)}; "
+        f"turns: {sum(turns.values())} {dict(turns)}"
+    )
     print("turn kinds:", dict(sorted(kinds.items())))
 
 
 def check_routing():
     data = json.load(open(ROUTING, encoding="utf-8"))
     if not isinstance(data, list):
-        err("routing", "top level must be a list"); return
+        err("routing", "top level must be a list")
+        return
     ids = set()
     used_m, used_b = set(), set()
     for i, r in enumerate(data):
@@ -163,7 +191,8 @@ def check_routing():
             err(w, "empty message")
         exp = r.get("expected")
         if not isinstance(exp, list) or not exp:
-            err(w, "expected must be a non-empty list"); continue
+            err(w, "expected must be a non-empty list")
+            continue
         if len(set(exp)) != len(exp):
             err(w, "duplicate code in expected")
         for code in exp:
@@ -176,8 +205,10 @@ def check_routing():
         if r.get("kind") == "life_event" and not any(x in bundles for x in exp):
             err(w, "life_event message must list a bundle")
         if VERBOSE:
-            print(f"{r['id']:4} {r['locale']:7} {r['kind']:10} {r['message']}  ->  " +
-                  ", ".join(f"{x} {name(x)}" for x in exp))
+            print(
+                f"{r['id']:4} {r['locale']:7} {r['kind']:10} {r['message']}  ->  "
+                + ", ".join(f"{x} {name(x)}" for x in exp)
+            )
     msgs = [r["message"] for r in data]
     dups = [m for m, n in Counter(msgs).items() if n > 1]
     if dups:

@@ -1,0 +1,229 @@
+"""Reading a message for what the conversation needs, whatever intent the model gave it.
+
+The NLU model says what a message is most like; these word lists decide the cases where being wrong
+costs the conversation: a follow-up question that names no matter (it is about the matter in hand),
+"apply now", a question about the citizen's own case, a vague word that needs a question back, and a
+"yes" or "bye" that is really a request. Each list is written for the three ways citizens write:
+Mandarin in simplified characters, Cantonese and Mandarin in traditional ones, and English.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from actions.matching import matter_words
+
+
+def _any(*patterns: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
+# What a follow-up asks about the matter in hand (longer phrases first where they overlap).
+TOPICS: dict[str, re.Pattern[str]] = {
+    "online": _any(
+        r"网上|網上|线上|綫上|線上|手机上|手機上|网办|網辦|app上|掌上|不用跑|唔使去|唔使親身|唔使過去|不用去|亲自去|親自去|亲自到|親自到|上门|跑一趟|跑几次|跑幾次|要不要去|使唔使去|不想跑|唔想去|少跑|免跑|自助机|自助機",
+        r"\b(online|on the internet|on my phone|in the app|in person|without going|do i have to go|need to go|have to visit|visit (the )?(office|hall)|trips?)\b",
+    ),
+    "fee": _any(
+        r"多少钱|多少錢|几多钱|幾多錢|幾多銀|几钱|幾錢|收费|收費|收钱|收錢|收唔收|收不收|费用|費用|价钱|價錢|價格|价格|要钱|要錢|免费|免費|贵不贵|貴唔貴|贵吗|貴嗎|工本费|工本費|花多少|使幾多|使唔使錢|花钱|花錢|交钱|交錢|付钱|付錢|俾錢|畀钱|收唔收",
+        r"\b(how much|costs?|fees?|price|charges?|free|expensive|pay anything|money does it|pay for (it|this|that))\b",
+    ),
+    "duration": _any(
+        r"多久|多长时间|多長時間|几天|幾天|幾耐|几耐|几个月|幾個月|一个月|一個月|多少天|几个工作日|幾個工作日|工作日|几时|幾時|什么时候|甚麼時候|啥时候|啥時候|截止|幾時先|等多久|要等|快不快|快唔快|几日|幾日|拿证|攞證|出证|出證|下证|下證|拿到|攞到|下来|下來|办下来|辦落",
+        r"\b(how long( does it| will it| would it)?( take)?|how many (days|weeks)|when (will|can|do|would) i (get|have|receive)|take long|takes|processing time|wait|waiting|quick(ly)?|fast|soon|days|weeks|deadline|(for|get|until) (approval|approved))\b",
+    ),
+    "location": _any(
+        r"哪里办|哪裡辦|在哪|去哪|哪办|哪辦|哪里|哪裡|哪儿|哪兒|边度|邊度|喺邊|去边|去邊|边间|邊間|地址|地点|地點|大厅|大廳|窗口|服务中心|服務中心|开门|開門|开放|開放|几点|幾點|营业|營業|上班时间|办公时间|辦公時間|周六|週六|周日|週日|星期六|星期日|礼拜六|禮拜六|周末|週末|附近|近啲|最近的|哪个区|邊個區",
+        r"\b(where|address|offices?|opening|open (on|at|till|until|today|tomorrow)|is it open|are they open|hours|saturdays?|sundays?|weekends?|which hall|nearest|near me|location|counter|closes?|what time)\b",
+    ),
+    "steps": _any(
+        r"(还有|還有|仲有|其他|另外)(啥|什么|什麼|甚麼|咩|乜|哪些|边啲|邊啲)?(手续|手續|要办|要辦|事要办|嘢要辦)|后面|後面|接下来|接下來|接落嚟|下一步",
+        r"\b(what else|next steps?|other (things|steps)|anything else (to do|i need to do)|what comes next)\b",
+    ),
+    "materials": _any(
+        r"(带|帶|拎|攞|准备|準備|提交|提供|交|备|備)(些|啲|哪些|什么|什麼|甚麼|咩|啥|乜嘢|乜|咩嘢)",
+        r"(要|需要|须|須)(带|帶|拎|准备|準備)",
+        r"^\s*(documents?|papers?|docs)\s*[?？]+\s*$|^\s*(材料|文件|證件|证件)\s*[?？]+\s*$",
+        r"材料|资料|資料|文件|原件|复印件|複印件|照片|相片|證明文件|带啥|帶咩|要啲咩|要咩|要乜|需要什么|需要啥|需要甚麼|需要什麼|要什么|要啥|要甚麼|要什麼",
+        r"\b(what (documents?|papers?|materials?)|which (documents?|papers?)|documents? do i need|paperwork|bring|materials?|what do i need|what is needed|what's needed|requirements?|need to (show|provide|take))\b",
+    ),
+}
+FOLLOW_UP_TOPICS = {
+    "online": "online",
+    "fee": "fee",
+    "duration": "duration",
+    "location": "location",
+    "materials": "materials",
+}
+
+# "Do it for me now": hand over a draft of the current matter or bundle.
+APPLY = _any(
+    r"(帮我|幫我|给我|畀我|俾我|替我)(现在|現在|马上|馬上|即刻|立即|直接)?(就)?(一起|一齊)?(办|辦|申请|申請|搞|整|弄|报|報|填)(?!证明|證明)",
+    r"(现在|現在|马上|馬上|即刻|立即|立刻|直接)(就)?(帮我|幫我|同我)?(办|辦|申请|申請|開始|开始|填)",
+    r"^(我)?(想|要)(现在|現在)?(就)?(申请|申請|办理|辦理)(一下|吧|啦|喇)?[。！!.]*$",
+    r"开始申请|開始申請|开始办|開始辦|去申请|去申請|填表|填表格|一起办了|一齊辦",
+    r"\b(apply now|apply for (it|this|that)|(i'?d|i would|i) (like|want) to apply|let'?s apply|start (the |my |an )?application|sign me up|do it now|go ahead|fill (in|out) the form|i'?ll apply|apply (pls|please)|apply$)",
+)
+
+# Questions about the citizen's own applications (answered only when signed in).
+CASES: dict[str, re.Pattern[str]] = {
+    "refusal": _any(
+        r"(为什么|為什麼|为啥|為啥|怎么|怎麼|點解|点解|咋).{0,8}(没批|沒批|不批|唔批|未批|退回|退咗|退了|驳回|駁回|拒|不通过|不通過|唔通過|不予)",
+        r"俾人退|畀人退|被退回|被驳回|被駁回|被拒|驳回原因|駁回原因|退回原因|不予受理|不予许可|不予許可|没通过|沒通過|唔通過|唔批",
+        r"\b(reject(ed|ion)?|refus(ed|al)|turned down|declined|denied|not approved|why (was|is) (it|my))\b",
+    ),
+    "supplement": _any(
+        r"补正|補正|补什么|補什麼|补啥|補啥|补乜|補乜|補咩|补咩|補啲|补啲|补交|補交|补充材料|補充材料|补件|補件|补齐|補齊",
+        r"(要我|叫我|让我|讓我)(补|補)(?!办|辦|領|领|发|發|返|换|換)|(仲有|还有|還有).{0,4}(要|要我)(补|補)(?!办|辦|領|领|发|發|返|换|換)",
+        r"\b(supplement|what do they want me to (add|send|provide|do)|add (more|what|anything)|missing (document|material|paper)s?|more documents|resubmit|asked me (for|to add))\b",
+    ),
+    "refund": _any(
+        r"退款|退费|退費|退钱|退錢|能退吗|能退嗎|可以退(?!休|役|伍|学|學|保|出)|退唔退(?!休)|退不退(?!休)|退返|退了没|退了沒|退咗未|到账了|到賬未|钱.{0,4}退(?!休|役)|錢.{0,4}退(?!休|役)",
+        r"\b(refund(ed|s)?|money back|get (my|the) money|paid back)\b",
+    ),
+    "due": _any(
+        r"(还有|還有|仲有|有没有|有沒有|有冇|有無|啲).{0,6}(?<!多少)(要交|要付|要俾|要畀|未交|未付|欠(?!薪|款|债|債)|俾錢|畀錢|交钱|交錢)",
+        r"待缴|待繳|欠费|欠費|未缴|未繳|要交的钱|要交嘅錢|要付的钱|要缴的|要繳的",
+        r"\b(anything (left |still )?to pay|do i (still )?(have|owe|need) to pay(?! for)|owe|outstanding|unpaid|have to pay anything|anything to pay|what do i (still )?have to pay)\b",
+    ),
+    "progress": _any(
+        r"我的申请|我的申請|我嘅申請|我个申请|我個申請|我份(申請|申请|嘢|野|文件|件)|我嗰份|我那份|我的办件|我的辦件|我啲申請|我的件",
+        r"申请了|申請咗|申请的|提交了|交咗|交嗰份|办件|辦件|进度|進度|审批|審批|批了没|批了沒|批了吗|批咗未|批咗冇|批准了|受理了|到哪一步|到哪步|到哪了|到哪里了|去到邊|去到边|搞成點|搞成点|點樣了|怎么样了|怎麼樣了|有结果|有結果|结果出|結果出|办好了没|辦好了沒|好咗未|好了没|拿到没|攞到未|(查下|查一下|查查|睇下|看看)我(的|嘅|啲)?(申请|申請|办件|辦件|件|嘢)",
+        r"\b(my application|applied|status|progress|approved|any news|heard back|submitted|where is my|how is my|what happened to my|is it ready|ready yet)\b",
+    ),
+}
+CASE_ORDER = ("refusal", "supplement", "refund", "due", "progress")
+
+# Words that name a kind of thing without naming which: "a certificate", "补办", "牌".
+GENERIC = _any(
+    r"证件|證件|证明|證明|执照|執照|牌照|许可证|許可證|许可|許可|资格|資格|手续|手續|登记|登記|申请|申請|办证|辦證|补办|補辦|补领|補領|补返|補返|更换|更換|换证|換證|证|證|牌|卡|补|補|换|換|办|辦|本",
+    r"\b(licen[cs]es?|permits?|certificates?|cards?|documents?|papers?|registrations?|ids?|forms?|replacements?|renewals?|applications?)\b",
+)
+_FILLER = _any(
+    r"我想|我要|想要|需要|请问|請問|帮我|幫我|一下|一个|一個|個|个|张|張|份|啲|些|的|嘅|呢|吗|嗎|啊|呀|吖|喇|啦|咗|返|搞|整|弄|想|要|我|嗰|那|這|这|呢個",
+    r"\b(i|i'd|i'm|me|my|a|an|the|some|need|want|would|like|to|get|apply|for|new|please|pls|help|with|do|can|you|how|what|about|one)\b",
+)
+# What a follow-up says around its question that names nothing ("那个", "一共", "听说", "then").
+_FOLLOW = _any(
+    r"一共|总共|總共|全部|大概|大约|大約|听说|聽講|聽說|那个|那個|嗰個|嗰个|这个|這個|呢個|那么|那麼|咁|还有|還有|仲有|能不能|可不可以|可唔可以|可以|能在|能|有没有|有冇|有沒有|有没|有沒|有無|啲咩|咩|那边|嗰邊|一般|每次|一次|什么|什麼|甚麼|啥|乜|办完|辦完|办好|辦好|办下来|辦落|搞掂|弄|搞|整|开|開|不|唔|吧|啊|呀|後面|后面|那|这|這|就|都|也|先|呢",
+    r"\b(now|then|and|also|it|that|this|these|those|what about|so|ok|okay|still|just|really|there|here|take|takes|after|before|usually|normally)\b",
+)
+# The city's districts: in a question about where to go they say which hall, not which matter (the
+# search would otherwise answer a district's own copy of some matter).
+DISTRICTS = _any(
+    r"(荔湾|荔灣|越秀|海珠|天河|白云|白雲|黄埔|黃埔|番禺|花都|南沙|从化|從化|增城)(区|區|那边|那邊|嗰邊|附近)?",
+    r"\b(liwan|yuexiu|haizhu|tianhe|baiyun|huangpu|panyu|huadu|nansha|conghua|zengcheng)( district)?\b",
+)
+# Around a question of where and when: "open", "office", "上班" say nothing of the matter.
+_HOURS = _any(r"上班|返工|开工|開工|办公|辦公", r"\b(open|opened|office|which|hall|weekend|work(ing)?)\b")
+_MEANINGFUL = re.compile(r"[\u4e00-\u9fff]|[A-Za-z]{2,}")
+_WORDS = re.compile(r"[\u4e00-\u9fff]{2,}|[A-Za-z]{3,}")
+
+# Small talk is small talk only when nothing else is said.
+SMALL_TALK = _any(
+    r"你好|您好|哈囉|哈喽|喂|在吗|在嗎|早晨|早上好|晚上好|谢谢|謝謝|多谢|多謝|谢了|謝了|谢啦|謝啦|唔该|唔該|感谢|感謝|再见|再見|拜拜|bye|好的|好啊|好呀|好|是的|是|对|對|嗯|係|系|冇問題|没问题|沒問題|可以|行|ok|okay|不用了|不用|唔使|唔係|不是|不要|算了|没有|沒有|冇|知道了|明白",
+    r"\b(hi|hello|hey|thanks?|thank you|thx|cheers|bye|goodbye|see you|yes|yeah|yep|sure|ok|okay|no|nope|not now|got it|great|good|fine|morning|evening)\b",
+)
+# Paying, not asking what it costs: "我要交钱", "pay my passport fee" (what is due, when nothing is in hand).
+PAYING = _any(r"交钱|交錢|付款|缴费|繳費|付钱|付錢|俾錢|畀錢|畀钱|支付|交费|交費", r"\b(pay|paying|payment)\b")
+_HOW_MUCH = _any(r"多少|幾多|几多|幾錢|几钱|收唔收|收不收|吗|嗎|不$|唔$", r"\b(how much|cost|free|do i have to)\b")
+PERSON = _any(
+    r"人工|真人|客服|转接|轉接|接线员|接線員|打电话|打電話|热线|熱線|12345",
+    r"\b(person|human|agent|operator|hotline|call)\b",
+)
+
+# Facts a conversation can establish, as (form field key, value): kept by the backend only where the
+# draft's form has that field and the value is one of its options.
+FACTS: list[tuple[str, str, re.Pattern[str]]] = [
+    (
+        "child_order",
+        "1",
+        _any(r"一胎|头胎|頭胎|第一胎|第一个孩子|第一個孩子|老大|大仔|一孩", r"\b(first (child|baby|kid))\b"),
+    ),
+    (
+        "child_order",
+        "2",
+        _any(
+            r"二胎|二孩|第二胎|第二个孩子|第二個孩子|老二|细佬|細佬|细妹|細妹|两个孩子|兩個孩子",
+            r"\b(second (child|baby|kid))\b",
+        ),
+    ),
+    ("child_order", "3_plus", _any(r"三胎|三孩|第三胎|第三个|第三個|老三", r"\b(third (child|baby|kid))\b")),
+    (
+        "reason",
+        "lost",
+        _any(r"丢了|丢失|弄丢|遗失|遺失|不见了|不見了|唔見|跌咗|搞丢|搞掉|掉了", r"\b(lost|lose|missing)\b"),
+    ),
+    ("reason", "stolen", _any(r"被偷|被盗|被盜|偷咗|俾人偷|畀人偷", r"\b(stolen|robbed)\b")),
+    ("reason", "damaged", _any(r"坏了|壞了|损坏|損壞|烂了|爛咗|破了|爛|撕", r"\b(damaged|broken|torn)\b")),
+    ("reason", "expiring", _any(r"过期|過期|到期|快到期", r"\b(expir(es|ed|ing)|out of date)\b")),
+    ("baby_sex", "male", _any(r"男孩|男宝|男寶|儿子|兒子|生仔|个仔|個仔", r"\b(boy|son)\b")),
+    ("baby_sex", "female", _any(r"女孩|女宝|女寶|女儿|女兒|生女|个女|個女", r"\b(girl|daughter)\b")),
+    ("receive_method", "mail", _any(r"邮寄|郵寄|寄给我|寄俾我|寄到", r"\b(by (post|mail)|mail it|post it)\b")),
+    ("receive_method", "pickup", _any(r"自取|自己去拿|自己去攞|自己攞", r"\b(pick (it )?up|collect it)\b")),
+]
+# The same fact under the names other forms give it.
+FACT_ALIASES = {"baby_sex": ("new_baby_sex",)}
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a message says, as far as the conversation is concerned."""
+
+    topics: tuple[str, ...]  # follow-up questions it asks (materials, fee, duration, location, online)
+    apply: bool  # asks to start the application now
+    cases: tuple[str, ...]  # questions about the citizen's own applications
+    words: str  # what is left that may name a matter ("" when it names none)
+    vague: bool  # only generic words ("证件", "a permit"): ask which
+    small_talk: bool  # nothing but a greeting, thanks, yes, no or goodbye
+    person: bool  # asks for a person
+    paying: bool  # wants to pay (not: what does it cost)
+    facts: dict[str, str] = field(default_factory=dict)
+
+
+def _strip(pattern: re.Pattern[str], text: str) -> str:
+    return pattern.sub(" ", text)
+
+
+def _meaningful(text: str) -> bool:
+    return bool(_MEANINGFUL.search(re.sub(r"[\s\W_\d]+", " ", text)))
+
+
+def facts_in(text: str) -> dict[str, str]:
+    """The form facts a message establishes ("二胎" -> child_order 2)."""
+    found: dict[str, str] = {}
+    for key, value, pattern in FACTS:
+        if key not in found and pattern.search(text):
+            found[key] = value
+            for alias in FACT_ALIASES.get(key, ()):
+                found[alias] = value
+    return found
+
+
+def read(text: str) -> Reading:
+    """Read a citizen's message (not a button payload)."""
+    topics = tuple(name for name, pattern in TOPICS.items() if pattern.search(text))
+    cases = tuple(name for name in CASE_ORDER if CASES[name].search(text))
+    apply = bool(APPLY.search(text.strip()))
+    rest = text
+    for pattern in [*TOPICS.values(), *(CASES[c] for c in cases), APPLY]:
+        rest = _strip(pattern, rest)
+    if "location" in topics:
+        rest = _strip(DISTRICTS, _strip(_HOURS, rest))
+    words = matter_words(_strip(_FOLLOW, rest))
+    leftover = _strip(_FILLER, _strip(GENERIC, words or rest))
+    vague = bool(GENERIC.search(text)) and not _meaningful(leftover) and not topics and not cases
+    chatter = _strip(SMALL_TALK, text)
+    small_talk = bool(SMALL_TALK.search(text)) and not _WORDS.search(_strip(_FILLER, chatter))
+    return Reading(
+        topics=topics,
+        apply=apply,
+        cases=cases,
+        words="" if vague or small_talk else words,
+        vague=vague,
+        small_talk=small_talk and not vague,
+        person=bool(PERSON.search(text)),
+        paying=bool(PAYING.search(text)) and not _HOW_MUCH.search(text),
+        facts=facts_in(text),
+    )

@@ -1,0 +1,208 @@
+"""The conversation's state across turns (issue 15): each test plays several turns through the one
+action, carrying the slots it set into the next turn as Rasa would, with a fake backend whose search
+answers like the real one did for these words (including the trap: "带" matching a licence's name)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import actions, backend
+from actions.backend import Hit, NotSignedInError
+from actions.reading import read
+
+HERE = Path(__file__).parent
+FIXTURES = json.loads((HERE / "fixtures.json").read_text(encoding="utf-8"))
+ID_CARD = ("matter", "GZ-GA-0004", "居民身份证补领", 3.2)
+CHEMICALS = ("matter", "GZ-YJGLJ-0001", "危险化学品经营许可证核发（不带储存设施）", 2.4)
+SEARCH: dict[str, list[tuple[str, str, str, float]]] = {
+    "身份证丢了": [ID_CARD],
+    "带啥": [CHEMICALS],  # what the search gives for the bare words: never asked in a follow-up
+    "补办": [
+        ID_CARD,
+        ("matter", "GZ-GA-0017", "机动车驾驶证补领", 1.9),
+        ("matter", "GZ-MZJ-0003", "补领婚姻登记证", 1.8),
+    ],
+    "补办 驾照": [("matter", "GZ-GA-0017", "机动车驾驶证补领", 3.1), ("matter", "GZ-GA-0019", "机动车驾驶证申领", 1.2)],
+    "驾照": [("matter", "GZ-GA-0017", "机动车驾驶证补领", 2.6), ("matter", "GZ-GA-0019", "机动车驾驶证申领", 2.5)],
+    "生孩子": [("matter", "GZ-WJW-0001", "生育登记", 3.0)],
+}
+MATTERS: dict[str, dict[str, Any]] = {
+    code: {**FIXTURES["matters"]["GZ-GA-0013"], "code": code, "name": name}
+    for code, name in [
+        ("GZ-GA-0004", "居民身份证补领"),
+        ("GZ-GA-0017", "机动车驾驶证补领"),
+        ("GZ-YJGLJ-0001", "危险化学品经营许可证核发（不带储存设施）"),
+        ("GZ-WJW-0001", "生育登记"),
+    ]
+}
+REJECTED = {
+    "reference": "GZ-2026-000200",
+    "status": "REJECTED",
+    "statusLabel": "不予批准",
+    "amountToPay": "0.00",
+    "matter": {"code": "GZ-GA-0004", "name": "居民身份证补领"},
+    "bundle": None,
+    "timeline": [
+        {"action": "SUBMIT", "toStatus": "SUBMITTED", "reason": None},
+        {"action": "REJECT", "toStatus": "REJECTED", "reason": "照片不符合要求"},
+    ],
+    "refunds": [{"amount": "20.00", "statusLabel": "已退款"}],
+}
+
+
+class Backend:
+    """Searches by the longest known words the query contains; a citizen's cases under one token."""
+
+    def __init__(self) -> None:
+        self.searched: list[str] = []
+
+    async def search(self, query: str, locale: str, first: int = 5) -> list[Hit]:
+        self.searched.append(query)
+        keys = sorted((k for k in SEARCH if k in query), key=len, reverse=True)
+        return [Hit(*hit) for hit in SEARCH[keys[0]]] if keys else []
+
+    async def matter(self, code: str, locale: str) -> dict[str, Any] | None:
+        return MATTERS.get(code)
+
+    async def bundle(self, code: str, locale: str) -> dict[str, Any] | None:
+        return None
+
+    async def my_applications(self, token: str | None, locale: str, first: int = 5) -> dict[str, Any]:
+        if token != "token-of-wang-fang":
+            raise NotSignedInError()
+        return {"hasNextPage": False, "edges": [{"node": REJECTED}]}
+
+
+class Conversation:
+    """Turns of one conversation: the slots one turn sets are the next turn's state."""
+
+    def __init__(self, token: str | None = None) -> None:
+        self.slots: dict[str, Any] = {"matter_code": None, "pending_question": None, "failures": 0.0}
+        self.token = token
+        self.fake = Backend()
+        backend.use(self.fake)
+
+    def say(self, text: str, intent: str = "find_service", entities: list[dict[str, Any]] | None = None) -> Any:
+        metadata = {"locale": "zh-Hans"} | ({"token": self.token} if self.token else {})
+        state = {
+            "sender_id": "test",
+            "slots": dict(self.slots),
+            "latest_message": {
+                "text": text,
+                "intent": {"name": intent, "confidence": 0.9},
+                "entities": entities or [],
+                "metadata": metadata,
+            },
+            "events": [],
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {},
+            "latest_action_name": "action_listen",
+        }
+        dispatcher = CollectingDispatcher()
+        events = asyncio.run(actions.ActionRespond().run(dispatcher, Tracker.from_dict(state), {}))
+        self.slots.update({e["name"]: e["value"] for e in events if e.get("event") == "slot"})
+        return Said(dispatcher)
+
+    def tap(self, code: str) -> Any:
+        payload = f'/choose_matter{{"matter_code":"{code}"}}'
+        return self.say(payload, "choose_matter", [{"entity": "matter_code", "value": code}])
+
+
+class Said:
+    def __init__(self, dispatcher: CollectingDispatcher) -> None:
+        self.text = "\n".join(m["text"] for m in dispatcher.messages if m.get("text"))
+        customs = [m.get("custom") or {} for m in dispatcher.messages]
+        self.suggestions = [s["code"] for c in customs for s in c.get("suggestions", [])]
+        self.drafts = [c["draft"] for c in customs if "draft" in c]
+        self.buttons = [b["payload"] for m in dispatcher.messages for b in m.get("buttons") or []]
+
+
+def test_a_follow_up_stays_on_the_matter_even_when_its_words_are_in_another_name() -> None:
+    chat = Conversation()
+    assert chat.say("身份证丢了").suggestions == ["GZ-GA-0004"]
+    said = chat.say("那要带啥", intent="find_service")  # the model's intent does not matter
+    assert said.suggestions == ["GZ-GA-0004"] and said.text.startswith("办理居民身份证补领需要准备")
+    assert "危险化学品" not in said.text
+    assert chat.say("周六开门吗？").suggestions == ["GZ-GA-0004"]
+    assert chat.say("一共多少钱").suggestions == ["GZ-GA-0004"]
+
+
+def test_a_question_asked_over_choices_is_kept_for_the_choice_or_answers_the_one_named() -> None:
+    chat = Conversation()
+    vague = chat.say("补办", intent="affirm")  # read as "yes" by the model: still a vague request
+    assert vague.suggestions == ["GZ-GA-0004", "GZ-GA-0017", "GZ-MZJ-0003"] and "具体" in vague.text
+    again = chat.say("收费不", intent="ask_fee")
+    assert "哪一个" in again.text and again.suggestions == ["GZ-GA-0004", "GZ-GA-0017", "GZ-MZJ-0003"]
+    chosen = chat.tap("GZ-GA-0017")
+    assert chosen.suggestions == ["GZ-GA-0017"] and "机动车驾驶证补领" in chosen.text and "收费" in chosen.text
+
+
+def test_typing_the_choice_with_a_question_answers_it() -> None:
+    chat = Conversation()
+    chat.say("补办")
+    said = chat.say("驾照那个要多少钱", intent="ask_fee")
+    assert said.suggestions == ["GZ-GA-0017"]
+
+
+def test_apply_now_saves_a_draft_with_what_the_conversation_established() -> None:
+    chat = Conversation(token="token-of-wang-fang")
+    chat.say("二胎出生了，生孩子要办啥")
+    said = chat.say("帮我现在就办", intent="apply_now")
+    assert said.drafts == [{"kind": "matter", "code": "GZ-WJW-0001", "values": {"child_order": "2"}}]
+    assert "草稿" in said.text and "还没有提交" in said.text
+
+
+def test_apply_now_asks_an_anonymous_citizen_to_sign_in_and_saves_nothing() -> None:
+    chat = Conversation()
+    chat.say("身份证丢了")
+    said = chat.say("I want to apply now", intent="apply_now")
+    assert said.drafts == [] and "请先在应用里登录" in said.text
+
+
+def test_the_refusal_reason_and_the_refund_come_from_the_citizens_case() -> None:
+    chat = Conversation(token="token-of-wang-fang")
+    said = chat.say("为什么没批？钱能退吗", intent="check_progress")
+    assert "GZ-2026-000200" in said.text and "照片不符合要求" in said.text and "退款20.00元：已退款" in said.text
+
+
+@pytest.mark.parametrize("message", ["我份申請搞成點", "我份申請去到邊", "查下我啲申請", "我申請咗嘢，幾時有結果"])
+def test_cantonese_progress_questions_read_the_citizens_applications(message: str) -> None:
+    said = Conversation(token="token-of-wang-fang").say(message, intent="find_service")
+    assert "GZ-2026-000200" in said.text
+
+
+@pytest.mark.parametrize("message", ["证件", "执照", "补办", "證", "licence", "我想办个证", "I need a certificate"])
+def test_vague_words_are_read_as_vague(message: str) -> None:
+    reading = read(message)
+    assert reading.vague and not reading.small_talk
+
+
+@pytest.mark.parametrize("message", ["好的", "谢谢", "行 谢了", "bye", "ok thanks"])
+def test_small_talk_is_small_talk(message: str) -> None:
+    assert read(message).small_talk
+
+
+@pytest.mark.parametrize(
+    ("message", "topics"),
+    [
+        ("那要带啥", ("materials",)),
+        ("要帶啲咩文件？", ("materials",)),
+        ("周六开门吗？", ("location",)),
+        ("在哪办 天河那边有没", ("location",)),
+        ("能不能网上弄啊 不想跑", ("online",)),
+        ("how much is it then", ("fee",)),
+        ("how long does it take", ("duration",)),
+        ("幾錢", ("fee",)),
+    ],
+)
+def test_follow_ups_name_no_matter(message: str, topics: tuple[str, ...]) -> None:
+    reading = read(message)
+    assert reading.topics == topics and reading.words == ""
