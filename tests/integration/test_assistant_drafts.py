@@ -19,6 +19,14 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.app import create_app
+from backend.applications.errors import ApplicationErrorCode
+from backend.applications.services import Applications
+from backend.applications.unit import Unit
+from backend.assistant.drafts import save_assistant_draft
+from backend.assistant.errors import AssistantErrorCode
+from backend.assistant.relay import DraftRequest
+from backend.db.engine import unit_of_work
+from backend.errors import DomainError
 from tests.conftest import make_settings
 from tests.support import factories
 from tests.support.gql import gql, run
@@ -221,3 +229,60 @@ async def test_a_malformed_draft_request_is_ignored(
     assert (await _ask(client, citizen.token))["draft"] is None
     version, _ = await _form(client, citizen.token, matter="GZ-WJW-0001")
     assert version is None
+
+
+async def _services(client: AsyncTestClient[Any], session: AsyncSession) -> Applications:
+    """The applications services on `session`, as a request's context makes them."""
+    resources = client.app.state.resources
+    return Applications(Unit(session, resources.applications, await resources.catalog.get()))
+
+
+async def test_another_device_saving_meanwhile_is_not_overwritten(
+    client: AsyncTestClient[Any], db: async_sessionmaker[AsyncSession]
+) -> None:
+    citizen = await factories.citizen(client, db)
+    saved = await run(client, citizen.token, SAVE, {"i": {"matterCode": "GZ-WJW-0001", "values": {"child_order": "1"}}})
+    assert saved["saveDraft"]["draft"] == {"version": 1}
+    request = DraftRequest(kind="matter", code="GZ-WJW-0001", values={"expected_due_date": "2027-03-01"})
+    async with db() as session, unit_of_work(session):
+        services = await _services(client, session)
+        read = services.drafts.get
+        other_device_saved = False
+
+        async def read_then_other_device_saves(citizen_id: str, target: str) -> Any:
+            # Between the assistant's read of version 1 and its write, the phone saves version 2
+            nonlocal other_device_saved
+            found = await read(citizen_id, target)
+            if not other_device_saved:
+                other_device_saved = True
+                values = {"matterCode": "GZ-WJW-0001", "values": {"expected_due_date": "2027-01-01"}, "version": 1}
+                assert (await run(client, citizen.token, SAVE, {"i": values}))["saveDraft"]["draft"] == {"version": 2}
+            return found
+
+        services.drafts.get = read_then_other_device_saves  # type: ignore[method-assign]
+        # The assistant's save meets the version check, reads again, and finds the field filled by then
+        kept = await save_assistant_draft(services.drafts, services.targets, citizen.id, request)
+    assert (kept.version, kept.filled) == (2, [])
+    _, fields = await _form(client, citizen.token, matter="GZ-WJW-0001")
+    assert fields["expected_due_date"] == ("2027-01-01", "draft")
+    assert fields["child_order"] == ("1", "draft")
+
+
+async def test_a_draft_that_keeps_conflicting_is_given_up_with_a_coded_error(
+    client: AsyncTestClient[Any], db: async_sessionmaker[AsyncSession]
+) -> None:
+    citizen = await factories.citizen(client, db)
+    request = DraftRequest(kind="matter", code="GZ-WJW-0001", values={"child_order": "2"})
+    attempts = 0
+
+    async def always_saved_elsewhere(*_: Any, **__: Any) -> Any:
+        nonlocal attempts
+        attempts += 1
+        raise DomainError(ApplicationErrorCode.DRAFT_CONFLICT, field="version")
+
+    async with db() as session:
+        services = await _services(client, session)
+        services.drafts.save = always_saved_elsewhere  # type: ignore[method-assign]
+        with pytest.raises(DomainError) as refused:
+            await save_assistant_draft(services.drafts, services.targets, citizen.id, request)
+    assert (refused.value.code, attempts) == (AssistantErrorCode.ASSISTANT_DRAFT_NOT_SAVED, 2)
