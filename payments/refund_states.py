@@ -61,8 +61,8 @@ class OrderRefunds(msgspec.Struct, frozen=True, kw_only=True):
         if refunded < amount:
             label, booked = IN_PROGRESS_LABEL, None
         else:
-            whole = self.order_status is OrderStatus.REFUNDED and departments is None
-            label = REFUNDED_LABEL if whole else PARTLY_REFUNDED_LABEL
+            # An order refunded in full has every share back; otherwise some of what was paid stays paid.
+            label = REFUNDED_LABEL if self.order_status is OrderStatus.REFUNDED else PARTLY_REFUNDED_LABEL
             booked = max(p.refunded_at for p in parts if p.refunded_at is not None)
         return RefundState(
             amount_fen=amount,

@@ -16,6 +16,7 @@ import pytest
 import pytest_asyncio
 from litestar import Litestar, Request, post
 from litestar.testing import AsyncTestClient
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.app import create_app
@@ -25,6 +26,7 @@ from backend.applications.unit import Unit
 from backend.assistant.drafts import save_assistant_draft
 from backend.assistant.errors import AssistantErrorCode
 from backend.assistant.relay import DraftRequest
+from backend.db import tables as t
 from backend.db.engine import unit_of_work
 from backend.errors import DomainError
 from tests.conftest import make_settings
@@ -190,7 +192,9 @@ async def test_an_unknown_code_is_a_coded_error_beside_the_assistants_messages(
     ]
 
 
-async def test_anonymous_callers_get_no_draft(client: AsyncTestClient[Any], rasa: tuple[FakeRasa, str]) -> None:
+async def test_anonymous_callers_and_staff_get_no_draft(
+    client: AsyncTestClient[Any], rasa: tuple[FakeRasa, str], db: async_sessionmaker[AsyncSession]
+) -> None:
     fake, _ = rasa
     fake.drafts({"kind": "matter", "code": "GZ-WJW-0001", "values": {"child_order": "2"}})
     body = await gql(client, ASK, {"t": "帮我申请"})
@@ -198,6 +202,10 @@ async def test_anonymous_callers_get_no_draft(client: AsyncTestClient[Any], rasa
     reply = body["data"]["assistantMessage"]
     assert (reply["draft"], reply["errors"]) == (None, [])
     assert reply["messages"] == [{"text": "已为您准备好申请表"}]
+    reply = await _ask(client, await factories.staff(client, "officer.gz-wjw"))
+    assert (reply["draft"], reply["errors"]) == (None, [])
+    async with db() as session:
+        assert (await session.execute(select(func.count()).select_from(t.drafts))).scalar_one() == 0
 
 
 MALFORMED = [
