@@ -12,6 +12,7 @@ class AssistantErrorCode(StrEnum):
 
     ASSISTANT_UNAVAILABLE = "ASSISTANT_UNAVAILABLE"
     MESSAGE_EMPTY = "MESSAGE_EMPTY"
+    ASSISTANT_DRAFT_NOT_SAVED = "ASSISTANT_DRAFT_NOT_SAVED"
 
 
 register(
@@ -20,5 +21,8 @@ register(
             "The assistant cannot answer right now. Please try again in a moment, or call the 12345 hotline."
         ),
         AssistantErrorCode.MESSAGE_EMPTY: "Type a message first.",
+        AssistantErrorCode.ASSISTANT_DRAFT_NOT_SAVED: (
+            "The assistant could not keep your answers as a draft. Open the application form to fill it in."
+        ),
     }
 )

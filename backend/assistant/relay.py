@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from typing import Any
 
@@ -47,12 +48,24 @@ class SuggestionRef(msgspec.Struct, frozen=True):
     kind: str
 
 
+class DraftRequest(msgspec.Struct, frozen=True):
+    """The assistant asks to keep what the conversation gathered as the citizen's draft ("apply now").
+
+    Only ever a draft: nothing is submitted. Its values are what the citizen said, by form field key.
+    """
+
+    kind: str  # "matter" or "bundle"
+    code: str
+    values: dict[str, str]
+
+
 class Reply(msgspec.Struct, frozen=True):
     """What the assistant answered to one message."""
 
     conversation_id: str
     messages: list[BotMessage]
     suggestions: list[SuggestionRef]
+    draft: DraftRequest | None = None
 
 
 class AssistantRelay:
@@ -112,15 +125,47 @@ class AssistantRelay:
         return reply
 
 
+# Bounds of a draft request: the assistant is another process, and what it sends is checked like input.
+DRAFT_KINDS = frozenset({"matter", "bundle"})
+DRAFT_CODE = re.compile(r"[A-Z0-9-]{1,32}")
+DRAFT_MAX_VALUES = 20
+DRAFT_MAX_KEY = 64
+DRAFT_MAX_VALUE = 200
+
+
+def draft_request(raw: Any) -> DraftRequest | None:
+    """The draft request in a custom message, or None when there is none or it breaks a bound."""
+    if not isinstance(raw, dict):
+        return None
+    kind, code, values = raw.get("kind"), raw.get("code"), raw.get("values", {})
+    if kind not in DRAFT_KINDS or not isinstance(code, str) or not DRAFT_CODE.fullmatch(code):
+        return None
+    if not isinstance(values, dict) or len(values) > DRAFT_MAX_VALUES:
+        return None
+    bounded = all(
+        isinstance(key, str)
+        and 0 < len(key) <= DRAFT_MAX_KEY
+        and isinstance(value, str)
+        and len(value) <= DRAFT_MAX_VALUE
+        for key, value in values.items()
+    )
+    return DraftRequest(kind=str(kind), code=code, values=dict(values)) if bounded else None
+
+
 def _reply(conversation_id: str, answer: list[Any]) -> Reply:
     messages: list[BotMessage] = []
     suggestions: list[SuggestionRef] = []
+    draft: DraftRequest | None = None
     for item in answer:
         if not isinstance(item, dict):
             continue
         custom = item.get("custom")
+        if isinstance(custom, dict) and draft is None:  # one per reply: the first one counts
+            draft = draft_request(custom.get("draft"))
         if isinstance(custom, dict):
             for s in custom.get("suggestions") or []:
+                if not isinstance(s, dict):
+                    continue
                 ref = SuggestionRef(code=str(s.get("code", "")), kind=str(s.get("kind", "matter")))
                 if ref.code and ref not in suggestions:
                     suggestions.append(ref)
@@ -131,4 +176,4 @@ def _reply(conversation_id: str, answer: list[Any]) -> Reply:
                 if isinstance(b, dict)
             ]
             messages.append(BotMessage(text=str(item["text"]), buttons=buttons))
-    return Reply(conversation_id=conversation_id, messages=messages, suggestions=suggestions)
+    return Reply(conversation_id=conversation_id, messages=messages, suggestions=suggestions, draft=draft)

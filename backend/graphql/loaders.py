@@ -3,7 +3,7 @@ per item. Created by the request's context, never shared between requests.
 
 - the catalog's bulky parts (materials, forms, rules, keywords), which stay in the database: the
   lists and lookups come from the request's catalog snapshot and need no loader;
-- each application's timeline, data uses, issued certificates and payment order;
+- each application's timeline, data uses, issued certificates, payment order and refunds;
 - each order's receipts.
 
 They live beside the context, not in the domain folders, so the context depends on no domain's
@@ -25,6 +25,7 @@ from backend.catalog.service import CatalogService
 from backend.certificates.service import Certificate
 from payments import receipts as pr
 from payments.orders import Order, orders_of_applications
+from payments.refund_states import OrderRefunds, refunds_of_applications
 
 
 class CatalogLoaders:
@@ -46,6 +47,12 @@ class ApplicationLoaders:
             return await orders_of_applications(session, ids)
 
         self.order = DataLoader[str, Order | None](load_fn=orders)
+
+        async def refunds(ids: Sequence[str]) -> list[OrderRefunds | None]:
+            return await refunds_of_applications(session, ids)
+
+        # What came back of each application's fees (the assistant reads a page of them).
+        self.refunds = DataLoader[str, OrderRefunds | None](load_fn=refunds)
 
         async def uploads(ids: Sequence[str]) -> list[StoredUpload | None]:
             found = await stored(session, ids)

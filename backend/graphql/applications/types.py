@@ -20,6 +20,7 @@ from backend.applications.workdays import is_overdue, shanghai_date
 from backend.errors import CommonErrorCode, DomainError
 from backend.graphql.applications import review
 from backend.graphql.applications.eligibility import Eligibility, build_conditions
+from backend.graphql.applications.own_case import ApplicationRefund, reason_labels
 from backend.graphql.applications.review import ApplicationMaterial, CertificateFieldToEnter, SupplementChange
 from backend.graphql.catalog.places import Department
 from backend.graphql.catalog.types import Bundle, Matter
@@ -63,6 +64,11 @@ class TimelineStep:
     item_name: str | None = strawberry.field(
         default=None, description="A bundle's step taken on one of its items: that item's matter."
     )
+    matter_code: strawberry.Private[str | None] = None  # whose form and materials reasonFields name
+
+    @strawberry.field(description="The fields and materials reasonFields names, by their labels.")
+    async def reason_field_labels(self, info: Info) -> list[str]:
+        return await reason_labels(info, self.matter_code, self.reason_fields)
 
 
 @strawberry.type(description="Which certificate fields an application used (the citizen's data-use record).")
@@ -190,27 +196,33 @@ class Application:
     @strawberry.field(description="Every step so far, oldest first.")
     async def timeline(self, info: Info) -> list[TimelineStep]:
         loaders = await info.context.application_loaders()
-        return [_step(e, info) for e in await loaders.timeline.load(self.model.id)]
+        code = self.model.matter_code
+        steps = [_step(e, info, code) for e in await loaders.timeline.load(self.model.id)]
+        if self.model.parent_id and code:  # a bundle's item: its steps are that item's
+            for step in steps:
+                step.item_name = pick(info.context.snapshot.by_code[code].name, info.context.locale)
+        return steps
 
     @strawberry.field(description="The step the application is at now (the latest; a bundle's follows its items).")
     async def current_step(self, info: Info) -> TimelineStep | None:
         loaders = await info.context.application_loaders()
         own = await loaders.timeline.load(self.model.id)
         if self.model.kind != "bundle":
-            return _step(own[-1], info) if own else None
+            return _step(own[-1], info, self.model.matter_code) if own else None
         # A bundle is where its items are: its own steps only say it was submitted or how it ended.
         items = await self.items(info)
         names = {
             x.model.id: pick(info.context.snapshot.by_code[x.model.matter_code or ""].name, info.context.locale)
             for x in items
         }
+        codes = {x.model.id: x.model.matter_code for x in items}
         steps = [e for e in own if e.action != Action.BUNDLE_PROGRESS]  # its status says how it stands
         for events in await loaders.timeline.load_many(list(names)):
             steps.extend(events)
         latest = max(steps, key=lambda e: (e.at, e.id), default=None)
         if latest is None:
             return None
-        step = _step(latest, info)
+        step = _step(latest, info, codes.get(latest.application_id))
         step.item_name = names.get(latest.application_id)
         return step
 
@@ -271,6 +283,15 @@ class Application:
             lines = [x for x in lines if x.department_code in self.visible_departments]
         return yuan(sum(x.amount_fen for x in lines))
 
+    @strawberry.field(
+        description="What was refunded or is being refunded of its fees (null when nothing): the application's "
+        "own state, readable with applications:read; a bundle's refunds are on the bundle."
+    )
+    async def refund(self, info: Info) -> ApplicationRefund | None:
+        found = await (await info.context.application_loaders()).refunds.load(self.model.id)
+        state = found.state(self.visible_departments) if found else None
+        return ApplicationRefund.build(state, info) if state else None
+
     @strawberry.field(description="Which certificate fields this application used (needs certificates:read).")
     async def data_uses(self, info: Info) -> list[DataUse]:
         _require_certificates_scope(info)
@@ -308,7 +329,7 @@ def _action_label(action: Action, info: Info) -> str:
     return texts.ACTION_LABELS[action]
 
 
-def _step(event: am.TimelineEvent, info: Info) -> TimelineStep:
+def _step(event: am.TimelineEvent, info: Info, matter_code: str | None) -> TimelineStep:
     reason = event.reason or {}
     return TimelineStep(
         at=event.at,
@@ -320,6 +341,7 @@ def _step(event: am.TimelineEvent, info: Info) -> TimelineStep:
         to_status=Status(event.to_status),
         reason=said_in(reason.get("text"), info.context.locale),
         reason_fields=list(reason.get("fields", [])),
+        matter_code=matter_code,
     )
 
 

@@ -7,7 +7,8 @@ from urllib.parse import urlencode
 
 import strawberry
 
-from backend.assistant.relay import Reply
+from backend.assistant.drafts import SavedDraft, save_assistant_draft
+from backend.assistant.relay import DraftRequest, Reply
 from backend.graphql.context import Info
 from backend.graphql.errors import PayloadError
 from backend.graphql.pipeline import mutate, mutation
@@ -17,6 +18,7 @@ from backend.identity.models import Scope, SubjectType
 
 DELEGATED_SCOPES = [Scope.APPLICATIONS_READ.value]
 DELEGATED_SECONDS = 120  # one message's actions; the token dies with the citizen's session anyway
+DRAFT_SCOPE = Scope.APPLICATIONS_WRITE.value  # what saveDraft asks of the citizen's own token
 
 
 @strawberry.enum(description="What a suggestion opens.")
@@ -45,12 +47,29 @@ class AssistantSuggestion:
     deep_link: str = strawberry.field(description="Opens the pre-filled application form in the phone app.")
 
 
+@strawberry.type(
+    description='The draft the assistant saved for the signed-in citizen ("apply now"): nothing was submitted.'
+)
+class AssistantDraft:
+    kind: SuggestionKind
+    code: str
+    title: str = strawberry.field(description="The matter's or bundle's name.")
+    version: int = strawberry.field(description="The draft's version (as saveDraft and applicationForm show it).")
+    deep_link: str = strawberry.field(description="Opens the form with the draft in the phone app.")
+    prefilled: list[str] = strawberry.field(
+        description="The labels of the fields this conversation filled in (the citizen's own entries are kept)."
+    )
+
+
 @strawberry.type(description="The assistant's reply: its messages and the matters or bundles it proposes, best first.")
 class AssistantReply:
     conversation_id: strawberry.ID = strawberry.field(description="Send it with the next message to continue.")
     messages: list[AssistantMessage]
     suggestions: list[AssistantSuggestion]
     errors: list[PayloadError]
+    draft: AssistantDraft | None = strawberry.field(
+        default=None, description='The draft saved for this reply\'s "apply now" (null when none was).'
+    )
 
 
 async def _suggestions(info: Info, reply: Reply) -> list[AssistantSuggestion]:
@@ -71,6 +90,39 @@ async def _suggestions(info: Info, reply: Reply) -> list[AssistantSuggestion]:
             )
         )
     return made
+
+
+async def _draft(info: Info, request: DraftRequest) -> tuple[AssistantDraft | None, list[PayloadError]]:
+    """Save the draft the reply asks for, in a transaction of its own (the relay holds none open while
+    Rasa thinks): only for a signed-in citizen whose token may save drafts; anyone else is asked by the
+    assistant to sign in, and nothing is kept."""
+    principal = info.context.principal
+    if principal is None or principal.subject_type is not SubjectType.CITIZEN or not principal.has_scope(DRAFT_SCOPE):
+        return None, []
+    citizen, applications = principal.subject_id, await info.context.applications()
+    saved, errors = await mutate(
+        info, lambda: save_assistant_draft(applications.drafts, applications.targets, citizen, request)
+    )
+    return (_built(info, saved) if saved else None), errors
+
+
+def _built(info: Info, saved: SavedDraft) -> AssistantDraft | None:
+    snapshot, locale = info.context.snapshot, info.context.locale
+    kind = SuggestionKind.BUNDLE if saved.kind == "bundle" else SuggestionKind.MATTER
+    record = (
+        snapshot.bundle_by_code.get(saved.code) if kind is SuggestionKind.BUNDLE else snapshot.by_code.get(saved.code)
+    )
+    if record is None:  # saved a moment ago, so the catalog has it; a reload in between shows no dead link
+        return None
+    query = urlencode({kind.value: saved.code, "draft": saved.version})
+    return AssistantDraft(
+        kind=kind,
+        code=saved.code,
+        title=pick(record.name, locale),
+        version=saved.version,
+        deep_link=f"{info.context.settings.app_link}?{query}",
+        prefilled=[pick(field.label, locale) for field in saved.filled],
+    )
 
 
 @strawberry.type
@@ -103,6 +155,7 @@ class AssistantMutation:
             return AssistantReply(
                 conversation_id=strawberry.ID(conversation), messages=[], suggestions=[], errors=errors
             )
+        draft, draft_errors = await _draft(info, reply.draft) if reply.draft else (None, [])
         return AssistantReply(
             conversation_id=strawberry.ID(reply.conversation_id),
             messages=[
@@ -112,5 +165,6 @@ class AssistantMutation:
                 for m in reply.messages
             ],
             suggestions=await _suggestions(info, reply),
-            errors=[],
+            errors=draft_errors,
+            draft=draft,
         )
