@@ -61,6 +61,7 @@ from tests.support.servers import free_port
 ROOT = Path(__file__).resolve().parent.parent
 ASK = """mutation($t: String!, $c: ID) { assistantMessage(text: $t, conversationId: $c) {
   conversationId messages { text buttons { title payload } } suggestions { code kind title deepLink }
+  draft { code deepLink }
   errors { code message } } }"""
 NAME = "query($c: String!) { matter(code: $c) { name } bundle(code: $c) { name } }"
 MINE = "query { myApplications(first: 20) { edges { node { reference statusLabel } } } }"
@@ -266,12 +267,23 @@ def report(result: Run, started_in: float, memory: dict[str, float], wall: float
         "taps": dict(result.taps),
         "wall_s": round(wall),
         "wrong": [{k: v for k, v in vars(t).items() if k not in ("right", "latency_ms")} for t in turns if not t.right],
+        "transcript": [{k: v for k, v in vars(t).items() if k != "latency_ms"} for t in turns],
         "taps_sent": [
             {"conversation": t.conversation, "index": t.index, "sent": t.tapped, "reply": t.tap_reply}
             for t in turns
             if t.tapped
         ],
     }
+
+
+def transcript(figures: dict[str, Any]) -> None:
+    """Every turn as it went: said, right or wrong, what was suggested and answered."""
+    for turn in figures["transcript"]:
+        mark = "ok " if turn["right"] else "BAD"
+        print(f"{mark} {turn['conversation']}#{turn['index']} [{turn['kind']}] {turn['said']}")
+        print(f"      {turn['suggestions'][:3]} " + turn["reply"].replace("\n", " / ")[:200])
+        if turn["tapped"]:
+            print(f"      tapped {turn['tapped']}: " + turn["tap_reply"].replace("\n", " / ")[:200])
 
 
 def show(figures: dict[str, Any], verbose: bool) -> None:
@@ -331,7 +343,7 @@ async def evaluate(
     return names
 
 
-def main(path: Path, limit: int | None, only: str, verbose: bool, as_json: bool) -> None:
+def main(path: Path, limit: int | None, only: str, verbose: bool, as_json: bool, full: bool = False) -> None:
     conversations = json.loads(path.read_text(encoding="utf-8"))
     if only:
         conversations = [c for c in conversations if c["id"] in only.split(",")]
@@ -352,8 +364,10 @@ def main(path: Path, limit: int | None, only: str, verbose: bool, as_json: bool)
             stack.stop()
         backend.send_signal(signal.SIGINT)
         backend.communicate(timeout=60)
+    if full:
+        transcript(figures)
     if as_json:
-        print(json.dumps(figures, ensure_ascii=False, indent=1))
+        print(json.dumps({k: v for k, v in figures.items() if k != "transcript"}, ensure_ascii=False, indent=1))
     else:
         show(figures, verbose)
 
@@ -367,5 +381,6 @@ if __name__ == "__main__":
     parser.add_argument("--only", default="", help="Only these conversations (ids, comma-separated: c12,c49).")
     parser.add_argument("--verbose", action="store_true", help="Print every wrong turn: said, answered, why.")
     parser.add_argument("--json", action="store_true", help="Print the figures as one JSON document.")
+    parser.add_argument("--transcript", action="store_true", help="Print every turn, right or wrong, first.")
     args = parser.parse_args()
-    main(args.set, args.limit, args.only, args.verbose, args.json)
+    main(args.set, args.limit, args.only, args.verbose, args.json, args.transcript)

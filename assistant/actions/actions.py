@@ -22,8 +22,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import cases
 from actions.answers import answer
 from actions.backend import BackendUnavailableError, Hit, NotSignedInError, backend
-from actions.matching import CONFIDENT, PLAUSIBLE, choose
-from actions.reading import FOLLOW_UP_TOPICS, Reading, read
+from actions.matching import CONFIDENT, PLAUSIBLE, choose, share_words
+from actions.reading import FOLLOW_UP_TOPICS, GENERIC, Reading, read
 from actions.texts import locale_of, say
 
 QUESTIONS = {"ask_materials": "materials", "ask_fee": "fee", "ask_duration": "duration", "ask_location": "location"}
@@ -50,7 +50,11 @@ class Turn:
         self.intent: str = str((message.get("intent") or {}).get("name") or "")
         self.payload = self.text.startswith("/")
         self.subject: str | None = tracker.get_slot("matter_code")
-        self.offered: list[str] = [c for c in tracker.get_slot("offered") or [] if isinstance(c, str)]
+        self.offered: list[Hit] = [
+            Hit(str(o.get("kind")), str(o.get("code")), str(o.get("name")), 0.0)
+            for o in tracker.get_slot("offered") or []
+            if isinstance(o, dict) and o.get("code")
+        ]
         self.pending: str | None = tracker.get_slot("pending_question")
         self.facts: dict[str, str] = dict(tracker.get_slot("facts") or {})
         self.offered_for: str = str(tracker.get_slot("offered_for") or "")
@@ -97,7 +101,9 @@ class Turn:
         buttons = [{"title": h.name, "payload": f'/choose_matter{{"matter_code":"{h.code}"}}'} for h in options]
         self.reply(self.say(intro), buttons)
         self.suggest(options)
-        self.remember(offered=[h.code for h in options], pending_question=pending)
+        self.remember(
+            offered=[{"kind": h.kind, "code": h.code, "name": h.name} for h in options], pending_question=pending
+        )
         if not self.payload:
             self.remember(offered_for=self.text)
 
@@ -161,11 +167,21 @@ async def apply_now(turn: Turn, code: str) -> None:
     turn.settle(code)
 
 
+async def _bundle_first(hits: list[Hit], locale: str) -> list[Hit]:
+    """A life event that leads its own matters is the answer: they are in it, not rivals of it."""
+    if not hits or hits[0].kind != "bundle":
+        return hits
+    detail = await backend().bundle(hits[0].code, locale)
+    members = {m["code"] for m in (detail or {}).get("matters") or []}
+    return [hits[0], *(h for h in hits[1:] if h.code not in members)]
+
+
 async def find(turn: Turn, text: str, pending: str | None = None) -> None:
     """Answer the matter the words describe, offer close ones, or say nothing was found."""
-    choice = choose(await backend().search(text, turn.locale))
-    if choice.answer is not None:
-        await present(turn, choice.answer.code, choice.options)
+    hits = await backend().search(text, turn.locale)
+    choice = choose(await _bundle_first(hits, turn.locale))
+    if choice.answer is not None:  # a life event's own matters stay beside it as cards
+        await present(turn, choice.answer.code, choose(hits).options or choice.options)
     elif choice.found:
         turn.offer(choice.options, pending)
     else:
@@ -174,7 +190,10 @@ async def find(turn: Turn, text: str, pending: str | None = None) -> None:
 
 async def clarify(turn: Turn) -> None:
     """A vague word ("证件", "licence"): the likely matters as buttons, never a guess."""
-    hits = [h for h in await backend().search(turn.text, turn.locale, first=6) if h.score >= PLAUSIBLE / 2]
+    generic = " ".join(m.group(0) for m in GENERIC.finditer(turn.text))  # "我想办个证": kinds of 证, not 个体户
+    hits = [h for h in await backend().search(generic or turn.text, turn.locale, first=6) if h.score >= PLAUSIBLE / 2]
+    if not hits and generic:
+        hits = [h for h in await backend().search(turn.text, turn.locale, first=6) if h.score >= PLAUSIBLE / 2]
     if not hits:
         turn.failed("not_found")
         return
@@ -190,12 +209,18 @@ async def _named(turn: Turn, words: str) -> tuple[Hit | None, list[Hit]]:
         choice = choose(hits)
         if choice.answer is not None:
             return choice.answer, []
-        on_screen = [h for h in hits if h.code in turn.offered and h.score >= PLAUSIBLE]
+        on_screen = [h for h in hits if h.code in {o.code for o in turn.offered} and h.score >= PLAUSIBLE]
         if on_screen:
             return on_screen[0], []
     hits = await backend().search(words, turn.locale)
     choice = choose(hits)
     return choice.answer, choice.options
+
+
+def _names_another(words: str, best: Hit) -> bool:
+    """Whether a follow-up's words name other matters than the one in hand: a strong result whose name
+    shares a word with them ("居住证" -> 居住证签注), not one that matched on "补张" or "开唔开"."""
+    return best.score >= CONFIDENT and share_words(words, best.name)
 
 
 async def follow_up(turn: Turn, questions: tuple[str, ...], reading: Reading | None) -> None:
@@ -204,12 +229,12 @@ async def follow_up(turn: Turn, questions: tuple[str, ...], reading: Reading | N
     named, options = await _named(turn, words)
     if named is not None:
         await answer_about(turn, questions, named.code)
-    elif options and (turn.subject is None or options[0].score >= CONFIDENT):
+    elif options and (turn.subject is None or _names_another(words, options[0])):
         turn.offer(options, ",".join(questions))  # close matters named: ask which, keeping the question
+    elif turn.offered:  # choices on screen: the question waits for the choice
+        turn.offer(turn.offered, ",".join(questions), intro="clarify_first")
     elif turn.subject is not None:  # words that name no matter clearly do not change the matter in hand
         await answer_about(turn, questions, turn.subject)
-    elif turn.offered:
-        turn.offer([Hit(_kind(c), c, c, 0.0) for c in turn.offered], ",".join(questions), intro="clarify_first")
     else:
         turn.reply(turn.say("which_matter"))
         turn.remember(pending_question=",".join(questions))
@@ -222,8 +247,7 @@ async def apply(turn: Turn, reading: Reading) -> None:
     if code is not None:
         await apply_now(turn, code)
     elif options or turn.offered:
-        choices = options or [Hit(_kind(c), c, c, 0.0) for c in turn.offered]
-        turn.offer(choices, "apply", intro="clarify_first" if turn.token else "sign_in_then_choose")
+        turn.offer(options or turn.offered, "apply", intro="clarify_apply" if turn.token else "sign_in_then_choose")
     else:
         turn.reply(turn.say("which_to_apply"))
         turn.remember(pending_question="apply")

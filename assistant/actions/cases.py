@@ -4,12 +4,11 @@ title and reference) and its state in the citizen's language, as the backend gav
 
 from __future__ import annotations
 
-import itertools
-import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from actions.answers import Say
+from actions.matching import share_words
 
 CLOSED = ("APPROVED", "COMPLETED", "REJECTED", "WITHDRAWN")
 
@@ -27,16 +26,9 @@ def to_pay(node: dict[str, Any]) -> bool:
         return False
 
 
-def _tokens(text: str) -> set[str]:
-    """Character pairs of Chinese and words of four letters or more: what two texts can share."""
-    pairs = {a + b for run in re.findall(r"[\u4e00-\u9fff]+", text) for a, b in itertools.pairwise(run)}
-    return pairs | {w.lower() for w in re.findall(r"[A-Za-z]{4,}", text)}
-
-
 def about(nodes: list[dict[str, Any]], words: str) -> list[dict[str, Any]]:
     """The applications whose matter or bundle the words name."""
-    wanted = _tokens(words)
-    return [n for n in nodes if wanted & _tokens(name_of(n))] if wanted else []
+    return [n for n in nodes if share_words(words, name_of(n))]
 
 
 def _line(say: Say, node: dict[str, Any]) -> str:
@@ -53,8 +45,14 @@ def _line(say: Say, node: dict[str, Any]) -> str:
 
 
 def _latest_step(node: dict[str, Any], status: str) -> dict[str, Any] | None:
+    """The latest step into `status`, a bundle's items' included."""
     steps = [s for s in node.get("timeline") or [] if s.get("toStatus") == status]
-    return steps[-1] if steps else None
+    steps += [s for item in node.get("items") or [] for s in item.get("timeline") or [] if s.get("toStatus") == status]
+    return max(steps, key=lambda s: str(s.get("at") or "")) if steps else None
+
+
+def _has_item(node: dict[str, Any], status: str) -> bool:
+    return any(item.get("status") == status for item in node.get("items") or [])
 
 
 def progress(say: Say, nodes: list[dict[str, Any]], named: list[dict[str, Any]], more: bool) -> str:
@@ -68,7 +66,7 @@ def progress(say: Say, nodes: list[dict[str, Any]], named: list[dict[str, Any]],
 
 def refusals(say: Say, nodes: list[dict[str, Any]]) -> str:
     """Why the citizen's refused applications were refused (the officer's reason from the timeline)."""
-    refused = [n for n in nodes if n["status"] == "REJECTED"]
+    refused = [n for n in nodes if n["status"] == "REJECTED" or _latest_step(n, "REJECTED")]
     if not refused:
         return "\n".join([say("case_none_refused"), *(_line(say, n) for n in nodes)])
     lines = []
@@ -84,7 +82,7 @@ def refusals(say: Say, nodes: list[dict[str, Any]]) -> str:
 
 def supplements(say: Say, nodes: list[dict[str, Any]]) -> str:
     """What each supplement request asks the citizen to add."""
-    waiting = [n for n in nodes if n["status"] == "SUPPLEMENT_REQUESTED"]
+    waiting = [n for n in nodes if n["status"] == "SUPPLEMENT_REQUESTED" or _has_item(n, "SUPPLEMENT_REQUESTED")]
     if not waiting:
         return "\n".join([say("case_none_supplement"), *(_line(say, n) for n in nodes)])
     lines = []
@@ -108,7 +106,7 @@ def refunds(say: Say, nodes: list[dict[str, Any]]) -> str:
             status=refund["statusLabel"],
         )
         for node in nodes
-        for refund in node.get("refunds") or []
+        if (refund := node.get("refund"))
     ]
     if not lines:
         return "\n".join([say("case_none_refund"), *(_line(say, n) for n in nodes)])

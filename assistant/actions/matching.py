@@ -7,6 +7,7 @@ message names no matter at all (a follow-up question about the matter already di
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 
@@ -97,3 +98,14 @@ _PROGRESS = re.compile(
 def asks_about_progress(text: str) -> bool:
     """Whether a message speaks of an application's progress (not just of a situation)."""
     return bool(_PROGRESS.search(text))
+
+
+def _tokens(text: str) -> set[str]:
+    """Character pairs of Chinese and words of four letters or more: what two texts can share."""
+    pairs = {a + b for run in re.findall(r"[\u4e00-\u9fff]+", text) for a, b in itertools.pairwise(run)}
+    return pairs | {w.lower() for w in re.findall(r"[A-Za-z]{4,}", text)}
+
+
+def share_words(words: str, name: str) -> bool:
+    """Whether a message's words and a matter's name have a word in common ("居住证" and "居住证签注")."""
+    return bool(_tokens(words) & _tokens(name))

@@ -126,7 +126,10 @@ SMALL_TALK = _any(
     r"\b(hi|hello|hey|thanks?|thank you|thx|cheers|bye|goodbye|see you|yes|yeah|yep|sure|ok|okay|no|nope|not now|got it|great|good|fine|morning|evening)\b",
 )
 # Paying, not asking what it costs: "我要交钱", "pay my passport fee" (what is due, when nothing is in hand).
-PAYING = _any(r"交钱|交錢|付款|缴费|繳費|付钱|付錢|俾錢|畀錢|畀钱|支付|交费|交費", r"\b(pay|paying|payment)\b")
+PAYING = _any(
+    r"^(我)?(要|想)?(交钱|交錢|付款|缴费|繳費|付钱|付錢|俾錢|畀錢|畀钱|支付|交费|交費)",
+    r"\b(pay (my|the|this|that) \w+|pay now|make a payment|how (do|can) i pay|i (want|need) to pay|where (do|can) i pay)\b",
+)
 _HOW_MUCH = _any(r"多少|幾多|几多|幾錢|几钱|收唔收|收不收|吗|嗎|不$|唔$", r"\b(how much|cost|free|do i have to)\b")
 PERSON = _any(
     r"人工|真人|客服|转接|轉接|接线员|接線員|打电话|打電話|热线|熱線|12345",

@@ -27,6 +27,11 @@ CONVERSATION_TEXTS: dict[str, dict[str, str]] = {
         "zh-Hant": "先告訴我是哪一個，我馬上回答您的問題：",
         "en": "Tell me which one first, and I'll answer your question right away:",
     },
+    "clarify_apply": {
+        "zh-Hans": "您要申请哪一个？点一下，我为您创建预填好的申请草稿：",
+        "zh-Hant": "您要申請哪一個？點一下，我為您建立預填好的申請草稿：",
+        "en": "Which one would you like to apply for? Tap it and I'll start a pre-filled draft:",
+    },
     "about": {
         "zh-Hans": "关于{name}，我可以告诉您要带的材料、收费、办理时限、办理地点，也可以为您创建预填好的申请草稿。",
         "zh-Hant": "關於{name}，我可以告訴您要帶的材料、收費、辦理時限、辦理地點，也可以為您建立預填好的申請草稿。",

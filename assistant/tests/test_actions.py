@@ -138,7 +138,11 @@ def test_a_question_naming_other_close_matters_asks_and_keeps_the_question() -> 
     assert ran.searched == ["居住证"]
     assert ran.text == "您想办的是哪一项？"
     assert ran.slots == {
-        "offered": ["GZ-GA-0006", "GZ-GA-0008", "GZ-GA-0007"],
+        "offered": [
+            {"kind": "matter", "code": "GZ-GA-0006", "name": "广东省居住证申领"},
+            {"kind": "matter", "code": "GZ-GA-0008", "name": "居住证换领、补领"},
+            {"kind": "matter", "code": "GZ-GA-0007", "name": "居住证签注"},
+        ],
         "offered_for": "居住证要带什么材料",
         "pending_question": "materials",
     }

@@ -31,6 +31,11 @@ SEARCH: dict[str, list[tuple[str, str, str, float]]] = {
     ],
     "补办 驾照": [("matter", "GZ-GA-0017", "机动车驾驶证补领", 3.1), ("matter", "GZ-GA-0019", "机动车驾驶证申领", 1.2)],
     "驾照": [("matter", "GZ-GA-0017", "机动车驾驶证补领", 2.6), ("matter", "GZ-GA-0019", "机动车驾驶证申领", 2.5)],
+    "宝宝刚生": [
+        ("bundle", "LE-0002", "生小孩", 2.0),
+        ("matter", "GZ-GA-0001", "出生登记", 1.9),
+        ("matter", "GZ-WJW-0002", "出生医学证明", 1.8),
+    ],
     "生孩子": [("matter", "GZ-WJW-0001", "生育登记", 3.0)],
 }
 MATTERS: dict[str, dict[str, Any]] = {
@@ -53,7 +58,7 @@ REJECTED = {
         {"action": "SUBMIT", "toStatus": "SUBMITTED", "reason": None},
         {"action": "REJECT", "toStatus": "REJECTED", "reason": "照片不符合要求"},
     ],
-    "refunds": [{"amount": "20.00", "statusLabel": "已退款"}],
+    "refund": {"amount": "20.00", "refunded": "20.00", "inProgress": False, "statusLabel": "已退款"},
 }
 
 
@@ -72,7 +77,17 @@ class Backend:
         return MATTERS.get(code)
 
     async def bundle(self, code: str, locale: str) -> dict[str, Any] | None:
-        return None
+        if code != "LE-0002":
+            return None
+        members = [MATTERS["GZ-WJW-0001"] | {"code": c, "name": n} for c, n in [("GZ-GA-0001", "出生登记")]]
+        members.append(MATTERS["GZ-WJW-0001"] | {"code": "GZ-WJW-0002", "name": "出生医学证明"})
+        return {
+            "code": code,
+            "name": "生小孩",
+            "summary": "一张表办完。",
+            "sharedMaterialsNote": None,
+            "matters": members,
+        }
 
     async def my_applications(self, token: str | None, locale: str, first: int = 5) -> dict[str, Any]:
         if token != "token-of-wang-fang":
@@ -123,6 +138,7 @@ class Said:
         self.suggestions = [s["code"] for c in customs for s in c.get("suggestions", [])]
         self.drafts = [c["draft"] for c in customs if "draft" in c]
         self.buttons = [b["payload"] for m in dispatcher.messages for b in m.get("buttons") or []]
+        self.titles = [b["title"] for m in dispatcher.messages for b in m.get("buttons") or []]
 
 
 def test_a_follow_up_stays_on_the_matter_even_when_its_words_are_in_another_name() -> None:
@@ -206,3 +222,19 @@ def test_small_talk_is_small_talk(message: str) -> None:
 def test_follow_ups_name_no_matter(message: str, topics: tuple[str, ...]) -> None:
     reading = read(message)
     assert reading.topics == topics and reading.words == ""
+
+
+def test_a_life_event_leading_its_own_matters_is_the_answer_and_apply_drafts_the_bundle() -> None:
+    chat = Conversation(token="token-of-wang-fang")
+    found = chat.say("宝宝刚生，要办啥")
+    assert found.suggestions == ["LE-0002", "GZ-GA-0001", "GZ-WJW-0002"] and "生小孩" in found.text
+    said = chat.say("帮我一起办了吧")
+    assert said.drafts == [{"kind": "bundle", "code": "LE-0002", "values": {}}]
+
+
+def test_choices_asked_again_show_names_not_codes() -> None:
+    chat = Conversation()
+    chat.say("补办")
+    again = chat.say("要多少钱", intent="ask_fee")
+    assert "居民身份证补领" in str(chat.slots["offered"]) and again.suggestions[0] == "GZ-GA-0004"
+    assert again.titles == ["居民身份证补领", "机动车驾驶证补领", "补领婚姻登记证"]

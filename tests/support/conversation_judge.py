@@ -13,7 +13,7 @@ The rules, one per `expect` kind (the reply's text is all its messages' texts jo
   candidates, and does not present the first one as THE answer (its name is not in the text: a
   question such as "which one do you mean?" lists the options as buttons, not in its text).
 - draft_for: right when, after the turn, the citizen has a saved draft of that matter or bundle AND
-  the reply links to it (a suggestion's deep link, a button's payload or the text holds the code).
+  the reply links to that draft (AssistantReply.draft.deepLink holds the code).
 - sign_in_first: right when the text asks the citizen to sign in (登录 / 登入 / "sign in", "log in").
 - own_case: right when the text names one of the citizen's applications (its reference or its status
   label in the turn's locale); for refusal_reason, refund and supplement the text must also hold a
@@ -69,6 +69,7 @@ class Reply:
     buttons: list[tuple[str, str]] = field(default_factory=list)  # (title, payload)
     suggestions: list[Suggestion] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    draft_link: str = ""  # the link to the draft the reply saved (AssistantReply.draft.deepLink)
 
     @property
     def text(self) -> str:
@@ -86,6 +87,7 @@ class Reply:
                 for s in payload.get("suggestions") or []
             ],
             errors=[e.get("code") or e.get("message") or "error" for e in payload.get("errors") or []],
+            draft_link=str((payload.get("draft") or {}).get("deepLink") or ""),
         )
 
 
@@ -158,8 +160,7 @@ def judge(
         return Verdict(True, f"offers {len(codes)} options")
     if kind == "draft_for":
         code = expect["draft_for"]
-        linked = any(code in s.deep_link for s in reply.suggestions) or any(code in p for _, p in reply.buttons)
-        linked = linked or code in text
+        linked = code in reply.draft_link
         if code not in citizen.drafts:
             return Verdict(False, f"no draft of {code} saved")
         if not linked:

@@ -59,10 +59,10 @@ def test_clarify_needs_two_options_with_a_candidate_and_no_answer_presented() ->
 
 def test_a_draft_is_right_only_when_it_is_saved_and_the_reply_links_to_it() -> None:
     expect = {"draft_for": "GZ-GA-0013"}
-    linked = reply("已为您保存草稿", ["GZ-GA-0013"])
+    linked = Reply(texts=["已为您保存草稿"], draft_link="onewindow://apply?matter=GZ-GA-0013&draft=1")
     assert judge(expect, linked, "zh-Hans", NAMES, Citizen(True, drafts=frozenset({"GZ-GA-0013"}))).right
     assert "no draft" in judge(expect, linked, "zh-Hans", NAMES, Citizen(True)).why
-    unlinked = reply("已为您保存草稿")
+    unlinked = reply("已为您保存草稿", ["GZ-GA-0013"])  # a card of the matter is not a link to the draft
     assert not judge(expect, unlinked, "zh-Hans", NAMES, Citizen(True, drafts=frozenset({"GZ-GA-0013"}))).right
 
 
