@@ -1,4 +1,5 @@
-"""Building the search index from the catalog snapshot (and the bulky texts: keywords)."""
+"""Building the search index from the catalog snapshot (and the bulky texts: keywords), with how citizens
+say each matter and bundle (paraphrases.py)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Iterable
 
 from backend.search.events import bundle_events
 from backend.search.index import Document, SearchIndex, make_document
+from backend.search.paraphrases import paraphrases
 
 LOCALES = ("zh-Hans", "zh-Hant", "en")
 
@@ -16,7 +18,8 @@ def matter_document(
     """A matter's document from its texts."""
     names = [name[locale] for locale in LOCALES]
     words = [k for locale in LOCALES for k in keywords.get(locale, [])]
-    return make_document("matter", code, names, words, [summary[locale] for locale in LOCALES])
+    summaries = [summary[locale] for locale in LOCALES]
+    return make_document("matter", code, names, words, summaries, paraphrases=paraphrases(code))
 
 
 def bundle_document(
@@ -32,7 +35,9 @@ def bundle_document(
         member_texts += [k for locale in LOCALES for k in member_keywords.get(locale, [])]
     names = [name[locale] for locale in LOCALES]
     summaries = [summary[locale] for locale in LOCALES]
-    return make_document("bundle", code, names, [], summaries, member_texts, events=bundle_events(names))
+    return make_document(
+        "bundle", code, names, [], summaries, member_texts, events=bundle_events(names), paraphrases=paraphrases(code)
+    )
 
 
 def build_index(documents: list[Document]) -> SearchIndex:

@@ -34,6 +34,9 @@ from backend.search.text import (
 NAME, KEYWORD, SUMMARY, MEMBER = 3.0, 2.4, 1.0, 1.2
 """Field weights: a bundle's member matters describe it, but less than its own name."""
 
+PARAPHRASE = 2.0
+"""How citizens say a service (paraphrases.py): nearly a keyword, but written by us, not by its department."""
+
 PRIMARY = 0.1
 """A tie-breaker for the ordinary service that issues or grants something (a passport, a social security
 card): a query that names only the thing ("社保卡", "hz") most often wants that one, not a follow-up
@@ -68,8 +71,9 @@ class Document:
     code: str
     names: list[str]  # normalised, all locales
     keywords: list[str]
+    paraphrases: list[str]  # how citizens say it (see paraphrases.py), normalised
     pinyins: list[tuple[str, str]]  # (full, initials) of the Chinese names and keywords
-    texts: str = ""  # the names and keywords, "|"-separated (for a quick "is it in any of them")
+    texts: str = ""  # the names, keywords and paraphrases, "|"-separated (for a quick "is it in any of them")
     spoken: str = ""  # the pinyins, "|"-separated: a Latin query found in none matches none of them
     spellings: dict[str, float] = field(default_factory=dict)  # pinyin runs (and their initials) -> bonus
     features: dict[str, float] = field(default_factory=dict)  # feature -> best field weight
@@ -109,12 +113,14 @@ def make_document(
     summaries: list[str],
     members: Sequence[str] = (),
     events: frozenset[str] = frozenset(),
+    paraphrases: Sequence[str] = (),
 ) -> Document:
     """A document from its texts in every locale."""
     features: dict[str, float] = {}
     for text, weight in [
         *((s, SUMMARY) for s in summaries),
         *((m, MEMBER) for m in members),
+        *((p, PARAPHRASE) for p in paraphrases),
         *((k, KEYWORD) for k in keywords),
         *((n, NAME) for n in names),
     ]:
@@ -125,7 +131,8 @@ def make_document(
         code=code,
         names=[squash(normalize(n)) for n in names],
         keywords=[squash(normalize(k)) for k in keywords],
-        texts="|".join(squash(normalize(t)) for t in (*names, *keywords)),
+        paraphrases=[squash(normalize(p)) for p in paraphrases],
+        texts="|".join(squash(normalize(t)) for t in (*names, *keywords, *paraphrases)),
         pinyins=[pinyin(normalize(t)) for t in chinese],
         spoken="|".join(p for t in chinese for p in pinyin(normalize(t))),
         spellings=_spellings([list(syllables(normalize(t))) for t in chinese]),
@@ -133,7 +140,9 @@ def make_document(
         events=events,
         name_words=[frozenset(f for f in _one(n) if len(f) == 1 or f.startswith("en:")) for n in names],
         phrases=[
-            p for p in (tuple(stem(w) for w in english_words(normalize(t))) for t in (*names, *keywords)) if len(p) > 1
+            p
+            for p in (tuple(stem(w) for w in english_words(normalize(t))) for t in (*names, *keywords, *paraphrases))
+            if len(p) > 1
         ],
         thing=thing([normalize(n) for n in names]) if kind == "matter" else ("", frozenset()),
         intents=document_intents([normalize(n) for n in names], [normalize(k) for k in keywords])
@@ -190,7 +199,8 @@ class SearchIndex:
         self.wholes: set[str] = set()  # the Chinese names and keywords
         self.phrases: dict[str, list[tuple[frozenset[str], int]]] = defaultdict(list)  # stem -> (phrase, document)
         for number, document in enumerate(documents):
-            self.wholes.update(w for w in (*document.names, *document.keywords) if len(w) > 1 and has_cjk(w))
+            said = (*document.names, *document.keywords, *document.paraphrases)
+            self.wholes.update(w for w in said if len(w) > 1 and has_cjk(w))
             for phrase in {frozenset(p) for p in document.phrases}:
                 self.phrases[min(phrase)].append((phrase, number))
         # What each matter's siblings (services for the same thing) do: see intent.py.

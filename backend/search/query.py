@@ -36,6 +36,8 @@ CONTAINED = 0.3
 the document has it: "抵押登记" in "买楼做咗按揭，抵押登记使唔使自己办"."""
 PART_OF_NAME, PART_OF_KEYWORD = 1.0, 0.8
 """What a document gains when the whole query is part of one of its names or keywords (times the share)."""
+PARAPHRASED = 2.0
+"""What a document gains when the whole query is one of its paraphrases (a keyword whole gains 2.2)."""
 INTENT, SIBLING = 0.1, 0.4
 """The share of its score a document gains when it does what the query wants done ("丢了": a replacement),
 and loses when it does not and a sibling service for the same thing (or another follow-up) does (intent.py)."""
@@ -223,15 +225,18 @@ def _pinyin_bonus(document: Document, latin: str) -> float:
 
 
 def _exact_bonus(document: Document, squashed: str) -> float:
-    if len(squashed) < 2 or squashed not in document.texts:  # in no name nor keyword: the usual case
+    if len(squashed) < 2 or squashed not in document.texts:  # in no name, keyword nor paraphrase: the usual case
         return 0.0
     if squashed in document.names:
         return 3.0
     if squashed in document.keywords:
         return 2.2
-    # Part of a name or keyword: worth more the more of it the query says ("居住证补办" is most of
-    # "补办居住证" but only part of "港澳居民居住证补办").
-    share = max(len(squashed) / len(text) for text in (*document.names, *document.keywords) if squashed in text)
+    if squashed in document.paraphrases:
+        return PARAPHRASED
+    # Part of a name, keyword or paraphrase: worth more the more of it the query says ("居住证补办" is most
+    # of "补办居住证" but only part of "港澳居民居住证补办").
+    said = (*document.names, *document.keywords, *document.paraphrases)
+    share = max(len(squashed) / len(text) for text in said if squashed in text)
     if any(squashed in name for name in document.names):
         return PART_OF_NAME * share
     return PART_OF_KEYWORD * share
