@@ -34,7 +34,7 @@ from backend.search.text import (
 NAME, KEYWORD, SUMMARY, MEMBER = 3.0, 2.4, 1.0, 1.2
 """Field weights: a bundle's member matters describe it, but less than its own name."""
 
-PARAPHRASE = 1.4
+PARAPHRASE = 1.2
 """How citizens say a service (paraphrases.py): nearly a keyword, but written by us, not by its department."""
 
 PRIMARY = 0.1

@@ -113,6 +113,9 @@ CHINESE_SYNONYMS: dict[str, str] = {
     "派出所 公安": "差馆 警署 警局 差佬",
     "律师": "打官司 请律师 告人",
     "电梯": "升降机",
+    "转学": "转校 转去别的学校 转到别的学校 转去另一间学校 换学校 换间学校 换个学校 转学校",
+    "解押 注销 抵押": "还完 还清 还晒 还光 供完 供晒 供断 甩按",
+    "受伤": "整亲 撞亲 跌亲 弄伤 扭伤 摔伤 砸伤 骨折 整伤 伤咗",
 }
 """Everyday Chinese (Mandarin and Cantonese) -> the catalog's wording: the catalog's term(s) -> phrases."""
 

@@ -208,6 +208,17 @@ ENGLISH_PHRASES: dict[str, str] = {
     "number plate": "licence plate",
     "registration plate": "licence plate",
     "tax rebate": "tax refund",
+    "runs out": "expiry",
+    "run out": "expiry",
+    "running out": "expiry",
+    "ran out": "expiry",
+    "never been married": "single",
+    "not been married": "single",
+    "never got married": "single",
+    "broke my": "injury",
+    "broken arm": "injury",
+    "broken leg": "injury",
+    "broken bone": "injury",
 }
 """English phrases -> the catalog's word(s) (whole words, after the spelling folds)."""
 
@@ -345,5 +356,10 @@ ENGLISH_SYNONYMS: dict[str, str] = {
     "pensioners": "retirement",
     "hospitalised": "hospital",
     "hospitalized": "hospital",
+    "sprained": "injury",
+    "fractured": "injury",
+    "fracture": "injury",
+    "wounded": "injury",
+    "injuries": "injury",
 }
 """Everyday English words -> the catalog's wording."""
