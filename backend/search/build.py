@@ -3,7 +3,7 @@ say each matter and bundle (paraphrases.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from backend.search.events import bundle_events
 from backend.search.index import Document, SearchIndex, make_document
@@ -27,8 +27,10 @@ def bundle_document(
     name: dict[str, str],
     summary: dict[str, str],
     members: Iterable[tuple[dict[str, str], dict[str, list[str]]]],
+    member_codes: Sequence[str] = (),
 ) -> Document:
-    """A bundle's document: its own texts, and its matters' names and keywords at a lower weight."""
+    """A bundle's document: its own texts, and its matters' names and keywords at a lower weight (and their
+    codes: a query that names several of its matters asks for the bundle, see query.MEMBERS)."""
     member_texts: list[str] = []
     for member_name, member_keywords in members:
         member_texts += [member_name[locale] for locale in LOCALES]
@@ -36,7 +38,15 @@ def bundle_document(
     names = [name[locale] for locale in LOCALES]
     summaries = [summary[locale] for locale in LOCALES]
     return make_document(
-        "bundle", code, names, [], summaries, member_texts, events=bundle_events(names), paraphrases=paraphrases(code)
+        "bundle",
+        code,
+        names,
+        [],
+        summaries,
+        member_texts,
+        events=bundle_events(names),
+        paraphrases=paraphrases(code),
+        member_codes=member_codes,
     )
 
 

@@ -78,6 +78,7 @@ class Document:
     spellings: dict[str, float] = field(default_factory=dict)  # pinyin runs (and their initials) -> bonus
     features: dict[str, float] = field(default_factory=dict)  # feature -> best field weight
     events: frozenset[str] = frozenset()  # a bundle's life events (see events.py)
+    members: tuple[str, ...] = ()  # a bundle's member matters' codes
     prior: float = 0.0  # what the document is worth before any query (see make_document)
     name_words: list[frozenset[str]] = field(default_factory=list)  # each name's characters and English stems
     phrases: list[tuple[str, ...]] = field(default_factory=list)  # the English names' and keywords' stems
@@ -114,6 +115,7 @@ def make_document(
     members: Sequence[str] = (),
     events: frozenset[str] = frozenset(),
     paraphrases: Sequence[str] = (),
+    member_codes: Sequence[str] = (),
 ) -> Document:
     """A document from its texts in every locale."""
     features: dict[str, float] = {}
@@ -138,6 +140,7 @@ def make_document(
         spellings=_spellings([list(syllables(normalize(t))) for t in chinese]),
         features=features,
         events=events,
+        members=tuple(member_codes),
         name_words=[frozenset(f for f in _one(n) if len(f) == 1 or f.startswith("en:")) for n in names],
         phrases=[
             p
@@ -196,7 +199,9 @@ class SearchIndex:
         for number, document in enumerate(documents):
             for event in document.events:
                 self.bundles[event].append(number)
-        self.wholes: set[str] = set()  # the Chinese names and keywords
+        numbers = {document.code: number for number, document in enumerate(documents)}
+        self.members = [[numbers[c] for c in document.members if c in numbers] for document in documents]
+        self.wholes: set[str] = set()  # the Chinese names, keywords and paraphrases
         self.phrases: dict[str, list[tuple[frozenset[str], int]]] = defaultdict(list)  # stem -> (phrase, document)
         for number, document in enumerate(documents):
             said = (*document.names, *document.keywords, *document.paraphrases)

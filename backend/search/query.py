@@ -46,6 +46,9 @@ EVENT = 1.2
 COVER = 0.02
 """A tie-breaker: how much of a document's name the query covers (of two names that match alike, the
 one that says less besides)."""
+MEMBERS = 0.5
+"""What a bundle gains for each of its matters past the first that the query names in their own words
+("出世纸、入户口、买医保": three of the birth bundle's): one who lists several steps of a bundle wants all of them."""
 ASKS_FOR_ALL = 0.8
 """What a bundle gains when the query asks what all there is to do ("要办哪些手续", "what do I need to do")."""
 _ASKS_FOR_ALL = (
@@ -57,6 +60,11 @@ _ASKS_FOR_ALL = (
     "处理",
     "咩",
     "一次搞定",
+    "一齐办",
+    "一齐申请",
+    "一齐搞",
+    "一起申请",
+    "一条龙",
     "一次办",
     "一起办",
     "一并办",
@@ -72,6 +80,10 @@ _ASKS_FOR_ALL = (
     "paperwork",
     "where to start",
     "where do i start",
+    "all at once",
+    "in one go",
+    "one place",
+    "whole process",
     "where to begin",
 )
 
@@ -261,6 +273,14 @@ def _contained(index: SearchIndex, asked: Query) -> tuple[dict[str, float], dict
     return chinese, english
 
 
+def _named(index: SearchIndex, chinese: dict[str, float], english: dict[int, float]) -> set[int]:
+    """The matters of bundles whose own words (a Chinese name, keyword or paraphrase of three characters or
+    more, or an English one of two words or more) the query says."""
+    wholes = [whole for whole, share in chinese.items() if share >= 0.5]
+    members = {m for ms in index.members for m in ms}
+    return {m for m in members if m in english or any(w in index.documents[m].texts for w in wholes)}
+
+
 def _coverage(document: Document, features: frozenset[str]) -> float:
     """The largest share of the words of one of the document's names that the query has."""
     return max((len(words & features) / len(words) for words in document.name_words if words), default=0.0)
@@ -291,6 +311,7 @@ def search(index: SearchIndex, query: str, limit: int = 10) -> list[Hit]:
     elif events:
         candidates |= {n for event in events for n in index.bundles.get(event, ())}
     chinese, english = _contained(index, asked)
+    named = _named(index, chinese, english) if chinese or english else set()
     scored = []
     for number in candidates:
         document = index.documents[number]
@@ -304,7 +325,10 @@ def search(index: SearchIndex, query: str, limit: int = 10) -> list[Hit]:
             score += sum(_run_bonus(document, t) for t in asked.spelled) / len(asked.spelled)
         if document.kind == "bundle":
             score += EVENT * max((events[e] for e in document.events if e in events), default=0.0)
-            if asked.asks_for_all and score > 0 and any(e in events for e in document.events):
+            steps = sum(m in named for m in index.members[number])
+            if steps > 1 and score > 0:
+                score += MEMBERS * (steps - 1)
+            if asked.asks_for_all and score > 0 and (steps > 1 or any(e in events for e in document.events)):
                 score += ASKS_FOR_ALL
         if score > 0:
             fits = fit(document.intents, index.sibling_intents[number], asked.intents)

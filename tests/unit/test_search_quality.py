@@ -39,7 +39,11 @@ def index() -> SearchIndex:
     documents = [matter_document(m["code"], m["name"], m["summary"], m["keywords"]) for m in matters]
     documents += [
         bundle_document(
-            b["code"], b["name"], b["summary"], [(by_code[c]["name"], by_code[c]["keywords"]) for c in b["matters"]]
+            b["code"],
+            b["name"],
+            b["summary"],
+            [(by_code[c]["name"], by_code[c]["keywords"]) for c in b["matters"]],
+            b["matters"],
         )
         for b in bundles
     ]

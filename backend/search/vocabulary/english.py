@@ -219,6 +219,15 @@ ENGLISH_PHRASES: dict[str, str] = {
     "broken arm": "injury",
     "broken leg": "injury",
     "broken bone": "injury",
+    "late father": "death parent",
+    "late mother": "death parent",
+    "late dad": "death parent",
+    "late mum": "death parent",
+    "late parents": "death parent",
+    "late husband": "death spouse",
+    "late wife": "death spouse",
+    "late grandfather": "death elderly",
+    "late grandmother": "death elderly",
 }
 """English phrases -> the catalog's word(s) (whole words, after the spelling folds)."""
 
@@ -361,5 +370,21 @@ ENGLISH_SYNONYMS: dict[str, str] = {
     "fracture": "injury",
     "wounded": "injury",
     "injuries": "injury",
+    "chinese": "china",
+    "uk": "foreign",
+    "british": "foreign",
+    "american": "foreign",
+    "usa": "foreign",
+    "canadian": "foreign",
+    "australian": "foreign",
+    "german": "foreign",
+    "french": "foreign",
+    "japanese": "foreign",
+    "korean": "foreign",
+    "russian": "foreign",
+    "indian": "foreign",
+    "expat": "foreigner",
+    "expats": "foreigner",
+    "laowai": "foreigner",
 }
 """Everyday English words -> the catalog's wording."""
