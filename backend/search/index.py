@@ -86,11 +86,11 @@ class Document:
     intents: frozenset[str] = frozenset()  # what a follow-up service does (see intent.py); empty for a first issue
 
 
-def _features(text: str, weight: float, into: dict[str, float]) -> None:
+def _features(text: str, weight: float, into: dict[str, float], sounds: bool = True) -> None:
     normalised = normalize(text)
     for gram in grams(normalised):
         into[gram] = max(into.get(gram, 0.0), weight)
-    for pair in syllable_pairs(normalised):
+    for pair in syllable_pairs(normalised) if sounds else ():
         key = "py:" + pair
         into[key] = max(into.get(key, 0.0), weight * 0.8)
     for word in english_words(normalised):
@@ -119,10 +119,13 @@ def make_document(
 ) -> Document:
     """A document from its texts in every locale."""
     features: dict[str, float] = {}
+    # Paraphrases go without their sounds: the catalog's own words already match a wrong character that
+    # sounds right, and the pinyin of some 2,000 phrases would slow the index build by a third.
+    for text in paraphrases:
+        _features(text, PARAPHRASE, features, sounds=False)
     for text, weight in [
         *((s, SUMMARY) for s in summaries),
         *((m, MEMBER) for m in members),
-        *((p, PARAPHRASE) for p in paraphrases),
         *((k, KEYWORD) for k in keywords),
         *((n, NAME) for n in names),
     ]:
@@ -214,6 +217,11 @@ class SearchIndex:
             for others in siblings([d.thing for d in documents])
         ]
         self.longest_whole = max(map(len, self.wholes), default=0)
+        # The documents that say each whole (in any of their names, keywords or paraphrases), found once here
+        # rather than for every query and document.
+        self.saying = {w: [n for n, d in enumerate(documents) if w in d.texts] for w in self.wholes}
+        self.members_of_bundles = frozenset(m for ms in self.members for m in ms)
+        self.texts = "\n".join(d.texts for d in documents)  # a query in none of them gains no exact bonus
         # Typos are undone towards the index's words and the everyday words that stand for them ("extention").
         everyday = {w for w in (*v.ENGLISH_SYNONYMS, *v.ENGLISH_SPELLINGS) if _stems(w) <= self.english_vocabulary}
         self._typo_words = self.english_words | everyday

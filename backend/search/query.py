@@ -273,12 +273,20 @@ def _contained(index: SearchIndex, asked: Query) -> tuple[dict[str, float], dict
     return chinese, english
 
 
+def _said(index: SearchIndex, chinese: dict[str, float], english: dict[int, float]) -> dict[int, float]:
+    """The documents whose own words the query says (see _contained), each with the longest share."""
+    said = dict(english)
+    for whole, share in chinese.items():
+        for number in index.saying.get(whole, ()):
+            said[number] = max(said.get(number, 0.0), share)
+    return said
+
+
 def _named(index: SearchIndex, chinese: dict[str, float], english: dict[int, float]) -> set[int]:
     """The matters of bundles whose own words (a Chinese name, keyword or paraphrase of three characters or
     more, or an English one of two words or more) the query says."""
-    wholes = [whole for whole, share in chinese.items() if share >= 0.5]
-    members = {m for ms in index.members for m in ms}
-    return {m for m in members if m in english or any(w in index.documents[m].texts for w in wholes)}
+    named = {n for whole, share in chinese.items() if share >= 0.5 for n in index.saying.get(whole, ())}
+    return (named | set(english)) & index.members_of_bundles
 
 
 def _coverage(document: Document, features: frozenset[str]) -> float:
@@ -311,14 +319,14 @@ def search(index: SearchIndex, query: str, limit: int = 10) -> list[Hit]:
     elif events:
         candidates |= {n for event in events for n in index.bundles.get(event, ())}
     chinese, english = _contained(index, asked)
-    named = _named(index, chinese, english) if chinese or english else set()
+    said = _said(index, chinese, english)
+    exact = [s for s in asked.squashed if len(s) > 1 and s in index.texts]  # usually none: a longer query
+    named = _named(index, chinese, english) if said else set()
     scored = []
     for number in candidates:
         document = index.documents[number]
-        score = scores.get(number, 0.0) + max(_exact_bonus(document, s) for s in asked.squashed)
-        if chinese or english:
-            said = max((share for whole, share in chinese.items() if whole in document.texts), default=0.0)
-            score += CONTAINED * max(said, english.get(number, 0.0))
+        score = scores.get(number, 0.0) + max((_exact_bonus(document, s) for s in exact), default=0.0)
+        score += CONTAINED * said.get(number, 0.0)
         if asked.latin:
             score += _pinyin_bonus(document, asked.latin)
         if asked.spelled:
