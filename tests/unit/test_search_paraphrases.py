@@ -14,6 +14,7 @@ from backend.search.build import bundle_document, matter_document
 from backend.search.index import SearchIndex
 from backend.search.paraphrases import LOCALES, all_paraphrases, parse
 from backend.search.query import search
+from backend.search.text import normalize
 
 MATTERS = json.loads((DEMO_CATALOG_DIR / "matters.json").read_text(encoding="utf-8"))
 BUNDLES = json.loads((DEMO_CATALOG_DIR / "bundles.json").read_text(encoding="utf-8"))
@@ -42,6 +43,17 @@ def test_every_matter_and_bundle_is_paraphrased_in_every_locale() -> None:
     assert sorted(written) == sorted(codes)
     thin = [(code, locale) for code in codes for locale in LOCALES if len(written[code].get(locale, [])) < 2]
     assert thin == []
+
+
+def test_ages_in_chinese_numerals_read_as_digits_and_the_cantonese_card_as_a_card() -> None:
+    assert [normalize(t) for t in ("阿爸六十歲", "八十五岁", "九十多岁", "十二岁", "两岁", "長者咭")] == [
+        "阿爸60岁",
+        "85岁",
+        "90多岁",
+        "12岁",
+        "2岁",
+        "长者卡",
+    ]
 
 
 def test_a_malformed_paraphrase_line_is_refused() -> None:
@@ -96,6 +108,8 @@ def test_a_malformed_paraphrase_line_is_refused() -> None:
         ("層樓按揭供完咗", "GZ-GHZYJ-0004"),
         ("老豆過咗身，佢公積金點攞", "GZ-GJJ-0006"),
         ("老人家想請人上門照顧", "GZ-MZJ-0009"),
+        ("社保咭唔見咗", "GZ-RSJ-0011"),  # 咭: a card
+        ("妈妈九十二岁了能领什么钱", "GZ-MZJ-0007"),  # any age over 80 is old age
         # Plain English, British and American.
         ("I lost my ID card on the metro", "GZ-GA-0004"),
         ("my boss hasn't paid me for two months", "GZ-HZ-RSJ-0001"),

@@ -75,7 +75,10 @@ CHINESE_SYNONYMS: dict[str, str] = {
     "就医 看病": "睇医生 睇病 看医生 睇医 求医",
     "异地就医": "回老家看病 外地看病 回乡看病 异地看病 外省看病 跨省看病 回老家就医 返乡看病 在外地住院 外地住院 "
     "外省住院 省外住院 跨省住院 外省就医",
-    "高龄 老人": "八十岁 八十几岁 八十多岁 九十岁 九十多岁 80岁 80多岁 90岁 百岁 长寿",
+    "高龄 老人": "八十岁 八十几岁 八十多岁 九十岁 九十多岁 80岁 80多岁 90岁 百岁 长寿 "
+    + " ".join(f"{age}岁 {age}多岁 {age}几岁" for age in range(80, 110, 10))
+    + " "
+    + " ".join(f"{age}岁" for age in range(80, 110)),
     "户口 户籍": "户籍 户口本 户口簿 户藉",
     "纳税 税务": "报税 交税 税单 缴税",
     # What people do with papers.
@@ -140,7 +143,7 @@ CONFUSABLE_GROUPS = (
     "驶使 驾架 照昭 婚昏 失矢 记计 保宝 金经 住注 生声 户护沪 补朴 领岭 换唤 续读 签鉴 残浅 缴檄 纳呐 执热 "
     "税锐 契挈 免兔 祟崇 券卷 冶治 亨享 徒徙 刺剌 暂晢 密蜜 睛晴 请清情 须需 座坐 做作 在再 带戴 廷延 澳奥 "
     "港巷 疫役 苗描 揭竭 贴帖 津律 营宫萤 牌脾 登澄 册删 审宙 批比 查渣 载裁栽 拒柜 项顶 准淮 聘骋 低底 "
-    "抵扺 押钾 殡缤 葬莽 丧丢 抚扰 恤血 赔陪 偿尝 迁迂"
+    "抵扺 押钾 殡缤 葬莽 丧丢 抚扰扶 恤血 格隔阁 赔陪 偿尝 迁迂"
 )
 """Shape-similar characters people type for each other (a typo is undone only where the catalog has
 the corrected word next to the same neighbour and not the typed one)."""
