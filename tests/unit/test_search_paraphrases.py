@@ -128,6 +128,11 @@ def test_a_malformed_paraphrase_line_is_refused() -> None:
         ("can I use my American driver's license here", "GZ-GA-0020"),
         ("work permit for foreign staff at my company", "GZ-KJJ-0001"),
         ("marriage registration, premarital check and moving her hukou, can we do all at once", "LE-0003"),
+        # Plurals and -ing forms.
+        ("replacing my lost driving licences", "GZ-GA-0017"),
+        ("low rent apartments from the government", "GZ-ZJJ-0002"),
+        ("employer withholding my salary", "GZ-HZ-RSJ-0001"),
+        ("getting divorced", "GZ-MZJ-0002"),
     ],
 )
 def test_everyday_words_find_the_right_service_first(index: SearchIndex, query: str, expected: str) -> None:
