@@ -217,9 +217,7 @@ class SearchIndex:
             for others in siblings([d.thing for d in documents])
         ]
         self.longest_whole = max(map(len, self.wholes), default=0)
-        # The documents that say each whole (in any of their names, keywords or paraphrases), found once here
-        # rather than for every query and document.
-        self.saying = {w: [n for n, d in enumerate(documents) if w in d.texts] for w in self.wholes}
+        self._saying: dict[str, list[int]] = {}  # see saying()
         self.members_of_bundles = frozenset(m for ms in self.members for m in ms)
         self.texts = "\n".join(d.texts for d in documents)  # a query in none of them gains no exact bonus
         # Typos are undone towards the index's words and the everyday words that stand for them ("extention").
@@ -227,6 +225,14 @@ class SearchIndex:
         self._typo_words = self.english_words | everyday
         self._deletions = _deletion_map(self._typo_words, 1, 4)
         self._far_deletions = _deletion_map(self._typo_words, 2, 7)
+
+    def saying(self, whole: str) -> list[int]:
+        """The documents that say a whole (in a name, keyword or paraphrase): found on first asking and kept,
+        rather than for every query and document (nor for all wholes at build: most are never asked)."""
+        found = self._saying.get(whole)
+        if found is None:
+            found = self._saying[whole] = [n for n, d in enumerate(self.documents) if whole in d.texts]
+        return found
 
     def close_terms(self, word: str) -> list[str]:
         """Stems of vocabulary words one edit away from `word` (typo tolerance for words of 4+ letters),

@@ -277,7 +277,7 @@ def _said(index: SearchIndex, chinese: dict[str, float], english: dict[int, floa
     """The documents whose own words the query says (see _contained), each with the longest share."""
     said = dict(english)
     for whole, share in chinese.items():
-        for number in index.saying.get(whole, ()):
+        for number in index.saying(whole):
             said[number] = max(said.get(number, 0.0), share)
     return said
 
@@ -285,7 +285,7 @@ def _said(index: SearchIndex, chinese: dict[str, float], english: dict[int, floa
 def _named(index: SearchIndex, chinese: dict[str, float], english: dict[int, float]) -> set[int]:
     """The matters of bundles whose own words (a Chinese name, keyword or paraphrase of three characters or
     more, or an English one of two words or more) the query says."""
-    named = {n for whole, share in chinese.items() if share >= 0.5 for n in index.saying.get(whole, ())}
+    named = {n for whole, share in chinese.items() if share >= 0.5 for n in index.saying(whole)}
     return (named | set(english)) & index.members_of_bundles
 
 
