@@ -34,6 +34,9 @@ from backend.search.text import (
 NAME, KEYWORD, SUMMARY, MEMBER = 3.0, 2.4, 1.0, 1.2
 """Field weights: a bundle's member matters describe it, but less than its own name."""
 
+PARAPHRASE = 1.2
+"""How citizens say a service (paraphrases.py): nearly a keyword, but written by us, not by its department."""
+
 PRIMARY = 0.1
 """A tie-breaker for the ordinary service that issues or grants something (a passport, a social security
 card): a query that names only the thing ("社保卡", "hz") most often wants that one, not a follow-up
@@ -68,12 +71,14 @@ class Document:
     code: str
     names: list[str]  # normalised, all locales
     keywords: list[str]
+    paraphrases: list[str]  # how citizens say it (see paraphrases.py), normalised
     pinyins: list[tuple[str, str]]  # (full, initials) of the Chinese names and keywords
-    texts: str = ""  # the names and keywords, "|"-separated (for a quick "is it in any of them")
+    texts: str = ""  # the names, keywords and paraphrases, "|"-separated (for a quick "is it in any of them")
     spoken: str = ""  # the pinyins, "|"-separated: a Latin query found in none matches none of them
     spellings: dict[str, float] = field(default_factory=dict)  # pinyin runs (and their initials) -> bonus
     features: dict[str, float] = field(default_factory=dict)  # feature -> best field weight
     events: frozenset[str] = frozenset()  # a bundle's life events (see events.py)
+    members: tuple[str, ...] = ()  # a bundle's member matters' codes
     prior: float = 0.0  # what the document is worth before any query (see make_document)
     name_words: list[frozenset[str]] = field(default_factory=list)  # each name's characters and English stems
     phrases: list[tuple[str, ...]] = field(default_factory=list)  # the English names' and keywords' stems
@@ -81,11 +86,11 @@ class Document:
     intents: frozenset[str] = frozenset()  # what a follow-up service does (see intent.py); empty for a first issue
 
 
-def _features(text: str, weight: float, into: dict[str, float]) -> None:
+def _features(text: str, weight: float, into: dict[str, float], sounds: bool = True) -> None:
     normalised = normalize(text)
     for gram in grams(normalised):
         into[gram] = max(into.get(gram, 0.0), weight)
-    for pair in syllable_pairs(normalised):
+    for pair in syllable_pairs(normalised) if sounds else ():
         key = "py:" + pair
         into[key] = max(into.get(key, 0.0), weight * 0.8)
     for word in english_words(normalised):
@@ -109,9 +114,15 @@ def make_document(
     summaries: list[str],
     members: Sequence[str] = (),
     events: frozenset[str] = frozenset(),
+    paraphrases: Sequence[str] = (),
+    member_codes: Sequence[str] = (),
 ) -> Document:
     """A document from its texts in every locale."""
     features: dict[str, float] = {}
+    # Paraphrases go without their sounds: the catalog's own words already match a wrong character that
+    # sounds right, and the pinyin of some 2,000 phrases would slow the index build by a third.
+    for text in paraphrases:
+        _features(text, PARAPHRASE, features, sounds=False)
     for text, weight in [
         *((s, SUMMARY) for s in summaries),
         *((m, MEMBER) for m in members),
@@ -125,15 +136,19 @@ def make_document(
         code=code,
         names=[squash(normalize(n)) for n in names],
         keywords=[squash(normalize(k)) for k in keywords],
-        texts="|".join(squash(normalize(t)) for t in (*names, *keywords)),
+        paraphrases=[squash(normalize(p)) for p in paraphrases],
+        texts="|".join(squash(normalize(t)) for t in (*names, *keywords, *paraphrases)),
         pinyins=[pinyin(normalize(t)) for t in chinese],
         spoken="|".join(p for t in chinese for p in pinyin(normalize(t))),
         spellings=_spellings([list(syllables(normalize(t))) for t in chinese]),
         features=features,
         events=events,
+        members=tuple(member_codes),
         name_words=[frozenset(f for f in _one(n) if len(f) == 1 or f.startswith("en:")) for n in names],
         phrases=[
-            p for p in (tuple(stem(w) for w in english_words(normalize(t))) for t in (*names, *keywords)) if len(p) > 1
+            p
+            for p in (tuple(stem(w) for w in english_words(normalize(t))) for t in (*names, *keywords, *paraphrases))
+            if len(p) > 1
         ],
         thing=thing([normalize(n) for n in names]) if kind == "matter" else ("", frozenset()),
         intents=document_intents([normalize(n) for n in names], [normalize(k) for k in keywords])
@@ -187,10 +202,13 @@ class SearchIndex:
         for number, document in enumerate(documents):
             for event in document.events:
                 self.bundles[event].append(number)
-        self.wholes: set[str] = set()  # the Chinese names and keywords
+        numbers = {document.code: number for number, document in enumerate(documents)}
+        self.members = [[numbers[c] for c in document.members if c in numbers] for document in documents]
+        self.wholes: set[str] = set()  # the Chinese names, keywords and paraphrases
         self.phrases: dict[str, list[tuple[frozenset[str], int]]] = defaultdict(list)  # stem -> (phrase, document)
         for number, document in enumerate(documents):
-            self.wholes.update(w for w in (*document.names, *document.keywords) if len(w) > 1 and has_cjk(w))
+            said = (*document.names, *document.keywords, *document.paraphrases)
+            self.wholes.update(w for w in said if len(w) > 1 and has_cjk(w))
             for phrase in {frozenset(p) for p in document.phrases}:
                 self.phrases[min(phrase)].append((phrase, number))
         # What each matter's siblings (services for the same thing) do: see intent.py.
@@ -199,11 +217,22 @@ class SearchIndex:
             for others in siblings([d.thing for d in documents])
         ]
         self.longest_whole = max(map(len, self.wholes), default=0)
+        self._saying: dict[str, list[int]] = {}  # see saying()
+        self.members_of_bundles = frozenset(m for ms in self.members for m in ms)
+        self.texts = "\n".join(d.texts for d in documents)  # a query in none of them gains no exact bonus
         # Typos are undone towards the index's words and the everyday words that stand for them ("extention").
         everyday = {w for w in (*v.ENGLISH_SYNONYMS, *v.ENGLISH_SPELLINGS) if _stems(w) <= self.english_vocabulary}
         self._typo_words = self.english_words | everyday
         self._deletions = _deletion_map(self._typo_words, 1, 4)
         self._far_deletions = _deletion_map(self._typo_words, 2, 7)
+
+    def saying(self, whole: str) -> list[int]:
+        """The documents that say a whole (in a name, keyword or paraphrase): found on first asking and kept,
+        rather than for every query and document (nor for all wholes at build: most are never asked)."""
+        found = self._saying.get(whole)
+        if found is None:
+            found = self._saying[whole] = [n for n, d in enumerate(self.documents) if whole in d.texts]
+        return found
 
     def close_terms(self, word: str) -> list[str]:
         """Stems of vocabulary words one edit away from `word` (typo tolerance for words of 4+ letters),

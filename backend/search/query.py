@@ -36,6 +36,8 @@ CONTAINED = 0.3
 the document has it: "抵押登记" in "买楼做咗按揭，抵押登记使唔使自己办"."""
 PART_OF_NAME, PART_OF_KEYWORD = 1.0, 0.8
 """What a document gains when the whole query is part of one of its names or keywords (times the share)."""
+PARAPHRASED = 2.0
+"""What a document gains when the whole query is one of its paraphrases (a keyword whole gains 2.2)."""
 INTENT, SIBLING = 0.1, 0.4
 """The share of its score a document gains when it does what the query wants done ("丢了": a replacement),
 and loses when it does not and a sibling service for the same thing (or another follow-up) does (intent.py)."""
@@ -44,6 +46,9 @@ EVENT = 1.2
 COVER = 0.02
 """A tie-breaker: how much of a document's name the query covers (of two names that match alike, the
 one that says less besides)."""
+MEMBERS = 0.5
+"""What a bundle gains for each of its matters past the first that the query names in their own words
+("出世纸、入户口、买医保": three of the birth bundle's): one who lists several steps of a bundle wants all of them."""
 ASKS_FOR_ALL = 0.8
 """What a bundle gains when the query asks what all there is to do ("要办哪些手续", "what do I need to do")."""
 _ASKS_FOR_ALL = (
@@ -55,6 +60,11 @@ _ASKS_FOR_ALL = (
     "处理",
     "咩",
     "一次搞定",
+    "一齐办",
+    "一齐申请",
+    "一齐搞",
+    "一起申请",
+    "一条龙",
     "一次办",
     "一起办",
     "一并办",
@@ -70,6 +80,10 @@ _ASKS_FOR_ALL = (
     "paperwork",
     "where to start",
     "where do i start",
+    "all at once",
+    "in one go",
+    "one place",
+    "whole process",
     "where to begin",
 )
 
@@ -223,15 +237,18 @@ def _pinyin_bonus(document: Document, latin: str) -> float:
 
 
 def _exact_bonus(document: Document, squashed: str) -> float:
-    if len(squashed) < 2 or squashed not in document.texts:  # in no name nor keyword: the usual case
+    if len(squashed) < 2 or squashed not in document.texts:  # in no name, keyword nor paraphrase: the usual case
         return 0.0
     if squashed in document.names:
         return 3.0
     if squashed in document.keywords:
         return 2.2
-    # Part of a name or keyword: worth more the more of it the query says ("居住证补办" is most of
-    # "补办居住证" but only part of "港澳居民居住证补办").
-    share = max(len(squashed) / len(text) for text in (*document.names, *document.keywords) if squashed in text)
+    if squashed in document.paraphrases:
+        return PARAPHRASED
+    # Part of a name, keyword or paraphrase: worth more the more of it the query says ("居住证补办" is most
+    # of "补办居住证" but only part of "港澳居民居住证补办").
+    said = (*document.names, *document.keywords, *document.paraphrases)
+    share = max(len(squashed) / len(text) for text in said if squashed in text)
     if any(squashed in name for name in document.names):
         return PART_OF_NAME * share
     return PART_OF_KEYWORD * share
@@ -254,6 +271,22 @@ def _contained(index: SearchIndex, asked: Query) -> tuple[dict[str, float], dict
             if phrase <= asked.stems:
                 english[number] = max(english.get(number, 0.0), min(1.0, len(phrase) / 3))
     return chinese, english
+
+
+def _said(index: SearchIndex, chinese: dict[str, float], english: dict[int, float]) -> dict[int, float]:
+    """The documents whose own words the query says (see _contained), each with the longest share."""
+    said = dict(english)
+    for whole, share in chinese.items():
+        for number in index.saying(whole):
+            said[number] = max(said.get(number, 0.0), share)
+    return said
+
+
+def _named(index: SearchIndex, chinese: dict[str, float], english: dict[int, float]) -> set[int]:
+    """The matters of bundles whose own words (a Chinese name, keyword or paraphrase of three characters or
+    more, or an English one of two words or more) the query says."""
+    named = {n for whole, share in chinese.items() if share >= 0.5 for n in index.saying(whole)}
+    return (named | set(english)) & index.members_of_bundles
 
 
 def _coverage(document: Document, features: frozenset[str]) -> float:
@@ -286,20 +319,24 @@ def search(index: SearchIndex, query: str, limit: int = 10) -> list[Hit]:
     elif events:
         candidates |= {n for event in events for n in index.bundles.get(event, ())}
     chinese, english = _contained(index, asked)
+    said = _said(index, chinese, english)
+    exact = [s for s in asked.squashed if len(s) > 1 and s in index.texts]  # usually none: a longer query
+    named = _named(index, chinese, english) if said else set()
     scored = []
     for number in candidates:
         document = index.documents[number]
-        score = scores.get(number, 0.0) + max(_exact_bonus(document, s) for s in asked.squashed)
-        if chinese or english:
-            said = max((share for whole, share in chinese.items() if whole in document.texts), default=0.0)
-            score += CONTAINED * max(said, english.get(number, 0.0))
+        score = scores.get(number, 0.0) + max((_exact_bonus(document, s) for s in exact), default=0.0)
+        score += CONTAINED * said.get(number, 0.0)
         if asked.latin:
             score += _pinyin_bonus(document, asked.latin)
         if asked.spelled:
             score += sum(_run_bonus(document, t) for t in asked.spelled) / len(asked.spelled)
         if document.kind == "bundle":
             score += EVENT * max((events[e] for e in document.events if e in events), default=0.0)
-            if asked.asks_for_all and score > 0 and any(e in events for e in document.events):
+            steps = sum(m in named for m in index.members[number])
+            if steps > 1 and score > 0:
+                score += MEMBERS * (steps - 1)
+            if asked.asks_for_all and score > 0 and (steps > 1 or any(e in events for e in document.events)):
                 score += ASKS_FOR_ALL
         if score > 0:
             fits = fit(document.intents, index.sibling_intents[number], asked.intents)

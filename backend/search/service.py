@@ -111,18 +111,18 @@ def _build_index(
         key = (*matter.name.values(), *matter.summary.values(), *(w for ws in words.values() for w in ws))
         groups.setdefault(key, []).append(matter.code)
     variants: dict[str, list[str]] = {}
+    original: dict[str, str] = {}  # a matter's code -> the code of the original that stands for it
     documents = []
     for codes in groups.values():
         # The original (the shortest code: the city department's) stands for its copies.
         first = min(codes, key=lambda c: (len(c), c))
         variants[first] = sorted(codes, key=lambda c: (len(c), c))
+        original.update(dict.fromkeys(codes, first))
         matter = snapshot.by_code[first]
         documents.append(matter_document(first, matter.name, matter.summary, keywords.get(first, {})))
     for bundle in snapshot.bundles:
-        members = [
-            (snapshot.by_code[c].name, keywords.get(c, {}))
-            for c in snapshot.bundle_matters.get(bundle.code, [])
-            if c in snapshot.by_code
-        ]
-        documents.append(bundle_document(bundle.code, bundle.name, bundle.summary, members))
+        codes = [c for c in snapshot.bundle_matters.get(bundle.code, []) if c in snapshot.by_code]
+        members = [(snapshot.by_code[c].name, keywords.get(c, {})) for c in codes]
+        member_codes = [original.get(c, c) for c in codes]
+        documents.append(bundle_document(bundle.code, bundle.name, bundle.summary, members, member_codes))
     return SearchIndex(documents), variants

@@ -25,7 +25,7 @@ _WORD = re.compile(r"[a-z0-9]+")
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 _RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _CONTRACTIONS = re.compile(r"n['’]t\b|['’]s\b")
-_VARIANTS = str.maketrans("衞瞭祇衹粧", "卫了只只妆")  # what OpenCC leaves Traditional
+_VARIANTS = str.maketrans("衞瞭祇衹粧咭", "卫了只只妆卡")  # what OpenCC leaves Traditional; 咭: Cantonese "card"
 _SYLLABLES = frozenset(v.PINYIN_SYLLABLES.split())
 
 _STOP_WORDS = (
@@ -44,9 +44,24 @@ def has_cjk(text: str) -> bool:
 
 @functools.lru_cache(maxsize=65536)
 def normalize(text: str) -> str:
-    """NFKC, lower case, Simplified Chinese."""
+    """NFKC, lower case, Simplified Chinese; an age in Chinese numerals in digits ("六十岁" as "60岁")."""
     folded = unicodedata.normalize("NFKC", text).lower()
-    return _T2S.convert(folded).translate(_VARIANTS) if has_cjk(folded) else folded
+    if not has_cjk(folded):
+        return folded
+    simplified = _T2S.convert(folded).translate(_VARIANTS)
+    return _AGE.sub(lambda m: f"{_number(m[1])}{m[2]}", simplified) if "岁" in simplified else simplified
+
+
+_AGE = re.compile(r"([一二两三四五六七八九十]+)(多岁|几岁|岁)")
+_DIGITS = {c: n for n, c in enumerate("零一二三四五六七八九")} | {"两": 2}
+
+
+def _number(numerals: str) -> str:
+    """Chinese numerals under a hundred in digits: 六十 -> 60, 八十五 -> 85, 十二 -> 12."""
+    tens, _, units = numerals.rpartition("十")
+    if "十" not in numerals:
+        return "".join(str(_DIGITS[c]) for c in numerals)
+    return str((_DIGITS.get(tens, 1) if tens else 1) * 10 + (_DIGITS.get(units, 0) if units else 0))
 
 
 def chinese_only(text: str) -> str:

@@ -14,7 +14,8 @@ DOCUMENT_INTENTS: dict[str, tuple[str, str]] = {
 
 QUERY_INTENTS: dict[str, tuple[str, str]] = {
     "replace": (
-        "补领 补发 补办 补证 补返 补番 补翻 补张 补个 挂失 遗失 丢 唔见 不见了 被偷 掉了 跌咗 损坏 坏了 烂了",
+        "补领 补发 补办 补证 补返 补番 补翻 补张 补个 挂失 遗失 丢 唔见 不见了 被偷 掉了 跌咗 损坏 坏了 烂了 "
+        "烂咗 整烂 整坏 坏咗 揾唔到 搵唔到 找不到了",
         "replacement replace reissue damaged broken missing misplaced stolen",
     ),
     "renew": (
@@ -23,7 +24,7 @@ QUERY_INTENTS: dict[str, tuple[str, str]] = {
     ),
     "cancel": (
         "注销 销户 销掉 销埋 销咗 撤销 取消 关闭 关掉 关店 结业 倒闭 执笠 解除 解押 去掉 停业 不做了 "
-        "不开了 不干了 唔做 唔开",
+        "不开了 不干了 唔做 唔开 执铺 执舖 收铺 收舖 收档 执档 关门",
         "cancel cancellation close closing deregister deregistration shut remove",
     ),
     "change": (
