@@ -29,6 +29,7 @@ from actions.texts import locale_of, say
 QUESTIONS = {"ask_materials": "materials", "ask_fee": "fee", "ask_duration": "duration", "ask_location": "location"}
 BUTTONS = ("materials", "fee", "duration", "location")
 SMALL_TALK = ("greet", "goodbye", "thanks", "affirm", "deny")
+SURE = 2 * CONFIDENT  # a result this strong names a matter even in words not of its name
 MAX_FAILURES = 2  # turns in a row without help before handing over to a person
 MAX_LISTED = 5
 CODE = re.compile(r"[A-Z0-9-]{1,32}")
@@ -218,16 +219,17 @@ async def _named(turn: Turn, words: str) -> tuple[Hit | None, list[Hit]]:
 
 
 def _names_another(words: str, best: Hit) -> bool:
-    """Whether a follow-up's words name other matters than the one in hand: a strong result whose name
-    shares a word with them ("居住证" -> 居住证签注), not one that matched on "补张" or "开唔开"."""
-    return best.score >= CONFIDENT and share_words(words, best.name)
+    """Whether a follow-up's words name other matters than the one in hand: a result whose name shares
+    a word with them ("居住证" -> 居住证签注), or one the search is sure of ("驾照": its keywords), not
+    one that matched on leftovers of the question ("补张", "佢住", "开唔开")."""
+    return best.score >= CONFIDENT and (share_words(words, best.name) or best.score >= SURE)
 
 
 async def follow_up(turn: Turn, questions: tuple[str, ...], reading: Reading | None) -> None:
     """A question about a matter: the one the message names, else the one in hand, else ask which."""
     words = reading.words if reading else ""
     named, options = await _named(turn, words)
-    if named is not None:
+    if named is not None and (turn.subject is None or turn.offered or _names_another(words, named)):
         await answer_about(turn, questions, named.code)
     elif options and (turn.subject is None or _names_another(words, options[0])):
         turn.offer(options, ",".join(questions))  # close matters named: ask which, keeping the question

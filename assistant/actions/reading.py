@@ -42,6 +42,7 @@ TOPICS: dict[str, re.Pattern[str]] = {
         r"\b(what else|next steps?|other (things|steps)|anything else (to do|i need to do)|what comes next)\b",
     ),
     "materials": _any(
+        r"(要|需要|须|須)?(带|帶|拎|准备|準備|交)(啲|些|什么|什麼|甚麼|啥|咩|乜)?(东西|東西|嘢|野)",
         r"(带|帶|拎|攞|准备|準備|提交|提供|交|备|備)(些|啲|哪些|什么|什麼|甚麼|咩|啥|乜嘢|乜|咩嘢)",
         r"(要|需要|须|須)(带|帶|拎|准备|準備)",
         r"^\s*(documents?|papers?|docs)\s*[?？]+\s*$|^\s*(材料|文件|證件|证件)\s*[?？]+\s*$",
@@ -106,7 +107,7 @@ _FILLER = _any(
 )
 # What a follow-up says around its question that names nothing ("那个", "一共", "听说", "then").
 _FOLLOW = _any(
-    r"一共|总共|總共|全部|大概|大约|大約|听说|聽講|聽說|那个|那個|嗰個|嗰个|这个|這個|呢個|那么|那麼|咁|还有|還有|仲有|能不能|可不可以|可唔可以|可以|能在|能|有没有|有冇|有沒有|有没|有沒|有無|啲咩|咩|那边|嗰邊|一般|每次|一次|什么|什麼|甚麼|啥|乜|办完|辦完|办好|辦好|办下来|辦落|搞掂|弄|搞|整|开|開|不|唔|吧|啊|呀|後面|后面|那|这|這|就|都|也|先|呢",
+    r"一共|总共|總共|全部|大概|大约|大約|听说|聽講|聽說|那个|那個|嗰個|嗰个|这个|這個|呢個|那么|那麼|咁|还有|還有|仲有|能不能|可不可以|可唔可以|可以|能在|能|有没有|有冇|有沒有|有没|有沒|有無|啲咩|咩|那边|嗰邊|一般|每次|一次|什么|什麼|甚麼|啥|乜|办完|辦完|办好|辦好|办下来|辦落|搞掂|弄|搞|整|开|開|不|唔|吧|啊|呀|後面|后面|那|这|這|就|都|也|先|呢|去|来|來|嚟",
     r"\b(now|then|and|also|it|that|this|these|those|what about|so|ok|okay|still|just|really|there|here|take|takes|after|before|usually|normally)\b",
 )
 # The city's districts: in a question about where to go they say which hall, not which matter (the
@@ -215,6 +216,8 @@ def read(text: str) -> Reading:
     if "location" in topics:
         rest = _strip(DISTRICTS, _strip(_HOURS, rest))
     words = matter_words(_strip(_FOLLOW, rest))
+    if topics and not _WORDS.search(_strip(_FILLER, _strip(GENERIC, words))):
+        words = ""  # "申請得唔得": a follow-up whose only other words are generic names no matter
     leftover = _strip(_FILLER, _strip(GENERIC, words or rest))
     vague = bool(GENERIC.search(text)) and not _meaningful(leftover) and not topics and not cases
     chatter = _strip(SMALL_TALK, text)
