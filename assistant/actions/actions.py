@@ -59,6 +59,7 @@ class Turn:
         self.pending: str | None = tracker.get_slot("pending_question")
         self.facts: dict[str, str] = dict(tracker.get_slot("facts") or {})
         self.offered_for: str = str(tracker.get_slot("offered_for") or "")
+        self.reasked = bool(tracker.get_slot("reasked"))
         self.events: list[EventType] = []
 
     def say(self, key: str, **values: Any) -> str:
@@ -79,7 +80,7 @@ class Turn:
 
     def settle(self, code: str) -> None:
         """The conversation is now about this matter or bundle; nothing is waiting."""
-        self.remember(matter_code=code, offered=None, offered_for=None, pending_question=None, failures=0)
+        self.remember(matter_code=code, offered=None, offered_for=None, pending_question=None, reasked=None, failures=0)
 
     def failed(self, key: str) -> None:
         """Say we could not help; the second time in a row, hand over to a person."""
@@ -97,14 +98,22 @@ class Turn:
         made = [{"title": self.say(f"button_{t}"), "payload": f"/ask_{t}"} for t in topics]
         return [*made, {"title": self.say("button_apply"), "payload": "/apply_now"}]
 
-    def offer(self, options: list[Hit], pending: str | None, intro: str = "clarify") -> None:
-        """Ask the citizen to choose (one tap each), keeping the question they asked for the choice."""
-        buttons = [{"title": h.name, "payload": f'/choose_matter{{"matter_code":"{h.code}"}}'} for h in options]
-        self.reply(self.say(intro), buttons)
-        self.suggest(options)
+    def choice_buttons(self, options: list[Hit]) -> list[dict[str, str]]:
+        """One button per matter or bundle: tapping it sends its code."""
+        return [{"title": h.name, "payload": f'/choose_matter{{"matter_code":"{h.code}"}}'} for h in options]
+
+    def keep_choices(self, options: list[Hit], pending: str | None) -> None:
+        """Remember the choices on screen and the question waiting for one."""
         self.remember(
             offered=[{"kind": h.kind, "code": h.code, "name": h.name} for h in options], pending_question=pending
         )
+
+    def offer(self, options: list[Hit], pending: str | None, intro: str = "clarify", again: bool = False) -> None:
+        """Ask the citizen to choose (one tap each), keeping the question they asked for the choice."""
+        self.reply(self.say(intro), self.choice_buttons(options))
+        self.suggest(options)
+        self.keep_choices(options, pending)
+        self.remember(reasked=again)
         if not self.payload:
             self.remember(offered_for=self.text)
 
@@ -136,16 +145,22 @@ async def present(turn: Turn, code: str, options: list[Hit] | None = None) -> No
     turn.settle(code)
 
 
-async def answer_about(turn: Turn, questions: tuple[str, ...], code: str) -> None:
-    """Answer follow-up questions about one matter or bundle."""
+async def answer_about(turn: Turn, questions: tuple[str, ...], code: str, others: list[Hit] | None = None) -> None:
+    """Answer follow-up questions about one matter or bundle; with `others`, say it is the likeliest of
+    the choices and keep the others (and the question) for a tap."""
     detail = await _detail(code, turn.locale)
     if detail is None:
         turn.failed("which_matter")
         return
     texts = [answer(turn.say, question, _kind(code), detail) for question in questions]
-    turn.reply("\n\n".join(texts), turn.buttons(questions))
-    turn.suggest([Hit(_kind(code), code, detail["name"], 0.0)])
+    if others:
+        texts.insert(0, turn.say("assumed", name=detail["name"]))
+    buttons = turn.choice_buttons(others) if others else turn.buttons(questions)
+    turn.reply("\n\n".join(texts), buttons)
+    turn.suggest([Hit(_kind(code), code, detail["name"], 0.0), *(others or [])])
     turn.settle(code)
+    if others:
+        turn.keep_choices(others, ",".join(questions))
 
 
 async def apply_now(turn: Turn, code: str) -> None:
@@ -168,13 +183,23 @@ async def apply_now(turn: Turn, code: str) -> None:
     turn.settle(code)
 
 
+LIFE_EVENT_SHARE = 0.75  # a life event this close to its own leading step is what the situation is about
+
+
 async def _bundle_first(hits: list[Hit], locale: str) -> list[Hit]:
-    """A life event that leads its own matters is the answer: they are in it, not rivals of it."""
-    if not hits or hits[0].kind != "bundle":
-        return hits
-    detail = await backend().bundle(hits[0].code, locale)
-    members = {m["code"] for m in (detail or {}).get("matters") or []}
-    return [hits[0], *(h for h in hits[1:] if h.code not in members)]
+    """A life event ranked with its own matters is the answer: they are steps of it, not rivals of it
+    ("阿爷过身了，啲手续点搞" ranks the housing-fund step first and the bereavement event close behind)."""
+    plausible = [h for h in hits if h.score >= PLAUSIBLE]
+    for bundle in (h for h in plausible if h.kind == "bundle"):
+        if bundle.score < LIFE_EVENT_SHARE * plausible[0].score:
+            break
+        detail = await backend().bundle(bundle.code, locale)
+        members = {m["code"] for m in (detail or {}).get("matters") or []}
+        above = [h for h in plausible if h.score > bundle.score]
+        if len(above) <= 2 and all(h.code in members for h in above):
+            lead = Hit(bundle.kind, bundle.code, bundle.name, max(bundle.score, plausible[0].score))
+            return [lead, *(h for h in hits if h.code != bundle.code and h.code not in members)]
+    return hits
 
 
 async def find(turn: Turn, text: str, pending: str | None = None) -> None:
@@ -225,16 +250,28 @@ def _names_another(words: str, best: Hit) -> bool:
     return best.score >= CONFIDENT and (share_words(words, best.name) or best.score >= SURE)
 
 
+async def _names_a_material(turn: Turn, code: str, words: str) -> bool:
+    """Whether the words name one of the materials of the matter or bundle in hand."""
+    detail = await _detail(code, turn.locale) if words else None
+    matters = (detail or {}).get("matters") or ([detail] if detail else [])
+    return any(share_words(words, m["name"]) for matter in matters for m in matter["materials"])
+
+
 async def follow_up(turn: Turn, questions: tuple[str, ...], reading: Reading | None) -> None:
     """A question about a matter: the one the message names, else the one in hand, else ask which."""
     words = reading.words if reading else ""
+    if turn.subject and "materials" in questions and await _names_a_material(turn, turn.subject, words):
+        await answer_about(turn, questions, turn.subject)  # "要带出生证吗": one of its materials, not a matter
+        return
     named, options = await _named(turn, words)
     if named is not None and (turn.subject is None or turn.offered or _names_another(words, named)):
         await answer_about(turn, questions, named.code)
     elif options and (turn.subject is None or _names_another(words, options[0])):
         turn.offer(options, ",".join(questions))  # close matters named: ask which, keeping the question
+    elif turn.offered and turn.reasked:  # asked twice, not chosen: the likeliest, the others kept on screen
+        await answer_about(turn, questions, turn.offered[0].code, others=turn.offered[1:])
     elif turn.offered:  # choices on screen: the question waits for the choice
-        turn.offer(turn.offered, ",".join(questions), intro="clarify_first")
+        turn.offer(turn.offered, ",".join(questions), intro="clarify_first", again=True)
     elif turn.subject is not None:  # words that name no matter clearly do not change the matter in hand
         await answer_about(turn, questions, turn.subject)
     else:
@@ -245,11 +282,16 @@ async def follow_up(turn: Turn, questions: tuple[str, ...], reading: Reading | N
 async def apply(turn: Turn, reading: Reading) -> None:
     """ "Apply now": for the matter the message names, else the one in hand, else ask which."""
     named, options = await _named(turn, reading.words)
+    if turn.subject is not None and not (named and _names_another(reading.words, named)):
+        named, options = None, []  # "幫我開張申請表": the words name no other matter than the one in hand
     code = named.code if named is not None else turn.subject
     if code is not None:
         await apply_now(turn, code)
+    elif turn.offered and turn.reasked and not options:  # still not chosen: the likeliest
+        await apply_now(turn, turn.offered[0].code)
     elif options or turn.offered:
-        turn.offer(options or turn.offered, "apply", intro="clarify_apply" if turn.token else "sign_in_then_choose")
+        intro = "clarify_apply" if turn.token else "sign_in_then_choose"
+        turn.offer(options or turn.offered, "apply", intro=intro, again=bool(turn.offered and not options))
     else:
         turn.reply(turn.say("which_to_apply"))
         turn.remember(pending_question="apply")
@@ -329,7 +371,7 @@ async def respond(turn: Turn) -> None:
         await own_case(turn, ("progress",), "")
     elif reading.vague:
         await clarify(turn)
-    elif turn.intent in QUESTIONS:
+    elif turn.intent in QUESTIONS and not reading.words:  # the model heard a question the lists did not
         await follow_up(turn, (QUESTIONS[turn.intent],), reading)
     elif reading.small_talk or (turn.intent in SMALL_TALK and not reading.words):
         turn.reply(turn.say(turn.intent if turn.intent in SMALL_TALK else "greet"))
@@ -344,16 +386,20 @@ async def respond(turn: Turn) -> None:
 async def question_in_hand(turn: Turn, words: str) -> None:
     """A question while a matter is in hand: another matter it names, else what can be asked about this one."""
     named, options = await _named(turn, words)
-    if named is not None and named.code != turn.subject:
+    if named is not None and named.code != turn.subject:  # the question's own words: a clear result is it
         await present(turn, named.code, [named, *[o for o in options if o.code != named.code]])
         return
-    if options:
+    if options and _names_another(words, options[0]):
         turn.offer(options, None)
         return
     code = turn.subject or ""
     detail = await _detail(code, turn.locale)
     if detail is None:
         turn.failed("which_matter")
+        return
+    others = [o for o in options if o.code != code][:2]
+    if others:  # words of substance but no clear matter: this one, or one of those?
+        turn.offer([Hit(_kind(code), code, detail["name"], 0.0), *others], None, intro="clarify_in_hand")
         return
     turn.reply(turn.say("about", name=detail["name"]), turn.buttons())
     turn.suggest([Hit(_kind(code), code, detail["name"], 0.0)])

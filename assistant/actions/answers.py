@@ -31,11 +31,19 @@ def _materials(say: Say, kind: str, detail: dict[str, Any], matters: list[dict[s
     return "\n".join([say("materials_head", name=name), *lines, *note])
 
 
-def _fee(say: Say, detail: dict[str, Any], matters: list[dict[str, Any]]) -> str:
-    fees = [fee for matter in matters for fee in matter["fees"]]
+def _fee(say: Say, kind: str, detail: dict[str, Any], matters: list[dict[str, Any]]) -> str:
+    # A life event's fees say which of its steps each is for: two steps may each charge a "registration fee".
+    fees = [(matter["name"], fee) for matter in matters for fee in matter["fees"]]
     if not fees:
         return say("fee_free", name=detail["name"])
-    lines = [say("fee_line", name=fee["name"], amount=fee["amount"]) for fee in fees]
+    lines = [
+        say(
+            "fee_line",
+            name=say("fee_of_step", fee=fee["name"], step=step) if kind == "bundle" else fee["name"],
+            amount=fee["amount"],
+        )
+        for step, fee in fees
+    ]
     return "\n".join([say("fee_head", name=detail["name"]), *lines, say("fee_pay")])
 
 
@@ -103,7 +111,7 @@ def answer(say: Say, question: str, kind: str, detail: dict[str, Any]) -> str:
     if question == "materials":
         return _materials(say, kind, detail, matters)
     if question == "fee":
-        return _fee(say, detail, matters)
+        return _fee(say, kind, detail, matters)
     if question == "duration":
         return _duration(say, kind, detail, matters)
     if question == "steps":

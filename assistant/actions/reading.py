@@ -26,15 +26,15 @@ TOPICS: dict[str, re.Pattern[str]] = {
         r"\b(online|on the internet|on my phone|in the app|in person|without going|do i have to go|need to go|have to visit|visit (the )?(office|hall)|trips?)\b",
     ),
     "fee": _any(
-        r"多少钱|多少錢|几多钱|幾多錢|幾多銀|几钱|幾錢|收费|收費|收钱|收錢|收唔收|收不收|费用|費用|价钱|價錢|價格|价格|要钱|要錢|免费|免費|贵不贵|貴唔貴|贵吗|貴嗎|工本费|工本費|花多少|使幾多|使唔使錢|花钱|花錢|交钱|交錢|付钱|付錢|俾錢|畀钱|收唔收",
-        r"\b(how much|costs?|fees?|price|charges?|free|expensive|pay anything|money does it|pay for (it|this|that))\b",
+        r"多少钱|多少錢|几多钱|幾多錢|幾多銀|几钱|幾錢|收费|收費|收钱|收錢|收唔收|收不收|费用|費用|价钱|價錢|價格|价格|要钱|要錢|免费|免費|贵不贵|貴唔貴|贵吗|貴嗎|工本费|工本費|花多少|使幾多|使唔使錢|花钱|花錢|交钱|交錢|付钱|付錢|俾錢|畀钱|收唔收|交多少|付多少|俾幾多|畀幾多|使唔使錢",
+        r"\b(how much|costs?|fees?|price|charges?|free|expensive|pay anything|money does it|pay for (it|this|that)|need (money|to pay)|any charges?)\b",
     ),
     "duration": _any(
-        r"多久|多长时间|多長時間|几天|幾天|幾耐|几耐|几个月|幾個月|一个月|一個月|多少天|几个工作日|幾個工作日|工作日|几时|幾時|什么时候|甚麼時候|啥时候|啥時候|截止|幾時先|等多久|要等|快不快|快唔快|几日|幾日|拿证|攞證|出证|出證|下证|下證|拿到|攞到|下来|下來|办下来|辦落",
-        r"\b(how long( does it| will it| would it)?( take)?|how many (days|weeks)|when (will|can|do|would) i (get|have|receive)|take long|takes|processing time|wait|waiting|quick(ly)?|fast|soon|days|weeks|deadline|(for|get|until) (approval|approved))\b",
+        r"多久|多长时间|多長時間|几天|幾天|幾耐|几耐|几个月|幾個月|一个月|一個月|多少天|幾多日|几多日|幾多天|几多天|几多个工作日|幾多個工作日|几个工作日|幾個工作日|工作日|几时|幾時|什么时候|甚麼時候|啥时候|啥時候|截止|幾時先|等多久|要等|快不快|快唔快|几日|幾日|拿证|攞證|出证|出證|下证|下證|拿到|攞到|下来|下來|办下来|辦落",
+        r"\b(how long( does it| will it| would it)?( take)?|how many (days|weeks)|when (will|can|do|would) i (get|have|receive)|take long|takes|processing time|wait|waiting|quick(ly)?|fast|soon|days|weeks|deadline|(for|get|until) (approval|approved)|when (does|do|is|will) (it|the \w+|they))\b",
     ),
     "location": _any(
-        r"哪里办|哪裡辦|在哪|去哪|哪办|哪辦|哪里|哪裡|哪儿|哪兒|边度|邊度|喺邊|去边|去邊|边间|邊間|地址|地点|地點|大厅|大廳|窗口|服务中心|服務中心|开门|開門|开放|開放|几点|幾點|营业|營業|上班时间|办公时间|辦公時間|周六|週六|周日|週日|星期六|星期日|礼拜六|禮拜六|周末|週末|附近|近啲|最近的|哪个区|邊個區",
+        r"哪里办|哪裡辦|在哪|去哪|哪办|哪辦|哪里|哪裡|哪儿|哪兒|边度|邊度|喺邊|去边|去邊|边间|邊間|地址|地点|地點|大厅|大廳|窗口|服务中心|服務中心|开门|開門|开放|開放|几点|幾點|营业|營業|上班时间|办公时间|辦公時間|周六|週六|周日|週日|星期六|星期日|礼拜六|禮拜六|周末|週末|附近|近啲|最近的|哪个区|邊個區|返戶籍地|返户籍地|回户籍地|回戶籍地|户籍地办|戶籍地辦|回老家办|返鄉下",
         r"\b(where|address|offices?|opening|open (on|at|till|until|today|tomorrow)|is it open|are they open|hours|saturdays?|sundays?|weekends?|which hall|nearest|near me|location|counter|closes?|what time)\b",
     ),
     "steps": _any(
@@ -43,28 +43,24 @@ TOPICS: dict[str, re.Pattern[str]] = {
     ),
     "materials": _any(
         r"(要|需要|须|須)?(带|帶|拎|准备|準備|交)(啲|些|什么|什麼|甚麼|啥|咩|乜)?(东西|東西|嘢|野)",
-        r"(带|帶|拎|攞|准备|準備|提交|提供|交|备|備)(些|啲|哪些|什么|什麼|甚麼|咩|啥|乜嘢|乜|咩嘢)",
+        r"(带|帶|拎|攞|拿|准备|準備|提交|提供|交|备|備)(点|點|些|啲|D)?(些|啲|哪些|什么|什麼|甚麼|咩|啥|乜嘢|乜|咩嘢)",
         r"(要|需要|须|須)(带|帶|拎|准备|準備)",
+        r"(使唔使|要不要|要唔要|需唔需要|需不需要|是不是要|是否要|用不用|用唔用)(交|带|帶|拎|拿|攞|提供|出示|準備|准备)(?!钱|錢)",
         r"^\s*(documents?|papers?|docs)\s*[?？]+\s*$|^\s*(材料|文件|證件|证件)\s*[?？]+\s*$",
         r"材料|资料|資料|文件|原件|复印件|複印件|照片|相片|證明文件|带啥|帶咩|要啲咩|要咩|要乜|需要什么|需要啥|需要甚麼|需要什麼|要什么|要啥|要甚麼|要什麼",
-        r"\b(what (documents?|papers?|materials?)|which (documents?|papers?)|documents? do i need|paperwork|bring|materials?|what do i need|what is needed|what's needed|requirements?|need to (show|provide|take))\b",
+        r"\b((what|wat|wht|which) (documents?|papers?|materials?|docs)|documents? (do )?i need|paperwork|bring|materials?|what do i need|what is needed|what's needed|requirements?|need to (show|provide|take))\b",
     ),
 }
-FOLLOW_UP_TOPICS = {
-    "online": "online",
-    "fee": "fee",
-    "duration": "duration",
-    "location": "location",
-    "materials": "materials",
-}
+FOLLOW_UP_TOPICS = frozenset(TOPICS)
 
 # "Do it for me now": hand over a draft of the current matter or bundle.
 APPLY = _any(
     r"(帮我|幫我|给我|畀我|俾我|替我)(现在|現在|马上|馬上|即刻|立即|直接)?(就)?(一起|一齊)?(办|辦|申请|申請|搞|整|弄|报|報|填)(?!证明|證明)",
     r"(现在|現在|马上|馬上|即刻|立即|立刻|直接)(就)?(帮我|幫我|同我)?(办|辦|申请|申請|開始|开始|填)",
     r"^(我)?(想|要)(现在|現在)?(就)?(申请|申請|办理|辦理)(一下|吧|啦|喇)?[。！!.]*$",
-    r"开始申请|開始申請|开始办|開始辦|去申请|去申請|填表|填表格|一起办了|一齊辦",
-    r"\b(apply now|apply for (it|this|that)|(i'?d|i would|i) (like|want) to apply|let'?s apply|start (the |my |an )?application|sign me up|do it now|go ahead|fill (in|out) the form|i'?ll apply|apply (pls|please)|apply$)",
+    r"开始申请|開始申請|开始办|開始辦|去申请|去申請|填表|填表格|一起办了|一齊辦|一起帮我|一齊幫我",
+    r"(帮我|幫我|替我|同我)(把|將|将)?(表|表格|申請表|申请表)?(填|提交|递交|遞交|交上)|(開|开)(張|张|个|個)(申請表|申请表)",
+    r"\b(apply now|apply for (it|this|that)|(i'?d|i would|i) (like|want) to apply|let'?s apply|start (the |my |an )?application|sign me up|do it now|go ahead|fill (in|out) the form|fill (it|this) (in|out)|i'?ll apply|apply (pls|please)|apply$|submit (it|this)|apply for (the whole thing|all|everything|both)|^start it|start it (now|for me))",
 )
 
 # Questions about the citizen's own applications (answered only when signed in).
@@ -77,21 +73,22 @@ CASES: dict[str, re.Pattern[str]] = {
     "supplement": _any(
         r"补正|補正|补什么|補什麼|补啥|補啥|补乜|補乜|補咩|补咩|補啲|补啲|补交|補交|补充材料|補充材料|补件|補件|补齐|補齊",
         r"(要我|叫我|让我|讓我)(补|補)(?!办|辦|領|领|发|發|返|换|換)|(仲有|还有|還有).{0,4}(要|要我)(补|補)(?!办|辦|領|领|发|發|返|换|換)",
-        r"\b(supplement|what do they want me to (add|send|provide|do)|add (more|what|anything)|missing (document|material|paper)s?|more documents|resubmit|asked me (for|to add))\b",
+        r"(要|需要|还要|還要|仲要)(补|補)(材料|资料|資料|文件|嘢|啲嘢)|補返啲(嘢|文件|資料|材料)|补回",
+        r"\b(what else (i|do i) (must|need to|have to) (upload|send|add)|(must|need to|have to) upload|supplement|what do they want me to (add|send|provide|do)|add (more|what|anything)|missing (document|material|paper)s?|more documents|resubmit|asked me (for|to add))\b",
     ),
     "refund": _any(
         r"退款|退费|退費|退钱|退錢|能退吗|能退嗎|可以退(?!休|役|伍|学|學|保|出)|退唔退(?!休)|退不退(?!休)|退返|退了没|退了沒|退咗未|到账了|到賬未|钱.{0,4}退(?!休|役)|錢.{0,4}退(?!休|役)",
-        r"\b(refund(ed|s)?|money back|get (my|the) money|paid back)\b",
+        r"\b(my refund|the refund|refund (status|yet|come|came|arrived?|back|done)|refunded|money back|get (my|the) money back|paid back)\b",
     ),
     "due": _any(
         r"(还有|還有|仲有|有没有|有沒有|有冇|有無|啲).{0,6}(?<!多少)(要交|要付|要俾|要畀|未交|未付|欠(?!薪|款|债|債)|俾錢|畀錢|交钱|交錢)",
         r"待缴|待繳|欠费|欠費|未缴|未繳|要交的钱|要交嘅錢|要付的钱|要缴的|要繳的",
-        r"\b(anything (left |still )?to pay|do i (still )?(have|owe|need) to pay(?! for)|owe|outstanding|unpaid|have to pay anything|anything to pay|what do i (still )?have to pay)\b",
+        r"\b(anything (left |still )?to pay|do i (still )?(have|owe|need) to pay(?! for)|i owe|outstanding|anything due|unpaid|have to pay anything|anything to pay|what do i (still )?have to pay)\b",
     ),
     "progress": _any(
-        r"我的申请|我的申請|我嘅申請|我个申请|我個申請|我份(申請|申请|嘢|野|文件|件)|我嗰份|我那份|我的办件|我的辦件|我啲申請|我的件",
-        r"申请了|申請咗|申请的|提交了|交咗|交嗰份|办件|辦件|进度|進度|审批|審批|批了没|批了沒|批了吗|批咗未|批咗冇|批准了|受理了|到哪一步|到哪步|到哪了|到哪里了|去到邊|去到边|搞成點|搞成点|點樣了|怎么样了|怎麼樣了|有结果|有結果|结果出|結果出|办好了没|辦好了沒|好咗未|好了没|拿到没|攞到未|(查下|查一下|查查|睇下|看看)我(的|嘅|啲)?(申请|申請|办件|辦件|件|嘢)",
-        r"\b(my application|applied|status|progress|approved|any news|heard back|submitted|where is my|how is my|what happened to my|is it ready|ready yet)\b",
+        r"我的申请|我的申請|我嘅申請|我个申请|我個申請|我份(申請|申请|嘢|野|文件|件)|我嗰份|我那份|我的办件|我的辦件|我啲申請|我的件|嗰單|那单|那份申请|那个申请|那個申請",
+        r"申请了|申請咗|申请的|提交了|交咗|交嗰份|办件|辦件|进度|進度|审批|審批|批了没|批了沒|批了吗|批咗未|批咗冇|批准了|受理了|到哪一步|到哪步|到哪了|到哪里了|去到邊|去到边|搞成點|搞成点|點樣了|怎么样了|怎麼樣了|有结果|有結果|结果出|結果出|办好了没|辦好了沒|好咗未|好了没|拿到没|攞到未|(查下|查一下|查查|睇下|看看)我(的|嘅|啲)?(申请|申請|办件|辦件|件|嘢)|审得|審得|审核得|審核得|审到|審到|而家點|而家点|现在怎样了|現在怎樣了|咋样了|咋樣了|怎么样啦",
+        r"\b(my (other |own |last )?applications?|applied|status|progress|approved|any news|heard back|submitted|where is my|how is my|what happened to my|is it ready|ready yet)\b",
     ),
 }
 CASE_ORDER = ("refusal", "supplement", "refund", "due", "progress")
@@ -103,11 +100,11 @@ GENERIC = _any(
 )
 _FILLER = _any(
     r"我想|我要|想要|需要|请问|請問|帮我|幫我|一下|一个|一個|個|个|张|張|份|啲|些|的|嘅|呢|吗|嗎|啊|呀|吖|喇|啦|咗|返|搞|整|弄|想|要|我|嗰|那|這|这|呢個",
-    r"\b(i|i'd|i'm|me|my|a|an|the|some|need|want|would|like|to|get|apply|for|new|please|pls|help|with|do|can|you|how|what|about|one)\b",
+    r"\b(i|i'd|i'm|me|my|a|an|the|some|need|want|would|like|to|get|apply|for|new|please|pls|help|with|do|can|you|how|what|about|one|so|much|very|lot|again|all|really|great)\b",
 )
 # What a follow-up says around its question that names nothing ("那个", "一共", "听说", "then").
 _FOLLOW = _any(
-    r"一共|总共|總共|全部|大概|大约|大約|听说|聽講|聽說|那个|那個|嗰個|嗰个|这个|這個|呢個|那么|那麼|咁|还有|還有|仲有|能不能|可不可以|可唔可以|可以|能在|能|有没有|有冇|有沒有|有没|有沒|有無|啲咩|咩|那边|嗰邊|一般|每次|一次|什么|什麼|甚麼|啥|乜|办完|辦完|办好|辦好|办下来|辦落|搞掂|弄|搞|整|开|開|不|唔|吧|啊|呀|後面|后面|那|这|這|就|都|也|先|呢|去|来|來|嚟",
+    r"一共|总共|總共|全部|大概|大约|大約|听说|聽講|聽說|那个|那個|嗰個|嗰个|这个|這個|呢個|那么|那麼|咁|还有|還有|仲有|能不能|可不可以|可唔可以|可以|能在|能|有没有|有冇|有沒有|有没|有沒|有無|啲咩|咩|那边|嗰邊|一般|每次|一次|什么|什麼|甚麼|啥|乜|办完|辦完|办好|辦好|办下来|辦落|搞掂|弄|搞|整|开|開|不|唔|吧|啊|呀|後面|后面|那|这|這|就|都|也|先|呢|去|来|來|嚟|顺便|順便|问下|問下|一起|一齊|一块|一塊",
     r"\b(now|then|and|also|it|that|this|these|those|what about|so|ok|okay|still|just|really|there|here|take|takes|after|before|usually|normally)\b",
 )
 # The city's districts: in a question about where to go they say which hall, not which matter (the

@@ -32,11 +32,22 @@ CONVERSATION_TEXTS: dict[str, dict[str, str]] = {
         "zh-Hant": "您要申請哪一個？點一下，我為您建立預填好的申請草稿：",
         "en": "Which one would you like to apply for? Tap it and I'll start a pre-filled draft:",
     },
+    "clarify_in_hand": {
+        "zh-Hans": "您问的是刚才这个事项，还是下面其他的？点一下我接着回答：",
+        "zh-Hant": "您問的是剛才這個事項，還是下面其他的？點一下我接着回答：",
+        "en": "Do you mean the service we were talking about, or one of these? Tap one and I'll go on:",
+    },
+    "assumed": {
+        "zh-Hans": "先按“{name}”为您回答；如果您问的是别的，点下方的事项：",
+        "zh-Hant": "先按「{name}」為您回答；如果您問的是別的，點下方的事項：",
+        "en": "Here is the answer for {name}; if you meant another one, tap it below:",
+    },
     "about": {
         "zh-Hans": "关于{name}，我可以告诉您要带的材料、收费、办理时限、办理地点，也可以为您创建预填好的申请草稿。",
         "zh-Hant": "關於{name}，我可以告訴您要帶的材料、收費、辦理時限、辦理地點，也可以為您建立預填好的申請草稿。",
         "en": "About {name}: I can tell you what to bring, the fees, how long it takes and where to go, or start a pre-filled draft for you.",
     },
+    "fee_of_step": {"zh-Hans": "{fee}（{step}）", "zh-Hant": "{fee}（{step}）", "en": "{fee} ({step})"},
     "steps_bundle": {
         "zh-Hans": "{name}一共包括{count}个事项：",
         "zh-Hant": "{name}一共包括{count}個事項：",

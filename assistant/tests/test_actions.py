@@ -90,6 +90,7 @@ def test_a_clear_result_is_answered_with_its_card_and_remembered() -> None:
         "offered": None,
         "offered_for": None,
         "pending_question": None,
+        "reasked": None,
         "failures": 0,
     }
 
@@ -145,6 +146,7 @@ def test_a_question_naming_other_close_matters_asks_and_keeps_the_question() -> 
         ],
         "offered_for": "居住证要带什么材料",
         "pending_question": "materials",
+        "reasked": False,
     }
 
 

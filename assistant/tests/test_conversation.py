@@ -238,3 +238,14 @@ def test_choices_asked_again_show_names_not_codes() -> None:
     again = chat.say("要多少钱", intent="ask_fee")
     assert "居民身份证补领" in str(chat.slots["offered"]) and again.suggestions[0] == "GZ-GA-0004"
     assert again.titles == ["居民身份证补领", "机动车驾驶证补领", "补领婚姻登记证"]
+
+
+def test_choices_ignored_twice_answer_the_likeliest_and_keep_the_others() -> None:
+    chat = Conversation()
+    chat.say("补办")
+    chat.say("要多少钱", intent="ask_fee")  # asked again, the question kept
+    said = chat.say("要多久", intent="ask_duration")
+    assert said.suggestions[0] == "GZ-GA-0004" and said.text.startswith("先按“居民身份证补领”为您回答")
+    assert said.titles == ["机动车驾驶证补领", "补领婚姻登记证"]  # the others, one tap away
+    other = chat.tap("GZ-GA-0017")
+    assert other.suggestions == ["GZ-GA-0017"] and "机动车驾驶证补领" in other.text
