@@ -207,7 +207,8 @@ async def find(turn: Turn, text: str, pending: str | None = None) -> None:
     hits = await backend().search(text, turn.locale)
     choice = choose(await _bundle_first(hits, turn.locale))
     if choice.answer is not None:  # a life event's own matters stay beside it as cards
-        await present(turn, choice.answer.code, choose(hits).options or choice.options)
+        beside = [h for h in choose(hits).options if h.code != choice.answer.code]
+        await present(turn, choice.answer.code, [choice.answer, *beside][:3])
     elif choice.found:
         turn.offer(choice.options, pending)
     else:
@@ -250,6 +251,14 @@ def _names_another(words: str, best: Hit) -> bool:
     return best.score >= CONFIDENT and (share_words(words, best.name) or best.score >= SURE)
 
 
+async def _member_named(turn: Turn, best: Hit | None) -> str | None:
+    """The step of the life event in hand that the words found, if they found one."""
+    if best is None or turn.subject is None or _kind(turn.subject) != "bundle" or best.score < PLAUSIBLE:
+        return None
+    detail = await backend().bundle(turn.subject, turn.locale)
+    return best.code if best.code in {m["code"] for m in (detail or {}).get("matters") or []} else None
+
+
 async def _names_a_material(turn: Turn, code: str, words: str) -> bool:
     """Whether the words name one of the materials of the matter or bundle in hand."""
     detail = await _detail(code, turn.locale) if words else None
@@ -264,7 +273,10 @@ async def follow_up(turn: Turn, questions: tuple[str, ...], reading: Reading | N
         await answer_about(turn, questions, turn.subject)  # "要带出生证吗": one of its materials, not a matter
         return
     named, options = await _named(turn, words)
-    if named is not None and (turn.subject is None or turn.offered or _names_another(words, named)):
+    member = await _member_named(turn, named or (options[0] if options else None))
+    if member is not None:  # "is the lottery thing online" inside the car-buying life event: that step
+        await answer_about(turn, questions, member)
+    elif named is not None and (turn.subject is None or turn.offered or _names_another(words, named)):
         await answer_about(turn, questions, named.code)
     elif options and (turn.subject is None or _names_another(words, options[0])):
         turn.offer(options, ",".join(questions))  # close matters named: ask which, keeping the question

@@ -210,7 +210,7 @@ def read(text: str) -> Reading:
     rest = text
     for pattern in [*TOPICS.values(), *(CASES[c] for c in cases), APPLY]:
         rest = _strip(pattern, rest)
-    if "location" in topics:
+    if "location" in topics or "duration" in topics:  # "when does it open", "open on Saturday?"
         rest = _strip(DISTRICTS, _strip(_HOURS, rest))
     words = matter_words(_strip(_FOLLOW, rest))
     if topics and not _WORDS.search(_strip(_FILLER, _strip(GENERIC, words))):

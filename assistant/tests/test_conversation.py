@@ -30,11 +30,20 @@ SEARCH: dict[str, list[tuple[str, str, str, float]]] = {
         ("matter", "GZ-MZJ-0003", "补领婚姻登记证", 1.8),
     ],
     "补办 驾照": [("matter", "GZ-GA-0017", "机动车驾驶证补领", 3.1), ("matter", "GZ-GA-0019", "机动车驾驶证申领", 1.2)],
+    "出生医学证明": [
+        ("matter", "GZ-WJW-0002", "出生医学证明", 2.2),
+        ("matter", "GZ-WJW-0003", "出生医学证明补发", 2.1),
+    ],
     "驾照": [("matter", "GZ-GA-0017", "机动车驾驶证补领", 2.6), ("matter", "GZ-GA-0019", "机动车驾驶证申领", 2.5)],
     "宝宝刚生": [
         ("bundle", "LE-0002", "生小孩", 2.0),
         ("matter", "GZ-GA-0001", "出生登记", 1.9),
         ("matter", "GZ-WJW-0002", "出生医学证明", 1.8),
+    ],
+    "宝宝出生了手续": [
+        ("matter", "GZ-GA-0001", "出生登记", 1.9),
+        ("bundle", "LE-0002", "生小孩", 1.8),
+        ("matter", "GZ-WJW-0002", "出生医学证明", 1.5),
     ],
     "生孩子": [("matter", "GZ-WJW-0001", "生育登记", 3.0)],
 }
@@ -45,6 +54,7 @@ MATTERS: dict[str, dict[str, Any]] = {
         ("GZ-GA-0017", "机动车驾驶证补领"),
         ("GZ-YJGLJ-0001", "危险化学品经营许可证核发（不带储存设施）"),
         ("GZ-WJW-0001", "生育登记"),
+        ("GZ-WJW-0002", "出生医学证明"),
     ]
 }
 REJECTED = {
@@ -249,3 +259,11 @@ def test_choices_ignored_twice_answer_the_likeliest_and_keep_the_others() -> Non
     assert said.titles == ["机动车驾驶证补领", "补领婚姻登记证"]  # the others, one tap away
     other = chat.tap("GZ-GA-0017")
     assert other.suggestions == ["GZ-GA-0017"] and "机动车驾驶证补领" in other.text
+
+
+def test_a_life_event_ranked_just_under_its_own_step_leads_and_its_steps_are_answered_inside_it() -> None:
+    chat = Conversation()
+    found = chat.say("宝宝出生了手续怎么办")
+    assert found.suggestions == ["LE-0002", "GZ-GA-0001", "GZ-WJW-0002"] and "生小孩" in found.text
+    step = chat.say("出生医学证明要带啥", intent="ask_materials")  # one step of it, named
+    assert step.suggestions == ["GZ-WJW-0002"]
