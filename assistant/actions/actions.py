@@ -23,7 +23,7 @@ from actions import cases
 from actions.answers import answer
 from actions.backend import BackendUnavailableError, Hit, NotSignedInError, backend
 from actions.matching import CONFIDENT, PLAUSIBLE, choose, share_words
-from actions.reading import FOLLOW_UP_TOPICS, GENERIC, Reading, read
+from actions.reading import ALL_STEPS, FOLLOW_UP_TOPICS, GENERIC, Reading, read
 from actions.texts import locale_of, say
 
 QUESTIONS = {"ask_materials": "materials", "ask_fee": "fee", "ask_duration": "duration", "ask_location": "location"}
@@ -183,20 +183,22 @@ async def apply_now(turn: Turn, code: str) -> None:
     turn.settle(code)
 
 
+STEPS_LEADING = 3  # this many of its own steps ranked above a life event: the situation is the event
 LIFE_EVENT_SHARE = 0.75  # a life event this close to its own leading step is what the situation is about
 
 
-async def _bundle_first(hits: list[Hit], locale: str) -> list[Hit]:
-    """A life event ranked with its own matters is the answer: they are steps of it, not rivals of it
-    ("阿爷过身了，啲手续点搞" ranks the housing-fund step first and the bereavement event close behind)."""
+async def _bundle_first(hits: list[Hit], locale: str, text: str) -> list[Hit]:
+    """A life event ranked with its own matters is the answer when the citizen asks for everything
+    ("阿爷过身了，啲手续点搞": the housing-fund step first, the bereavement event close behind), or when
+    the first results are all its steps ("出生证、上户口、医保"): they are steps of it, not rivals of it."""
     plausible = [h for h in hits if h.score >= PLAUSIBLE]
     for bundle in (h for h in plausible if h.kind == "bundle"):
-        if bundle.score < LIFE_EVENT_SHARE * plausible[0].score:
-            break
         detail = await backend().bundle(bundle.code, locale)
         members = {m["code"] for m in (detail or {}).get("matters") or []}
         above = [h for h in plausible if h.score > bundle.score]
-        if len(above) <= 2 and all(h.code in members for h in above):
+        steps_lead = len(above) >= STEPS_LEADING and all(h.code in members for h in above)
+        close = bundle.score >= LIFE_EVENT_SHARE * plausible[0].score and len(above) <= 2
+        if steps_lead or (close and ALL_STEPS.search(text) and all(h.code in members for h in above)):
             lead = Hit(bundle.kind, bundle.code, bundle.name, max(bundle.score, plausible[0].score))
             return [lead, *(h for h in hits if h.code != bundle.code and h.code not in members)]
     return hits
@@ -205,7 +207,7 @@ async def _bundle_first(hits: list[Hit], locale: str) -> list[Hit]:
 async def find(turn: Turn, text: str, pending: str | None = None) -> None:
     """Answer the matter the words describe, offer close ones, or say nothing was found."""
     hits = await backend().search(text, turn.locale)
-    choice = choose(await _bundle_first(hits, turn.locale))
+    choice = choose(await _bundle_first(hits, turn.locale, text))
     if choice.answer is not None:  # a life event's own matters stay beside it as cards
         beside = [h for h in choose(hits).options if h.code != choice.answer.code]
         await present(turn, choice.answer.code, [choice.answer, *beside][:3])
@@ -272,7 +274,12 @@ async def follow_up(turn: Turn, questions: tuple[str, ...], reading: Reading | N
     if turn.subject and "materials" in questions and await _names_a_material(turn, turn.subject, words):
         await answer_about(turn, questions, turn.subject)  # "要带出生证吗": one of its materials, not a matter
         return
-    named, options = await _named(turn, words)
+    if turn.subject is None and not turn.offered:  # a first message: all its words describe the matter
+        hits = await backend().search(turn.text, turn.locale)
+        first = choose(await _bundle_first(hits, turn.locale, turn.text))
+        named, options = first.answer, first.options
+    else:
+        named, options = await _named(turn, words)
     member = await _member_named(turn, named or (options[0] if options else None))
     if member is not None:  # "is the lottery thing online" inside the car-buying life event: that step
         await answer_about(turn, questions, member)

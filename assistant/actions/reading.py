@@ -87,7 +87,7 @@ CASES: dict[str, re.Pattern[str]] = {
     ),
     "progress": _any(
         r"我的申请|我的申請|我嘅申請|我个申请|我個申請|我份(申請|申请|嘢|野|文件|件)|我嗰份|我那份|我的办件|我的辦件|我啲申請|我的件|嗰單|那单|那份申请|那个申请|那個申請",
-        r"申请了|申請咗|申请的|提交了|交咗|交嗰份|办件|辦件|进度|進度|审批|審批|批了没|批了沒|批了吗|批咗未|批咗冇|批准了|受理了|到哪一步|到哪步|到哪了|到哪里了|去到邊|去到边|搞成點|搞成点|點樣了|怎么样了|怎麼樣了|有结果|有結果|结果出|結果出|办好了没|辦好了沒|好咗未|好了没|拿到没|攞到未|(查下|查一下|查查|睇下|看看)我(的|嘅|啲)?(申请|申請|办件|辦件|件|嘢)|审得|審得|审核得|審核得|审到|審到|而家點|而家点|现在怎样了|現在怎樣了|咋样了|咋樣了|怎么样啦",
+        r"申请了|申請咗|申请的|提交了|交咗|交嗰份|办件|辦件|进度|進度|审批到|審批到|审批进度|審批進度|审批结果|審批結果|批了没|批了沒|批了吗|批咗未|批咗冇|批准了|受理了|到哪一步|到哪步|到哪了|到哪里了|去到邊|去到边|搞成點|搞成点|點樣了|怎么样了|怎麼樣了|有结果|有結果|结果出|結果出|办好了没|辦好了沒|好咗未|好了没|拿到没|攞到未|(查下|查一下|查查|睇下|看看)我(的|嘅|啲)?(申请|申請|办件|辦件|件|嘢)|审得|審得|审核得|審核得|审到|審到|而家點|而家点|现在怎样了|現在怎樣了|咋样了|咋樣了|怎么样啦",
         r"\b(my (other |own |last )?applications?|applied|status|progress|approved|any news|heard back|submitted|where is my|how is my|what happened to my|is it ready|ready yet)\b",
     ),
 }
@@ -104,7 +104,7 @@ _FILLER = _any(
 )
 # What a follow-up says around its question that names nothing ("那个", "一共", "听说", "then").
 _FOLLOW = _any(
-    r"一共|总共|總共|全部|大概|大约|大約|听说|聽講|聽說|那个|那個|嗰個|嗰个|这个|這個|呢個|那么|那麼|咁|还有|還有|仲有|能不能|可不可以|可唔可以|可以|能在|能|有没有|有冇|有沒有|有没|有沒|有無|啲咩|咩|那边|嗰邊|一般|每次|一次|什么|什麼|甚麼|啥|乜|办完|辦完|办好|辦好|办下来|辦落|搞掂|弄|搞|整|开|開|不|唔|吧|啊|呀|後面|后面|那|这|這|就|都|也|先|呢|去|来|來|嚟|顺便|順便|问下|問下|一起|一齊|一块|一塊",
+    r"一共|总共|總共|全部|大概|大约|大約|听说|聽講|聽說|那个|那個|嗰個|嗰个|这个|這個|呢個|那么|那麼|咁|还有|還有|仲有|能不能|可不可以|可唔可以|可以|能在|能|有没有|有冇|有沒有|有没|有沒|有無|啲咩|咩|那边|嗰邊|一般|每次|一次|什么|什麼|甚麼|啥|乜|办完|辦完|办好|辦好|办下来|辦落|搞掂|弄|搞|整|不|唔|吧|啊|呀|後面|后面|那|这|這|就|都|也|先|呢|去|来|來|嚟|顺便|順便|问下|問下|一起|一齊|一块|一塊",
     r"\b(now|then|and|also|it|that|this|these|those|what about|so|ok|okay|still|just|really|there|here|take|takes|after|before|usually|normally)\b",
 )
 # The city's districts: in a question about where to go they say which hall, not which matter (the
@@ -129,8 +129,14 @@ PAYING = _any(
     r"\b(pay (my|the|this|that) \w+|pay now|make a payment|how (do|can) i pay|i (want|need) to pay|where (do|can) i pay)\b",
 )
 _HOW_MUCH = _any(r"多少|幾多|几多|幾錢|几钱|收唔收|收不收|吗|嗎|不$|唔$", r"\b(how much|cost|free|do i have to)\b")
+# Asking for everything a situation needs ("要办哪些手续", "what do we have to do"): a life event, rather
+# than the one step of it that happens to rank first.
+ALL_STEPS = _any(
+    r"手续|手續|流程|要办什么|要辦甚麼|要辦什麼|要办哪些|要辦哪些|要办啥|要辦咩|有什么要办|有咩要辦|一次性|一次过|一次過|一起办|一齊辦|一块儿|一塊兒|全部|所有|一条龙|一條龍|一路|整个流程|整個流程|[^、，,\s]{2,}、[^、，,\s]{2,}",
+    r"\b(what do (i|we) (need|have) to do|what (needs|has) to be done|procedures?|all at once|everything|where do i start|what are the steps|steps)\b",
+)
 PERSON = _any(
-    r"人工|真人|客服|转接|轉接|接线员|接線員|打电话|打電話|热线|熱線|12345",
+    r"转人工|轉人工|人工客服|人工服务|人工服務|找人工|要人工|真人|客服|转接|轉接|接线员|接線員|打电话|打電話|热线|熱線|12345",
     r"\b(person|human|agent|operator|hotline|call)\b",
 )
 

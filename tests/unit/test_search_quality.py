@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from backend.catalog.files import DEMO_CATALOG_DIR
-from backend.search.build import bundle_document, matter_document
 from backend.search.index import SearchIndex
 from backend.search.query import search
+from tests.support.search_index import demo_index
 
 DATA = Path(__file__).parent.parent / "data"
 QUERIES = json.loads((DATA / "search_queries.json").read_text(encoding="utf-8"))
@@ -35,21 +34,7 @@ SETS = [
 
 @pytest.fixture(scope="module")
 def index() -> SearchIndex:
-    matters = json.loads((DEMO_CATALOG_DIR / "matters.json").read_text(encoding="utf-8"))
-    bundles = json.loads((DEMO_CATALOG_DIR / "bundles.json").read_text(encoding="utf-8"))
-    by_code = {m["code"]: m for m in matters}
-    documents = [matter_document(m["code"], m["name"], m["summary"], m["keywords"]) for m in matters]
-    documents += [
-        bundle_document(
-            b["code"],
-            b["name"],
-            b["summary"],
-            [(by_code[c]["name"], by_code[c]["keywords"]) for c in b["matters"]],
-            b["matters"],
-        )
-        for b in bundles
-    ]
-    return SearchIndex(documents)
+    return demo_index()
 
 
 def test_the_query_set_is_balanced_and_large_enough() -> None:
