@@ -10,11 +10,11 @@ import json
 import pytest
 
 from backend.catalog.files import DEMO_CATALOG_DIR
-from backend.search.build import bundle_document, matter_document
 from backend.search.index import SearchIndex
 from backend.search.paraphrases import LOCALES, all_paraphrases, parse
 from backend.search.query import search
 from backend.search.text import normalize
+from tests.support.search_index import demo_index
 
 MATTERS = json.loads((DEMO_CATALOG_DIR / "matters.json").read_text(encoding="utf-8"))
 BUNDLES = json.loads((DEMO_CATALOG_DIR / "bundles.json").read_text(encoding="utf-8"))
@@ -22,19 +22,7 @@ BUNDLES = json.loads((DEMO_CATALOG_DIR / "bundles.json").read_text(encoding="utf
 
 @pytest.fixture(scope="module")
 def index() -> SearchIndex:
-    by_code = {m["code"]: m for m in MATTERS}
-    documents = [matter_document(m["code"], m["name"], m["summary"], m["keywords"]) for m in MATTERS]
-    documents += [
-        bundle_document(
-            b["code"],
-            b["name"],
-            b["summary"],
-            [(by_code[c]["name"], by_code[c]["keywords"]) for c in b["matters"]],
-            b["matters"],
-        )
-        for b in BUNDLES
-    ]
-    return SearchIndex(documents)
+    return demo_index()
 
 
 def test_every_matter_and_bundle_is_paraphrased_in_every_locale() -> None:
@@ -133,6 +121,11 @@ def test_a_malformed_paraphrase_line_is_refused() -> None:
         ("low rent apartments from the government", "GZ-ZJJ-0002"),
         ("employer withholding my salary", "GZ-HZ-RSJ-0001"),
         ("getting divorced", "GZ-MZJ-0002"),
+        # Cantonese words for places, money and rides (issue 15, second round).
+        ("開間K房要咩牌", "GZ-WGLJ-0001"),  # a karaoke room: an entertainment venue licence
+        ("有3600蚊嘅津貼點攞", "GZ-WJW-0005"),  # the childcare subsidy
+        ("阿爺想免費搭巴士", "GZ-MZJ-0008"),  # the senior card's free rides
+        ("人工低想輪候政府出租嘅屋", "GZ-ZJJ-0002"),  # public rental housing
     ],
 )
 def test_everyday_words_find_the_right_service_first(index: SearchIndex, query: str, expected: str) -> None:
