@@ -32,6 +32,7 @@ from backend.errors import DomainError
 from tests.conftest import make_settings
 from tests.support import factories
 from tests.support.gql import gql, run
+from tests.support.identity import third_party_token
 from tests.support.live import listener, served
 from tests.support.servers import RedisServer
 
@@ -204,6 +205,23 @@ async def test_anonymous_callers_and_staff_get_no_draft(
     assert reply["messages"] == [{"text": "已为您准备好申请表"}]
     reply = await _ask(client, await factories.staff(client, "officer.gz-wjw"))
     assert (reply["draft"], reply["errors"]) == (None, [])
+    async with db() as session:
+        assert (await session.execute(select(func.count()).select_from(t.drafts))).scalar_one() == 0
+
+
+async def test_a_citizens_app_that_may_not_save_drafts_is_told_so_and_nothing_is_kept(
+    client: AsyncTestClient[Any],
+    rasa: tuple[FakeRasa, str],
+    db: async_sessionmaker[AsyncSession],
+    fresh_redis: Any,
+) -> None:
+    fake, _ = rasa
+    fake.drafts({"kind": "matter", "code": "GZ-WJW-0001", "values": {"child_order": "2"}})
+    citizen = await factories.citizen(client, db)
+    reader, _ = await third_party_token(client, db, fresh_redis, citizen.phone, ["openid", "applications:read"])
+    reply = await _ask(client, reader)
+    assert reply["draft"] is None  # the assistant's words spoke of a draft: the error says there is none
+    assert [e["code"] for e in reply["errors"]] == [AssistantErrorCode.ASSISTANT_DRAFT_NOT_SAVED.value]
     async with db() as session:
         assert (await session.execute(select(func.count()).select_from(t.drafts))).scalar_one() == 0
 

@@ -8,7 +8,9 @@ from urllib.parse import urlencode
 import strawberry
 
 from backend.assistant.drafts import SavedDraft, save_assistant_draft
+from backend.assistant.errors import AssistantErrorCode
 from backend.assistant.relay import DraftRequest, Reply
+from backend.errors import DomainError
 from backend.graphql.context import Info
 from backend.graphql.errors import PayloadError
 from backend.graphql.pipeline import mutate, mutation
@@ -97,13 +99,20 @@ async def _draft(info: Info, request: DraftRequest) -> tuple[AssistantDraft | No
     Rasa thinks): only for a signed-in citizen whose token may save drafts; anyone else is asked by the
     assistant to sign in, and nothing is kept."""
     principal = info.context.principal
-    if principal is None or principal.subject_type is not SubjectType.CITIZEN or not principal.has_scope(DRAFT_SCOPE):
+    if principal is None or principal.subject_type is not SubjectType.CITIZEN:
         return None, []
+    if not principal.has_scope(DRAFT_SCOPE):  # a citizen's app without it: say so, the reply spoke of a draft
+        _, refused = await mutate(info, _draft_refused, transaction=False)
+        return None, refused
     citizen, applications = principal.subject_id, await info.context.applications()
     saved, errors = await mutate(
         info, lambda: save_assistant_draft(applications.drafts, applications.targets, citizen, request)
     )
     return (_built(info, saved) if saved else None), errors
+
+
+async def _draft_refused() -> None:
+    raise DomainError(AssistantErrorCode.ASSISTANT_DRAFT_NOT_SAVED)
 
 
 def _built(info: Info, saved: SavedDraft) -> AssistantDraft | None:
