@@ -30,6 +30,7 @@ QUESTIONS = {"ask_materials": "materials", "ask_fee": "fee", "ask_duration": "du
 BUTTONS = ("materials", "fee", "duration", "location")
 SMALL_TALK = ("greet", "goodbye", "thanks", "affirm", "deny")
 SURE = 2 * CONFIDENT  # a result this strong names a matter even in words not of its name
+LIKELY = 1.6 * CONFIDENT  # close results this strong are worth asking about ("驾照": which licence?)
 MAX_FAILURES = 2  # turns in a row without help before handing over to a person
 MAX_LISTED = 5
 CODE = re.compile(r"[A-Z0-9-]{1,32}")
@@ -58,6 +59,7 @@ class Turn:
         ]
         self.pending: str | None = tracker.get_slot("pending_question")
         self.facts: dict[str, str] = dict(tracker.get_slot("facts") or {})
+        self.new_facts: dict[str, str] = {}  # told in this message
         self.offered_for: str = str(tracker.get_slot("offered_for") or "")
         self.reasked = bool(tracker.get_slot("reasked"))
         self.events: list[EventType] = []
@@ -79,7 +81,11 @@ class Turn:
         self.events.extend(SlotSet(name, value) for name, value in slots.items())
 
     def settle(self, code: str) -> None:
-        """The conversation is now about this matter or bundle; nothing is waiting."""
+        """The conversation is now about this matter or bundle; nothing is waiting. The facts told
+        about another matter do not follow to this one."""
+        if self.subject and code != self.subject:
+            self.facts = dict(self.new_facts)
+            self.remember(facts=self.facts or None)
         self.remember(matter_code=code, offered=None, offered_for=None, pending_question=None, reasked=None, failures=0)
 
     def failed(self, key: str) -> None:
@@ -147,7 +153,7 @@ async def present(turn: Turn, code: str, options: list[Hit] | None = None) -> No
 
 async def answer_about(turn: Turn, questions: tuple[str, ...], code: str, others: list[Hit] | None = None) -> None:
     """Answer follow-up questions about one matter or bundle; with `others`, say it is the likeliest of
-    the choices and keep the others (and the question) for a tap."""
+    the choices and show the others as buttons."""
     detail = await _detail(code, turn.locale)
     if detail is None:
         turn.failed("which_matter")
@@ -158,9 +164,7 @@ async def answer_about(turn: Turn, questions: tuple[str, ...], code: str, others
     buttons = turn.choice_buttons(others) if others else turn.buttons(questions)
     turn.reply("\n\n".join(texts), buttons)
     turn.suggest([Hit(_kind(code), code, detail["name"], 0.0), *(others or [])])
-    turn.settle(code)
-    if others:
-        turn.keep_choices(others, ",".join(questions))
+    turn.settle(code)  # the others stay as buttons; the conversation is on this one now
 
 
 async def apply_now(turn: Turn, code: str) -> None:
@@ -208,7 +212,9 @@ async def find(turn: Turn, text: str, pending: str | None = None) -> None:
     """Answer the matter the words describe, offer close ones, or say nothing was found."""
     hits = await backend().search(text, turn.locale)
     choice = choose(await _bundle_first(hits, turn.locale, text))
-    if choice.answer is not None:  # a life event's own matters stay beside it as cards
+    if choice.answer is not None and pending:  # "要多少钱" -> "which one?" -> "护照": the fee of it
+        await _chosen_code(turn, choice.answer.code)
+    elif choice.answer is not None:  # a life event's own matters stay beside it as cards
         beside = [h for h in choose(hits).options if h.code != choice.answer.code]
         await present(turn, choice.answer.code, [choice.answer, *beside][:3])
     elif choice.found:
@@ -226,7 +232,7 @@ async def clarify(turn: Turn) -> None:
     if not hits:
         turn.failed("not_found")
         return
-    turn.offer(hits[:5], turn.pending, intro="clarify_vague")
+    turn.offer(hits[:5], None, intro="clarify_vague")
 
 
 async def _named(turn: Turn, words: str) -> tuple[Hit | None, list[Hit]]:
@@ -246,11 +252,11 @@ async def _named(turn: Turn, words: str) -> tuple[Hit | None, list[Hit]]:
     return choice.answer, choice.options
 
 
-def _names_another(words: str, best: Hit) -> bool:
+def _names_another(words: str, best: Hit, sure: float | None = None) -> bool:
     """Whether a follow-up's words name other matters than the one in hand: a result whose name shares
     a word with them ("居住证" -> 居住证签注), or one the search is sure of ("驾照": its keywords), not
     one that matched on leftovers of the question ("补张", "佢住", "开唔开")."""
-    return best.score >= CONFIDENT and (share_words(words, best.name) or best.score >= SURE)
+    return best.score >= CONFIDENT and (share_words(words, best.name) or best.score >= (sure or SURE))
 
 
 async def _member_named(turn: Turn, best: Hit | None) -> str | None:
@@ -271,7 +277,8 @@ async def _names_a_material(turn: Turn, code: str, words: str) -> bool:
 async def follow_up(turn: Turn, questions: tuple[str, ...], reading: Reading | None) -> None:
     """A question about a matter: the one the message names, else the one in hand, else ask which."""
     words = reading.words if reading else ""
-    if turn.subject and "materials" in questions and await _names_a_material(turn, turn.subject, words):
+    material = reading.material_words if reading else ""
+    if turn.subject and material and await _names_a_material(turn, turn.subject, material):
         await answer_about(turn, questions, turn.subject)  # "要带出生证吗": one of its materials, not a matter
         return
     if turn.subject is None and not turn.offered:  # a first message: all its words describe the matter
@@ -285,7 +292,7 @@ async def follow_up(turn: Turn, questions: tuple[str, ...], reading: Reading | N
         await answer_about(turn, questions, member)
     elif named is not None and (turn.subject is None or turn.offered or _names_another(words, named)):
         await answer_about(turn, questions, named.code)
-    elif options and (turn.subject is None or _names_another(words, options[0])):
+    elif options and (turn.subject is None or _names_another(words, options[0], LIKELY)):
         turn.offer(options, ",".join(questions))  # close matters named: ask which, keeping the question
     elif turn.offered and turn.reasked:  # asked twice, not chosen: the likeliest, the others kept on screen
         await answer_about(turn, questions, turn.offered[0].code, others=turn.offered[1:])
@@ -341,6 +348,11 @@ async def chosen(turn: Turn) -> None:
     if not isinstance(code, str) or not CODE.fullmatch(code):  # a payload anyone can type: only codes pass
         turn.failed("which_matter")
         return
+    await _chosen_code(turn, code)
+
+
+async def _chosen_code(turn: Turn, code: str) -> None:
+    """A matter or bundle chosen: the question waiting for it, or what it is."""
     if turn.pending == "apply":
         await apply_now(turn, code)
     elif turn.pending:
@@ -366,6 +378,23 @@ async def _payload(turn: Turn) -> None:
         turn.failed("which_matter")
 
 
+def _picked(turn: Turn, reading: Reading) -> Hit | None:
+    """The choice on screen a message picks by its place ("2", "第二个", "the second one")."""
+    if turn.offered and reading.ordinal is not None and reading.ordinal <= len(turn.offered):
+        return turn.offered[reading.ordinal - 1]
+    return None
+
+
+async def _answer_choice(turn: Turn, picked: Hit, reading: Reading) -> None:
+    """A choice picked in words: what this message asks of it, else what was waiting, else present it."""
+    if reading.apply or (turn.intent == "apply_now" and not reading.topics):
+        await apply_now(turn, picked.code)
+    elif reading.topics:
+        await answer_about(turn, reading.topics, picked.code)
+    else:
+        await _chosen_code(turn, picked.code)
+
+
 async def respond(turn: Turn) -> None:
     """Decide what the message asks for and answer it."""
     if turn.payload:
@@ -373,9 +402,13 @@ async def respond(turn: Turn) -> None:
         return
     reading = read(turn.text)
     if reading.facts:
+        turn.new_facts = reading.facts
         turn.facts.update(reading.facts)
         turn.remember(facts=turn.facts)
-    if reading.person and turn.intent == "human_handoff":
+    picked = _picked(turn, reading)
+    if picked is not None:
+        await _answer_choice(turn, picked, reading)
+    elif reading.person and turn.intent == "human_handoff":
         turn.reply(turn.say("handoff"))
         turn.remember(failures=0)
     elif reading.cases and (turn.token or not reading.apply):
@@ -393,7 +426,11 @@ async def respond(turn: Turn) -> None:
     elif turn.intent in QUESTIONS and not reading.words:  # the model heard a question the lists did not
         await follow_up(turn, (QUESTIONS[turn.intent],), reading)
     elif reading.small_talk or (turn.intent in SMALL_TALK and not reading.words):
-        turn.reply(turn.say(turn.intent if turn.intent in SMALL_TALK else "greet"))
+        said = reading.small_talk or (turn.intent if turn.intent in SMALL_TALK else "greet")
+        turn.reply(turn.say(said))
+        turn.remember(failures=0)
+        if said == "deny":  # "算了": nothing waits any more (a pending "apply" must not fire on a later tap)
+            turn.remember(offered=None, offered_for=None, pending_question=None, reasked=None)
     elif turn.subject and QUESTION.search(turn.text):
         await question_in_hand(turn, reading.words)
     elif reading.words or turn.intent not in ("out_of_scope", "nlu_fallback", "human_handoff"):

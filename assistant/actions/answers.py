@@ -93,7 +93,7 @@ def _online(say: Say, detail: dict[str, Any], matters: list[dict[str, Any]]) -> 
     trips = max((m["maxTrips"] for m in matters), default=0)
     if trips == 0:
         return say("online_zero", name=detail["name"])
-    if all("online" in (m.get("modes") or []) for m in matters):
+    if all("ONLINE" in [str(mode).upper() for mode in m.get("modes") or []] for m in matters):
         return say("online_partly", name=detail["name"], trips=trips)
     return "\n".join([say("online_no", name=detail["name"], trips=trips), *_halls(say, matters)])
 

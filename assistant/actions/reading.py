@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from actions.facts import facts_in
 from actions.matching import matter_words
 
 
@@ -119,9 +120,35 @@ _MEANINGFUL = re.compile(r"[\u4e00-\u9fff]|[A-Za-z]{2,}")
 _WORDS = re.compile(r"[\u4e00-\u9fff]{2,}|[A-Za-z]{3,}")
 
 # Small talk is small talk only when nothing else is said.
-SMALL_TALK = _any(
-    r"你好|您好|哈囉|哈喽|喂|在吗|在嗎|早晨|早上好|晚上好|谢谢|謝謝|多谢|多謝|谢了|謝了|谢啦|謝啦|唔该|唔該|感谢|感謝|再见|再見|拜拜|bye|好的|好啊|好呀|好|是的|是|对|對|嗯|係|系|冇問題|没问题|沒問題|可以|行|ok|okay|不用了|不用|唔使|唔係|不是|不要|算了|没有|沒有|冇|知道了|明白",
-    r"\b(hi|hello|hey|thanks?|thank you|thx|cheers|bye|goodbye|see you|yes|yeah|yep|sure|ok|okay|no|nope|not now|got it|great|good|fine|morning|evening)\b",
+# Small talk, by what it says (the first kind found answers): thanks before goodbye before no before yes.
+SMALL_TALK_KINDS: dict[str, re.Pattern[str]] = {
+    "thanks": _any(
+        r"谢谢|謝謝|多谢|多謝|谢了|謝了|谢啦|謝啦|唔该|唔該|感谢|感謝|辛苦了|麻烦了|麻煩晒",
+        r"\b(thanks?|thank you|thx|cheers|ta)\b",
+    ),
+    "goodbye": _any(
+        r"再见|再見|拜拜|拜|88|回头见|下次再|先这样|先咁|就这样|就咁",
+        r"\b(bye|goodbye|see you|that'?s all|that is all)\b",
+    ),
+    "deny": _any(
+        r"不用了|不用|唔使|唔係|不是|不要|算了|没有|沒有|冇|没事了|沒事了|冇嘢喇|冇事喇|没了|冇喇|唔要|取消",
+        r"\b(no|nope|not now|never ?mind|forget it|cancel|no thanks|nothing)\b",
+    ),
+    "affirm": _any(
+        r"好的|好啊|好呀|好|是的|是|对|對|嗯|係|系|冇問題|没问题|沒問題|可以|行|知道了|明白|收到|得喇|得啦|好喇|OK",
+        r"\b(yes|yeah|yep|sure|ok|okay|got it|great|good|fine|cool|alright|noted)\b",
+    ),
+    "greet": _any(r"你好|您好|哈囉|哈喽|喂|在吗|在嗎|早晨|早上好|晚上好", r"\b(hi|hello|hey|morning|evening)\b"),
+}
+SMALL_TALK = _any(*(p.pattern for p in SMALL_TALK_KINDS.values()))
+# "2", "第二个", "the second one": one of the choices on screen.
+_ORDINALS = {"一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5, "first": 1, "second": 2, "third": 3}
+_ORDINALS |= {"fourth": 4, "fifth": 5, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5}
+_ORDINALS |= {str(n): n for n in range(1, 6)}
+ORDINAL = _any(
+    r"第\s*([一二两兩三四五1-5])\s*(个|個|项|項|种|種|条|條|样|樣)?",
+    r"^\s*([1-5])\s*[.。、)）]?\s*$",
+    r"\b(?:the\s+)?(first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th)\b(?:\s+(?:one|option|choice))?",
 )
 # Paying, not asking what it costs: "我要交钱", "pay my passport fee" (what is due, when nothing is in hand).
 PAYING = _any(
@@ -140,39 +167,6 @@ PERSON = _any(
     r"\b(person|human|agent|operator|hotline|call)\b",
 )
 
-# Facts a conversation can establish, as (form field key, value): kept by the backend only where the
-# draft's form has that field and the value is one of its options.
-FACTS: list[tuple[str, str, re.Pattern[str]]] = [
-    (
-        "child_order",
-        "1",
-        _any(r"一胎|头胎|頭胎|第一胎|第一个孩子|第一個孩子|老大|大仔|一孩", r"\b(first (child|baby|kid))\b"),
-    ),
-    (
-        "child_order",
-        "2",
-        _any(
-            r"二胎|二孩|第二胎|第二个孩子|第二個孩子|老二|细佬|細佬|细妹|細妹|两个孩子|兩個孩子",
-            r"\b(second (child|baby|kid))\b",
-        ),
-    ),
-    ("child_order", "3_plus", _any(r"三胎|三孩|第三胎|第三个|第三個|老三", r"\b(third (child|baby|kid))\b")),
-    (
-        "reason",
-        "lost",
-        _any(r"丢了|丢失|弄丢|遗失|遺失|不见了|不見了|唔見|跌咗|搞丢|搞掉|掉了", r"\b(lost|lose|missing)\b"),
-    ),
-    ("reason", "stolen", _any(r"被偷|被盗|被盜|偷咗|俾人偷|畀人偷", r"\b(stolen|robbed)\b")),
-    ("reason", "damaged", _any(r"坏了|壞了|损坏|損壞|烂了|爛咗|破了|爛|撕", r"\b(damaged|broken|torn)\b")),
-    ("reason", "expiring", _any(r"过期|過期|到期|快到期", r"\b(expir(es|ed|ing)|out of date)\b")),
-    ("baby_sex", "male", _any(r"男孩|男宝|男寶|儿子|兒子|生仔|个仔|個仔", r"\b(boy|son)\b")),
-    ("baby_sex", "female", _any(r"女孩|女宝|女寶|女儿|女兒|生女|个女|個女", r"\b(girl|daughter)\b")),
-    ("receive_method", "mail", _any(r"邮寄|郵寄|寄给我|寄俾我|寄到", r"\b(by (post|mail)|mail it|post it)\b")),
-    ("receive_method", "pickup", _any(r"自取|自己去拿|自己去攞|自己攞", r"\b(pick (it )?up|collect it)\b")),
-]
-# The same fact under the names other forms give it.
-FACT_ALIASES = {"baby_sex": ("new_baby_sex",)}
-
 
 @dataclass(frozen=True)
 class Reading:
@@ -183,9 +177,11 @@ class Reading:
     cases: tuple[str, ...]  # questions about the citizen's own applications
     words: str  # what is left that may name a matter ("" when it names none)
     vague: bool  # only generic words ("证件", "a permit"): ask which
-    small_talk: bool  # nothing but a greeting, thanks, yes, no or goodbye
+    small_talk: str | None  # nothing but a greeting, thanks, yes, no or goodbye: which
     person: bool  # asks for a person
     paying: bool  # wants to pay (not: what does it cost)
+    ordinal: int | None = None  # "第二个", "2", "the second one": the nth of the choices on screen
+    material_words: str = ""  # the words of the clause that asks what to bring ("要拿出生证过去")
     facts: dict[str, str] = field(default_factory=dict)
 
 
@@ -197,23 +193,13 @@ def _meaningful(text: str) -> bool:
     return bool(_MEANINGFUL.search(re.sub(r"[\s\W_\d]+", " ", text)))
 
 
-def facts_in(text: str) -> dict[str, str]:
-    """The form facts a message establishes ("二胎" -> child_order 2)."""
-    found: dict[str, str] = {}
-    for key, value, pattern in FACTS:
-        if key not in found and pattern.search(text):
-            found[key] = value
-            for alias in FACT_ALIASES.get(key, ()):
-                found[alias] = value
-    return found
-
-
 def read(text: str) -> Reading:
     """Read a citizen's message (not a button payload)."""
     topics = tuple(name for name, pattern in TOPICS.items() if pattern.search(text))
     cases = tuple(name for name in CASE_ORDER if CASES[name].search(text))
     apply = bool(APPLY.search(text.strip()))
-    rest = text
+    ordinal = ORDINAL.search(text)
+    rest = _strip(ORDINAL, text)
     for pattern in [*TOPICS.values(), *(CASES[c] for c in cases), APPLY]:
         rest = _strip(pattern, rest)
     if "location" in topics or "duration" in topics:  # "when does it open", "open on Saturday?"
@@ -224,15 +210,26 @@ def read(text: str) -> Reading:
     leftover = _strip(_FILLER, _strip(GENERIC, words or rest))
     vague = bool(GENERIC.search(text)) and not _meaningful(leftover) and not topics and not cases
     chatter = _strip(SMALL_TALK, text)
-    small_talk = bool(SMALL_TALK.search(text)) and not _WORDS.search(_strip(_FILLER, chatter))
+    small_talk = bool(SMALL_TALK.search(text)) and not _WORDS.search(_strip(_FILLER, chatter)) and not vague
+    kind = next((k for k, pattern in SMALL_TALK_KINDS.items() if pattern.search(text)), None) if small_talk else None
     return Reading(
         topics=topics,
         apply=apply,
         cases=cases,
         words="" if vague or small_talk else words,
         vague=vague,
-        small_talk=small_talk and not vague,
+        small_talk=kind,
         person=bool(PERSON.search(text)),
         paying=bool(PAYING.search(text)) and not _HOW_MUCH.search(text),
         facts=facts_in(text),
+        ordinal=_ORDINALS.get(next(g for g in ordinal.groups() if g).lower()) if ordinal else None,
+        material_words=_clause_words(text, TOPICS["materials"]) if "materials" in topics else "",
     )
+
+
+def _clause_words(text: str, pattern: re.Pattern[str]) -> str:
+    """The words naming something in the clause where `pattern` is ("身份证丢了，要带啥": none)."""
+    for clause in re.split(r"[，,。；;！!？?]+", text):
+        if pattern.search(clause):
+            return matter_words(_strip(_FOLLOW, _strip(pattern, clause)))
+    return ""

@@ -1,4 +1,5 @@
-"""Adversarial review of the conversation logic: each test is a conversation the assistant gets wrong.
+"""Conversations an adversarial review of the conversation logic found the assistant getting wrong
+(issue 15); each failed before its fix. The "Before:" comments say what the assistant did then.
 
 They use the multi-turn harness of test_conversation.py (its fake backend and fixtures); the few
 extra search results and matters they need are added per test with monkeypatch.
@@ -10,7 +11,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from test_conversation import MATTERS, SEARCH, Conversation
 
 FIXTURES = json.loads((Path(__file__).parent / "fixtures.json").read_text(encoding="utf-8"))
@@ -25,7 +25,7 @@ def test_apply_for_the_second_choice_drafts_the_second_not_the_first() -> None:
     chat = Conversation(token=WANG_FANG)
     assert chat.say("补办").suggestions == CHOICES
     said = chat.say("帮我申请第二个", intent="apply_now")
-    # Saved: a draft of 居民身份证补领, the FIRST choice ("补办 第二" searches like "补办" alone).
+    # Before: Saved: a draft of 居民身份证补领, the FIRST choice ("补办 第二" searches like "补办" alone).
     assert [d["code"] for d in said.drafts] != ["GZ-GA-0004"]
     assert said.drafts == [] or said.drafts[0]["code"] == "GZ-GA-0017"
 
@@ -54,7 +54,7 @@ def test_facts_from_one_matter_do_not_prefill_another_matters_draft() -> None:
     found = chat.say("宝宝刚生，要办啥")  # a new baby: nobody said boy or girl
     assert found.suggestions[0] == "LE-0002"
     said = chat.say("帮我一起办了吧")
-    # Sent: values {"reason": "lost", "baby_sex": "male", "new_baby_sex": "male"}.
+    # Before: Sent: values {"reason": "lost", "baby_sex": "male", "new_baby_sex": "male"}.
     assert said.drafts == [{"kind": "bundle", "code": "LE-0002", "values": {}}]
 
 
@@ -77,7 +77,7 @@ def test_a_question_about_the_second_choice_answers_the_second() -> None:
     chat = Conversation()
     chat.say("补办")
     said = chat.say("第二个要多少钱", intent="ask_fee")
-    # Answered: the fee of 居民身份证补领, the first choice.
+    # Before: Answered: the fee of 居民身份证补领, the first choice.
     assert said.suggestions == ["GZ-GA-0017"] and "机动车驾驶证补领" in said.text
 
 
@@ -101,7 +101,7 @@ def test_a_matter_named_in_a_follow_up_is_not_answered_for_the_one_in_hand() -> 
     chat = Conversation()
     assert chat.say("身份证丢了").suggestions == ["GZ-GA-0004"]
     said = chat.say("驾照要多少钱", intent="ask_fee")
-    # Answered: 居民身份证补领's fee, as if the driving licence had not been named.
+    # Before: Answered: 居民身份证补领's fee, as if the driving licence had not been named.
     assert "GZ-GA-0004" not in said.suggestions[:1]
     assert {"GZ-GA-0017", "GZ-GA-0019"} & set(said.suggestions)
 
@@ -111,7 +111,7 @@ def test_a_word_of_a_material_does_not_keep_a_new_request_on_the_matter_in_hand(
     chat.say("补办")
     assert chat.tap("GZ-GA-0017").suggestions == ["GZ-GA-0017"]  # driving licence: needs an ID card
     said = chat.say("身份证丢了，要带啥", intent="ask_materials")  # now the ID card itself is lost
-    # Answered: the driving licence's materials (its list mentions 居民身份证).
+    # Before: Answered: the driving licence's materials (its list mentions 居民身份证).
     assert said.suggestions == ["GZ-GA-0004"] and "居民身份证补领" in said.text
 
 
@@ -125,10 +125,10 @@ def test_after_an_assumed_answer_a_follow_up_stays_on_the_assumed_matter() -> No
     assumed = chat.say("要多久", intent="ask_duration")
     assert assumed.text.startswith("先按“居民身份证补领”为您回答")
     said = chat.say("周六开门吗？", intent="ask_location")
-    # Asked "which one first?" with only 驾驶证 and 婚姻登记证: the ID card, in hand, is not among them.
+    # Before: Asked "which one first?" with only 驾驶证 and 婚姻登记证: the ID card, in hand, is not among them.
     assert said.suggestions[:1] == ["GZ-GA-0004"] and "先告诉我是哪一个" not in said.text
     drift = chat.say("能网上办吗", intent="ask_location")
-    # Then answered for 机动车驾驶证补领, a matter the citizen never chose.
+    # Before: Then answered for 机动车驾驶证补领, a matter the citizen never chose.
     assert drift.suggestions[:1] == ["GZ-GA-0004"]
 
 
@@ -155,10 +155,12 @@ def test_two_closing_phrases_do_not_hand_over_to_a_person() -> None:
 # 11. Small talk recognised by the word lists, answered by the model's intent ---------------------------
 
 
-@pytest.mark.parametrize(("message", "intent", "expected"), [("谢谢", "find_service", "不客气"), ("bye", "greet", "再见")])
+@pytest.mark.parametrize(
+    ("message", "intent", "expected"), [("谢谢", "find_service", "不客气"), ("bye", "greet", "再见")]
+)
 def test_small_talk_is_answered_as_what_it_says(message: str, intent: str, expected: str) -> None:
     said = Conversation().say(message, intent=intent)
-    # Replied with the greeting "您好！我是一网通办助手…" to a thanks and to a goodbye.
+    # Before: Replied with the greeting "您好！我是一网通办助手…" to a thanks and to a goodbye.
     assert expected in said.text and "您好" not in said.text
 
 
@@ -173,7 +175,7 @@ def test_child_order_is_the_new_childs(message: str, order: str) -> None:
     chat = Conversation(token=WANG_FANG)
     assert chat.say(message).suggestions == ["GZ-WJW-0001"]
     said = chat.say("帮我现在就办", intent="apply_now")
-    # Sent child_order "2" for a third child, "1" for a second one: the first list that matches wins.
+    # Before: Sent child_order "2" for a third child, "1" for a second one: the first list that matches wins.
     assert said.drafts[0]["values"].get("child_order") == order
 
 

@@ -55,6 +55,7 @@ MATTERS: dict[str, dict[str, Any]] = {
         ("GZ-YJGLJ-0001", "危险化学品经营许可证核发（不带储存设施）"),
         ("GZ-WJW-0001", "生育登记"),
         ("GZ-WJW-0002", "出生医学证明"),
+        ("GZ-MZJ-0003", "补领婚姻登记证"),
     ]
 }
 REJECTED = {
