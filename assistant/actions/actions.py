@@ -208,10 +208,14 @@ async def _bundle_first(hits: list[Hit], locale: str, text: str) -> list[Hit]:
     return hits
 
 
-async def find(turn: Turn, text: str, pending: str | None = None) -> None:
-    """Answer the matter the words describe, offer close ones, or say nothing was found."""
+async def find(turn: Turn, text: str, pending: str | None = None, out_of_scope: bool = False) -> None:
+    """Answer the matter the words describe, offer close ones, or say nothing was found. A message the
+    model found out of scope ("今天天气怎么样") is answered only when the search is clear about it."""
     hits = await backend().search(text, turn.locale)
     choice = choose(await _bundle_first(hits, turn.locale, text))
+    if out_of_scope and choice.answer is None:
+        turn.failed("cannot_help")
+        return
     if choice.answer is not None and pending:  # "要多少钱" -> "which one?" -> "护照": the fee of it
         await _chosen_code(turn, choice.answer.code)
     elif choice.answer is not None:  # a life event's own matters stay beside it as cards
@@ -434,7 +438,7 @@ async def respond(turn: Turn) -> None:
     elif turn.subject and QUESTION.search(turn.text):
         await question_in_hand(turn, reading.words)
     elif reading.words or turn.intent not in ("out_of_scope", "nlu_fallback", "human_handoff"):
-        await find(turn, turn.text, turn.pending)
+        await find(turn, turn.text, turn.pending, out_of_scope=turn.intent == "out_of_scope")
     else:
         turn.failed("cannot_help")
 
