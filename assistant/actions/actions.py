@@ -210,7 +210,8 @@ async def _bundle_first(hits: list[Hit], locale: str, text: str) -> list[Hit]:
 
 async def find(turn: Turn, text: str, pending: str | None = None, out_of_scope: bool = False) -> None:
     """Answer the matter the words describe, offer close ones, or say nothing was found. A message the
-    model found out of scope ("今天天气怎么样") is answered only when the search is clear about it."""
+    model found out of scope ("今天天气怎么样") is answered only when the search is clear about it (its
+    close results are noise there: the weather scores 2.5 on outdoor advertising)."""
     hits = await backend().search(text, turn.locale)
     choice = choose(await _bundle_first(hits, turn.locale, text))
     if out_of_scope and choice.answer is None:
