@@ -313,7 +313,10 @@ async def follow_up(turn: Turn, questions: tuple[str, ...], reading: Reading | N
 async def apply(turn: Turn, reading: Reading) -> None:
     """ "Apply now": for the matter the message names, else the one in hand, else ask which."""
     named, options = await _named(turn, reading.words)
-    if turn.subject is not None and not (named and _names_another(reading.words, named)):
+    member = await _member_named(turn, named or (options[0] if options else None))
+    if member is not None:  # "the birth certificate one, do it now" inside the birth life event
+        named, options = Hit(_kind(member), member, member, 0.0), []
+    elif turn.subject is not None and not (named and _names_another(reading.words, named)):
         named, options = None, []  # "幫我開張申請表": the words name no other matter than the one in hand
     code = named.code if named is not None else turn.subject
     if code is not None:

@@ -60,8 +60,15 @@ APPLY = _any(
     r"(现在|現在|马上|馬上|即刻|立即|立刻|直接)(就)?(帮我|幫我|同我)?(办|辦|申请|申請|開始|开始|填)",
     r"^(我)?(想|要)(现在|現在)?(就)?(申请|申請|办理|辦理)(一下|吧|啦|喇)?[。！!.]*$",
     r"开始申请|開始申請|开始办|開始辦|去申请|去申請|填表|填表格|一起办了|一齊辦|一起帮我|一齊幫我",
-    r"(帮我|幫我|替我|同我)(把|將|将)?(表|表格|申請表|申请表)?(填|提交|递交|遞交|交上)|(開|开)(張|张|个|個)(申請表|申请表)",
-    r"\b(apply now|apply for (it|this|that)|(i'?d|i would|i) (like|want) to apply|let'?s apply|start (the |my |an )?application|sign me up|do it now|go ahead|fill (in|out) the form|fill (it|this) (in|out)|i'?ll apply|apply (pls|please)|apply$|submit (it|this)|apply for (the whole thing|all|everything|both)|^start it|start it (now|for me))",
+    r"(帮我|幫我|替我|同我)(先)?(把|將|将)?(这个|這個|佢|表|表格|申請表|申请表)?(填|提交|递交|遞交|交上)|(開|开)(張|张|个|個)(申請表|申请表)",
+    r"(填|開|开|起|建|整)(一)?(个|個|張|张|份)?(表|表格|草稿|申請|申请)(?!人)|直接(申请|申請|提交|办|辦)|(帮|幫)我(起|开|開|整)(个|個|份)?草稿",
+    r"\b(apply now|apply for (it|this|that)|(i'?d|i would|i) (like|want) to apply|let'?s apply|start (the |my |an )?application|sign me up|do it now|go ahead|fill (in|out) (the |a )?form|fill (the |a )?form|(make|start|create|open) (the |a |an |my )?(application|draft)|draft it|fill (it|this) (in|out)|i'?ll apply|apply (pls|please)|apply$|submit (it|this)|apply for (the whole thing|all|everything|both)|^start it|start it (now|for me))",
+)
+
+# Asking for it to be done, not asking about it: wins over a question in the same message ("填表要多久"
+# asks how long; "帮我填表，要多久" asks for the draft).
+STRONG_APPLY = _any(
+    r"帮我|幫我|替我|同我|即刻|马上|馬上|现在就|現在就|直接|立即", r"\b(apply now|do it now|go ahead|draft it|for me)\b"
 )
 
 # Questions about the citizen's own applications (answered only when signed in).
@@ -74,11 +81,11 @@ CASES: dict[str, re.Pattern[str]] = {
     "supplement": _any(
         r"补正|補正|补什么|補什麼|补啥|補啥|补乜|補乜|補咩|补咩|補啲|补啲|补交|補交|补充材料|補充材料|补件|補件|补齐|補齊",
         r"(要我|叫我|让我|讓我)(补|補)(?!办|辦|領|领|发|發|返|换|換)|(仲有|还有|還有).{0,4}(要|要我)(补|補)(?!办|辦|領|领|发|發|返|换|換)",
-        r"(要|需要|还要|還要|仲要)(补|補)(材料|资料|資料|文件|嘢|啲嘢)|補返啲(嘢|文件|資料|材料)|补回",
+        r"(要|需要|还要|還要|仲要)(补|補)(材料|资料|資料|文件|嘢|啲嘢|哪些|什么|什麼|咩|乜|啥)|補返啲(嘢|文件|資料|材料)|补回",
         r"\b(what else (i|do i) (must|need to|have to) (upload|send|add)|(must|need to|have to) upload|supplement|what do they want me to (add|send|provide|do)|add (more|what|anything)|missing (document|material|paper)s?|more documents|resubmit|asked me (for|to add))\b",
     ),
     "refund": _any(
-        r"退款|退费|退費|退钱|退錢|能退吗|能退嗎|可以退(?!休|役|伍|学|學|保|出)|退唔退(?!休)|退不退(?!休)|退返|退了没|退了沒|退咗未|到账了|到賬未|钱.{0,4}退(?!休|役)|錢.{0,4}退(?!休|役)",
+        r"(费用|費用|钱|錢|款|费|費).{0,6}(退回|退咗|退了|退返|退番)|退费|退費|退钱|退錢|能退吗|能退嗎|可以退(?!休|役|伍|学|學|保|出)|退唔退(?!休)|退不退(?!休)|退返|退了没|退了沒|退咗未|到账了|到賬未|钱.{0,4}退(?!休|役)|錢.{0,4}退(?!休|役)",
         r"\b(my refund|the refund|refund (status|yet|come|came|arrived?|back|done)|refunded|money back|get (my|the) money back|paid back)\b",
     ),
     "due": _any(
@@ -89,6 +96,9 @@ CASES: dict[str, re.Pattern[str]] = {
     "progress": _any(
         r"我的申请|我的申請|我嘅申請|我个申请|我個申請|我份(申請|申请|嘢|野|文件|件)|我嗰份|我那份|我的办件|我的辦件|我啲申請|我的件|嗰單|那单|那份申请|那个申请|那個申請",
         r"申请了|申請咗|申请的|提交了|交咗|交嗰份|办件|辦件|进度|進度|审批到|審批到|审批进度|審批進度|审批结果|審批結果|批了没|批了沒|批了吗|批咗未|批咗冇|批准了|受理了|到哪一步|到哪步|到哪了|到哪里了|去到邊|去到边|搞成點|搞成点|點樣了|怎么样了|怎麼樣了|有结果|有結果|结果出|結果出|办好了没|辦好了沒|好咗未|好了没|拿到没|攞到未|(查下|查一下|查查|睇下|看看)我(的|嘅|啲)?(申请|申請|办件|辦件|件|嘢)|审得|審得|审核得|審核得|审到|審到|而家點|而家点|现在怎样了|現在怎樣了|咋样了|咋樣了|怎么样啦",
+        r"(补材料|補材料|补交|補交|补正|補正|我有笔|我有筆|我交|我申请|我申請|我嘅|我的).{0,12}(截止|最晚|限期|期限|幾時之前|几时之前|哪天之前|哪天交|邊日)|(截止|最晚|限期|期限).{0,8}(补|補|交费|交費|俾錢)",
+        r"\b(deadline|due date|by when|when do i have to (send|pay|submit|add|upload)|when must i)\b.{0,40}\b(my|missing|docs?|documents?|supplement|fee|pay)|\b(my|missing)\b.{0,40}\b(deadline|due)\b",
+        r"\b(my\b.{0,30}\bapplication|what'?s happening with my|where are my|how are my)\b",
         r"\b(my (other |own |last )?applications?|applied|status|progress|approved|any news|heard back|submitted|where is my|how is my|what happened to my|is it ready|ready yet)\b",
     ),
 }
@@ -197,7 +207,7 @@ def read(text: str) -> Reading:
     """Read a citizen's message (not a button payload)."""
     topics = tuple(name for name, pattern in TOPICS.items() if pattern.search(text))
     cases = tuple(name for name in CASE_ORDER if CASES[name].search(text))
-    apply = bool(APPLY.search(text.strip()))
+    apply = bool(APPLY.search(text.strip())) and (not topics or bool(STRONG_APPLY.search(text)))
     ordinal = ORDINAL.search(text)
     rest = _strip(ORDINAL, text)
     for pattern in [*TOPICS.values(), *(CASES[c] for c in cases), APPLY]:

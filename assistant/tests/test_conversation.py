@@ -268,3 +268,36 @@ def test_a_life_event_ranked_just_under_its_own_step_leads_and_its_steps_are_ans
     assert found.suggestions == ["LE-0002", "GZ-GA-0001", "GZ-WJW-0002"] and "生小孩" in found.text
     step = chat.say("出生医学证明要带啥", intent="ask_materials")  # one step of it, named
     assert step.suggestions == ["GZ-WJW-0002"]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "帮我先填个表吧",
+        "帮我起个草稿",
+        "行，直接申请",
+        "幫我開個申請",
+        "請直接幫我提交",
+        "draft it",
+        "ok make the application",
+    ],
+)
+def test_ways_of_asking_for_the_draft_are_apply(message: str) -> None:
+    assert read(message).apply
+
+
+def test_a_question_about_filling_the_form_is_not_a_request_to_fill_it() -> None:
+    assert not read("填表要多久").apply and read("帮我填表，要多久").apply
+
+
+@pytest.mark.parametrize(
+    ("message", "case"),
+    [
+        ("那个补材料截止是哪天", "progress"),
+        ("我交上去的东西还要补哪些", "supplement"),
+        ("之前多扣的費用退回來了嗎", "refund"),
+        ("what's happening with my food licence application", "progress"),
+    ],
+)
+def test_own_case_questions_in_everyday_words(message: str, case: str) -> None:
+    assert case in read(message).cases
