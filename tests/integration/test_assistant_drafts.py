@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from litestar import Litestar, Request, post
 from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -31,9 +30,9 @@ from backend.db.engine import unit_of_work
 from backend.errors import DomainError
 from tests.conftest import make_settings
 from tests.support import factories
+from tests.support.fake_rasa import FakeRasa, fake_rasa
 from tests.support.gql import gql, run
 from tests.support.identity import third_party_token
-from tests.support.live import listener, served
 from tests.support.servers import RedisServer
 
 ASK = """mutation($t: String!) { assistantMessage(text: $t) {
@@ -47,33 +46,10 @@ CHILD_ORDER = {"zh-Hans": "本次登记为第几个孩子", "en": "Which child i
 DUE_DATE = "Expected due date (or date of birth)"
 
 
-class FakeRasa:
-    """Rasa's REST channel: answers what the test set."""
-
-    def __init__(self) -> None:
-        self.answer: list[dict[str, Any]] = []
-
-    def app(self) -> Litestar:
-        @post("/webhooks/rest/webhook", status_code=200)
-        async def webhook(request: Request[Any, Any, Any]) -> list[dict[str, Any]]:
-            return self.answer
-
-        return Litestar(route_handlers=[webhook])
-
-    def drafts(self, draft: Any) -> None:
-        """The next reply: a text, then the draft request (as the actions send it)."""
-        self.answer = [
-            {"recipient_id": "x", "text": "已为您准备好申请表"},
-            {"recipient_id": "x", "custom": {"draft": draft}},
-        ]
-
-
 @pytest.fixture(scope="module")
 def rasa() -> Iterator[tuple[FakeRasa, str]]:
-    fake = FakeRasa()
-    sock, url = listener()
-    with served(fake.app(), sock):
-        yield fake, url
+    with fake_rasa() as running:
+        yield running
 
 
 @pytest_asyncio.fixture

@@ -13,11 +13,10 @@ from typing import Any
 
 import httpx
 import pytest
-from litestar import Litestar, Request, post
 
 from tests.support import factories
+from tests.support.fake_rasa import FakeRasa, fake_rasa
 from tests.support.identity import staff_token
-from tests.support.live import listener, served
 from tests.support.payments import Sessions, Stack, payment_stack
 from tests.support.servers import RedisServer
 
@@ -30,27 +29,10 @@ REFUSAL = "购车发票与合格证信息不一致"
 SUPPLEMENT = "请补传清晰的购车发票，并核对车辆识别代号"
 
 
-class FakeRasa:
-    """Rasa's REST channel: keeps the token each message lends the assistant."""
-
-    def __init__(self) -> None:
-        self.tokens: list[str] = []
-
-    def app(self) -> Litestar:
-        @post("/webhooks/rest/webhook", status_code=200)
-        async def webhook(request: Request[Any, Any, Any]) -> list[dict[str, Any]]:
-            self.tokens.append((await request.json())["metadata"]["token"])
-            return [{"recipient_id": "x", "text": "好的"}]
-
-        return Litestar(route_handlers=[webhook])
-
-
 @pytest.fixture
 def rasa() -> Iterator[tuple[FakeRasa, str]]:
-    fake = FakeRasa()
-    sock, url = listener()
-    with served(fake.app(), sock):
-        yield fake, url
+    with fake_rasa() as running:
+        yield running
 
 
 @pytest.fixture

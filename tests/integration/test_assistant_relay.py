@@ -16,12 +16,12 @@ import httpx
 import jwt
 import pytest
 import pytest_asyncio
-from litestar import Litestar, Request, post
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.app import create_app
 from tests.conftest import make_settings
+from tests.support.fake_rasa import FakeRasa, fake_rasa
 from tests.support.gql import as_user, gql
 from tests.support.identity import citizen_token
 from tests.support.live import listener, served
@@ -33,28 +33,10 @@ ASK = """mutation($t: String!, $c: ID) { assistantMessage(text: $t, conversation
 ME = "query { me { id } }"
 
 
-class FakeRasa:
-    """Rasa's REST channel: records each request and answers what the test set."""
-
-    def __init__(self) -> None:
-        self.requests: list[dict[str, Any]] = []
-        self.answer: list[dict[str, Any]] = []
-
-    def app(self) -> Litestar:
-        @post("/webhooks/rest/webhook", status_code=200)
-        async def webhook(request: Request[Any, Any, Any]) -> list[dict[str, Any]]:
-            self.requests.append(await request.json())
-            return self.answer
-
-        return Litestar(route_handlers=[webhook])
-
-
 @pytest.fixture(scope="module")
 def rasa() -> Iterator[tuple[FakeRasa, str]]:
-    fake = FakeRasa()
-    sock, url = listener()
-    with served(fake.app(), sock):
-        yield fake, url
+    with fake_rasa() as running:
+        yield running
 
 
 @pytest_asyncio.fixture
