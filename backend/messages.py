@@ -11,6 +11,7 @@ from backend.identity import logins, oidc
 from backend.rest import pages
 from backend.rules import explain
 from payments import orders as payment_orders
+from payments import refund_states
 
 SOURCES: dict[str, dict[str, str]] = {
     "backend.errors": dict(errors.MESSAGES),
@@ -26,6 +27,11 @@ SOURCES: dict[str, dict[str, str]] = {
     "payments.orders": {
         **{f"status.{k}": v for k, v in payment_orders.STATUS_LABELS.items()},
         "status.partly_refunded": payment_orders.PARTLY_REFUNDED_LABEL,
+    },
+    "payments.refund_states": {
+        "in_progress": refund_states.IN_PROGRESS_LABEL,
+        "refunded": refund_states.REFUNDED_LABEL,
+        "partly_refunded": refund_states.PARTLY_REFUNDED_LABEL,
     },
     "backend.settings": {
         text: text for text in (settings.UNKNOWN_SETTINGS, settings.SETTINGS_REFUSED, settings.PRODUCTION_REFUSED)

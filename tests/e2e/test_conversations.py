@@ -273,3 +273,22 @@ async def test_the_multi_turn_set_does_not_fall_below_its_floor(talk: Talk) -> N
     right = sum(t.right for t in result.turns) / len(result.turns)
     wrong = [f"{t.conversation}#{t.index} {t.said}: {t.why}" for t in result.turns if not t.right]
     assert right >= CONVERSATION_FLOOR, "\n".join(wrong)
+
+
+@pytest.mark.parametrize(
+    ("first", "locale", "code", "then"),
+    [
+        ("我要开个没结过婚的证明", "zh-CN", "GZ-MZJ-0005", "要多少钱"),
+        ("想和老公离了，咋弄", "zh-CN", "GZ-MZJ-0002", "要带啥"),
+        ("想租政府的房子", "zh-CN", "GZ-ZJJ-0002", "要等多久"),
+        ("打算开个湘菜馆", "zh-CN", "LE-0001", "一共多少钱"),
+        ("想開間茶記", "zh-HK", "LE-0001", "要帶咩文件"),
+        ("屋契", "zh-HK", "GZ-GHZYJ-0002", "幾錢"),
+    ],
+)
+async def test_everyday_words_find_the_matter_and_the_follow_up_stays_on_it(
+    talk: Talk, first: str, locale: str, code: str, then: str
+) -> None:
+    found, follow_up = await talk.say(first, then, locale=locale)
+    assert codes(found)[0] == code, text(found)
+    assert codes(follow_up)[0] == code, text(follow_up)
