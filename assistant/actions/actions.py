@@ -63,6 +63,14 @@ class Turn:
         self.offered_for: str = str(tracker.get_slot("offered_for") or "")
         self.reasked = bool(tracker.get_slot("reasked"))
         self.events: list[EventType] = []
+        self._details: dict[str, dict[str, Any] | None] = {}
+
+    async def detail(self, code: str) -> dict[str, Any] | None:
+        """A matter's or bundle's facts, asked of the backend once per message however often needed."""
+        if code not in self._details:
+            fetch = backend().bundle if _kind(code) == "bundle" else backend().matter
+            self._details[code] = await fetch(code, self.locale)
+        return self._details[code]
 
     def say(self, key: str, **values: Any) -> str:
         """A text in the conversation's locale."""
@@ -128,15 +136,9 @@ def _kind(code: str) -> str:
     return "bundle" if code.startswith("LE-") else "matter"
 
 
-async def _detail(code: str, locale: str) -> dict[str, Any] | None:
-    if _kind(code) == "bundle":
-        return await backend().bundle(code, locale)
-    return await backend().matter(code, locale)
-
-
 async def present(turn: Turn, code: str, options: list[Hit] | None = None) -> None:
     """Answer with the matter or bundle found: what it is, and the card that opens its form."""
-    detail = await _detail(code, turn.locale)
+    detail = await turn.detail(code)
     if detail is None:
         turn.failed("not_found")
         return
@@ -154,7 +156,7 @@ async def present(turn: Turn, code: str, options: list[Hit] | None = None) -> No
 async def answer_about(turn: Turn, questions: tuple[str, ...], code: str, others: list[Hit] | None = None) -> None:
     """Answer follow-up questions about one matter or bundle; with `others`, say it is the likeliest of
     the choices and show the others as buttons."""
-    detail = await _detail(code, turn.locale)
+    detail = await turn.detail(code)
     if detail is None:
         turn.failed("which_matter")
         return
@@ -169,7 +171,7 @@ async def answer_about(turn: Turn, questions: tuple[str, ...], code: str, others
 
 async def apply_now(turn: Turn, code: str) -> None:
     """Save a pre-filled draft of the matter or bundle (signed in), or ask to sign in first."""
-    detail = await _detail(code, turn.locale)
+    detail = await turn.detail(code)
     if detail is None:
         turn.failed("which_matter")
         return
@@ -191,13 +193,13 @@ STEPS_LEADING = 3  # this many of its own steps ranked above a life event: the s
 LIFE_EVENT_SHARE = 0.75  # a life event this close to its own leading step is what the situation is about
 
 
-async def _bundle_first(hits: list[Hit], locale: str, text: str) -> list[Hit]:
+async def _bundle_first(turn: Turn, hits: list[Hit], text: str) -> list[Hit]:
     """A life event ranked with its own matters is the answer when the citizen asks for everything
     ("阿爷过身了，啲手续点搞": the housing-fund step first, the bereavement event close behind), or when
     the first results are all its steps ("出生证、上户口、医保"): they are steps of it, not rivals of it."""
     plausible = [h for h in hits if h.score >= PLAUSIBLE]
     for bundle in (h for h in plausible if h.kind == "bundle"):
-        detail = await backend().bundle(bundle.code, locale)
+        detail = await turn.detail(bundle.code)
         members = {m["code"] for m in (detail or {}).get("matters") or []}
         above = [h for h in plausible if h.score > bundle.score]
         steps_lead = len(above) >= STEPS_LEADING and all(h.code in members for h in above)
@@ -213,7 +215,7 @@ async def find(turn: Turn, text: str, pending: str | None = None, out_of_scope: 
     model found out of scope ("今天天气怎么样") is answered only when the search is clear about it (its
     close results are noise there: the weather scores 2.5 on outdoor advertising)."""
     hits = await backend().search(text, turn.locale)
-    choice = choose(await _bundle_first(hits, turn.locale, text))
+    choice = choose(await _bundle_first(turn, hits, text))
     if out_of_scope and choice.answer is None:
         turn.failed("cannot_help")
         return
@@ -268,13 +270,13 @@ async def _member_named(turn: Turn, best: Hit | None) -> str | None:
     """The step of the life event in hand that the words found, if they found one."""
     if best is None or turn.subject is None or _kind(turn.subject) != "bundle" or best.score < PLAUSIBLE:
         return None
-    detail = await backend().bundle(turn.subject, turn.locale)
+    detail = await turn.detail(turn.subject)
     return best.code if best.code in {m["code"] for m in (detail or {}).get("matters") or []} else None
 
 
 async def _names_a_material(turn: Turn, code: str, words: str) -> bool:
     """Whether the words name one of the materials of the matter or bundle in hand."""
-    detail = await _detail(code, turn.locale) if words else None
+    detail = await turn.detail(code) if words else None
     matters = (detail or {}).get("matters") or ([detail] if detail else [])
     return any(share_words(words, m["name"]) for matter in matters for m in matter["materials"])
 
@@ -288,7 +290,7 @@ async def follow_up(turn: Turn, questions: tuple[str, ...], reading: Reading | N
         return
     if turn.subject is None and not turn.offered:  # a first message: all its words describe the matter
         hits = await backend().search(turn.text, turn.locale)
-        first = choose(await _bundle_first(hits, turn.locale, turn.text))
+        first = choose(await _bundle_first(turn, hits, turn.text))
         named, options = first.answer, first.options
     else:
         named, options = await _named(turn, words)
@@ -457,7 +459,7 @@ async def question_in_hand(turn: Turn, words: str) -> None:
         turn.offer(options, None)
         return
     code = turn.subject or ""
-    detail = await _detail(code, turn.locale)
+    detail = await turn.detail(code)
     if detail is None:
         turn.failed("which_matter")
         return
