@@ -28,11 +28,7 @@ SOURCES: dict[str, dict[str, str]] = {
         **{f"status.{k}": v for k, v in payment_orders.STATUS_LABELS.items()},
         "status.partly_refunded": payment_orders.PARTLY_REFUNDED_LABEL,
     },
-    "payments.refund_states": {
-        "in_progress": refund_states.IN_PROGRESS_LABEL,
-        "refunded": refund_states.REFUNDED_LABEL,
-        "partly_refunded": refund_states.PARTLY_REFUNDED_LABEL,
-    },
+    "payments.refund_states": {"in_progress": refund_states.IN_PROGRESS_LABEL},
     "backend.settings": {
         text: text for text in (settings.UNKNOWN_SETTINGS, settings.SETTINGS_REFUSED, settings.PRODUCTION_REFUSED)
     },

@@ -22,6 +22,8 @@ import tempfile
 import time
 import uuid
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +59,24 @@ def start_backend(data_dir: Path, rasa_port: int) -> tuple[subprocess.Popen[str]
     return server, base
 
 
+@contextmanager
+def serving(prefix: str) -> Iterator[tuple[str, Path, AssistantStack]]:
+    """The backend on embedded defaults (in a new data folder) and the Rasa stack beside it, as
+    `make run` starts them: (the backend's URL, its data folder, the stack); both stopped after."""
+    data_dir = Path(tempfile.mkdtemp(prefix=prefix))
+    rasa_port = free_port()
+    backend, base = start_backend(data_dir, rasa_port)
+    stack = None
+    try:
+        stack = AssistantStack.start(f"{base}/graphql", rasa_port)
+        yield base, data_dir, stack
+    finally:
+        if stack is not None:
+            stack.stop()
+        backend.send_signal(signal.SIGINT)
+        backend.communicate(timeout=60)
+
+
 def ask(client: httpx.Client, locale: str, text: str, conversation: str | None = None) -> tuple[dict[str, Any], float]:
     started = time.perf_counter()
     response = client.post(
@@ -72,12 +92,7 @@ def ask(client: httpx.Client, locale: str, text: str, conversation: str | None =
 def main(path: Path, rounds: int, show_misses: bool) -> None:
     print(f"machine: {platform.machine()}, {len(os.sched_getaffinity(0))} cores, Python {platform.python_version()}")
     items = json.loads(path.read_text(encoding="utf-8"))
-    data_dir = Path(tempfile.mkdtemp(prefix="onewindow-assistant-bench-"))
-    rasa_port = free_port()
-    backend, base = start_backend(data_dir, rasa_port)
-    stack = None
-    try:
-        stack = AssistantStack.start(f"{base}/graphql", rasa_port)
+    with serving("onewindow-assistant-bench-") as (base, _, stack):
         memory = stack.rss_mib()
         print(
             f"start-up: Rasa server and action server ready in {stack.started_in:.1f} s; "
@@ -127,11 +142,6 @@ def main(path: Path, rounds: int, show_misses: bool) -> None:
         if show_misses:
             for miss in misses:
                 print("  miss", *miss)
-    finally:
-        if stack is not None:
-            stack.stop()
-        backend.send_signal(signal.SIGINT)
-        backend.communicate(timeout=60)
 
 
 if __name__ == "__main__":

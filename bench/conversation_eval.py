@@ -35,9 +35,7 @@ import asyncio
 import json
 import os
 import platform
-import signal
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -47,11 +45,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx
 
-from bench.assistant_bench import percentile, start_backend
-from tests.support.assistant import AssistantStack
+from bench.assistant_bench import percentile, serving
 from tests.support.conversation_run import Run, ask, breakdown, catalog_names, converse
 from tests.support.identity import staff_token
-from tests.support.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -161,22 +157,12 @@ def main(path: Path, limit: int | None, only: str, verbose: bool, as_json: bool,
     if only:
         conversations = [c for c in conversations if c["id"] in only.split(",")]
     conversations = conversations[:limit]
-    data_dir = Path(tempfile.mkdtemp(prefix="onewindow-conversation-eval-"))
-    rasa_port = free_port()
-    backend, base = start_backend(data_dir, rasa_port)
-    stack = None
-    try:
-        stack = AssistantStack.start(f"{base}/graphql", rasa_port)
+    with serving("onewindow-conversation-eval-") as (base, data_dir, stack):
         memory = stack.rss_mib()
         result = Run()
         started = time.perf_counter()
         asyncio.run(evaluate(base, data_dir, conversations, result))
         figures = report(result, stack.started_in, memory, time.perf_counter() - started)
-    finally:
-        if stack is not None:
-            stack.stop()
-        backend.send_signal(signal.SIGINT)
-        backend.communicate(timeout=60)
     if full:
         transcript(figures)
     if as_json:

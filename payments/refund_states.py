@@ -13,11 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.db.engine import execute
 from backend.i18n import Msgid
 from payments import tables as t
-from payments.orders import OrderStatus
+from payments.orders import PARTLY_REFUNDED_LABEL, STATUS_LABELS, OrderStatus
 
 IN_PROGRESS_LABEL = "Refund in progress"
-REFUNDED_LABEL = "Refunded"
-PARTLY_REFUNDED_LABEL = "Partly refunded"
+# Refunded in full or in part: the order's own words for it.
+REFUNDED_LABEL = STATUS_LABELS[OrderStatus.REFUNDED]
 
 
 class RefundPart(msgspec.Struct, frozen=True, kw_only=True):
