@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from tests.support import factories
+from tests.support.applications import process
 from tests.support.fake_rasa import FakeRasa, fake_rasa
 from tests.support.identity import staff_token
 from tests.support.payments import Sessions, Stack, payment_stack
@@ -23,8 +24,6 @@ from tests.support.servers import RedisServer
 OPERATIONS = Path(__file__).resolve().parents[2] / "graphql" / "operations" / "assistant.graphql"
 ASK = 'mutation { assistantMessage(text: "我的申请怎么样了") { errors { code } } }'
 APPLICATION = "query($id: ID!) { application(id: $id) { order { id } } }"
-PROCESS = """mutation($i: ProcessApplicationInput!) { processApplication(input: $i) {
-  application { id status } errors { code field message } } }"""
 REFUSAL = "购车发票与合格证信息不一致"
 SUPPLEMENT = "请补传清晰的购车发票，并核对车辆识别代号"
 
@@ -59,12 +58,6 @@ async def _my_applications(stack: Stack, token: str, locale: str) -> dict[str, d
     return {e["node"]["reference"]: e["node"] for e in answer["data"]["myApplications"]["edges"]}
 
 
-async def _process(stack: Stack, officer: str, application_id: str, *steps: dict[str, Any]) -> None:
-    for step in steps:
-        answer = await stack.gql(officer, PROCESS, {"i": {"applicationId": application_id} | step})
-        assert answer["processApplication"]["errors"] == [], answer
-
-
 async def test_the_assistant_reads_why_it_was_refused_what_a_supplement_asks_and_what_came_back(
     stack: Stack, rasa: tuple[FakeRasa, str], db: Sessions, fresh_redis: Any
 ) -> None:
@@ -78,15 +71,12 @@ async def test_the_assistant_reads_why_it_was_refused_what_a_supplement_asks_and
     # Given a paid car registration the police refused (so its 470.00 went back through Alipay)...
     order_id = (await stack.gql(citizen.token, APPLICATION, {"id": refused["id"]}))["application"]["order"]["id"]
     await stack.pay(citizen.token, order_id)
-    await _process(stack, officer, refused["id"], {"action": "ACCEPT"}, {"action": "REJECT", "reason": REFUSAL})
-    # ...and one they asked to supplement: a scan and a field
-    await _process(
-        stack,
-        officer,
-        incomplete["id"],
-        {"action": "ACCEPT"},
-        {"action": "REQUEST_SUPPLEMENT", "reason": SUPPLEMENT, "fields": ["purchase_invoice", "vin"]},
-    )
+    async with stack.client() as client:
+        refuse = {"action": "REJECT", "reason": REFUSAL}
+        await process(client, officer, refused["id"], {"action": "ACCEPT"}, refuse, locale="en")
+        # ...and one they asked to supplement: a scan and a field
+        ask = {"action": "REQUEST_SUPPLEMENT", "reason": SUPPLEMENT, "fields": ["purchase_invoice", "vin"]}
+        await process(client, officer, incomplete["id"], {"action": "ACCEPT"}, ask, locale="en")
     # When the assistant reads the citizen's applications with the token lent for one message
     lent = await _lent_token(stack, fake, citizen.token)
     seen = await _my_applications(stack, lent, "en")

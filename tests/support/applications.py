@@ -80,3 +80,17 @@ def entries_for(to_enter: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     for field in to_enter:
         entries.setdefault(field["certificateType"], {})[field["key"]] = OFFICER_ENTRIES[field["type"]]
     return entries
+
+
+PROCESS = """mutation($i: ProcessApplicationInput!) { processApplication(input: $i) {
+  application { id status } errors { code field message } } }"""
+
+
+async def process(
+    api: Client, officer: str, application_id: str, *steps: dict[str, Any], locale: str = "zh-CN"
+) -> None:
+    """The officer takes each step on the application ({"action": "ACCEPT"}, {"action": "REJECT", "reason": ...})."""
+    for step in steps:
+        variables = {"i": {"applicationId": application_id} | step}
+        done = (await run(api, officer, PROCESS, variables, locale))["processApplication"]
+        assert done["errors"] == [], done
