@@ -39,8 +39,10 @@ from backend.db.tables.identity import (
     staff,
     staff_roles,
 )
+from backend.db.tables.platform import api_usage, client_developers, trusted_documents
 
 __all__ = [
+    "api_usage",
     "application_events",
     "applications",
     "audit_events",
@@ -50,6 +52,7 @@ __all__ = [
     "certificate_types",
     "certificates",
     "citizens",
+    "client_developers",
     "consents",
     "data_consents",
     "departments",
@@ -72,5 +75,6 @@ __all__ = [
     "staff_roles",
     "trust_log",
     "trust_log_head",
+    "trusted_documents",
     "uploads",
 ]

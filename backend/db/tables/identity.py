@@ -51,6 +51,10 @@ oauth_clients = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("secret_rotated_at", UTCDateTime, nullable=True),
     Column("disabled", Boolean, nullable=False, default=False),
+    # A sandbox client signs in only the synthetic personas (with the documented sandbox code).
+    Column("sandbox", Boolean, nullable=False, default=False),
+    # Restricted to the GraphQL documents it registered (trusted documents) when true.
+    Column("documents_only", Boolean, nullable=False, default=False),
 )
 
 sessions = Table(
@@ -137,6 +141,8 @@ registry_persons = Table(
     Column("father_id_number", String(18), nullable=True),
     Column("mother_id_number", String(18), nullable=True),
     Column("household_id", String(32), nullable=False),
+    # The key of a sandbox persona (`onewindow personas`); None for the ordinary synthetic population.
+    Column("persona", String(32), nullable=True),
 )
 Index("ix_registry_persons_phone", registry_persons.c.phone)
 
