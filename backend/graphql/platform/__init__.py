@@ -1,0 +1,1 @@
+"""GraphQL for the developer platform: trusted documents, usage, limits."""
