@@ -49,6 +49,8 @@ _PROVINCES = frozenset(
         "83",
     ]
 )
+# Hong Kong, Macao and Taiwan residents' residence permit numbers start 810000, 820000, 830000.
+_HKMT = frozenset(["81", "82", "83"])
 _SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
 _PHONE = re.compile(r"^1[3-9][0-9]{9}$")
 
@@ -73,7 +75,7 @@ def parse_id_number(raw: str, *, today: date | None = None) -> IdNumber | None:
     value = raw.strip().upper()
     if not _SHAPE.match(value):
         return None
-    if value[:2] not in _PROVINCES or value[2:4] == "00":
+    if value[:2] not in _PROVINCES or (value[2:4] == "00" and value[:2] not in _HKMT):
         return None
     try:
         born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))

@@ -25,6 +25,15 @@ def test_sex_comes_from_the_17th_digit() -> None:
     assert parsed is not None and parsed.sex == "male"
 
 
+def test_residence_permits_of_hong_kong_macao_and_taiwan_residents_are_valid() -> None:
+    # 港澳台居民居住证 numbers carry 810000 (Hong Kong), 820000 (Macao) or 830000 (Taiwan) where a
+    # resident's ID number has its county: the province code alone, then four zeros.
+    for prefix in ("810000", "820000", "830000"):
+        first17 = f"{prefix}19820125907"
+        parsed = parse_id_number(first17 + check_character(first17))
+        assert parsed is not None and parsed.region_prefix == prefix and parsed.birth_date == date(1982, 1, 25)
+
+
 @pytest.mark.parametrize(
     ("number", "why"),
     [
