@@ -46,6 +46,8 @@ class CommonErrorCode(StrEnum):
     INVALID_OPTION = "INVALID_OPTION"
     TOO_LONG = "TOO_LONG"
     NOT_YOUR_DEPARTMENT = "NOT_YOUR_DEPARTMENT"
+    SANDBOX_PERSONAS_ONLY = "SANDBOX_PERSONAS_ONLY"
+    SANDBOX_PERSONA_REFUSED = "SANDBOX_PERSONA_REFUSED"
 
 
 # The English source text of each code's message: the msgid in locales/*/onewindow.po. Placeholders
@@ -101,6 +103,14 @@ register(
         CommonErrorCode.INVALID_OPTION: "Choose one of the options offered.",
         CommonErrorCode.NOT_YOUR_DEPARTMENT: "This application belongs to another department.",
         CommonErrorCode.TOO_LONG: "This is too long: at most {max} characters (now {length}).",
+        CommonErrorCode.SANDBOX_PERSONAS_ONLY: (
+            "This is a sandbox app: it signs in only the sandbox personas, with the code 000000. "
+            "Use one of their phone numbers (`onewindow personas` lists them)."
+        ),
+        CommonErrorCode.SANDBOX_PERSONA_REFUSED: (
+            "This phone number belongs to a sandbox persona: it signs in only to sandbox apps, "
+            "never to the live service."
+        ),
     }
 )
 

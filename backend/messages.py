@@ -7,7 +7,7 @@ from backend.applications import payment_notices, validation
 from backend.applications import texts as application_texts
 from backend.catalog import validate
 from backend.certificates import texts as certificate_texts
-from backend.identity import logins, oidc
+from backend.identity import logins, oidc, sandbox
 from backend.rest import pages
 from backend.rules import explain
 from payments import orders as payment_orders
@@ -19,6 +19,7 @@ SOURCES: dict[str, dict[str, str]] = {
     "backend.identity.logins": {"LOGIN_SMS": logins.LOGIN_SMS},
     "backend.identity.oidc": {str(scope): text for scope, text in oidc.SCOPE_DESCRIPTIONS.items()},
     "backend.rest.pages": pages.TEXTS,
+    "backend.identity.sandbox": sandbox.LISTING,
     "backend.applications.validation": {p.value: text for p, text in validation.MESSAGES.items()},
     "backend.applications.texts": application_texts.TEXTS,
     "backend.certificates.texts": certificate_texts.TEXTS,

@@ -80,6 +80,45 @@ def _row(person: Person) -> dict[str, object]:
     return msgspec.structs.asdict(person)
 
 
+async def seed_personas(session: AsyncSession, *, master_secret: bytes) -> int:
+    """Idempotent: add the sandbox personas (standins/population/personas.py) to the registry, their
+    certificates to the library (on the trust log), and a verified account for each one's phone.
+    Run after `seed_identity`, so that the population's generated certificates are not theirs.
+    How many personas there are."""
+    from backend.certificates.service import CertificateStore
+    from backend.certificates.trustlog import log_key
+    from standins.certificates.persona_wallets import persona_certificates
+    from standins.population.personas import PERSONAS
+
+    person = t.registry_persons.c
+    if (await session.execute(select(func.count()).where(person.persona == PERSONAS[0].key))).scalar_one():
+        return len(PERSONAS)
+    rows = []
+    for persona in PERSONAS:
+        rows.append(_row(persona.person) | {"persona": persona.key})
+        # Relatives carry their persona's key too (they have no phone, so they never sign in), and so
+        # the population's certificate generator never gives them certificates of its own.
+        rows += [_row(relative) | {"persona": f"{persona.key}:relative"} for relative in persona.relatives]
+    await session.execute(insert(t.registry_persons), rows)
+    await CertificateStore(session, log_key(master_secret)).store(persona_certificates(), source="library")
+    now = datetime.now(UTC)
+    for persona in PERSONAS:
+        who = persona.person
+        found = (await session.execute(select(t.citizens.c.id).where(t.citizens.c.phone == who.phone))).scalar()
+        if found is None:
+            await session.execute(
+                insert(t.citizens).values(
+                    id=str(uuid.uuid4()),
+                    phone=who.phone,
+                    id_number=who.id_number,
+                    name=who.name,
+                    verified_at=now,
+                    created_at=now,
+                )
+            )
+    return len(PERSONAS)
+
+
 async def _demo_citizen(session: AsyncSession) -> str:
     """The demo citizen's account, verified against the registry record with phone 13800138000."""
     person = (await session.execute(select(t.registry_persons).where(t.registry_persons.c.phone == DEMO_PHONE))).one()

@@ -1,11 +1,16 @@
-"""`onewindow seed`: the demo data (development only)."""
+"""`onewindow seed`: the demo data, and `onewindow personas`: the sandbox personas (development only)."""
 
 from __future__ import annotations
+
+import unicodedata
+from datetime import UTC, datetime
 
 import click
 
 from backend.cli.catalog import import_folder, prepare_database
-from backend.cli.common import in_transaction, run
+from backend.cli.common import cli_locale, in_transaction, run
+from backend.i18n import catalogs
+from backend.identity.login_codes import SANDBOX_CODE
 from backend.settings import get_settings
 
 
@@ -19,10 +24,11 @@ def seed() -> None:
     run(lambda: prepare_database(settings, import_if_empty=False))
     run(lambda: import_folder(settings, settings.resolved_catalog_dir, dry_run=False, quiet=False))
     from backend.identity.secrets import master_secret
-    from standins.seed import DEMO_PASSWORD, seed_identity
+    from standins.seed import DEMO_PASSWORD, seed_identity, seed_personas
 
     secret = master_secret(settings)
     report = in_transaction(lambda session: seed_identity(session, master_secret=secret))
+    personas = in_transaction(lambda session: seed_personas(session, master_secret=secret))
     from standins.alipay.keys import SandboxKeys
 
     SandboxKeys(settings.alipay_sandbox_dir)  # the sandbox and the server read the same key files
@@ -39,6 +45,50 @@ def seed() -> None:
         f"finance, admin; password {DEMO_PASSWORD}\n"
         '  mutation { staffLogin(username: "admin", password: "...") { accessToken } }'
     )
+    click.echo(
+        f"sandbox personas ({personas}): sign in on a sandbox app (onewindow clients create --sandbox) with\n"
+        f"  their phone and the code {SANDBOX_CODE}; `onewindow personas` lists them"
+    )
 
 
-COMMANDS = [seed]
+# --- personas -----------------------------------------------------------------------------------
+@click.command()
+def personas() -> None:
+    """The sandbox personas: who a sandbox app signs in, with the code 000000 (no SMS is sent)."""
+    from backend.applications.workdays import shanghai_date
+    from backend.i18n import pick, pick_text
+    from backend.identity.sandbox import LISTING
+    from standins.certificates.persona_wallets import wallet
+    from standins.population.personas import PERSONAS
+
+    locale, today = cli_locale(), shanghai_date(datetime.now(UTC))
+    said = catalogs(get_settings().locales_dir)
+    label = {name: said.gettext(locale, text) for name, text in LISTING.items() if name != "intro"}
+    rows = [[label[name] for name in ("persona", "name", "phone", "id_number", "age", "region")]]
+    for persona in PERSONAS:
+        who = persona.person
+        # Synthetic residents whose numbers a developer types in: shown whole, as nobody's personal data.
+        age = str(persona.age_on(today))
+        rows.append([persona.key, who.name, who.phone or "", who.id_number, age, pick(persona.region, locale)])
+    widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    click.echo(said.gettext(locale, LISTING["intro"], code=SANDBOX_CODE) + "\n")
+    click.echo(_line(rows[0], widths))
+    english = locale.value == "en"
+    indent, comma, colon = " " * (widths[0] + 2), ", " if english else "、", ": " if english else "："
+    for persona, row in zip(PERSONAS, rows[1:], strict=True):
+        click.echo(_line(row, widths))
+        held = comma.join(pick_text(kind.name, locale) for kind in wallet(persona.key))
+        click.echo(f"{indent}{label['certificates']}{colon}{held}")
+        click.echo(f"{indent}{label['purpose']}{colon}{pick(persona.purpose, locale)}")
+
+
+def _width(text: str) -> int:
+    """The columns `text` takes in a terminal: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _line(cells: list[str], widths: list[int]) -> str:
+    return "  ".join(cell + " " * (width - _width(cell)) for cell, width in zip(cells, widths, strict=True)).rstrip()
+
+
+COMMANDS = [seed, personas]

@@ -68,13 +68,23 @@ def clients() -> None:
 @click.option("--redirect-uri", "redirect_uris", multiple=True, required=True, help="Exact redirect URI (repeatable).")
 @click.option("--scope", "scopes", multiple=True, required=True, help="Allowed scope (repeatable), e.g. openid.")
 @click.option("--public", is_flag=True, help="A public client (no secret; PKCE only), e.g. a native app.")
-def clients_create(name: str, redirect_uris: tuple[str, ...], scopes: tuple[str, ...], public: bool) -> None:
+@click.option(
+    "--sandbox", is_flag=True, help="Signs in only the sandbox personas (onewindow personas), with the code 000000."
+)
+def clients_create(
+    name: str, redirect_uris: tuple[str, ...], scopes: tuple[str, ...], public: bool, sandbox: bool
+) -> None:
     """Register a client and print its id and (once) its secret."""
     from backend.identity import clients as registry
 
     async def work(session: AsyncSession) -> tuple[Client, str | None]:
         return await registry.create_client(
-            session, name=name, redirect_uris=list(redirect_uris), scopes=list(scopes), confidential=not public
+            session,
+            name=name,
+            redirect_uris=list(redirect_uris),
+            scopes=list(scopes),
+            confidential=not public,
+            sandbox=sandbox,
         )
 
     try:
@@ -106,7 +116,8 @@ def clients_list() -> None:
 
     for client in in_transaction(registry.list_clients):
         kind = "first-party" if client.first_party else ("confidential" if client.confidential else "public")
-        click.echo(f"{client.client_id}  {kind:<12}  {client.name}  scopes={' '.join(client.scopes)}")
+        mode = "sandbox" if client.sandbox else "live"
+        click.echo(f"{client.client_id}  {kind:<12}  {mode:<7}  {client.name}  scopes={' '.join(client.scopes)}")
 
 
 # --- staff --------------------------------------------------------------------------------------

@@ -24,10 +24,11 @@ class ClientAdmin:
         scopes: list[str],
         confidential: bool,
         meta: RequestMeta,
+        sandbox: bool = False,
     ) -> tuple[Client, str | None]:
         """A new client and its secret (shown once; None for a public client)."""
         client, secret = await clients.create_client(
-            self._db, name=name, redirect_uris=redirect_uris, scopes=scopes, confidential=confidential
+            self._db, name=name, redirect_uris=redirect_uris, scopes=scopes, confidential=confidential, sandbox=sandbox
         )
         await self._audit(AuditAction.CLIENT_CREATED, admin_id, client.client_id, meta)
         return client, secret

@@ -16,6 +16,8 @@ from backend.errors import DomainError
 from backend.identity.errors import IdentityErrorCode
 from backend.identity.limits import Limit, address_key, check_limits, give_back, take_within_limits
 
+SANDBOX_CODE = "000000"
+"""What a sandbox app's personas sign in with (no SMS is sent); a code sent by SMS is never this one."""
 CODE_SECONDS = 300
 MAX_WRONG_TRIES = 5
 
@@ -43,7 +45,7 @@ class LoginCodes:
         no limit, so impatient taps cannot use up the phone's daily codes.
         """
         await take_within_limits(self._redis, self._limits(phone, address))
-        code = f"{secrets.randbelow(1_000_000):06d}"
+        code = f"{secrets.randbelow(999_999) + 1:06d}"  # 000001-999999: never the sandbox code
         pipe = self._redis.pipeline()
         pipe.set(f"otp:code:{phone}", self._digest(phone, code), ex=CODE_SECONDS)
         pipe.delete(f"otp:tries:{phone}")

@@ -110,6 +110,7 @@ class Client(msgspec.Struct, frozen=True):
     scopes: list[str]
     created_at: datetime
     secret_rotated_at: datetime | None
+    sandbox: bool = False  # signs in only the sandbox personas (with the sandbox code)
 
 
 class Consent(msgspec.Struct, frozen=True):

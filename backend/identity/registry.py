@@ -30,6 +30,14 @@ class Person(msgspec.Struct, frozen=True):
     household_id: str
 
 
+class SandboxPersona(msgspec.Struct, frozen=True):
+    """A synthetic resident that sandbox apps sign in (`onewindow personas`); a real registry has none."""
+
+    key: str
+    name: str
+    phone: str
+
+
 class RealNameCheck(StrEnum):
     """What the registry answers to a (name, ID number) check: 一致, 不一致, or 库中无此号."""
 
@@ -46,6 +54,9 @@ class PopulationRegistry(Protocol):
 
     async def person(self, session: AsyncSession, id_number: str) -> Person | None:
         """The resident with this ID number."""
+
+    async def personas(self, session: AsyncSession) -> list[SandboxPersona]:
+        """The sandbox personas, by key: the only residents a sandbox app signs in, and never a live app."""
 
 
 def same_name(a: str, b: str) -> bool:

@@ -21,8 +21,11 @@ async def seed_certificates(session: AsyncSession, log_key: bytes, *, batch: int
     if existing:
         return int(existing)
     columns = [t.registry_persons.c[name] for name in Person.__struct_fields__]
+    # The sandbox personas' certificates are their own, fixed ones (standins/certificates/persona_wallets.py).
     rows = await session.execute(
-        select(*columns).order_by(t.registry_persons.c.household_id, t.registry_persons.c.id_number)
+        select(*columns)
+        .where(t.registry_persons.c.persona.is_(None))
+        .order_by(t.registry_persons.c.household_id, t.registry_persons.c.id_number)
     )
     people = [Person(**r._mapping) for r in rows]
     records = generate_certificates(people)

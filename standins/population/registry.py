@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db import tables as t
-from backend.identity.registry import Person, RealNameCheck, same_name
+from backend.identity.registry import Person, RealNameCheck, SandboxPersona, same_name
 
 
 class StandInRegistry:
@@ -25,3 +25,13 @@ class StandInRegistry:
         if person is None:
             return RealNameCheck.NO_SUCH_NUMBER
         return RealNameCheck.MATCH if same_name(person.name, name) else RealNameCheck.NAME_MISMATCH
+
+    async def personas(self, session: AsyncSession) -> list[SandboxPersona]:
+        """The sandbox personas `onewindow seed` added (standins/population/personas.py), by key."""
+        person = t.registry_persons.c
+        rows = await session.execute(
+            select(person.persona, person.name, person.phone)
+            .where(person.persona.is_not(None), person.phone.is_not(None))
+            .order_by(person.persona)
+        )
+        return [SandboxPersona(key=r.persona, name=r.name, phone=r.phone) for r in rows]

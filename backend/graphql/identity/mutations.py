@@ -125,6 +125,7 @@ class IdentityMutation:
                 scopes=input.scopes,
                 confidential=input.confidential,
                 meta=ctx.meta,
+                sandbox=input.sandbox,
             ),
         )
         client, secret = registered if registered else (None, None)

@@ -106,6 +106,9 @@ class OAuthClient:
     scopes: list[str]
     created_at: datetime
     secret_rotated_at: datetime | None
+    sandbox: bool = strawberry.field(
+        description="Signs in only the sandbox personas (`onewindow personas`), with the code 000000."
+    )
 
     @staticmethod
     def build(model: m.Client) -> OAuthClient:
@@ -119,6 +122,7 @@ class OAuthClient:
             scopes=model.scopes,
             created_at=model.created_at,
             secret_rotated_at=model.secret_rotated_at,
+            sandbox=model.sandbox,
         )
 
 
@@ -229,3 +233,6 @@ class CreateClientInput:
     redirect_uris: list[str]
     scopes: list[str]
     confidential: bool = True
+    sandbox: bool = strawberry.field(
+        default=False, description="A sandbox app: it signs in only the sandbox personas, with the code 000000."
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from litestar import Request, get, post
 from litestar.response import Redirect, Response
@@ -17,6 +17,7 @@ from backend.identity import audit, clients, oidc, sso
 from backend.identity.audit import AuditAction
 from backend.identity.models import Client, Scope
 from backend.identity.numbers import mask_phone
+from backend.identity.registry import SandboxPersona
 from backend.identity.service import IdentityService
 from backend.resources import Resources
 from backend.rest.common import resources_of
@@ -83,13 +84,28 @@ async def authorize(request: Request[Any, Any, Any]) -> Response[Any]:
         )
     key = cookie_key(resources)
     browser = await browser_session(resources, request)
+    if browser is not None:
+        async with resources.sessions() as db:
+            # A persona's sign-in never reaches a live app, nor a resident's a sandbox app: sign in again.
+            if not await IdentityService(db, resources.identity).logins.admits(browser["cid"], sandbox=client.sandbox):
+                browser = None
     prompt = params.get("prompt", "")
     if browser is None or prompt == "login":
         if prompt == "none":
             return redirect_with(params["redirect_uri"], {"error": "login_required", "state": params["state"]})
         # Continue without the prompt: after signing in, the citizen must not be asked again.
         continue_url = "/oauth/authorize?" + urlencode({k: v for k, v in params.items() if k != "prompt"})
-        return html(pages, "login.html", locale, continue_url=continue_url, code_sent=False, phone="", error=None)
+        personas = await _personas(resources, client.sandbox)
+        return html(
+            pages,
+            "login.html",
+            locale,
+            continue_url=continue_url,
+            code_sent=False,
+            phone="",
+            error=None,
+            personas=personas,
+        )
     async with resources.sessions() as db:
         allowed = await oidc.consented_scopes(db, browser["cid"], client.client_id)
         citizen = await IdentityService(db, resources.identity).people.citizen(browser["cid"])
@@ -170,6 +186,7 @@ def _login_page(
     continue_url: str,
     *,
     code_sent: bool,
+    personas: list[SandboxPersona] | None,
     error: DomainError | None = None,
 ) -> Response[str]:
     """The sign-in page at its phone step or its code step, with the error of the last try if any."""
@@ -184,16 +201,35 @@ def _login_page(
         code_sent=code_sent,
         phone=phone,
         error=message,
+        personas=personas,
     )
 
 
-def _sign_in_form(request: Request[Any, Any, Any], data: dict[str, str]) -> tuple[Resources, Locale, str, str]:
-    """What both sign-in steps read: resources, locale, the phone typed, and where to continue."""
+async def _personas(resources: Resources, sandbox: bool) -> list[SandboxPersona] | None:
+    """For a sandbox app's sign-in, the personas its page lists (their phones are synthetic and
+    documented, so shown whole); None for a live app."""
+    if not sandbox:
+        return None
+    async with resources.sessions() as db:
+        return await resources.identity.registry.personas(db)
+
+
+async def _sign_in_form(
+    request: Request[Any, Any, Any], data: dict[str, str]
+) -> tuple[Resources, Locale, str, str, list[SandboxPersona] | None]:
+    """What both sign-in steps read: resources, locale, the phone typed, where to continue, and the
+    personas when the app signing in is a sandbox app (the authorization it continues names it; an
+    address naming none is a live app's, and a sandbox app's is checked again when it continues)."""
     continue_url = data.get("continue", "")
     # Only back into our own authorize endpoint: never an open redirect.
     if not continue_url.startswith("/oauth/authorize?"):
         continue_url = "/oauth/authorize"
-    return resources_of(request), page_locale(request), data.get("phone", ""), continue_url
+    resources = resources_of(request)
+    client_id = parse_qs(urlsplit(continue_url).query).get("client_id", [""])[0]
+    async with resources.sessions() as db:
+        client = await clients.get_client(db, client_id)
+    personas = await _personas(resources, client is not None and client.sandbox)
+    return resources, page_locale(request), data.get("phone", ""), continue_url, personas
 
 
 @post("/oauth/login/code", include_in_schema=False, status_code=200)
@@ -202,15 +238,17 @@ async def login_code(request: Request[Any, Any, Any], data: Form) -> Response[st
     refused = refuse_cross_site(request)
     if refused is not None:
         return refused
-    resources, locale, phone, continue_url = _sign_in_form(request, data)
+    resources, locale, phone, continue_url, personas = await _sign_in_form(request, data)
     try:
         async with resources.sessions() as db, unit_of_work(db):
             await IdentityService(db, resources.identity).logins.request_login_code(
-                phone, request_meta(request), locale
+                phone, request_meta(request), locale, sandbox=personas is not None
             )
     except DomainError as error:
-        return _login_page(request, resources, locale, phone, continue_url, code_sent=False, error=error)
-    return _login_page(request, resources, locale, phone, continue_url, code_sent=True)
+        return _login_page(
+            request, resources, locale, phone, continue_url, code_sent=False, personas=personas, error=error
+        )
+    return _login_page(request, resources, locale, phone, continue_url, code_sent=True, personas=personas)
 
 
 @post("/oauth/login", include_in_schema=False, status_code=302)
@@ -219,14 +257,16 @@ async def login(request: Request[Any, Any, Any], data: Form) -> Response[Any]:
     refused = refuse_cross_site(request)
     if refused is not None:
         return refused
-    resources, locale, phone, continue_url = _sign_in_form(request, data)
+    resources, locale, phone, continue_url, personas = await _sign_in_form(request, data)
     try:
         async with resources.sessions() as db, unit_of_work(db):
             citizen_id = await IdentityService(db, resources.identity).logins.browser_login(
-                phone, data.get("code", ""), request_meta(request)
+                phone, data.get("code", ""), request_meta(request), sandbox=personas is not None
             )
     except DomainError as error:
-        return _login_page(request, resources, locale, phone, continue_url, code_sent=True, error=error)
+        return _login_page(
+            request, resources, locale, phone, continue_url, code_sent=True, personas=personas, error=error
+        )
     key = cookie_key(resources)
     now = time.time()
     sso_id = await sso.start(resources.redis, citizen_id)
