@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db import tables as t
+from backend.db.engine import execute
 from backend.errors import CommonErrorCode, DomainError
 from backend.identity import audit, staff
 from backend.identity.audit import AuditAction
@@ -33,7 +34,8 @@ class People:
 
     async def citizen(self, citizen_id: str) -> Citizen:
         """A citizen's own record."""
-        row = (await self._db.execute(select(t.citizens).where(t.citizens.c.id == citizen_id))).first()
+        # `me` resolves beside other fields of the same query on the request's one session: take turns.
+        row = (await execute(self._db, select(t.citizens).where(t.citizens.c.id == citizen_id))).first()
         if row is None:
             raise DomainError(CommonErrorCode.UNAUTHENTICATED)
         return Citizen(row.id, row.phone, row.id_number, row.name, row.verified_at, row.created_at)
