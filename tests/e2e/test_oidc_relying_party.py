@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import secrets
-from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -14,30 +13,12 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 
 from tests.e2e.conftest import onewindow
+from tests.support.oidc import inputs
 
 REDIRECT = "https://library-mp.example.cn/callback"
 PHONE = "13800138000"
 # A loaded machine answers slowly; how long a request takes is not what these tests check.
 WEB_TIMEOUT = 60
-
-
-class _Inputs(HTMLParser):
-    """Collects <input name value> pairs of a page's forms."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.values: dict[str, str] = {}
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        found = dict(attrs)
-        if tag == "input" and found.get("name") and found.get("value") is not None:
-            self.values[found["name"] or ""] = found["value"] or ""
-
-
-def inputs(html: str) -> dict[str, str]:
-    parser = _Inputs()
-    parser.feed(html)
-    return parser.values
 
 
 def sign_in(browser: httpx.Client, authorize_url: str, env: dict[str, str], phone: str = PHONE) -> httpx.Response:
