@@ -2,9 +2,8 @@
 
 Today's numbers live in Redis, one hash per app and Beijing day, counted with one round trip per request.
 A Redis flush must not lose a developer's history, so closed days (before today in Beijing) are copied to
-the api_usage table (`persist_closed_days`: whenever usage is read, and `onewindow usage persist`, which a
-daily timer runs). Copying sets the stored numbers to the hash's, so running it twice changes nothing; a
-day is read from its hash while Redis still holds it, from the table otherwise.
+the api_usage table (`persist_closed_days`: whenever usage is read, and by `onewindow usage persist`, for a
+deployment's daily timer). A day is read from its hash while Redis still holds it, from the table otherwise.
 """
 
 from __future__ import annotations
@@ -106,33 +105,27 @@ async def _hashes(redis: Redis, keys: Sequence[str]) -> list[dict[Any, Any]]:
 
 
 async def persist_closed_days(session: AsyncSession, redis: Redis, *, today: date | None = None) -> int:
-    """Copy every closed day Redis still holds to the api_usage table (the caller commits); how many
-    (app, day) rows were written. Idempotent: a row is set to the hash's numbers, not added to."""
+    """Copy the closed days Redis holds and the table lacks to api_usage, and commit; how many (app, day)
+    rows were written.
+
+    A copy sets a row to its hash's numbers (never adds to them), so copying twice is harmless. Once
+    committed, the days leave the index of days to copy (their hashes stay, for reading, until they
+    expire): a crash in between only means they are copied again next time.
+    """
     today = today or beijing_today()
     indexed = sorted(_text(k) for k in await redis.smembers(_INDEX))
     closed = [(key, parsed) for key in indexed if (parsed := _parse_key(key)) is not None and parsed[1] < today]
     if not closed:
         return 0
     counted = await _hashes(redis, [key for key, _ in closed])
-    gone = [key for (key, _), fields in zip(closed, counted, strict=True) if not fields]
-    rows = [_from_hash(day, fields) for (_, (_, day)), fields in zip(closed, counted, strict=True) if fields]
-    apps = [app for (_, (app, _)), fields in zip(closed, counted, strict=True) if fields]
-    stored = await _stored(session, apps, [row.day for row in rows])
     written = 0
-    for app, row in zip(apps, rows, strict=True):
-        if stored.get((app, row.day)) != row:
-            await _upsert(session, app, row)
+    for (_, (app, day)), fields in zip(closed, counted, strict=True):
+        if fields:  # an empty one expired: nothing is left to copy
+            await _upsert(session, app, _from_hash(day, fields))
             written += 1
-    if gone:  # expired hashes: nothing left to copy
-        await redis.srem(_INDEX, *gone)
+    await session.commit()
+    await redis.srem(_INDEX, *(key for key, _ in closed))
     return written
-
-
-async def _stored(session: AsyncSession, apps: Sequence[str], days: Sequence[date]) -> dict[tuple[str, date], UsageDay]:
-    """The table's rows for these apps and days (a superset: every pair of them)."""
-    u = t.api_usage
-    query = select(u).where(u.c.app.in_(set(apps)), u.c.day.in_(set(days)))
-    return {(r.app, r.day): _from_row(r) for r in await session.execute(query)}
 
 
 def _from_row(row: Any) -> UsageDay:

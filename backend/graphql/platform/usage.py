@@ -7,7 +7,6 @@ from typing import Any
 
 import strawberry
 
-from backend.db.engine import unit_of_work
 from backend.errors import MESSAGES, CommonErrorCode, DomainError
 from backend.graphql import permissions
 from backend.graphql.context import Info
@@ -62,8 +61,9 @@ class UsageQuery:
         await developers.require_client(session, client_id)
         if not await developers.may_read_usage(session, permissions.caller(info), client_id):
             raise DomainError(CommonErrorCode.FORBIDDEN)
-        # Reading is when closed days are made safe from a Redis flush (besides the daily command).
-        async with info.context.resources.sessions() as own, unit_of_work(own):
+        # Reading is when closed days are made safe from a Redis flush (besides the daily command), in a
+        # session of its own: the request's stays a reader.
+        async with info.context.resources.sessions() as own:
             await usage.persist_closed_days(own, redis)
         found = await usage.daily_usage(session, redis, client_id, days)
         return [
