@@ -181,3 +181,24 @@ async def test_reading_usage_copies_the_closed_days_and_calls_without_a_token_co
     async with db() as session:
         rows = (await session.execute(select(t.api_usage))).all()
     assert [(r.app, r.day, r.requests, r.errors) for r in rows] == [(usage.ANONYMOUS_APP, today, 4, {})]
+
+
+async def test_a_late_count_for_a_copied_day_is_copied_again_as_the_new_total(db: Sessions, fresh_redis: Any) -> None:
+    today = usage.beijing_today()
+    for codes in ([], ["FORBIDDEN"]):
+        await usage.record_request(fresh_redis, "mp-1", cost=5, throttled=False, error_codes=codes)
+    tomorrow = today + timedelta(days=1)
+    async with db() as session:
+        assert await usage.persist_closed_days(session, fresh_redis, today=tomorrow) == 1
+        assert await usage.persist_closed_days(session, fresh_redis, today=tomorrow) == 0  # nothing new
+    # An instance whose clock is a moment behind still counts a request in the closed day
+    await usage.record_request(fresh_redis, "mp-1", cost=3, throttled=True, error_codes=["THROTTLED"])
+    async with db() as session:
+        assert await usage.persist_closed_days(session, fresh_redis, today=tomorrow) == 1
+        row = (await session.execute(select(t.api_usage))).one()
+    assert (row.app, row.day, row.requests, row.cost, row.throttled) == ("mp-1", today, 3, 13, 1)
+    assert row.errors == {"FORBIDDEN": 1, "THROTTLED": 1}
+    await fresh_redis.flushdb()
+    async with db() as session:
+        read = await usage.daily_usage(session, fresh_redis, "mp-1", 2, today=tomorrow)
+    assert read == [usage.UsageDay(today, 3, 13, 1, {"FORBIDDEN": 1, "THROTTLED": 1}), usage.UsageDay(tomorrow)]
