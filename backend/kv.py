@@ -1,6 +1,7 @@
 """The Redis connection: an embedded server by default, ONEWINDOW_REDIS_URL in production.
 
-Redis only holds what can be rebuilt (rate limits, caches, pub/sub): flushing it loses nothing.
+Redis only holds what can be rebuilt (rate limits, caches, pub/sub) and today's API usage counts
+(backend.platform.usage copies each closed day to the database): flushing it loses at most those.
 """
 
 from __future__ import annotations

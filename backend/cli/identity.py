@@ -123,14 +123,18 @@ def clients_list() -> None:
 # --- staff --------------------------------------------------------------------------------------
 @click.group()
 def staff() -> None:
-    """Department officers, finance staff and platform admins."""
+    """Department officers, finance staff, platform admins and app developers."""
 
 
 @staff.command("create")
 @click.option("--username", required=True)
 @click.option("--name", required=True)
 @click.option(
-    "--role", "roles", multiple=True, required=True, help="officer:DEPARTMENT_CODE, finance or admin (repeatable)."
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    help="officer:DEPARTMENT_CODE, finance, admin or developer (repeatable).",
 )
 @click.password_option(help="At least 12 characters (prompted when not given).")
 def staff_create(username: str, name: str, roles: tuple[str, ...], password: str) -> None:
@@ -141,7 +145,9 @@ def staff_create(username: str, name: str, roles: tuple[str, ...], password: str
     try:
         grants = [RoleGrant(Role(r.partition(":")[0]), r.partition(":")[2]) for r in roles]
     except ValueError:
-        raise click.BadParameter("roles are officer:DEPARTMENT_CODE, finance or admin", param_hint="--role") from None
+        raise click.BadParameter(
+            "roles are officer:DEPARTMENT_CODE, finance, admin or developer", param_hint="--role"
+        ) from None
 
     async def work(session: Any) -> int:
         member = await accounts.create_staff(session, username=username, name=name, password=password, roles=grants)

@@ -30,6 +30,7 @@ from backend.identity.models import RequestMeta
 from backend.inputs import UNSTORABLE, storable
 from backend.logs import hiding_request_values
 from backend.outages import UNAVAILABLE
+from backend.platform import usage
 from backend.resources import Resources
 
 log = structlog.get_logger("backend.graphql")
@@ -225,9 +226,17 @@ async def _execute(
     # "data" is present (maybe null) once execution started; absent when the document was refused.
     if result.data is not None or not result.errors or any(e.path for e in result.errors):
         payload["data"] = result.data
+    await _count_usage(context, payload)
     # GraphQL-over-HTTP with application/json: a well-formed request is answered with 200 even when
     # it failed validation; the errors say why.
     return Response(_encode(payload), status_code=200, media_type=JSON)
+
+
+# --- usage (issue 16, item 7): every executed request is counted for its app and Beijing day -------
+async def _count_usage(context: Context, payload: dict[str, Any]) -> None:
+    app = context.principal.client_id if context.principal else usage.ANONYMOUS_APP
+    codes = [e["extensions"]["code"] for e in payload.get("errors", ())]
+    await usage.record_request(context.resources.redis, app, cost=0, throttled=False, error_codes=codes)
 
 
 def _decode(raw: bytes | str, decode: Any) -> Any:

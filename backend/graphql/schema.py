@@ -31,13 +31,14 @@ from backend.graphql.errors import PayloadError
 from backend.graphql.identity.mutations import IdentityMutation
 from backend.graphql.identity.queries import IdentityQuery
 from backend.graphql.payments.resolvers import PaymentMutation, PaymentQuery
+from backend.graphql.platform.usage import UsageQuery
 from backend.inputs import UNSTORABLE, storable
 
 log = structlog.get_logger("backend.graphql")
 
 
 @strawberry.type
-class Query(CatalogQuery, SearchQuery, IdentityQuery, ApplicationQuery, CertificateQuery, PaymentQuery):
+class Query(CatalogQuery, SearchQuery, IdentityQuery, ApplicationQuery, CertificateQuery, PaymentQuery, UsageQuery):
     """Everything a client can read."""
 
 

@@ -30,6 +30,7 @@ class Role(StrEnum):
     OFFICER = "officer"
     FINANCE = "finance"
     ADMIN = "admin"
+    DEVELOPER = "developer"  # builds mini-programs: reads the usage of the apps linked to them
 
 
 class SubjectType(StrEnum):

@@ -119,6 +119,7 @@ async def _resident(api: AsyncTestClient[Any], db: Sessions) -> Resident:
             "code": MATTER,
             "query": "生育登记",
             "bundleCode": None,
+            "clientId": "onewindow-app",  # appUsage: an app's counts, readable by admins and its developers
         },
     )
 
