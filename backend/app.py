@@ -28,8 +28,8 @@ from backend.parties import PlatformParties
 from backend.payment_events import PlatformPaymentEvents
 from backend.resources import Resources
 from backend.rest import oidc
-from backend.rest.cors import AllowedOrigins, cors_middleware
 from backend.rest import payments as payment_routes
+from backend.rest.cors import AllowedOrigins, cors_middleware
 from backend.rest.errors import unexpected_error
 from backend.rest.health import health
 from backend.rest.pages import Pages
