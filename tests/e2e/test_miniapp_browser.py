@@ -152,8 +152,10 @@ def test_the_tracker_signs_in_lists_refreshes_and_signs_out_on_withdrawal(
             page.locator("#sign-in").click()
             # The platform's sign-in page, in the page's language, then the code from the SMS outbox.
             page.wait_for_url(f"{served}/oauth/authorize?*")
+            assert page.locator("html").get_attribute("lang") == "zh-Hans"
             page.locator("#phone").fill(citizen.phone)
             page.locator("form[action='/oauth/login/code'] button").click()
+            page.locator("#code").wait_for()  # the code page: the SMS is in the outbox by now
             page.locator("#code").fill(_sms_code(server_env, citizen.phone))
             page.locator("form[action='/oauth/login'] button").click()
             # Consent: the tracker asks for the citizen's applications only.
