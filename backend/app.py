@@ -29,6 +29,7 @@ from backend.payment_events import PlatformPaymentEvents
 from backend.resources import Resources
 from backend.rest import oidc
 from backend.rest import payments as payment_routes
+from backend.rest.cors import AllowedOrigins, cors_middleware
 from backend.rest.errors import unexpected_error
 from backend.rest.health import health
 from backend.rest.pages import Pages
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             assistant=AssistantRelay(settings.assistant_url, settings.assistant_timeout, identity.master_secret),
         )
         app.state.pages = Pages(messages)  # the sign-in and consent pages (REST transport)
+        app.state.cors_origins = AllowedOrigins(sessions)  # who may call us from a web page
         await catalog.get()  # load the catalog now, not on the first request
         await broadcast.start()
         build_schema(settings.introspection)
@@ -119,7 +121,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *oidc.ROUTES,
             *payment_routes.ROUTES,
         ],
-        middleware=[request_context_middleware],
+        middleware=[request_context_middleware, cors_middleware],
         before_send=[response_headers],
         exception_handlers={Exception: unexpected_error},
         lifespan=[lifespan],

@@ -127,8 +127,10 @@ async def browser_session(resources: Resources, request: Request[Any, Any, Any])
 def cross_site(request: Request[Any, Any, Any]) -> bool:
     """A form post from another site (login CSRF): browsers say so in Sec-Fetch-Site or Origin."""
     site = request.headers.get("sec-fetch-site")
-    if site is not None and site not in ("same-origin", "none"):
-        return True
+    if site is not None:
+        # The browser's own word (a page cannot set it) settles it. Origin cannot: our pages' no-referrer
+        # policy makes Chromium send `Origin: null` on their own same-origin form posts.
+        return site not in ("same-origin", "none")
     origin = request.headers.get("origin")
     if origin is None:
         return False  # older browsers send neither header on same-site posts
