@@ -46,6 +46,9 @@ class CommonErrorCode(StrEnum):
     INVALID_OPTION = "INVALID_OPTION"
     TOO_LONG = "TOO_LONG"
     NOT_YOUR_DEPARTMENT = "NOT_YOUR_DEPARTMENT"
+    PERSISTED_DOCUMENT_NOT_FOUND = "PERSISTED_DOCUMENT_NOT_FOUND"
+    PERSISTED_DOCUMENT_REQUIRED = "PERSISTED_DOCUMENT_REQUIRED"
+    TRUSTED_DOCUMENT_INVALID = "TRUSTED_DOCUMENT_INVALID"
 
 
 # The English source text of each code's message: the msgid in locales/*/onewindow.po. Placeholders
@@ -101,6 +104,13 @@ register(
         CommonErrorCode.INVALID_OPTION: "Choose one of the options offered.",
         CommonErrorCode.NOT_YOUR_DEPARTMENT: "This application belongs to another department.",
         CommonErrorCode.TOO_LONG: "This is too long: at most {max} characters (now {length}).",
+        CommonErrorCode.PERSISTED_DOCUMENT_NOT_FOUND: (
+            "No trusted document has this documentId. Register the document first, then send its id."
+        ),
+        CommonErrorCode.PERSISTED_DOCUMENT_REQUIRED: (
+            "This app may only call its trusted documents: send a documentId instead of the query text."
+        ),
+        CommonErrorCode.TRUSTED_DOCUMENT_INVALID: "Document {number} cannot be registered: {detail}",
     }
 )
 

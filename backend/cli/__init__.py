@@ -3,6 +3,7 @@
 serve, migrate, export-schema, settings      backend.cli.server
 catalog, seed                                backend.cli.catalog, backend.cli.demo
 keys, clients, staff, sms                    backend.cli.identity
+documents                                    backend.cli.documents
 sla, certificates, rules                     backend.cli.applications, backend.cli.rules
 calendar                                     backend.cli.calendar
 ledger, payments, sandbox                    payments.cli
@@ -54,10 +55,10 @@ def main() -> None:
 
 
 def _register() -> None:
-    from backend.cli import applications, calendar, catalog, demo, identity, rules, server
+    from backend.cli import applications, calendar, catalog, demo, documents, identity, rules, server
     from payments import cli as payment_commands
 
-    for module in (server, catalog, demo, identity, applications, calendar, rules, payment_commands):
+    for module in (server, catalog, demo, identity, documents, applications, calendar, rules, payment_commands):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -68,13 +68,21 @@ def clients() -> None:
 @click.option("--redirect-uri", "redirect_uris", multiple=True, required=True, help="Exact redirect URI (repeatable).")
 @click.option("--scope", "scopes", multiple=True, required=True, help="Allowed scope (repeatable), e.g. openid.")
 @click.option("--public", is_flag=True, help="A public client (no secret; PKCE only), e.g. a native app.")
-def clients_create(name: str, redirect_uris: tuple[str, ...], scopes: tuple[str, ...], public: bool) -> None:
+@click.option("--documents-only", is_flag=True, help="May call only trusted documents (its own and the platform's).")
+def clients_create(
+    name: str, redirect_uris: tuple[str, ...], scopes: tuple[str, ...], public: bool, documents_only: bool
+) -> None:
     """Register a client and print its id and (once) its secret."""
     from backend.identity import clients as registry
 
     async def work(session: AsyncSession) -> tuple[Client, str | None]:
         return await registry.create_client(
-            session, name=name, redirect_uris=list(redirect_uris), scopes=list(scopes), confidential=not public
+            session,
+            name=name,
+            redirect_uris=list(redirect_uris),
+            scopes=list(scopes),
+            confidential=not public,
+            documents_only=documents_only,
         )
 
     try:

@@ -61,6 +61,7 @@ def _row_to_client(row: Any) -> Client:
         scopes=list(row.scopes),
         created_at=row.created_at,
         secret_rotated_at=row.secret_rotated_at,
+        documents_only=row.documents_only,
     )
 
 
@@ -85,9 +86,18 @@ async def list_clients(session: AsyncSession) -> list[Client]:
 
 
 async def create_client(
-    session: AsyncSession, *, name: str, redirect_uris: list[str], scopes: list[str], confidential: bool = True
+    session: AsyncSession,
+    *,
+    name: str,
+    redirect_uris: list[str],
+    scopes: list[str],
+    confidential: bool = True,
+    documents_only: bool = False,
 ) -> tuple[Client, str | None]:
-    """Register a third-party client: (client, secret). The secret is shown once and stored hashed."""
+    """Register a third-party client: (client, secret). The secret is shown once and stored hashed.
+
+    A `documents_only` client may call only trusted documents (its own and the platform's), never a
+    query text."""
     if not name.strip():
         raise DomainError(CommonErrorCode.REQUIRED, field="name")
     if not redirect_uris:
@@ -108,6 +118,7 @@ async def create_client(
             scopes=granted,
             created_at=now,
             disabled=False,
+            documents_only=documents_only,
         )
     )
     client = await get_client(session, client_id)

@@ -110,6 +110,7 @@ class Client(msgspec.Struct, frozen=True):
     scopes: list[str]
     created_at: datetime
     secret_rotated_at: datetime | None
+    documents_only: bool = False  # may call only trusted documents (its own and the platform's)
 
 
 class Consent(msgspec.Struct, frozen=True):
