@@ -251,4 +251,3 @@ async def test_registration_is_idempotent_and_an_app_is_created_documents_only(
             )
         ).scalar_one()
     assert flag is True
-
