@@ -16,6 +16,7 @@ from backend.catalog.snapshot import CHANGED_CHANNEL, CatalogCache
 from backend.certificates.runtime import build_numbers
 from backend.certificates.trustlog import log_key
 from backend.db.engine import create_engine, redact_url, session_factory
+from backend.graphql.documents import TrustedDocuments, register_platform_documents
 from backend.graphql.http import graphql_get, graphql_post
 from backend.graphql.schema import build_schema
 from backend.graphql.ws import graphql_ws
@@ -35,7 +36,7 @@ from backend.rest.health import health
 from backend.rest.pages import Pages
 from backend.rest.uploads import download, upload
 from backend.search.service import SearchService
-from backend.settings import Settings, get_settings
+from backend.settings import PROJECT_ROOT, Settings, get_settings
 from payments.notifications import notification_batcher
 from payments.runtime import build_payments
 
@@ -55,8 +56,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
         sessions = session_factory(engine)
         catalog = CatalogCache(sessions)
         broadcast = Broadcast(redis)
+        documents = app.state.documents = TrustedDocuments()
+
+        def catalog_changed() -> None:
+            catalog.mark_stale()
+            documents.responses.clear()  # the cached public answers show the old catalog
+
         # An import tells every instance at once; after a lost connection, check (a notice may be lost).
-        broadcast.watch(CHANGED_CHANNEL, catalog.mark_stale)
+        broadcast.watch(CHANGED_CHANNEL, catalog_changed)
         messages = catalogs(settings.locales_dir)
         identity = await build_identity(settings, sessions, redis, messages)
         applications = ApplicationDeps(
@@ -88,7 +95,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         app.state.cors_origins = AllowedOrigins(sessions)  # who may call us from a web page
         await catalog.get()  # load the catalog now, not on the first request
         await broadcast.start()
-        build_schema(settings.introspection)
+        schema = build_schema(settings.introspection)
+        await register_platform_documents(sessions, schema, PROJECT_ROOT / "graphql" / "operations")
         # Everything built at start-up lives for the whole process: keep it out of GC passes.
         gc.collect()
         gc.freeze()

@@ -48,6 +48,9 @@ class CommonErrorCode(StrEnum):
     NOT_YOUR_DEPARTMENT = "NOT_YOUR_DEPARTMENT"
     SANDBOX_PERSONAS_ONLY = "SANDBOX_PERSONAS_ONLY"
     SANDBOX_PERSONA_REFUSED = "SANDBOX_PERSONA_REFUSED"
+    PERSISTED_DOCUMENT_NOT_FOUND = "PERSISTED_DOCUMENT_NOT_FOUND"
+    PERSISTED_DOCUMENT_REQUIRED = "PERSISTED_DOCUMENT_REQUIRED"
+    TRUSTED_DOCUMENT_INVALID = "TRUSTED_DOCUMENT_INVALID"
 
 
 # The English source text of each code's message: the msgid in locales/*/onewindow.po. Placeholders
@@ -111,6 +114,13 @@ register(
             "This phone number belongs to a sandbox persona: it signs in only to sandbox apps, "
             "never to the live service."
         ),
+        CommonErrorCode.PERSISTED_DOCUMENT_NOT_FOUND: (
+            "No trusted document has this documentId. Register the document first, then send its id."
+        ),
+        CommonErrorCode.PERSISTED_DOCUMENT_REQUIRED: (
+            "This app may only call its trusted documents: send a documentId instead of the query text."
+        ),
+        CommonErrorCode.TRUSTED_DOCUMENT_INVALID: "Document {number} cannot be registered: {detail}",
     }
 )
 

@@ -4,6 +4,7 @@ serve, migrate, export-schema, settings      backend.cli.server
 catalog, seed                                backend.cli.catalog, backend.cli.demo
 keys, clients, staff, sms                    backend.cli.identity
 clients add-developer | usage, usage         backend.cli.usage
+documents                                    backend.cli.documents
 sla, certificates, rules                     backend.cli.applications, backend.cli.rules
 calendar                                     backend.cli.calendar
 ledger, payments, sandbox                    payments.cli
@@ -55,12 +56,12 @@ def main() -> None:
 
 
 def _register() -> None:
-    from backend.cli import applications, calendar, catalog, demo, identity, rules, server
+    from backend.cli import applications, calendar, catalog, demo, documents, identity, rules, server
     from backend.cli import usage as usage_commands
     from payments import cli as payment_commands
 
-    modules = (server, catalog, demo, identity, applications, calendar, rules, payment_commands, usage_commands)
-    for module in modules:
+    modules = (server, catalog, demo, identity, documents, applications, calendar, rules, payment_commands)
+    for module in (*modules, usage_commands):
         for command in module.COMMANDS:
             main.add_command(command)
 

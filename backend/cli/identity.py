@@ -71,8 +71,14 @@ def clients() -> None:
 @click.option(
     "--sandbox", is_flag=True, help="Signs in only the sandbox personas (onewindow personas), with the code 000000."
 )
+@click.option("--documents-only", is_flag=True, help="May call only trusted documents (its own and the platform's).")
 def clients_create(
-    name: str, redirect_uris: tuple[str, ...], scopes: tuple[str, ...], public: bool, sandbox: bool
+    name: str,
+    redirect_uris: tuple[str, ...],
+    scopes: tuple[str, ...],
+    public: bool,
+    sandbox: bool,
+    documents_only: bool,
 ) -> None:
     """Register a client and print its id and (once) its secret."""
     from backend.identity import clients as registry
@@ -85,6 +91,7 @@ def clients_create(
             scopes=list(scopes),
             confidential=not public,
             sandbox=sandbox,
+            documents_only=documents_only,
         )
 
     try:

@@ -22,7 +22,9 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types.graphql import OperationType
 
 from backend.errors import MESSAGES, CommonErrorCode, DomainError
+from backend.graphql import responses
 from backend.graphql.context import Context
+from backend.graphql.documents import status_of, trusted_documents
 from backend.graphql.errors import format_error
 from backend.graphql.schema import build_schema
 from backend.i18n import negotiate
@@ -59,6 +61,7 @@ class GraphQLRequest(msgspec.Struct):
     variables: dict[str, Any] | None = None
     operationName: str | None = None  # noqa: N815 - the protocol's spelling
     extensions: dict[str, Any] | None = None
+    documentId: str | None = None  # noqa: N815 - a trusted document's id, instead of the query text
 
 
 _decode_request = msgspec.json.Decoder(GraphQLRequest).decode
@@ -198,6 +201,11 @@ async def _execute(
     refused = await _authenticate(request, context)
     if refused is not None:
         return refused
+    text = await trusted_documents(request.app.state).text(context, body.query, body.documentId)
+    await context.end_transaction()  # a look-up's connection goes back before anything else runs
+    if isinstance(text, DomainError):
+        return _bad_request(context, text.code, status_of(text), **text.params)
+    body.query = text
     if not body.query:
         return _bad_request(context, CommonErrorCode.BAD_REQUEST, 400, detail="query is missing")
     bounds = out_of_bounds(body.query, body.variables)
@@ -267,8 +275,11 @@ async def graphql_post(request: Request[Any, Any, Any]) -> Response[bytes]:
 async def graphql_get(request: Request[Any, Any, Any]) -> Response[bytes] | Response[str]:
     """GraphiQL for a browser (outside production), or a query sent in the URL."""
     params = request.query_params
+    cache = trusted_documents(request.app.state).responses
+    if "documentId" in params and (answer := responses.cached(request, cache)) is not None:
+        return answer  # before any per-request set-up: this is the public catalog's hot path
     context = _context(request)
-    if "query" not in params:
+    if "query" not in params and "documentId" not in params:
         wants_html = "text/html" in request.headers.get("accept", "")
         if wants_html and context.settings.graphiql_enabled:
             return Response(_GRAPHIQL_HTML, media_type="text/html; charset=utf-8")
@@ -277,5 +288,11 @@ async def graphql_get(request: Request[Any, Any, Any]) -> Response[bytes] | Resp
         variables = _decode(params["variables"], msgspec.json.decode) if params.get("variables") else None
     except msgspec.DecodeError as exc:
         return _bad_request(context, CommonErrorCode.BAD_REQUEST, 400, detail=str(exc))
-    body = GraphQLRequest(query=params["query"], variables=variables, operationName=params.get("operationName"))
-    return await _execute(request, context, body, _QUERY_ONLY)
+    body = GraphQLRequest(
+        query=params.get("query"),
+        variables=variables,
+        operationName=params.get("operationName"),
+        documentId=params.get("documentId"),
+    )
+    generation = cache.generation
+    return responses.remember(request, cache, generation, await _execute(request, context, body, _QUERY_ONLY))

@@ -31,6 +31,7 @@ from backend.graphql.errors import PayloadError
 from backend.graphql.identity.mutations import IdentityMutation
 from backend.graphql.identity.queries import IdentityQuery
 from backend.graphql.payments.resolvers import PaymentMutation, PaymentQuery
+from backend.graphql.platform.documents import DocumentMutation
 from backend.graphql.platform.usage import UsageQuery
 from backend.inputs import UNSTORABLE, storable
 
@@ -43,7 +44,7 @@ class Query(CatalogQuery, SearchQuery, IdentityQuery, ApplicationQuery, Certific
 
 
 @strawberry.type
-class Mutation(IdentityMutation, ApplicationMutation, PaymentMutation, AssistantMutation):
+class Mutation(IdentityMutation, ApplicationMutation, PaymentMutation, AssistantMutation, DocumentMutation):
     """Everything a client can change."""
 
 

@@ -23,6 +23,7 @@ from strawberry.types import ExecutionResult
 
 from backend.errors import MESSAGES, CommonErrorCode, DomainError
 from backend.graphql.context import Context
+from backend.graphql.documents import trusted_documents
 from backend.graphql.errors import format_error
 from backend.graphql.http import out_of_bounds, sent_values
 from backend.graphql.schema import build_schema
@@ -144,9 +145,14 @@ class _Connection:
             self.context.resources, self.context.locale, uuid.uuid4().hex, self.context.principal, self.context.meta
         )
         ctx.on_finish(lambda: self._released(self.owner))
-        query, variables = payload.get("query"), payload.get("variables")
-        query = query if isinstance(query, str) else ""
-        refused = out_of_bounds(query, variables)
+        query, variables, document_id = payload.get("query"), payload.get("variables"), payload.get("documentId")
+        # A documents-only app subscribes by documentId too: no text slips past over the socket.
+        text = await trusted_documents(self.socket.app.state).text(
+            ctx, query if isinstance(query, str) else None, document_id if isinstance(document_id, str) else None
+        )
+        await ctx.end_transaction()
+        query = text if isinstance(text, str) else ""
+        refused = text if isinstance(text, DomainError) else out_of_bounds(query, variables)
         if refused is not None:
             await ctx.finish()
             await self.send(self.refuse(operation_id, refused.code, **refused.params))

@@ -62,6 +62,7 @@ def _row_to_client(row: Any) -> Client:
         created_at=row.created_at,
         secret_rotated_at=row.secret_rotated_at,
         sandbox=row.sandbox,
+        documents_only=row.documents_only,
     )
 
 
@@ -93,9 +94,12 @@ async def create_client(
     scopes: list[str],
     confidential: bool = True,
     sandbox: bool = False,
+    documents_only: bool = False,
 ) -> tuple[Client, str | None]:
     """Register a third-party client: (client, secret). The secret is shown once and stored hashed.
-    A `sandbox` client signs in only the sandbox personas, with the sandbox code."""
+
+    A `sandbox` client signs in only the sandbox personas, with the sandbox code; a `documents_only`
+    client may call only trusted documents (its own and the platform's), never a query text."""
     if not name.strip():
         raise DomainError(CommonErrorCode.REQUIRED, field="name")
     if not redirect_uris:
@@ -117,6 +121,7 @@ async def create_client(
             created_at=now,
             disabled=False,
             sandbox=sandbox,
+            documents_only=documents_only,
         )
     )
     client = await get_client(session, client_id)

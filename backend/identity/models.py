@@ -112,6 +112,7 @@ class Client(msgspec.Struct, frozen=True):
     created_at: datetime
     secret_rotated_at: datetime | None
     sandbox: bool = False  # signs in only the sandbox personas (with the sandbox code)
+    documents_only: bool = False  # may call only trusted documents (its own and the platform's)
 
 
 class Consent(msgspec.Struct, frozen=True):

@@ -102,13 +102,23 @@ async def audit_actions(db: async_sessionmaker[AsyncSession]) -> list[str]:
 
 
 async def third_party_token(
-    api: AsyncTestClient[Any], db: async_sessionmaker[AsyncSession], redis: Any, phone: str, scopes: list[str]
+    api: AsyncTestClient[Any],
+    db: async_sessionmaker[AsyncSession],
+    redis: Any,
+    phone: str,
+    scopes: list[str],
+    *,
+    documents_only: bool = False,
 ) -> tuple[str, str]:
     """(access token, citizen id) of a mini-program session, as after the code exchange."""
     async with db() as session, session.begin():
         citizen_id = (await session.execute(select(t.citizens.c.id).where(t.citizens.c.phone == phone))).scalar_one()
         client, _ = await clients.create_client(
-            session, name="Some mini-program", redirect_uris=["https://mp.example.cn/cb"], scopes=scopes
+            session,
+            name="Some mini-program",
+            redirect_uris=["https://mp.example.cn/cb"],
+            scopes=scopes,
+            documents_only=documents_only,
         )
         await oidc.grant_consent(session, citizen_id, client.client_id, scopes)
         store = SessionStore(session, redis, lifetime=timedelta(days=1))
