@@ -102,5 +102,14 @@ def mask_id_number(value: str) -> str:
 
 
 def mask_phone(value: str) -> str:
-    """138****8000."""
+    """138****8000: for text a person reads who may not see the number."""
     return value[:3] + "****" + value[7:] if len(value) == 11 else "*" * len(value)
+
+
+def e164_phone(value: str) -> str:
+    """+8613800138000: how every machine-readable field carries a phone (GraphQL, OIDC claims).
+
+    The platform stores the 11-digit national number; anything that is not a mainland mobile number
+    comes back unchanged rather than being guessed at."""
+    number = normalize_phone(value)
+    return "+86" + number if number is not None else value
