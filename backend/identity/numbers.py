@@ -109,7 +109,12 @@ def mask_phone(value: str) -> str:
 def e164_phone(value: str) -> str:
     """+8613800138000: how every machine-readable field carries a phone (GraphQL, OIDC claims).
 
-    The platform stores the 11-digit national number; anything that is not a mainland mobile number
-    comes back unchanged rather than being guessed at."""
+    The platform stores the 11-digit national number, and a department's landline as published (with its
+    area code); anything else comes back unchanged rather than being guessed at."""
     number = normalize_phone(value)
-    return "+86" + number if number is not None else value
+    if number is not None:
+        return "+86" + number
+    digits = re.sub(r"[\s-]", "", value)
+    if re.fullmatch(r"0[1-9][0-9]{8,10}", digits):  # a landline with its area code (020-86204729)
+        return "+86" + digits[1:]
+    return value
