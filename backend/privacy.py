@@ -8,10 +8,12 @@ profile (`profile`: name, address, birth date). Who reads decides what they see:
 - a mini-program (or the assistant's delegated token): the kinds its token's scopes cover;
 - anyone else (finance staff, platform admins, the public, logs): none of it.
 
-What a reader may not see is masked where a masked form helps (an ID number as 440106********123X,
-a phone as 138****8000) and withheld (null) otherwise. ID and phone numbers are found by their shape
-wherever they sit (a typed remark, an officer's reason, a rule's explanation), so text is never a
-way around the rule.
+A value of a known kind the reader may not see is withheld (null); a phone they may see is written
+E.164 (+8613800138000), as every machine-readable field writes it. ID and phone numbers are also found
+by their shape wherever they sit in text a person reads (a typed remark, an officer's reason, a rule's
+explanation) and masked there (440106********123X, 138****8000), so text is never a way around the
+rule. A form's values take their kind from what the field holds (`field_kind`), so what the citizen
+typed into a phone, ID or address field is covered like the profile it could have come from.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from enum import StrEnum
 from typing import Any
 
 from backend.identity.models import Principal, Role, SubjectType
-from backend.identity.numbers import mask_id_number, mask_phone
+from backend.identity.numbers import e164_phone
 
 # 18-character resident ID numbers (the last may be X) and mainland mobile numbers, in ASCII or
 # full-width digits, written whole or in groups (138 0013 8000, 440106-19880315-011X), and not part
@@ -75,6 +77,34 @@ def source_kind(source: str | None) -> Personal | None:
     return None
 
 
+# What a form field holds, by its catalog type: a typed phone is a phone whatever the field is called.
+_TYPE_KINDS = {"id_number": Personal.ID_NUMBER, "phone": Personal.PHONE, "address": Personal.PROFILE}
+# Text fields, by what their key says they hold. A person's name (the citizen's or another person's:
+# a spouse, a child, a seller, a contact) is covered by `profile`, unless the key names an organisation;
+# a number that identifies a person (passport, permit, identity document, card or account) by `id_number`.
+_PERSON_NAME = re.compile(r"(^|_)name$|_person$|_officer$|_manager$|^opposing_party$")
+_ORGANISATION = re.compile(
+    r"^(entity|employer|project|school|bank|proposed|show|developer|contractor|institution|hospital|trader"
+    r"|respondent|mortgagee|platform)_"
+)
+_PERSON_NUMBER = re.compile(r"(passport|permit|identity|document|license|card)_number$|_account$")
+
+
+def field_kind(field_type: str | None, key: str, source: str | None) -> Personal | None:
+    """The kind of a form value: what the field holds (its type, or a text field's key), else where it
+    came from (`source_kind`). None: not personal, shown to whoever may read the form (its ID and phone
+    numbers still masked by their shape)."""
+    by_type = _TYPE_KINDS.get(field_type or "")
+    if by_type is not None:
+        return by_type
+    if field_type in (None, "text"):
+        if _PERSON_NAME.search(key) and not _ORGANISATION.match(key):
+            return Personal.PROFILE
+        if _PERSON_NUMBER.search(key):
+            return Personal.ID_NUMBER
+    return source_kind(source)
+
+
 def path_kind(path: str | None) -> Personal | None:
     """The kind of a value an instant-approval rule read, by its data path ("certs.X.y", "profile.z")."""
     if not path:
@@ -116,14 +146,12 @@ class Disclosure:
             return [self.show(item, kinds) for item in value]
         if isinstance(value, dict):
             return {key: self.show(item, kinds) for key, item in value.items()}
+        if kinds is Personal.PHONE and kinds in self.visible and type(value) in (str, int):
+            return e164_phone(str(value))
         if value is None or isinstance(value, bool) or kinds in self.visible:
             return self.text(value) if isinstance(value, str) else value
-        if kinds is Personal.ID_NUMBER:
-            return mask_id_number(str(value))
-        if kinds is Personal.PHONE:
-            return mask_phone(str(value))
         if kinds is not None:
-            return None  # withheld: a certificate's or the profile's value, without the scope for it
+            return None  # withheld: a value of a kind the reader's scopes do not cover
         if isinstance(value, str):
             return self.text(value)
         masked = self.text(str(value))  # a phone number sent as a JSON number is still a phone number

@@ -13,6 +13,18 @@ class Say(Protocol):
         """The text `key` with the values filled in."""
 
 
+def dialled(phone: str) -> str:
+    """A phone as a person in the city dials it: the API writes E.164 (+862086204729 -> 020-86204729,
+    +8613800138000 -> 138 0013 8000); anything else as it came."""
+    if not phone.startswith("+86"):
+        return phone
+    national = phone[3:]
+    if national.startswith("1") and len(national) == 11 and not national.startswith("10"):
+        return f"{national[:3]} {national[3:7]} {national[7:]}"
+    area = 2 if national.startswith(("10", "2")) else 3  # Beijing's and the 2x cities' codes are two digits
+    return f"0{national[:area]}-{national[area:]}"
+
+
 def _materials(say: Say, kind: str, detail: dict[str, Any], matters: list[dict[str, Any]]) -> str:
     name = detail["name"]
     lines: list[str] = []
@@ -78,7 +90,7 @@ def _halls(say: Say, matters: list[dict[str, Any]]) -> list[str]:
             )
         )
     department = matters[0]["department"]
-    lines.append(say("department_phone", department=department["name"], phone=department["phone"]))
+    lines.append(say("department_phone", department=department["name"], phone=dialled(department["phone"])))
     return lines
 
 

@@ -161,7 +161,7 @@ def test_a_bundles_halls_and_materials_merge_its_matters() -> None:
     assert location.texts[0].splitlines() == [
         "Opening a restaurant needs at most 1 visit(s); you can go to:",
         "Tianhe service centre, 1 Tianhe Road (weekdays 09:00-17:00, closed on Saturday)",
-        "Questions: Market Regulation, 020-1",
+        "Questions: Market Regulation, 020-83118111",  # the API writes E.164; people read the local form
     ]
     assert location.searched == []  # a button's payload is not a matter's name
     materials = run(actions.ActionRespond, "materials_bundle_en")

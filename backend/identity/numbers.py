@@ -104,5 +104,19 @@ def mask_id_number(value: str) -> str:
 
 
 def mask_phone(value: str) -> str:
-    """138****8000."""
+    """138****8000: for text a person reads who may not see the number."""
     return value[:3] + "****" + value[7:] if len(value) == 11 else "*" * len(value)
+
+
+def e164_phone(value: str) -> str:
+    """+8613800138000: how every machine-readable field carries a phone (GraphQL, OIDC claims).
+
+    The platform stores the 11-digit national number, and a department's landline as published (with its
+    area code); anything else comes back unchanged rather than being guessed at."""
+    number = normalize_phone(value)
+    if number is not None:
+        return "+86" + number
+    digits = re.sub(r"[\s-]", "", value)
+    if re.fullmatch(r"0[1-9][0-9]{8,10}", digits):  # a landline with its area code (020-86204729)
+        return "+86" + digits[1:]
+    return value

@@ -16,19 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db import tables as t
 from backend.identity.models import Citizen, Consent, Scope
+from backend.identity.numbers import e164_phone
+from backend.identity.scopes import SCOPE_DESCRIPTIONS as SCOPE_DESCRIPTIONS  # what each scope shows, in words
 
 CODE_SECONDS = 60
-# What each scope shares, in words a citizen understands (msgids; translated in locales/).
-SCOPE_DESCRIPTIONS: dict[str, str] = {
-    Scope.OPENID: "Know that it is you (an identifier only this app sees)",
-    Scope.PROFILE: "Your name and whether your identity is verified",
-    Scope.PHONE: "Your mobile phone number",
-    Scope.ID_NUMBER: "Your resident ID number",
-    Scope.APPLICATIONS_READ: "See your applications and their progress",
-    Scope.APPLICATIONS_WRITE: "Submit applications for you",
-    Scope.PAYMENTS: "Start payments of your fees",
-    Scope.CERTIFICATES_READ: "See your electronic certificates",
-}
 
 
 class AuthorizationCode(msgspec.Struct, frozen=True):
@@ -174,7 +165,7 @@ def claims_for(citizen: Citizen, scopes: set[str]) -> dict[str, object]:
         claims["name"] = citizen.name
         claims["identity_verified"] = citizen.verified_at is not None
     if Scope.PHONE in scopes:
-        claims["phone_number"] = "+86" + citizen.phone
+        claims["phone_number"] = e164_phone(citizen.phone)  # as GraphQL's `me { phone }` writes it
         claims["phone_number_verified"] = True
     if Scope.ID_NUMBER in scopes and citizen.id_number:
         claims["id_number"] = citizen.id_number

@@ -75,7 +75,11 @@ async def test_the_restaurant_bundle_is_one_merged_prefilled_form(api: AsyncTest
     assert len(keys) == len(set(keys))
     by_key = {f["key"]: f for f in form["fields"]}
     phone = by_key["contact_phone"]
-    assert phone["value"] == DEMO_PHONE and phone["source"] == "profile.phone" and phone["sourceLabel"] == "个人资料"
+    assert (
+        phone["value"] == "+86" + DEMO_PHONE
+        and phone["source"] == "profile.phone"
+        and phone["sourceLabel"] == "个人资料"
+    )
     assert len(phone["matters"]) == 7
     # The bundle issues the new business licence itself: the citizen's old shop's licence pre-fills nothing
     assert "entity_name" not in by_key and "credit_code" not in by_key

@@ -53,7 +53,7 @@ async def test_my_consents_and_withdrawing_one(api: AsyncTestClient[Any], db: Se
             "clientName": "Parking mini-program",
             "scopes": [
                 {"scope": "openid", "description": "確認是您本人（僅該應用可見的識別碼）"},
-                {"scope": "phone", "description": "您的手機號碼"},
+                {"scope": "phone", "description": "您的手機號碼，以及您辦件中填寫的電話號碼"},
             ],
         }
     ]

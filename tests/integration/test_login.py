@@ -24,7 +24,7 @@ async def test_demo_citizen_signs_in_and_sees_themself(api: AsyncTestClient[Any]
     assert status == 200
     assert body["data"]["me"] == {
         "name": "李明",
-        "phone": "13800138000",
+        "phone": "+8613800138000",
         "idNumber": "44010619880315011X",
         "identityVerified": True,
     }
@@ -37,7 +37,7 @@ async def test_unknown_phone_gets_the_same_answer_and_an_account(api: AsyncTestC
     body = await gql(api, LOGIN, {"p": "13912340001", "c": await last_code(db, "13912340001")}, locale="en")
     token = body["data"]["login"]["accessToken"]
     _, me = await as_user(api, token, "{ me { phone idNumber identityVerified } }")
-    assert me["data"]["me"] == {"phone": "13912340001", "idNumber": None, "identityVerified": False}
+    assert me["data"]["me"] == {"phone": "+8613912340001", "idNumber": None, "identityVerified": False}
 
 
 @pytest.mark.parametrize(

@@ -33,7 +33,7 @@ async def test_me_shows_a_pairwise_id_and_only_the_granted_numbers(
     assert me["id"] != citizen_id
     with_phone, _ = await third_party_token(api, db, fresh_redis, "13800138000", ["openid", "profile", "phone"])
     _, body = await as_user(api, with_phone, "{ me { id phone idNumber } }")
-    assert body["data"]["me"]["phone"] == "13800138000" and body["data"]["me"]["idNumber"] is None
+    assert body["data"]["me"]["phone"] == "+8613800138000" and body["data"]["me"]["idNumber"] is None
     assert body["data"]["me"]["id"] != me["id"]  # another app, another pairwise id
 
 

@@ -3,15 +3,19 @@ the materials a certificate replaces."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import msgspec
 import strawberry
 from strawberry.scalars import JSON
 
 from backend.applications import forms as f
 from backend.applications.validation import is_measurement
+from backend.graphql.context import Info
 from backend.graphql.privacy import Personal, disclosed
 from backend.i18n import Locale, pick, pick_text
-from backend.privacy import source_kind
+from backend.privacy import field_kind
 
 
 @strawberry.type
@@ -142,11 +146,24 @@ def _source_label(source: str | None, locale: Locale, cert_names: dict[str, dict
 
 
 def _field_kind(field: f.FormField) -> Personal | None:
-    """What a form field's value is: by its type (ID, phone), else by where it came from, or (a value
-    the citizen saved in a draft) where it would have come from: a corrected certificate value is still
-    the certificate's business."""
-    if field.type == "id_number":
-        return Personal.ID_NUMBER
-    if field.type == "phone":
-        return Personal.PHONE
-    return source_kind(field.source) or source_kind(field.prefill)
+    """What a form field's value is (backend.privacy.field_kind): by its type or key, else by where it came
+    from, or (a value the citizen saved in a draft) where it would have come from: a corrected certificate
+    value is still the certificate's business."""
+    return field_kind(field.type, field.key, field.source) or field_kind(field.type, field.key, field.prefill)
+
+
+def form_matters(info: Info, matter_code: str | None, bundle_code: str | None) -> list[str]:
+    """The matters whose fields a matter's or a bundle's form holds."""
+    if matter_code:
+        return [matter_code]
+    return list(info.context.snapshot.bundle_matters.get(bundle_code or "", []))
+
+
+async def form_kinds(
+    info: Info, matter_codes: list[str], values: Mapping[str, Any], sources: Mapping[str, Any] | None = None
+) -> dict[str, Personal | None]:
+    """The kind of each of a form's values, from its matters' fields in the catalog and its sources."""
+    details = await info.context.loaders.matter_details.load_many(matter_codes)
+    types = {x.key: x.type for found in details if found for x in found.form}
+    sources = sources or {}
+    return {key: field_kind(types.get(key), key, str(sources.get(key) or "")) for key in values}

@@ -12,6 +12,7 @@ from backend.applications.states import Action
 from backend.applications.submission import FormInvalidError
 from backend.errors import CommonErrorCode, DomainError
 from backend.graphql import permissions
+from backend.graphql.applications.forms import form_kinds, form_matters
 from backend.graphql.applications.officers import officer_of
 from backend.graphql.applications.payloads import (
     Draft,
@@ -66,6 +67,9 @@ class ApplicationMutation:
             updated_at=draft.updated_at,
             values=JSON(draft.form_values),
             materials=JSON(draft.materials),
+            value_kinds=await form_kinds(
+                info, form_matters(info, input.matter_code, input.bundle_code), draft.form_values
+            ),
         )
         return SaveDraftPayload(draft=saved, errors=[])
 

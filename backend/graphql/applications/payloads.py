@@ -9,7 +9,7 @@ from strawberry.scalars import JSON
 
 from backend.graphql.applications.types import Application, OfficerAction
 from backend.graphql.errors import PayloadError
-from backend.graphql.privacy import disclosed
+from backend.graphql.privacy import Personal, disclosed
 
 # null, not {}: graphql-core cannot print a JSON object as a default value (introspection failed on it).
 _VALUES = "Field key -> value (corrections included)."
@@ -29,8 +29,9 @@ class SaveDraftInput:
 class Draft:
     version: int
     updated_at: datetime
-    values: JSON = disclosed()
+    values: JSON = disclosed(lambda draft: draft.value_kinds)
     materials: JSON
+    value_kinds: strawberry.Private[dict[str, Personal | None]]
 
 
 @strawberry.type

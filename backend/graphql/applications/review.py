@@ -20,7 +20,7 @@ from backend.graphql.privacy import Personal, disclosed
 from backend.i18n import pick, pick_text
 from backend.identity.models import Role, SubjectType
 from backend.identity.secrets import derive
-from backend.privacy import source_kind
+from backend.privacy import field_kind
 
 strawberry.enum(am.Provision, name="MaterialProvision", description="How a material reached the department.")
 
@@ -139,6 +139,7 @@ async def supplement_changes(
     details = await info.context.loaders.matter_details.load(application.matter_code or "")
     locale = info.context.locale
     labels = {f.key: pick_text(f.label, locale) for f in details.form} if details else {}
+    types = {f.key: f.type for f in details.form} if details else {}
     names = {m.key: pick_text(m.name, locale) for m in details.materials} if details else {}
     changes = reason.get("changes") or {}
     found = [
@@ -148,8 +149,10 @@ async def supplement_changes(
             is_material=False,
             before=JSON(change.get("before")),
             after=JSON(change.get("after")),
-            kind=source_kind(str(application.sources.get(key, ""))),
-            before_kind=source_kind(str(change.get("before_source") or application.sources.get(key, ""))),
+            kind=field_kind(types.get(key), key, str(application.sources.get(key, ""))),
+            before_kind=field_kind(
+                types.get(key), key, str(change.get("before_source") or application.sources.get(key, ""))
+            ),
         )
         for key, change in (changes.get("values") or {}).items()
     ]

@@ -20,16 +20,16 @@ from backend.applications.workdays import is_overdue, shanghai_date
 from backend.errors import CommonErrorCode, DomainError
 from backend.graphql.applications import review
 from backend.graphql.applications.eligibility import Eligibility, build_conditions
+from backend.graphql.applications.forms import form_kinds, form_matters
 from backend.graphql.applications.own_case import ApplicationRefund, reason_labels
 from backend.graphql.applications.review import ApplicationMaterial, CertificateFieldToEnter, SupplementChange
 from backend.graphql.catalog.places import Department
 from backend.graphql.catalog.types import Bundle, Matter
 from backend.graphql.certificates.types import Certificate
 from backend.graphql.context import Info
-from backend.graphql.privacy import Personal, disclosed
+from backend.graphql.privacy import Personal, classified, disclosed
 from backend.i18n import pick, said_in
 from backend.identity.models import SubjectType
-from backend.privacy import source_kind
 from backend.rules.explain import Condition
 from payments.money import yuan
 
@@ -54,7 +54,7 @@ class OfficerAction(Enum):
 class TimelineStep:
     at: datetime
     actor_type: str
-    actor_name: str | None
+    actor_name: str | None = disclosed(lambda step: Personal.PROFILE if step.actor_type == "citizen" else None)
     action: Action
     action_label: str
     from_status: Status | None
@@ -101,14 +101,9 @@ class Application:
     max_trips: int
     trips_needed: int
     trips_saved: int
-    form: JSON = disclosed(
-        lambda application: application.form_kinds,
-        description="The submitted values; personal data masked or null without the scope that covers it.",
-    )
     sources: JSON
     version: int
     model: strawberry.Private[am.Application]
-    form_kinds: strawberry.Private[dict[str, Personal | None]]
     # An officer sees only their departments' items of a bundle; None: every item (the citizen).
     visible_departments: strawberry.Private[frozenset[str] | None] = None
 
@@ -143,13 +138,20 @@ class Application:
             max_trips=model.max_trips,
             trips_needed=model.trips_needed,
             trips_saved=model.trips_saved,
-            form=JSON(model.form),
             sources=JSON(model.sources),
             version=model.version,
             model=model,
-            form_kinds={key: source_kind(str(source)) for key, source in model.sources.items()},
             visible_departments=visible_departments,
         )
+
+    @disclosed(
+        description="The submitted values; each personal one (a phone, an ID number, a name, an address, a "
+        "certificate's value) null without the scope that covers it."
+    )
+    async def form(self, info: Info) -> JSON:
+        model = self.model
+        codes = form_matters(info, model.matter_code, model.bundle_code)
+        return classified(JSON(model.form), await form_kinds(info, codes, model.form, model.sources))
 
     @strawberry.field(description="Its fees in yuan; an officer sees their departments' share of a bundle's.")
     async def fees_due(self, info: Info) -> Decimal:

@@ -14,6 +14,7 @@ from backend.errors import DomainError
 from backend.graphql.context import Info
 from backend.graphql.errors import PayloadError
 from backend.graphql.pipeline import mutate, mutation
+from backend.graphql.privacy import disclosed
 from backend.i18n import pick
 from backend.identity.clients import ASSISTANT_CLIENT_ID
 from backend.identity.models import Scope, SubjectType
@@ -37,7 +38,7 @@ class AssistantButton:
 
 @strawberry.type(description="One message of the assistant.")
 class AssistantMessage:
-    text: str
+    text: str = disclosed(description="ID and phone numbers in it masked for a reader whose scopes do not cover them.")
     buttons: list[AssistantButton]
 
 

@@ -10,6 +10,7 @@ from backend.errors import CommonErrorCode, DomainError
 from backend.graphql.catalog.enums import AdministrativeLevel, CertificateFieldType, CertificateHolder
 from backend.graphql.context import Info
 from backend.i18n import Locale, pick, pick_text
+from backend.identity.numbers import e164_phone
 
 
 @strawberry.type(description="A city, district or street.")
@@ -43,7 +44,7 @@ class Department:
     name: str
     short_name: str
     fiscal_code: str = strawberry.field(description="执收单位编码: the fee-collecting unit's code.")
-    phone: str
+    phone: str = strawberry.field(description="Its enquiry line, E.164 (+862086204729), as every phone the API writes.")
     region_code: strawberry.Private[str]
 
     @staticmethod
@@ -55,7 +56,7 @@ class Department:
             name=pick(model.name, locale),
             short_name=pick(model.short_name, locale),
             fiscal_code=model.fiscal_code,
-            phone=model.phone,
+            phone=e164_phone(model.phone),
             region_code=model.region_code,
         )
 

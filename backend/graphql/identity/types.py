@@ -10,6 +10,7 @@ import strawberry
 from backend.graphql.errors import PayloadError
 from backend.i18n import Catalogs, Locale
 from backend.identity import models as m
+from backend.identity.numbers import e164_phone
 from backend.identity.oidc import SCOPE_DESCRIPTIONS
 from backend.privacy import Disclosure, Personal
 
@@ -19,7 +20,10 @@ TokenPayloadT = TypeVar("TokenPayloadT", bound="TokenPayload")
 @strawberry.type(description="The signed-in citizen's own record.")
 class Citizen:
     id: strawberry.ID = strawberry.field(description="Stable per app: mini-programs get their own pairwise id.")
-    phone: str | None = strawberry.field(description="Null for a mini-program without the phone scope.")
+    phone: str | None = strawberry.field(
+        description="E.164 (+8613800138000), the same string as userinfo's phone_number; null for a mini-program "
+        "without the phone scope."
+    )
     id_number: str | None = strawberry.field(
         description="Set once real-name verification succeeded; null for a mini-program without the id_number scope."
     )
@@ -33,7 +37,7 @@ class Citizen:
         pairwise id and only the numbers its scopes allow (a null phone or ID number otherwise)."""
         return Citizen(
             id=strawberry.ID(subject),
-            phone=model.phone if disclosure.sees(Personal.PHONE) else None,
+            phone=e164_phone(model.phone) if disclosure.sees(Personal.PHONE) else None,
             id_number=model.id_number if disclosure.sees(Personal.ID_NUMBER) else None,
             name=model.name,
             identity_verified=model.verified_at is not None,
