@@ -272,3 +272,44 @@ def test_the_commands_make_a_sandbox_app_and_list_the_personas(
         "Yuelu District, Changsha, Hunan" in out and "Residence Permit for Hong Kong, Macao and Taiwan Residents" in out
     )
     assert "BUSINESS_LICENSE" not in out and "440106 " not in out
+
+
+async def test_personas_have_their_known_applications_once_as_the_platform_decided_them(db: Sessions) -> None:
+    await personas(db)
+    await personas(db)  # again, as a second `onewindow seed` does: nothing changes
+    a = t.applications.c
+    async with db() as session:
+        rows = (
+            await session.execute(
+                select(t.citizens.c.phone, a.id, a.matter_code, a.status, a.deadline)
+                .join(t.citizens, t.citizens.c.id == a.citizen_id)
+                .where(t.citizens.c.phone.like(f"{PHONE_PREFIX}%"))
+                .order_by(t.citizens.c.phone, a.submitted_at)
+            )
+        ).all()
+        steps = {
+            row.id: list(
+                (
+                    await session.execute(
+                        select(t.application_events.c.action)
+                        .where(t.application_events.c.application_id == row.id)
+                        .order_by(t.application_events.c.id)
+                    )
+                ).scalars()
+            )
+            for row in rows
+        }
+    made = [(row.phone, row.matter_code, row.status) for row in rows]
+    assert made == [
+        (p.person.phone, known.matter_code, known.status) for p in PERSONAS for known in p.applications
+    ]
+    assert made[:2] == [
+        ("17000000001", "GZ-RSJ-0001", "completed"),
+        ("17000000001", "GZ-GA-0009", "submitted"),
+    ]
+    assert {p.key for p in PERSONAS if p.applications} == {"resident", "minor_guardian", "business_owner"}
+    by_matter = {row.matter_code: row for row in rows}
+    # Real timelines and deadlines, as submitApplication leaves them
+    assert steps[by_matter["GZ-RSJ-0001"].id][:2] == ["submit", "auto_approve"]
+    assert steps[by_matter["GZ-GA-0009"].id] == ["submit"]
+    assert by_matter["GZ-GA-0009"].deadline is not None
