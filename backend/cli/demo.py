@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import unicodedata
-from typing import TYPE_CHECKING
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import click
 

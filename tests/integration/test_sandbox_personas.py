@@ -300,9 +300,7 @@ async def test_personas_have_their_known_applications_once_as_the_platform_decid
             for row in rows
         }
     made = [(row.phone, row.matter_code, row.status) for row in rows]
-    assert made == [
-        (p.person.phone, known.matter_code, known.status) for p in PERSONAS for known in p.applications
-    ]
+    assert made == [(p.person.phone, known.matter_code, known.status) for p in PERSONAS for known in p.applications]
     assert made[:2] == [
         ("17000000001", "GZ-RSJ-0001", "completed"),
         ("17000000001", "GZ-GA-0009", "submitted"),
