@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -54,7 +54,7 @@ def seed() -> None:
     )
     click.echo(
         f"sandbox personas ({personas}): sign in on a sandbox app (onewindow clients create --sandbox) with\n"
-        f"  their phone and the code {SANDBOX_CODE}; `onewindow personas` lists them"
+        f"  their phone and the code {SANDBOX_CODE}; `onewindow personas` lists them and their applications"
     )
 
 
@@ -137,15 +137,16 @@ async def _known_applications(locale: Locale) -> dict[str, list[str]]:
             ).all()
     finally:
         await engine.dispose()
+    opening, closing = (" (", ")") if locale.value == "en" else ("（", "）")
     made: dict[str, list[str]] = {}
     for persona in PERSONAS:
         known = {x.matter_code for x in persona.applications}
-        first = {}  # a developer may have applied again: the seeded one is the first of its matter
+        first: dict[str, Any] = {}  # a developer may have applied again: the seeded one is the first of its matter
         for row in rows:
             if row.phone == persona.person.phone and row.matter_code in known:
                 first.setdefault(row.matter_code, row)
         made[persona.key] = [
-            f"{pick(row.name, locale)} ({said.gettext(locale, STATUS_LABELS[Status(row.status)])})"
+            opening.join((pick(row.name, locale), said.gettext(locale, STATUS_LABELS[Status(row.status)]))) + closing
             for row in first.values()
         ]
     return made
