@@ -154,7 +154,8 @@ async def seed_persona_applications(session: AsyncSession, deps: ApplicationDeps
     is left alone). Run after `seed_personas`. Persona key -> the references of their known applications.
 
     `deps` is the platform's own (the certificate library's numbers, messages...) except for SMS: none
-    is sent. Raises RuntimeError when the platform decides one differently than the personas say."""
+    is sent. A matter the imported catalog lacks is skipped. Raises RuntimeError when the platform
+    decides one differently than the personas say."""
     from backend.applications.services import Applications
     from backend.applications.unit import Unit
     from backend.catalog.snapshot import load_snapshot
@@ -171,6 +172,8 @@ async def seed_persona_applications(session: AsyncSession, deps: ApplicationDeps
         ).scalar_one()
         seeded[persona.key] = []
         for known in persona.applications:
+            if known.matter_code not in snapshot.by_code:
+                continue  # a catalog other than the demo one (ONEWINDOW_CATALOG_DIR) may not have it
             found = (
                 await session.execute(
                     select(t.applications.c.reference)
