@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 import msgspec
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.applications.unit import ApplicationDeps
 from backend.db import tables as t
 from backend.identity import staff
 from backend.identity.models import Role, RoleGrant
@@ -138,3 +139,56 @@ async def _demo_citizen(session: AsyncSession) -> str:
         )
     )
     return citizen_id
+
+
+class _Unsent:
+    """The SMS sender of seeding: a seeded application texts nobody (its inbox notices are kept)."""
+
+    async def send(self, session: AsyncSession, phone: str, body: str) -> None:
+        """Send nothing."""
+
+
+async def seed_persona_applications(session: AsyncSession, deps: ApplicationDeps) -> dict[str, list[str]]:
+    """Idempotent: submit the personas' known applications (standins/population/personas.py) through the
+    applications service, as submitApplication does, each once (a persona's application of that matter
+    is left alone). Run after `seed_personas`. Persona key -> the references of their known applications.
+
+    `deps` is the platform's own (the certificate library's numbers, messages...) except for SMS: none
+    is sent. A matter the imported catalog lacks is skipped. Raises RuntimeError when the platform
+    decides one differently than the personas say."""
+    from backend.applications.services import Applications
+    from backend.applications.unit import Unit
+    from backend.catalog.snapshot import load_snapshot
+    from standins.population.personas import PERSONAS
+
+    quiet = replace(deps, sms=_Unsent())
+    snapshot = await load_snapshot(session)
+    seeded: dict[str, list[str]] = {}
+    for persona in PERSONAS:
+        if not persona.applications:
+            continue
+        citizen_id = (
+            await session.execute(select(t.citizens.c.id).where(t.citizens.c.phone == persona.person.phone))
+        ).scalar_one()
+        seeded[persona.key] = []
+        for known in persona.applications:
+            if known.matter_code not in snapshot.by_code:
+                continue  # a catalog other than the demo one (ONEWINDOW_CATALOG_DIR) may not have it
+            found = (
+                await session.execute(
+                    select(t.applications.c.reference)
+                    .where(t.applications.c.citizen_id == citizen_id, t.applications.c.matter_code == known.matter_code)
+                    .order_by(t.applications.c.submitted_at)
+                    .limit(1)
+                )
+            ).scalar()
+            if found is None:
+                unit = Unit(session, quiet, snapshot, now=deps.clock, calendar=deps.calendar)
+                made = await Applications(unit).submission.submit(
+                    citizen_id, known.matter_code, None, dict(known.values), {}
+                )
+                if made.status != known.status:
+                    raise RuntimeError(f"{persona.key}'s {known.matter_code} is {made.status}, not {known.status}")
+                found = made.reference
+            seeded[persona.key].append(found)
+    return seeded

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -12,6 +13,10 @@ from backend.cli.common import cli_locale, in_transaction, run
 from backend.i18n import catalogs
 from backend.identity.login_codes import SANDBOX_CODE
 from backend.settings import get_settings
+
+if TYPE_CHECKING:
+    from backend.applications.unit import ApplicationDeps
+    from backend.i18n import Locale
 
 
 # --- seed ---------------------------------------------------------------------------------------
@@ -24,11 +29,13 @@ def seed() -> None:
     run(lambda: prepare_database(settings, import_if_empty=False))
     run(lambda: import_folder(settings, settings.resolved_catalog_dir, dry_run=False, quiet=False))
     from backend.identity.secrets import master_secret
-    from standins.seed import DEMO_PASSWORD, seed_identity, seed_personas
+    from standins.seed import DEMO_PASSWORD, seed_identity, seed_persona_applications, seed_personas
 
     secret = master_secret(settings)
     report = in_transaction(lambda session: seed_identity(session, master_secret=secret))
     personas = in_transaction(lambda session: seed_personas(session, master_secret=secret))
+    deps = _application_deps(secret)
+    in_transaction(lambda session: seed_persona_applications(session, deps))
     from standins.alipay.keys import SandboxKeys
 
     SandboxKeys(settings.alipay_sandbox_dir)  # the sandbox and the server read the same key files
@@ -47,7 +54,23 @@ def seed() -> None:
     )
     click.echo(
         f"sandbox personas ({personas}): sign in on a sandbox app (onewindow clients create --sandbox) with\n"
-        f"  their phone and the code {SANDBOX_CODE}; `onewindow personas` lists them"
+        f"  their phone and the code {SANDBOX_CODE}; `onewindow personas` lists them and their applications"
+    )
+
+
+def _application_deps(secret: bytes) -> ApplicationDeps:
+    """The applications domain's dependencies as the server builds them (the personas' applications
+    are submitted through it)."""
+    from backend.applications.unit import ApplicationDeps
+    from backend.certificates.runtime import build_numbers
+    from backend.certificates.trustlog import log_key
+    from backend.identity.runtime import message_channels
+
+    settings = get_settings()
+    sms, registry = message_channels(settings)
+    messages = catalogs(settings.locales_dir)
+    return ApplicationDeps(
+        sms, messages, registry, log_key(secret), build_numbers(settings), payment_days=settings.order_unpaid_days
     )
 
 
@@ -70,6 +93,7 @@ def personas() -> None:
         # Synthetic residents whose numbers a developer types in: shown whole, as nobody's personal data.
         age = str(persona.age_on(today))
         rows.append([persona.key, who.name, who.phone or "", who.id_number, age, pick(persona.region, locale)])
+    made = run(lambda: _known_applications(locale))
     widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
     click.echo(said.gettext(locale, LISTING["intro"], code=SANDBOX_CODE) + "\n")
     click.echo(_line(rows[0], widths))
@@ -80,6 +104,52 @@ def personas() -> None:
         held = comma.join(pick_text(kind.name, locale) for kind in wallet(persona.key))
         click.echo(f"{indent}{label['certificates']}{colon}{held}")
         click.echo(f"{indent}{label['purpose']}{colon}{pick(persona.purpose, locale)}")
+        if persona.applications:
+            listed = comma.join(made.get(persona.key, [])) or label["unseeded"]
+            click.echo(f"{indent}{label['applications']}{colon}{listed}")
+
+
+async def _known_applications(locale: Locale) -> dict[str, list[str]]:
+    """Persona key -> their seeded known applications as a person reads them: "<matter> (<status>)"."""
+    from sqlalchemy import select
+
+    from backend.applications.states import Status
+    from backend.applications.texts import STATUS_LABELS
+    from backend.db import tables as t
+    from backend.db.engine import create_engine, session_factory
+    from backend.i18n import pick
+    from standins.population.personas import PERSONAS
+
+    settings = get_settings()
+    said = catalogs(settings.locales_dir)
+    engine = create_engine(settings.resolved_database_url)
+    a, c, m = t.applications.c, t.citizens.c, t.matters.c
+    try:
+        async with session_factory(engine)() as session:
+            rows = (
+                await session.execute(
+                    select(c.phone, a.matter_code, a.status, m.name)
+                    .join(t.citizens, t.citizens.c.id == a.citizen_id)
+                    .join(t.matters, m.code == a.matter_code)
+                    .where(c.phone.in_([p.person.phone for p in PERSONAS]))
+                    .order_by(a.submitted_at)
+                )
+            ).all()
+    finally:
+        await engine.dispose()
+    opening, closing = (" (", ")") if locale.value == "en" else ("（", "）")
+    made: dict[str, list[str]] = {}
+    for persona in PERSONAS:
+        known = {x.matter_code for x in persona.applications}
+        first: dict[str, Any] = {}  # a developer may have applied again: the seeded one is the first of its matter
+        for row in rows:
+            if row.phone == persona.person.phone and row.matter_code in known:
+                first.setdefault(row.matter_code, row)
+        made[persona.key] = [
+            opening.join((pick(row.name, locale), said.gettext(locale, STATUS_LABELS[Status(row.status)]))) + closing
+            for row in first.values()
+        ]
+    return made
 
 
 def _width(text: str) -> int:

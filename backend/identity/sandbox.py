@@ -20,5 +20,7 @@ LISTING: dict[str, str] = {
     "region": "Household registered in",
     "certificates": "Certificates held",
     "purpose": "Good for",
+    "applications": "Applications made",
+    "unseeded": "none yet: run onewindow seed",
 }
 """The listing's introduction and labels, by name."""

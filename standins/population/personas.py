@@ -26,6 +26,18 @@ Label = dict[str, str]  # zh-Hans, zh-Hant, en
 
 
 @dataclass(frozen=True)
+class KnownApplication:
+    """An application a persona has already made, so that an app listing their applications shows
+    something real: submitted through the applications service at seeding (its timeline, deadline and
+    status are the platform's own), with the values the persona typed in (the form pre-fills the rest).
+    `status` is where the platform's rules leave it: seeding fails loudly if the catalog changed that."""
+
+    matter_code: str
+    values: dict[str, object]
+    status: str  # backend.applications.states.Status: "completed" (approved instantly), "submitted"
+
+
+@dataclass(frozen=True)
 class Persona:
     """A persona: the resident a developer signs in as, the relatives registered with them, and what
     a developer tries with them."""
@@ -35,6 +47,7 @@ class Persona:
     region: Label  # where their household is registered
     purpose: Label
     relatives: tuple[Person, ...] = ()
+    applications: tuple[KnownApplication, ...] = ()  # oldest first
 
     def age_on(self, day: date) -> int:
         """The persona's completed years of age on `day`."""
@@ -73,6 +86,46 @@ _HAIZHU = "广东省广州市海珠区琶洲街道新港东路1088号6栋1203房
 _MOTHER_BORN, _FATHER_BORN, _CHILD_BORN = date(1987, 6, 20), date(1985, 2, 11), date(2016, 8, 30)
 _MOTHER, _FATHER = id_number("440105", _MOTHER_BORN, 904), id_number("440105", _FATHER_BORN, 903)
 
+_CHILD = id_number("440105", _CHILD_BORN, 906)
+# What each persona has applied for (seeded by `onewindow seed` and tests/support/personas.py): the
+# developer guide names them, and an app listing "my applications" shows them.
+_RESIDENT_APPLICATIONS = (
+    # 失业保险金申领: every condition for instant approval holds (12+ months paid, not resigned,
+    # looking for work, a social security card), so the platform approves and completes it at once.
+    KnownApplication(
+        "GZ-RSJ-0001",
+        {
+            "last_employer": "广州市天河区五山科技有限公司",
+            "separation_date": "2026-06-30",
+            "leave_reason": "contract_expired",
+            "contribution_months": 36,
+            "job_seeking": True,
+        },
+        "completed",
+    ),
+    # 无犯罪记录证明开具: decided by an officer of 公安 within 3 working days; still waiting for one.
+    KnownApplication("GZ-GA-0009", {"purpose": "employment", "result_delivery": "electronic"}, "submitted"),
+)
+_MINOR_GUARDIAN_APPLICATIONS = (
+    # 义务教育阶段学校招生入学申请 for her daughter 周子涵: an officer of 教育局 decides (30 days).
+    KnownApplication(
+        "GZ-JYJ-0001",
+        {
+            "child_name": "周子涵",
+            "child_id_number": _CHILD,
+            "child_birth_date": _CHILD_BORN.isoformat(),
+            "enrol_stage": "junior",
+            "preferred_school": "广州市海珠区琶洲实验学校",
+        },
+        "submitted",
+    ),
+)
+_BUSINESS_OWNER_APPLICATIONS = (
+    # 仅销售预包装食品备案 for his café (an enterprise matter, filled from his business licence): an
+    # officer of 市场监管局 decides.
+    KnownApplication("GZ-SJJ-0007", {"sells_infant_formula": False, "floor_area": 60}, "submitted"),
+)
+
 PERSONAS: tuple[Persona, ...] = (
     Persona(
         "resident",
@@ -92,6 +145,7 @@ PERSONAS: tuple[Persona, ...] = (
             "zh-Hant": "普通居民：本地戶籍，有身份證和社保卡。從這裡開始。",
             "en": "An ordinary resident: local household register, ID card, social security card. Start here.",
         },
+        applications=_RESIDENT_APPLICATIONS,
     ),
     Persona(
         "elderly",
@@ -160,6 +214,7 @@ PERSONAS: tuple[Persona, ...] = (
                 mother=_MOTHER,
             ),
         ),
+        applications=_MINOR_GUARDIAN_APPLICATIONS,
     ),
     Persona(
         "non_local",
@@ -220,6 +275,7 @@ PERSONAS: tuple[Persona, ...] = (
             "zh-Hant": "個體工商戶：營業執照（統一社會信用代碼）和食品經營許可證，經營一家茶餐廳。",
             "en": "Runs a café as a sole trader: business licence (unified social credit code), food business licence.",
         },
+        applications=_BUSINESS_OWNER_APPLICATIONS,
     ),
 )
 """The six personas, in the order `onewindow personas` lists them."""

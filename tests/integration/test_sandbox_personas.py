@@ -7,6 +7,7 @@ user's browser would (authorize with PKCE, state and nonce; sign-in page; consen
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from backend.app import create_app
 from backend.certificates.credit_codes import normalize_credit_code
 from backend.cli import main as cli
 from backend.db import tables as t
-from backend.db.engine import unit_of_work
+from backend.db.engine import create_engine, session_factory, unit_of_work
 from backend.identity import clients
 from backend.identity.login_codes import LoginCodes
 from backend.settings import get_settings
@@ -272,3 +273,91 @@ def test_the_commands_make_a_sandbox_app_and_list_the_personas(
         "Yuelu District, Changsha, Hunan" in out and "Residence Permit for Hong Kong, Macao and Taiwan Residents" in out
     )
     assert "BUSINESS_LICENSE" not in out and "440106 " not in out
+
+
+async def test_personas_have_their_known_applications_once_as_the_platform_decided_them(db: Sessions) -> None:
+    await personas(db)
+    await personas(db)  # again, as a second `onewindow seed` does: nothing changes
+    a = t.applications.c
+    async with db() as session:
+        rows = (
+            await session.execute(
+                select(t.citizens.c.phone, a.id, a.matter_code, a.status, a.deadline)
+                .join(t.citizens, t.citizens.c.id == a.citizen_id)
+                .where(t.citizens.c.phone.like(f"{PHONE_PREFIX}%"))
+                .order_by(t.citizens.c.phone, a.submitted_at)
+            )
+        ).all()
+        steps = {
+            row.id: list(
+                (
+                    await session.execute(
+                        select(t.application_events.c.action)
+                        .where(t.application_events.c.application_id == row.id)
+                        .order_by(t.application_events.c.id)
+                    )
+                ).scalars()
+            )
+            for row in rows
+        }
+    made = [(row.phone, row.matter_code, row.status) for row in rows]
+    assert made == [(p.person.phone, known.matter_code, known.status) for p in PERSONAS for known in p.applications]
+    assert made[:2] == [
+        ("17000000001", "GZ-RSJ-0001", "completed"),
+        ("17000000001", "GZ-GA-0009", "submitted"),
+    ]
+    assert {p.key for p in PERSONAS if p.applications} == {"resident", "minor_guardian", "business_owner"}
+    by_matter = {row.matter_code: row for row in rows}
+    # Real timelines and deadlines, as submitApplication leaves them
+    assert steps[by_matter["GZ-RSJ-0001"].id][:2] == ["submit", "auto_approve"]
+    assert steps[by_matter["GZ-GA-0009"].id] == ["submit"]
+    assert by_matter["GZ-GA-0009"].deadline is not None
+
+
+@pytest.mark.parametrize("databases", ["sqlite"], indirect=True)
+def test_seed_twice_gives_the_personas_the_same_applications_and_personas_lists_them(
+    catalog_database: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("ONEWINDOW_DATABASE_URL", catalog_database)
+    monkeypatch.setenv("ONEWINDOW_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("LC_ALL", "zh_CN.UTF-8")
+    get_settings.cache_clear()
+    try:
+        seeded = [CliRunner().invoke(cli, ["seed"]) for _ in range(2)]
+        references = asyncio.run(_persona_applications(catalog_database))
+        listing = CliRunner().invoke(cli, ["personas"])
+    finally:
+        get_settings.cache_clear()
+    assert [done.exit_code for done in seeded] == [0, 0], seeded[0].output + seeded[1].output
+    assert listing.exit_code == 0, listing.output
+    # Once: the second seed left the first one's applications as they were, and added none.
+    assert [(phone, matter, status) for phone, matter, status, _ in references] == [
+        ("17000000001", "GZ-RSJ-0001", "completed"),
+        ("17000000001", "GZ-GA-0009", "submitted"),
+        ("17000000003", "GZ-JYJ-0001", "submitted"),
+        ("17000000006", "GZ-SJJ-0007", "submitted"),
+    ]
+    lines = listing.output.splitlines()
+    # Labels in the reader's language, never codes
+    assert any(line.strip() == "已办事项：失业保险金申领（已办结）、无犯罪记录证明开具（已提交）" for line in lines), (
+        listing.output
+    )
+    assert any(line.strip() == "已办事项：义务教育阶段学校招生入学申请（已提交）" for line in lines)
+    assert any(line.strip() == "已办事项：仅销售预包装食品备案（已提交）" for line in lines)
+    assert "completed" not in listing.output and "GZ-" not in listing.output
+
+
+async def _persona_applications(database_url: str) -> list[tuple[str, str, str, str]]:
+    engine = create_engine(database_url)
+    a, c = t.applications.c, t.citizens.c
+    try:
+        async with session_factory(engine)() as session:
+            rows = await session.execute(
+                select(c.phone, a.matter_code, a.status, a.reference)
+                .join(t.citizens, c.id == a.citizen_id)
+                .where(c.phone.like(f"{PHONE_PREFIX}%"))
+                .order_by(c.phone, a.submitted_at)
+            )
+            return [tuple(row) for row in rows]  # type: ignore[misc]
+    finally:
+        await engine.dispose()
