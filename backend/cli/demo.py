@@ -75,9 +75,12 @@ def _application_deps(secret: bytes) -> ApplicationDeps:
 
 
 # --- personas -----------------------------------------------------------------------------------
-@click.command()
-def personas() -> None:
+@click.group(invoke_without_command=True)
+@click.pass_context
+def personas(context: click.Context) -> None:
     """The sandbox personas: who a sandbox app signs in, with the code 000000 (no SMS is sent)."""
+    if context.invoked_subcommand is not None:
+        return
     from backend.applications.workdays import shanghai_date
     from backend.i18n import pick, pick_text
     from backend.identity.sandbox import LISTING
@@ -150,6 +153,46 @@ async def _known_applications(locale: Locale) -> dict[str, list[str]]:
             for row in first.values()
         ]
     return made
+
+
+@personas.command("withdraw-consent")
+@click.argument("key")
+@click.argument("client_id")
+def personas_withdraw_consent(key: str, client_id: str) -> None:
+    """A persona withdraws an app's access to their data, as a citizen does in the platform's app (which
+    signs no persona in): the app's sessions end at once, its refresh token is refused."""
+    from backend.cli.identity import end_sessions
+    from backend.identity import audit, oidc
+    from backend.identity.models import RequestMeta, SubjectType
+    from standins.population.personas import PERSONAS
+
+    chosen = next((p for p in PERSONAS if p.key == key), None)
+    if chosen is None:
+        raise click.BadParameter(f"one of {', '.join(p.key for p in PERSONAS)}", param_hint="KEY")
+
+    async def work(session: Any) -> int:
+        from sqlalchemy import select
+
+        from backend.db import tables as t
+
+        found = select(t.citizens.c.id).where(t.citizens.c.phone == chosen.person.phone)
+        citizen_id = (await session.execute(found)).scalar_one_or_none()
+        if citizen_id is None:
+            raise click.ClickException("the personas are not seeded here: run onewindow seed")
+        await oidc.revoke_consent(session, citizen_id, client_id)
+        ended = await end_sessions(session, SubjectType.CITIZEN, citizen_id, "consent_revoked", client_id=client_id)
+        await audit.record(
+            session,
+            audit.AuditAction.CONSENT_REVOKED,
+            actor_type="citizen",
+            actor_id=citizen_id,
+            client_id=client_id,
+            meta=RequestMeta(),
+        )
+        return ended
+
+    ended = in_transaction(work)
+    click.echo(f"{key} withdrew the consent given to {client_id}; {ended} session(s) ended")
 
 
 def _width(text: str) -> int:

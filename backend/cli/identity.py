@@ -184,23 +184,45 @@ def staff_disable(username: str) -> None:
 
 
 async def _end_staff_sessions(session: Any, staff_id: str) -> int:
-    """Revoke a staff member's sessions in the database and, when a Redis is reachable, everywhere."""
+    """Revoke a staff member's sessions (a reset password or a disabled account ends every sign-in)."""
+    from backend.identity.models import SubjectType
+
+    return await end_sessions(session, SubjectType.STAFF, staff_id, "staff_changed")
+
+
+async def end_sessions(
+    session: Any, subject_type: Any, subject_id: str, reason: str, *, client_id: str | None = None
+) -> int:
+    """Revoke a subject's live sessions (only those with `client_id` when given) in the database and,
+    when a Redis is reachable, on every running server at once. How many were live."""
     from datetime import timedelta
 
-    from backend.identity.models import SubjectType
     from backend.identity.sessions import Sessions, revoke_in_database
     from backend.kv import connect, running_redis_url
 
     settings = get_settings()
     url = running_redis_url(settings.redis_url, settings.data_dir)
     if url is None:  # no server is running: the database is what they read when they start
-        return await revoke_in_database(session, SubjectType.STAFF, staff_id, "staff_changed")
+        return await revoke_in_database(session, subject_type, subject_id, reason, client_id=client_id)
     redis = connect(url)
     try:
         store = Sessions(session, redis, lifetime=timedelta(days=settings.session_days))
-        return await store.revoke(await store.live_ids(SubjectType.STAFF, staff_id), "staff_changed")
+        live = await store.live_ids(subject_type, subject_id)
+        if client_id is not None:
+            live = await _of_client(session, live, client_id)
+        return await store.revoke(live, reason)
     finally:
         await redis.aclose()
+
+
+async def _of_client(session: Any, session_ids: list[str], client_id: str) -> list[str]:
+    from sqlalchemy import select
+
+    from backend.db import tables as t
+
+    s = t.sessions.c
+    rows = await session.execute(select(s.id).where(s.id.in_(session_ids), s.client_id == client_id))
+    return list(rows.scalars())
 
 
 # --- sms ----------------------------------------------------------------------------------------

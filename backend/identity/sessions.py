@@ -212,16 +212,17 @@ class Sessions:
         return list(rows.scalars())
 
 
-async def revoke_in_database(db: AsyncSession, subject_type: SubjectType, subject_id: str, reason: str) -> int:
-    """Revoke every live session of a subject in the database only: for when no server (and no Redis)
-    is running, since a starting server reads sessions from the database. How many were live."""
+async def revoke_in_database(
+    db: AsyncSession, subject_type: SubjectType, subject_id: str, reason: str, *, client_id: str | None = None
+) -> int:
+    """Revoke every live session of a subject (with one client only, when given) in the database only:
+    for when no server (and no Redis) is running, since a starting server reads sessions from the
+    database. How many were live."""
+    s = t.sessions.c
+    chosen = [s.subject_type == subject_type.value, s.subject_id == subject_id, s.revoked_at.is_(None)]
+    if client_id is not None:
+        chosen.append(s.client_id == client_id)
     result = await db.execute(
-        update(t.sessions)
-        .where(
-            t.sessions.c.subject_type == subject_type.value,
-            t.sessions.c.subject_id == subject_id,
-            t.sessions.c.revoked_at.is_(None),
-        )
-        .values(revoked_at=datetime.now(UTC), revoked_reason=reason)
+        update(t.sessions).where(*chosen).values(revoked_at=datetime.now(UTC), revoked_reason=reason)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]

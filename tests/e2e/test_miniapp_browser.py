@@ -5,7 +5,6 @@ platform no longer accepts (refreshed once, silently), and consent withdrawn (si
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 import re
@@ -13,22 +12,12 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 import pytest
 from playwright.sync_api import Page, Request, sync_playwright
-from sqlalchemy import select
 
-from backend.db import tables as t
-from backend.db.engine import create_engine, session_factory, unit_of_work
-from backend.i18n import catalogs
-from backend.identity.models import RequestMeta
-from backend.identity.runtime import build_identity
-from backend.identity.service import IdentityService
-from backend.kv import connect
-from backend.settings import Settings
 from miniapp_stub.server import BANNER
 from standins.population.personas import persona
 from tests.e2e.conftest import onewindow
@@ -168,9 +157,9 @@ def test_the_tracker_signs_in_lists_refreshes_and_signs_out_on_withdrawal(
             renewed = _stored_tokens(page)
             assert renewed is not None and renewed["refresh"] != first["refresh"]  # refresh tokens rotate
 
-            # The persona withdraws the tracker's access: signed out, sign in again.
-            with ThreadPoolExecutor(1) as outside:  # Playwright's sync API holds this thread's event loop
-                outside.submit(asyncio.run, _withdraw(server_env, resident.phone, client_id)).result()
+            # The persona withdraws the tracker's access (the README's command): signed out, sign in again.
+            withdrawn = onewindow(server_env, "personas", "withdraw-consent", "resident", client_id)
+            assert withdrawn.strip().endswith("1 session(s) ended"), withdrawn
             page.locator("#reload").click()
             page.locator("#message").filter(has_text="您已退出登录，请重新登录。").wait_for()
             assert page.locator("#sign-in").is_visible() and page.locator("li.application").count() == 0
@@ -178,24 +167,3 @@ def test_the_tracker_signs_in_lists_refreshes_and_signs_out_on_withdrawal(
             assert token_grants == ["authorization_code", "refresh_token", "refresh_token"]
         finally:
             browser.close()
-
-
-async def _withdraw(env: dict[str, str], phone: str, client_id: str) -> None:
-    """The resident withdraws the tracker's access to their data, as the platform's app does for a live
-    resident (revokeConsent). That app signs in no persona, and nothing else offers the withdrawal, so
-    the identity service it calls is called here, on the server's database and Redis."""
-    settings = Settings(
-        database_url=env["ONEWINDOW_DATABASE_URL"],
-        redis_url=env["ONEWINDOW_REDIS_URL"],
-        data_dir=env["ONEWINDOW_DATA_DIR"],  # the server's master secret is kept there
-    )
-    engine, redis = create_engine(settings.resolved_database_url), connect(settings.redis_url)
-    try:
-        sessions = session_factory(engine)
-        deps = await build_identity(settings, sessions, redis, catalogs(settings.locales_dir))
-        async with sessions() as db, unit_of_work(db):
-            citizen_id = (await db.execute(select(t.citizens.c.id).where(t.citizens.c.phone == phone))).scalar_one()
-            await IdentityService(db, deps).sessions.withdraw_consent(citizen_id, client_id, RequestMeta())
-    finally:
-        await redis.aclose()
-        await engine.dispose()
