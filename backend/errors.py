@@ -46,6 +46,8 @@ class CommonErrorCode(StrEnum):
     INVALID_OPTION = "INVALID_OPTION"
     TOO_LONG = "TOO_LONG"
     NOT_YOUR_DEPARTMENT = "NOT_YOUR_DEPARTMENT"
+    MAX_COST_EXCEEDED = "MAX_COST_EXCEEDED"
+    THROTTLED = "THROTTLED"
 
 
 # The English source text of each code's message: the msgid in locales/*/onewindow.po. Placeholders
@@ -101,6 +103,10 @@ register(
         CommonErrorCode.INVALID_OPTION: "Choose one of the options offered.",
         CommonErrorCode.NOT_YOUR_DEPARTMENT: "This application belongs to another department.",
         CommonErrorCode.TOO_LONG: "This is too long: at most {max} characters (now {length}).",
+        CommonErrorCode.MAX_COST_EXCEEDED: (
+            "This query costs {cost} points, more than the {maximum} one query may cost: ask for fewer items."
+        ),
+        CommonErrorCode.THROTTLED: "Too many queries at once. Please try again in {wait} seconds.",
     }
 )
 

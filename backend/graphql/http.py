@@ -8,6 +8,7 @@ with msgspec.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterator
 from enum import StrEnum
@@ -24,12 +25,14 @@ from strawberry.types.graphql import OperationType
 from backend.errors import MESSAGES, CommonErrorCode, DomainError
 from backend.graphql.context import Context
 from backend.graphql.errors import format_error
+from backend.graphql.metering import meter_for
 from backend.graphql.schema import build_schema
 from backend.i18n import negotiate
 from backend.identity.models import RequestMeta
 from backend.inputs import UNSTORABLE, storable
 from backend.logs import hiding_request_values
 from backend.outages import UNAVAILABLE
+from backend.platform import usage
 from backend.resources import Resources
 
 log = structlog.get_logger("backend.graphql")
@@ -194,6 +197,27 @@ def _bad_request(context: Context, code: StrEnum, status: int, **params: Any) ->
 async def _execute(
     request: Request[Any, Any, Any], context: Context, body: GraphQLRequest, allowed: tuple[OperationType, ...]
 ) -> Response[bytes]:
+    """Answer the request, then count it in its app's daily usage."""
+    response = await _answer(request, context, body, allowed)
+    codes: list[str] = []
+    if b'"errors"' in response.content:
+        errors = msgspec.json.decode(response.content).get("errors") or []
+        codes = [e["extensions"]["code"] for e in errors if "code" in e.get("extensions", {})]
+    meter, principal = context.cost, context.principal
+    with contextlib.suppress(*UNAVAILABLE):  # counting never fails an answer (Redis away: it went uncounted)
+        await usage.record_request(
+            context.resources.redis,
+            principal.client_id if principal is not None else usage.ANONYMOUS_APP,
+            cost=meter.actual if meter is not None else 0,
+            throttled=meter is not None and meter.retry_after is not None,
+            error_codes=codes,
+        )
+    return response
+
+
+async def _answer(
+    request: Request[Any, Any, Any], context: Context, body: GraphQLRequest, allowed: tuple[OperationType, ...]
+) -> Response[bytes]:
     refused = await _authenticate(request, context)
     if refused is not None:
         return refused
@@ -203,6 +227,8 @@ async def _execute(
     if bounds is not None:
         status = 400 if bounds.code is CommonErrorCode.BAD_REQUEST else 200
         return _bad_request(context, bounds.code, status, **bounds.params)
+    # Priced and charged by backend.graphql.metering.CostCheck once the document is valid.
+    context.cost = meter = meter_for(context, dry_run=bool(body.extensions and body.extensions.get("dryRun") is True))
     with hiding_request_values(lambda: sent_values(body.query, [body.variables, body.operationName])):
         try:
             result = await build_schema(context.settings.introspection).execute(
@@ -222,9 +248,17 @@ async def _execute(
         if result.errors:
             messages, locale, request_id = context.resources.messages, context.locale, context.request_id
             payload["errors"] = [format_error(e, messages, locale, request_id) for e in result.errors]
-    # "data" is present (maybe null) once execution started; absent when the document was refused.
-    if result.data is not None or not result.errors or any(e.path for e in result.errors):
+    # "data" is present (maybe null) once execution started; absent when the document was refused
+    # (a dry run executes nothing either).
+    dry_run = meter is not None and meter.dry_run
+    if not dry_run and (result.data is not None or not result.errors or any(e.path for e in result.errors)):
         payload["data"] = result.data
+    if meter is None:
+        return Response(_encode(payload), status_code=200, media_type=JSON)
+    payload["extensions"] = {"cost": await meter.report()}
+    if meter.retry_after is not None:  # THROTTLED: the bucket's answer in HTTP's words too
+        headers = {"retry-after": str(meter.retry_after)}
+        return Response(_encode(payload), status_code=429, media_type=JSON, headers=headers)
     # GraphQL-over-HTTP with application/json: a well-formed request is answered with 200 even when
     # it failed validation; the errors say why.
     return Response(_encode(payload), status_code=200, media_type=JSON)

@@ -192,12 +192,12 @@ async def test_page_size_error_is_localized_with_a_stable_code(
 
 
 async def test_forged_cursor_is_refused(api: AsyncTestClient[Any]) -> None:
-    body = await gql(api, '{ matters(after: "not-a-cursor") { totalCount } }', locale="en")
+    body = await gql(api, '{ matters(first: 20, after: "not-a-cursor") { totalCount } }', locale="en")
     assert body["errors"][0]["extensions"]["code"] == "INVALID_CURSOR"
 
 
 async def test_invalid_query_reports_validation_error(api: AsyncTestClient[Any]) -> None:
-    body = await gql(api, "{ matters { nope } }", locale="en")
+    body = await gql(api, "{ matters(first: 20) { nope } }", locale="en")
     assert body["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
     assert "nope" in body["errors"][0]["message"]
 
@@ -303,7 +303,13 @@ async def test_repeated_query_is_validated_once(api: AsyncTestClient[Any]) -> No
 
 
 async def test_depth_and_alias_limits_hold(api: AsyncTestClient[Any]) -> None:
-    deep = "{ matters { edges { node { department { region " + "{ parent " * 8 + "{ code }" + " }" * 8 + " } } } } }"
+    deep = (
+        "{ matters(first: 20) { edges { node { department { region "
+        + "{ parent " * 8
+        + "{ code }"
+        + " }" * 8
+        + " } } } } }"
+    )
     body = await gql(api, deep, locale="en")
     assert (
         body["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
