@@ -30,7 +30,9 @@ class Meter:
     def __init__(self, throttle: Throttle, bucket: Bucket, maximum: int, *, dry_run: bool) -> None:
         self.throttle = throttle
         self.bucket = bucket
-        self.maximum = maximum  # the per-query cap
+        # The per-query cap, or the bucket's size when smaller (an anonymous address holds 500 points):
+        # a query its bucket could never hold is refused as too costly, not throttled for ever.
+        self.maximum = min(maximum, bucket.maximum)
         self.dry_run = dry_run
         self.requested = 0
         self.actual = 0

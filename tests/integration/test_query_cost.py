@@ -13,6 +13,10 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.app import create_app
+from backend.graphql.context import Context
+from backend.graphql.errors import format_error
+from backend.graphql.schema import build_schema
+from backend.i18n import Locale
 from backend.identity import clients
 from backend.platform.throttle import Throttle, address_bucket
 from tests.conftest import make_settings
@@ -23,9 +27,10 @@ from tests.support.identity import third_party_token
 from tests.support.servers import RedisServer
 
 Sessions = async_sessionmaker[AsyncSession]
-# The service's own numbers, except an anonymous refill of 1 point a second (10 in production) so
-# that the figures a test reads do not move while it reads them.
+# The service's own numbers (the suite's other tests have bottomless ones), except an anonymous refill
+# of 1 point a second (10 in production) so that the figures a test reads do not move while it reads them.
 REAL_BUDGETS = {
+    "cost_max_query": 1000,
     "cost_first_party_maximum": 2000,
     "cost_first_party_rate": 100,
     "cost_third_party_maximum": 1000,
@@ -159,3 +164,22 @@ async def test_anonymous_callers_are_limited_per_address(metered: AsyncTestClien
     assert not same_network.taken and same_network.retry_after == 1
     assert (await throttle.take(address_bucket("2001:db8:0:1::1", 500, 10), 500)).taken
     assert (await throttle.take(address_bucket("192.0.2.1", 500, 10), 500)).taken
+
+
+# Per item of a bundle: 1 + timeline 15 + materials 10 + issuedCertificates 3 x (1 + fields 12) + dataUses 10
+# + supplementChanges 10 + certificateFieldsToEnter 12 = 97; the application: 1 + the same 96 + items 10 x 97.
+PARTS = (
+    "timeline { at } materials { key } issuedCertificates { fields { key } } dataUses { applicationId } "
+    "supplementChanges { key } certificateFieldsToEnter { certificateType }"
+)
+HEAVY_SUBSCRIPTION = f"subscription {{ applicationUpdated {{ {PARTS} items {{ {PARTS} }} }} }}"
+
+
+async def test_a_subscription_above_the_cap_is_refused_before_it_starts(metered: AsyncTestClient[Any]) -> None:
+    # As backend.graphql.ws subscribes: a context without a meter (no bucket on the WebSocket).
+    context = Context(metered.app.state.resources, Locale.EN, "ws-test")
+    stream = await build_schema().subscribe(HEAVY_SUBSCRIPTION, context_value=context)
+    first = await anext(aiter(stream))  # type: ignore[call-overload]
+    assert first.data is None and not context.live.is_set()  # refused before the resolver listened
+    [error] = [format_error(e, context.resources.messages, Locale.EN, "ws-test") for e in first.errors]
+    assert error["extensions"] == {"code": "MAX_COST_EXCEEDED", "cost": 1067, "maximum": 1000}
