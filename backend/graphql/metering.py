@@ -76,7 +76,7 @@ class Meter:
             self.status = await self._ask(self.throttle.peek(self.bucket))
         status = self.status and {
             "maximumAvailable": self.bucket.maximum,
-            "currentlyAvailable": int(self.status.available),
+            "currentlyAvailable": max(0, int(self.status.available)),  # below zero: a debt being repaid
             "restoreRate": self.bucket.rate,
         }
         return {"requestedQueryCost": self.requested, "actualQueryCost": self.actual, "throttleStatus": status}
@@ -100,7 +100,7 @@ def meter_for(context: Context, *, dry_run: bool) -> Meter | None:
         bucket = token_bucket(
             principal.client_id, subject, settings.cost_third_party_maximum, settings.cost_third_party_rate
         )
-    return Meter(Throttle(context.resources.redis), bucket, settings.cost_max_query, dry_run=dry_run)
+    return Meter(Throttle.of(context.resources.redis), bucket, settings.cost_max_query, dry_run=dry_run)
 
 
 def _refusal(error: DomainError, **extensions: Any) -> GraphQLError:

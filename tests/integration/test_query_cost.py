@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 import pytest_asyncio
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -18,6 +19,7 @@ from backend.graphql.errors import format_error
 from backend.graphql.schema import build_schema
 from backend.i18n import Locale
 from backend.identity import clients
+from backend.platform import throttle
 from backend.platform.throttle import Throttle, address_bucket
 from tests.conftest import make_settings
 from tests.support import factories
@@ -183,3 +185,18 @@ async def test_a_subscription_above_the_cap_is_refused_before_it_starts(metered:
     assert first.data is None and not context.live.is_set()  # refused before the resolver listened
     [error] = [format_error(e, context.resources.messages, Locale.EN, "ws-test") for e in first.errors]
     assert error["extensions"] == {"code": "MAX_COST_EXCEEDED", "cost": 1067, "maximum": 1000}
+
+
+async def test_workers_spend_on_their_own_briefly_and_the_bucket_keeps_the_debt(
+    fresh_redis: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one, other = Throttle(fresh_redis), Throttle(fresh_redis)  # two workers
+    bucket = address_bucket("198.51.100.7", 500, 10)
+    assert (await one.take(bucket, 100)).taken  # asked Redis: 400 left
+    spent = await one.take(bucket, 300)  # within SYNC_SECONDS: admitted from its own estimate
+    assert spent.taken and 100 <= spent.available < 101
+    assert await fresh_redis.hget(bucket.key, "available") == b"400.000"  # Redis not told yet
+    assert (await other.take(bucket, 300)).taken  # the other worker saw 400: a burst overspends once
+    monkeypatch.setattr(throttle, "SYNC_SECONDS", 0)  # from now on each take asks Redis
+    refused = await one.take(bucket, 1)  # tells its 300: the bucket is 200 in debt
+    assert not refused.taken and refused.available < -199 and refused.retry_after == 21  # (200 + 1) / 10
