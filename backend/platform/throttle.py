@@ -9,6 +9,7 @@ Redis's own (TIME), so workers with drifting clocks agree.
 
 from __future__ import annotations
 
+import functools
 import time
 import weakref
 
@@ -74,7 +75,13 @@ def token_bucket(app: str, subject: str, maximum: int, rate: int) -> Bucket:
 
 def address_bucket(ip: str | None, maximum: int, rate: int) -> Bucket:
     """The bucket of anonymous callers at one address (an IPv6 /64 counts as one)."""
-    return Bucket(f"cost:anonymous:{address_key(ip or 'unknown')}", maximum, rate)
+    return Bucket(_address_bucket_key(ip or "unknown"), maximum, rate)
+
+
+@functools.lru_cache(maxsize=4096)
+def _address_bucket_key(ip: str) -> str:
+    # Parsing the address takes longer than the rest of the check on a cheap query: done once per address.
+    return f"cost:anonymous:{address_key(ip)}"
 
 
 class _Seen:
