@@ -51,6 +51,8 @@ class CommonErrorCode(StrEnum):
     PERSISTED_DOCUMENT_NOT_FOUND = "PERSISTED_DOCUMENT_NOT_FOUND"
     PERSISTED_DOCUMENT_REQUIRED = "PERSISTED_DOCUMENT_REQUIRED"
     TRUSTED_DOCUMENT_INVALID = "TRUSTED_DOCUMENT_INVALID"
+    MAX_COST_EXCEEDED = "MAX_COST_EXCEEDED"
+    THROTTLED = "THROTTLED"
 
 
 # The English source text of each code's message: the msgid in locales/*/onewindow.po. Placeholders
@@ -121,6 +123,10 @@ register(
             "This app may only call its trusted documents: send a documentId instead of the query text."
         ),
         CommonErrorCode.TRUSTED_DOCUMENT_INVALID: "Document {number} cannot be registered: {detail}",
+        CommonErrorCode.MAX_COST_EXCEEDED: (
+            "This query costs {cost} points, more than the {maximum} one query may cost: ask for fewer items."
+        ),
+        CommonErrorCode.THROTTLED: "Too many queries at once. Please try again in {wait} seconds.",
     }
 )
 

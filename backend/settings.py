@@ -65,6 +65,21 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         _doc("Serve GraphiQL at GET /graphql (ONEWINDOW_GRAPHIQL). Default: on unless production."),
     ] = None
     max_page_size: Annotated[int, _doc("Largest `first` a list field accepts (ONEWINDOW_MAX_PAGE_SIZE).")] = 100
+    # Query cost (backend/graphql/cost.py says how a document is priced; the developer guide has the numbers).
+    cost_enabled: Annotated[bool, _doc("Price, cap and throttle GraphQL queries (ONEWINDOW_COST_ENABLED).")] = True
+    cost_max_query: Annotated[int, _doc("Most points one query may cost (ONEWINDOW_COST_MAX_QUERY).")] = 1000
+    cost_first_party_maximum: Annotated[
+        int, _doc("Points in a first-party app user's bucket (ONEWINDOW_COST_FIRST_PARTY_MAXIMUM).")
+    ] = 2000
+    cost_first_party_rate: Annotated[int, _doc("Its refill, points a second (ONEWINDOW_COST_FIRST_PARTY_RATE).")] = 100
+    cost_third_party_maximum: Annotated[
+        int, _doc("Points in each third-party app user's bucket (ONEWINDOW_COST_THIRD_PARTY_MAXIMUM).")
+    ] = 1000
+    cost_third_party_rate: Annotated[int, _doc("Its refill, points a second (ONEWINDOW_COST_THIRD_PARTY_RATE).")] = 50
+    cost_anonymous_maximum: Annotated[
+        int, _doc("Points in an anonymous address's bucket, IPv6 per /64 (ONEWINDOW_COST_ANONYMOUS_MAXIMUM).")
+    ] = 500
+    cost_anonymous_rate: Annotated[int, _doc("Its refill, points a second (ONEWINDOW_COST_ANONYMOUS_RATE).")] = 10
     introspection: Annotated[
         bool,
         _doc(

@@ -642,7 +642,11 @@ def main() -> int:
     real = Server(
         "real",
         [onewindow, "serve", "--host", HOST, "--port", "0", "--workers", "2"],
-        base_env | {"ONEWINDOW_DATA_DIR": str(work / "data"), "ONEWINDOW_LOG_LEVEL": "warning"},
+        # wrk's anonymous flood comes from one address: a bucket it cannot empty, so that serving is
+        # measured (the cost check still prices, charges and refunds every request).
+        base_env
+        | {"ONEWINDOW_DATA_DIR": str(work / "data"), "ONEWINDOW_LOG_LEVEL": "warning"}
+        | {"ONEWINDOW_COST_ANONYMOUS_MAXIMUM": "1000000000", "ONEWINDOW_COST_ANONYMOUS_RATE": "1000000000"},
         re.compile(r"onewindow is listening on http://[\d.]+:(\d+)"),
         work / "real.log",
     )

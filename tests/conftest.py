@@ -32,6 +32,7 @@ from backend.db.engine import create_engine, session_factory, unit_of_work
 from backend.kv import connect
 from backend.settings import Environment, Settings
 from standins.seed import seed_identity
+from tests.support.gql import SUITE_COST_LIMITS
 from tests.support.servers import PostgresServer, RedisServer
 
 BACKENDS = ("sqlite", "postgresql")
@@ -149,7 +150,7 @@ def make_settings(database_url: str, redis_url: str, data_dir: Path, **overrides
         data_dir=str(data_dir),
         log_level="warning",
         secret_key=TEST_SECRET,
-        **overrides,
+        **(SUITE_COST_LIMITS | overrides),
     )
 
 

@@ -23,6 +23,7 @@ from backend.resources import Resources
 
 if TYPE_CHECKING:
     from backend.applications.services import Applications
+    from backend.graphql.metering import Meter
     from payments.bills import Bills
     from payments.service import Payments
 
@@ -54,6 +55,8 @@ class Context:
         # Set by a subscription's resolver once its source listens (the WebSocket handler waits for it).
         self.live = asyncio.Event()
         self._disclosure: tuple[Principal | None, Disclosure] | None = None
+        # The HTTP request's query cost meter (backend.graphql.metering); None on the WebSocket.
+        self.cost: Meter | None = None
 
     @property
     def session(self) -> AsyncSession:

@@ -70,7 +70,8 @@ def format_error(error: GraphQLError, messages: Catalogs, locale: Locale, reques
     extensions: dict[str, Any]
     if isinstance(original, DomainError):
         message = localize(original, messages, locale)
-        extensions = {"code": original.code.value}
+        # A refusal may carry numbers for programs (MAX_COST_EXCEEDED's cost, THROTTLED's retryAfter).
+        extensions = {**(error.extensions or {}), "code": original.code.value}
         if original.field:
             extensions["field"] = original.field
     elif original is None or not error.path:

@@ -15,6 +15,7 @@ from typing import Any
 
 import msgspec
 import structlog
+from graphql import GraphQLError
 from litestar import Request, get, post
 from litestar.response import Response
 from strawberry.http.ides import get_graphql_ide_html
@@ -26,6 +27,7 @@ from backend.graphql import responses
 from backend.graphql.context import Context
 from backend.graphql.documents import status_of, trusted_documents
 from backend.graphql.errors import format_error
+from backend.graphql.metering import Meter, anonymous_meter, meter_for
 from backend.graphql.schema import build_schema
 from backend.i18n import negotiate
 from backend.identity.models import RequestMeta
@@ -212,6 +214,8 @@ async def _execute(
     if bounds is not None:
         status = 400 if bounds.code is CommonErrorCode.BAD_REQUEST else 200
         return _bad_request(context, bounds.code, status, **bounds.params)
+    # Priced and charged by backend.graphql.metering.CostCheck once the document is valid.
+    context.cost = meter = meter_for(context, dry_run=bool(body.extensions and body.extensions.get("dryRun") is True))
     with hiding_request_values(lambda: sent_values(body.query, [body.variables, body.operationName])):
         try:
             result = await build_schema(context.settings.introspection).execute(
@@ -231,20 +235,50 @@ async def _execute(
         if result.errors:
             messages, locale, request_id = context.resources.messages, context.locale, context.request_id
             payload["errors"] = [format_error(e, messages, locale, request_id) for e in result.errors]
-    # "data" is present (maybe null) once execution started; absent when the document was refused.
-    if result.data is not None or not result.errors or any(e.path for e in result.errors):
+    # "data" is present (maybe null) once execution started; absent when the document was refused
+    # (a dry run executes nothing either).
+    dry_run = meter is not None and meter.dry_run
+    if not dry_run and (result.data is not None or not result.errors or any(e.path for e in result.errors)):
         payload["data"] = result.data
-    await _count_usage(context, payload)
-    # GraphQL-over-HTTP with application/json: a well-formed request is answered with 200 even when
-    # it failed validation; the errors say why.
-    return Response(_encode(payload), status_code=200, media_type=JSON)
+    return await _respond(context, payload, meter)
 
 
-# --- usage (issue 16, item 7): every executed request is counted for its app and Beijing day -------
-async def _count_usage(context: Context, payload: dict[str, Any]) -> None:
+async def _respond(context: Context, payload: dict[str, Any], meter: Meter | None) -> Response[bytes]:
+    """The executed request's answer with what it cost, counted in its app's usage of the day."""
+    status, headers = 200, None
+    if meter is not None:
+        payload["extensions"] = {"cost": await meter.report()}
+        if meter.retry_after is not None:  # THROTTLED: the bucket's answer in HTTP's words too
+            status, headers = 429, {"retry-after": str(meter.retry_after)}
     app = context.principal.client_id if context.principal else usage.ANONYMOUS_APP
     codes = [e["extensions"]["code"] for e in payload.get("errors", ())]
-    await usage.record_request(context.resources.redis, app, cost=0, throttled=False, error_codes=codes)
+    spent, throttled = (meter.actual, meter.retry_after is not None) if meter is not None else (0, False)
+    await usage.record_request(context.resources.redis, app, cost=spent, throttled=throttled, error_codes=codes)
+    # GraphQL-over-HTTP with application/json: a well-formed request is answered with 200 even when
+    # it failed validation; the errors say why.
+    return Response(_encode(payload), status_code=status, media_type=JSON, headers=headers)
+
+
+async def _from_cache(request: Request[Any, Any, Any], entry: responses.CachedAnswer) -> Response[bytes]:
+    """A public answer from the response cache, charged to the caller's address like any other."""
+    unchanged = responses.not_modified(request, entry)
+    if unchanged is not None:
+        return unchanged  # the caller holds it already: nothing computed, nothing charged
+    resources = _resources(request)
+    ip = request.client.host if request.client else None
+    meter = anonymous_meter(resources.settings, resources.redis, ip)
+    if meter is None:
+        return Response(entry.body, media_type=JSON, headers=entry.headers)
+    try:
+        await meter.admit(entry.cost)
+    except GraphQLError as refusal:  # THROTTLED (or over a cap lowered since): answered as executed ones are
+        context = _context(request)
+        payload = {"errors": [format_error(refusal, resources.messages, context.locale, context.request_id)]}
+        return await _respond(context, payload, meter)
+    meter.actual = entry.cost
+    await usage.record_request(resources.redis, usage.ANONYMOUS_APP, cost=entry.cost, throttled=False, error_codes=())
+    extensions = _encode({"cost": await meter.report()})
+    return Response(entry.with_extensions(extensions), media_type=JSON, headers=entry.headers)
 
 
 def _decode(raw: bytes | str, decode: Any) -> Any:
@@ -276,8 +310,8 @@ async def graphql_get(request: Request[Any, Any, Any]) -> Response[bytes] | Resp
     """GraphiQL for a browser (outside production), or a query sent in the URL."""
     params = request.query_params
     cache = trusted_documents(request.app.state).responses
-    if "documentId" in params and (answer := responses.cached(request, cache)) is not None:
-        return answer  # before any per-request set-up: this is the public catalog's hot path
+    if "documentId" in params and (entry := responses.cached(request, cache)) is not None:
+        return await _from_cache(request, entry)  # before any per-request set-up: the catalog's hot path
     context = _context(request)
     if "query" not in params and "documentId" not in params:
         wants_html = "text/html" in request.headers.get("accept", "")
@@ -295,4 +329,5 @@ async def graphql_get(request: Request[Any, Any, Any]) -> Response[bytes] | Resp
         documentId=params.get("documentId"),
     )
     generation = cache.generation
-    return responses.remember(request, cache, generation, await _execute(request, context, body, _QUERY_ONLY))
+    response = await _execute(request, context, body, _QUERY_ONLY)
+    return responses.remember(request, cache, generation, response, context.cost.actual if context.cost else 0)

@@ -30,15 +30,22 @@ Key = tuple[str, str, str, str]
 
 
 class CachedAnswer:
-    """One cached body with its validator and the headers every answer from it carries."""
+    """One cached body (`{"data": ...}`, without the per-request `extensions`), what it cost to compute,
+    and the headers every answer from it carries."""
 
-    __slots__ = ("body", "etag", "expires", "headers")
+    __slots__ = ("body", "cost", "etag", "expires", "headers")
 
-    def __init__(self, body: bytes, expires: float) -> None:
+    def __init__(self, body: bytes, cost: int, expires: float) -> None:
         self.body = body
-        self.etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        self.cost = cost
+        # Weak: each 200 carries its caller's own extensions.cost beside the same data.
+        self.etag = 'W/"' + hashlib.sha256(body).hexdigest()[:32] + '"'
         self.expires = expires
         self.headers = {"cache-control": _CACHE_CONTROL, "etag": self.etag, "vary": _VARY}
+
+    def with_extensions(self, extensions: bytes) -> bytes:
+        """The cached data with this caller's `extensions` (an encoded JSON object) beside it."""
+        return self.body[:-1] + b',"extensions":' + extensions + b"}"
 
 
 class ResponseCache:
@@ -74,13 +81,14 @@ class ResponseCache:
         self._entries.move_to_end(key)
         return entry
 
-    def put(self, key: Key, body: bytes, generation: int) -> CachedAnswer | None:
-        """Keep `body` for `key`, unless the cache was cleared since `generation` or it is too big."""
+    def put(self, key: Key, body: bytes, cost: int, generation: int) -> CachedAnswer | None:
+        """Keep `body` (which cost `cost` to compute) for `key`, unless the cache was cleared since
+        `generation` or it is too big."""
         if generation != self.generation or len(body) > self.max_bytes // 8:
             return None
         if key in self._entries:
             self._drop(key)
-        entry = CachedAnswer(body, time.monotonic() + self.max_age)
+        entry = CachedAnswer(body, cost, time.monotonic() + self.max_age)
         self._entries[key] = entry
         self._bytes += len(body)
         while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
@@ -109,39 +117,44 @@ def cache_key(request: Request[Any, Any, Any]) -> Key | None:
     return (document_id, params.get("variables") or "", params.get("operationName") or "", locale.value)
 
 
-def answer(request: Request[Any, Any, Any], entry: CachedAnswer) -> Response[bytes]:
-    """The cached body, or 304 Not Modified when the caller already holds it (If-None-Match)."""
+def not_modified(request: Request[Any, Any, Any], entry: CachedAnswer) -> Response[bytes] | None:
+    """304 Not Modified when the caller already holds this answer (If-None-Match), else None."""
     held = request.headers.get("if-none-match")
     if held is not None and _matches(held, entry.etag):
         return Response(b"", status_code=304, headers=entry.headers)
-    return Response(entry.body, status_code=200, media_type=JSON, headers=entry.headers)
+    return None
 
 
 def _matches(if_none_match: str, etag: str) -> bool:
     """RFC 9110 weak comparison against a list of entity tags (or *)."""
     if if_none_match.strip() == "*":
         return True
-    return any(tag.strip().removeprefix("W/") == etag for tag in if_none_match.split(","))
+    ours = etag.removeprefix("W/")
+    return any(tag.strip().removeprefix("W/") == ours for tag in if_none_match.split(","))
 
 
-def cached(request: Request[Any, Any, Any], cache: ResponseCache) -> Response[bytes] | None:
-    """The answer from the cache for this request, if it has one."""
+def cached(request: Request[Any, Any, Any], cache: ResponseCache) -> CachedAnswer | None:
+    """The cache's answer for this request, if it has one."""
     key = cache_key(request)
-    entry = cache.get(key) if key is not None else None
-    if entry is None:
-        return None
-    # The query cost / rate limit of anonymous callers charges a cached answer too: its call goes here.
-    return answer(request, entry)
+    return cache.get(key) if key is not None else None
+
+
+_EXTENSIONS = b',"extensions":'
 
 
 def remember(
-    request: Request[Any, Any, Any], cache: ResponseCache, generation: int, response: Response[bytes]
+    request: Request[Any, Any, Any], cache: ResponseCache, generation: int, response: Response[bytes], cost: int
 ) -> Response[bytes]:
-    """Keep an executed anonymous answer with data and no errors, and answer with its cache headers."""
+    """Keep an executed anonymous answer with data and no errors (without its caller's extensions), and
+    answer with its cache headers."""
     key = cache_key(request)
     body = response.content
     # The payload's "errors" come before its "data": an answer starting with data has no errors.
     if key is None or response.status_code != 200 or not isinstance(body, bytes) or not body.startswith(b'{"data"'):
         return response
-    entry = cache.put(key, body, generation)
-    return answer(request, entry) if entry is not None else response
+    # The top-level extensions come last: the last ',"extensions":' is theirs, whatever the data holds.
+    cut = body.rfind(_EXTENSIONS)
+    entry = cache.put(key, body[:cut] + b"}" if cut > 0 else body, cost, generation)
+    if entry is not None:
+        response.headers.update(entry.headers)
+    return response

@@ -30,6 +30,7 @@ from backend.graphql.certificates.queries import CertificateQuery
 from backend.graphql.errors import PayloadError
 from backend.graphql.identity.mutations import IdentityMutation
 from backend.graphql.identity.queries import IdentityQuery
+from backend.graphql.metering import CostCheck
 from backend.graphql.payments.resolvers import PaymentMutation, PaymentQuery
 from backend.graphql.platform.documents import DocumentMutation
 from backend.graphql.platform.usage import UsageQuery
@@ -106,6 +107,7 @@ def build_schema(introspection: bool = True) -> strawberry.Schema:
         functools.partial(ValidationCache, maxsize=VALIDATION_CACHE_SIZE),
         functools.partial(MaxTokensLimiter, max_token_count=5000),
         functools.partial(AddValidationRules, _VALIDATION_RULES if introspection else _NO_INTROSPECTION_RULES),
+        CostCheck,  # after validation: prices the valid document, refuses it before it runs
     ]
     return OnewindowSchema(
         query=Query,

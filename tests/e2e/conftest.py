@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.gql import SUITE_COST_LIMITS
 from tests.support.live import onewindow_serve
 from tests.support.servers import PostgresServer, RedisServer
 
@@ -30,6 +31,8 @@ def server_env(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str]
     """Environment of a server on embedded defaults, or on the session's PostgreSQL and Redis."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ONEWINDOW_")}
     env |= {"ONEWINDOW_DATA_DIR": str(tmp_path / "var"), "ONEWINDOW_LOG_LEVEL": "warning"}
+    # Every test calls from 127.0.0.1: bottomless query cost buckets (tests/conftest.py says the same).
+    env |= {f"ONEWINDOW_{name.upper()}": str(value) for name, value in SUITE_COST_LIMITS.items()}
     if getattr(request, "param", "embedded") == "postgresql+redis":
         pg: PostgresServer = request.getfixturevalue("postgres_server")
         redis: RedisServer = request.getfixturevalue("redis_server")

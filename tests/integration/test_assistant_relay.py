@@ -134,7 +134,7 @@ async def test_a_signed_in_citizen_lends_the_assistant_a_narrow_token_of_their_o
     assert lent["scope"] == "applications:read"
     assert lent["exp"] - lent["iat"] == 120
     # It reads the citizen's applications, and nothing else: not their profile, not their sessions
-    query = "query { myApplications { edges { node { reference statusLabel amountToPay } } } }"
+    query = "query { myApplications(first: 20) { edges { node { reference statusLabel amountToPay } } } }"
     _, body = await as_user(client, delegated, query)
     assert "errors" not in body, body  # what the assistant asks (graphql/operations/assistant.graphql)
     _, body = await as_user(client, delegated, ME)
@@ -143,7 +143,7 @@ async def test_a_signed_in_citizen_lends_the_assistant_a_narrow_token_of_their_o
     assert "errors" in body
     # Signing out ends it with the session it belongs to
     await as_user(client, token, "mutation { logoutEverywhere { errors { code } } }")
-    _, body = await as_user(client, delegated, "query { myApplications { edges { cursor } } }")
+    _, body = await as_user(client, delegated, "query { myApplications(first: 20) { edges { cursor } } }")
     assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 

@@ -28,7 +28,7 @@ from tests.support.identity import citizen_token
 WALLET = "{ myCertificates(first: 100) { items { id code typeCode status validUntil fields { key value } } } }"
 VERIFY_CODE = "query($c: String!) { verifyCertificate(code: $c) { status validUntil number } }"
 ELIGIBILITY = 'query { checkEligibility(matterCode: "GZ-GA-0018") { eligible conditions { path held } } }'
-INBOX = "query { myNotifications { items { text applicationId } unreadCount } }"
+INBOX = "query { myNotifications(first: 20) { items { text applicationId } unreadCount } }"
 Sessions = async_sessionmaker[AsyncSession]
 
 

@@ -99,7 +99,7 @@ async def test_instant_approval_matter_explains_its_rule(api: AsyncTestClient[An
 
 async def test_unknown_matter_is_null(api: AsyncTestClient[Any]) -> None:
     body = await gql(api, '{ matter(code: "NOPE-0001") { code } }')
-    assert body == {"data": {"matter": None}}
+    assert body["data"] == {"matter": None} and "errors" not in body
 
 
 async def test_pagination_walks_every_matter_exactly_once(api: AsyncTestClient[Any]) -> None:
@@ -192,12 +192,12 @@ async def test_page_size_error_is_localized_with_a_stable_code(
 
 
 async def test_forged_cursor_is_refused(api: AsyncTestClient[Any]) -> None:
-    body = await gql(api, '{ matters(after: "not-a-cursor") { totalCount } }', locale="en")
+    body = await gql(api, '{ matters(first: 20, after: "not-a-cursor") { totalCount } }', locale="en")
     assert body["errors"][0]["extensions"]["code"] == "INVALID_CURSOR"
 
 
 async def test_invalid_query_reports_validation_error(api: AsyncTestClient[Any]) -> None:
-    body = await gql(api, "{ matters { nope } }", locale="en")
+    body = await gql(api, "{ matters(first: 20) { nope } }", locale="en")
     assert body["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
     assert "nope" in body["errors"][0]["message"]
 
@@ -258,7 +258,7 @@ async def test_details_are_loaded_in_one_batch(api: AsyncTestClient[Any]) -> Non
 
 async def test_get_runs_queries_but_refuses_mutations(api: AsyncTestClient[Any]) -> None:
     response = await api.get("/graphql", params={"query": '{ matter(code: "GZ-GA-0001") { code } }'})
-    assert response.json() == {"data": {"matter": {"code": "GZ-GA-0001"}}}
+    assert response.json()["data"] == {"matter": {"code": "GZ-GA-0001"}} and "errors" not in response.json()
     refused = await api.get("/graphql", params={"query": "mutation { x }"}, headers={"accept-language": "en"})
     assert refused.status_code == 405
     assert refused.json()["errors"][0]["extensions"]["code"] == "METHOD_NOT_ALLOWED"
@@ -303,7 +303,13 @@ async def test_repeated_query_is_validated_once(api: AsyncTestClient[Any]) -> No
 
 
 async def test_depth_and_alias_limits_hold(api: AsyncTestClient[Any]) -> None:
-    deep = "{ matters { edges { node { department { region " + "{ parent " * 8 + "{ code }" + " }" * 8 + " } } } } }"
+    deep = (
+        "{ matters(first: 20) { edges { node { department { region "
+        + "{ parent " * 8
+        + "{ code }"
+        + " }" * 8
+        + " } } } } }"
+    )
     body = await gql(api, deep, locale="en")
     assert (
         body["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"

@@ -103,7 +103,7 @@ async def test_a_part_refund_by_finance_reverses_the_fee_it_was_taken_from(
 
 
 ORDER_STATE = "query($id: ID!) { order(id: $id) { status statusLabel } }"
-MY_PAYMENTS = "{ myPayments { items { id status statusLabel } } }"
+MY_PAYMENTS = "{ myPayments(first: 20) { items { id status statusLabel } } }"
 
 
 async def _order_reads(stack: Stack, token: str, order_id: str) -> dict[str, str]:
@@ -221,7 +221,7 @@ async def test_paying_a_paid_order_again_says_its_state_in_words_not_a_code(
     assert errors == [{"code": "ORDER_NOT_REFUNDABLE", "message": "只有已支付的订单可以退款（该订单状态为 待缴费）。"}]
 
 
-MY_RECEIPTS = "{ myReceipts { departmentCode kind status statusLabel } }"
+MY_RECEIPTS = "{ myReceipts(first: 20) { departmentCode kind status statusLabel } }"
 
 
 async def test_a_receipts_state_reads_as_words_after_a_part_refund(

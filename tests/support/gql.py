@@ -10,6 +10,16 @@ from litestar.testing import AsyncTestClient
 
 Client = AsyncTestClient[Any] | httpx.AsyncClient
 
+# Every test calls from 127.0.0.1, many as one citizen, and reads whole pages to check every word: the
+# suite's query cost buckets and per-query cap are bottomless (settings for tests/conftest.py,
+# ONEWINDOW_COST_* for the servers tests/e2e starts). tests/integration/test_query_cost.py sets the real
+# numbers; tests/unit/test_query_cost.py checks that the platform's own operations fit under the cap.
+SUITE_COST_LIMITS: dict[str, int] = {"cost_max_query": 1_000_000} | {
+    f"cost_{who}_{what}": 1_000_000
+    for who in ("first_party", "third_party", "anonymous")
+    for what in ("maximum", "rate")
+}
+
 
 async def send(
     client: Client, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None, locale: str = "en"

@@ -107,25 +107,27 @@ async def third_party_token(
     redis: Any,
     phone: str,
     scopes: list[str],
+    client_id: str | None = None,
     *,
     documents_only: bool = False,
 ) -> tuple[str, str]:
-    """(access token, citizen id) of a mini-program session, as after the code exchange."""
+    """(access token, citizen id) of a mini-program session, as after the code exchange; of a new
+    mini-program, or of the one registered as `client_id`."""
     async with db() as session, session.begin():
         citizen_id = (await session.execute(select(t.citizens.c.id).where(t.citizens.c.phone == phone))).scalar_one()
-        client, _ = await clients.create_client(
-            session,
-            name="Some mini-program",
-            redirect_uris=["https://mp.example.cn/cb"],
-            scopes=scopes,
-            documents_only=documents_only,
-        )
-        await oidc.grant_consent(session, citizen_id, client.client_id, scopes)
+        if client_id is None:
+            client, _ = await clients.create_client(
+                session,
+                name="Some mini-program",
+                redirect_uris=["https://mp.example.cn/cb"],
+                scopes=scopes,
+                documents_only=documents_only,
+            )
+            client_id = client.client_id
+        await oidc.grant_consent(session, citizen_id, client_id, scopes)
         store = SessionStore(session, redis, lifetime=timedelta(days=1))
-        session_id, _ = await store.create(SubjectType.CITIZEN, citizen_id, client.client_id, scopes, RequestMeta())
+        session_id, _ = await store.create(SubjectType.CITIZEN, citizen_id, client_id, scopes, RequestMeta())
     identity = api.app.state.resources.identity
-    subject = oidc.pairwise_subject(identity.pairwise_key, client.client_id, citizen_id)
-    token = identity.tokens.access_token(
-        subject=subject, session_id=session_id, client_id=client.client_id, scopes=scopes
-    )
+    subject = oidc.pairwise_subject(identity.pairwise_key, client_id, citizen_id)
+    token = identity.tokens.access_token(subject=subject, session_id=session_id, client_id=client_id, scopes=scopes)
     return token, citizen_id

@@ -83,7 +83,7 @@ class ApplicationQuery:
         "Your applications, newest first (a bundle is one application with items).",
         permission=permissions.IsCitizen(READ),
     )
-    async def my_applications(self, info: Info, first: int = 20, after: str | None = None) -> ApplicationConnection:
+    async def my_applications(self, info: Info, first: int, after: str | None = None) -> ApplicationConnection:
         principal = permissions.caller(info)
         size = check_page_size(first, info.context.settings.max_page_size)
         service = await info.context.applications()
@@ -119,7 +119,7 @@ class ApplicationQuery:
 
     @permissions.field("Your notices, newest first.", permission=permissions.IsCitizen(READ))
     async def my_notifications(
-        self, info: Info, first: int = 20, offset: int = 0, unread_only: bool = False
+        self, info: Info, first: int, offset: int = 0, unread_only: bool = False
     ) -> NotificationPage:
         principal = permissions.caller(info)
         size = check_page_size(first, info.context.settings.max_page_size)
@@ -133,8 +133,8 @@ class ApplicationQuery:
     async def department_queue(
         self,
         info: Info,
+        first: int,
         status: Status | None = None,
-        first: int = 20,
         offset: int = 0,
     ) -> QueuePage:
         officer = await officer_of(info)

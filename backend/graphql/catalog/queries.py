@@ -31,7 +31,7 @@ class CatalogQuery:
 
     @strawberry.field(description="Matters ordered by code, a page at a time.")
     async def matters(
-        self, info: Info, first: int = 20, after: str | None = None, filter: MatterFilter | None = None
+        self, info: Info, first: int, after: str | None = None, filter: MatterFilter | None = None
     ) -> MatterConnection:
         ctx = info.context
         size = check_page_size(first, ctx.settings.max_page_size)

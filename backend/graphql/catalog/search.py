@@ -34,7 +34,7 @@ class SearchQuery:
         )
     )
     async def search_matters(
-        self, info: Info, query: str, first: int = 10, filter: MatterFilter | None = None
+        self, info: Info, query: str, first: int, filter: MatterFilter | None = None
     ) -> list[SearchHit]:
         ctx = info.context
         size = check_page_size(first, 50)

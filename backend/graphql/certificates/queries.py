@@ -18,7 +18,7 @@ class CertificateQuery:
     @permissions.field(
         "Your electronic certificates (电子证照), newest first.", permission=permissions.IsCitizen(CERTS)
     )
-    async def my_certificates(self, info: Info, first: int = 20, offset: int = 0) -> CertificatePage:
+    async def my_certificates(self, info: Info, first: int, offset: int = 0) -> CertificatePage:
         principal = permissions.caller(info)
         size = check_page_size(first, info.context.settings.max_page_size)
         service = await info.context.applications()

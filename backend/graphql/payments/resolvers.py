@@ -52,7 +52,7 @@ async def _order_for(info: Info, order_id: str) -> po.Order | None:
 @strawberry.type
 class PaymentQuery:
     @permissions.field("Your payment orders, newest first.", permission=permissions.IsCitizen(SCOPE))
-    async def my_payments(self, info: Info, first: int = 20, offset: int = 0) -> OrderPage:
+    async def my_payments(self, info: Info, first: int, offset: int = 0) -> OrderPage:
         principal = permissions.caller(info)
         await info.context.catalog_snapshot()
         size = check_page_size(first, info.context.settings.max_page_size)
@@ -68,7 +68,7 @@ class PaymentQuery:
         return Order.build(found, info) if found else None
 
     @permissions.field("Your fiscal e-receipts, newest first.", permission=permissions.IsCitizen(SCOPE))
-    async def my_receipts(self, info: Info, first: int = 20, offset: int = 0) -> list[Receipt]:
+    async def my_receipts(self, info: Info, first: int, offset: int = 0) -> list[Receipt]:
         principal = permissions.caller(info)
         size = check_page_size(first, info.context.settings.max_page_size)
         found = await pr.receipts_of_citizen(
@@ -89,7 +89,7 @@ class PaymentQuery:
         "The daily job's latest comparison of each of the last days it checked, newest first.",
         permission=permissions.HasRole(Role.FINANCE, Role.ADMIN),
     )
-    async def bill_checks(self, info: Info, first: int = 30) -> list[BillReconciliation]:
+    async def bill_checks(self, info: Info, first: int) -> list[BillReconciliation]:
         size = check_page_size(first, info.context.settings.max_page_size)
         found = await info.context.bills.history(size)
         return [BillReconciliation.build(report, checked_at) for checked_at, report in found]
