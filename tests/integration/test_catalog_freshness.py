@@ -3,41 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import json
-import shutil
 from pathlib import Path
 
 from backend.broadcast import Broadcast
 from backend.catalog.files import DEMO_CATALOG_DIR
-from backend.catalog.importer import import_catalog
 from backend.catalog.snapshot import CHANGED_CHANNEL, CatalogCache, announce_change
-from backend.catalog.validate import read_catalog
-from backend.db.engine import create_engine, session_factory, unit_of_work
+from backend.db.engine import create_engine, session_factory
 from backend.kv import connect
+from tests.support.catalog_imports import import_folder, renamed_export
 from tests.support.servers import RedisServer
 
 
-async def _import(url: str, folder: Path) -> None:
-    catalog, problems = read_catalog(folder)
-    assert catalog is not None, problems
-    engine = create_engine(url)
-    async with session_factory(engine)() as session, unit_of_work(session):
-        await import_catalog(session, catalog, source=str(folder))
-    await engine.dispose()
-
-
-def _renamed(tmp_path: Path, code: str, english: str) -> Path:
-    folder = tmp_path / "export"
-    shutil.copytree(DEMO_CATALOG_DIR, folder)
-    path = folder / "matters.json"
-    matters = json.loads(path.read_text(encoding="utf-8"))
-    next(m for m in matters if m["code"] == code)["name"]["en"] = english
-    path.write_text(json.dumps(matters, ensure_ascii=False), encoding="utf-8")
-    return folder
-
-
 async def test_periodic_check_picks_up_an_import(empty_database: str, tmp_path: Path) -> None:
-    await _import(empty_database, DEMO_CATALOG_DIR)
+    await import_folder(empty_database, DEMO_CATALOG_DIR)
     engine = create_engine(empty_database)
     cache = CatalogCache(session_factory(engine))
     cache.CHECK_SECONDS = 0  # check the import log on every read
@@ -45,7 +23,7 @@ async def test_periodic_check_picks_up_an_import(empty_database: str, tmp_path: 
         before = await cache.get()
         assert before.by_code["GZ-GA-0001"].name["en"] != "Renamed"
         assert await cache.get() is before  # nothing changed: the same snapshot
-        await _import(empty_database, _renamed(tmp_path, "GZ-GA-0001", "Renamed"))
+        await import_folder(empty_database, renamed_export(tmp_path, "GZ-GA-0001", "Renamed"))
         after = await cache.get()
         assert after is not before and after.version > before.version
         assert after.by_code["GZ-GA-0001"].name["en"] == "Renamed"
@@ -54,7 +32,7 @@ async def test_periodic_check_picks_up_an_import(empty_database: str, tmp_path: 
 
 
 async def test_change_notice_marks_every_instance_stale(empty_database: str, redis_server: RedisServer) -> None:
-    await _import(empty_database, DEMO_CATALOG_DIR)
+    await import_folder(empty_database, DEMO_CATALOG_DIR)
     engine = create_engine(empty_database)
     caches = [CatalogCache(session_factory(engine)) for _ in range(2)]  # two instances
     redis = connect(redis_server.url)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -15,15 +14,12 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from backend.catalog.files import DEMO_CATALOG_DIR
-from backend.catalog.importer import import_catalog
 from backend.catalog.snapshot import announce_change
-from backend.catalog.validate import read_catalog
 from backend.cli import main as cli
 from backend.db import tables as t
-from backend.db.engine import create_engine, session_factory, unit_of_work
 from backend.platform.documents import document_id
 from backend.settings import PROJECT_ROOT, get_settings
+from tests.support.catalog_imports import import_folder, renamed_export
 from tests.support.factories import citizen, resident, staff
 from tests.support.gql import as_user
 from tests.support.identity import login, third_party_token
@@ -116,7 +112,7 @@ async def test_an_import_changes_the_cached_answer_and_its_etag(
         heard.set()
 
     catalog.mark_stale = mark_and_tell
-    await _import_renamed(catalog_database, tmp_path, MATTER, "Renamed by the import")
+    await import_folder(catalog_database, renamed_export(tmp_path, MATTER, "Renamed by the import"))
     await announce_change(fresh_redis)  # what `onewindow catalog import` does after committing
     await asyncio.wait_for(heard.wait(), 10)
 
@@ -200,23 +196,6 @@ async def test_a_documents_only_app_calls_its_own_and_the_platforms_documents_an
     # a citizen (here in the platform's own app) cannot register documents
     status, body = await as_user(api, person.token, REGISTER, {"input": {"clientId": app_id, "documents": [other]}})
     assert status == 200 and code_of(body) == "FORBIDDEN"
-
-
-async def _import_renamed(url: str, tmp_path: Path, code: str, english: str) -> None:
-    folder = tmp_path / "export"
-    shutil.copytree(DEMO_CATALOG_DIR, folder)
-    path = folder / "matters.json"
-    matters = json.loads(path.read_text(encoding="utf-8"))
-    next(m for m in matters if m["code"] == code)["name"]["en"] = english
-    path.write_text(json.dumps(matters, ensure_ascii=False), encoding="utf-8")
-    catalog, problems = read_catalog(folder)
-    assert catalog is not None, problems
-    engine = create_engine(url)
-    try:
-        async with session_factory(engine)() as session, unit_of_work(session):
-            await import_catalog(session, catalog, source=str(folder))
-    finally:
-        await engine.dispose()
 
 
 async def test_registration_is_idempotent_and_an_app_is_created_documents_only(
