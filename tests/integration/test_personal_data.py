@@ -127,6 +127,7 @@ async def _resident(api: AsyncTestClient[Any], db: Sessions) -> Resident:
             "query": "生育登记",
             "bundleCode": None,
             "clientId": "onewindow-app",  # appUsage: an app's counts, readable by admins and its developers
+            "first": 20,  # every growing list takes a required first
         },
     )
 
