@@ -267,6 +267,8 @@ def requested_cost(plan: Plan, variables: dict[str, Any] | None) -> int:
 def _size(value: int | str | None, variables: dict[str, Any]) -> int | None:
     if isinstance(value, str):
         value = variables.get(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # GraphQL takes 3.0 for the Int 3, and so does the resolver
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 

@@ -262,3 +262,14 @@ async def test_the_guides_app_usage_query_runs_on_the_real_cap(metered: AsyncTes
         assert status == 200 and "errors" not in body, body
         assert len(body["data"]["appUsage"]) == days
         assert body["extensions"]["cost"]["requestedQueryCost"] == days * (1 + 10)  # a day and its error codes
+
+
+async def test_a_first_sent_as_3_point_0_is_priced_as_3(metered: AsyncTestClient[Any]) -> None:
+    """GraphQL takes 3.0 for an Int (a JSON number from some clients); the price took it for no `first`
+    at all (100) and refused a small page with MAX_COST_EXCEEDED."""
+    page = "query($n: Int!) { matters(first: $n) { edges { node { code department { name } } } } }"
+    response = await metered.post("/graphql", json={"query": page, "variables": {"n": 3.0}})
+    body = response.json()
+    assert "errors" not in body, body
+    assert len(body["data"]["matters"]["edges"]) == 3
+    assert body["extensions"]["cost"]["requestedQueryCost"] == 1 + 3 * 3
