@@ -79,7 +79,9 @@ register(
         CommonErrorCode.INVALID_CURSOR: "The page cursor is not valid. Start again from the first page.",
         CommonErrorCode.PAGE_SIZE_OUT_OF_RANGE: "Ask for between 1 and {max} items per page.",
         CommonErrorCode.GRAPHQL_VALIDATION_FAILED: "The query is not valid for this API: {detail}",
-        CommonErrorCode.METHOD_NOT_ALLOWED: "Mutations must be sent with POST.",
+        CommonErrorCode.METHOD_NOT_ALLOWED: (
+            "Send mutations with POST, and subscriptions over a WebSocket to /graphql (graphql-transport-ws)."
+        ),
         CommonErrorCode.UNSUPPORTED_MEDIA_TYPE: "Send the request as JSON (Content-Type: application/json).",
         CommonErrorCode.TEMPORARILY_UNAVAILABLE: (
             "This service is temporarily unavailable. Please try again in a minute."

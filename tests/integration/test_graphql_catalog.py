@@ -339,3 +339,19 @@ async def test_search_offers_bundles_and_honours_filters(api: AsyncTestClient[An
     filtered = (await gql(api, SEARCH, {"q": "身份证", "f": {"department": "GZ-GA"}}))["data"]["searchMatters"]
     assert filtered and all(h["matter"] is None or h["matter"]["code"].startswith("GZ-GA-") for h in filtered)
     assert (await gql(api, SEARCH, {"q": "   "}))["data"]["searchMatters"] == []
+
+
+@pytest.mark.parametrize(
+    ("language", "says"),
+    [("en", "WebSocket"), ("zh-CN", "WebSocket"), ("zh-HK", "WebSocket")],
+)
+async def test_a_subscription_posted_over_http_is_told_to_use_the_websocket(
+    api: AsyncTestClient[Any], language: str, says: str
+) -> None:
+    """It used to answer "Mutations must be sent with POST" to a subscription that was POSTed."""
+    subscription = "subscription { applicationUpdated { id } }"
+    refused = await api.post("/graphql", json={"query": subscription}, headers={"accept-language": language})
+    assert refused.status_code == 405
+    error = refused.json()["errors"][0]
+    assert error["extensions"]["code"] == "METHOD_NOT_ALLOWED"
+    assert says in error["message"] and "/graphql" in error["message"]

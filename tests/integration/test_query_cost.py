@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
+from graphql import get_introspection_query
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -227,3 +228,48 @@ async def test_workers_spend_on_their_own_briefly_and_the_bucket_keeps_the_debt(
     monkeypatch.setattr(throttle, "SYNC_SECONDS", 0)  # from now on each take asks Redis
     refused = await one.take(bucket, 1)  # tells its 300: the bucket is 200 in debt
     assert not refused.taken and refused.available < -199 and refused.retry_after == 21  # (200 + 1) / 10
+
+
+async def test_thirty_aliased_schema_introspections_are_priced_and_refused(metered: AsyncTestClient[Any]) -> None:
+    """Introspection was free: 30 aliases of `__schema` answered 3 MB to anyone, as often as asked.
+    Each `__schema` now costs INTROSPECTION_COSTS points (and `__type` a few): one standard
+    introspection (a client tool's) still runs; thirty of them are refused before they run."""
+    schema = "{ types { name fields(includeDeprecated: true) { name args { name } type { name } } } }"
+    heavy = "{ " + " ".join(f"s{i}: __schema {schema}" for i in range(30)) + " }"
+    refused = await gql(metered, heavy, locale="en")
+    assert [e["extensions"]["code"] for e in refused["errors"]] == ["MAX_COST_EXCEEDED"]
+    assert "data" not in refused
+    one = await gql(metered, get_introspection_query(descriptions=True), locale="en")
+    assert "errors" not in one and one["data"]["__schema"]["types"]
+    assert one["extensions"]["cost"]["requestedQueryCost"] == one["extensions"]["cost"]["actualQueryCost"] == 100
+    typename = await gql(metered, "{ __typename }", locale="en")
+    assert typename["extensions"]["cost"]["requestedQueryCost"] == 0  # __typename stays free
+
+
+async def test_the_guides_app_usage_query_runs_on_the_real_cap(metered: AsyncTestClient[Any]) -> None:
+    """The developer guide's `appUsage(days: 7) { ... errors { code count label } }` was priced 10,100
+    (an undeclared list of 100 days, each with 100 error codes) and refused with MAX_COST_EXCEEDED."""
+    from backend.identity.clients import APP_CLIENT_ID
+    from tests.support.identity import staff_token
+
+    usage = (
+        "query($c: String!, $d: Int!) "
+        "{ appUsage(clientId: $c, days: $d) { day requests cost throttled errors { code count label } } }"
+    )
+    admin = await staff_token(metered, "admin")
+    for days in (7, 90):
+        status, body = await as_user(metered, admin, usage, {"c": APP_CLIENT_ID, "d": days})
+        assert status == 200 and "errors" not in body, body
+        assert len(body["data"]["appUsage"]) == days
+        assert body["extensions"]["cost"]["requestedQueryCost"] == days * (1 + 10)  # a day and its error codes
+
+
+async def test_a_first_sent_as_3_point_0_is_priced_as_3(metered: AsyncTestClient[Any]) -> None:
+    """GraphQL takes 3.0 for an Int (a JSON number from some clients); the price took it for no `first`
+    at all (100) and refused a small page with MAX_COST_EXCEEDED."""
+    page = "query($n: Int!) { matters(first: $n) { edges { node { code department { name } } } } }"
+    response = await metered.post("/graphql", json={"query": page, "variables": {"n": 3.0}})
+    body = response.json()
+    assert "errors" not in body, body
+    assert len(body["data"]["matters"]["edges"]) == 3
+    assert body["extensions"]["cost"]["requestedQueryCost"] == 1 + 3 * 3

@@ -361,3 +361,20 @@ async def _persona_applications(database_url: str) -> list[tuple[str, str, str, 
             return [tuple(row) for row in rows]  # type: ignore[misc]
     finally:
         await engine.dispose()
+
+
+async def test_an_app_without_certificates_read_is_not_told_the_persona_has_no_social_security_card(
+    api: Any, db: Sessions, fresh_redis: Any
+) -> None:
+    """The resident's unemployment benefit was approved because her social security card is in her
+    wallet; an app with applications:read only read "Social Security Card · Card number: required (not
+    found): met": the card number is hidden from it, but the condition held, so it was found."""
+    from tests.support.identity import third_party_token
+
+    await personas(db)
+    token, _ = await third_party_token(api, db, fresh_redis, f"{PHONE_PREFIX}01", ["openid", "applications:read"])
+    query = "{ myApplications(first: 5) { edges { node { matter { code } decision { conditions { text held } } } } } }"
+    edges = (await run(api, token, query, locale="en"))["myApplications"]["edges"]
+    [decision] = [e["node"]["decision"] for e in edges if e["node"]["matter"]["code"] == "GZ-RSJ-0001"]
+    card = [c for c in decision["conditions"] if c["text"].startswith("Social Security Card")]
+    assert card == [{"text": "Social Security Card · Card number: required (found): met", "held": True}]

@@ -61,7 +61,10 @@ def test_aliases_fragments_and_mutations() -> None:
     assert price(inline)[0] == 1 + 15  # the same field selected twice is one list
     mutation = 'mutation { requestLoginCode(phone: "13800138000") { sent errors { code } } }'
     assert price(mutation, data={"requestLoginCode": {"sent": True, "errors": []}}) == (10 + 1 + 30, 10 + 1)
-    assert price("{ __schema { types { name fields { name } } } __typename }")[0] == 0  # introspection is free
+    # introspection costs a flat price whatever it selects (30 aliased __schema were 3 MB for nothing)
+    schema = {"__schema": {"types": []}, "__typename": "Query"}
+    assert price("{ __schema { types { name fields { name } } } __typename }", data=schema) == (100, 100)
+    assert price('{ t: __type(name: "Query") { name } }', data={"t": None}) == (10, 0)  # nothing found
 
 
 def test_the_original_attack_is_priced_far_above_the_cap() -> None:
