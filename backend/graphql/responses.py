@@ -21,7 +21,6 @@ from backend.i18n import negotiate
 MAX_AGE_SECONDS = 60
 MAX_ENTRIES = 2_000
 MAX_BYTES = 32 * 1024 * 1024
-JSON = "application/json"
 # The answer depends on the language; a token caller's answer may differ (and is never cached here).
 _VARY = "Accept-Language, Authorization"
 _CACHE_CONTROL = f"public, max-age={MAX_AGE_SECONDS}"
