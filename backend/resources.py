@@ -13,6 +13,8 @@ from backend.broadcast import Broadcast
 from backend.catalog.snapshot import CatalogCache
 from backend.i18n import Catalogs
 from backend.identity.service import IdentityDeps
+from backend.job_queue import JobQueue
+from backend.outbox.relay import Relay
 from backend.search.service import SearchService
 from backend.settings import Settings
 from payments.notifications import NotificationBatcher
@@ -36,3 +38,7 @@ class Resources:
     payments: PaymentDeps
     notifications: NotificationBatcher
     assistant: AssistantRelay
+    jobs: JobQueue
+    """The shared job queue (backend.job_queue; the worker is backend.jobs)."""
+    relay: Relay
+    """The outbox's relay (backend.outbox)."""

@@ -9,7 +9,7 @@ import os
 import re
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 import msgspec
@@ -194,6 +194,29 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "suggestions add ?matter=CODE or ?bundle=CODE."
         ),
     ] = "onewindow://apply"
+    upload_storage: Annotated[
+        Literal["local", "database"],
+        _doc("Where uploads are kept (ONEWINDOW_UPLOAD_STORAGE): `local` (one instance only) or `database` (any)."),
+    ] = "local"
+    job_heartbeat_seconds: Annotated[
+        int, _doc("A running job's lease (ONEWINDOW_JOB_HEARTBEAT_SECONDS): then another worker retries it.")
+    ] = 30
+    job_sweep_seconds: Annotated[
+        int, _doc("How often workers look for dead workers' jobs (ONEWINDOW_JOB_SWEEP_SECONDS).")
+    ] = 10
+    webhook_timeout_seconds: Annotated[
+        float, _doc("Seconds a webhook endpoint has (ONEWINDOW_WEBHOOK_TIMEOUT_SECONDS).")
+    ] = 10.0
+    webhook_clock_scale: Annotated[
+        float,
+        _doc("Multiplies webhook retry delays and the 5 days before disabling (ONEWINDOW_WEBHOOK_CLOCK_SCALE; tests)."),
+    ] = 1.0
+    webhook_public_endpoints_only: Annotated[
+        bool,
+        _doc(
+            "Refuse webhook endpoints not https or not public (ONEWINDOW_WEBHOOK_PUBLIC_ENDPOINTS_ONLY; production: on)"
+        ),
+    ] = False
 
     @property
     def is_production(self) -> bool:

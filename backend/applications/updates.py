@@ -11,12 +11,9 @@ from typing import Any
 
 import structlog
 
+from backend.outbox.live import channel
+
 log = structlog.get_logger(__name__)
-
-
-def channel(citizen_id: str) -> str:
-    """The Redis channel a citizen's live updates travel on."""
-    return f"applications:{citizen_id}"
 
 
 class LiveUpdates:

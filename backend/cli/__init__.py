@@ -56,11 +56,11 @@ def main() -> None:
 
 
 def _register() -> None:
-    from backend.cli import applications, calendar, catalog, demo, documents, identity, rules, server
+    from backend.cli import applications, calendar, catalog, demo, documents, identity, jobs, rules, server
     from backend.cli import usage as usage_commands
     from payments import cli as payment_commands
 
-    modules = (server, catalog, demo, identity, documents, applications, calendar, rules, payment_commands)
+    modules = (server, jobs, catalog, demo, identity, documents, applications, calendar, rules, payment_commands)
     for module in (*modules, usage_commands):
         for command in module.COMMANDS:
             main.add_command(command)

@@ -39,21 +39,34 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     return create_async_engine(url, hide_parameters=True, **kwargs)
 
 
-def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Sessions that keep loaded values after commit (results outlive the transaction)."""
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+def session_factory(engine: AsyncEngine, **info: Any) -> async_sessionmaker[AsyncSession]:
+    """Sessions that keep loaded values after commit (results outlive the transaction); `info` is
+    copied into every session's `info` (e.g. how to wake the outbox's relay)."""
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False, info=info or None)
+
+
+_AFTER_COMMIT = "after_commit"
+
+
+def after_commit(session: AsyncSession, key: str, callback: Callable[[], Awaitable[None]]) -> None:
+    """Run `callback` once the unit of work around `session` commits (once per `key`); forgotten on a
+    rollback. For work that must only follow a committed change: waking the outbox's relay."""
+    session.info.setdefault(_AFTER_COMMIT, {})[key] = callback
 
 
 @asynccontextmanager
 async def unit_of_work(session: AsyncSession) -> AsyncIterator[AsyncSession]:
-    """Commit when the block ends normally, roll back on ANY exception."""
+    """Commit when the block ends normally, roll back on ANY exception; then the `after_commit` callbacks."""
     try:
         yield session
     except BaseException:
+        session.info.pop(_AFTER_COMMIT, None)
         await session.rollback()
         raise
     else:
         await session.commit()
+        for callback in session.info.pop(_AFTER_COMMIT, {}).values():
+            await callback()
 
 
 T = TypeVar("T")

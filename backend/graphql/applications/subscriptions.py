@@ -8,11 +8,11 @@ from collections.abc import AsyncGenerator, AsyncIterator
 import strawberry
 from strawberry.permission import PermissionExtension
 
-from backend.applications.updates import channel
 from backend.broadcast import Listener
 from backend.graphql import permissions
 from backend.graphql.applications.types import Application
 from backend.graphql.context import Info
+from backend.outbox.live import channel
 
 
 @strawberry.type

@@ -1,0 +1,51 @@
+"""`onewindow worker`: the background jobs (webhook deliveries, the outbox's sweep, reconciling with the
+payment channel, the daily bill check, reminders, expiries), on any number of machines at once."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import click
+
+from backend.settings import get_settings
+
+
+@click.command("worker")
+@click.option("--concurrency", default=20, show_default=True, type=int, help="Jobs run at the same time.")
+def worker(concurrency: int) -> None:
+    """Run the scheduled and queued jobs until Ctrl-C (or SIGTERM, which lets running jobs finish).
+
+    Start one per machine, or several: they share the queue in Redis, and each scheduled job runs once
+    per slot however many there are. On embedded defaults it uses the embedded Redis that
+    `onewindow serve` starts (waiting for it up to 30 s).
+    """
+    from backend.jobs.worker import build_worker
+    from backend.kv import running_redis_url
+    from backend.logs import configure_logging
+    from backend.runtime import open_resources
+
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    if not settings.redis_url:
+        deadline = time.monotonic() + 30
+        while running_redis_url("", settings.data_dir) is None and time.monotonic() < deadline:
+            time.sleep(0.2)  # the web server starts the embedded Redis; it owns and stops it
+
+    async def work() -> None:
+        async with open_resources(settings) as opened:
+            resources = opened.resources
+            jobs = build_worker(
+                resources.jobs.queue,
+                resources,
+                concurrency=concurrency,
+                heartbeat=settings.job_heartbeat_seconds,
+                sweep=settings.job_sweep_seconds,
+            )
+            click.echo(f"onewindow worker: {len(jobs.functions)} jobs, {concurrency} at a time")
+            await jobs.start()
+
+    asyncio.run(work())
+
+
+COMMANDS = [worker]

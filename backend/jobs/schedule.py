@@ -1,0 +1,41 @@
+"""The scheduled jobs: what runs when, on any number of workers, once per slot.
+
+Each entry is a name, a cron expression (croniter; six fields put seconds last) and what one run does
+with the process's Resources. `once_per_slot` runs claim their slot in `job_runs` first (see runs.py):
+SAQ already enqueues a scheduled job under one key, and the claim closes the last gap (a worker that
+computed the same slot just after the first run finished). Frequent sweeps that are safe to repeat
+(the outbox relay) skip the claim and its row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import msgspec
+
+from backend.resources import Resources
+
+Run = Callable[[Resources], Awaitable[dict[str, Any]]]
+
+
+class Scheduled(msgspec.Struct, frozen=True):
+    """One scheduled job."""
+
+    name: str
+    cron: str
+    run: Run
+    once_per_slot: bool = True
+    timeout: int = 300
+    """Seconds a run may take before it is cancelled (and retried)."""
+
+
+async def relay_outbox(resources: Resources) -> dict[str, Any]:
+    """Relay the events whose writer could not (crashed after its commit, or had no relay at hand)."""
+    return {"relayed": await resources.relay.run()}
+
+
+SCHEDULE: tuple[Scheduled, ...] = (
+    Scheduled("outbox.relay", "* * * * * */2", relay_outbox, once_per_slot=False, timeout=60),
+)
+"""Every scheduled job. Add a job here (its function in the module of its domain's jobs)."""

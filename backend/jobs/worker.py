@@ -1,0 +1,117 @@
+"""The job worker (`onewindow worker`): SAQ's worker with the platform's jobs, on the process's Resources.
+
+Run as many as you like, on as many machines: they share the queue in Redis and the slots in the
+database. A worker killed in the middle of a job leaves it active in the queue; SAQ's sweep hands it to
+another worker once its heartbeat stops (the job's own rows say what was done: nothing is done twice).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+from collections.abc import AsyncIterator, Callable, Coroutine
+from datetime import UTC, datetime
+from typing import Any
+
+import structlog
+from saq import CronJob, Queue, Worker
+from saq.types import PartialTimersDict
+
+from backend.jobs import runs
+from backend.jobs.schedule import SCHEDULE, Scheduled
+from backend.resources import Resources
+
+log = structlog.get_logger("backend.jobs")
+
+Function = Callable[..., Coroutine[Any, Any, Any]]
+
+ONE_OFF: dict[str, Callable[..., Coroutine[Any, Any, Any]]] = {}
+"""Jobs enqueued by name (`JobQueue.enqueue`): name -> `async def job(resources, **kwargs)`."""
+
+
+def worker_name() -> str:
+    """Who ran a job, in `job_runs`: host and process."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+@contextlib.asynccontextmanager
+async def _heartbeat(ctx: dict[str, Any], every: float) -> AsyncIterator[None]:
+    """Touch the running job every `every` seconds: the job's lease. SAQ's sweep takes a job whose
+    heartbeat stopped (its worker was killed) away from its worker and retries it elsewhere."""
+
+    async def beat() -> None:
+        while True:
+            await asyncio.sleep(every)
+            await ctx["job"].update()
+
+    task = asyncio.create_task(beat())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+
+
+def _scheduled_function(job: Scheduled, resources: Resources, heartbeat: int) -> Function:
+    async def run(ctx: dict[str, Any]) -> dict[str, Any]:
+        async with _heartbeat(ctx, heartbeat / 3):
+            return await _run_scheduled(ctx, job, resources)
+
+    # SAQ names a cron job (and its queue key) by the function's qualified name.
+    run.__qualname__ = run.__name__ = job.name
+    return run
+
+
+async def _run_scheduled(ctx: dict[str, Any], job: Scheduled, resources: Resources) -> dict[str, Any]:
+    saq_job = ctx["job"]
+    at = datetime.fromtimestamp(saq_job.scheduled or saq_job.queued / 1000, UTC)
+    slot = at.strftime("%Y-%m-%dT%H:%M:%S")
+    retry = saq_job.attempts > 1
+    if job.once_per_slot and not await runs.claim(resources.sessions, job.name, slot, worker_name(), retry=retry):
+        return {"skipped": "another worker ran this slot"}
+    try:
+        outcome = await job.run(resources)
+    except Exception:
+        if job.once_per_slot:
+            await runs.release(resources.sessions, job.name, slot)
+        raise
+    if job.once_per_slot:
+        await runs.finish(resources.sessions, job.name, slot, outcome)
+    log.info("jobs.ran", job=job.name, slot=slot, **outcome)
+    return outcome
+
+
+def _one_off_function(name: str, job: Function, resources: Resources, heartbeat: int) -> tuple[str, Function]:
+    async def run(ctx: dict[str, Any], **kwargs: Any) -> Any:
+        async with _heartbeat(ctx, heartbeat / 3):
+            return await job(resources, **kwargs)
+
+    return name, run
+
+
+def build_worker(
+    queue: Queue, resources: Resources, *, concurrency: int = 20, heartbeat: int = 30, sweep: int = 10
+) -> Worker[Any]:
+    """A SAQ worker running every scheduled job and every one-off job of the platform. A job whose
+    worker stopped beating for `heartbeat` seconds is retried elsewhere (checked every `sweep` s)."""
+    cron_jobs = [
+        CronJob(
+            _scheduled_function(job, resources, heartbeat),
+            cron=job.cron,
+            timeout=job.timeout,
+            heartbeat=heartbeat,
+            retries=2,
+        )
+        for job in SCHEDULE
+    ]
+    functions = [_one_off_function(name, job, resources, heartbeat) for name, job in ONE_OFF.items()]
+    return Worker(
+        queue,
+        functions=functions,
+        cron_jobs=cron_jobs,
+        concurrency=concurrency,
+        timers=PartialTimersDict(sweep=sweep, schedule=1, abort=1, worker_info=10),
+    )

@@ -1,0 +1,1 @@
+"""Apps' webhooks: subscriptions, signed deliveries (Standard Webhooks) fed from the outbox, the log."""
