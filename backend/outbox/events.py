@@ -50,6 +50,28 @@ SCOPE_OF: dict[EventType, str | None] = {
 consent events, which only that app is told of."""
 
 
+DATA_FIELDS: dict[EventType, tuple[str, ...]] = {
+    **dict.fromkeys(
+        (
+            EventType.APPLICATION_SUBMITTED,
+            EventType.APPLICATION_STATUS_CHANGED,
+            EventType.APPLICATION_PAYMENT_REQUIRED,
+            EventType.APPLICATION_ISSUED,
+            EventType.APPLICATION_REFUSED,
+        ),
+        ("application_id", "reference", "matter_code", "status", "from_status", "action"),
+    ),
+    EventType.PAYMENT_SUCCEEDED: ("order_id", "application_id", "amount_fen", "channel"),
+    EventType.REFUND_SUCCEEDED: ("refund_id", "order_id", "application_id", "amount_fen"),
+    EventType.CONSENT_GRANTED: ("scopes",),
+    EventType.CONSENT_REVOKED: ("scopes",),
+    EventType.CERTIFICATE_ISSUED: ("certificate_id", "type_code", "application_id"),
+    EventType.CERTIFICATE_REVOKED: ("certificate_id", "type_code", "application_id"),
+}
+"""The keys of each event's internal `data` (ids, codes, statuses, amounts in fen; None where unknown).
+Consent events also name the app in the event's `client_id`; every other event names its citizen."""
+
+
 class OutboxEvent(msgspec.Struct, frozen=True, kw_only=True):
     """A committed event as the relay hands it to consumers."""
 
