@@ -204,6 +204,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     job_sweep_seconds: Annotated[
         int, _doc("How often workers look for dead workers' jobs (ONEWINDOW_JOB_SWEEP_SECONDS).")
     ] = 10
+    job_schedule: Annotated[
+        str,
+        _doc("Other schedules for jobs, `name=cron;name=cron` (ONEWINDOW_JOB_SCHEDULE; `onewindow worker --list`)."),
+    ] = ""
     webhook_timeout_seconds: Annotated[
         float, _doc("Seconds a webhook endpoint has (ONEWINDOW_WEBHOOK_TIMEOUT_SECONDS).")
     ] = 10.0

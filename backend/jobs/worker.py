@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import structlog
+from croniter import croniter  # type: ignore[import-untyped]
 from saq import CronJob, Queue, Worker
 from saq.types import PartialTimersDict
 
@@ -92,15 +93,33 @@ def _one_off_function(name: str, job: Function, resources: Resources, heartbeat:
     return name, run
 
 
+def schedule_of(overrides: str) -> dict[str, str]:
+    """Each scheduled job's cron expression, with the operator's `name=cron;name=cron` overrides."""
+    crons = {job.name: job.cron for job in SCHEDULE}
+    for pair in filter(None, (part.strip() for part in overrides.split(";"))):
+        name, _, cron = pair.partition("=")
+        if name.strip() not in crons or not croniter.is_valid(cron.strip()):
+            raise ValueError(f"ONEWINDOW_JOB_SCHEDULE: no job {name.strip()!r} or an invalid cron {cron.strip()!r}")
+        crons[name.strip()] = cron.strip()
+    return crons
+
+
 def build_worker(
-    queue: Queue, resources: Resources, *, concurrency: int = 20, heartbeat: int = 30, sweep: int = 10
+    queue: Queue,
+    resources: Resources,
+    *,
+    concurrency: int = 20,
+    heartbeat: int = 30,
+    sweep: int = 10,
+    overrides: str = "",
 ) -> Worker[Any]:
     """A SAQ worker running every scheduled job and every one-off job of the platform. A job whose
     worker stopped beating for `heartbeat` seconds is retried elsewhere (checked every `sweep` s)."""
+    crons = schedule_of(overrides)
     cron_jobs = [
         CronJob(
             _scheduled_function(job, resources, heartbeat),
-            cron=job.cron,
+            cron=crons[job.name],
             timeout=job.timeout,
             heartbeat=heartbeat,
             retries=2,
