@@ -15,6 +15,10 @@ from backend.outbox.relay import AfterCommit
 log = structlog.get_logger("backend.outbox")
 
 
+SESSION_ENDED = b'{"session_ended": true}'
+"""Published on a citizen's channel when one of their sessions is revoked: subscriptions re-check theirs."""
+
+
 def channel(citizen_id: str) -> str:
     """The Redis channel a citizen's live updates travel on (every instance's subscriptions listen)."""
     return f"applications:{citizen_id}"

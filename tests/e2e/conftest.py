@@ -26,6 +26,14 @@ def onewindow(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
+def create_database(pg: PostgresServer, prefix: str = "e2e") -> str:
+    """A new empty database on the session's PostgreSQL (one per test: several tests share the server)."""
+    database = f"{prefix}{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    createdb = [*pg.run_as, str(pg.bindir / "createdb"), "-h", "127.0.0.1", "-p", str(pg.port), "-U", "postgres"]
+    subprocess.run([*createdb, database], check=True)
+    return database
+
+
 @pytest.fixture
 def server_env(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str]:
     """Environment of a server on embedded defaults, or on the session's PostgreSQL and Redis."""
@@ -36,21 +44,7 @@ def server_env(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str]
     if getattr(request, "param", "embedded") == "postgresql+redis":
         pg: PostgresServer = request.getfixturevalue("postgres_server")
         redis: RedisServer = request.getfixturevalue("redis_server")
-        database = f"e2e{os.getpid()}_{uuid.uuid4().hex[:8]}"  # one per test: several e2e tests share the server
-        subprocess.run(
-            [
-                *pg.run_as,
-                str(pg.bindir / "createdb"),
-                "-h",
-                "127.0.0.1",
-                "-p",
-                str(pg.port),
-                "-U",
-                "postgres",
-                database,
-            ],
-            check=True,
-        )
+        database = create_database(pg)
         env |= {"ONEWINDOW_DATABASE_URL": pg.url(database), "ONEWINDOW_REDIS_URL": redis.url.replace("/0", "/5")}
     return env
 

@@ -43,8 +43,8 @@ async def _updates(
             # A subscription outlives its token: stop as soon as the citizen signs out or is revoked.
             if not await ctx.identity.access.session_active(session_id):
                 return
-            if wanted is not None and update.get("application_id") != wanted:
-                continue
+            if "application_id" not in update or (wanted is not None and update["application_id"] != wanted):
+                continue  # another application, or a sign-out somewhere that was not this session's
             service = await ctx.applications()
             found = await service.reads.get(update["application_id"])
             if found is not None and found.citizen_id == citizen_id:
