@@ -60,15 +60,17 @@ def serve(host: str, port: int, workers: int) -> None:
         proxy_headers=bool(settings.trusted_proxy_networks),
         forwarded_allow_ips=settings.trusted_proxy_networks or None,
     )
-    base = settings.public_url or f"http://{host if ':' not in host else f'[{host}]'}:{bound_port}"
+    listening = f"http://{host if ':' not in host else f'[{host}]'}:{bound_port}"
+    base = settings.public_url or listening
     if not settings.public_url:
         # Tokens and discovery name the address this server really answers on.
         os.environ["ONEWINDOW_PUBLIC_URL"] = base
         get_settings.cache_clear()
     # The socket is already listening: a request sent after this line waits in the backlog.
     click.echo(
-        f"onewindow is listening on {base}\n"
-        f"  GraphQL   {base}/graphql\n"
+        f"onewindow is listening on {listening}\n"
+        + (f"  Public    {base}  (ONEWINDOW_PUBLIC_URL)\n" if base != listening else "")
+        + f"  GraphQL   {base}/graphql\n"
         + (f"  GraphiQL  {base}/graphql  (open in a browser)\n" if settings.graphiql_enabled else "")
         + f"  Health    {base}/health",
         err=False,

@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
+from redis.asyncio import Redis
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from standardwebhooks import Webhook
@@ -52,6 +53,7 @@ pytestmark = pytest.mark.timeout(300)
 Sessions = async_sessionmaker[AsyncSession]
 T = TypeVar("T")
 REDIRECT = "https://progress.example.cn/callback"
+PUBLIC_URL = "http://onewindow.test"
 ONCE_PER_SLOT_JOB = "payments.expire_unpaid"
 PASSPORT = "GZ-GA-0013"  # the photo is an uploaded material
 PDF = b"%PDF-1.7\n% a scanned photo, uploaded to A\n%%EOF\n"
@@ -72,20 +74,28 @@ class Process:
 
     popen: subprocess.Popen[str]
     output: list[str] = field(default_factory=list)
+    reader: threading.Thread | None = None
 
     def drain(self) -> None:
         """Keep reading its output (a full pipe would block it)."""
-        assert self.popen.stdout is not None
-        threading.Thread(target=lambda: self.output.extend(self.popen.stdout or ()), daemon=True).start()
+        self.reader = threading.Thread(target=lambda: self.output.extend(self.popen.stdout or ()), daemon=True)
+        self.reader.start()
 
     def stop(self) -> str:
         """Ctrl-C, as an operator stops it; its whole output."""
-        self.popen.send_signal(signal.SIGINT)
+        if self.popen.poll() is None:
+            self.popen.send_signal(signal.SIGINT)
         try:
             self.popen.wait(timeout=30)
         except subprocess.TimeoutExpired:
             self.popen.kill()
             self.popen.wait()
+        if self.reader is not None:
+            self.reader.join(timeout=10)
+        elif self.popen.stdout is not None:
+            self.output.extend(self.popen.stdout)
+        if self.popen.stdout is not None:
+            self.popen.stdout.close()
         return "".join(self.output)
 
 
@@ -116,7 +126,7 @@ def _worker(env: dict[str, str]) -> Process:
         if line.startswith("onewindow worker:"):
             process.drain()
             return process
-    raise RuntimeError("onewindow worker ended before it started:\n" + "".join(process.output))
+    raise RuntimeError("onewindow worker ended before it started:\n" + process.stop())
 
 
 @pytest.fixture
@@ -129,6 +139,8 @@ def cluster(postgres_server: PostgresServer, redis_server: RedisServer, tmp_path
         "ONEWINDOW_REDIS_URL": redis_server.url.replace("/0", "/6"),
         # Both instances must share the master secret (signing keys, pairwise subjects, upload links).
         "ONEWINDOW_SECRET_KEY": "two-instances-share-this-master-secret-" + uuid.uuid4().hex,
+        # The load balancer's address: tokens, links and pages name it, whichever instance made them.
+        "ONEWINDOW_PUBLIC_URL": PUBLIC_URL,
         "ONEWINDOW_UPLOAD_STORAGE": "database",
         "ONEWINDOW_LOG_LEVEL": "info",
         # One anonymous budget, small and slowly refilled, to see that A and B spend the same one.
@@ -198,6 +210,13 @@ async def _consent_on_b(cluster: Cluster, db: Sessions, phone: str) -> tuple[str
     client_id = re.search(r"client_id:\s+(\S+)", registered).group(1)  # type: ignore[union-attr]
     secret = re.search(r"client_secret:\s+(\S+)", registered).group(1)  # type: ignore[union-attr]
     authorization = Authorization(client_id, REDIRECT, ["openid", "applications:read"])
+    # The citizen signed in to the city's app a moment ago: a new code only a minute later (the cooldown).
+    redis = Redis.from_url(cluster.env_a["ONEWINDOW_REDIS_URL"])
+    try:
+        for key in await redis.keys("otp:cooldown:*"):
+            await redis.delete(key)
+    finally:
+        await redis.aclose()
     async with httpx.AsyncClient(base_url=cluster.b, timeout=30) as browser:
         page = await browser.get(authorization.url)
         sent = await browser.post("/oauth/login/code", data={"phone": phone, "continue": inputs(page.text)["continue"]})
@@ -206,7 +225,7 @@ async def _consent_on_b(cluster: Cluster, db: Sessions, phone: str) -> tuple[str
             "/oauth/login", data={"phone": phone, "code": code, "continue": inputs(sent.text)["continue"]}
         )
         assert signed_in.status_code == 302, signed_in.text
-        consent = await browser.get(signed_in.headers["location"])
+        consent = await browser.get(signed_in.headers["location"].removeprefix(PUBLIC_URL))
         allowed = await browser.post(
             "/oauth/consent", data={"request": inputs(consent.text)["request"], "decision": "allow"}
         )
@@ -313,8 +332,8 @@ async def test_two_instances_behind_a_load_balancer_behave_as_one(cluster: Clust
         read_on_b = await run(on_b, second.token, MATERIALS, {"id": passport["application"]["id"]})
         (photo,) = [m for m in read_on_b["application"]["materials"] if m["key"] == "photo"]
         link = photo["upload"]["downloadUrl"]
-        assert link.startswith(cluster.b), link
-        downloaded = await on_b.get(link.removeprefix(cluster.b))
+        assert link.startswith(PUBLIC_URL), link
+        downloaded = await on_b.get(link.removeprefix(PUBLIC_URL))
         assert downloaded.status_code == 200 and downloaded.content == PDF
 
         # A catalog import is seen by B at once (the import tells every instance through Redis).
