@@ -12,6 +12,7 @@ import json
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
 from backend.app import create_app
+from backend.certificates.service import CertificateStore
 from backend.db import tables as t
 from backend.identity import clients, oidc
 from backend.outbox.live import LiveConsumer
@@ -245,3 +247,32 @@ async def test_a_change_the_relay_was_not_woken_for_is_relayed_by_the_sweep_even
     assert message["payload"]["data"]["applicationUpdated"] == {"id": application["id"], "status": "ACCEPTED"}
     assert await _unrelayed(db) == []
     assert await sweep.run() == 0  # each event relayed once
+
+
+async def test_a_certificate_revoked_is_told_to_its_holder_once(db: Sessions) -> None:
+    # Given a resident holding a driving licence, who has signed up to the platform
+    person = await factories.resident(db, holding="DRIVING_LICENSE")
+    citizen_id = str(uuid.uuid4())
+    async with db() as session, session.begin():
+        await session.execute(
+            t.citizens.insert().values(
+                id=citizen_id, phone=person.phone, id_number=person.id_number, created_at=datetime.now(UTC)
+            )
+        )
+        licence = (
+            await session.execute(
+                select(t.certificates.c.id, t.certificates.c.application_id).where(
+                    t.certificates.c.holder_id_number == person.id_number,
+                    t.certificates.c.type_code == "DRIVING_LICENSE",
+                    t.certificates.c.status != "revoked",
+                )
+            )
+        ).first()
+    assert licence is not None
+    # When the licence is revoked, and revoked again
+    for _ in range(2):
+        async with db() as session, session.begin():
+            await CertificateStore(session, b"k" * 32).revoke([licence.id], reason="licence withdrawn")
+    # Then its holder's apps are told once (nothing changed the second time)
+    data = {"certificate_id": licence.id, "type_code": "DRIVING_LICENSE", "application_id": licence.application_id}
+    assert await _events(db, citizen_id=citizen_id) == [("certificate.revoked", data)]
