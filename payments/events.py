@@ -26,8 +26,10 @@ class PaymentEvents(Protocol):
         """An open order was just credited (once): issue what waited for its fees."""
         ...
 
-    async def refunded(self, session: AsyncSession, order: Order, amount_fen: int, cause: RefundCause) -> None:
-        """Part of the order went back to the payer through the channel: tell them."""
+    async def refunded(
+        self, session: AsyncSession, order: Order, amount_fen: int, cause: RefundCause, *, refund_id: str
+    ) -> None:
+        """Part of the order went back to the payer through the channel (the refund `refund_id`): tell them."""
         ...
 
     async def expired(self, session: AsyncSession, order: Order, days: int) -> None:
@@ -41,7 +43,9 @@ class NoEvents:
     async def paid(self, session: AsyncSession, order: Order) -> None:
         """Nothing waits."""
 
-    async def refunded(self, session: AsyncSession, order: Order, amount_fen: int, cause: RefundCause) -> None:
+    async def refunded(
+        self, session: AsyncSession, order: Order, amount_fen: int, cause: RefundCause, *, refund_id: str
+    ) -> None:
         """Nobody to tell."""
 
     async def expired(self, session: AsyncSession, order: Order, days: int) -> None:

@@ -191,7 +191,7 @@ class Refunds:
             await session.execute(update(t.refunds).where(t.refunds.c.id == pending.id).values(receipt_id=receipt.id))
         # The payer hears of it with the booking (inbox and SMS), whoever asked for it
         await self._deps.events.refunded(
-            session, order, pending.amount_fen, PLATFORM_CAUSES.get(pending.actor, "requested")
+            session, order, pending.amount_fen, PLATFORM_CAUSES.get(pending.actor, "requested"), refund_id=pending.id
         )
         return refund_of(pending, receipt)
 

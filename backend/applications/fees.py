@@ -115,6 +115,7 @@ class Fees:
         if order is None or order.status is not OrderStatus.OPEN:
             return
         due = shanghai_date(order.created_at + timedelta(days=self._unit.deps.payment_days))
+        await self._unit.timeline.payment_required(head, Action.SUBMIT)  # asked when it is submitted
         await self._notices.send(
             PAYMENT_DUE,
             head.citizen_id,

@@ -1,7 +1,8 @@
-"""Every state change: a timeline step, an inbox notice, an SMS for the important ones, a live update.
+"""Every state change: a timeline step, an inbox notice, an SMS for the important ones, an outbox event.
 
-The timeline row, the notice and the SMS (a row in the SMS outbox table that the gateway worker
-sends) are written in the caller's transaction; the live update waits in LiveUpdates for the commit.
+The timeline row, the notice, the SMS (a row in the SMS outbox table that the gateway worker sends) and
+the outbox event (backend.outbox: live subscriptions and apps' webhooks are fed from it after the
+commit) are all written in the caller's transaction.
 """
 
 from __future__ import annotations
@@ -11,15 +12,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.applications import payment_notices, texts
 from backend.applications.models import Application
 from backend.applications.states import SMS_WORTHY, Action, Status
-from backend.applications.updates import LiveUpdates
 from backend.db import tables as t
 from backend.i18n import Catalogs, Locale, said_in
 from backend.identity.sms import SmsSender
+from backend.outbox.events import EventType, record
 
 
 class Actor(msgspec.Struct, frozen=True):
@@ -38,11 +40,10 @@ class Actor(msgspec.Struct, frozen=True):
 class Timeline:
     """Writes the steps of applications in one unit of work."""
 
-    def __init__(self, session: AsyncSession, sms: SmsSender, messages: Catalogs, updates: LiveUpdates) -> None:
+    def __init__(self, session: AsyncSession, sms: SmsSender, messages: Catalogs) -> None:
         self._session = session
         self._sms = sms
         self._messages = messages
-        self._updates = updates
 
     async def record(
         self,
@@ -57,7 +58,8 @@ class Timeline:
         notify: bool = True,
     ) -> None:
         """The step that brought `application` to its current status; for the citizen, the notice, the
-        SMS (when `phone` is given and the status is worth one) and the live update."""
+        SMS (when `phone` is given and the status is worth one) and the outbox event (live updates,
+        webhooks) when the status changed."""
         now = datetime.now(UTC)
         to_status = application.status
         await self._session.execute(
@@ -73,10 +75,10 @@ class Timeline:
                 reason=reason,
             )
         )
-        self._updates.add(
-            application.citizen_id, {"application_id": application.id, "status": to_status, "action": action.value}
-        )
-        if not notify or from_status == to_status:
+        if from_status == to_status:
+            return
+        await self._event(_event_type(from_status, to_status), application, from_status=from_status, action=action)
+        if not notify:
             return
         params = {"reference": application.reference, "matter": matter_name, "status": to_status}
         if reason:
@@ -95,6 +97,28 @@ class Timeline:
         if phone and to_status in SMS_WORTHY:
             await self._sms.send(self._session, phone, self._sms_text(application, matter_name))
 
+    async def payment_required(self, application: Application, action: Action) -> None:
+        """The outbox event saying the application has fees to pay (its status does not change)."""
+        # The caller's copy may predate a decision taken in this transaction (approved at submission).
+        status = (
+            await self._session.execute(select(t.applications.c.status).where(t.applications.c.id == application.id))
+        ).scalar_one()
+        current = msgspec.structs.replace(application, status=status)
+        await self._event(EventType.APPLICATION_PAYMENT_REQUIRED, current, from_status=status, action=action)
+
+    async def _event(
+        self, type: EventType, application: Application, *, from_status: str | None, action: Action
+    ) -> None:
+        data = {
+            "application_id": application.id,
+            "reference": application.reference,
+            "matter_code": application.matter_code,
+            "status": application.status,
+            "from_status": from_status,
+            "action": action.value,
+        }
+        await record(self._session, type, citizen_id=application.citizen_id, data=data)
+
     def _sms_text(self, application: Application, matter_name: dict[str, str]) -> str:
         locale = Locale.ZH_HANS  # SMS in mainland China are sent in Simplified Chinese
         status = self._messages.gettext(locale, texts.STATUS_LABELS[Status(application.status)])
@@ -105,6 +129,17 @@ class Timeline:
             matter=matter_name.get(locale.value, ""),
             status=status,
         )
+
+
+def _event_type(from_status: str | None, to_status: str) -> EventType:
+    """The outbox event a status change is told as."""
+    if from_status is None:  # a new application (a bundle's starts in progress); a supplement is a change
+        return EventType.APPLICATION_SUBMITTED
+    if to_status == Status.COMPLETED:  # 办结: what the matter issues (if anything) is issued
+        return EventType.APPLICATION_ISSUED
+    if to_status == Status.REJECTED:
+        return EventType.APPLICATION_REFUSED
+    return EventType.APPLICATION_STATUS_CHANGED
 
 
 def render_notice(messages: Catalogs, locale: Locale, params: dict[str, Any], kind: str = "status_changed") -> str:

@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.applications.models import Application
 from backend.applications.timeline import Timeline
-from backend.applications.updates import LiveUpdates
 from backend.applications.workdays import WorkCalendar
 from backend.catalog.snapshot import CatalogSnapshot
 from backend.certificates.numbers import NumberRegistry
@@ -42,10 +41,10 @@ class ApplicationDeps:
 
 @dataclass
 class Unit:
-    """One unit of work: its session, the catalog snapshot it reads, its clock, and its live updates.
+    """One unit of work: its session, the catalog snapshot it reads and its clock.
 
-    The caller (the mutation pipeline, a command) owns the transaction: it commits, then publishes
-    `updates`; or rolls back and discards them.
+    The caller (the mutation pipeline, a command) owns the transaction: the outbox events written in
+    it (backend.outbox) are relayed once it commits, and vanish with it when it rolls back.
     """
 
     session: AsyncSession
@@ -53,7 +52,6 @@ class Unit:
     snapshot: CatalogSnapshot
     now: Callable[[], datetime] = _utc_now
     calendar: WorkCalendar = field(default_factory=WorkCalendar.default)
-    updates: LiveUpdates = field(default_factory=LiveUpdates)
 
     @property
     def certificates(self) -> CertificateStore:
@@ -63,7 +61,7 @@ class Unit:
     @property
     def timeline(self) -> Timeline:
         """The writer of timeline steps, notices and SMS on this unit's session."""
-        return Timeline(self.session, self.deps.sms, self.deps.messages, self.updates)
+        return Timeline(self.session, self.deps.sms, self.deps.messages)
 
     def name_of(self, application: Application) -> dict[str, str]:
         """The name of an application's matter (or bundle) in every locale."""

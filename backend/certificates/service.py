@@ -22,6 +22,7 @@ from backend.certificates.models import CertificateRecord
 from backend.db import tables as t
 from backend.db.batch import per_key
 from backend.db.engine import execute
+from backend.outbox.events import EventType, record
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud and typed from paper
 CODE_LENGTH = 16
@@ -190,6 +191,9 @@ class CertificateStore:
         await self._session.execute(
             t.certificates.insert(), [msgspec.structs.asdict(c) | {"created_at": now} for c in stored]
         )
+        await self._events(
+            EventType.CERTIFICATE_ISSUED, [(c.id, c.type_code, c.application_id, c.holder_id_number) for c in stored]
+        )
         return stored
 
     async def log(self, kind: str, subject: str, content: str) -> None:
@@ -200,14 +204,34 @@ class CertificateStore:
         """Revoke certificates and log each revocation, so a status edited back to valid is caught."""
         if not certificate_ids:
             return
-        await self._session.execute(
-            update(t.certificates).where(t.certificates.c.id.in_(set(certificate_ids))).values(status="revoked")
+        c = t.certificates.c
+        revoked = await self._session.execute(
+            update(t.certificates)
+            .where(c.id.in_(set(certificate_ids)), c.status != "revoked")
+            .values(status="revoked")
+            .returning(c.id, c.type_code, c.application_id, c.holder_id_number)
         )
+        await self._events(EventType.CERTIFICATE_REVOKED, sorted(tuple(row) for row in revoked))
         await trustlog.append_many(
             self._session,
             self._log_key,
             [("revocation", i, trustlog.content_hash({"certificate": i, "reason": reason})) for i in certificate_ids],
         )
+
+    async def _events(self, type: EventType, certificates: Sequence[tuple[str, str, str | None, str]]) -> None:
+        """The outbox event of each (id, type, application, holder's ID number) whose holder is a citizen of
+        the platform (nobody else can be told): written with the change."""
+        holders = {holder for *_, holder in certificates}
+        if not holders:
+            return
+        found = await self._session.execute(
+            select(t.citizens.c.id_number, t.citizens.c.id).where(t.citizens.c.id_number.in_(holders))
+        )
+        citizen_of: dict[str, str] = {row.id_number: row.id for row in found}
+        for certificate_id, type_code, application_id, holder in certificates:
+            if holder in citizen_of:
+                data = {"certificate_id": certificate_id, "type_code": type_code, "application_id": application_id}
+                await record(self._session, type, citizen_id=citizen_of[holder], data=data)
 
     async def verify(self, code: str, today: date) -> Verification:
         """Check a certificate against the trust log (its content, its entry's hash and MAC, revocations),

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.applications.updates import LiveUpdates
 from backend.catalog.service import CatalogService
 from backend.catalog.snapshot import CatalogSnapshot
 from backend.db.engine import close_session
@@ -48,8 +47,6 @@ class Context:
         self._session: AsyncSession | None = None
         self._snapshot: CatalogSnapshot | None = None
         self._applications: Applications | None = None
-        # Live updates of this request's changes, published by the mutation pipeline after its commit.
-        self.updates = LiveUpdates()
         self._application_loaders: ApplicationLoaders | None = None
         self._finalizers: list[Callable[[], Awaitable[None]]] = []
         # Set by a subscription's resolver once its source listens (the WebSocket handler waits for it).
@@ -125,14 +122,14 @@ class Context:
         return self._application_loaders
 
     async def applications(self) -> Applications:
-        """The applications services on this request's session, catalog snapshot and live updates."""
+        """The applications services on this request's session and catalog snapshot."""
         if self._applications is None:
             from backend.applications.services import Applications
             from backend.applications.unit import Unit
 
             snapshot = await self.catalog_snapshot()
             deps = self.resources.applications
-            unit = Unit(self.session, deps, snapshot, now=deps.clock, calendar=deps.calendar, updates=self.updates)
+            unit = Unit(self.session, deps, snapshot, now=deps.clock, calendar=deps.calendar)
             self._applications = Applications(unit)
         return self._applications
 

@@ -10,8 +10,8 @@
 `mutation` declares the permission once (strawberry's PermissionExtension runs it before the
 resolver); `caller` reads the principal it admitted, without checking again (queries declare theirs
 with `permissions.field`). `mutate` opens the unit
-of work (commit, or roll back on any exception), publishes the live updates buffered during it only
-after the commit and drops them otherwise, and turns a domain error, with its details, into the
+of work (commit, or roll back on any exception: the outbox events written in it are relayed to live
+subscriptions and webhooks only after a commit, backend.outbox), and turns a domain error, with its details, into the
 payload's errors {code, field, message} in the caller's language.
 """
 
@@ -62,15 +62,9 @@ async def mutate(
         else:
             result = await work()
     except DomainError as error:
-        context.updates.discard()
         if recover is not None:
             async with unit_of_work(context.session):
                 await recover(error)
-            context.updates.discard()
         return None, payload_errors(error, context.resources.messages, context.locale)
-    except BaseException:
-        context.updates.discard()
-        raise
     context.forget_loaded()  # what the payload reads next must show this change
-    await context.updates.publish(context.resources.redis)
     return result, []

@@ -18,6 +18,7 @@ from backend.db import tables as t
 from backend.identity.models import Citizen, Consent, Scope
 from backend.identity.numbers import e164_phone
 from backend.identity.scopes import SCOPE_DESCRIPTIONS as SCOPE_DESCRIPTIONS  # what each scope shows, in words
+from backend.outbox.events import EventType, record
 
 CODE_SECONDS = 60
 
@@ -112,8 +113,10 @@ async def consented_scopes(session: AsyncSession, citizen_id: str, client_id: st
 
 
 async def grant_consent(session: AsyncSession, citizen_id: str, client_id: str, scopes: list[str]) -> None:
-    """Remember that the citizen allowed these scopes (added to what was allowed before)."""
-    merged = sorted(set(scopes) | await consented_scopes(session, citizen_id, client_id))
+    """Remember that the citizen allowed these scopes (added to what was allowed before); the app hears
+    of it (consent.granted, with every scope it now holds) when that added any."""
+    before = await consented_scopes(session, citizen_id, client_id)
+    merged = sorted(set(scopes) | before)
     await session.execute(
         delete(t.consents).where(t.consents.c.citizen_id == citizen_id, t.consents.c.client_id == client_id)
     )
@@ -122,11 +125,16 @@ async def grant_consent(session: AsyncSession, citizen_id: str, client_id: str, 
             citizen_id=citizen_id, client_id=client_id, scopes=merged, granted_at=datetime.now(UTC)
         )
     )
+    if set(merged) != before:
+        await record(
+            session, EventType.CONSENT_GRANTED, citizen_id=citizen_id, client_id=client_id, data={"scopes": merged}
+        )
 
 
 async def revoke_consent(session: AsyncSession, citizen_id: str, client_id: str) -> list[str]:
-    """Withdraw consent; returns the ids of the client's sessions for the citizen (to revoke them too)."""
-    await session.execute(
+    """Withdraw consent; returns the ids of the client's sessions for the citizen (to revoke them too).
+    The app hears of it (consent.revoked, with the scopes it held) so it can delete what it keeps."""
+    withdrawn = await session.execute(
         update(t.consents)
         .where(
             t.consents.c.citizen_id == citizen_id,
@@ -134,7 +142,13 @@ async def revoke_consent(session: AsyncSession, citizen_id: str, client_id: str)
             t.consents.c.revoked_at.is_(None),
         )
         .values(revoked_at=datetime.now(UTC))
+        .returning(t.consents.c.scopes)
     )
+    held = sorted({scope for scopes in withdrawn.scalars() for scope in scopes})
+    if held:
+        await record(
+            session, EventType.CONSENT_REVOKED, citizen_id=citizen_id, client_id=client_id, data={"scopes": held}
+        )
     rows = await session.execute(
         select(t.sessions.c.id).where(
             t.sessions.c.subject_type == "citizen",
