@@ -1,6 +1,7 @@
 """An app's developers: staff accounts with the developer role, linked to the apps they build.
 
-A developer reads the usage of the apps linked to them and nothing else; an admin reads every app's.
+A developer reads the usage of the apps linked to them and manages their webhooks, and nothing else; an
+admin does so for every app.
 """
 
 from __future__ import annotations
@@ -73,6 +74,12 @@ async def is_developer_of(session: AsyncSession, staff_id: str, client_id: str) 
 
 async def may_read_usage(session: AsyncSession, principal: Principal | None, client_id: str) -> bool:
     """Whether the caller may read the app's usage: an admin, or a developer linked to the app."""
+    return await may_act_for(session, principal, client_id)
+
+
+async def may_act_for(session: AsyncSession, principal: Principal | None, client_id: str) -> bool:
+    """Whether the caller may act as the app's developer (read its usage, manage its webhooks): an admin,
+    or a developer linked to the app."""
     if principal is None or principal.subject_type is not SubjectType.STAFF:
         return False
     if principal.has_role(Role.ADMIN):
