@@ -98,7 +98,7 @@ LIST_SIZES: dict[tuple[str, str], int] = {
     # An app's webhooks: its subscriptions (at most 10), the event types, a delivery's latest attempts.
     ("Query", "webhookSubscriptions"): 10,
     ("Query", "webhookEventTypes"): 20,  # the platform's event types (11)
-    ("WebhookDelivery", "attempts"): 20,  # the latest 20: the retry schedule's 10 and a few redeliveries
+    ("WebhookDelivery", "attempts"): 10,  # the latest 10: as many as the retry schedule makes
     # The assistant's one reply.
     ("AssistantReply", "messages"): 5,
     ("AssistantReply", "suggestions"): 10,

@@ -10,12 +10,15 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db import tables as t
+from backend.db.engine import execute
 from backend.errors import CommonErrorCode, DomainError
 from backend.identity.models import Principal, Role, SubjectType
 
 
 async def _client_exists(session: AsyncSession, client_id: str) -> bool:
-    found = await session.execute(select(t.oauth_clients.c.client_id).where(t.oauth_clients.c.client_id == client_id))
+    # execute(): root fields of one query (webhookSubscriptions beside webhookEvents) check this concurrently
+    # on the request's one session, which takes statements in turn only through it.
+    found = await execute(session, select(t.oauth_clients.c.client_id).where(t.oauth_clients.c.client_id == client_id))
     return found.first() is not None
 
 
@@ -68,7 +71,7 @@ async def developers_of(session: AsyncSession, client_id: str) -> list[str]:
 async def is_developer_of(session: AsyncSession, staff_id: str, client_id: str) -> bool:
     """Whether the staff member is linked to the app."""
     d = t.client_developers
-    found = await session.execute(select(d.c.staff_id).where(d.c.client_id == client_id, d.c.staff_id == staff_id))
+    found = await execute(session, select(d.c.staff_id).where(d.c.client_id == client_id, d.c.staff_id == staff_id))
     return found.first() is not None
 
 

@@ -18,8 +18,8 @@ from backend.webhooks.errors import WebhookErrorCode
 
 EVENTS_KEPT = timedelta(days=30)
 """How far back an app can list the events it was sent (Stripe's 30 days)."""
-ATTEMPTS_SHOWN = 20
-"""A delivery's latest attempts shown with it: the ten of the retry schedule and a few redeliveries."""
+ATTEMPTS_SHOWN = 10
+"""A delivery's latest attempts shown with it: as many as the retry schedule makes (redeliveries add more)."""
 DELIVER_JOB = "webhooks.deliver"
 
 Position = tuple[datetime, str]

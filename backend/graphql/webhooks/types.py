@@ -86,7 +86,9 @@ class WebhookDelivery:
     next_attempt_at: datetime | None = strawberry.field(description="When the next try is due (pending only).")
     last_status_code: int | None
     attempt_count: int = strawberry.field(description="Tries so far, all of them.")
-    attempts: list[WebhookAttempt] = strawberry.field(description="The latest 20 tries, oldest first.")
+    attempts: list[WebhookAttempt] = strawberry.field(
+        description="The latest 10 tries (the retry schedule's number), oldest first; attemptCount counts them all."
+    )
 
     @staticmethod
     def build(model: Delivery, info: Info) -> WebhookDelivery:
