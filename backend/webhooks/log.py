@@ -175,10 +175,15 @@ async def redeliver(
         .values(status="pending", next_attempt_at=now or datetime.now(UTC), lease_until=None),
     )
     if jobs is not None:
-        queue, subscription_id = jobs, found.subscription_id
-
-        async def wake() -> None:
-            await queue.enqueue(DELIVER_JOB, subscription_id=subscription_id)
-
-        after_commit(session, f"{DELIVER_JOB}:{subscription_id}", wake)
+        send_after_commit(session, jobs, found.subscription_id)
     return await get_delivery(session, delivery_id)
+
+
+def send_after_commit(session: AsyncSession, jobs: JobQueue, subscription_id: str) -> None:
+    """Queue a delivery job for the subscription once the transaction commits (a redelivery, a
+    subscription turned on again with deliveries waiting): its due deliveries go now, not at the sweep."""
+
+    async def wake() -> None:
+        await jobs.enqueue(DELIVER_JOB, subscription_id=subscription_id)
+
+    after_commit(session, f"{DELIVER_JOB}:{subscription_id}", wake)

@@ -31,7 +31,7 @@ from backend.webhooks.subscriptions import signing_secrets
 from standins.seed import DEMO_PASSWORD
 from tests.conftest import make_settings
 from tests.support.gql import send
-from tests.support.identity import staff_token
+from tests.support.identity import audit_actions, staff_token
 from tests.support.servers import RedisServer
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -102,7 +102,7 @@ async def _secrets(db: Sessions, subscription_id: str, now: datetime | None = No
 
 
 async def test_a_developer_subscribes_rotates_changes_turns_off_and_deletes_an_endpoint(
-    api: AsyncTestClient[Any], db: Sessions
+    api: AsyncTestClient[Any], db: Sessions, redis_server: RedisServer
 ) -> None:
     library, hospital = await _apps(db)
     developer = await staff_token(api, "dev.library")
@@ -176,8 +176,11 @@ async def test_a_developer_subscribes_rotates_changes_turns_off_and_deletes_an_e
         )
     failing = (await _call(api, developer, LIST, {"c": library}, "zh-CN"))["data"]["webhookSubscriptions"][0]
     assert failing["disabledReasonLabel"] == "已停用：连续 5 天推送均失败" and failing["failingSince"] is not None
+    assert await _queued(redis_server) == []
     on = (await _mutate(api, developer, UPDATE, {"i": {"id": sid, "enabled": True}}))["subscription"]
     assert [on[k] for k in ("status", "disabledReason", "disabledAt", "failingSince")] == ["active", None, None, None]
+    # What waited while it was off is sent now, not at the workers' next sweep
+    assert await _queued(redis_server) == [("webhooks.deliver", {"subscription_id": sid})]
 
     # Another app's developer can neither read nor touch it; the admin can
     outsider = await staff_token(api, "dev.hospital")
@@ -212,6 +215,24 @@ async def test_a_developer_subscribes_rotates_changes_turns_off_and_deletes_an_e
     again = await _mutate(api, developer, DELETE, {"id": sid})
     assert _codes(again) == [("WEBHOOK_NOT_FOUND", "id")]
     assert again["errors"][0]["message"] == f"No webhook subscription has the id {sid}."
+    # The audit log says who subscribed, rotated and deleted (the refused tries left nothing)
+    async with db() as session:
+        audited = (
+            await session.execute(
+                select(t.audit_events.c.action, t.audit_events.c.actor_id, t.audit_events.c.client_id)
+                .where(t.audit_events.c.action.like("webhook_%"))
+                .order_by(t.audit_events.c.id)
+            )
+        ).all()
+        library_developer = (
+            await session.execute(select(t.staff.c.id).where(t.staff.c.username == "dev.library"))
+        ).scalar_one()
+    assert [tuple(row) for row in audited] == [
+        ("webhook_subscribed", library_developer, library),
+        ("webhook_secret_rotated", library_developer, library),
+        ("webhook_deleted", library_developer, library),
+    ]
+    assert "webhook_subscribed" in await audit_actions(db)
 
 
 async def test_what_a_subscription_may_not_be_is_refused_with_a_reason_in_the_callers_language(

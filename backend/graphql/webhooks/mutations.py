@@ -14,7 +14,24 @@ from backend.graphql.pipeline import caller, mutate, mutation
 from backend.graphql.webhooks.access import act_for_app, public_only, subscription_for
 from backend.graphql.webhooks.queries import DEVELOPERS
 from backend.graphql.webhooks.types import WebhookDelivery, WebhookSubscription
+from backend.identity import audit
+from backend.identity.audit import AuditAction
 from backend.webhooks import log, manage
+
+
+async def _audit(info: Info, action: AuditAction, client_id: str, subscription_id: str) -> None:
+    """Who subscribed, rotated or deleted an app's endpoint: the secrets it holds are the app's keys."""
+    actor = caller(info).subject_id
+    await audit.record(
+        info.context.session,
+        action,
+        actor_type="staff",
+        actor_id=actor,
+        client_id=client_id,
+        meta=info.context.meta,
+        subscription_id=subscription_id,
+    )
+
 
 SHOWN_ONCE = 'The signing secret ("whsec_" and base64): shown this once, store it now.'
 
@@ -93,7 +110,7 @@ class WebhookMutation:
 
         async def work() -> Any:
             await act_for_app(info, input.client_id)
-            return await manage.create(
+            created = await manage.create(
                 session,
                 client_id=input.client_id,
                 url=input.url,
@@ -102,6 +119,8 @@ class WebhookMutation:
                 created_by=caller(info).subject_id,
                 public_only=strict,
             )
+            await _audit(info, AuditAction.WEBHOOK_SUBSCRIBED, input.client_id, created[0].id)
+            return created
 
         created, errors = await mutate(info, work)
         subscription, secret = created if created else (None, None)
@@ -115,11 +134,11 @@ class WebhookMutation:
     async def update_webhook_subscription(
         self, info: Info, input: UpdateWebhookSubscriptionInput
     ) -> UpdateWebhookSubscriptionPayload:
-        session, strict = info.context.session, public_only(info)
+        session, strict, jobs = info.context.session, public_only(info), info.context.resources.jobs
 
         async def work() -> Any:
-            await subscription_for(info, str(input.id))
-            return await manage.change(
+            before = await subscription_for(info, str(input.id))
+            changed = await manage.change(
                 session,
                 str(input.id),
                 url=input.url,
@@ -128,6 +147,9 @@ class WebhookMutation:
                 enabled=input.enabled,
                 public_only=strict,
             )
+            if before.status != "active" and changed.status == "active":
+                log.send_after_commit(session, jobs, changed.id)  # what waited while it was off goes now
+            return changed
 
         changed, errors = await mutate(info, work)
         built = WebhookSubscription.build(changed, info) if changed else None
@@ -143,8 +165,10 @@ class WebhookMutation:
 
         async def work() -> Any:
             overlap = manage.overlap_of(input.overlap_hours)
-            await subscription_for(info, str(input.id))
-            return await manage.rotate(session, str(input.id), overlap)
+            found = await subscription_for(info, str(input.id))
+            rotated = await manage.rotate(session, found.id, overlap)
+            await _audit(info, AuditAction.WEBHOOK_SECRET_ROTATED, found.client_id, found.id)
+            return rotated
 
         rotated, errors = await mutate(info, work)
         if rotated is None:
@@ -167,8 +191,9 @@ class WebhookMutation:
         session = info.context.session
 
         async def work() -> Any:
-            await subscription_for(info, str(id))
-            await manage.remove(session, str(id))
+            found = await subscription_for(info, str(id))
+            await manage.remove(session, found.id)
+            await _audit(info, AuditAction.WEBHOOK_DELETED, found.client_id, found.id)
             return id
 
         deleted, errors = await mutate(info, work)
