@@ -17,6 +17,7 @@ class WebhookErrorCode(StrEnum):
     WEBHOOK_OVERLAP_OUT_OF_RANGE = "WEBHOOK_OVERLAP_OUT_OF_RANGE"
     WEBHOOK_NOT_FOUND = "WEBHOOK_NOT_FOUND"
     WEBHOOK_DELIVERY_NOT_FOUND = "WEBHOOK_DELIVERY_NOT_FOUND"
+    WEBHOOK_DISABLED = "WEBHOOK_DISABLED"
 
 
 register(
@@ -36,5 +37,8 @@ register(
         ),
         WebhookErrorCode.WEBHOOK_NOT_FOUND: "No webhook subscription has the id {id}.",
         WebhookErrorCode.WEBHOOK_DELIVERY_NOT_FOUND: "No webhook delivery has the id {id}.",
+        WebhookErrorCode.WEBHOOK_DISABLED: (
+            "This subscription is turned off, so nothing is sent to it: turn it on first, then send the delivery again."
+        ),
     }
 )

@@ -14,6 +14,7 @@ from backend.db import tables as t
 from backend.db.engine import after_commit, execute
 from backend.errors import DomainError
 from backend.job_queue import JobQueue
+from backend.webhooks import subscriptions
 from backend.webhooks.errors import WebhookErrorCode
 
 EVENTS_KEPT = timedelta(days=30)
@@ -168,6 +169,10 @@ async def redeliver(
     once that commits, a delivery job for its subscription is queued (without a queue, the workers'
     sweep finds it due). Its id and body stay the same, so the receiver can tell it is the same event."""
     found = await get_delivery(session, delivery_id)
+    subscription = await subscriptions.get(session, found.subscription_id)
+    if subscription is None or subscription.status != "active":
+        # A turned-off subscription is sent nothing: the delivery would wait, unseen, for it to be on again.
+        raise DomainError(WebhookErrorCode.WEBHOOK_DISABLED, field="deliveryId")
     await execute(
         session,
         update(t.webhook_deliveries)

@@ -494,6 +494,23 @@ async def test_the_delivery_log_the_events_sent_and_a_redelivery(
     assert _codes(await _mutate(api, outsider, REDELIVER, {"id": ids["failed"]})) == [("FORBIDDEN", None)]
     assert await _queued(redis_server) == []
 
+    # A subscription the engine turned off (its endpoint answered 410) is sent nothing: redelivery is refused
+    async def switch(status: str) -> None:
+        async with db() as session, session.begin():
+            reason = "gone" if status == "disabled" else None
+            await session.execute(
+                update(t.webhook_subscriptions)
+                .where(t.webhook_subscriptions.c.id == sid)
+                .values(status=status, disabled_reason=reason)
+            )
+
+    await switch("disabled")
+    off = await _mutate(api, developer, REDELIVER, {"id": ids["failed"]}, "zh-CN")
+    assert _codes(off) == [("WEBHOOK_DISABLED", "deliveryId")]
+    assert off["errors"][0]["message"] == "此订阅已停用，不会向它推送任何内容：请先启用，再重新推送。"
+    assert await _queued(redis_server) == []
+    await switch("active")
+
     # Redelivered: pending again, due now, no lease; a delivery job for its subscription is queued
     redone = await _mutate(api, developer, REDELIVER, {"id": ids["failed"]})
     assert redone["errors"] == [] and redone["delivery"]["status"] == "PENDING"
