@@ -10,6 +10,8 @@ from backend.certificates import texts as certificate_texts
 from backend.identity import logins, oidc, sandbox
 from backend.rest import pages
 from backend.rules import explain
+from backend.webhooks import errors as webhook_errors
+from backend.webhooks import labels as webhook_labels
 from payments import orders as payment_orders
 from payments import refund_states
 
@@ -30,6 +32,8 @@ SOURCES: dict[str, dict[str, str]] = {
         "status.partly_refunded": payment_orders.PARTLY_REFUNDED_LABEL,
     },
     "payments.refund_states": {"in_progress": refund_states.IN_PROGRESS_LABEL},
+    "backend.webhooks.errors": {code.value: errors.MESSAGES[code.value] for code in webhook_errors.WebhookErrorCode},
+    "backend.webhooks.labels": webhook_labels.TEXTS,
     "backend.settings": {
         text: text for text in (settings.UNKNOWN_SETTINGS, settings.SETTINGS_REFUSED, settings.PRODUCTION_REFUSED)
     },

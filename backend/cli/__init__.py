@@ -5,6 +5,7 @@ catalog, seed                                backend.cli.catalog, backend.cli.de
 keys, clients, staff, sms                    backend.cli.identity
 clients add-developer | usage, usage         backend.cli.usage
 documents                                    backend.cli.documents
+webhooks                                     backend.cli.webhooks
 sla, certificates, rules                     backend.cli.applications, backend.cli.rules
 calendar                                     backend.cli.calendar
 ledger, payments, sandbox                    payments.cli
@@ -58,10 +59,11 @@ def main() -> None:
 def _register() -> None:
     from backend.cli import applications, calendar, catalog, demo, documents, identity, jobs, rules, server
     from backend.cli import usage as usage_commands
+    from backend.cli import webhooks as webhook_commands
     from payments import cli as payment_commands
 
     modules = (server, jobs, catalog, demo, identity, documents, applications, calendar, rules, payment_commands)
-    for module in (*modules, usage_commands):
+    for module in (*modules, usage_commands, webhook_commands):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -95,6 +95,10 @@ LIST_SIZES: dict[tuple[str, str], int] = {
     ("Query", "cityStats"): 60,  # one line per department
     # An app's usage: one line per error code that day (a handful; the errors an app meets).
     ("AppUsageDay", "errors"): 10,
+    # An app's webhooks: its subscriptions (at most 10), the event types, a delivery's latest attempts.
+    ("Query", "webhookSubscriptions"): 10,
+    ("Query", "webhookEventTypes"): 20,  # the platform's event types (11)
+    ("WebhookDelivery", "attempts"): 10,  # the latest 10: as many as the retry schedule makes
     # The assistant's one reply.
     ("AssistantReply", "messages"): 5,
     ("AssistantReply", "suggestions"): 10,
@@ -116,6 +120,8 @@ PAGE_ITEMS = frozenset(
         ("QueuePage", "items"),
         ("CertificatePage", "items"),
         ("OrderPage", "items"),
+        ("WebhookDeliveryConnection", "edges"),
+        ("WebhookEventConnection", "edges"),
     }
 )
 

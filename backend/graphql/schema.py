@@ -34,18 +34,31 @@ from backend.graphql.metering import CostCheck
 from backend.graphql.payments.resolvers import PaymentMutation, PaymentQuery
 from backend.graphql.platform.documents import DocumentMutation
 from backend.graphql.platform.usage import UsageQuery
+from backend.graphql.webhooks.mutations import WebhookMutation
+from backend.graphql.webhooks.queries import WebhookQuery
 from backend.inputs import UNSTORABLE, storable
 
 log = structlog.get_logger("backend.graphql")
 
 
 @strawberry.type
-class Query(CatalogQuery, SearchQuery, IdentityQuery, ApplicationQuery, CertificateQuery, PaymentQuery, UsageQuery):
+class Query(
+    CatalogQuery,
+    SearchQuery,
+    IdentityQuery,
+    ApplicationQuery,
+    CertificateQuery,
+    PaymentQuery,
+    UsageQuery,
+    WebhookQuery,
+):
     """Everything a client can read."""
 
 
 @strawberry.type
-class Mutation(IdentityMutation, ApplicationMutation, PaymentMutation, AssistantMutation, DocumentMutation):
+class Mutation(
+    IdentityMutation, ApplicationMutation, PaymentMutation, AssistantMutation, DocumentMutation, WebhookMutation
+):
     """Everything a client can change."""
 
 

@@ -36,6 +36,9 @@ class AuditAction(StrEnum):
     CLIENT_CREATED = "client_created"
     CLIENT_SECRET_ROTATED = "client_secret_rotated"
     KEYS_ROTATED = "keys_rotated"
+    WEBHOOK_SUBSCRIBED = "webhook_subscribed"
+    WEBHOOK_SECRET_ROTATED = "webhook_secret_rotated"
+    WEBHOOK_DELETED = "webhook_deleted"
 
 
 async def record(

@@ -1,6 +1,7 @@
 """An app's developers: staff accounts with the developer role, linked to the apps they build.
 
-A developer reads the usage of the apps linked to them and nothing else; an admin reads every app's.
+A developer reads the usage of the apps linked to them and manages their webhooks, and nothing else; an
+admin does so for every app.
 """
 
 from __future__ import annotations
@@ -9,12 +10,15 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db import tables as t
+from backend.db.engine import execute
 from backend.errors import CommonErrorCode, DomainError
 from backend.identity.models import Principal, Role, SubjectType
 
 
 async def _client_exists(session: AsyncSession, client_id: str) -> bool:
-    found = await session.execute(select(t.oauth_clients.c.client_id).where(t.oauth_clients.c.client_id == client_id))
+    # execute(): root fields of one query (webhookSubscriptions beside webhookEvents) check this concurrently
+    # on the request's one session, which takes statements in turn only through it.
+    found = await execute(session, select(t.oauth_clients.c.client_id).where(t.oauth_clients.c.client_id == client_id))
     return found.first() is not None
 
 
@@ -67,12 +71,18 @@ async def developers_of(session: AsyncSession, client_id: str) -> list[str]:
 async def is_developer_of(session: AsyncSession, staff_id: str, client_id: str) -> bool:
     """Whether the staff member is linked to the app."""
     d = t.client_developers
-    found = await session.execute(select(d.c.staff_id).where(d.c.client_id == client_id, d.c.staff_id == staff_id))
+    found = await execute(session, select(d.c.staff_id).where(d.c.client_id == client_id, d.c.staff_id == staff_id))
     return found.first() is not None
 
 
 async def may_read_usage(session: AsyncSession, principal: Principal | None, client_id: str) -> bool:
     """Whether the caller may read the app's usage: an admin, or a developer linked to the app."""
+    return await may_act_for(session, principal, client_id)
+
+
+async def may_act_for(session: AsyncSession, principal: Principal | None, client_id: str) -> bool:
+    """Whether the caller may act as the app's developer (read its usage, manage its webhooks): an admin,
+    or a developer linked to the app."""
     if principal is None or principal.subject_type is not SubjectType.STAFF:
         return False
     if principal.has_role(Role.ADMIN):

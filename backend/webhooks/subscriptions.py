@@ -13,6 +13,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db import tables as t
+from backend.db.engine import execute
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 (the format's prefix, not a secret)
 SECRET_BYTES = 32
@@ -89,17 +90,18 @@ async def create(
 async def get(session: AsyncSession, subscription_id: str) -> Subscription | None:
     """One subscription, or None."""
     row = (
-        await session.execute(select(t.webhook_subscriptions).where(t.webhook_subscriptions.c.id == subscription_id))
+        await execute(session, select(t.webhook_subscriptions).where(t.webhook_subscriptions.c.id == subscription_id))
     ).first()
     return _subscription(row) if row is not None else None
 
 
 async def of_client(session: AsyncSession, client_id: str) -> list[Subscription]:
     """An app's subscriptions, oldest first."""
-    rows = await session.execute(
+    rows = await execute(
+        session,
         select(t.webhook_subscriptions)
         .where(t.webhook_subscriptions.c.client_id == client_id)
-        .order_by(t.webhook_subscriptions.c.created_at, t.webhook_subscriptions.c.id)
+        .order_by(t.webhook_subscriptions.c.created_at, t.webhook_subscriptions.c.id),
     )
     return [_subscription(row) for row in rows]
 

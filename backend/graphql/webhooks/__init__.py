@@ -1,0 +1,1 @@
+"""GraphQL for apps' webhooks: subscriptions, their secrets, the delivery log and the events sent."""
