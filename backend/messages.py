@@ -8,6 +8,7 @@ from backend.applications import texts as application_texts
 from backend.catalog import validate
 from backend.certificates import texts as certificate_texts
 from backend.identity import logins, oidc, sandbox
+from backend.platform import event_labels
 from backend.rest import pages
 from backend.rules import explain
 from payments import orders as payment_orders
@@ -30,6 +31,7 @@ SOURCES: dict[str, dict[str, str]] = {
         "status.partly_refunded": payment_orders.PARTLY_REFUNDED_LABEL,
     },
     "payments.refund_states": {"in_progress": refund_states.IN_PROGRESS_LABEL},
+    "backend.platform.event_labels": event_labels.TEXTS,
     "backend.settings": {
         text: text for text in (settings.UNKNOWN_SETTINGS, settings.SETTINGS_REFUSED, settings.PRODUCTION_REFUSED)
     },

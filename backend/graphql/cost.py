@@ -95,6 +95,9 @@ LIST_SIZES: dict[tuple[str, str], int] = {
     ("Query", "cityStats"): 60,  # one line per department
     # An app's usage: one line per error code that day (a handful; the errors an app meets).
     ("AppUsageDay", "errors"): 10,
+    # What one app did with a citizen's data on one day: at most every scope, every event type.
+    ("DataAccessDay", "reads"): 8,  # the scopes the platform defines
+    ("DataAccessDay", "events"): 11,  # the event types apps subscribe to
     # The assistant's one reply.
     ("AssistantReply", "messages"): 5,
     ("AssistantReply", "suggestions"): 10,
@@ -116,6 +119,7 @@ PAGE_ITEMS = frozenset(
         ("QueuePage", "items"),
         ("CertificatePage", "items"),
         ("OrderPage", "items"),
+        ("DataAccessConnection", "edges"),
     }
 )
 

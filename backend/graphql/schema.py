@@ -32,6 +32,7 @@ from backend.graphql.identity.mutations import IdentityMutation
 from backend.graphql.identity.queries import IdentityQuery
 from backend.graphql.metering import CostCheck
 from backend.graphql.payments.resolvers import PaymentMutation, PaymentQuery
+from backend.graphql.platform.data_access import DataAccessQuery
 from backend.graphql.platform.documents import DocumentMutation
 from backend.graphql.platform.usage import UsageQuery
 from backend.inputs import UNSTORABLE, storable
@@ -40,7 +41,16 @@ log = structlog.get_logger("backend.graphql")
 
 
 @strawberry.type
-class Query(CatalogQuery, SearchQuery, IdentityQuery, ApplicationQuery, CertificateQuery, PaymentQuery, UsageQuery):
+class Query(
+    CatalogQuery,
+    SearchQuery,
+    IdentityQuery,
+    ApplicationQuery,
+    CertificateQuery,
+    PaymentQuery,
+    UsageQuery,
+    DataAccessQuery,
+):
     """Everything a client can read."""
 
 
