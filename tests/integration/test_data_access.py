@@ -16,6 +16,7 @@ from backend.db.engine import unit_of_work
 from backend.platform import data_access
 from backend.platform.data_access import BEIJING, AccessKind, count_access
 from backend.privacy import Disclosure, Personal
+from tests.integration.test_officer_materials import PASSPORT
 from tests.support import factories
 from tests.support.gql import as_user, run
 from tests.support.identity import third_party_token
@@ -26,6 +27,7 @@ MY_DATA_ACCESS = """query($first: Int!, $after: String, $days: Int) {
   myDataAccess(first: $first, after: $after, days: $days) {
     edges { cursor node { day app { clientId name } reads { scope label count } events { type label count } } }
     hasNextPage endCursor } }"""
+FORM = "query($m: String) { applicationForm(matterCode: $m) { fields { key value } } }"
 THIRD_PARTY_READS = "{ me { id name } myApplications(first: 5) { edges { node { id status } } } }"
 PROFILE = {
     "zh-Hans": "您的姓名、是否已实名认证及注册时间；以及您办件中填写的姓名、地址、出生日期和性别",
@@ -122,6 +124,21 @@ async def test_events_sent_about_the_citizen_show_with_their_labels_newest_day_f
     # The list is the citizen's own app's: a mini-program cannot read which other apps were used.
     status, body = await as_user(api, app_token, MY_DATA_ACCESS, {"first": 5})
     assert status == 200 and body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_personal_data_is_recorded_by_the_scope_that_let_it_through(
+    api: AsyncTestClient[Any], db: Sessions, fresh_redis: Any
+) -> None:
+    # The passport form is prefilled with the citizen's name, ID number and phone: an app holding
+    # id_number (not profile, not phone) is shown the ID number only, and that is what it read.
+    citizen = await factories.citizen(api, db)
+    scopes = ["openid", "applications:read", "id_number"]
+    app_token, _ = await third_party_token(api, db, fresh_redis, citizen.phone, scopes)
+    form = (await run(api, app_token, FORM, {"m": PASSPORT}))["applicationForm"]["fields"]
+    values = {f["key"]: f["value"] for f in form}
+    assert values["id_number"] == citizen.id_number and values["name"] is None and values["phone"] is None
+    day = (await _days(api, citizen.token))["edges"][0]["node"]
+    assert [(r["scope"], r["count"]) for r in day["reads"]] == [("applications:read", 1), ("id_number", 1)]
 
 
 async def test_userinfo_is_recorded_by_the_scopes_of_its_claims(
