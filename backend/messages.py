@@ -8,6 +8,7 @@ from backend.applications import texts as application_texts
 from backend.catalog import validate
 from backend.certificates import texts as certificate_texts
 from backend.identity import logins, oidc, sandbox
+from backend.platform import event_labels
 from backend.rest import pages
 from backend.rules import explain
 from backend.webhooks import errors as webhook_errors
@@ -34,6 +35,7 @@ SOURCES: dict[str, dict[str, str]] = {
     "payments.refund_states": {"in_progress": refund_states.IN_PROGRESS_LABEL},
     "backend.webhooks.errors": {code.value: errors.MESSAGES[code.value] for code in webhook_errors.WebhookErrorCode},
     "backend.webhooks.labels": webhook_labels.TEXTS,
+    "backend.platform.event_labels": event_labels.TEXTS,
     "backend.settings": {
         text: text for text in (settings.UNKNOWN_SETTINGS, settings.SETTINGS_REFUSED, settings.PRODUCTION_REFUSED)
     },

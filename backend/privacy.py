@@ -117,23 +117,39 @@ def path_kind(path: str | None) -> Personal | None:
 
 
 class Disclosure:
-    """What one reader may see; `show` passes any value through the rule."""
+    """What one reader may see; `show` passes any value through the rule.
 
-    def __init__(self, visible: frozenset[Personal]) -> None:
+    A noting disclosure (a mini-program's) also keeps which kinds it let through (`opened`): the scopes
+    whose data the request read, which the citizen is shown (`myDataAccess`).
+    """
+
+    def __init__(self, visible: frozenset[Personal], *, noting: bool = False) -> None:
         self.visible = visible
         self._id_numbers = Personal.ID_NUMBER in visible
         self._phones = Personal.PHONE in visible
+        self.opened: set[Personal] | None = set() if noting else None
+
+    def _note(self, kind: Personal) -> None:
+        if self.opened is not None:
+            self.opened.add(kind)
 
     def sees(self, kind: Personal) -> bool:
-        """Whether this reader may see `kind` unmasked."""
-        return kind in self.visible
+        """Whether this reader may see `kind` unmasked (asked before showing it: noted when it may)."""
+        if kind in self.visible:
+            self._note(kind)
+            return True
+        return False
 
     def text(self, text: str) -> str:
         """`text` with the ID and phone numbers this reader may not see masked."""
         if not self._id_numbers:
             text = _ID_NUMBER.sub(r"\1********\2", text)
+        elif self.opened is not None and Personal.ID_NUMBER not in self.opened and _ID_NUMBER.search(text):
+            self.opened.add(Personal.ID_NUMBER)  # shown unmasked because the token holds id_number
         if not self._phones:
             text = _PHONE.sub(r"\1****\2", text)
+        elif self.opened is not None and Personal.PHONE not in self.opened and _PHONE.search(text):
+            self.opened.add(Personal.PHONE)
         return text
 
     def show(self, value: Any, kinds: Kinds = None) -> Any:
@@ -147,8 +163,11 @@ class Disclosure:
         if isinstance(value, dict):
             return {key: self.show(item, kinds) for key, item in value.items()}
         if kinds is Personal.PHONE and kinds in self.visible and type(value) in (str, int):
+            self._note(kinds)
             return e164_phone(str(value))
         if value is None or isinstance(value, bool) or kinds in self.visible:
+            if value is not None and isinstance(kinds, Personal) and kinds in self.visible:
+                self._note(kinds)
             return self.text(value) if isinstance(value, str) else value
         if kinds is not None:
             return None  # withheld: a value of a kind the reader's scopes do not cover
@@ -172,4 +191,4 @@ def disclosure_for(principal: Principal | None) -> Disclosure:
         return EVERYTHING if principal.has_role(Role.OFFICER) else NOTHING
     if principal.first_party:
         return EVERYTHING
-    return Disclosure(frozenset(kind for kind in Personal if principal.has_scope(kind.value)))
+    return Disclosure(frozenset(kind for kind in Personal if principal.has_scope(kind.value)), noting=True)

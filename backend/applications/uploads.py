@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.applications.errors import ApplicationErrorCode
+from backend.applications.file_store import FileStore
 from backend.db import tables as t
 from backend.errors import DomainError
 from backend.identity import citizens
@@ -73,8 +74,8 @@ async def check_quota(session: AsyncSession, citizen_id: str) -> None:
         raise _quota_error()
 
 
-async def store(session: AsyncSession, folder: Path, citizen_id: str, content: bytes, filename: str) -> Upload:
-    """Check size, type and the daily quota, record the upload, and write the file under its SHA-256 (once).
+async def store(session: AsyncSession, files: FileStore, citizen_id: str, content: bytes, filename: str) -> Upload:
+    """Check size, type and the daily quota, record the upload, and keep the file under its SHA-256 (once).
 
     The quota is checked and the upload reserved in one step: the citizen's row is locked (PostgreSQL;
     SQLite has one writer), the upload recorded, then counted with everything before it. Concurrent
@@ -103,12 +104,7 @@ async def store(session: AsyncSession, folder: Path, citizen_id: str, content: b
     count, used = await _used(session, citizen_id)
     if count > DAILY_FILES or used > DAILY_BYTES:
         raise _quota_error()  # the unit of work rolls the reservation back
-    target = folder / digest[:2] / digest
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.parent / f".{digest}.{uuid.uuid4().hex}"
-        partial.write_bytes(content)
-        partial.replace(target)  # atomic: a crash never leaves a half-written file under the hash
+    await files.put(session, digest, content)
     return upload
 
 
@@ -137,9 +133,10 @@ async def stored(session: AsyncSession, upload_ids: Iterable[str]) -> dict[str, 
     return {row.id: StoredUpload(**row._mapping) for row in rows}
 
 
-def file_of(folder: Path, upload: StoredUpload) -> Path:
-    """Where an upload's content is kept (under its SHA-256, once for every upload of the same file)."""
-    return folder / upload.sha256[:2] / upload.sha256
+async def content_of(session: AsyncSession, files: FileStore, upload: StoredUpload) -> bytes | None:
+    """An upload's content (kept under its SHA-256, once for every upload of the same file), whole: a
+    file is at most MAX_BYTES."""
+    return await files.get(session, upload.sha256)
 
 
 def _signature(key: bytes, upload_id: str, expires: int) -> str:

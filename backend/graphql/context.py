@@ -17,6 +17,7 @@ from backend.graphql.loaders import ApplicationLoaders, CatalogLoaders, PaymentL
 from backend.i18n import Locale
 from backend.identity.models import Principal, RequestMeta
 from backend.identity.service import IdentityService
+from backend.platform import citizen_access
 from backend.privacy import Disclosure, disclosure_for
 from backend.resources import Resources
 
@@ -54,6 +55,9 @@ class Context:
         self._disclosure: tuple[Principal | None, Disclosure] | None = None
         # The HTTP request's query cost meter (backend.graphql.metering); None on the WebSocket.
         self.cost: Meter | None = None
+        # Scopes whose fields admitted this request (backend.graphql.permissions): with the personal
+        # data the disclosure let through, what a mini-program read of the citizen (`myDataAccess`).
+        self.scopes_admitted: set[str] = set()
 
     @property
     def session(self) -> AsyncSession:
@@ -80,6 +84,19 @@ class Context:
         if self._disclosure is None or self._disclosure[0] is not self.principal:
             self._disclosure = (self.principal, disclosure_for(self.principal))
         return self._disclosure[1]
+
+    def note_scope(self, scope: str) -> None:
+        """A field needing `scope` was admitted: its data is read (recorded for mini-programs only)."""
+        self.scopes_admitted.add(scope)
+
+    async def record_reads(self) -> None:
+        """Write which scopes' data this operation read, for the citizen's record of a mini-program's
+        use (nothing for the platform's own app or staff). Once per answer, in its own transaction."""
+        if not citizen_access.recorded(self.principal):
+            return
+        opened = self._disclosure[1].opened if self._disclosure is not None else None
+        scopes = self.scopes_admitted | {kind.value for kind in opened or ()}
+        await citizen_access.record_reads(self.resources.sessions, self.principal, scopes)
 
     @cached_property
     def catalog(self) -> CatalogService:

@@ -99,6 +99,9 @@ LIST_SIZES: dict[tuple[str, str], int] = {
     ("Query", "webhookSubscriptions"): 10,
     ("Query", "webhookEventTypes"): 20,  # the platform's event types (11)
     ("WebhookDelivery", "attempts"): 10,  # the latest 10: as many as the retry schedule makes
+    # What one app did with a citizen's data on one day: at most every scope, every event type.
+    ("DataAccessDay", "reads"): 8,  # the scopes the platform defines
+    ("DataAccessDay", "events"): 11,  # the event types apps subscribe to
     # The assistant's one reply.
     ("AssistantReply", "messages"): 5,
     ("AssistantReply", "suggestions"): 10,
@@ -122,6 +125,7 @@ PAGE_ITEMS = frozenset(
         ("OrderPage", "items"),
         ("WebhookDeliveryConnection", "edges"),
         ("WebhookEventConnection", "edges"),
+        ("DataAccessConnection", "edges"),
     }
 )
 

@@ -231,6 +231,8 @@ async def _execute(
             return _bad_request(context, CommonErrorCode.GRAPHQL_VALIDATION_FAILED, 200, detail="no such operation")
         finally:
             await context.close()
+        # The answer is computed: what a mini-program read of the citizen is written (never failing it).
+        await context.record_reads()
         payload: dict[str, Any] = {}
         if result.errors:
             messages, locale, request_id = context.resources.messages, context.locale, context.request_id

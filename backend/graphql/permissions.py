@@ -16,7 +16,7 @@ from strawberry.extensions import FieldExtension
 from strawberry.permission import BasePermission, PermissionExtension
 
 from backend.errors import CommonErrorCode, DomainError
-from backend.graphql.context import Info
+from backend.graphql.context import Context, Info
 from backend.identity.models import Principal, Role, SubjectType
 
 
@@ -28,11 +28,15 @@ class Permission(BasePermission):
     def refusal(self, principal: Principal | None) -> DomainError | None:
         raise NotImplementedError
 
+    def admitted(self, context: Context) -> None:
+        """The caller was admitted: note what that opens (a scope's data), if anything."""
+
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         """Raises the coded refusal instead of answering False, so the client learns why."""
         refused = self.refusal(info.context.principal)
         if refused is not None:
             raise refused
+        self.admitted(info.context)
         return True
 
 
@@ -71,6 +75,11 @@ class IsCitizen(Permission):
             return DomainError(CommonErrorCode.FORBIDDEN)
         return None
 
+    def admitted(self, context: Context) -> None:
+        """The scope's data is read by this request (kept for the citizen's record of mini-programs)."""
+        if self.scope is not None:
+            context.note_scope(self.scope)
+
 
 class HasRole(Permission):
     """A staff member with one of the roles."""
@@ -96,6 +105,13 @@ class AnyOf(Permission):
     def refusal(self, principal: Principal | None) -> DomainError | None:
         refusals = [p.refusal(principal) for p in self.permissions]
         return None if any(r is None for r in refusals) else refusals[0]
+
+    def admitted(self, context: Context) -> None:
+        """What the first permission that admits the caller opens."""
+        for permission in self.permissions:
+            if permission.refusal(context.principal) is None:
+                permission.admitted(context)
+                return
 
 
 def caller(info: Info) -> Principal:

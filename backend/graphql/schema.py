@@ -32,6 +32,7 @@ from backend.graphql.identity.mutations import IdentityMutation
 from backend.graphql.identity.queries import IdentityQuery
 from backend.graphql.metering import CostCheck
 from backend.graphql.payments.resolvers import PaymentMutation, PaymentQuery
+from backend.graphql.platform.data_access import DataAccessQuery
 from backend.graphql.platform.documents import DocumentMutation
 from backend.graphql.platform.usage import UsageQuery
 from backend.graphql.webhooks.mutations import WebhookMutation
@@ -51,6 +52,7 @@ class Query(
     PaymentQuery,
     UsageQuery,
     WebhookQuery,
+    DataAccessQuery,
 ):
     """Everything a client can read."""
 

@@ -200,6 +200,7 @@ class _Connection:
                 if item.errors:
                     message["errors"] = self.errors(item)
                 await self.send({"id": operation_id, "type": "next", "payload": message})
+                await ctx.record_reads()  # each update a mini-program receives is a read of it
             await self.send({"id": operation_id, "type": "complete"})
         except asyncio.CancelledError:
             raise

@@ -186,6 +186,22 @@ def claims_for(citizen: Citizen, scopes: set[str]) -> dict[str, object]:
     return claims
 
 
+# Which scope each claim is given under (`claims_for`).
+_CLAIM_SCOPES = {
+    "sub": Scope.OPENID,
+    "name": Scope.PROFILE,
+    "identity_verified": Scope.PROFILE,
+    "phone_number": Scope.PHONE,
+    "phone_number_verified": Scope.PHONE,
+    "id_number": Scope.ID_NUMBER,
+}
+
+
+def scopes_of_claims(claims: dict[str, object]) -> set[str]:
+    """The scopes under which these claims were given."""
+    return {_CLAIM_SCOPES[claim].value for claim in claims if claim in _CLAIM_SCOPES}
+
+
 def now() -> int:
     """Seconds since the epoch."""
     return int(time.time())

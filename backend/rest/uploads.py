@@ -6,7 +6,6 @@ Transport only: the checks and the storage are in backend.applications.uploads.
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,10 +19,12 @@ from litestar.response import Response
 
 from backend.applications import uploads
 from backend.applications.errors import ApplicationErrorCode
+from backend.applications.file_store import FileStore, file_store
 from backend.db.engine import unit_of_work
 from backend.errors import CommonErrorCode, DomainError
 from backend.identity.models import SubjectType
 from backend.identity.secrets import derive
+from backend.resources import Resources
 from backend.rest.common import JSON, bearer_principal, error_response, resources_of
 
 STATUS: dict[str, int] = {
@@ -50,9 +51,7 @@ async def upload(request: Request[Any, Any, Any]) -> Response[bytes]:
             return error_response(request, CommonErrorCode.BAD_REQUEST, 400, detail="multipart field 'file' is missing")
         content = await file.read(uploads.MAX_BYTES + 1)
         async with resources.sessions() as db, unit_of_work(db):
-            stored = await uploads.store(
-                db, Path(resources.settings.data_dir) / "uploads", principal.subject_id, content, file.filename or ""
-            )
+            stored = await uploads.store(db, _files(resources), principal.subject_id, content, file.filename or "")
     except DomainError as error:
         return error_response(request, error.code, STATUS.get(error.code, 400), **error.params)
     body = {"id": stored.id, "sha256": stored.sha256, "size": stored.size, "contentType": stored.content_type}
@@ -72,9 +71,8 @@ async def download(request: Request[Any, Any, Any], upload_id: FromPath[str]) ->
         return error_response(request, error.code, 403)
     async with resources.sessions() as db:
         found = (await uploads.stored(db, [upload_id])).get(upload_id)
-    path = uploads.file_of(Path(resources.settings.data_dir) / "uploads", found) if found else None
-    # Up to 10 MB from disk: read off the event loop.
-    content = await asyncio.to_thread(_read, path) if path is not None else None
+        # Up to 10 MB, read whole (from disk off the event loop, or from the database).
+        content = await uploads.content_of(db, _files(resources), found) if found else None
     if found is None or content is None:
         return error_response(request, CommonErrorCode.NOT_FOUND, 404, what=upload_id)
     headers = {
@@ -84,8 +82,7 @@ async def download(request: Request[Any, Any, Any], upload_id: FromPath[str]) ->
     return Response(content, media_type=found.content_type, headers=headers)
 
 
-def _read(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        return None
+def _files(resources: Resources) -> FileStore:
+    """Where uploads are kept: this machine's folder, or the database every instance reads."""
+    settings = resources.settings
+    return file_store(settings.upload_storage, Path(settings.data_dir))

@@ -313,6 +313,7 @@ def _require_scope(info: Info, scope: str) -> None:
     third_party = principal is not None and principal.subject_type.value == "citizen" and not principal.first_party
     if third_party and principal is not None and not principal.has_scope(scope):
         raise DomainError(CommonErrorCode.INSUFFICIENT_SCOPE, scope=scope)
+    info.context.note_scope(scope)
 
 
 def _require_certificates_scope(info: Info) -> None:

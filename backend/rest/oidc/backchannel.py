@@ -17,6 +17,7 @@ from backend.errors import DomainError
 from backend.identity import clients, oidc
 from backend.identity.models import ALL_SCOPES, Client, Scope, SubjectType
 from backend.identity.service import IdentityService
+from backend.platform import citizen_access
 from backend.resources import Resources
 from backend.rest.common import bearer_principal, resources_of
 from backend.rest.oidc.common import JSON, Form, oauth_error, request_meta
@@ -196,6 +197,8 @@ async def userinfo(request: Request[Any, Any, Any]) -> Response[bytes]:
         citizen = await service.people.citizen(principal.subject_id)
     claims: dict[str, object] = {"sub": service.access.subject_for(principal.client_id, citizen.id)}
     claims |= oidc.claims_for(citizen, set(principal.scopes))
+    # The citizen's record of what the app read: the scopes whose claims it was given.
+    await citizen_access.record_reads(resources.sessions, principal, oidc.scopes_of_claims(claims))
     return Response(msgspec.json.encode(claims), media_type=JSON, headers={"cache-control": "no-store"})
 
 
