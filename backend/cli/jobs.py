@@ -14,7 +14,10 @@ from backend.settings import get_settings
 @click.command("worker")
 @click.option("--concurrency", default=20, show_default=True, type=int, help="Jobs run at the same time.")
 def worker(concurrency: int) -> None:
-    """Run the scheduled and queued jobs until Ctrl-C (or SIGTERM, which lets running jobs finish).
+    """Run the scheduled and queued jobs until Ctrl-C or SIGTERM.
+
+    Stopping cancels the jobs running then and gives them back to the queue: another worker (or this
+    one when it starts again) retries them, and a scheduled run takes over its own unfinished slot.
 
     Start one per machine, or several: they share the queue in Redis, and each scheduled job runs once
     per slot however many there are. On embedded defaults it uses the embedded Redis that

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 from sqlalchemy import insert, select, update
 
@@ -27,7 +28,9 @@ from backend.jobs import worker as jobs_worker
 from backend.jobs.schedule import SCHEDULE, Scheduled
 from backend.logs import configure_logging
 from backend.resources import Resources
+from backend.runtime import open_resources
 from payments import tables as pt
+from payments.reconcile import bill_day_due
 from tests.conftest import Databases, make_settings
 from tests.support import factories
 from tests.support.jobs import EVERY_SECOND, HANGING, MARKER_ENV, running_workers, until
@@ -296,3 +299,32 @@ def test_the_schedule_runs_every_pass_the_home_made_loops_did() -> None:
         "certificates.remind",
         "platform.usage_persist",
     } <= names
+
+
+async def test_every_scheduled_pass_runs_on_a_workers_resources(
+    stack: Stack, catalog_database: str, redis_server: RedisServer, fresh_redis: Any
+) -> None:
+    # Given the Resources a worker opens, with the payment channel (the sandbox) reachable
+    port = int(stack.sandbox_url.rsplit(":", 1)[1])
+    settings = make_settings(catalog_database, redis_server.url, stack.data_dir, alipay_sandbox_port=port)
+    async with open_resources(settings) as opened:
+        # When each scheduled job runs one pass, as the worker would call it
+        due = bill_day_due(datetime.now(UTC), None)
+        outcomes = {job.name: await job.run(opened.resources) for job in SCHEDULE}
+        # (the day's bill is checked once: the next hour's pass has nothing to do)
+        assert await payment_jobs.bill_check(opened.resources) == {"day": None}
+    # Then each did its work and said what it did (kept in job_runs as JSON)
+    assert outcomes["payments.reconcile"] == {
+        "checked": 0,
+        "credited": 0,
+        "closed": 0,
+        "closed_at_channel": 0,
+        "paid_after_closing": 0,
+        "refunds_booked": 0,
+    }
+    assert outcomes["payments.expire_unpaid"] == {"expired": 0}
+    bill = {"day": due.isoformat(), "clean": True, "discrepancies": 0} if due else {"day": None}
+    assert outcomes["payments.bill_check"] == bill
+    assert isinstance(outcomes["certificates.remind"]["reminded"], int)
+    assert outcomes["platform.usage_persist"] == {"app_days": 0}
+    assert all(msgspec.json.decode(msgspec.json.encode(outcome)) == outcome for outcome in outcomes.values())
