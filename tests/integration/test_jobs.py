@@ -31,7 +31,7 @@ from backend.resources import Resources
 from backend.runtime import open_resources
 from payments import tables as pt
 from payments.reconcile import bill_day_due
-from tests.conftest import Databases, make_settings
+from tests.conftest import make_settings
 from tests.support import factories
 from tests.support.jobs import EVERY_SECOND, HANGING, MARKER_ENV, running_workers, until
 from tests.support.logs import captured_logs
@@ -43,15 +43,12 @@ SECRET = "whsec_c2VjcmV0LW9mLWEtdGVzdC1qb2I"
 TIMELINE = "query($id: ID!) { application(id: $id) { status timeline { action } order { status } } }"
 
 
-@pytest.fixture
-def on_postgresql(databases: Databases) -> None:
-    """Several workers on one database is the deployment this proves: it runs once, on PostgreSQL."""
-    if databases.backend != "postgresql":
-        pytest.skip("several workers share one PostgreSQL")
+# Several workers on one database is the deployment this proves: it runs on PostgreSQL only.
+pytestmark = pytest.mark.parametrize("databases", ["postgresql"], indirect=True)
 
 
 @pytest.fixture
-def settings(on_postgresql: None, catalog_database: str, redis_server: RedisServer, tmp_path: Path) -> Any:
+def settings(catalog_database: str, redis_server: RedisServer, tmp_path: Path) -> Any:
     return make_settings(catalog_database, redis_server.url, tmp_path / "data")
 
 
@@ -191,7 +188,7 @@ async def test_after_a_redis_flush_the_schedule_comes_back_and_nothing_durable_i
 
 
 @pytest.fixture
-def stack(on_postgresql: None, catalog_database: str, redis_server: RedisServer, tmp_path: Path) -> Iterator[Stack]:
+def stack(catalog_database: str, redis_server: RedisServer, tmp_path: Path) -> Iterator[Stack]:
     with payment_stack(catalog_database, redis_server.url, tmp_path / "payments") as running:
         yield running
 
@@ -287,18 +284,6 @@ def _saq_errors(events: list[dict[str, Any]], function: str) -> list[dict[str, A
         for e in events
         if e.get("logger") == "saq" and "Error processing job" in e["event"] and function in e["event"]
     ]
-
-
-def test_the_schedule_runs_every_pass_the_home_made_loops_did() -> None:
-    # the loops of `--every`/`--daily` are gone: the worker runs these
-    names = {job.name for job in SCHEDULE}
-    assert {
-        "payments.reconcile",
-        "payments.expire_unpaid",
-        "payments.bill_check",
-        "certificates.remind",
-        "platform.usage_persist",
-    } <= names
 
 
 async def test_every_scheduled_pass_runs_on_a_workers_resources(
