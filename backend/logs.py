@@ -72,6 +72,13 @@ def hiding_request_values(source: Callable[[], Iterable[str]]) -> Iterator[None]
         _request_values.reset(token)
 
 
+def redacted(text: str) -> str:
+    """`text` as a log line shows it: personal numbers masked, the current scope's values hidden (for
+    text that leaves the process another way, such as a failed job's error kept in the queue)."""
+    request = _request_values.get()
+    return _hide(text, request.values() if request is not None else [])
+
+
 def _hide(text: str, hidden: list[str]) -> str:
     for value in hidden:
         if value in text:
@@ -139,10 +146,13 @@ def configure_logging(level: str = "info", fmt: str = "json") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "litestar"):
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "litestar", "saq"):
         logger = logging.getLogger(name)
         logger.handlers[:] = []
         logger.propagate = True
     logging.getLogger("alembic").setLevel(max(root.level, logging.WARNING))
+    # The job queue says "enqueuing", "processing" and "scheduled" every second; its warnings and failed
+    # jobs stay (the worker logs each run as `jobs.ran`), the chatter only at debug.
+    logging.getLogger("saq").setLevel(max(root.level, logging.WARNING) if root.level > logging.DEBUG else root.level)
     # Our middleware writes the access line (with the request id); uvicorn's would duplicate it.
     logging.getLogger("uvicorn.access").disabled = True

@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, TypeVar
 
 import click
-import structlog
 
 from backend.db.engine import in_new_transaction
 from backend.settings import get_settings
@@ -23,7 +22,6 @@ if TYPE_CHECKING:
     from backend.settings import Settings
     from payments.service import PaymentDeps
 
-log = structlog.get_logger("payments")
 T = TypeVar("T")
 
 
@@ -97,24 +95,6 @@ async def _sessions(settings: Settings) -> AsyncIterator[async_sessionmaker[Asyn
         await engine.dispose()
 
 
-def _forever(settings: Settings, work: Callable[[], Awaitable[None]], seconds: int, failed: str) -> None:
-    """Run a job's pass every `seconds` until Ctrl-C; a failed pass is logged and the next one tries again."""
-    from backend.logs import configure_logging
-
-    configure_logging(settings.log_level, settings.log_format)
-
-    async def loop() -> None:
-        while True:
-            try:
-                await work()
-            except Exception as error:  # a job must outlive a bad pass (channel or database unreachable)
-                log.warning(failed, error=repr(error))
-            await asyncio.sleep(seconds)
-
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(loop())
-
-
 @click.group()
 def payments() -> None:
     """Payment orders."""
@@ -122,15 +102,12 @@ def payments() -> None:
 
 @payments.command("reconcile")
 @click.option("--older-than", "minutes", default=15, show_default=True, help="Ask about orders open this many minutes.")
-@click.option("--every", "every", type=int, default=None, help="Keep running: a pass every this many seconds.")
-def payments_reconcile(minutes: int, every: int | None) -> None:
+def payments_reconcile(minutes: int) -> None:
     """Ask the channel about open orders whose notification never came: credit the paid, close the closed.
 
     It also closes at the channel the trades of orders closed here (a refused application's), so an
-    order string the citizen still holds cannot be paid.
-
-    With --every, it keeps running (`make run` starts it so): a pass, then a wait; a failed pass (the
-    channel or the database unreachable) is logged and the next one tries again.
+    order string the citizen still holds cannot be paid. `onewindow worker` runs this every 5 minutes;
+    this is one pass by hand.
     """
     from payments.jobs import reconcile
 
@@ -140,21 +117,13 @@ def payments_reconcile(minutes: int, every: int | None) -> None:
         async with _sessions(settings) as sessions:
             return await reconcile(sessions, deps, datetime.now(UTC) - timedelta(minutes=minutes))
 
-    if every is None:
-        click.echo(json.dumps(asyncio.run(work())))
-        return
-
-    async def logged() -> None:
-        log.info("payments.reconciled", **await work())
-
-    _forever(settings, logged, every, "payments.reconcile_failed")
+    click.echo(json.dumps(asyncio.run(work())))
 
 
 @payments.command("expire-unpaid")
-@click.option("--every", "every", type=int, default=None, help="Keep running: a pass every this many seconds.")
-def payments_expire_unpaid(every: int | None) -> None:
+def payments_expire_unpaid() -> None:
     """Close the orders left unpaid ONEWINDOW_ORDER_UNPAID_DAYS days: their applications are withdrawn and
-    the citizens told (inbox and SMS). Prints how many; with --every, keeps running (`make run` does)."""
+    the citizens told (inbox and SMS). Prints how many. `onewindow worker` runs this hourly."""
     from payments.jobs import expire_unpaid
 
     settings, deps = _payment_deps()
@@ -163,47 +132,26 @@ def payments_expire_unpaid(every: int | None) -> None:
         async with _sessions(settings) as sessions:
             return await expire_unpaid(sessions, deps, datetime.now(UTC))
 
-    if every is None:
-        click.echo(json.dumps({"expired": asyncio.run(work())}))
-        return
-
-    async def logged() -> None:
-        log.info("payments.expired_unpaid", expired=await work())
-
-    _forever(settings, logged, every, "payments.expire_unpaid_failed")
+    click.echo(json.dumps({"expired": asyncio.run(work())}))
 
 
 @payments.command("bill-check")
-@click.option("--day", type=click.DateTime(["%Y-%m-%d"]), default=None, help="The Beijing date of the bill.")
-@click.option("--daily", is_flag=True, help="Keep running: check each day's bill once it is ready (10:00 Beijing).")
+@click.option("--day", type=click.DateTime(["%Y-%m-%d"]), required=True, help="The Beijing date of the bill.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def payments_bill_check(day: datetime | None, daily: bool, as_json: bool) -> None:
+def payments_bill_check(day: datetime, as_json: bool) -> None:
     """Compare the channel's daily bill with the ledger; exit 1 when anything differs (长款, 短款, amounts, fees).
 
-    Every check made here is kept (`billChecks` shows them to finance staff). With --daily it keeps running
-    (`make run` starts it so): each hour it checks the day before once the bill is ready, and logs
-    `payments.bill_discrepancies` when anything differs; a bill not ready yet is tried again.
+    Every check made here is kept (`billChecks` shows them to finance staff). `onewindow worker` checks
+    each day's bill by itself once it is ready, and logs `payments.bill_discrepancies` when anything
+    differs; this checks one day by hand.
     """
     import msgspec
 
     from payments.bills import Bills
-    from payments.jobs import check_due_bill
     from payments.money import to_yuan
     from payments.reconcile import BillReport
 
-    settings, deps = _payment_deps()
-    if daily:
-
-        async def due() -> None:
-            async with _sessions(settings) as sessions:
-                report = await check_due_bill(sessions, deps)
-            if report is not None:
-                log.info("payments.bill_checked", day=report.day.isoformat(), clean=report.clean)
-
-        _forever(settings, due, 3600, "payments.bill_check_failed")  # a bill not ready yet: next hour
-        return
-    if day is None:
-        raise click.UsageError("give --day YYYY-MM-DD, or --daily")
+    _, deps = _payment_deps()
     wanted_day = day.date()
 
     async def work(session: AsyncSession) -> BillReport:

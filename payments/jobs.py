@@ -1,7 +1,8 @@
 """The payment jobs' passes: reconciling with the channel, closing orders left unpaid, and the daily bill.
 
 Each takes a session factory and opens short transactions of its own: one per order, so a slow
-channel query never holds another order's locks. The CLI runs them once or in a loop.
+channel query never holds another order's locks. The worker runs them on schedule (backend/jobs/schedule.py);
+the CLI runs one pass by hand.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from payments.reconcile import BillReport, bill_day_due
 from payments.refunds import Refunds
 from payments.service import PaymentDeps, Payments
 
+ASK_AFTER_MINUTES = 15
+"""An open order is asked about once it is this old: its notification should have come by then."""
 LAUNCH_WINDOW = timedelta(minutes=PAYMENT_WINDOW_MINUTES + 5)
 """How long a launched payment may still be paid, with five minutes for clocks that differ."""
 

@@ -1,11 +1,12 @@
 """Reminding citizens before a certificate expires: an inbox notice 30 days before its valid_until.
 
-A pass (`onewindow certificates remind`, daily or `--every`) finds the valid certificates of verified
-citizens that expire within the next REMIND_DAYS days and writes each one notice. A notice's id is
-derived from the certificate and its valid_until, so a pass run again writes nothing new, and of two
-passes racing (two instances) the later one fails on the primary key and writes nothing (the next pass
-finds them sent); a renewed certificate (a later valid_until) is reminded again. A pass that did not
-run for some days still reminds: the window is "expires within 30 days", not "in exactly 30 days".
+A pass (hourly in `onewindow worker`, or `onewindow certificates remind` by hand) finds the valid
+certificates of verified citizens that expire within the next REMIND_DAYS days and writes each one
+notice. A notice's id is derived from the certificate and its valid_until, so a pass run again writes
+nothing new, and of two passes racing (two instances) the later one fails on the primary key and writes
+nothing (the next pass finds them sent); a renewed certificate (a later valid_until) is reminded again.
+A pass that did not run for some days still reminds: the window is "expires within 30 days", not "in
+exactly 30 days".
 """
 
 from __future__ import annotations

@@ -230,24 +230,19 @@ def certificates_verify(code: str | None, whole_chain: bool) -> None:
 
 @certificates.command("remind")
 @click.option("--at", "at", type=click.DateTime(["%Y-%m-%d"]), help="Remind as of this China date (default: today).")
-@click.option("--every", "every", type=int, default=None, help="Keep running: a pass every this many seconds.")
-def certificates_remind(at: datetime | None, every: int | None) -> None:
-    """Notify citizens whose certificates expire within 30 days (once per certificate and expiry date)."""
+def certificates_remind(at: datetime | None) -> None:
+    """Notify citizens whose certificates expire within 30 days (once per certificate and expiry date).
+
+    `onewindow worker` runs this hourly; this is one pass by hand."""
     from backend.applications.reminders import REMIND_DAYS, remind_expiring
     from backend.applications.workdays import SHANGHAI
 
-    def today() -> date:
-        return at.date() if at else datetime.now(SHANGHAI).date()
+    today = at.date() if at else datetime.now(SHANGHAI).date()
 
     async def work(session: AsyncSession) -> int:
-        return await remind_expiring(session, today(), datetime.now(UTC))
+        return await remind_expiring(session, today, datetime.now(UTC))
 
-    if every is None:
-        click.echo(f"{in_transaction(work)} reminders written (certificates expiring within {REMIND_DAYS} days)")
-        return
-    from backend.cli.common import run_every
-
-    run_every(work, every, "certificates.remind")
+    click.echo(f"{in_transaction(work)} reminders written (certificates expiring within {REMIND_DAYS} days)")
 
 
 COMMANDS = [sla, certificates]

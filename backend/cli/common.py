@@ -64,30 +64,3 @@ def echo_json(value: Any) -> None:
     import json
 
     click.echo(json.dumps(value, ensure_ascii=False, indent=1))
-
-
-def run_every(work: Callable[[AsyncSession], Awaitable[object]], seconds: int, job: str) -> None:
-    """Run `work(session)` in a transaction of its own every `seconds` until Ctrl-C, logging each pass as
-    `<job>.done`; a failed pass is logged as `<job>.failed` and the next one tries again."""
-    import contextlib
-
-    import structlog
-
-    from backend.db.engine import in_new_transaction
-    from backend.logs import configure_logging
-
-    settings = get_settings()
-    configure_logging(settings.log_level, settings.log_format)
-    log = structlog.get_logger()
-
-    async def loop() -> None:
-        while True:
-            try:
-                result = await in_new_transaction(settings.resolved_database_url, work)
-                log.info(f"{job}.done", result=result)
-            except Exception as error:  # a job must outlive a bad pass (database unreachable)
-                log.warning(f"{job}.failed", error=repr(error))
-            await asyncio.sleep(seconds)
-
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(loop())

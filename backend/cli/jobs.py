@@ -17,7 +17,10 @@ from backend.settings import get_settings
     "--list", "list_only", is_flag=True, help="Print the scheduled jobs and their cron expressions, and exit."
 )
 def worker(concurrency: int, list_only: bool) -> None:
-    """Run the scheduled and queued jobs until Ctrl-C (or SIGTERM, which lets running jobs finish).
+    """Run the scheduled and queued jobs until Ctrl-C or SIGTERM.
+
+    Stopping cancels the jobs running then and gives them back to the queue: another worker (or this
+    one when it starts again) retries them, and a scheduled run takes over its own unfinished slot.
 
     Start one per machine, or several: they share the queue in Redis, and each scheduled job runs once
     per slot however many there are. On embedded defaults it uses the embedded Redis that

@@ -14,6 +14,7 @@ from typing import Any
 
 import msgspec
 
+from backend.jobs import certificates, payments, platform
 from backend.resources import Resources
 
 Run = Callable[[Resources], Awaitable[dict[str, Any]]]
@@ -37,5 +38,12 @@ async def relay_outbox(resources: Resources) -> dict[str, Any]:
 
 SCHEDULE: tuple[Scheduled, ...] = (
     Scheduled("outbox.relay", "* * * * * */2", relay_outbox, once_per_slot=False, timeout=60),
+    Scheduled("payments.reconcile", "*/5 * * * *", payments.reconcile),
+    Scheduled("payments.expire_unpaid", "20 * * * *", payments.expire_unpaid, timeout=900),
+    # Hourly: the bill of the day before is ready at 10:00 Beijing, and a late bill is tried again.
+    Scheduled("payments.bill_check", "40 * * * *", payments.bill_check, timeout=900),
+    Scheduled("certificates.remind", "30 * * * *", certificates.remind, timeout=900),
+    # 00:10 Beijing (UTC+8 all year, cron reads UTC): the day just closed is copied from Redis.
+    Scheduled("platform.usage_persist", "10 16 * * *", platform.usage_persist),
 )
 """Every scheduled job. Add a job here (its function in the module of its domain's jobs)."""

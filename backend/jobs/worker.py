@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import socket
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Any
 
 import structlog
 from croniter import croniter  # type: ignore[import-untyped]
-from saq import CronJob, Queue, Worker
+from saq import CronJob, Job, Queue, Worker
 from saq.types import PartialTimersDict
 
 from backend.jobs import runs
 from backend.jobs.schedule import SCHEDULE, Scheduled
+from backend.logs import hiding_request_values, redacted
 from backend.resources import Resources
 
 log = structlog.get_logger("backend.jobs")
@@ -56,10 +58,51 @@ async def _heartbeat(ctx: dict[str, Any], every: float) -> AsyncIterator[None]:
             await task
 
 
+class JobFailedError(Exception):
+    """A job's error as the queue keeps it (in Redis) and logs it: its class and its redacted message.
+
+    The whole traceback is logged by the worker as `jobs.failed`, redacted like every line."""
+
+
+def _strings(value: Any) -> list[str]:
+    """The texts in a job's arguments (nested in lists and objects too)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _strings(item)]
+    if isinstance(value, list | tuple):
+        return [text for item in value for text in _strings(item)]
+    return []
+
+
+async def _guarded(name: str, kwargs: dict[str, Any], run: Callable[[], Awaitable[Any]]) -> Any:
+    """Run a job with its arguments hidden from every log line it writes (they are its request), and
+    hand the queue a failure that neither quotes them nor shows a personal number: SAQ logs a failed
+    job's traceback and keeps it in Redis, where our log's redaction cannot reach."""
+    arguments = _strings(kwargs)
+    with hiding_request_values(lambda: arguments):
+        try:
+            return await run()
+        except Exception as error:
+            log.error("jobs.failed", job=name, exc_info=True)
+            raise JobFailedError(redacted(f"{type(error).__name__}: {error}")) from None
+
+
+class _AbridgedJobs(logging.Filter):
+    """SAQ logs a failed job with all its fields (arguments, a previous attempt's error): name it by its
+    abridged form instead, which has neither."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and any(isinstance(arg, Job) for arg in record.args):
+            record.args = tuple(arg.info(False) if isinstance(arg, Job) else arg for arg in record.args)
+        return True
+
+
 def _scheduled_function(job: Scheduled, resources: Resources, heartbeat: int) -> Function:
     async def run(ctx: dict[str, Any]) -> dict[str, Any]:
         async with _heartbeat(ctx, heartbeat / 3):
-            return await _run_scheduled(ctx, job, resources)
+            outcome: dict[str, Any] = await _guarded(job.name, {}, lambda: _run_scheduled(ctx, job, resources))
+            return outcome
 
     # SAQ names a cron job (and its queue key) by the function's qualified name.
     run.__qualname__ = run.__name__ = job.name
@@ -73,6 +116,8 @@ async def _run_scheduled(ctx: dict[str, Any], job: Scheduled, resources: Resourc
     retry = saq_job.attempts > 1
     if job.once_per_slot and not await runs.claim(resources.sessions, job.name, slot, worker_name(), retry=retry):
         return {"skipped": "another worker ran this slot"}
+    if retry:  # its last attempt failed, or its worker died and the sweep handed it here
+        log.info("jobs.retrying", job=job.name, slot=slot, attempt=saq_job.attempts)
     try:
         outcome = await job.run(resources)
     except Exception:
@@ -88,7 +133,7 @@ async def _run_scheduled(ctx: dict[str, Any], job: Scheduled, resources: Resourc
 def _one_off_function(name: str, job: Function, resources: Resources, heartbeat: int) -> tuple[str, Function]:
     async def run(ctx: dict[str, Any], **kwargs: Any) -> Any:
         async with _heartbeat(ctx, heartbeat / 3):
-            return await job(resources, **kwargs)
+            return await _guarded(name, kwargs, lambda: job(resources, **kwargs))
 
     return name, run
 
@@ -127,6 +172,9 @@ def build_worker(
         for job in SCHEDULE
     ]
     functions = [_one_off_function(name, job, resources, heartbeat) for name, job in ONE_OFF.items()]
+    saq_log = logging.getLogger("saq")
+    if not any(isinstance(known, _AbridgedJobs) for known in saq_log.filters):
+        saq_log.addFilter(_AbridgedJobs())
     return Worker(
         queue,
         functions=functions,
