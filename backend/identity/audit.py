@@ -36,6 +36,7 @@ class AuditAction(StrEnum):
     CLIENT_CREATED = "client_created"
     CLIENT_SECRET_ROTATED = "client_secret_rotated"
     KEYS_ROTATED = "keys_rotated"
+    WEBHOOK_DISABLED = "webhook_disabled"  # an app's endpoint stopped: 410 Gone or 5 days of failures
 
 
 async def record(

@@ -15,6 +15,7 @@ from typing import Any
 import msgspec
 
 from backend.resources import Resources
+from backend.webhooks import delivery
 
 Run = Callable[[Resources], Awaitable[dict[str, Any]]]
 
@@ -37,5 +38,6 @@ async def relay_outbox(resources: Resources) -> dict[str, Any]:
 
 SCHEDULE: tuple[Scheduled, ...] = (
     Scheduled("outbox.relay", "* * * * * */2", relay_outbox, once_per_slot=False, timeout=60),
+    Scheduled("webhooks.sweep", "* * * * * */5", delivery.sweep, once_per_slot=False, timeout=60),
 )
 """Every scheduled job. Add a job here (its function in the module of its domain's jobs)."""
