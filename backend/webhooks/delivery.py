@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from backend.resources import Resources
 
 JOB = "webhooks.deliver"
-BATCH = 100
+BATCH = 50
 """Deliveries claimed per round: enough to keep the concurrent sends busy, few enough to re-lease soon."""
 
 WAIT_IN_RUN = 1.0
@@ -106,6 +106,7 @@ async def _send_batch(
     gate = asyncio.Semaphore(settings.webhook_concurrency)
     stopped = asyncio.Event()
     unsent: list[str] = []
+    delivered: list[Claimed] = []
 
     async def one(delivery: Claimed) -> None:
         async with gate:
@@ -124,16 +125,20 @@ async def _send_batch(
             disabled = await outcomes.record(
                 resources.sessions,
                 subscription.id,
-                subscription.client_id,
                 delivery,
                 outcome,
                 now=datetime.now(UTC),
                 scale=settings.webhook_clock_scale,
             )
+            if outcome.succeeded:
+                delivered.append(delivery)
             if disabled:
                 stopped.set()
 
-    await asyncio.gather(*(one(delivery) for delivery in batch))
+    try:
+        await asyncio.gather(*(one(delivery) for delivery in batch))
+    finally:  # what was delivered is counted, even when another answer could not be recorded
+        await outcomes.count_events(resources.sessions, subscription.client_id, delivered, now=datetime.now(UTC))
     if unsent:
         d = t.webhook_deliveries
         async with resources.sessions() as session, unit_of_work(session):

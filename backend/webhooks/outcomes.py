@@ -4,6 +4,7 @@ answering 410, or failing for 5 days, is disabled and its developers are told.""
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 
 import msgspec
@@ -46,14 +47,15 @@ class Claimed(msgspec.Struct, frozen=True):
 async def record(
     sessions: async_sessionmaker[AsyncSession],
     subscription_id: str,
-    client_id: str,
     delivery: Claimed,
     outcome: Outcome,
     *,
     now: datetime,
     scale: float,
 ) -> bool:
-    """Commit one try's outcome; whether it disabled the subscription."""
+    """Commit one try's outcome; whether it disabled the subscription. (A success's count in the
+    citizen's record of data use is added per batch, `count_events`: one row per app and citizen takes
+    every count, and a row lock held by each answer's commit would make the endpoint's sends take turns.)"""
     d = t.webhook_deliveries
     async with sessions() as session, unit_of_work(session):
         await session.execute(
@@ -78,10 +80,6 @@ async def record(
             await session.execute(
                 update(s).where(s.c.id == subscription_id, s.c.failing_since.is_not(None)).values(failing_since=None)
             )
-            if delivery.citizen_id is not None:
-                await count_access(
-                    session, delivery.citizen_id, client_id, AccessKind.EVENT, {delivery.event_type: 1}, at=now
-                )
             return False
         if outcome.status_code == 410:  # the endpoint is gone: what waits stays listed, unsent
             await session.execute(update(d).where(d.c.id == delivery.id).values(**common))
@@ -94,6 +92,21 @@ async def record(
             retry_at = now + RETRY_AFTER[attempts - 1] * scale
             await session.execute(update(d).where(d.c.id == delivery.id).values(next_attempt_at=retry_at, **common))
         return await _note_failure(session, subscription_id, now=now, scale=scale)
+
+
+async def count_events(
+    sessions: async_sessionmaker[AsyncSession], client_id: str, delivered: list[Claimed], *, now: datetime
+) -> None:
+    """Add the delivered events to each citizen's record of what the app was sent (myDataAccess)."""
+    per_citizen: dict[str, Counter[str]] = defaultdict(Counter)
+    for delivery in delivered:
+        if delivery.citizen_id is not None:
+            per_citizen[delivery.citizen_id][delivery.event_type] += 1
+    if not per_citizen:
+        return
+    async with sessions() as session, unit_of_work(session):
+        for citizen_id, counts in sorted(per_citizen.items()):
+            await count_access(session, citizen_id, client_id, AccessKind.EVENT, dict(counts), at=now)
 
 
 async def _note_failure(session: AsyncSession, subscription_id: str, *, now: datetime, scale: float) -> bool:
