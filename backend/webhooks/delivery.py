@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import weakref
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -30,14 +31,25 @@ if TYPE_CHECKING:
     from backend.resources import Resources
 
 JOB = "webhooks.deliver"
-BATCH = 50
-"""Deliveries claimed per round: enough to keep the concurrent sends busy, few enough to re-lease soon."""
+BATCH = 24
+"""Deliveries claimed per round: enough to keep the concurrent sends busy, few enough that a claimed
+delivery is sent and recorded well within its lease (a busy worker must not outlive it)."""
 
 WAIT_IN_RUN = 1.0
 """A retry due within this many seconds is waited for in the run (compressed clocks, short leases);
 later ones are a scheduled job."""
 
 _IDLE_ROUNDS = 50
+
+RECORDING = 8
+"""Answers committed at once per process: every delivery run shares the process's connection pool, and
+a run waiting past the pool's timeout would leave answered deliveries unrecorded (sent again later)."""
+_recording: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
+
+
+def _recording_gate() -> asyncio.Semaphore:
+    """The process's gate (one per event loop: a semaphore belongs to the loop that first waits on it)."""
+    return _recording.setdefault(asyncio.get_running_loop(), asyncio.Semaphore(RECORDING))
 
 
 async def enqueue_delivery(
@@ -122,14 +134,15 @@ async def _send_batch(
                 timeout=settings.webhook_timeout_seconds,
                 public_only=settings.webhook_public_endpoints_only or settings.is_production,
             )
-            disabled = await outcomes.record(
-                resources.sessions,
-                subscription.id,
-                delivery,
-                outcome,
-                now=datetime.now(UTC),
-                scale=settings.webhook_clock_scale,
-            )
+            async with _recording_gate():
+                disabled = await outcomes.record(
+                    resources.sessions,
+                    subscription.id,
+                    delivery,
+                    outcome,
+                    now=datetime.now(UTC),
+                    scale=settings.webhook_clock_scale,
+                )
             if outcome.succeeded:
                 delivered.append(delivery)
             if disabled:
