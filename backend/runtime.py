@@ -25,6 +25,7 @@ from backend.payment_events import PlatformPaymentEvents
 from backend.resources import Resources
 from backend.search.service import SearchService
 from backend.settings import Settings
+from backend.webhooks.fanout import WebhookConsumer
 from payments.notifications import notification_batcher
 from payments.runtime import build_payments
 
@@ -46,12 +47,14 @@ async def open_resources(settings: Settings) -> AsyncIterator[Opened]:
     redis = connect(redis_url)
     sessions = session_factory(engine)
     jobs = JobQueue(open_queue(redis_url))
-    relay = Relay(sessions, [LiveConsumer(redis)])
-    # A transaction that wrote events wakes the relay once it commits (backend.outbox.events.record).
-    sessions.configure(info={WAKE: relay.wake})
     catalog = CatalogCache(sessions)
     messages = catalogs(settings.locales_dir)
     identity = await build_identity(settings, sessions, redis, messages)
+    # Apps' webhooks hear the events too: the citizen is named by each app's pairwise subject.
+    webhooks = WebhookConsumer(jobs, identity.pairwise_key, messages, catalog, heartbeat=settings.job_heartbeat_seconds)
+    relay = Relay(sessions, [LiveConsumer(redis), webhooks])
+    # A transaction that wrote events wakes the relay once it commits (backend.outbox.events.record).
+    sessions.configure(info={WAKE: relay.wake})
     applications = ApplicationDeps(
         identity.sms,
         messages,

@@ -221,6 +221,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "Refuse webhook endpoints not https or not public (ONEWINDOW_WEBHOOK_PUBLIC_ENDPOINTS_ONLY; production: on)"
         ),
     ] = False
+    webhook_lease_seconds: Annotated[
+        float, _doc("Seconds a worker holds the deliveries it sends (ONEWINDOW_WEBHOOK_LEASE_SECONDS).")
+    ] = 60.0
+    webhook_concurrency: Annotated[
+        int, _doc("Deliveries sent at once per endpoint (ONEWINDOW_WEBHOOK_CONCURRENCY).")
+    ] = 16
 
     @property
     def is_production(self) -> bool:

@@ -39,6 +39,7 @@ class AuditAction(StrEnum):
     WEBHOOK_SUBSCRIBED = "webhook_subscribed"
     WEBHOOK_SECRET_ROTATED = "webhook_secret_rotated"
     WEBHOOK_DELETED = "webhook_deleted"
+    WEBHOOK_DISABLED = "webhook_disabled"  # an app's endpoint stopped: 410 Gone or 5 days of failures
 
 
 async def record(

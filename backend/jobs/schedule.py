@@ -16,6 +16,7 @@ import msgspec
 
 from backend.jobs import certificates, payments, platform
 from backend.resources import Resources
+from backend.webhooks import delivery
 
 Run = Callable[[Resources], Awaitable[dict[str, Any]]]
 
@@ -45,5 +46,6 @@ SCHEDULE: tuple[Scheduled, ...] = (
     Scheduled("certificates.remind", "30 * * * *", certificates.remind, timeout=900),
     # 00:10 Beijing (UTC+8 all year, cron reads UTC): the day just closed is copied from Redis.
     Scheduled("platform.usage_persist", "10 16 * * *", platform.usage_persist),
+    Scheduled("webhooks.sweep", "* * * * * */5", delivery.sweep, once_per_slot=False, timeout=60),
 )
 """Every scheduled job. Add a job here (its function in the module of its domain's jobs)."""

@@ -25,12 +25,15 @@ from backend.jobs import runs
 from backend.jobs.schedule import SCHEDULE, Scheduled
 from backend.logs import hiding_request_values, redacted
 from backend.resources import Resources
+from backend.webhooks import delivery
 
 log = structlog.get_logger("backend.jobs")
 
 Function = Callable[..., Coroutine[Any, Any, Any]]
 
-ONE_OFF: dict[str, Callable[..., Coroutine[Any, Any, Any]]] = {}
+ONE_OFF: dict[str, Callable[..., Coroutine[Any, Any, Any]]] = {
+    delivery.JOB: delivery.deliver_subscription,
+}
 """Jobs enqueued by name (`JobQueue.enqueue`): name -> `async def job(resources, **kwargs)`."""
 
 
