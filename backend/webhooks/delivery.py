@@ -85,7 +85,10 @@ async def deliver_subscription(resources: Resources, subscription_id: str) -> di
             if batch:
                 idle = 0
                 sent += len(batch)
-                await _send_batch(resources, http, subscription, secrets, batch)
+                # A batch is finished even if the run is cancelled meanwhile (SAQ's sweep can abort a run
+                # it caught between dequeue and start): a cancelled batch left answered deliveries
+                # unrecorded (sent again) and the rest leased for a whole lease.
+                await asyncio.shield(_send_batch(resources, http, subscription, secrets, batch))
                 continue
             due = await _next_due(resources.sessions, subscription_id)
             if due is None:
