@@ -5,12 +5,16 @@ and THROTTLED where the guide says, and calls a trusted document over GET with a
 from __future__ import annotations
 
 import re
+import secrets
+import signal
+import subprocess
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
-from tests.e2e.conftest import onewindow
+from tests.e2e.conftest import BIN, onewindow
 
 ROOT = Path(__file__).resolve().parents[2]
 GUIDE = ROOT / "graphql" / "README.md"
@@ -38,6 +42,8 @@ def test_the_guide_lists_examples_for_every_promise() -> None:
         assert promise in examples, promise
     for promise in ("documentId", "if-none-match", "access-control-allow-origin"):
         assert promise in examples, promise
+    for promise in ("standardwebhooks", "createWebhookSubscription", "webhookDeliveries", "consent.granted"):
+        assert promise in examples, promise
 
 
 def test_a_developer_following_the_guide_gets_what_it_promises(served: str, server_env: dict[str, str]) -> None:
@@ -56,17 +62,33 @@ def test_a_developer_following_the_guide_gets_what_it_promises(served: str, serv
         "openid",
         "--scope",
         "applications:read",
+        "--scope",
+        "applications:write",
     )
     client_id = re.search(r"client_id:\s+(\S+)", created).group(1)  # type: ignore[union-attr]
+    # The app's developer (section 1): a staff account with the developer role, linked to the app.
+    password = "guide-developer-" + secrets.token_urlsafe(12)
+    staff = ("--username", "dev.guide", "--name", "Guide developer", "--role", "developer", "--password", password)
+    onewindow(server_env, "staff", "create", *staff)
+    onewindow(server_env, "clients", "add-developer", client_id, "dev.guide")
+    login = "mutation($u: String!, $p: String!) { staffLogin(username: $u, password: $p) { accessToken } }"
+    developer = httpx.post(f"{served}/graphql", json={"query": login, "variables": {"u": "dev.guide", "p": password}})
     namespace: dict[str, Any] = {
         "PLATFORM": served,
         "CLIENT_ID": client_id,
         "REDIRECT_URI": REDIRECT_URI,
         "PERSONA_PHONE": "17000000001",  # the guide's `resident` persona
+        "DEVELOPER_TOKEN": developer.json()["data"]["staffLogin"]["accessToken"],
         "CATALOG_OPERATIONS": str(ROOT / "graphql" / "operations" / "catalog.graphql"),
     }
-    for number, example in enumerate(python_examples(GUIDE.read_text(encoding="utf-8")), start=1):
-        try:
-            exec(compile(example, f"graphql/README.md example {number}", "exec"), namespace)  # noqa: S102
-        except Exception as error:
-            raise AssertionError(f"the guide's example {number} fails:\n{example}") from error
+    # The platform's job worker sends the webhooks (section 11), as `make run` starts one beside the server.
+    worker = subprocess.Popen([str(BIN / "onewindow"), "worker"], env=server_env, stdout=subprocess.DEVNULL)
+    try:
+        for number, example in enumerate(python_examples(GUIDE.read_text(encoding="utf-8")), start=1):
+            try:
+                exec(compile(example, f"graphql/README.md example {number}", "exec"), namespace)  # noqa: S102
+            except Exception as error:
+                raise AssertionError(f"the guide's example {number} fails:\n{example}") from error
+    finally:
+        worker.send_signal(signal.SIGINT)
+        assert worker.wait(timeout=30) == 0
