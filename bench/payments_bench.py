@@ -29,12 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import httpx
 from sqlalchemy import func, select, text
 
-from backend.catalog.files import DEMO_CATALOG_DIR
-from backend.catalog.importer import import_catalog
-from backend.catalog.validate import read_catalog
 from backend.db import tables as t
 from backend.db.engine import create_engine, session_factory, unit_of_work
-from backend.db.migrate import upgrade
 from payments import tables as pt
 from payments.orders import open_order
 from payments.receipt_pdf import render
@@ -42,7 +38,7 @@ from payments.receipts import receipts_of_order
 from standins.alipay.app import Sandbox
 from standins.alipay.keys import SandboxKeys
 from standins.alipay.state import Trade
-from standins.seed import seed_identity
+from tests.conftest import import_demo, migrated
 from tests.support.factories import TWO_DEPARTMENTS
 from tests.support.live import onewindow_serve
 from tests.support.servers import PostgresServer, RedisServer
@@ -57,16 +53,10 @@ def percentile(values: list[float], q: float) -> float:
 
 
 async def prepare(url: str, orders: int) -> list[tuple[str, str]]:
+    await migrated(url)
+    await import_demo(url, SECRET)
     engine = create_engine(url)
-    await upgrade(engine)
-    catalog, problems = read_catalog(DEMO_CATALOG_DIR)
-    assert catalog is not None
-    assert not problems
     sessions = session_factory(engine)
-    async with sessions() as session, unit_of_work(session):
-        await import_catalog(session, catalog, source="demo")
-    async with sessions() as session, unit_of_work(session):
-        await seed_identity(session, master_secret=SECRET.encode())
     async with sessions() as session, unit_of_work(session):
         citizen = (await session.execute(select(t.citizens.c.id).limit(1))).scalar_one()
         made = []

@@ -37,18 +37,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import func, select, text, update
 
-from backend.catalog.files import DEMO_CATALOG_DIR
-from backend.catalog.importer import import_catalog
-from backend.catalog.validate import read_catalog
 from backend.db import tables as t
 from backend.db.engine import create_engine, session_factory, unit_of_work
-from backend.db.migrate import upgrade
 from backend.identity import clients, oidc
 from backend.outbox.events import EventType, record
 from backend.runtime import open_resources
 from backend.settings import Settings
 from backend.webhooks import subscriptions
-from standins.seed import seed_identity
+from tests.conftest import import_demo, migrated
 from tests.support.servers import PostgresServer, RedisServer, free_port
 
 SECRET = "bench-secret-0123456789-0123456789-0123"
@@ -135,16 +131,10 @@ def stop_receivers(child: subprocess.Popen[str], out: Path) -> dict[str, Any]:
 
 async def prepare(url: str) -> tuple[str, list[str]]:
     """Migrated and seeded; a citizen who consented to 10 apps. The citizen and the apps."""
+    await migrated(url)
+    await import_demo(url, SECRET)
     engine = create_engine(url)
-    await upgrade(engine)
-    catalog, problems = read_catalog(DEMO_CATALOG_DIR)
-    assert catalog is not None
-    assert not problems
     sessions = session_factory(engine)
-    async with sessions() as session, unit_of_work(session):
-        await import_catalog(session, catalog, source="demo")
-    async with sessions() as session, unit_of_work(session):
-        await seed_identity(session, master_secret=SECRET.encode())
     citizen = str(uuid.uuid4())
     apps = []
     async with sessions() as session, unit_of_work(session):

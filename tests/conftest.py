@@ -105,15 +105,15 @@ async def migrated(url: str) -> None:
     await engine.dispose()
 
 
-async def import_demo(url: str) -> None:
-    """Import the bundled demo catalog, then the demo population and accounts."""
+async def import_demo(url: str, secret: str = TEST_SECRET) -> None:
+    """Import the bundled demo catalog, then the demo population and accounts (the benchmarks too)."""
     catalog, problems = read_catalog(DEMO_CATALOG_DIR)
     assert catalog is not None and not problems
     engine = create_engine(url)
     async with session_factory(engine)() as session, unit_of_work(session):
         await import_catalog(session, catalog, source="demo")
     async with session_factory(engine)() as session, unit_of_work(session):
-        await seed_identity(session, master_secret=TEST_SECRET.encode())
+        await seed_identity(session, master_secret=secret.encode())
     await engine.dispose()
 
 
