@@ -58,7 +58,7 @@ schema: install
 	$(UV) run --frozen onewindow export-schema --check
 
 pytest: install test-services assistant
-	$(UV) run --frozen pytest
+	$(UV) run --frozen pytest --numprocesses auto --maxprocesses 4 --durations 15
 
 test: install test-services lint typecheck architecture schema assistant-check pytest
 

@@ -13,6 +13,7 @@ from backend.rest import pages
 from backend.rules import explain
 from backend.webhooks import errors as webhook_errors
 from backend.webhooks import labels as webhook_labels
+from backend.webhooks import texts as webhook_texts
 from payments import orders as payment_orders
 from payments import refund_states
 
@@ -35,6 +36,7 @@ SOURCES: dict[str, dict[str, str]] = {
     "payments.refund_states": {"in_progress": refund_states.IN_PROGRESS_LABEL},
     "backend.webhooks.errors": {code.value: errors.MESSAGES[code.value] for code in webhook_errors.WebhookErrorCode},
     "backend.webhooks.labels": webhook_labels.TEXTS,
+    "backend.webhooks.texts": {reason.value: text for reason, text in webhook_texts.NOTICES.items()},
     "backend.platform.event_labels": event_labels.TEXTS,
     "backend.settings": {
         text: text for text in (settings.UNKNOWN_SETTINGS, settings.SETTINGS_REFUSED, settings.PRODUCTION_REFUSED)

@@ -198,35 +198,20 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         Literal["local", "database"],
         _doc("Where uploads are kept (ONEWINDOW_UPLOAD_STORAGE): `local` (one instance only) or `database` (any)."),
     ] = "local"
-    job_heartbeat_seconds: Annotated[
-        int, _doc("A running job's lease (ONEWINDOW_JOB_HEARTBEAT_SECONDS): then another worker retries it.")
-    ] = 30
+    job_heartbeat_seconds: Annotated[int, _doc("A job's lease (ONEWINDOW_JOB_HEARTBEAT_SECONDS).")] = 30
     job_sweep_seconds: Annotated[
-        int, _doc("How often workers look for dead workers' jobs (ONEWINDOW_JOB_SWEEP_SECONDS).")
+        int, _doc("How often dead workers' jobs are taken over (ONEWINDOW_JOB_SWEEP_SECONDS).")
     ] = 10
-    job_schedule: Annotated[
-        str,
-        _doc("Other schedules for jobs, `name=cron;name=cron` (ONEWINDOW_JOB_SCHEDULE; `onewindow worker --list`)."),
-    ] = ""
-    webhook_timeout_seconds: Annotated[
-        float, _doc("Seconds a webhook endpoint has (ONEWINDOW_WEBHOOK_TIMEOUT_SECONDS).")
-    ] = 10.0
+    job_schedule: Annotated[str, _doc("Jobs' other schedules, `name=cron;...` (ONEWINDOW_JOB_SCHEDULE).")] = ""
+    webhook_timeout_seconds: Annotated[float, _doc("An endpoint's time (ONEWINDOW_WEBHOOK_TIMEOUT_SECONDS).")] = 10.0
     webhook_clock_scale: Annotated[
-        float,
-        _doc("Multiplies webhook retry delays and the 5 days before disabling (ONEWINDOW_WEBHOOK_CLOCK_SCALE; tests)."),
+        float, _doc("Multiplies webhook retry delays and the 5 days to disabling (ONEWINDOW_WEBHOOK_CLOCK_SCALE).")
     ] = 1.0
     webhook_public_endpoints_only: Annotated[
-        bool,
-        _doc(
-            "Refuse webhook endpoints not https or not public (ONEWINDOW_WEBHOOK_PUBLIC_ENDPOINTS_ONLY; production: on)"
-        ),
+        bool, _doc("Only https endpoints on public addresses (ONEWINDOW_WEBHOOK_PUBLIC_ENDPOINTS_ONLY; production: on)")
     ] = False
-    webhook_lease_seconds: Annotated[
-        float, _doc("Seconds a worker holds the deliveries it sends (ONEWINDOW_WEBHOOK_LEASE_SECONDS).")
-    ] = 60.0
-    webhook_concurrency: Annotated[
-        int, _doc("Deliveries sent at once per endpoint (ONEWINDOW_WEBHOOK_CONCURRENCY).")
-    ] = 16
+    webhook_lease_seconds: Annotated[float, _doc("A delivery's lease (ONEWINDOW_WEBHOOK_LEASE_SECONDS).")] = 60.0
+    webhook_concurrency: Annotated[int, _doc("Sends at once per endpoint (ONEWINDOW_WEBHOOK_CONCURRENCY).")] = 16
 
     @property
     def is_production(self) -> bool:

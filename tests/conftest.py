@@ -184,6 +184,19 @@ async def db(catalog_database: str) -> AsyncIterator[async_sessionmaker[AsyncSes
     await engine.dispose()
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A test worker (pytest-xdist) hands the servers it used to the controller, which prints them."""
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        output["servers_used"] = dict(_servers_used)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """The controller's side of pytest_sessionfinish (each worker starts servers of its own)."""
+    _servers_used.update(getattr(node, "workeroutput", {}).get("servers_used", {}))
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     """Say which real servers the integration tests ran against."""
     if _servers_used:

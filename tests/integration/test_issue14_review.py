@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,18 +14,11 @@ from tests.integration.test_payments import _writers_blocked
 from tests.support import factories
 from tests.support.gql import run
 from tests.support.identity import staff_token, third_party_token
-from tests.support.payments import Sessions, Stack, payment_stack
-from tests.support.servers import RedisServer
+from tests.support.payments import Sessions, Stack
 
 APPLICATION = "query($id: ID!) { application(id: $id) { id status order { id status } } }"
 PROCESS = """mutation($i: ProcessApplicationInput!) { processApplication(input: $i) {
   application { id status } errors { code field message } } }"""
-
-
-@pytest.fixture
-def stack(catalog_database: str, redis_server: RedisServer, tmp_path: Path) -> Iterator[Stack]:
-    with payment_stack(catalog_database, redis_server.url, tmp_path / "payments") as running:
-        yield running
 
 
 async def test_a_refusals_refund_asks_the_channel_with_no_transaction_open(

@@ -35,7 +35,7 @@ from tests.conftest import make_settings
 from tests.support import factories
 from tests.support.jobs import EVERY_SECOND, HANGING, MARKER_ENV, running_workers, until
 from tests.support.logs import captured_logs
-from tests.support.payments import Sessions, Stack, payment_stack, sms_to
+from tests.support.payments import Sessions, Stack, sms_to
 from tests.support.servers import RedisServer
 
 ID_NUMBER = "440106198803150117"
@@ -185,12 +185,6 @@ async def test_after_a_redis_flush_the_schedule_comes_back_and_nothing_durable_i
     after = await _runs(db, "test.tick")
     assert {(r.slot, r.worker, r.finished_at) for r in before} <= {(r.slot, r.worker, r.finished_at) for r in after}
     assert len({r.slot for r in after}) == len(after)
-
-
-@pytest.fixture
-def stack(catalog_database: str, redis_server: RedisServer, tmp_path: Path) -> Iterator[Stack]:
-    with payment_stack(catalog_database, redis_server.url, tmp_path / "payments") as running:
-        yield running
 
 
 async def test_an_unpaid_order_expires_once_with_two_workers(

@@ -6,19 +6,15 @@ from __future__ import annotations
 
 import io
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from pypdf import PdfReader
 
 from tests.support import factories
 from tests.support.applications import TO_ENTER, entries_for
 from tests.support.identity import staff_token
-from tests.support.payments import PAY, Sessions, Stack, payment_stack
-from tests.support.servers import RedisServer
+from tests.support.payments import PAY, Sessions, Stack
 
 APPLICATION = "query($id: ID!) { application(id: $id) { id order { id } } }"
 PROCESS = """mutation($i: ProcessApplicationInput!) { processApplication(input: $i) {
@@ -26,12 +22,6 @@ PROCESS = """mutation($i: ProcessApplicationInput!) { processApplication(input: 
 RECEIPTS = """query($id: ID!) { order(id: $id) { receipts { departmentCode kind billNumber reversesBillNumber
   pdfUrl } } }"""
 REFUND = """mutation($i: RefundInput!) { refund(input: $i) { refund { amount } errors { code message } } }"""
-
-
-@pytest.fixture
-def stack(catalog_database: str, redis_server: RedisServer, tmp_path: Path) -> Iterator[Stack]:
-    with payment_stack(catalog_database, redis_server.url, tmp_path / "payments") as running:
-        yield running
 
 
 async def _paid_car_registration(stack: Stack, db: Sessions) -> tuple[factories.Citizen, str, str, str]:

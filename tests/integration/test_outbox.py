@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 import pytest_asyncio
 from sqlalchemy import select
 from websockets.asyncio.client import ClientConnection, connect
@@ -37,7 +36,7 @@ from tests.support.gql import run
 from tests.support.identity import citizen_token, last_code, staff_token
 from tests.support.live import listener, served
 from tests.support.oidc import Authorization, allow, ask_code, exchange, inputs
-from tests.support.payments import Sessions, Stack, payment_stack
+from tests.support.payments import Sessions, Stack
 from tests.support.servers import RedisServer
 
 APPLICATION = "query($id: ID!) { application(id: $id) { id reference order { id } } }"
@@ -47,12 +46,6 @@ REFUND = """mutation($i: RefundInput!) { refund(input: $i) { refund { amount } e
 REVOKE = "mutation($c: String!) { revokeConsent(clientId: $c) { revoked errors { code } } }"
 SUBSCRIBE = "subscription { applicationUpdated { id status } }"
 REDIRECT = "https://parking-mp.example.cn/callback"
-
-
-@pytest.fixture
-def stack(catalog_database: str, redis_server: RedisServer, tmp_path: Path) -> Iterator[Stack]:
-    with payment_stack(catalog_database, redis_server.url, tmp_path / "payments") as running:
-        yield running
 
 
 @pytest_asyncio.fixture

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -37,8 +35,7 @@ from tests.conftest import TEST_SECRET, make_settings
 from tests.support import factories
 from tests.support.applications import TO_ENTER, entries_for, upload
 from tests.support.identity import staff_token
-from tests.support.payments import Sessions, Stack, payment_stack, sms_to
-from tests.support.servers import RedisServer
+from tests.support.payments import Sessions, Stack, sms_to
 
 SUBMIT = """mutation($i: SubmitApplicationInput!) { submitApplication(input: $i) {
   application { id reference status timeline { action } issuedCertificates { id status source }
@@ -47,12 +44,6 @@ APPLICATION = """query($id: ID!) { application(id: $id) { id status timeline { a
   issuedCertificates { id status source } order { id status total } } }"""
 PROCESS = """mutation($i: ProcessApplicationInput!) { processApplication(input: $i) {
   application { id status } errors { code field message } } }"""
-
-
-@pytest.fixture
-def stack(catalog_database: str, redis_server: RedisServer, tmp_path: Path) -> Iterator[Stack]:
-    with payment_stack(catalog_database, redis_server.url, tmp_path / "payments") as running:
-        yield running
 
 
 async def _licence_renewer(stack: Stack, db: Sessions) -> factories.Citizen:

@@ -9,19 +9,14 @@ Every journey goes through the real server over HTTP and pays through the Alipay
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
-
-import pytest
 
 from backend.applications.workdays import WorkCalendar, shanghai_date
 from tests.support import factories
 from tests.support.applications import fill_required, upload
 from tests.support.identity import staff_token
-from tests.support.payments import PAY, Sessions, Stack, payment_stack, sms_to
-from tests.support.servers import RedisServer
+from tests.support.payments import PAY, Sessions, Stack, sms_to
 
 ORDER = """query($id: ID!) { order(id: $id) { status total refunded
   receipts { departmentCode kind status total } } }"""
@@ -29,12 +24,6 @@ APPLICATION = "query($id: ID!) { application(id: $id) { id status order { id sta
 PROCESS = """mutation($i: ProcessApplicationInput!) { processApplication(input: $i) {
   application { id status } errors { code field message } } }"""
 REFUND = """mutation($i: RefundInput!) { refund(input: $i) { refund { amount } errors { code message } } }"""
-
-
-@pytest.fixture
-def stack(catalog_database: str, redis_server: RedisServer, tmp_path: Path) -> Iterator[Stack]:
-    with payment_stack(catalog_database, redis_server.url, tmp_path / "payments") as running:
-        yield running
 
 
 def _arrives_by() -> str:

@@ -225,14 +225,7 @@ async def test_consent_revoked_reaches_the_app_it_was_withdrawn_from_only(hooks:
     staying_sub = await hooks.subscribe(staying, untold, revoked)
 
     async with hooks.sessions() as session, unit_of_work(session):
-        await oidc.revoke_consent(session, citizen, leaving)
-        await record(
-            session,
-            EventType.CONSENT_REVOKED,
-            citizen_id=citizen,
-            client_id=leaving,
-            data={"scopes": ["openid", "applications:read"]},
-        )
+        await oidc.revoke_consent(session, citizen, leaving)  # records consent.revoked with the change
     await hooks.deliver(leaving_sub)
     await hooks.deliver(staying_sub)
 

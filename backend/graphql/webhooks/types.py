@@ -10,7 +10,7 @@ import strawberry
 
 from backend.graphql.context import Info
 from backend.graphql.pagination import PageInfo
-from backend.webhooks import labels
+from backend.webhooks import labels, texts
 from backend.webhooks.log import Delivery, SentEvent
 from backend.webhooks.subscriptions import Subscription
 
@@ -38,6 +38,9 @@ class WebhookSubscription:
     )
     disabled_reason_label: str | None = strawberry.field(description="Why it was turned off, in the reader's language.")
     disabled_at: datetime | None
+    notice: str | None = strawberry.field(
+        description="The notice its developers are given when it was turned off, with what to do, in their language."
+    )
     failing_since: datetime | None = strawberry.field(
         description="The first failure since the last successful delivery: 5 days of them turn it off."
     )
@@ -59,6 +62,9 @@ class WebhookSubscription:
             disabled_reason=reason,
             disabled_reason_label=said(labels.DISABLED_REASONS.get(reason, reason)) if reason else None,
             disabled_at=model.disabled_at,
+            notice=texts.notice(info.context.resources.messages, info.context.locale, reason, model.url)
+            if reason in texts.NOTICES
+            else None,
             failing_since=model.failing_since,
             created_at=model.created_at,
         )
