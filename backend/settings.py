@@ -219,6 +219,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return self.env is Environment.PRODUCTION
 
     @property
+    def webhook_endpoints_must_be_public(self) -> bool:
+        """Webhook endpoints only https on public addresses: always in production, else by the setting."""
+        return self.webhook_public_endpoints_only or self.is_production
+
+    @property
     def trusted_proxy_networks(self) -> list[str]:
         """The trusted proxies as networks (a lone address is a /32 or /128), in the form uvicorn matches."""
         items = (item.strip() for item in self.trusted_proxies.split(","))

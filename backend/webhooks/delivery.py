@@ -135,7 +135,7 @@ async def _send_batch(
                 delivery.id,
                 delivery.body,
                 timeout=settings.webhook_timeout_seconds,
-                public_only=settings.webhook_public_endpoints_only or settings.is_production,
+                public_only=settings.webhook_endpoints_must_be_public,
             )
             async with _recording_gate():
                 disabled = await outcomes.record(

@@ -48,7 +48,10 @@ def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
 def is_public(address: str) -> bool:
     """Whether `address` is a global unicast address; an IPv6 address carrying an IPv4 one (mapped,
     6to4, NAT64) is judged by the IPv4 address it reaches."""
-    ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(address.split("%", 1)[0])
+    try:
+        ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
     if isinstance(ip, ipaddress.IPv6Address):
         if ip.is_site_local:
             return False
@@ -67,7 +70,7 @@ async def target(url: str, *, public_only: bool) -> Target:
     port = parts.port or 443
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
-    except OSError as error:
+    except (OSError, UnicodeError) as error:  # a host that does not resolve cannot be shown to be public
         raise BlockedError(BLOCKED) from error
     addresses = [str(info[4][0]) for info in infos]
     if not addresses or not all(is_public(address) for address in addresses):

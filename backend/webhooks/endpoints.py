@@ -3,27 +3,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import ipaddress
-import socket
 from urllib.parse import urlsplit
 
 from backend.errors import DomainError
+from backend.webhooks import egress
 from backend.webhooks.errors import WebhookErrorCode
 
 MAX_URL_LENGTH = 2_000
-
-
-def is_public_address(address: str) -> bool:
-    """Whether an IP address is on the public internet: not private, loopback, link-local, multicast,
-    reserved or unspecified; an IPv4 address written as IPv6 (::ffff:10.0.0.1) is judged as IPv4."""
-    try:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])  # an IPv6 zone (fe80::1%eth0) is link-local anyway
-    except ValueError:
-        return False
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
 
 
 def _invalid() -> DomainError:
@@ -48,20 +34,12 @@ def parse(url: str) -> tuple[str, str, int]:
 
 async def check(url: str, *, public_only: bool) -> str:
     """The address, stripped, once it may be an endpoint. With `public_only` (production, or
-    ONEWINDOW_WEBHOOK_PUBLIC_ENDPOINTS_ONLY) it must be https and its host must resolve, through the
-    event loop's resolver (never blocking it), to public addresses only."""
+    ONEWINDOW_WEBHOOK_PUBLIC_ENDPOINTS_ONLY) it must pass the same rule as every delivery
+    (`egress.target`: https, and a host resolving to public addresses only, without blocking the loop)."""
     url = url.strip()
-    scheme, host, port = parse(url)
-    if not public_only:
-        return url
-    refused = DomainError(WebhookErrorCode.WEBHOOK_URL_NOT_PUBLIC, field="url", host=host)
-    if scheme != "https":
-        raise refused
+    _, host, _ = parse(url)
     try:
-        found = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError):
-        raise refused from None  # a host that does not resolve cannot be shown to be public
-    addresses = {str(info[4][0]) for info in found}
-    if not addresses or not all(is_public_address(a) for a in addresses):
-        raise refused
+        await egress.target(url, public_only=public_only)
+    except egress.BlockedError:
+        raise DomainError(WebhookErrorCode.WEBHOOK_URL_NOT_PUBLIC, field="url", host=host) from None
     return url

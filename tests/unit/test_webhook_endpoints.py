@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from backend.errors import DomainError
-from backend.webhooks.endpoints import MAX_URL_LENGTH, is_public_address, parse
+from backend.webhooks.egress import is_public
+from backend.webhooks.endpoints import MAX_URL_LENGTH, parse
 
 
 @pytest.mark.parametrize(
@@ -30,7 +31,7 @@ from backend.webhooks.endpoints import MAX_URL_LENGTH, is_public_address, parse
     ],
 )
 def test_only_global_unicast_addresses_are_public(address: str, public: bool) -> None:
-    assert is_public_address(address) is public
+    assert is_public(address) is public
 
 
 def test_an_endpoint_is_an_http_address_without_credentials() -> None:

@@ -30,12 +30,6 @@ async def subscription_for(info: Info, subscription_id: str) -> Subscription:
     return found
 
 
-def public_only(info: Info) -> bool:
-    """Whether endpoints must be public https addresses: always in production, else by the setting."""
-    settings = info.context.settings
-    return settings.webhook_public_endpoints_only or settings.is_production
-
-
 def cursor(at: datetime, key: str) -> str:
     """A newest-first page's cursor after the item at `at` with id `key`."""
     return encode_cursor(f"{at.isoformat()}|{key}")

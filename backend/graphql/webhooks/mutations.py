@@ -11,7 +11,7 @@ import strawberry
 from backend.graphql.context import Info
 from backend.graphql.errors import PayloadError
 from backend.graphql.pipeline import caller, mutate, mutation
-from backend.graphql.webhooks.access import act_for_app, public_only, subscription_for
+from backend.graphql.webhooks.access import act_for_app, subscription_for
 from backend.graphql.webhooks.queries import DEVELOPERS
 from backend.graphql.webhooks.types import WebhookDelivery, WebhookSubscription
 from backend.identity import audit
@@ -106,7 +106,7 @@ class WebhookMutation:
     async def create_webhook_subscription(
         self, info: Info, input: CreateWebhookSubscriptionInput
     ) -> CreateWebhookSubscriptionPayload:
-        session, strict = info.context.session, public_only(info)
+        session, strict = info.context.session, info.context.settings.webhook_endpoints_must_be_public
 
         async def work() -> Any:
             await act_for_app(info, input.client_id)
@@ -134,7 +134,11 @@ class WebhookMutation:
     async def update_webhook_subscription(
         self, info: Info, input: UpdateWebhookSubscriptionInput
     ) -> UpdateWebhookSubscriptionPayload:
-        session, strict, jobs = info.context.session, public_only(info), info.context.resources.jobs
+        session, strict, jobs = (
+            info.context.session,
+            info.context.settings.webhook_endpoints_must_be_public,
+            info.context.resources.jobs,
+        )
 
         async def work() -> Any:
             before = await subscription_for(info, str(input.id))
