@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from datetime import datetime
 
 import strawberry
 
@@ -28,6 +29,26 @@ def decode_cursor(cursor: str | None) -> str | None:
     if not text.startswith(_PREFIX) or len(text) == len(_PREFIX):
         raise DomainError(CommonErrorCode.INVALID_CURSOR, field="after")
     return text[len(_PREFIX) :]
+
+
+def time_cursor(at: datetime, key: str) -> str:
+    """The cursor of an item in a list ordered by time, then id (newest first or oldest first)."""
+    return encode_cursor(f"{at.isoformat()}|{key}")
+
+
+def time_position(after: str | None) -> tuple[datetime, str] | None:
+    """(time, id) of the item a `time_cursor` names; INVALID_CURSOR for a cursor that is not one."""
+    key = decode_cursor(after)
+    if key is None:
+        return None
+    at, _, last = key.partition("|")
+    try:
+        moment = datetime.fromisoformat(at)
+    except ValueError:
+        raise DomainError(CommonErrorCode.INVALID_CURSOR, field="after") from None
+    if moment.tzinfo is None or not last:
+        raise DomainError(CommonErrorCode.INVALID_CURSOR, field="after")
+    return moment, last
 
 
 def check_page_size(first: int, maximum: int) -> int:

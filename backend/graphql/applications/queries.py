@@ -10,7 +10,6 @@ import strawberry
 from backend.applications.states import Status
 from backend.applications.stats import stats
 from backend.applications.workdays import shanghai_date
-from backend.errors import CommonErrorCode, DomainError
 from backend.graphql import permissions
 from backend.graphql.applications.eligibility import Eligibility, build_conditions
 from backend.graphql.applications.forms import ApplicationForm
@@ -24,25 +23,11 @@ from backend.graphql.applications.types import (
     ServiceStats,
 )
 from backend.graphql.context import Info
-from backend.graphql.pagination import check_page_size, decode_cursor, encode_cursor
+from backend.graphql.pagination import check_page_size, time_cursor, time_position
 from backend.i18n import pick
 from backend.identity.models import Role, SubjectType
 
 READ = "applications:read"
-
-
-def _after(cursor: str | None) -> tuple[datetime, str] | None:
-    key = decode_cursor(cursor)
-    if key is None:
-        return None
-    at, _, application_id = key.partition("|")
-    try:
-        moment = datetime.fromisoformat(at)
-    except ValueError:
-        raise DomainError(CommonErrorCode.INVALID_CURSOR, field="after") from None
-    if moment.tzinfo is None or not application_id:
-        raise DomainError(CommonErrorCode.INVALID_CURSOR, field="after")
-    return moment, application_id
 
 
 @strawberry.type
@@ -87,12 +72,9 @@ class ApplicationQuery:
         principal = permissions.caller(info)
         size = check_page_size(first, info.context.settings.max_page_size)
         service = await info.context.applications()
-        items, more = await service.reads.mine(principal.subject_id, size, _after(after))
+        items, more = await service.reads.mine(principal.subject_id, size, time_position(after))
         edges = [
-            ApplicationEdge(
-                cursor=encode_cursor(f"{x.submitted_at.isoformat()}|{x.id}"), node=Application.build(x, info)
-            )
-            for x in items
+            ApplicationEdge(cursor=time_cursor(x.submitted_at, x.id), node=Application.build(x, info)) for x in items
         ]
         return ApplicationConnection(edges=edges, has_next_page=more, end_cursor=edges[-1].cursor if edges else None)
 

@@ -6,8 +6,8 @@ import strawberry
 
 from backend.graphql import permissions
 from backend.graphql.context import Info
-from backend.graphql.pagination import PageInfo, check_page_size
-from backend.graphql.webhooks.access import act_for_app, cursor, position, subscription_for
+from backend.graphql.pagination import PageInfo, check_page_size, time_cursor, time_position
+from backend.graphql.webhooks.access import act_for_app, subscription_for
 from backend.graphql.webhooks.types import (
     WebhookDelivery,
     WebhookDeliveryConnection,
@@ -60,13 +60,14 @@ class WebhookQuery:
         status: WebhookDeliveryStatus | None = None,
     ) -> WebhookDeliveryConnection:
         size = check_page_size(first, MAX_PAGE)
-        start = position(after)
+        start = time_position(after)
         await subscription_for(info, str(subscription_id))
         found, more = await log.deliveries(
             info.context.session, str(subscription_id), first=size, after=start, status=status.value if status else None
         )
         edges = [
-            WebhookDeliveryEdge(cursor=cursor(x.created_at, x.id), node=WebhookDelivery.build(x, info)) for x in found
+            WebhookDeliveryEdge(cursor=time_cursor(x.created_at, x.id), node=WebhookDelivery.build(x, info))
+            for x in found
         ]
         return WebhookDeliveryConnection(edges=edges, page_info=_page_info([e.cursor for e in edges], more, after))
 
@@ -79,10 +80,10 @@ class WebhookQuery:
         self, info: Info, client_id: str, first: int, after: str | None = None
     ) -> WebhookEventConnection:
         size = check_page_size(first, MAX_PAGE)
-        start = position(after)
+        start = time_position(after)
         await act_for_app(info, client_id)
         found, more = await log.sent_events(info.context.session, client_id, first=size, after=start)
-        edges = [WebhookEventEdge(cursor=cursor(x.sent_at, x.id), node=WebhookEvent.build(x)) for x in found]
+        edges = [WebhookEventEdge(cursor=time_cursor(x.sent_at, x.id), node=WebhookEvent.build(x)) for x in found]
         return WebhookEventConnection(edges=edges, page_info=_page_info([e.cursor for e in edges], more, after))
 
     @strawberry.field(description="Every event type an app may subscribe to, what it tells and the scope it needs.")
