@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 
 import msgspec
 
+from backend.settings_channels import ChannelSettings, channel_production_problems
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 """The repository (or unpacked source tree) that holds backend/, locales/ and graphql/."""
 
@@ -30,7 +32,7 @@ def _doc(text: str) -> msgspec.Meta:
     return msgspec.Meta(description=text)
 
 
-class Settings(msgspec.Struct, frozen=True, kw_only=True):
+class Settings(ChannelSettings, frozen=True, kw_only=True):
     """Every knob of the service. The field's description is its documentation."""
 
     env: Annotated[Environment, _doc("development, test or production (ONEWINDOW_ENV).")] = Environment.DEVELOPMENT
@@ -142,16 +144,6 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     public_url: Annotated[
         str, _doc("The URL clients reach the service at, used in printed links (ONEWINDOW_PUBLIC_URL).")
     ] = ""
-    alipay_gateway: Annotated[
-        str,
-        _doc(
-            "Alipay's gateway (ONEWINDOW_ALIPAY_GATEWAY), e.g. https://openapi.alipay.com/gateway.do. Empty: the "
-            "local Alipay sandbox (`onewindow sandbox alipay`) on alipay_sandbox_port; never allowed in production."
-        ),
-    ] = ""
-    alipay_sandbox_port: Annotated[int, _doc("Port of the local Alipay sandbox (ONEWINDOW_ALIPAY_SANDBOX_PORT).")] = (
-        8010
-    )
     receipt_link_seconds: Annotated[
         int,
         msgspec.Meta(ge=60, le=86400),
@@ -160,16 +152,6 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "signed with a key derived from ONEWINDOW_SECRET_KEY and handed only to who may see the receipt."
         ),
     ] = 900
-    alipay_app_id: Annotated[str, _doc("The merchant's Alipay app id (ONEWINDOW_ALIPAY_APP_ID).")] = "2021000000000001"
-    alipay_seller_id: Annotated[str, _doc("The merchant's Alipay user id, 2088... (ONEWINDOW_ALIPAY_SELLER_ID).")] = (
-        "2088000000000001"
-    )
-    alipay_private_key_file: Annotated[
-        str, _doc("PEM file of the merchant's private key (ONEWINDOW_ALIPAY_PRIVATE_KEY_FILE). Empty: the sandbox's.")
-    ] = ""
-    alipay_public_key_file: Annotated[
-        str, _doc("PEM file of Alipay's public key (ONEWINDOW_ALIPAY_PUBLIC_KEY_FILE). Empty: the sandbox's.")
-    ] = ""
     order_unpaid_days: Annotated[
         int,
         msgspec.Meta(
@@ -245,16 +227,6 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     def resolved_issuer(self) -> str:
         """The issuer URL in tokens and discovery (no trailing slash)."""
         return (self.issuer or self.public_url or "http://127.0.0.1:8000").rstrip("/")
-
-    @property
-    def alipay_sandbox_dir(self) -> Path:
-        """Where the sandbox keeps its and the merchant's key pairs (development only)."""
-        return Path(self.data_dir) / "alipay-sandbox"
-
-    @property
-    def resolved_alipay_gateway(self) -> str:
-        """The configured gateway, or the local sandbox's."""
-        return self.alipay_gateway or f"http://127.0.0.1:{self.alipay_sandbox_port}/gateway.do"
 
     @property
     def resolved_catalog_dir(self) -> Path:
@@ -362,10 +334,7 @@ def production_problems(settings: Settings) -> list[str]:
         problems.append("the finance bureau stand-in cannot issue real fiscal receipts (ONEWINDOW_FINANCE_BUREAU)")
     if settings.certificate_library == "standin":
         problems.append("the certificate library stand-in allocates no real numbers (ONEWINDOW_CERTIFICATE_LIBRARY)")
-    if not (settings.alipay_gateway and settings.alipay_private_key_file and settings.alipay_public_key_file):
-        problems.append(
-            "payments need Alipay's gateway and keys (ONEWINDOW_ALIPAY_GATEWAY, _PRIVATE_KEY_FILE, _PUBLIC_KEY_FILE)"
-        )
+    problems.extend(channel_production_problems(settings))
     assistant = urlsplit(settings.assistant_url)
     if assistant.scheme != "https" and assistant.hostname not in ("127.0.0.1", "localhost", "::1"):
         # each message carries a citizen's delegated token to the assistant

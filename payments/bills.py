@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.engine import execute
 from payments import tables as t
-from payments.channels.base import ChannelError
+from payments.channels.base import DEFAULT_CHANNEL, ChannelError
 from payments.errors import PaymentErrorCode
-from payments.reconcile import BillReport, compare, parse_bill
+from payments.reconcile import BillReport, compare
 from payments.service import PaymentDeps, PaymentError
 
 log = structlog.get_logger("payments")
@@ -22,21 +22,19 @@ log = structlog.get_logger("payments")
 class Bills:
     """Bill comparisons in one unit of work."""
 
-    def __init__(self, session: AsyncSession, deps: PaymentDeps) -> None:
+    def __init__(self, session: AsyncSession, deps: PaymentDeps, channel: str = DEFAULT_CHANNEL) -> None:
         self._session = session
         self._deps = deps
-
-    @property
-    def _channel(self) -> str:
-        return self._deps.channel.name
+        self._channel = channel
 
     async def check(self, day: date) -> BillReport:
         """Download the channel's bill of a Beijing day and compare it with what we booked (reads only)."""
         try:
-            content = await self._deps.channel.bill(day)
+            content = await self._deps.channel_named(self._channel).bill(day)
         except ChannelError as error:
             raise PaymentError(PaymentErrorCode.CHANNEL_UNAVAILABLE, detail=error.code) from None
-        return await compare(self._session, day, parse_bill(content), self._channel)
+        channel = self._deps.channel_named(self._channel)
+        return await compare(self._session, day, list(channel.parse_bill(content)), self._channel)
 
     async def keep(self, report: BillReport) -> BillReport:
         """Record a comparison (`history` shows finance staff); discrepancies are logged."""

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from payments import tables as t
 
-KINDS = {"channel": "asset", "clearing": "liability", "dept": "liability", "fees": "expense"}
+KINDS = {"channel": "asset", "clearing": "liability", "dept": "liability", "fees": "expense", "suspense": "liability"}
 
 
 class UnbalancedEntryError(ValueError):

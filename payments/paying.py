@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from backend.db.engine import unit_of_work
 from payments import idempotency
 from payments import tables as t
-from payments.channels.base import ChannelError, Method, PaymentLaunch, PaymentRequest
+from payments.channels.base import DEFAULT_CHANNEL, ChannelError, Method, PaymentLaunch, PaymentRequest
 from payments.errors import NotFoundError, PaymentError, PaymentErrorCode
 from payments.orders import Order, OrderStatus, get_order, orders_by_trade_no, status_label
 from payments.service import PaymentDeps
@@ -30,6 +30,7 @@ async def pay(
     citizen_id: str,
     method: Method,
     idempotency_key: str,
+    channel_name: str = DEFAULT_CHANNEL,
 ) -> tuple[Order, PaymentLaunch]:
     """What the app needs to launch the payment of the citizen's open order; the same key, the same launch."""
     order: Order | None = None
@@ -40,7 +41,7 @@ async def pay(
         if order is None or order.citizen_id != citizen_id:
             raise NotFoundError(order_id, field="orderId")
         stored = await idempotency.reserve(
-            session, citizen_id, idempotency_key, "pay", {"order": order_id, "method": method}
+            session, citizen_id, idempotency_key, "pay", {"order": order_id, "method": method, "channel": channel_name}
         )
         if stored is None and order.status is not OrderStatus.OPEN:
             raise PaymentError(
@@ -60,25 +61,27 @@ async def pay(
         notify_url=deps.notify_url,
     )
     try:
-        launch = await deps.channel.launch(request)
+        launch = await deps.channel_named(channel_name).launch(request)
     except ChannelError as error:
         async with sessions() as session, unit_of_work(session):
             await idempotency.release(session, citizen_id, idempotency_key)
         raise PaymentError(PaymentErrorCode.CHANNEL_UNAVAILABLE, detail=error.code) from None
     async with sessions() as session, unit_of_work(session):
         await session.execute(
-            update(t.payment_orders).where(t.payment_orders.c.id == order.id).values(channel=deps.channel.name)
+            update(t.payment_orders).where(t.payment_orders.c.id == order.id).values(channel=channel_name)
         )
         await idempotency.answer(session, citizen_id, idempotency_key, msgspec.to_builtins(launch))
     return order, launch
 
 
-async def latest_launch(session: AsyncSession, out_trade_no: str) -> PaymentLaunch | None:
+async def latest_launch(
+    session: AsyncSession, out_trade_no: str, channel: str = DEFAULT_CHANNEL
+) -> PaymentLaunch | None:
     """The last launch the citizen got for the order of `out_trade_no` (what the buyer holds), if any."""
     order = (await orders_by_trade_no(session, [out_trade_no])).get(out_trade_no)
     if order is None:
         return None
-    methods: tuple[Method, ...] = ("app", "wap", "qr")
-    requests = [{"order": order.id, "method": method} for method in methods]
+    methods: tuple[Method, ...] = ("app", "wap", "qr", "jsapi", "h5", "native")
+    requests = [{"order": order.id, "method": method, "channel": channel} for method in methods]
     answers = await idempotency.answers_to(session, "pay", requests)
     return msgspec.convert(answers[0], PaymentLaunch) if answers else None

@@ -11,9 +11,7 @@ refunds of the same Beijing day:
 
 from __future__ import annotations
 
-import csv
-import io
-import zipfile
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -23,21 +21,9 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from payments import tables as t
-from payments.money import to_fen
+from payments.channels.base import BillRow
 
 BEIJING = ZoneInfo("Asia/Shanghai")
-Kind = Literal["payment", "refund"]
-
-
-class BillRow(msgspec.Struct, frozen=True, kw_only=True):
-    """One line of the bill's detail CSV."""
-
-    kind: Kind
-    trade_no: str
-    out_trade_no: str
-    request_no: str | None
-    amount_fen: int  # negative for refunds
-    fee_fen: int  # the service fee the channel charged (positive)
 
 
 class Discrepancy(msgspec.Struct, frozen=True, kw_only=True):
@@ -64,34 +50,7 @@ class BillReport(msgspec.Struct, frozen=True, kw_only=True):
         return not self.discrepancies
 
 
-def parse_bill(content: bytes) -> list[BillRow]:
-    """The detail rows of a bill zip (entry names and contents in GBK)."""
-    rows: list[BillRow] = []
-    with zipfile.ZipFile(io.BytesIO(content), metadata_encoding="gbk") as archive:
-        detail = next(name for name in archive.namelist() if name.endswith("业务明细.csv"))
-        text = archive.read(detail).decode("gbk")
-    lines = [line for line in text.splitlines() if line and not line.startswith("#")]
-    reader = csv.reader(lines)
-    header = next(reader)
-    column = {name: i for i, name in enumerate(header)}
-    for cells in reader:
-        kind: Kind = "refund" if cells[column["业务类型"]] == "退款" else "payment"
-        request = cells[column["退款批次号/请求号"]].strip() or None
-        fee = cells[column["服务费（元）"]].strip()
-        rows.append(
-            BillRow(
-                kind=kind,
-                trade_no=cells[column["支付宝交易号"]].strip(),
-                out_trade_no=cells[column["商户订单号"]].strip(),
-                request_no=request,
-                amount_fen=to_fen(cells[column["订单金额（元）"]].strip()),
-                fee_fen=-to_fen(fee) if fee else 0,
-            )
-        )
-    return rows
-
-
-async def compare(session: AsyncSession, day: date, rows: list[BillRow], channel: str) -> BillReport:
+async def compare(session: AsyncSession, day: date, rows: Sequence[BillRow], channel: str) -> BillReport:
     """Match the bill against our orders and refunds of the same Beijing day."""
     start = datetime.combine(day, time(0), BEIJING).astimezone(UTC)
     end = start + timedelta(days=1)

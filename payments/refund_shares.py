@@ -17,6 +17,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from payments import tables as t
+from payments.channels.base import DEFAULT_CHANNEL
 from payments.errors import NotFoundError, PaymentError, PaymentErrorCode
 from payments.events import RefundCause
 from payments.money import to_yuan
@@ -61,6 +62,7 @@ class PendingRefund(msgspec.Struct, frozen=True, kw_only=True):
     id: str
     order_id: str
     out_trade_no: str
+    channel: str  # the channel the order was paid through: the refund goes back the same way
     out_request_no: str
     department_code: str
     amount_fen: int
@@ -106,6 +108,7 @@ async def reserve_share(
             id=left_over.id,
             order_id=order.id,
             out_trade_no=order.out_trade_no,
+            channel=order.channel or DEFAULT_CHANNEL,
             out_request_no=out_request_no,
             department_code=left_over.department_code,
             amount_fen=left_over.amount_fen,
@@ -133,6 +136,7 @@ async def reserve_share(
         id=str(uuid.uuid4()),
         order_id=order.id,
         out_trade_no=order.out_trade_no,
+        channel=order.channel or DEFAULT_CHANNEL,
         out_request_no=out_request_no,
         department_code=department_code,
         amount_fen=amount,

@@ -26,7 +26,7 @@ from backend.db.engine import unit_of_work
 from backend.errors import CommonErrorCode, DomainError
 from payments import idempotency, ledger
 from payments import tables as t
-from payments.channels.base import ChannelError
+from payments.channels.base import DEFAULT_CHANNEL, ChannelError
 from payments.errors import PaymentError, PaymentErrorCode
 from payments.orders import Line, Order, OrderStatus, get_order
 from payments.receipts import Receipt, receipts_of_order
@@ -107,7 +107,7 @@ class Refunds:
         async with self._sessions() as session:
             rows = (
                 await session.execute(
-                    select(t.refunds, t.payment_orders.c.out_trade_no)
+                    select(t.refunds, t.payment_orders.c.out_trade_no, t.payment_orders.c.channel)
                     .join(t.payment_orders, t.payment_orders.c.id == t.refunds.c.order_id)
                     .where(is_pending, due, of_order)
                 )
@@ -118,6 +118,7 @@ class Refunds:
                 id=row.id,
                 order_id=row.order_id,
                 out_trade_no=row.out_trade_no,
+                channel=row.channel or DEFAULT_CHANNEL,
                 out_request_no=row.out_request_no,
                 department_code=row.department_code,
                 amount_fen=row.amount_fen,
@@ -140,7 +141,7 @@ class Refunds:
     async def _finish(self, pending: PendingRefund) -> Refund:
         """Ask the channel (no transaction open), then book what it did."""
         try:
-            await self._deps.channel.refund(
+            await self._deps.channel_named(pending.channel).refund(
                 pending.out_trade_no, pending.out_request_no, pending.amount_fen, pending.reason
             )
         except ChannelError as error:
@@ -175,7 +176,7 @@ class Refunds:
         order = await get_order(session, pending.order_id)
         assert order is not None
         paid, refunded = order.department_fen(pending.department_code)
-        channel = f"channel:{self._deps.channel.name}"
+        channel = f"channel:{pending.channel}"
         await ledger.post(
             session,
             kind="refund",

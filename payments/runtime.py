@@ -62,7 +62,7 @@ def build_payments(
     issuer = ReceiptIssuer(master_secret, FinanceBureauStandIn(master_secret, sessions))
     notify = f"{(settings.public_url or 'http://127.0.0.1:8000').rstrip('/')}/payments/alipay/notify"
     return PaymentDeps(
-        channel=AlipayChannel(alipay_config(settings)),
+        channels={"alipay": AlipayChannel(alipay_config(settings))},
         issuer=issuer,
         parties=parties,
         notify_url=notify,

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from payments import ledger
 from payments import tables as t
 from payments.automatic_refunds import refund_closed_order
-from payments.channels.base import Channel
+from payments.channels.base import DEFAULT_CHANNEL, Channel
 from payments.errors import PaymentError as PaymentError  # re-exported: callers catch it from here
 from payments.events import NoEvents, PaymentEvents
 from payments.money import to_yuan
@@ -38,7 +38,7 @@ T = TypeVar("T")
 class PaymentDeps:
     """What the payment service needs from the process."""
 
-    channel: Channel
+    channels: dict[str, Channel]  # by name: alipay, wechatpay
     issuer: ReceiptIssuer
     parties: Parties  # the departments that issue receipts, the citizens who pay
     notify_url: str
@@ -46,6 +46,10 @@ class PaymentDeps:
     events: PaymentEvents = field(default_factory=NoEvents)  # the platform's hooks (issue, notify, withdraw)
     unpaid_days: int = 7  # an order unpaid this long is closed and its application withdrawn
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    def channel_named(self, name: str | None) -> Channel:
+        """The channel of that name (an order launched before there were two: the default)."""
+        return self.channels[name or DEFAULT_CHANNEL]
 
     async def close(self) -> None:
         """Release what the payment parts hold (the receipt stand-in's pool)."""
@@ -64,25 +68,27 @@ class Payments:
         self.refunds_reserved: set[str] = set()
 
     # --- crediting ---------------------------------------------------------------------------------
-    async def handle_notifications(self, batch: Sequence[dict[str, str]]) -> list[tuple[bool, str]]:
+    async def handle_notifications(
+        self, batch: Sequence[dict[str, str]], channel_name: str = DEFAULT_CHANNEL
+    ) -> list[tuple[bool, str]]:
         """Verify and apply notifications in this unit of work, each judged on its own.
 
         Several notifications for the same order (duplicates arriving together) credit it once: the
         first is `credited`, the others `duplicate`. Every one is recorded with its outcome.
         """
-        channel = self._deps.channel
+        channel = self._deps.channel_named(channel_name)
         notes = [channel.parse_notification(params) for params in batch]
         orders = await orders_by_trade_no(self._session, [n.out_trade_no for n in notes if n.out_trade_no])
         outcomes: list[str] = []
         to_credit: dict[str, tuple[Order, str | None, datetime | None]] = {}
         for note in notes:
             order = orders.get(note.out_trade_no or "")
-            outcome = self._judge(note, order)
+            outcome = self._judge(channel, note, order)
             if outcome == "credit" and order is not None:
                 outcome = "credit" if order.id not in to_credit else "duplicate"
                 to_credit.setdefault(order.id, (order, note.trade_no, note.paid_at))
             outcomes.append(outcome)
-        credited = await self.credit_many(list(to_credit.values())) if to_credit else set()
+        credited = await self.credit_many(list(to_credit.values()), channel.name) if to_credit else set()
         for i, note in enumerate(notes):
             if outcomes[i] == "credit":
                 order = orders[note.out_trade_no or ""]
@@ -107,9 +113,8 @@ class Payments:
                 log.warning("payments.notification_rejected", outcome=outcome, out_trade_no=note.out_trade_no)
         return [(not outcome.startswith("rejected"), outcome) for outcome in outcomes]
 
-    def _judge(self, note: Any, order: Order | None) -> str:
+    def _judge(self, channel: Channel, note: Any, order: Order | None) -> str:
         """What a notification deserves before crediting: `credit`, or why not."""
-        channel = self._deps.channel
         if not note.authentic:
             return "rejected:signature"
         if note.app_id != channel.app_id or note.seller_id != channel.seller_id:
@@ -122,12 +127,14 @@ class Payments:
             return f"ignored:{note.status}"
         return "credit"
 
-    async def credit(self, order: Order, trade_no: str | None, channel_paid_at: datetime | None = None) -> bool:
-        """Mark the order paid, post the ledger, issue the receipts; False when it was credited before."""
-        return order.id in await self.credit_many([(order, trade_no, channel_paid_at)])
+    async def credit(self, order: Order, trade_no: str | None, channel_paid_at: datetime | None, channel: str) -> bool:
+        """Mark the order paid through `channel`, post the ledger, issue the receipts; False when it was
+        credited before."""
+        return order.id in await self.credit_many([(order, trade_no, channel_paid_at)], channel)
 
-    async def credit_many(self, items: Sequence[tuple[Order, str | None, datetime | None]]) -> set[str]:
-        """Credit several orders in this unit of work; returns the ids of those credited now (not before).
+    async def credit_many(self, items: Sequence[tuple[Order, str | None, datetime | None]], channel: str) -> set[str]:
+        """Credit several orders paid through `channel` in this unit of work; returns the ids of those
+        credited now (not before).
 
         The status step is the gate: of any number of concurrent credits of an order, one moves it
         open -> paid, and only the orders it moved get ledger entries and receipts.
@@ -145,7 +152,7 @@ class Payments:
                     paid_at=now,
                     channel_paid_at=case({o.id: paid or now for o, _, paid in items}, value=column),
                     channel_trade_no=case({o.id: trade for o, trade, _ in items}, value=column),
-                    channel=self._deps.channel.name,
+                    channel=channel,
                 )
                 .returning(column)
             )
@@ -159,7 +166,7 @@ class Payments:
         credited = [order for order, _, _ in items if order.id in moved]
         if not credited:
             return moved
-        entries = [entry for order in credited for entry in self._credit_entries(order)]
+        entries = [entry for order in credited for entry in self._credit_entries(order, channel)]
         await ledger.post_many(self._session, entries)
         await self._issue_receipts(credited)
         for order in credited:
@@ -173,9 +180,9 @@ class Payments:
         self.refunds_reserved |= await platform_refunds_pending(self._session, [order.id for order in credited])
         return moved
 
-    def _credit_entries(self, order: Order) -> list[ledger.Entry]:
+    def _credit_entries(self, order: Order, channel_name: str) -> list[ledger.Entry]:
         """The payment, its split to the departments (清分) and the channel's fee."""
-        channel = f"channel:{self._deps.channel.name}"
+        channel = f"channel:{channel_name}"
         fee = (order.total_fen * self._deps.fee_per_mille + 500) // 1000
         reference, memo = order.out_trade_no, f"{order.subject} {to_yuan(order.total_fen)}"
         split: dict[str, int] = {}
@@ -204,7 +211,7 @@ class Payments:
                     reference=reference,
                     memo=f"channel fee {reference}",
                     order_id=order.id,
-                    postings=[(f"fees:{self._deps.channel.name}", fee), (channel, -fee)],
+                    postings=[(f"fees:{channel_name}", fee), (channel, -fee)],
                 )
             )
         return entries
@@ -247,9 +254,10 @@ class Payments:
     # --- reconciling ---------------------------------------------------------------------------------
     async def reconcile_order(self, order: Order) -> str:
         """Ask the channel about one open order: "credited", "closed", or "open" (still waiting)."""
-        state = await self._deps.channel.query(order.out_trade_no)
+        channel = self._deps.channel_named(order.channel)
+        state = await channel.query(order.out_trade_no)
         if state.status in ("TRADE_SUCCESS", "TRADE_FINISHED") and state.total_fen == order.total_fen:
-            return "credited" if await self.credit(order, state.trade_no, state.paid_at) else "open"
+            return "credited" if await self.credit(order, state.trade_no, state.paid_at, channel.name) else "open"
         if state.status == "TRADE_CLOSED":
             await self._session.execute(
                 update(t.payment_orders)
@@ -267,12 +275,14 @@ class Payments:
         opened is settled once every launch's payment window has passed (payOrder refuses a closed
         order, so no new one starts). A trade paid meanwhile is credited, never lost, and refunded.
         """
-        state = await self._deps.channel.query(order.out_trade_no)
+        channel = self._deps.channel_named(order.channel)
+        state = await channel.query(order.out_trade_no)
         if state.status in ("TRADE_SUCCESS", "TRADE_FINISHED") and state.total_fen == order.total_fen:
-            credited = await self.credit(order, state.trade_no, state.paid_at)  # and refunded: see credit_many
+            # and refunded: see credit_many
+            credited = await self.credit(order, state.trade_no, state.paid_at, channel.name)
             return "credited" if credited else "waiting"
         if state.status == "WAIT_BUYER_PAY":
-            await self._deps.channel.close(order.out_trade_no)
+            await channel.close(order.out_trade_no)
         elif state.status == "NOT_EXIST" and (order.closed_at or order.created_at) + launch_window > datetime.now(UTC):
             return "waiting"  # an order string launched before closing may still be opened
         await self._session.execute(

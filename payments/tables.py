@@ -168,3 +168,118 @@ bill_checks = Table(
     Column("checked_at", UTCDateTime, nullable=False),
     Index("ix_bill_checks_channel_day", "channel", "day"),
 )
+
+# --- finance (issue 18): second payments, reconciliation runs and breaks, closed days, clearing ---------
+
+# A payment a channel took for an order already paid (through the other channel, or twice): the money is
+# not owed to anyone, so it is held in `suspense` and refunded automatically to where it came from.
+duplicate_payments = Table(
+    "duplicate_payments",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("order_id", String(36), ForeignKey("payment_orders.id"), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("channel_trade_no", String(64), nullable=False),
+    Column("amount_fen", BigInteger, nullable=False),
+    Column("channel_paid_at", UTCDateTime, nullable=True),
+    Column("out_request_no", String(64), nullable=False, unique=True),  # its refund's request number
+    Column("status", String(16), nullable=False),  # refunding | refunded
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("refunded_at", UTCDateTime, nullable=True),
+    UniqueConstraint("channel", "channel_trade_no", name="uq_duplicate_payments_trade"),
+)
+Index("ix_duplicate_payments_order", duplicate_payments.c.order_id)
+
+# One comparison of a channel's bill of a Beijing day with the books, and its verdict.
+reconciliation_runs = Table(
+    "reconciliation_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("channel", String(16), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("verdict", String(16), nullable=False),  # running | reconciled | breaks | incomplete
+    Column("reason", String(200), nullable=True),  # why incomplete
+    Column("counts", Json, nullable=False),  # bill rows, matched, settled by asking again, breaks by kind
+    Column("totals", Json, nullable=False),  # amounts in fen: bill, books, fees from the bill
+    Column("started_by", String(64), nullable=False),  # a staff subject id, or job:<name>
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime, nullable=True),
+)
+Index("ix_reconciliation_runs_channel_day", reconciliation_runs.c.channel, reconciliation_runs.c.day)
+
+# A difference a run found that asking the channel again did not settle; lives until resolved.
+reconciliation_breaks = Table(
+    "reconciliation_breaks",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("channel", String(16), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("kind", String(24), nullable=False),  # channel_only (长款) | platform_only (短款) | amount_mismatch | ...
+    Column("entry_kind", String(16), nullable=False),  # payment | refund | fee
+    Column("reference", String(64), nullable=False),  # out_trade_no, or out_request_no for a refund
+    Column("trade_no", String(64), nullable=True),  # the channel's
+    Column("channel_fen", BigInteger, nullable=True),
+    Column("platform_fen", BigInteger, nullable=True),
+    Column("priority", String(2), nullable=False),  # P1 (most urgent) .. P4
+    Column("status", String(16), nullable=False),  # new | persisting | resolved
+    Column("first_run_id", Integer, ForeignKey("reconciliation_runs.id"), nullable=False),
+    Column("last_run_id", Integer, ForeignKey("reconciliation_runs.id"), nullable=False),
+    Column("detected_at", UTCDateTime, nullable=False),
+    # A resolution: credit (from the channel's answer) | refund | write_off | accepted | settled (by the channel)
+    Column("resolution", String(16), nullable=True),
+    Column("resolution_note", String(500), nullable=True),
+    Column("proposed_by", String(64), nullable=True),  # a write-off waits for a second person's approval
+    Column("proposed_at", UTCDateTime, nullable=True),
+    Column("resolved_by", String(64), nullable=True),
+    Column("resolved_at", UTCDateTime, nullable=True),
+    UniqueConstraint("channel", "day", "kind", "reference", name="uq_reconciliation_breaks_item"),
+)
+Index("ix_reconciliation_breaks_status", reconciliation_breaks.c.status, reconciliation_breaks.c.day)
+
+# The control ledger: every act of finance staff and of the reconciling job, never updated or deleted.
+finance_audit = Table(
+    "finance_audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("action", String(32), nullable=False),  # detected | settled | proposed | approved | resolved | closed ...
+    Column("day", Date, nullable=True),
+    Column("channel", String(16), nullable=True),
+    Column("break_id", String(36), nullable=True),
+    Column("department_code", String(48), nullable=True),
+    Column("note", String(500), nullable=True),
+    Column("data", Json, nullable=False),
+)
+Index("ix_finance_audit_day", finance_audit.c.day)
+Index("ix_finance_audit_break", finance_audit.c.break_id)
+
+# A Beijing day finance closed: its record (totals, runs, breaks and the ledger's cut) hashed and signed.
+closed_days = Table(
+    "closed_days",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("last_entry_id", Integer, nullable=False),  # the ledger's cut: entries after it belong to open days
+    Column("record", Json, nullable=False),
+    Column("record_sha256", String(64), nullable=False),
+    Column("signature", String(200), nullable=False),  # ES256 over the hash, with the platform's key
+    Column("closed_by", String(64), nullable=False),
+    Column("closed_at", UTCDateTime, nullable=False),
+)
+
+# What moves from the platform's clearing to each department on a day, by fiscal item (清算指令).
+clearing_instructions = Table(
+    "clearing_instructions",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("day", Date, nullable=False),
+    Column("department_code", String(48), nullable=False),
+    Column("fiscal_code", String(16), nullable=False),
+    Column("item_code", String(48), nullable=False),
+    Column("amount_fen", BigInteger, nullable=False),
+    Column("entry_id", Integer, ForeignKey("journal_entries.id"), nullable=True),  # the ledger's record of it
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("day", "department_code", "item_code", name="uq_clearing_instructions_item"),
+)
+Index("ix_clearing_instructions_department", clearing_instructions.c.department_code, clearing_instructions.c.day)

@@ -27,7 +27,11 @@ from backend.graphql.assistant.mutations import AssistantMutation
 from backend.graphql.catalog.queries import CatalogQuery
 from backend.graphql.catalog.search import SearchQuery
 from backend.graphql.certificates.queries import CertificateQuery
+from backend.graphql.closing.mutations import ClosingMutation
+from backend.graphql.closing.queries import ClosingQuery
 from backend.graphql.errors import PayloadError
+from backend.graphql.finance.exports import ExportMutation
+from backend.graphql.finance.views import FinanceQuery
 from backend.graphql.identity.mutations import IdentityMutation
 from backend.graphql.identity.queries import IdentityQuery
 from backend.graphql.metering import CostCheck
@@ -35,6 +39,8 @@ from backend.graphql.payments.resolvers import PaymentMutation, PaymentQuery
 from backend.graphql.platform.data_access import DataAccessQuery
 from backend.graphql.platform.documents import DocumentMutation
 from backend.graphql.platform.usage import UsageQuery
+from backend.graphql.reconciliation.mutations import ReconciliationMutation
+from backend.graphql.reconciliation.queries import ReconciliationQuery
 from backend.graphql.webhooks.mutations import WebhookMutation
 from backend.graphql.webhooks.queries import WebhookQuery
 from backend.inputs import UNSTORABLE, storable
@@ -50,6 +56,9 @@ class Query(
     ApplicationQuery,
     CertificateQuery,
     PaymentQuery,
+    FinanceQuery,
+    ReconciliationQuery,
+    ClosingQuery,
     UsageQuery,
     WebhookQuery,
     DataAccessQuery,
@@ -59,7 +68,15 @@ class Query(
 
 @strawberry.type
 class Mutation(
-    IdentityMutation, ApplicationMutation, PaymentMutation, AssistantMutation, DocumentMutation, WebhookMutation
+    IdentityMutation,
+    ApplicationMutation,
+    PaymentMutation,
+    AssistantMutation,
+    DocumentMutation,
+    WebhookMutation,
+    ExportMutation,
+    ReconciliationMutation,
+    ClosingMutation,
 ):
     """Everything a client can change."""
 

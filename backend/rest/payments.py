@@ -33,7 +33,7 @@ async def alipay_notify(request: Request[Any, Any, Any]) -> Response[str]:
     """Verify and apply a notification; answer `success` only once the credit is committed."""
     resources = resources_of(request)
     params = dict(parse_qsl((await request.body()).decode("utf-8", "replace"), keep_blank_values=True))
-    channel = resources.payments.channel
+    channel = resources.payments.channel_named("alipay")
     try:
         accepted, outcome = await resources.notifications.submit(params)
     except Exception:

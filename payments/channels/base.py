@@ -6,12 +6,19 @@ strings; WeChat Pay: integer fen already).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Literal, Protocol
 
 import msgspec
 
-Method = Literal["app", "wap", "qr"]
+ChannelName = Literal["alipay", "wechatpay"]
+DEFAULT_CHANNEL: ChannelName = "alipay"
+"""The channel of orders launched before there were two (and of payOrder without a choice)."""
+
+Method = Literal["app", "wap", "qr", "jsapi", "h5", "native"]
+"""app: Alipay order string or WeChat APP prepay; wap / h5: a mobile browser page; qr / native: a QR code;
+jsapi: WeChat inside a mini-program or in-app web page (prepay_id and the client-side paySign)."""
 TradeStatus = Literal["WAIT_BUYER_PAY", "TRADE_SUCCESS", "TRADE_FINISHED", "TRADE_CLOSED", "NOT_EXIST"]
 
 
@@ -80,6 +87,22 @@ class Notification(msgspec.Struct, frozen=True, kw_only=True):
     paid_at: datetime | None = None  # when the buyer paid, by the channel's clock
 
 
+BILL_NOT_READY = "BILL_NOT_READY"
+"""ChannelError code: the channel has no bill for that day yet (a future day, or before ~10:00 the day after)."""
+
+
+class BillRow(msgspec.Struct, frozen=True, kw_only=True):
+    """One detail line of a channel's daily bill, the same for every channel."""
+
+    kind: Literal["payment", "refund"]
+    trade_no: str  # the channel's trade number
+    out_trade_no: str  # ours
+    request_no: str | None  # our refund request number (out_request_no / out_refund_no), refunds only
+    amount_fen: int  # positive for payments, negative for refunds
+    fee_fen: int  # the service fee the channel charged on this line (positive; refunds may return some: negative)
+    at: datetime | None = None  # when it happened by the channel's clock (UTC)
+
+
 class Channel(Protocol):
     """What orders need from a payment provider."""
 
@@ -103,7 +126,10 @@ class Channel(Protocol):
         """Where the day's statement can be downloaded (valid briefly)."""
 
     async def bill(self, day: date) -> bytes:
-        """The day's statement file as the provider ships it."""
+        """The day's statement file as the provider ships it (ChannelError(BILL_NOT_READY) before it exists)."""
+
+    def parse_bill(self, content: bytes) -> Iterator[BillRow]:
+        """The detail rows of a statement file, streamed (a city's day is a million rows)."""
 
     def parse_notification(self, params: dict[str, str]) -> Notification:
         """Verify and read an asynchronous notification (never raises on a forged one)."""

@@ -33,14 +33,14 @@ async def test_a_refusals_refund_asks_the_channel_with_no_transaction_open(
         officer = await staff_token(client, "officer.gz-ga")
     order_id = (await stack.gql(citizen.token, APPLICATION, {"id": application["id"]}))["application"]["order"]["id"]
     await stack.pay(citizen.token, order_id)
-    original = stack.deps.channel.refund
+    original = stack.deps.channels["alipay"].refund
     seen: list[int] = []
 
     async def probing(*args: Any) -> Any:
         seen.append(await asyncio.to_thread(_writers_blocked, catalog_database))
         return await original(*args)
 
-    monkeypatch.setattr(stack.deps.channel, "refund", probing)
+    monkeypatch.setattr(stack.deps.channels["alipay"], "refund", probing)
     for action, reason in (("ACCEPT", None), ("REJECT", "购车发票与合格证信息不一致")):
         step = {"applicationId": application["id"], "action": action} | ({"reason": reason} if reason else {})
         answer = (await stack.gql(officer, PROCESS, {"i": step}))["processApplication"]

@@ -108,7 +108,7 @@ async def test_the_certificate_is_issued_in_the_transaction_that_credits_the_pay
     assert order is not None
     async with db() as session:
         crediting = await session.begin()
-        assert await Payments(session, deps).credit(order, "2026120722001400000042")
+        assert await Payments(session, deps).credit(order, "2026120722001400000042", None, "alipay")
         # The credit's own transaction sees the licence issued...
         assert await _issued_for(session, application["id"]) == 1
         await crediting.rollback()

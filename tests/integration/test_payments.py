@@ -129,7 +129,7 @@ async def _launched(stack: Stack, db: Sessions) -> tuple[str, str]:
         method="qr",
         notify_url=stack.deps.notify_url,
     )
-    await stack.deps.channel.launch(request)
+    await stack.deps.channels["alipay"].launch(request)
     return order_id, out_trade_no
 
 
@@ -663,7 +663,7 @@ async def test_refund_request_numbers_follow_the_idempotency_key_so_retries_neve
     }
     # The channel refunded, but our transaction was lost: the channel has the refund, we do not
     request_id = hashlib.sha256(f"{await _staff_id(db, 'finance')}|{first['idempotencyKey']}".encode()).hexdigest()
-    await stack.deps.channel.refund(out_trade_no, f"{out_trade_no}R{request_id[:10].upper()}", 5000, "多收")
+    await stack.deps.channels["alipay"].refund(out_trade_no, f"{out_trade_no}R{request_id[:10].upper()}", 5000, "多收")
     # Another refund meanwhile gets its own number, and the retry of the first repeats (not redoes) it
     second = {**first, "departmentCode": "GZ-GA", "amount": "10.00", "idempotencyKey": str(uuid.uuid4())}
     b = (await stack.gql(finance, REFUND, {"i": second}))["refund"]
@@ -689,7 +689,8 @@ async def test_a_payment_just_before_midnight_credited_just_after_belongs_to_the
 ) -> None:
     from zoneinfo import ZoneInfo
 
-    from payments.reconcile import BillRow, compare
+    from payments.channels.base import BillRow
+    from payments.reconcile import compare
 
     order_id, out_trade_no = await _launched(stack, db)
     beijing = ZoneInfo("Asia/Shanghai")
@@ -813,14 +814,14 @@ async def test_the_channel_is_asked_with_no_transaction_open(
 ) -> None:
     # Issue 12, finding 8: the refund held the order's lock (SQLite: the database's) across the channel call.
     order_id, finance = await _paid_order(stack, db, fresh_redis)
-    original = stack.deps.channel.refund
+    original = stack.deps.channels["alipay"].refund
     seen: list[int] = []
 
     async def probing(*args: Any) -> Any:
         seen.append(await asyncio.to_thread(_writers_blocked, catalog_database))
         return await original(*args)
 
-    monkeypatch.setattr(stack.deps.channel, "refund", probing)
+    monkeypatch.setattr(stack.deps.channels["alipay"], "refund", probing)
     refund = {
         "orderId": order_id,
         "departmentCode": "GZ-GA",
@@ -876,13 +877,13 @@ async def test_a_refund_whose_outcome_is_unknown_is_booked_later_never_twice(
     # The channel refunded, but its answer was lost: the refund stays pending (its share reserved),
     # the same key asked again books it, and the reconciling job books another one left so.
     order_id, finance = await _paid_order(stack, db, fresh_redis)
-    original = stack.deps.channel.refund
+    original = stack.deps.channels["alipay"].refund
 
     async def lost_answer(*args: Any) -> Any:
         await original(*args)
         raise ChannelError("UNREACHABLE", "timed out")
 
-    monkeypatch.setattr(stack.deps.channel, "refund", lost_answer)
+    monkeypatch.setattr(stack.deps.channels["alipay"], "refund", lost_answer)
     first = {
         "orderId": order_id,
         "departmentCode": "GZ-SWJ",
@@ -897,7 +898,7 @@ async def test_a_refund_whose_outcome_is_unknown_is_booked_later_never_twice(
     # Both wait as pending, their amounts out of the share: only 210.00 of the 360.00 is left to refund
     too_much = first | {"amount": "210.01", "idempotencyKey": str(uuid.uuid4())}
     assert (await stack.gql(finance, REFUND, {"i": too_much}))["refund"]["errors"][0]["code"] == "REFUND_EXCEEDS_SHARE"
-    monkeypatch.setattr(stack.deps.channel, "refund", original)
+    monkeypatch.setattr(stack.deps.channels["alipay"], "refund", original)
     retried = (await stack.gql(finance, REFUND, {"i": first}))["refund"]
     assert retried["errors"] == [] and retried["refund"]["amount"] == "100.00"
     counts = await reconcile(db, stack.deps, datetime.now(UTC) + timedelta(minutes=1))

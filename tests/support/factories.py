@@ -150,7 +150,7 @@ async def order(
 async def payment(db: Sessions, deps: PaymentDeps, unpaid: Order, trade_no: str = "2026120722001400000001") -> Order:
     """The order paid: credited as the channel's notification credits it (ledger, receipts)."""
     async with db() as session, unit_of_work(session):
-        assert await Payments(session, deps).credit(unpaid, trade_no)
+        assert await Payments(session, deps).credit(unpaid, trade_no, None, "alipay")
     async with db() as session:
         paid = await get_order(session, unpaid.id)
     assert paid is not None

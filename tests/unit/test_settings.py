@@ -88,6 +88,17 @@ def test_production_requires_real_database_and_redis() -> None:
         "ONEWINDOW_ALIPAY_PRIVATE_KEY_FILE": "/etc/onewindow/alipay-app-private.pem",
         "ONEWINDOW_ALIPAY_PUBLIC_KEY_FILE": "/etc/onewindow/alipay-public.pem",
     }
+    # Nor is the WeChat Pay sandbox.
+    with pytest.raises(ValueError, match="payments need WeChat Pay's gateway and keys"):
+        settings_from_env(real)
+    real |= {
+        "ONEWINDOW_WECHATPAY_GATEWAY": "https://api.mch.weixin.qq.com",
+        "ONEWINDOW_WECHATPAY_CERT_SERIAL_NO": "5157F09EFDC096DE15EBE81A47057A7232F1B8E1",
+        "ONEWINDOW_WECHATPAY_PRIVATE_KEY_FILE": "/etc/onewindow/wechatpay-apiclient-key.pem",
+        "ONEWINDOW_WECHATPAY_APIV3_KEY_FILE": "/etc/onewindow/wechatpay-apiv3.key",
+        "ONEWINDOW_WECHATPAY_PUBLIC_KEY_FILE": "/etc/onewindow/wechatpay-public.pem",
+        "ONEWINDOW_WECHATPAY_PUBLIC_KEY_ID": "PUB_KEY_ID_0119000000000000000000000000000001",
+    }
     # Nor is the finance bureau's stand-in a source of real fiscal receipts.
     with pytest.raises(ValueError, match="the finance bureau stand-in cannot issue real fiscal receipts"):
         settings_from_env(real | {"ONEWINDOW_FINANCE_BUREAU": "standin"})

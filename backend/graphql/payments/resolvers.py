@@ -115,7 +115,13 @@ class PaymentMutation:
         launched, errors = await mutate(
             info,
             lambda: paying.pay(
-                resources.sessions, resources.payments, str(order_id), citizen, method.value, idempotency_key
+                resources.sessions,
+                resources.payments,
+                str(order_id),
+                citizen,
+                method.value,
+                idempotency_key,
+                channel.value,
             ),
             transaction=False,  # the channel is asked between two short transactions of its own
         )

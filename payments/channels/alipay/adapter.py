@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -10,7 +11,16 @@ import httpx
 import msgspec
 
 from payments.channels.alipay import sdk
-from payments.channels.base import ChannelError, Notification, PaymentLaunch, PaymentRequest, RefundResult, TradeState
+from payments.channels.alipay.bill import parse_bill
+from payments.channels.base import (
+    BillRow,
+    ChannelError,
+    Notification,
+    PaymentLaunch,
+    PaymentRequest,
+    RefundResult,
+    TradeState,
+)
 from payments.money import to_fen, to_yuan
 
 
@@ -126,6 +136,10 @@ class AlipayChannel:
         if response.status_code != 200:
             raise ChannelError("BILL_DOWNLOAD_FAILED", f"HTTP {response.status_code}")
         return response.content
+
+    def parse_bill(self, content: bytes) -> Iterator[BillRow]:
+        """The detail rows of the bill zip."""
+        return parse_bill(content)
 
     def parse_notification(self, params: dict[str, str]) -> Notification:
         """Verify the signature and read the fields orders need."""

@@ -1,0 +1,1 @@
+"""finance on GraphQL."""

@@ -1,0 +1,1 @@
+"""reconciliation on GraphQL."""

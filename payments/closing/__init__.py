@@ -1,0 +1,1 @@
+"""Finance (closing), issue 18."""

@@ -1,0 +1,1 @@
+"""Finance (finance), issue 18."""

@@ -1,0 +1,1 @@
+"""Finance (reconciliation), issue 18."""
