@@ -121,6 +121,7 @@ refunds = Table(
     Column("idempotency_key", String(128), nullable=True),  # the request's, to answer it once booked
     Column("receipt_id", String(36), nullable=True),  # its red-letter reversal, once booked
     Column("created_at", UTCDateTime, nullable=False),
+    Column("channel_refunded_at", UTCDateTime, nullable=True),  # the channel's time: its bill lists it that day
 )
 Index("ix_refunds_order", refunds.c.order_id)
 Index("ix_refunds_status", refunds.c.status, refunds.c.created_at)

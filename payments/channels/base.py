@@ -70,6 +70,7 @@ class RefundResult(msgspec.Struct, frozen=True, kw_only=True):
 
     out_request_no: str
     refund_fen: int
+    refunded_at: datetime | None = None  # when the channel refunded, by its clock: its bill's day
 
 
 class Notification(msgspec.Struct, frozen=True, kw_only=True):

@@ -24,6 +24,8 @@ _TIME = backend.db.types.UTCDateTime(timezone=True)
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("refunds") as batch:
+        batch.add_column(sa.Column("channel_refunded_at", _TIME, nullable=True))
     op.create_table(
         "duplicate_payments",
         sa.Column("id", sa.String(length=36), nullable=False),
@@ -136,3 +138,5 @@ def downgrade() -> None:
         "duplicate_payments",
     ):
         op.drop_table(table)
+    with op.batch_alter_table("refunds") as batch:
+        batch.drop_column("channel_refunded_at")
