@@ -6,7 +6,8 @@ entry's (kind, reference) is unique: the backstop behind crediting exactly once 
 notification arrives (the order's open -> paid step is the gate).
 
 Accounts: `channel:<name>` (asset: money the channel holds for us), `clearing` (liability: received,
-not yet split), `dept:<code>` (liability: owed to a department), `fees:<channel>` (expense).
+not yet split), `dept:<code>` (liability: owed to a department), `fees:<channel>` (expense), `suspense` (liability),
+`writeoff:<channel>` (expense: an approved write-off), `bank:clearing` (asset: what clearing pays out of).
 """
 
 from __future__ import annotations
@@ -22,7 +23,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from payments import tables as t
 
-KINDS = {"channel": "asset", "clearing": "liability", "dept": "liability", "fees": "expense", "suspense": "liability"}
+KINDS = {
+    "channel": "asset",
+    "clearing": "liability",
+    "dept": "liability",
+    "fees": "expense",
+    "suspense": "liability",
+    # A 短款 finance wrote off (approved by a second person): money the books expected from the channel
+    # that never came, an expense of the platform, kept per channel.
+    "writeoff": "expense",
+    # bank:clearing, the platform's settlement account the daily clearing pays departments from: an
+    # asset, because paying a department out of it discharges what the platform owes the department
+    # (dept:<code> debit) while the money leaves the platform (the asset credited).
+    "bank": "asset",
+}
 
 
 class UnbalancedEntryError(ValueError):
