@@ -85,6 +85,12 @@ LIST_SIZES: dict[tuple[str, str], int] = {
     ("Order", "lines"): 5,  # an application's fees (3 at most)
     ("Order", "receipts"): 5,  # one receipt per payment, refunds' red receipts
     ("BillReconciliation", "discrepancies"): 100,  # shown in full to finance; a day with more is an incident
+    # Closing a day (finance): per department, its day's four totals and what explains their differences.
+    ("Query", "departmentDayTotals"): 60,  # one line per department (41)
+    ("DepartmentDayTotals", "differences"): 3,  # bill-books, books-receipts, books-clearing
+    ("TotalsDifference", "explanations"): 3,  # open breaks, resolved breaks, timing
+    ("Query", "clearingInstructions"): 300,  # a day's departments x their fee items
+    ("IssueClearingPayload", "instructions"): 300,
     # One person's, small by nature.
     ("Query", "mySessions"): 20,  # signed-in devices
     ("Query", "myConsents"): 30,  # apps a citizen allowed
@@ -126,6 +132,7 @@ PAGE_ITEMS = frozenset(
         ("WebhookDeliveryConnection", "edges"),
         ("WebhookEventConnection", "edges"),
         ("DataAccessConnection", "edges"),
+        ("FinanceAuditPage", "items"),
     }
 )
 

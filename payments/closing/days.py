@@ -144,7 +144,7 @@ async def close_day(
     if session.bind.dialect.name == "postgresql":
         await session.execute(text("LOCK TABLE journal_entries IN SHARE MODE"))
     cut = int((await session.execute(select(func.coalesce(func.max(t.journal_entries.c.id), 0)))).scalar_one())
-    closed_at = datetime.now(UTC).replace(microsecond=0)  # what the database keeps exactly, on either
+    closed_at = datetime.now(UTC)  # kept to the microsecond on either database: the record reads up to it
     content = await record.day_record(session, day, channels, cut=cut, as_of=closed_at)
     sha = record.digest(content)
     closed = ClosedDay(
