@@ -13,12 +13,12 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 
 import msgspec
-from sqlalchemy import ColumnElement, and_, func, select, true
+from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from payments import tables as t
 from payments.channels.base import DEFAULT_CHANNEL
-from payments.closing.period import cuts, day_start, period
+from payments.closing.period import closing_times, cuts, day_start, moment_period, period
 from payments.closing.resolutions import LONG, MISMATCH, SHORT, Break
 from payments.orders import orders_by_trade_no
 
@@ -83,6 +83,8 @@ async def day_figures(
     closed = await cuts(session)
     if cut is not None:
         closed[day] = cut
+    elif day in closed:  # a closed day reads as it was closed (what came later is an open day's)
+        as_of = (await closing_times(session))[day]
     found: dict[tuple[str, str], Figures] = {}
     in_period = period(day, closed)
     await _books(session, in_period, found)
@@ -132,15 +134,15 @@ async def _receipts(
 ) -> None:
     receipts, orders = t.receipts.c, t.payment_orders.c
     channel = func.coalesce(orders.channel, DEFAULT_CHANNEL)
-    conditions = [receipts.issued_at >= day_start(day), receipts.issued_at < day_start(day + timedelta(days=1))]
+    closed = await closing_times(session)
     if as_of is not None:
-        conditions.append(receipts.issued_at <= as_of)
+        closed[day] = as_of
     rows = await session.execute(
         select(
             receipts.department_code, channel.label("channel"), receipts.kind, func.sum(receipts.total_fen).label("fen")
         )
         .join(t.payment_orders, orders.id == receipts.order_id)
-        .where(and_(*conditions))
+        .where(moment_period(receipts.issued_at, day, closed))
         .group_by(receipts.department_code, channel, receipts.kind)
     )
     for row in rows:

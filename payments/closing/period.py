@@ -69,3 +69,30 @@ def period(day: date, closed: dict[date, int]) -> ColumnElement[bool]:
         later_cut = max(later_cut, closed[current])
     conditions.append(or_(false(), *ranges))
     return and_(*conditions)
+
+
+async def closing_times(session: AsyncSession) -> dict[date, datetime]:
+    """When each closed day was closed."""
+    rows = await session.execute(select(t.closed_days.c.day, t.closed_days.c.closed_at))
+    return {row.day: row.closed_at for row in rows}
+
+
+def moment_period(moment: ColumnElement[datetime], day: date, closed: dict[date, datetime]) -> ColumnElement[bool]:
+    """The same rule for what is not in the ledger but has a time (a receipt): issued after its day
+    closed, it is the next open day's (the moment plays the part of the entry's id, the closing time
+    the cut's)."""
+    conditions: list[ColumnElement[bool]] = [moment < day_start(day + timedelta(days=1))]
+    if day in closed:
+        conditions.append(moment <= closed[day])
+    ranges: list[ColumnElement[bool]] = []
+    later: datetime | None = None
+    current = day
+    while True:
+        within = and_(moment >= day_start(current), moment < day_start(current + timedelta(days=1)))
+        ranges.append(and_(within, moment > later) if later is not None else within)
+        current -= timedelta(days=1)
+        if current not in closed:
+            break
+        later = max(later, closed[current]) if later is not None else closed[current]
+    conditions.append(or_(false(), *ranges))
+    return and_(*conditions)
