@@ -9,13 +9,15 @@ import asyncio
 from datetime import timedelta
 from typing import Any
 
+import msgspec
 from sqlalchemy import select
 
 from payments import ledger
 from payments import tables as pt
-from payments.closing import days
+from payments.closing import days, exports
 from payments.closing.books import day_figures
 from payments.closing.period import beijing_today
+from payments.finance.exportable import ExportRequest
 from payments.orders import LineSpec
 from tests.support import factories
 from tests.support.closing import (
@@ -229,6 +231,18 @@ async def test_clearing_issues_one_instruction_per_department_and_fee_item_once_
     assert own[0]["state"] == "Settled: paid to the department, no longer owed to it"
     totals = (await run(api, officer, TOTALS, {"d": today.isoformat(), "c": "GZ-GA"}))["departmentDayTotals"]
     assert totals[0]["agree"] is True and totals[0]["clearing"] == "110.00" and totals[0]["bill"] == "110.00"
+    # Both export as tables of numbers (fen) and days, one row per instruction and per department
+    request = ExportRequest(kind="clearing", day_from=today, day_to=today, department_code="GZ-SWJ")
+    async with db() as session:
+        cleared = await exports.clearing_table(session, request)
+        rows = [row async for batch in cleared.rows for row in batch]
+        summed = await exports.department_totals_table(
+            session, msgspec.structs.replace(request, kind="department_totals")
+        )
+        sums = [row async for batch in summed.rows for row in batch]
+    assert [row[:6] for row in rows] == [[today, "GZ-SWJ", "120001", "SWJ-TAX", "车船税", 36000]]
+    assert [len(cleared.columns), len(summed.columns)] == [len(rows[0]), len(sums[0])]
+    assert sums == [[today, "GZ-SWJ", 36000, 36000, 0, 216, 36000, 36000, 0, 36000, "—"]]
 
 
 async def test_two_approvals_or_two_closes_at_once_one_wins(api: Client, db: Sessions) -> None:

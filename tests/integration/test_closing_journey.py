@@ -179,3 +179,25 @@ def _auditor_accepts(path: Path, public_key_pem: bytes) -> bool:
     except Exception:
         return False
     return True
+
+
+async def test_a_long_payment_nobody_owes_is_refunded_to_the_payer_once(stack: Stack, db: Sessions) -> None:
+    # Given a payment the channel took for an order the citizen has since abandoned, never notified
+    today = beijing_today()
+    async with stack.client() as client:
+        payer = await factories.citizen(client, db)
+        finance = await factories.staff(client, "finance")
+    unwanted = await factories.order(db, payer.id, MARRIAGE)
+    trade = await _paid_at_the_channel_only(stack, payer.token, unwanted.id)
+    run_id = await run_of(db, "alipay", today, "breaks")
+    long = await planted_break(db, run_id, "alipay", today, "channel_only", trade, channel_fen=900)
+    # When finance refunds it, saying why
+    refunded = await stack.gql(finance, RESOLVE, {"id": long, "r": "REFUND", "n": "申请已撤回，款项退回"})
+    assert refunded["resolveBreak"]["errors"] == []
+    assert refunded["resolveBreak"]["difference"]["resolution"] == "Refunded to the payer"
+    # Then the channel gave the 9.00 back, and the books held it in suspense only on the way
+    assert (await stack.trade(trade))["refunded"] == "9.00"
+    assert await _balance(db, "suspense") == 0 and await _balance(db, "channel:alipay") == 0
+    again = (await stack.gql(finance, RESOLVE, {"id": long, "r": "REFUND", "n": "再退"}))["resolveBreak"]
+    assert [e["code"] for e in again["errors"]] == ["BREAK_ALREADY_RESOLVED"]
+    assert (await stack.trade(trade))["refunded"] == "9.00"
