@@ -16,6 +16,7 @@ from backend.webhooks import labels as webhook_labels
 from backend.webhooks import texts as webhook_texts
 from payments import orders as payment_orders
 from payments import refund_states
+from payments.closing import texts as closing_texts
 
 SOURCES: dict[str, dict[str, str]] = {
     "backend.errors": dict(errors.MESSAGES),
@@ -38,6 +39,7 @@ SOURCES: dict[str, dict[str, str]] = {
     "backend.webhooks.labels": webhook_labels.TEXTS,
     "backend.webhooks.texts": {reason.value: text for reason, text in webhook_texts.NOTICES.items()},
     "backend.platform.event_labels": event_labels.TEXTS,
+    "payments.closing.texts": closing_texts.TEXTS,
     "backend.settings": {
         text: text for text in (settings.UNKNOWN_SETTINGS, settings.SETTINGS_REFUSED, settings.PRODUCTION_REFUSED)
     },

@@ -41,6 +41,10 @@ CLEARING_COLUMNS = [
 ]
 
 
+TOTALS_TITLE = "Department day totals"
+CLEARING_TITLE = "Clearing instructions"
+
+
 def _days(request: ExportRequest) -> list[date]:
     count = (request.day_to - request.day_from).days + 1
     return [request.day_from + timedelta(days=i) for i in range(max(count, 0))]
@@ -72,7 +76,7 @@ async def department_totals_table(session: AsyncSession, request: ExportRequest)
             ]
 
     name = f"department-totals-{request.day_from.isoformat()}-{request.day_to.isoformat()}"
-    return Table(name=name, title="Department day totals", columns=TOTALS_COLUMNS, rows=rows())
+    return Table(name=name, title=TOTALS_TITLE, columns=TOTALS_COLUMNS, rows=rows())
 
 
 async def clearing_table(session: AsyncSession, request: ExportRequest) -> Table:
@@ -96,7 +100,7 @@ async def clearing_table(session: AsyncSession, request: ExportRequest) -> Table
             ]
 
     name = f"clearing-{request.day_from.isoformat()}-{request.day_to.isoformat()}"
-    return Table(name=name, title="Clearing instructions", columns=CLEARING_COLUMNS, rows=rows())
+    return Table(name=name, title=CLEARING_TITLE, columns=CLEARING_COLUMNS, rows=rows())
 
 
 async def _item_names(session: AsyncSession, item_codes: set[str]) -> dict[str, str]:

@@ -183,7 +183,7 @@ class Resolutions:
             return "credited before"  # a late notification credited it meanwhile: nothing more to do
         outcome = await Payments(self._session, self._deps).reconcile_order(order)
         if outcome != "credited":
-            status = "Closed" if outcome == "closed" else "Not paid"
+            status = CHANNEL_CLOSED if outcome == "closed" else CHANNEL_NOT_PAID
             raise ClosingError(ClosingErrorCode.CHANNEL_DOES_NOT_CONFIRM, status=Msgid(status))
         return outcome
 
@@ -221,6 +221,8 @@ class Resolutions:
 NO_ORDER = "no order has this number: refund the payment instead"
 NOT_LONG = "only a payment the channel has and the books miss can be credited or refunded"
 NOT_SHORT = "only a payment the books have and the channel does not can be written off"
+CHANNEL_CLOSED = "Closed"  # what the channel says of the trade
+CHANNEL_NOT_PAID = "Not paid"
 
 
 def _check_open(found: Break) -> None:

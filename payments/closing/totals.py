@@ -26,6 +26,18 @@ RECEIPT_TIMING = "Receipts issued on another day than the booking, or fees of a 
 NOT_CLEARED = "Not cleared yet: the clearing instruction is issued once the day is closed"
 CLEARED_OTHERWISE = "The clearing instruction was issued from the day's period before a late correction"
 UNATTRIBUTED_BILL = "On the bill, but no order of ours says which department's it is"
+TEXTS = [
+    BILL_BOOKS,
+    BOOKS_RECEIPTS,
+    BOOKS_CLEARING,
+    OPEN_BREAKS,
+    RESOLVED_BREAKS,
+    TIMING,
+    RECEIPT_TIMING,
+    NOT_CLEARED,
+    CLEARED_OTHERWISE,
+    UNATTRIBUTED_BILL,
+]
 
 
 class Difference(msgspec.Struct, frozen=True, kw_only=True):

@@ -15,7 +15,7 @@ from strawberry.scalars import JSON
 from backend.graphql.context import Info
 from backend.graphql.errors import PayloadError
 from backend.i18n import pick
-from payments.closing import audit, clearing, days, resolutions, totals
+from payments.closing import audit, clearing, days, resolutions, texts, totals
 from payments.money import yuan
 
 
@@ -27,18 +27,10 @@ class BreakResolutionKind(Enum):
     ACCEPTED = "accepted"  # explained by the note; no money moves
 
 
-STATUS_LABELS = {
-    "new": "New",
-    "persisting": "Still open",
-    "resolved": "Resolved",
-    "awaiting": "Write-off awaiting a second approval",
-}
-
-
 def department_name(info: Info, code: str) -> str:
     """A department's name in the reader's language (the catalog snapshot must be loaded)."""
     if not code:
-        return info.context.gettext("No department (not matched to an order)")
+        return info.context.gettext(texts.NO_DEPARTMENT)
     found = info.context.snapshot.departments.get(code)
     return pick(found.name, info.context.locale) if found else code
 
@@ -62,7 +54,7 @@ class ResolvedBreak:
         return cls(
             id=strawberry.ID(found.id),
             reference=found.reference,
-            status=said(STATUS_LABELS.get(state, "Still open")),
+            status=said(texts.BREAK_STATES.get(state, texts.BREAK_STATES["persisting"])),
             resolution=said(resolutions.RESOLUTION_LABELS[found.resolution]) if found.resolution else None,
             note=found.resolution_note,
             awaiting_approval=found.pending_write_off,
@@ -129,11 +121,11 @@ class DayVerification:
     @classmethod
     def build(cls, found: days.Verification, info: Info) -> DayVerification:
         if found.valid:
-            verdict = "The day is as it was closed, and the platform's signature is valid."
+            verdict = texts.VERIFIED
         elif not found.signature_valid:
-            verdict = "The signature does not match the record: the record was altered."
+            verdict = texts.ALTERED
         else:
-            verdict = "The books of the day no longer give the signed record: something changed after closing."
+            verdict = texts.CHANGED
         return cls(
             day=found.day,
             valid=found.valid,
@@ -179,10 +171,7 @@ class DepartmentDayTotals:
     def build(cls, found: totals.DepartmentTotals, info: Info) -> DepartmentDayTotals:
         said = info.context.gettext
         net = yuan(found.books_net_fen)
-        if found.clearing_fen is not None:
-            summary = said("Owed to the department {amount}, settled by the clearing instruction.", amount=net)
-        else:
-            summary = said("Owed to the department {amount}, held in clearing until the day is cleared.", amount=net)
+        summary = said(texts.SETTLED if found.clearing_fen is not None else texts.HELD, amount=net)
         return cls(
             day=found.day,
             department_code=found.department_code,
@@ -232,7 +221,7 @@ class ClearingInstruction:
             item_code=found.item_code,
             amount=yuan(found.amount_fen),
             issued_at=found.created_at,
-            state=info.context.gettext("Settled: paid to the department, no longer owed to it"),
+            state=info.context.gettext(texts.CLEARED),
         )
 
 
