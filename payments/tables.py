@@ -284,3 +284,8 @@ clearing_instructions = Table(
     UniqueConstraint("day", "department_code", "item_code", name="uq_clearing_instructions_item"),
 )
 Index("ix_clearing_instructions_department", clearing_instructions.c.department_code, clearing_instructions.c.day)
+
+# A Beijing day's period and its receipts are read by time (payments/closing): without these, every
+# department total and closing would read the whole journal.
+Index("ix_journal_entries_at", journal_entries.c.at)
+Index("ix_receipts_issued_at", receipts.c.issued_at)
