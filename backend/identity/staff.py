@@ -30,6 +30,14 @@ async def roles_of(session: AsyncSession, staff_id: str) -> tuple[RoleGrant, ...
     return tuple(RoleGrant(Role(r.role), r.department_code) for r in rows)
 
 
+async def names_of(session: AsyncSession, staff_ids: set[str]) -> dict[str, str]:
+    """Staff members' names by id (an audit trail shows who acted, not an id); unknown ids are missing."""
+    if not staff_ids:
+        return {}
+    rows = await session.execute(select(t.staff.c.id, t.staff.c.name).where(t.staff.c.id.in_(staff_ids)))
+    return {row.id: row.name for row in rows}
+
+
 async def is_active(session: AsyncSession, staff_id: str) -> bool:
     """Whether the account exists and is not disabled."""
     row = (await session.execute(select(t.staff.c.disabled).where(t.staff.c.id == staff_id))).first()

@@ -92,6 +92,7 @@ async def test_a_write_off_needs_a_note_and_a_second_finance_person_and_posts_to
     # A second finance person approves: resolved, and 9.00 moves from the channel to the write-off expense
     approved = (await run(api, admin, APPROVE, {"id": short}))["approveWriteOff"]
     assert approved["errors"] == [] and approved["difference"]["resolution"] == "Written off"
+    assert approved["difference"]["resolvedBy"] == "platform admin"
     assert await _balance(db, "writeoff:alipay") == 900
     # Resolving it again is a clear error: a resolution is final
     again = (await run(api, admin, RESOLVE, {"id": short, "r": "ACCEPTED", "n": "再看"}, "zh-Hant"))["resolveBreak"]
@@ -99,9 +100,9 @@ async def test_a_write_off_needs_a_note_and_a_second_finance_person_and_posts_to
     assert "已處理" in again["errors"][0]["message"]
     # The audit trail says who did what, and why, in words
     trail = (await run(api, finance, AUDIT, {"d": today.isoformat(), "f": 10}))["financeAudit"]["items"]
-    assert [(x["action"], x["note"], x["channel"]) for x in trail] == [
-        ("Write-off proposed", note, "Alipay"),
-        ("Write-off approved", note, "Alipay"),
+    assert [(x["actor"], x["action"], x["note"], x["channel"]) for x in trail] == [
+        ("finance staff", "Write-off proposed", note, "Alipay"),
+        ("platform admin", "Write-off approved", note, "Alipay"),
     ]
 
 

@@ -22,9 +22,11 @@ from backend.graphql.closing.types import (
     ResolvedBreak,
 )
 from backend.graphql.context import Info
+from backend.graphql.errors import PayloadError
 from backend.graphql.pipeline import caller, mutate, mutation
+from backend.identity.staff import names_of
 from payments.closing import clearing, days
-from payments.closing.resolutions import Resolutions
+from payments.closing.resolutions import Break, Resolutions
 
 
 @strawberry.type
@@ -40,7 +42,7 @@ class ClosingMutation:
         actor = caller(info).subject_id
         work = Resolutions(info.context.session, info.context.resources.payments)
         found, errors = await mutate(info, lambda: work.resolve(str(id), resolution.value, note, actor))
-        return ResolveBreakPayload(difference=ResolvedBreak.build(found, info) if found else None, errors=errors)
+        return await _payload(info, found, errors)
 
     @mutation(
         "Approve a write-off another finance staff member proposed: the difference is resolved and written off.",
@@ -50,7 +52,7 @@ class ClosingMutation:
         actor = caller(info).subject_id
         work = Resolutions(info.context.session, info.context.resources.payments)
         found, errors = await mutate(info, lambda: work.approve_write_off(str(id), actor))
-        return ResolveBreakPayload(difference=ResolvedBreak.build(found, info) if found else None, errors=errors)
+        return await _payload(info, found, errors)
 
     @mutation(
         "Close a Beijing day once every channel's bill of it is reconciled: its record is hashed and signed, "
@@ -78,3 +80,11 @@ class ClosingMutation:
         return IssueClearingPayload(
             instructions=[ClearingInstruction.build(x, info) for x in issued or []], errors=errors
         )
+
+
+async def _payload(info: Info, found: Break | None, errors: list[PayloadError]) -> ResolveBreakPayload:
+    """The break as it now stands, who acted on it named."""
+    if found is None:
+        return ResolveBreakPayload(difference=None, errors=errors)
+    names = await names_of(info.context.session, {x for x in (found.proposed_by, found.resolved_by) if x})
+    return ResolveBreakPayload(difference=ResolvedBreak.build(found, info, names), errors=errors)

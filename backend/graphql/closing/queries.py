@@ -19,6 +19,7 @@ from backend.graphql.closing.types import (
 from backend.graphql.context import Info
 from backend.graphql.pagination import check_page_size
 from backend.identity.models import Role
+from backend.identity.staff import names_of
 from payments.closing import audit, clearing, days, totals
 
 FINANCE = permissions.HasRole(Role.FINANCE, Role.ADMIN)
@@ -53,7 +54,8 @@ class ClosingQuery:
         except ValueError:
             raise DomainError(CommonErrorCode.INVALID_CURSOR, field="after") from None
         found = await audit.entries(info.context.session, day, limit=size + 1, after=position)
-        items = [FinanceAuditEntry.build(x, info) for x in found[:size]]
+        names = await names_of(info.context.session, {x.actor for x in found[:size]})
+        items = [FinanceAuditEntry.build(x, info, names) for x in found[:size]]
         return FinanceAuditPage(
             items=items, end_cursor=items[-1].cursor if items else None, has_next_page=len(found) > size
         )

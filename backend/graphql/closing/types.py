@@ -43,12 +43,12 @@ class ResolvedBreak:
     resolution: str | None = strawberry.field(description="How it was resolved, in your language.")
     note: str | None
     awaiting_approval: bool = strawberry.field(description="A write-off proposed, waiting for a second person.")
-    proposed_by: str | None = strawberry.field(description="Who proposed the write-off (a staff id).")
-    resolved_by: str | None = strawberry.field(description="Who resolved it (a staff id).")
+    proposed_by: str | None = strawberry.field(description="Who proposed the write-off (their name).")
+    resolved_by: str | None = strawberry.field(description="Who resolved it (their name).")
     resolved_at: datetime | None
 
     @classmethod
-    def build(cls, found: resolutions.Break, info: Info) -> ResolvedBreak:
+    def build(cls, found: resolutions.Break, info: Info, names: dict[str, str]) -> ResolvedBreak:
         said = info.context.gettext
         state = "awaiting" if found.pending_write_off else found.status
         return cls(
@@ -58,8 +58,8 @@ class ResolvedBreak:
             resolution=said(resolutions.RESOLUTION_LABELS[found.resolution]) if found.resolution else None,
             note=found.resolution_note,
             awaiting_approval=found.pending_write_off,
-            proposed_by=found.proposed_by,
-            resolved_by=found.resolved_by,
+            proposed_by=names.get(found.proposed_by, found.proposed_by) if found.proposed_by else None,
+            resolved_by=names.get(found.resolved_by, found.resolved_by) if found.resolved_by else None,
             resolved_at=found.resolved_at,
         )
 
@@ -235,7 +235,7 @@ class IssueClearingPayload:
 class FinanceAuditEntry:
     cursor: str
     at: datetime
-    actor: str = strawberry.field(description="A staff id, or job:<name>.")
+    actor: str = strawberry.field(description="Who acted: a staff member's name, or the job or terminal user.")
     action: str = strawberry.field(description="What was done, in your language.")
     day: date | None
     channel: str | None = strawberry.field(description="The payment channel's name.")
@@ -244,13 +244,13 @@ class FinanceAuditEntry:
     data: JSON
 
     @classmethod
-    def build(cls, found: audit.AuditEntry, info: Info) -> FinanceAuditEntry:
+    def build(cls, found: audit.AuditEntry, info: Info, names: dict[str, str]) -> FinanceAuditEntry:
         label = audit.ACTION_LABELS.get(found.action)
         data: Any = found.data
         return cls(
             cursor=str(found.id),
             at=found.at,
-            actor=found.actor,
+            actor=names.get(found.actor, found.actor),
             action=info.context.gettext(label) if label else found.action,
             day=found.day,
             channel=pick(days.channel_name(found.channel), info.context.locale) if found.channel else None,
