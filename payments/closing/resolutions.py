@@ -156,13 +156,14 @@ class Resolutions:
         if gate.rowcount != 1:
             raise ClosingError(ClosingErrorCode.BREAK_ALREADY_RESOLVED)
         amount = write_off_fen(found)
-        await ledger.post(
-            self._session,
-            kind="write_off",
-            reference=found.id,
-            memo=f"write-off {found.reference}",
-            postings=[(f"writeoff:{found.channel}", amount), (f"channel:{found.channel}", -amount)],
-        )
+        if amount:  # a mismatch the channel has since matched leaves nothing to move
+            await ledger.post(
+                self._session,
+                kind="write_off",
+                reference=found.id,
+                memo=f"write-off {found.reference}",
+                postings=[(f"writeoff:{found.channel}", amount), (f"channel:{found.channel}", -amount)],
+            )
         await audit.record(
             self._session,
             actor,
@@ -233,7 +234,9 @@ def _check_open(found: Break) -> None:
 
 
 def _check_applicable(found: Break, resolution: Resolution) -> None:
-    if resolution in ("credit", "refund") and (found.kind != LONG or found.entry_kind != "payment"):
+    if resolution in ("credit", "refund") and (
+        found.kind != LONG or found.entry_kind != "payment" or not found.channel_fen
+    ):
         raise ClosingError(ClosingErrorCode.RESOLUTION_NOT_APPLICABLE, field="resolution", why=Msgid(NOT_LONG))
     if resolution == "write_off" and (found.kind not in (SHORT, MISMATCH) or found.entry_kind != "payment"):
         raise ClosingError(ClosingErrorCode.RESOLUTION_NOT_APPLICABLE, field="resolution", why=Msgid(NOT_SHORT))
