@@ -16,7 +16,7 @@ from payments import ledger
 from payments import tables as pt
 from payments.closing import days, exports
 from payments.closing.books import day_figures
-from payments.closing.period import beijing_today
+from payments.closing.period import beijing_today, day_start
 from payments.finance.exportable import ExportRequest
 from payments.orders import LineSpec
 from tests.support import factories
@@ -265,3 +265,31 @@ async def test_two_approvals_or_two_closes_at_once_one_wins(api: Client, db: Ses
     assert codes == ["['DAY_ALREADY_CLOSED']", "[]"]
     async with db() as session:
         assert (await days.get_closed_day(session, today)) is not None
+
+
+async def _dated_yesterday(db: Sessions, order_id: str) -> None:
+    """The order's journal entries as if written yesterday (Beijing) at noon."""
+    noon = day_start(beijing_today() - timedelta(days=1)) + timedelta(hours=12)
+    async with db() as session, session.begin():
+        await session.execute(
+            pt.journal_entries.update().where(pt.journal_entries.c.order_id == order_id).values(at=noon)
+        )
+
+
+async def test_an_entry_dated_on_a_closed_day_but_written_after_its_close_belongs_to_the_next_open_day(
+    api: Client, db: Sessions
+) -> None:
+    # Given yesterday closed with one payment of yesterday in it
+    yesterday = beijing_today() - timedelta(days=1)
+    await _dated_yesterday(db, (await _paid(api, db)).id)
+    await runs_of_every_channel(db, _channels(api), yesterday)
+    finance = await factories.staff(api, "finance")
+    assert (await run(api, finance, CLOSE, {"d": yesterday.isoformat()}))["closeDay"]["errors"] == []
+    # When an entry dated yesterday is written after the close (a late booking)
+    await _dated_yesterday(db, (await _paid(api, db, skip=1)).id)
+    # Then yesterday keeps its one payment and still verifies; today, the first open day after it, has the late one
+    closed = (await run(api, finance, TOTALS, {"d": yesterday.isoformat(), "c": "GZ-GA"}))["departmentDayTotals"]
+    assert closed[0]["collected"] == "110.00"
+    today = (await run(api, finance, TOTALS, {"d": beijing_today().isoformat(), "c": "GZ-GA"}))["departmentDayTotals"]
+    assert today[0]["collected"] == "110.00"
+    assert (await run(api, finance, VERIFY, {"d": yesterday.isoformat()}))["verifyClosedDay"]["valid"] is True
