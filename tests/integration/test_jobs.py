@@ -30,7 +30,7 @@ from backend.logs import configure_logging
 from backend.resources import Resources
 from backend.runtime import open_resources
 from payments import tables as pt
-from payments.reconcile import bill_day_due
+from payments.reconciliation.days import bill_day_due
 from tests.conftest import make_settings
 from tests.support import factories
 from tests.support.jobs import EVERY_SECOND, HANGING, MARKER_ENV, running_workers, until
