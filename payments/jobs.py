@@ -82,7 +82,9 @@ async def expire_unpaid(sessions: async_sessionmaker[AsyncSession], deps: Paymen
     return expired
 
 
-async def reconcile_due_bills(sessions: async_sessionmaker[AsyncSession], deps: PaymentDeps) -> list[Run]:
+async def reconcile_due_bills(
+    sessions: async_sessionmaker[AsyncSession], deps: PaymentDeps, now: datetime | None = None
+) -> list[Run]:
     """Reconcile every channel's bill of the day before once the bills are ready, each channel once a day
     (a run left incomplete, its bill not out yet, is tried again on the next pass); the runs made now."""
     made: list[Run] = []
@@ -94,7 +96,7 @@ async def reconcile_due_bills(sessions: async_sessionmaker[AsyncSession], deps: 
                     select(func.max(runs.c.day)).where(runs.c.channel == channel, runs.c.verdict != "incomplete")
                 )
             ).scalar_one()
-            day = bill_day_due(datetime.now(UTC), last)
+            day = bill_day_due(now or datetime.now(UTC), last)
             if day is not None:
                 made.append(await Reconciliation(session, deps).run(channel, day))
     return made
