@@ -284,3 +284,7 @@ clearing_instructions = Table(
     UniqueConstraint("day", "department_code", "item_code", name="uq_clearing_instructions_item"),
 )
 Index("ix_clearing_instructions_department", clearing_instructions.c.department_code, clearing_instructions.c.day)
+
+# Reconciliation reads one channel's books of one Beijing day by the channel's clock (migration 0009_recon).
+Index("ix_payment_orders_channel_paid", payment_orders.c.channel, payment_orders.c.channel_paid_at)
+Index("ix_refunds_channel_refunded", refunds.c.channel_refunded_at)

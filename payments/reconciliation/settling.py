@@ -12,12 +12,12 @@ What remains becomes a break.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from typing import Literal
 
 import structlog
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from payments import tables as t
@@ -35,6 +35,15 @@ BOUNDARY = timedelta(hours=1)
 """A booking this close to midnight may be on the channel's next day (its bill not out yet: pending)."""
 
 State = Literal["settled", "pending", "break"]
+
+
+@dataclass(frozen=True)
+class Booked:
+    """A reference our books hold outside the day's window."""
+
+    amount_fen: int
+    at: datetime
+    status: str  # a refund's: pending | done
 
 
 @dataclass(frozen=True)
@@ -66,26 +75,28 @@ class Settler:
             d.reference for d in found if d.side == "bill" and d.platform_fen is None and d.entry_kind == "payment"
         ]
         orders = await orders_by_trade_no(self._session, payments_unknown[:MAX_QUESTIONS])
-        pending_refunds = await self._pending_refunds([d.reference for d in found if d.entry_kind == "refund"])
+        unknown = [d for d in found if d.side == "bill" and d.platform_fen is None]
+        far = await self._books_elsewhere(unknown[:MAX_QUESTIONS])
         refunds_off_bill = {d.reference for d in found if d.side == "books" and d.entry_kind == "refund"}
         outcomes: list[Outcome] = []
         for difference in found:
             if difference.side == "bill":
-                outcomes.append(await self._on_bill(difference, orders, pending_refunds))
+                outcomes.append(await self._on_bill(difference, orders, far))
             else:
                 outcomes.append(await self._in_books(difference, refunds_off_bill))
         return outcomes
 
-    async def _on_bill(self, d: Difference, orders: dict[str, Order], pending_refunds: set[str]) -> Outcome:
+    async def _on_bill(self, d: Difference, orders: dict[str, Order], far: dict[tuple[str, str], Booked]) -> Outcome:
         if d.platform_fen is None:
-            if d.entry_kind == "refund":
-                if d.reference in pending_refunds:
-                    return Outcome(d, "pending", note="refund booking pending here")
-                return Outcome(d, "break", "channel_only")
-            order = orders.get(d.reference)
-            if order is not None and self._may_ask():
+            order = orders.get(d.reference) if d.entry_kind == "payment" else None
+            if order is not None and order.status == OrderStatus.OPEN and self._may_ask():
                 return await self._credit_lost(d, order)
-            return Outcome(d, "break", "channel_only")
+            booked = far.get((d.entry_kind, d.reference))
+            if booked is None:
+                return Outcome(d, "break", "channel_only")
+            if booked.status == "pending":  # the refunds job books it (the channel did it; we did not hear)
+                return Outcome(d, "pending", note="refund booking pending here")
+            d = replace(d, platform_fen=booked.amount_fen, platform_at=booked.at)
         if d.platform_fen != d.channel_fen:
             return Outcome(d, "break", "amount_mismatch")
         if d.platform_at is not None and _adjacent(self._day, beijing_day(d.platform_at)):
@@ -129,15 +140,30 @@ class Settler:
         self._questions += 1
         return self._questions <= MAX_QUESTIONS
 
-    async def _pending_refunds(self, references: list[str]) -> set[str]:
-        if not references:
-            return set()
-        rows = await self._session.execute(
-            select(t.refunds.c.out_request_no).where(
-                t.refunds.c.out_request_no.in_(references), t.refunds.c.status == "pending"
+    async def _books_elsewhere(self, differences: list[Difference]) -> dict[tuple[str, str], Booked]:
+        """What our books hold, on whatever day, of references the bill lists that the day's books lack."""
+        payments = [d.reference for d in differences if d.entry_kind == "payment"]
+        refunds = [d.reference for d in differences if d.entry_kind == "refund"]
+        found: dict[tuple[str, str], Booked] = {}
+        orders = t.payment_orders
+        if payments:
+            rows = await self._session.execute(
+                select(orders.c.out_trade_no, orders.c.total_fen, orders.c.channel_paid_at).where(
+                    orders.c.out_trade_no.in_(payments),
+                    orders.c.channel == self._channel,
+                    orders.c.channel_paid_at.is_not(None),
+                )
             )
-        )
-        return set(rows.scalars())
+            found |= {("payment", r.out_trade_no): Booked(r.total_fen, r.channel_paid_at, "done") for r in rows}
+        if refunds:
+            at = func.coalesce(t.refunds.c.channel_refunded_at, t.refunds.c.created_at)
+            rows = await self._session.execute(
+                select(t.refunds.c.out_request_no, t.refunds.c.amount_fen, at.label("at"), t.refunds.c.status).where(
+                    t.refunds.c.out_request_no.in_(refunds)
+                )
+            )
+            found |= {("refund", r.out_request_no): Booked(-r.amount_fen, r.at, r.status) for r in rows}
+        return found
 
     async def _neighbour_refunds(self, day: date, wanted: set[str]) -> set[str] | None:
         """Which of `wanted` the channel's bill of a neighbouring day lists (None: no bill for it yet)."""
