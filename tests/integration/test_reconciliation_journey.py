@@ -9,7 +9,9 @@ from datetime import UTC, datetime, time, timedelta
 
 import httpx
 import pytest
+from sqlalchemy import select
 
+from payments import tables as pt
 from payments.finance.exportable import ExportRequest
 from payments.jobs import reconcile_due_bills
 from payments.reconciliation import export
@@ -48,6 +50,10 @@ async def test_finance_reconciles_a_day_and_sees_exactly_the_planted_long_and_sh
         "idempotencyKey": str(uuid.uuid4()),
     }
     assert (await stack.gql(finance, REFUND, {"i": refund}))["refund"]["errors"] == []
+    async with db() as session:  # booked with the channel's own refund time (its bill's day), not left unknown
+        booked = (await session.execute(select(pt.refunds.c.created_at, pt.refunds.c.channel_refunded_at))).one()
+    assert booked.channel_refunded_at is not None
+    assert abs(booked.channel_refunded_at - booked.created_at) < timedelta(seconds=5)
     # and a bill with a payment nobody here knows (长款) that leaves out the second citizen's (短款)
     day = today()
     planted = {"extra": [{"out_trade_no": "ELSEWHERE-0001", "amount": "66.00", "day": day.isoformat()}]}
