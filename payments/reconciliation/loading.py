@@ -71,12 +71,24 @@ COLUMNS = ["kind", "reference", "trade_no", "amount_fen", "fee_fen", "at"]
 
 
 def _records(rows: Iterable[BillRow], totals: BillTotals, progress: Progress | None) -> Iterator[tuple[Any, ...]]:
-    for row in rows:
-        totals.count(row)
-        if progress is not None and totals.rows % PROGRESS_EVERY == 0:
-            progress(totals.rows)
-        reference = row.request_no if row.kind == "refund" and row.request_no else row.out_trade_no
-        yield (row.kind, reference, row.trade_no, row.amount_fen, row.fee_fen, row.at)
+    """The rows as the table's records, the bill's totals counted on the way (in locals: per row it counts)."""
+    payments = payments_fen = refunds = refunds_fen = fees = 0
+    try:
+        for count, row in enumerate(rows, 1):
+            amount = row.amount_fen
+            if row.kind == "refund":
+                refunds, refunds_fen = refunds + 1, refunds_fen + amount
+                reference = row.request_no or row.out_trade_no
+            else:
+                payments, payments_fen = payments + 1, payments_fen + amount
+                reference = row.out_trade_no
+            fees += row.fee_fen
+            if progress is not None and not count % PROGRESS_EVERY:
+                progress(count)
+            yield (row.kind, reference, row.trade_no, amount, row.fee_fen, row.at)
+    finally:
+        totals.payments, totals.payments_fen, totals.refunds = payments, payments_fen, refunds
+        totals.refunds_fen, totals.fees_fen = refunds_fen, fees
 
 
 async def load(
