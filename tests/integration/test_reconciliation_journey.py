@@ -23,7 +23,7 @@ REFUND = """mutation($i: RefundInput!) { refund(input: $i) { refund { outRequest
 RECONCILE = """mutation($d: Date!) { reconcileDay(day: $d, channel: ALIPAY) {
   runs { verdict verdictLabel matched pending settled breaks billPayments billRefunds billFees booksPayments
          booksRefunds feesPosted continuity { openBefore opened closed openAfter holds } } errors { code } } }"""
-BREAKS = """query($d: Date!) { reconciliationBreaks(first: 10, filter: {day: $d, status: OPEN}) {
+BREAKS = """query($d: Date!) { reconciliationBreaks(first: 10, filter: {day: $d, status: OPEN, channel: ALIPAY}) {
   items { kind kindLabel reference channelAmount platformAmount priority priorityLabel status statusLabel
           channelLabel } pageInfo { hasNextPage } } }"""
 RUNS = "query($d: Date!) { reconciliationRuns(first: 5, day: $d) { verdict breaks startedBy } }"

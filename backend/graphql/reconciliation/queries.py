@@ -45,7 +45,7 @@ class ReconciliationQuery:
             reading.BreakFilter(
                 status=wanted.status.value if wanted.status else None,
                 day=wanted.day,
-                channel=wanted.channel,
+                channel=wanted.channel.value if wanted.channel else None,
                 priority=wanted.priority.value if wanted.priority else None,
             ),
             limit=size + 1,

@@ -12,6 +12,7 @@ import strawberry
 from backend.graphql.context import Info
 from backend.graphql.errors import PayloadError
 from backend.graphql.pagination import PageInfo
+from backend.graphql.payments.types import PaymentChannel
 from payments.money import yuan
 from payments.reconciliation import labels
 from payments.reconciliation.reading import Break
@@ -164,7 +165,7 @@ class ReconciliationBreak:
 class BreakFilterInput:
     status: BreakStatus | None = None
     day: date | None = None
-    channel: str | None = None
+    channel: PaymentChannel | None = None
     priority: BreakPriority | None = None
 
 
