@@ -17,6 +17,9 @@ from backend.webhooks import texts as webhook_texts
 from payments import orders as payment_orders
 from payments import refund_states
 from payments.closing import texts as closing_texts
+from payments.reconciliation import errors as reconciliation_errors
+from payments.reconciliation import export as reconciliation_export
+from payments.reconciliation import labels as reconciliation_labels
 
 SOURCES: dict[str, dict[str, str]] = {
     "backend.errors": dict(errors.MESSAGES),
@@ -40,6 +43,11 @@ SOURCES: dict[str, dict[str, str]] = {
     "backend.webhooks.texts": {reason.value: text for reason, text in webhook_texts.NOTICES.items()},
     "backend.platform.event_labels": event_labels.TEXTS,
     "payments.closing.texts": closing_texts.TEXTS,
+    "payments.reconciliation.labels": reconciliation_labels.TEXTS,
+    "payments.reconciliation.errors": {
+        code.value: errors.MESSAGES[code.value] for code in reconciliation_errors.ReconciliationErrorCode
+    },
+    "payments.reconciliation.export": {title: title for title in reconciliation_export.TITLES},
     "backend.settings": {
         text: text for text in (settings.UNKNOWN_SETTINGS, settings.SETTINGS_REFUSED, settings.PRODUCTION_REFUSED)
     },

@@ -135,45 +135,6 @@ def payments_expire_unpaid() -> None:
     click.echo(json.dumps({"expired": asyncio.run(work())}))
 
 
-@payments.command("bill-check")
-@click.option("--day", type=click.DateTime(["%Y-%m-%d"]), required=True, help="The Beijing date of the bill.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def payments_bill_check(day: datetime, as_json: bool) -> None:
-    """Compare the channel's daily bill with the ledger; exit 1 when anything differs (长款, 短款, amounts, fees).
-
-    Every check made here is kept (`billChecks` shows them to finance staff). `onewindow worker` checks
-    each day's bill by itself once it is ready, and logs `payments.bill_discrepancies` when anything
-    differs; this checks one day by hand.
-    """
-    import msgspec
-
-    from payments.bills import Bills
-    from payments.money import to_yuan
-    from payments.reconcile import BillReport
-
-    _, deps = _payment_deps()
-    wanted_day = day.date()
-
-    async def work(session: AsyncSession) -> BillReport:
-        bills = Bills(session, deps)
-        return await bills.keep(await bills.check(wanted_day))
-
-    report = run(work)
-    if as_json:
-        click.echo(msgspec.json.encode(report).decode())
-    else:
-        click.echo(
-            f"{report.day}: {report.channel_payments} payments, {report.channel_refunds} refunds in the bill; "
-            f"{report.matched} matched"
-        )
-        for item in report.discrepancies:
-            channel = to_yuan(item.channel_fen) if item.channel_fen is not None else "-"
-            platform = to_yuan(item.platform_fen) if item.platform_fen is not None else "-"
-            click.echo(f"  {item.kind:<16} {item.reference:<32} channel {channel:>10}  ours {platform:>10}")
-    if not report.clean:
-        raise SystemExit(1)
-
-
 @click.group()
 def sandbox() -> None:
     """Local stand-ins of outside systems (development and tests only)."""

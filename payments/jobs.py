@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.db.engine import unit_of_work
 from payments import tables as t
-from payments.bills import Bills
 from payments.channels.base import PAYMENT_WINDOW_MINUTES
 from payments.orders import OrderStatus, closed_at_channel_pending, open_orders
-from payments.reconcile import BillReport, bill_day_due
+from payments.reconciliation.days import bill_day_due
+from payments.reconciliation.runs import Reconciliation, Run
 from payments.refunds import Refunds
 from payments.service import PaymentDeps, Payments
 
@@ -82,11 +82,21 @@ async def expire_unpaid(sessions: async_sessionmaker[AsyncSession], deps: Paymen
     return expired
 
 
-async def check_due_bill(sessions: async_sessionmaker[AsyncSession], deps: PaymentDeps) -> BillReport | None:
-    """Check and keep the bill of the day before once the channel has it ready; None when not due."""
-    async with sessions() as session, unit_of_work(session):
-        bills = Bills(session, deps)
-        day = bill_day_due(datetime.now(UTC), await bills.last_checked_day())
-        if day is None:
-            return None
-        return await bills.keep(await bills.check(day))
+async def reconcile_due_bills(
+    sessions: async_sessionmaker[AsyncSession], deps: PaymentDeps, now: datetime | None = None
+) -> list[Run]:
+    """Reconcile every channel's bill of the day before once the bills are ready, each channel once a day
+    (a run left incomplete, its bill not out yet, is tried again on the next pass); the runs made now."""
+    made: list[Run] = []
+    for channel in sorted(deps.channels):
+        async with sessions() as session, unit_of_work(session):
+            runs = t.reconciliation_runs
+            last = (
+                await session.execute(
+                    select(func.max(runs.c.day)).where(runs.c.channel == channel, runs.c.verdict != "incomplete")
+                )
+            ).scalar_one()
+            day = bill_day_due(now or datetime.now(UTC), last)
+            if day is not None:
+                made.append(await Reconciliation(session, deps).run(channel, day))
+    return made

@@ -141,7 +141,7 @@ class Refunds:
     async def _finish(self, pending: PendingRefund) -> Refund:
         """Ask the channel (no transaction open), then book what it did."""
         try:
-            await self._deps.channel_named(pending.channel).refund(
+            done = await self._deps.channel_named(pending.channel).refund(
                 pending.out_trade_no, pending.out_request_no, pending.amount_fen, pending.reason
             )
         except ChannelError as error:
@@ -157,19 +157,22 @@ class Refunds:
                 raise PaymentError(PaymentErrorCode.CHANNEL_UNAVAILABLE, detail=error.code) from None
             raise PaymentError(PaymentErrorCode.CHANNEL_REFUSED, detail=error.code) from None
         async with self._sessions() as session, unit_of_work(session):
-            refund = await self._book(session, pending)
+            refund = await self._book(session, pending, done.refunded_at)
             if pending.idempotency_key is not None:
                 await idempotency.answer(session, pending.actor, pending.idempotency_key, msgspec.to_builtins(refund))
         return refund
 
-    async def _book(self, session: AsyncSession, pending: PendingRefund) -> Refund:
+    async def _book(self, session: AsyncSession, pending: PendingRefund, refunded_at: datetime | None) -> Refund:
         await session.execute(
             update(t.payment_orders)
             .where(t.payment_orders.c.id == pending.order_id)
             .values(refunded_fen=t.payment_orders.c.refunded_fen)
         )
         gate = await session.execute(
-            update(t.refunds).where(t.refunds.c.id == pending.id, t.refunds.c.status == "pending").values(status="done")
+            update(t.refunds)
+            .where(t.refunds.c.id == pending.id, t.refunds.c.status == "pending")
+            # the channel's time puts it on its bill's day (reconciliation falls back to created_at without it)
+            .values(status="done", channel_refunded_at=refunded_at)
         )
         if gate.rowcount != 1:  # type: ignore[attr-defined]
             return await self._booked(session, pending)  # another request (or the job) booked it meanwhile

@@ -42,7 +42,6 @@ class PaymentDeps:
     issuer: ReceiptIssuer
     parties: Parties  # the departments that issue receipts, the citizens who pay
     notify_url: str
-    fee_per_mille: int = 6  # the channel's service fee, borne by the platform
     events: PaymentEvents = field(default_factory=NoEvents)  # the platform's hooks (issue, notify, withdraw)
     unpaid_days: int = 7  # an order unpaid this long is closed and its application withdrawn
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
@@ -181,14 +180,14 @@ class Payments:
         return moved
 
     def _credit_entries(self, order: Order, channel_name: str) -> list[ledger.Entry]:
-        """The payment, its split to the departments (清分) and the channel's fee."""
+        """The payment and its split to the departments (清分). The channel's fee is posted by
+        reconciliation from the fee column of its bill (payments/reconciliation/fees.py), never guessed."""
         channel = f"channel:{channel_name}"
-        fee = (order.total_fen * self._deps.fee_per_mille + 500) // 1000
         reference, memo = order.out_trade_no, f"{order.subject} {to_yuan(order.total_fen)}"
         split: dict[str, int] = {}
         for line in order.lines:
             split[f"dept:{line.department_code}"] = split.get(f"dept:{line.department_code}", 0) + line.amount_fen
-        entries = [
+        return [
             ledger.Entry(
                 kind="payment",
                 reference=reference,
@@ -204,17 +203,6 @@ class Payments:
                 postings=[("clearing", order.total_fen), *((a, -f) for a, f in split.items())],
             ),
         ]
-        if fee:
-            entries.append(
-                ledger.Entry(
-                    kind="fee",
-                    reference=reference,
-                    memo=f"channel fee {reference}",
-                    order_id=order.id,
-                    postings=[(f"fees:{channel_name}", fee), (channel, -fee)],
-                )
-            )
-        return entries
 
     async def _issue_receipts(self, orders: Sequence[Order]) -> None:
         """One receipt per department and kind of fee of each order, all stored in one insert: a tax gets

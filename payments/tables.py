@@ -289,3 +289,6 @@ Index("ix_clearing_instructions_department", clearing_instructions.c.department_
 # department total and closing would read the whole journal.
 Index("ix_journal_entries_at", journal_entries.c.at)
 Index("ix_receipts_issued_at", receipts.c.issued_at)
+# Reconciliation reads one channel's books of one Beijing day by the channel's clock (migration 0009_recon).
+Index("ix_payment_orders_channel_paid", payment_orders.c.channel, payment_orders.c.channel_paid_at)
+Index("ix_refunds_channel_refunded", refunds.c.channel_refunded_at)

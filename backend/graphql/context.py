@@ -24,7 +24,7 @@ from backend.resources import Resources
 if TYPE_CHECKING:
     from backend.applications.services import Applications
     from backend.graphql.metering import Meter
-    from payments.bills import Bills
+    from payments.reconciliation.runs import Reconciliation
     from payments.service import Payments
 
 
@@ -116,11 +116,11 @@ class Context:
         return Payments(self.session, self.resources.payments)
 
     @cached_property
-    def bills(self) -> Bills:
-        """The channel's bills compared with the books, on this request's session."""
-        from payments.bills import Bills
+    def reconciliation(self) -> Reconciliation:
+        """The channels' bills reconciled with the books, on this request's session."""
+        from payments.reconciliation.runs import Reconciliation
 
-        return Bills(self.session, self.resources.payments)
+        return Reconciliation(self.session, self.resources.payments)
 
     @cached_property
     def loaders(self) -> CatalogLoaders:

@@ -25,10 +25,18 @@ async def expire_unpaid(resources: Resources) -> dict[str, Any]:
 
 
 async def bill_check(resources: Resources) -> dict[str, Any]:
-    """Check the day before's bill once the channel has it ready (nothing to do until then, or once done)."""
-    report = await jobs.check_due_bill(resources.sessions, resources.payments)
-    if report is None:
-        return {"day": None}
-    if not report.clean:  # finance staff read them in `billChecks`; the log line is for the operators' alerts
-        log.warning("payments.bill_discrepancies", day=report.day.isoformat(), count=len(report.discrepancies))
-    return {"day": report.day.isoformat(), "clean": report.clean, "discrepancies": len(report.discrepancies)}
+    """Reconcile each channel's bill of the day before once it is ready (nothing to do until then, or once
+    done): payments.jobs.reconcile_due_bills. Finance staff read the runs and breaks in
+    `reconciliationRuns` / `reconciliationBreaks`; the log line is for the operators' alerts."""
+    runs = await jobs.reconcile_due_bills(resources.sessions, resources.payments)
+    for run in runs:
+        if run.verdict != "reconciled":
+            log.warning(
+                "payments.reconciliation_verdict", channel=run.channel, day=run.day.isoformat(), verdict=run.verdict
+            )
+    return {
+        "runs": [
+            {"channel": r.channel, "day": r.day.isoformat(), "verdict": r.verdict, "breaks": r.counts.get("breaks", 0)}
+            for r in runs
+        ]
+    }

@@ -4,8 +4,9 @@ Gateway: `/gateway.do` (signed requests, signed responses) for precreate, query,
 fastpay.refund.query, the bill download URL, and the WAP cashier page; `/bills/{day}` serves the GBK
 bill zip. Controls (JSON, for the buyer and for tests): `POST /sandbox/pay`, `/sandbox/app-pay`,
 `/sandbox/abandon`, `/sandbox/faults` (drop, duplicate, reorder, tamper the next notifications),
-`/sandbox/clock` (advance), `/sandbox/deliver` (send what is due now); `GET /sandbox/trades`,
-`/sandbox/deliveries`.
+`/sandbox/clock` (advance), `/sandbox/deliver` (send what is due now), `/sandbox/bill-faults` (plant
+differences in the bills); `GET /sandbox/trades`, `/sandbox/deliveries`. A day's bill exists from 10:00
+Beijing time the day after, by the sandbox's clock (before: Alipay's isp.bill_not_exist).
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from litestar.params import FromPath
 from litestar.response import Response
 
 from payments.money import to_fen, to_yuan
-from standins.alipay.bill import bill_zip
+from standins.alipay.bill import beijing_text, bill_ready, bill_zip
+from standins.alipay.bill_faults import BillFaults, bill_faults
 from standins.alipay.keys import SandboxKeys
 from standins.alipay.state import BEIJING, Gateway, Trade
 
@@ -167,6 +169,8 @@ def _dispatch(sandbox: Sandbox, method: str, biz: dict[str, Any], params: dict[s
             method, {"code": "10000", "msg": "Success", "out_trade_no": trade.out_trade_no, "qr_code": qr}
         )
     if method == "alipay.data.dataservice.bill.downloadurl.query":
+        if not bill_ready(gateway, date.fromisoformat(biz["bill_date"])):
+            return sandbox.business_error(method, "isp.bill_not_exist", "账单不存在")
         url = f"{sandbox.public_url}/bills/{biz['bill_date']}"
         return sandbox.respond(method, {"code": "10000", "msg": "Success", "bill_download_url": url})
     found = gateway.trades.get(biz.get("out_trade_no", ""))
@@ -194,6 +198,7 @@ def _dispatch(sandbox: Sandbox, method: str, biz: dict[str, Any], params: dict[s
     }
     if refunded is not None:
         body |= {"refund_amount": to_yuan(refunded), "refund_status": "REFUND_SUCCESS"}
+        body["gmt_refund_pay"] = beijing_text(trade.refund_times[biz["out_request_no"]])
     return sandbox.respond(method, body)
 
 
@@ -223,6 +228,7 @@ def _refund(sandbox: Sandbox, method: str, trade: Trade, biz: dict[str, Any]) ->
             "out_trade_no": trade.out_trade_no,
             "refund_fee": to_yuan(trade.refunded_fen),
             "fund_change": fund_change,
+            "gmt_refund_pay": beijing_text(trade.refund_times[request_no]),
         },
     )
 
@@ -231,7 +237,7 @@ def _refund(sandbox: Sandbox, method: str, trade: Trade, biz: dict[str, Any]) ->
 async def bill(request: Request[Any, Any, Any], day: FromPath[str]) -> Response[bytes]:
     """The day's trade bill: a zip whose entry names and contents are GBK."""
     sandbox = _sandbox(request)
-    content = bill_zip(sandbox.gateway, date.fromisoformat(day))
+    content = bill_zip(sandbox.gateway, date.fromisoformat(day), request.app.state.bill_faults)
     return Response(content, media_type="application/zip")
 
 
@@ -384,9 +390,11 @@ def create_sandbox_app(sandbox: Sandbox, *, auto_deliver: bool = True, tick_seco
             deliver,
             trades,
             deliveries,
+            bill_faults,
         ],
         lifespan=[lifespan],
     )
     app.state.sandbox = sandbox
     app.state.auto_deliver = auto_deliver
+    app.state.bill_faults = BillFaults()
     return app

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from payments.money import to_fen, to_yuan
+from standins.alipay.bill_faults import BillFaults
 from standins.alipay.state import BEIJING, Gateway, Trade
 
 COLUMNS = [
@@ -37,6 +38,17 @@ COLUMNS = [
     "备注",
 ]
 FEE_RATE_PER_MILLE = 6  # 0.6% channel fee on payments
+READY_HOUR = 10  # a day's bill exists from 10:00 Beijing time the day after
+
+
+def beijing_text(moment: datetime) -> str:
+    """Alipay's time format: Beijing time, to the second."""
+    return f"{moment.astimezone(BEIJING):%Y-%m-%d %H:%M:%S}"
+
+
+def bill_ready(gateway: Gateway, day: date) -> bool:
+    """Whether the bill of `day` exists yet by the sandbox's clock."""
+    return gateway.now() >= datetime.combine(day + timedelta(days=1), time(READY_HOUR), BEIJING)
 
 
 class _GbkName(zipfile.ZipInfo):
@@ -64,10 +76,14 @@ def _cells(trade: Trade, kind: str, when: datetime, amount_fen: int) -> list[str
     return cells
 
 
-def bill_zip(gateway: Gateway, day: date) -> bytes:
-    """The bill of `day` (Beijing dates): payments and refunds completed that day; unpaid orders never appear."""
+def bill_zip(gateway: Gateway, day: date, faults: BillFaults | None = None) -> bytes:
+    """The bill of `day` (Beijing dates): payments and refunds completed that day; unpaid orders never appear.
+    `faults` plants differences: payments only the bill lists, trades it leaves out."""
     rows: list[list[str]] = []
-    for trade in gateway.trades.values():
+    faults = faults or BillFaults()
+    for trade in [*gateway.trades.values(), *faults.extra_trades(day)]:
+        if trade.out_trade_no in faults.omitted:
+            continue
         if trade.paid_at and trade.paid_at.astimezone(BEIJING).date() == day:
             cells = _cells(trade, "交易", trade.paid_at, trade.total_fen)
             cells[4] = f"{trade.created_at.astimezone(BEIJING):%Y-%m-%d %H:%M:%S}"

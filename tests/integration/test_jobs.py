@@ -30,7 +30,7 @@ from backend.logs import configure_logging
 from backend.resources import Resources
 from backend.runtime import open_resources
 from payments import tables as pt
-from payments.reconcile import bill_day_due
+from payments.reconciliation.days import bill_day_due
 from tests.conftest import make_settings
 from tests.support import factories
 from tests.support.jobs import EVERY_SECOND, HANGING, MARKER_ENV, running_workers, until
@@ -295,8 +295,8 @@ async def test_every_scheduled_pass_runs_on_a_workers_resources(
         # When each scheduled job runs one pass, as the worker would call it
         due = bill_day_due(datetime.now(UTC), None)
         outcomes = {job.name: await job.run(opened.resources) for job in SCHEDULE}
-        # (the day's bill is checked once: the next hour's pass has nothing to do)
-        assert await payment_jobs.bill_check(opened.resources) == {"day": None}
+        # (each channel's bill of the day before is reconciled once: the next hour's pass has nothing to do)
+        assert await payment_jobs.bill_check(opened.resources) == {"runs": []}
     # Then each did its work and said what it did (kept in job_runs as JSON)
     assert outcomes["payments.reconcile"] == {
         "checked": 0,
@@ -307,7 +307,8 @@ async def test_every_scheduled_pass_runs_on_a_workers_resources(
         "refunds_booked": 0,
     }
     assert outcomes["payments.expire_unpaid"] == {"expired": 0}
-    bill = {"day": due.isoformat(), "clean": True, "discrepancies": 0} if due else {"day": None}
+    reconciled = {"channel": "alipay", "day": due.isoformat(), "verdict": "reconciled", "breaks": 0} if due else None
+    bill = {"runs": [reconciled] if reconciled else []}
     assert outcomes["payments.bill_check"] == bill
     assert isinstance(outcomes["certificates.remind"]["reminded"], int)
     assert outcomes["platform.usage_persist"] == {"app_days": 0}

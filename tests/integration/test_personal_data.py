@@ -44,8 +44,6 @@ DEPTH = 5
 NOT_WALKED = {
     # anyone holding a certificate's code may check it: its holder and number are what they check
     "verifyCertificate",
-    # staff finance views: they carry no citizen's numbers (payer names only), and need a day argument
-    "billReconciliation",
     # an app's webhook log, for admins and its developers: bodies name a citizen by the app's pairwise
     # subject and carry no personal numbers (tests/integration/test_webhook_delivery.py reads them)
     "webhookDeliveries",

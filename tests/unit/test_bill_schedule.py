@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from payments.reconcile import bill_day_due
+from payments.reconciliation.days import bill_day_due
 
 
 def test_the_day_before_is_checked_once_the_bill_is_ready() -> None:

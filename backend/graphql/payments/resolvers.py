@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
 from typing import Any
 
 import strawberry
@@ -12,7 +11,6 @@ from backend.graphql import permissions
 from backend.graphql.context import Info
 from backend.graphql.pagination import check_page_size
 from backend.graphql.payments.types import (
-    BillReconciliation,
     Order,
     OrderPage,
     PaymentChannel,
@@ -75,24 +73,6 @@ class PaymentQuery:
             info.context.session, principal.subject_id, limit=size, offset=max(offset, 0)
         )
         return [Receipt.build(r, info, principal.subject_id) for r in found]
-
-    @permissions.field(
-        "Compare the channel's bill of a Beijing day with the books now (finance staff).",
-        permission=permissions.HasRole(Role.FINANCE, Role.ADMIN),
-    )
-    async def bill_reconciliation(self, info: Info, day: date) -> BillReconciliation:
-        bills = info.context.bills
-        report = await bills.check(day)
-        return BillReconciliation.build(report, datetime.now(UTC))
-
-    @permissions.field(
-        "The daily job's latest comparison of each of the last days it checked, newest first.",
-        permission=permissions.HasRole(Role.FINANCE, Role.ADMIN),
-    )
-    async def bill_checks(self, info: Info, first: int) -> list[BillReconciliation]:
-        size = check_page_size(first, info.context.settings.max_page_size)
-        found = await info.context.bills.history(size)
-        return [BillReconciliation.build(report, checked_at) for checked_at, report in found]
 
 
 @strawberry.type

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 from urllib.parse import urlencode
@@ -18,7 +18,6 @@ from backend.receipt_links import may_download, signed_pdf_url
 from payments import orders as po
 from payments import receipts as pr
 from payments.money import yuan
-from payments.reconcile import BillReport
 
 
 @strawberry.enum(description="How the app launches the payment.")
@@ -211,45 +210,3 @@ class RefundPayload:
     refund: RefundResult | None
     order: Order | None
     errors: list[PayloadError]
-
-
-@strawberry.type(description="Something the channel's bill and our books disagree on.")
-class BillDiscrepancy:
-    kind: str = strawberry.field(
-        description="channel_only (长款), platform_only (短款), amount_mismatch, fee_difference."
-    )
-    reference: str = strawberry.field(description="Our order number, refund request number, or the day for fees.")
-    channel_amount: Decimal | None
-    platform_amount: Decimal | None
-
-
-@strawberry.type(description="A day's bill from the channel, compared with what was booked.")
-class BillReconciliation:
-    day: date
-    checked_at: datetime = strawberry.field(description="When the comparison was made.")
-    channel_payments: int
-    channel_refunds: int
-    matched: int
-    clean: bool
-    discrepancies: list[BillDiscrepancy]
-
-    @classmethod
-    def build(cls, report: BillReport, checked_at: datetime) -> BillReconciliation:
-        """The GraphQL view of a comparison."""
-        return cls(
-            day=report.day,
-            checked_at=checked_at,
-            channel_payments=report.channel_payments,
-            channel_refunds=report.channel_refunds,
-            matched=report.matched,
-            clean=report.clean,
-            discrepancies=[
-                BillDiscrepancy(
-                    kind=d.kind,
-                    reference=d.reference,
-                    channel_amount=yuan(d.channel_fen) if d.channel_fen is not None else None,
-                    platform_amount=yuan(d.platform_fen) if d.platform_fen is not None else None,
-                )
-                for d in report.discrepancies
-            ],
-        )

@@ -13,6 +13,7 @@ import msgspec
 from payments.channels.alipay import sdk
 from payments.channels.alipay.bill import parse_bill
 from payments.channels.base import (
+    BILL_NOT_READY,
     BillRow,
     ChannelError,
     Notification,
@@ -22,6 +23,9 @@ from payments.channels.base import (
     TradeState,
 )
 from payments.money import to_fen, to_yuan
+
+BILL_NOT_EXIST = ("isp.bill_not_exist", "BILL_NOT_EXIST")
+"""Alipay's sub_code for a bill not produced yet (a future day, or before ~10:00 the day after)."""
 
 
 def _beijing(value: str | None) -> datetime | None:
@@ -113,19 +117,26 @@ class AlipayChannel:
         }
         response = await self._call(sdk.refund, biz)
         if response.get("fund_change") == "Y":
-            return RefundResult(out_request_no=out_request_no, refund_fen=refund_fen)
+            refunded_at = _beijing(response.get("gmt_refund_pay"))
+            return RefundResult(out_request_no=out_request_no, refund_fen=refund_fen, refunded_at=refunded_at)
         # "N": nothing moved now. Either this request refunded before (a retry) or it is still being
         # processed; only the refund query says which, and for how much.
         confirmed = await self._call(sdk.refund_query, out_trade_no, out_request_no)
         if confirmed.get("refund_status") == "REFUND_SUCCESS" and confirmed.get("refund_amount"):
             if to_fen(confirmed["refund_amount"]) != refund_fen:
                 raise ChannelError("REFUND_AMOUNT_MISMATCH", f"{out_request_no}: {confirmed['refund_amount']}")
-            return RefundResult(out_request_no=out_request_no, refund_fen=refund_fen)
+            refunded_at = _beijing(confirmed.get("gmt_refund_pay"))
+            return RefundResult(out_request_no=out_request_no, refund_fen=refund_fen, refunded_at=refunded_at)
         raise ChannelError("REFUND_UNCONFIRMED", out_request_no)
 
     async def bill_url(self, day: date) -> str:
         """The day's trade bill (a GBK zip), valid for about 30 seconds."""
-        response = await self._call(sdk.bill_download_url, day.isoformat())
+        try:
+            response = await self._call(sdk.bill_download_url, day.isoformat())
+        except ChannelError as error:
+            if error.code in BILL_NOT_EXIST:  # a day whose bill Alipay has not produced yet
+                raise ChannelError(BILL_NOT_READY, str(error)) from None
+            raise
         return str(response["bill_download_url"])
 
     async def bill(self, day: date) -> bytes:

@@ -162,7 +162,8 @@ def refund(client: Any, biz: dict[str, Any]) -> dict[str, Any]:
 
 def refund_query(client: Any, out_trade_no: str, out_request_no: str) -> dict[str, Any]:
     """alipay.trade.fastpay.refund.query."""
-    biz = {"out_trade_no": out_trade_no, "out_request_no": out_request_no}
+    # gmt_refund_pay (when the refund happened: the bill's day) comes back only when asked for
+    biz = {"out_trade_no": out_trade_no, "out_request_no": out_request_no, "query_options": ["gmt_refund_pay"]}
     return _execute(client, _request(AlipayTradeFastpayRefundQueryRequest, biz))
 
 

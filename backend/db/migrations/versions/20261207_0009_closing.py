@@ -10,7 +10,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0009_closing"
-down_revision = "0009"
+down_revision = "0009_recon"
 branch_labels = None
 depends_on = None
 
