@@ -41,6 +41,7 @@ CAUSES: dict[str, str] = {
     "refused": "the application was not approved",
     "closed": "the payment came after the order was closed",
     "requested": "refunded by the department",
+    "duplicate": "the order was paid twice, and the second payment goes back",
 }
 TEXTS: dict[str, str] = {
     **{f"notice.{k}": v for k, v in NOTICES.items()},

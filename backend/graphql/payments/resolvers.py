@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -23,6 +23,7 @@ from backend.graphql.payments.types import (
     RefundInput,
     RefundPayload,
     RefundResult,
+    WechatPayParameters,
 )
 from backend.graphql.pipeline import caller, mutate, mutation
 from backend.identity.models import Role, SubjectType
@@ -95,6 +96,11 @@ class PaymentQuery:
         return [BillReconciliation.build(report, checked_at) for checked_at, report in found]
 
 
+def _client_ip(info: Info) -> str | None:
+    """The caller's address: WeChat Pay H5 names the buyer's browser (scene_info.payer_client_ip)."""
+    return info.context.meta.ip
+
+
 @strawberry.type
 class PaymentMutation:
     @mutation(
@@ -108,6 +114,16 @@ class PaymentMutation:
         idempotency_key: str,
         channel: PaymentChannel = PaymentChannel.ALIPAY,
         method: PaymentMethod = PaymentMethod.APP,
+        payer_openid: Annotated[
+            str | None,
+            strawberry.argument(
+                description=(
+                    "WeChat Pay JSAPI only: the payer's openid in the platform's mini-program or official "
+                    f"account (wx.login, then the platform's exchange); at most {paying.OPENID_MAX_LENGTH} "
+                    "characters. The platform keeps no WeChat identity of its own; other methods ignore it."
+                )
+            ),
+        ] = None,
     ) -> PayOrderPayload:
         citizen = caller(info).subject_id
         await info.context.catalog_snapshot()
@@ -122,6 +138,8 @@ class PaymentMutation:
                 method.value,
                 idempotency_key,
                 channel.value,
+                payer_openid=payer_openid[: paying.OPENID_MAX_LENGTH + 1] if payer_openid else None,
+                client_ip=_client_ip(info),
             ),
             transaction=False,  # the channel is asked between two short transactions of its own
         )
@@ -135,6 +153,7 @@ class PaymentMutation:
                 order_string=launch.order_string,
                 pay_url=launch.pay_url,
                 qr_code=launch.qr_code,
+                wechat=WechatPayParameters.build(launch.app_parameters),
             ),
             errors=[],
         )

@@ -1,0 +1,128 @@
+"""Journeys through the real server with WeChat Pay: a citizen pays an application's fees inside WeChat
+(JSAPI), finance refunds part, the refund notification books it, the receipts and the ledger agree; and a
+bill paid twice, once through each channel, whose second payment goes back by itself."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+
+from payments import ledger
+from payments import tables as pt
+from tests.support import factories
+from tests.support.identity import staff_token
+from tests.support.payments import Sessions, Stack
+
+WECHAT = "wechatpay"
+APPLICATION = "query($id: ID!) { application(id: $id) { id order { id } } }"
+PROCESS = """mutation($i: ProcessApplicationInput!) { processApplication(input: $i) {
+  application { id status } errors { code field message } } }"""
+ORDER = """query($id: ID!) { order(id: $id) { status channel total refunded receipts { departmentCode kind
+  total } } }"""
+REFUND = """mutation($i: RefundInput!) { refund(input: $i) { refund { amount } errors { code message } } }"""
+
+
+async def _accepted_car_registration(stack: Stack, db: Sessions) -> tuple[factories.Citizen, str]:
+    """A citizen's car registration accepted, its 470.00 of fees (GZ-GA 110.00, GZ-SWJ 360.00) to pay."""
+    async with stack.client() as client:
+        citizen = await factories.citizen(client, db)
+        application = await factories.car_registration(client, citizen)
+        officer = await staff_token(client, "officer.gz-ga")
+    step = {"applicationId": application["id"], "action": "ACCEPT"}
+    assert (await stack.gql(officer, PROCESS, {"i": step}))["processApplication"]["errors"] == []
+    order_id = (await stack.gql(citizen.token, APPLICATION, {"id": application["id"]}))["application"]["order"]["id"]
+    return citizen, order_id
+
+
+async def _balances(db: Sessions, *accounts: str) -> dict[str, int]:
+    async with db() as session:
+        return {account: await ledger.balance(session, account) for account in accounts}
+
+
+async def test_paid_inside_wechat_refunded_in_part_and_the_books_agree(stack: Stack, db: Sessions) -> None:
+    citizen, order_id = await _accepted_car_registration(stack, db)
+    # The citizen pays inside WeChat (JSAPI); WeChat's notification credits the order
+    out_trade_no = await stack.pay(citizen.token, order_id, WECHAT)
+    order = (await stack.gql(citizen.token, ORDER, {"id": order_id}))["order"]
+    assert (order["status"], order["channel"], order["total"]) == ("paid", "wechatpay", "470.00")
+    assert sorted((r["departmentCode"], r["kind"]) for r in order["receipts"]) == [
+        ("GZ-GA", "normal"),
+        ("GZ-SWJ", "normal"),
+    ]
+    # Finance refunds 60.00 of the vehicle tax: WeChat accepts it and processes it
+    async with stack.client() as client:
+        finance = await staff_token(client, "finance")
+    refund = {
+        "orderId": order_id,
+        "departmentCode": "GZ-SWJ",
+        "amount": "60.00",
+        "reason": "车船税按月计算多收",
+        "idempotencyKey": str(uuid.uuid4()),
+    }
+    asked = (await stack.gql(finance, REFUND, {"i": refund}))["refund"]
+    assert [e["code"] for e in asked["errors"]] == ["REFUND_PROCESSING"]
+    assert list((await stack.trade(out_trade_no, WECHAT))["refunds"].values()) == ["PROCESSING"]
+    # WeChat's REFUND.SUCCESS notification books it: the red receipt, the order's refunded total, the ledger
+    assert (await stack.control("/sandbox/deliver", {}, WECHAT))["sent"] == 1
+    order = (await stack.gql(citizen.token, ORDER, {"id": order_id}))["order"]
+    assert order["refunded"] == "60.00"
+    reds = [r for r in order["receipts"] if r["kind"] == "red"]
+    assert [(r["departmentCode"], r["total"]) for r in reds] == [("GZ-SWJ", "-60.00")]
+    async with db() as session:
+        booked = (
+            await session.execute(
+                select(pt.refunds.c.status, pt.refunds.c.channel_refunded_at).where(pt.refunds.c.order_id == order_id)
+            )
+        ).one()
+        assert (await ledger.check(session)).ok
+    assert booked.status == "done" and booked.channel_refunded_at is not None
+    assert await _balances(db, "channel:wechatpay", "dept:GZ-SWJ", "fees:wechatpay") == {
+        "channel:wechatpay": 47000 - 282 - 6000,
+        "dept:GZ-SWJ": -(36000 - 6000),
+        "fees:wechatpay": 282,
+    }
+    # The sandbox's trade agrees: 60.00 refunded
+    assert (await stack.trade(out_trade_no, WECHAT))["refunded"] == "60.00"
+
+
+async def test_a_bill_paid_through_both_channels_refunds_the_second_payment(stack: Stack, db: Sessions) -> None:
+    citizen, order_id = await _accepted_car_registration(stack, db)
+    # The citizen launched both channels and paid both
+    alipay = await stack.launch(citizen.token, order_id, "alipay")
+    wechat = await stack.launch(citizen.token, order_id, WECHAT)
+    assert alipay["errors"] == [] and wechat["errors"] == []
+    out_trade_no = alipay["order"]["outTradeNo"]
+    await stack.control("/sandbox/pay", {"out_trade_no": out_trade_no})
+    await stack.control("/sandbox/pay", {"out_trade_no": out_trade_no}, WECHAT)
+    assert (await stack.control("/sandbox/deliver", {}))["sent"] == 1
+    assert (await stack.control("/sandbox/deliver", {}, WECHAT))["sent"] == 1
+    # The first credits the order; the second is held in suspense and refunded through WeChat Pay
+    async with db() as session:
+        outcomes = (
+            await session.execute(
+                select(pt.channel_notifications.c.channel, pt.channel_notifications.c.outcome)
+                .where(pt.channel_notifications.c.out_trade_no == out_trade_no)
+                .order_by(pt.channel_notifications.c.id)
+            )
+        ).all()
+        held = (await session.execute(select(pt.duplicate_payments))).one()
+    assert [tuple(o) for o in outcomes] == [("alipay", "credited"), ("wechatpay", "second_payment")]
+    assert (held.channel, held.amount_fen, held.status) == ("wechatpay", 47000, "refunding")
+    assert held.out_request_no == f"dup-wechatpay-{held.channel_trade_no}"
+    trade = await stack.trade(out_trade_no, WECHAT)
+    assert trade["refunds"] == {held.out_request_no: "PROCESSING"}
+    assert await _balances(db, "suspense") == {"suspense": -47000}
+    # WeChat confirms the refund: booked, suspense back to zero, and the citizen is told why
+    await stack.control("/sandbox/deliver", {}, WECHAT)
+    async with db() as session:
+        status = (await session.execute(select(pt.duplicate_payments.c.status))).scalar_one()
+        assert (await ledger.check(session)).ok
+    assert status == "refunded"
+    assert await _balances(db, "suspense", "channel:wechatpay") == {"suspense": 0, "channel:wechatpay": 0}
+    assert (await stack.trade(out_trade_no, WECHAT))["refunded"] == "470.00"
+    order = (await stack.gql(citizen.token, ORDER, {"id": order_id}))["order"]
+    assert (order["status"], order["channel"], order["refunded"]) == ("paid", "alipay", "0.00")
+    notices = [n["text"] for n in await stack.inbox(citizen.token)]
+    assert any("470.00" in text and "paid twice" in text for text in notices), notices
