@@ -5,7 +5,6 @@ bill paid twice, once through each channel, whose second payment goes back by it
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from sqlalchemy import select
 

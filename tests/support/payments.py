@@ -17,9 +17,9 @@ from backend.app import create_app
 from payments.service import PaymentDeps
 from standins.alipay.app import Sandbox, create_sandbox_app
 from standins.alipay.keys import SandboxKeys
+from standins.sms import outbox
 from standins.wechatpay import app as wechatpay_sandbox
 from standins.wechatpay.keys import SandboxKeys as WechatPayKeys
-from standins.sms import outbox
 from tests.conftest import make_settings
 from tests.support.gql import run
 from tests.support.live import listener, served
