@@ -4,7 +4,8 @@ Gateway: `/gateway.do` (signed requests, signed responses) for precreate, query,
 fastpay.refund.query, the bill download URL, and the WAP cashier page; `/bills/{day}` serves the GBK
 bill zip. Controls (JSON, for the buyer and for tests): `POST /sandbox/pay`, `/sandbox/app-pay`,
 `/sandbox/abandon`, `/sandbox/faults` (drop, duplicate, reorder, tamper the next notifications),
-`/sandbox/clock` (advance), `/sandbox/deliver` (send what is due now); `GET /sandbox/trades`,
+`/sandbox/clock` (advance), `/sandbox/deliver` (send what is due now), `/sandbox/bill-faults` (a planted
+短款 and 长款 in a day's bill); `GET /sandbox/trades`,
 `/sandbox/deliveries`.
 """
 
@@ -27,6 +28,7 @@ from litestar.response import Response
 
 from payments.money import to_fen, to_yuan
 from standins.alipay.bill import bill_zip
+from standins.alipay.controls import bill_faults
 from standins.alipay.keys import SandboxKeys
 from standins.alipay.state import BEIJING, Gateway, Trade
 
@@ -384,6 +386,7 @@ def create_sandbox_app(sandbox: Sandbox, *, auto_deliver: bool = True, tick_seco
             deliver,
             trades,
             deliveries,
+            bill_faults,
         ],
         lifespan=[lifespan],
     )
