@@ -5,6 +5,7 @@ bill paid twice, once through each channel, whose second payment goes back by it
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -69,6 +70,8 @@ async def test_paid_inside_wechat_refunded_in_part_and_the_books_agree(stack: St
     assert order["refunded"] == "60.00"
     reds = [r for r in order["receipts"] if r["kind"] == "red"]
     assert [(r["departmentCode"], r["total"]) for r in reds] == [("GZ-SWJ", "-60.00")]
+    # receipts issued minus reversed = what the citizen paid less what came back
+    assert sum(Decimal(r["total"]) for r in order["receipts"]) == Decimal("410.00")
     async with db() as session:
         booked = (
             await session.execute(

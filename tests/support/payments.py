@@ -25,11 +25,11 @@ from tests.support.gql import run
 from tests.support.live import listener, served
 
 Sessions = async_sessionmaker[AsyncSession]
-PAY = """mutation($o: ID!, $k: String!, $m: PaymentMethod!, $c: PaymentChannel!, $openid: String) {
+PAY = """mutation($o: ID!, $k: String!, $m: PaymentMethod!, $c: PaymentChannel = ALIPAY, $openid: String) {
   payOrder(orderId: $o, idempotencyKey: $k, method: $m, channel: $c, payerOpenid: $openid) {
   order { id outTradeNo status total } launch { method orderString payUrl qrCode
     wechat { appId timeStamp nonceStr package signType paySign partnerId prepayId sign } }
-  errors { code message field } } }"""
+  errors { code message } } }"""
 PAYER_OPENID = "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"
 INBOX = "{ myNotifications(first: 20) { items { text applicationId } } }"
 
