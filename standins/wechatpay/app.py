@@ -8,8 +8,9 @@ AEAD_AES_256_GCM encrypted, signed, and retried on WeChat's schedule.
 
 Controls (JSON, for the buyer and tests): `POST /sandbox/pay`, `/sandbox/deliver` (process refunds,
 send what is due), `/sandbox/clock` ({"seconds": N} or {"days": N}), `/sandbox/faults` (the next
-notifications: drop, duplicate, tamper, stale, unknown_key), `/sandbox/bill-faults`, `/sandbox/notification`
-(a signed notification to replay by hand); `GET /sandbox/trades`, `/sandbox/deliveries`.
+notifications: drop, duplicate, tamper, stale, unknown_key), `/sandbox/bill-faults`,
+`/sandbox/refund-outcomes` (ABNORMAL), `/sandbox/notification` (a signed notification to replay by hand);
+`GET /sandbox/trades`, `/sandbox/deliveries`.
 """
 
 from __future__ import annotations

@@ -84,6 +84,14 @@ async def bill_faults(request: Request[Any, Any, Any]) -> dict[str, Any]:
     return {"day": day.isoformat(), "omit": sorted(faults.omit), "extra": faults.extra}
 
 
+@post("/sandbox/refund-outcomes", status_code=200)
+async def refund_outcomes(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    """How the next refunds processed end: {"outcomes": ["ABNORMAL"]} (then SUCCESS again)."""
+    gateway = _sandbox(request).gateway
+    gateway.refund_outcomes.extend(str(x) for x in (await _control(request))["outcomes"])
+    return {"outcomes": gateway.refund_outcomes}
+
+
 @post("/sandbox/notification", status_code=200)
 async def notification(request: Request[Any, Any, Any]) -> dict[str, Any]:
     """Play WeChat by hand: the trade's TRANSACTION.SUCCESS as it would be sent now ({"body", "headers"})."""
@@ -135,4 +143,4 @@ async def h5_page(request: Request[Any, Any, Any], out_trade_no: FromPath[str]) 
     return Response(page, media_type="text/html; charset=utf-8")
 
 
-CONTROL_ROUTES = [pay, deliver, clock, faults, bill_faults, notification, trades, deliveries, h5_page]
+CONTROL_ROUTES = [pay, deliver, clock, faults, bill_faults, refund_outcomes, notification, trades, deliveries, h5_page]

@@ -94,6 +94,7 @@ class Gateway:
         self.deliveries: list[Delivery] = []
         self.faults: list[Fault] = []  # applied to the next notifications sent, one each
         self.bill_faults: dict[date, BillFaults] = {}
+        self.refund_outcomes: list[str] = []  # how the next processed refunds end (default SUCCESS): ABNORMAL
         self._next = 1
         self._rng = random.Random(11)
 
@@ -141,15 +142,21 @@ class Gateway:
         return refund
 
     def process_refunds(self) -> None:
-        """Refunds in progress succeed, and their REFUND.SUCCESS notifications are queued."""
+        """Refunds in progress succeed (or end as a test asked: ABNORMAL, the payer's account cannot take
+        it), and their REFUND.SUCCESS (REFUND.ABNORMAL) notifications are queued."""
         for trade in self.trades.values():
             for refund in trade.refunds.values():
-                if refund.status == "PROCESSING":
-                    refund.status, refund.success_at = "SUCCESS", self.now()
-                    if trade.refunded_fen == trade.total_fen or trade.state == "SUCCESS":
-                        trade.state = "REFUND"
-                    if refund.notify_url:
-                        self.queue(refund.notify_url, "REFUND.SUCCESS", "退款成功", self.refund_resource(trade, refund))
+                if refund.status != "PROCESSING":
+                    continue
+                refund.status = self.refund_outcomes.pop(0) if self.refund_outcomes else "SUCCESS"
+                if refund.status == "SUCCESS":
+                    refund.success_at = self.now()
+                    trade.state = "REFUND"
+                summary = "退款成功" if refund.status == "SUCCESS" else "退款异常"
+                if refund.notify_url:
+                    self.queue(
+                        refund.notify_url, f"REFUND.{refund.status}", summary, self.refund_resource(trade, refund)
+                    )
 
     def transaction(self, trade: Trade) -> dict[str, Any]:
         """A trade as the query answers it and TRANSACTION.SUCCESS carries it."""

@@ -5,12 +5,14 @@ bill paid twice, once through each channel, whose second payment goes back by it
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
 
 from payments import ledger
 from payments import tables as pt
+from payments.jobs import reconcile
 from tests.support import factories
 from tests.support.identity import staff_token
 from tests.support.payments import Sessions, Stack
@@ -128,3 +130,67 @@ async def test_a_bill_paid_through_both_channels_refunds_the_second_payment(stac
     assert (order["status"], order["channel"], order["refunded"]) == ("paid", "alipay", "0.00")
     notices = [n["text"] for n in await stack.inbox(citizen.token)]
     assert any("470.00" in text and "paid twice" in text for text in notices), notices
+
+
+async def _refused_after_paying_with_wechat(stack: Stack, db: Sessions) -> tuple[factories.Citizen, str, str]:
+    """A car registration paid with WeChat Pay, then refused: its 470.00 is asked back of WeChat at once."""
+    citizen, order_id = await _accepted_car_registration(stack, db)
+    out_trade_no = await stack.pay(citizen.token, order_id, WECHAT)
+    application_id = await _application_of(db, order_id)
+    async with stack.client() as client:
+        officer = await staff_token(client, "officer.gz-ga")
+    step = {"applicationId": application_id, "action": "REJECT", "reason": "购车发票与合格证信息不一致"}
+    assert (await stack.gql(officer, PROCESS, {"i": step}))["processApplication"]["errors"] == []
+    return citizen, order_id, out_trade_no
+
+
+async def _application_of(db: Sessions, order_id: str) -> str:
+    async with db() as session:
+        found = (
+            await session.execute(select(pt.payment_orders.c.application_id).where(pt.payment_orders.c.id == order_id))
+        ).scalar_one()
+    assert found is not None
+    return str(found)
+
+
+async def _refund_states(db: Sessions, order_id: str) -> list[str]:
+    async with db() as session:
+        rows = await session.execute(select(pt.refunds.c.status).where(pt.refunds.c.order_id == order_id))
+        return sorted(rows.scalars())
+
+
+async def test_a_refusals_refund_whose_notification_is_lost_is_booked_by_the_reconciling_job(
+    stack: Stack, db: Sessions
+) -> None:
+    citizen, order_id, out_trade_no = await _refused_after_paying_with_wechat(stack, db)
+    # WeChat accepted both departments' refunds (PROCESSING): nothing is booked yet
+    assert await _refund_states(db, order_id) == ["pending", "pending"]
+    # WeChat finishes them, but its notifications never arrive
+    await stack.control("/sandbox/faults", {"faults": ["drop", "drop"]}, WECHAT)
+    assert (await stack.control("/sandbox/deliver", {}, WECHAT))["sent"] == 2
+    assert await _refund_states(db, order_id) == ["pending", "pending"]
+    # The reconciling job asks WeChat again (the same request numbers) and books them
+    counts = await reconcile(db, stack.deps, datetime.now(UTC) + timedelta(minutes=1))
+    assert counts["refunds_booked"] == 2
+    assert await _refund_states(db, order_id) == ["done", "done"]
+    order = (await stack.gql(citizen.token, ORDER, {"id": order_id}))["order"]
+    assert (order["status"], order["refunded"]) == ("refunded", "470.00")
+    assert (await stack.trade(out_trade_no, WECHAT))["refunded"] == "470.00"
+    async with db() as session:
+        assert (await ledger.check(session)).ok
+
+
+async def test_an_abnormal_refund_is_not_final_and_stays_pending(stack: Stack, db: Sessions) -> None:
+    _, order_id, _ = await _refused_after_paying_with_wechat(stack, db)
+    await stack.control("/sandbox/refund-outcomes", {"outcomes": ["ABNORMAL", "ABNORMAL"]}, WECHAT)
+    assert (await stack.control("/sandbox/deliver", {}, WECHAT))["sent"] == 2
+    async with db() as session:
+        outcomes = (
+            await session.execute(
+                select(pt.channel_notifications.c.outcome).where(pt.channel_notifications.c.channel == WECHAT)
+            )
+        ).scalars()
+        assert sorted(outcomes) == ["credited", "ignored:ABNORMAL", "ignored:ABNORMAL"]
+    # Neither the notification nor the job's question books it: WeChat says it is not done
+    await reconcile(db, stack.deps, datetime.now(UTC) + timedelta(minutes=1))
+    assert await _refund_states(db, order_id) == ["pending", "pending"]
