@@ -140,5 +140,7 @@ async def book_refund(
     )
     order = await get_order(session, duplicate.order_id)
     assert order is not None
-    await events.refunded(session, order, duplicate.amount_fen, "duplicate", refund_id=duplicate.id)
+    # The payer hears of it as a refund of the channel that took the second payment (not the order's)
+    paid_there = msgspec.structs.replace(order, channel=duplicate.channel)
+    await events.refunded(session, paid_there, duplicate.amount_fen, "duplicate", refund_id=duplicate.id)
     return True

@@ -87,8 +87,10 @@ async def test_paid_inside_wechat_refunded_in_part_and_the_books_agree(stack: St
         "dept:GZ-SWJ": -(36000 - 6000),
         "fees:wechatpay": 282,
     }
-    # The sandbox's trade agrees: 60.00 refunded
+    # The sandbox's trade agrees: 60.00 refunded; the citizen is told it goes back to WeChat Pay
     assert (await stack.trade(out_trade_no, WECHAT))["refunded"] == "60.00"
+    notices = [n["text"] for n in await stack.inbox(citizen.token)]
+    assert any("¥60.00" in text and "where you paid from (WeChat Pay)" in text for text in notices), notices
 
 
 async def test_a_bill_paid_through_both_channels_refunds_the_second_payment(stack: Stack, db: Sessions) -> None:
@@ -129,7 +131,7 @@ async def test_a_bill_paid_through_both_channels_refunds_the_second_payment(stac
     order = (await stack.gql(citizen.token, ORDER, {"id": order_id}))["order"]
     assert (order["status"], order["channel"], order["refunded"]) == ("paid", "alipay", "0.00")
     notices = [n["text"] for n in await stack.inbox(citizen.token)]
-    assert any("470.00" in text and "paid twice" in text for text in notices), notices
+    assert any("(WeChat Pay): the order was paid twice" in text and "470.00" in text for text in notices), notices
 
 
 async def _refused_after_paying_with_wechat(stack: Stack, db: Sessions) -> tuple[factories.Citizen, str, str]:
