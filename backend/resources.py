@@ -17,7 +17,7 @@ from backend.job_queue import JobQueue
 from backend.outbox.relay import Relay
 from backend.search.service import SearchService
 from backend.settings import Settings
-from payments.notifications import NotificationBatcher
+from payments.notifications import Arrival, NotificationBatcher
 from payments.service import PaymentDeps
 
 
@@ -36,7 +36,7 @@ class Resources:
     catalog: CatalogCache
     search: SearchService
     payments: PaymentDeps
-    notifications: NotificationBatcher
+    notifications: NotificationBatcher[Arrival]
     assistant: AssistantRelay
     jobs: JobQueue
     """The shared job queue (backend.job_queue; the worker is backend.jobs)."""

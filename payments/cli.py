@@ -194,4 +194,41 @@ def sandbox_alipay_pay(out_trade_no: str, port: int | None) -> None:
         raise SystemExit(1)
 
 
+@sandbox.group("wechatpay", invoke_without_command=True)
+@click.option("--port", type=int, default=None, help="Default: ONEWINDOW_WECHATPAY_SANDBOX_PORT (8011).")
+@click.pass_context
+def sandbox_wechatpay(ctx: click.Context, port: int | None) -> None:
+    """Run the WeChat Pay API v3 sandbox (signed replies, encrypted notifications retried on WeChat's schedule)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    settings = get_settings()
+    if settings.is_production:
+        raise click.ClickException("the WeChat Pay sandbox is for development and tests only")
+    import uvicorn
+
+    from standins.wechatpay.app import Sandbox, create_sandbox_app
+    from standins.wechatpay.keys import SandboxKeys
+
+    port = port or settings.wechatpay_sandbox_port
+    keys = SandboxKeys(settings.wechatpay_sandbox_dir)  # the server reads the same files
+    box = Sandbox(keys, settings.wechatpay_mchid, settings.wechatpay_appid, f"http://127.0.0.1:{port}")
+    click.echo(f"WeChat Pay sandbox on http://127.0.0.1:{port} (keys in {settings.wechatpay_sandbox_dir})")
+    uvicorn.run(create_sandbox_app(box), host="127.0.0.1", port=port, log_level="warning")
+
+
+@sandbox_wechatpay.command("pay")
+@click.argument("out_trade_no")
+@click.option("--port", type=int, default=None)
+def sandbox_wechatpay_pay(out_trade_no: str, port: int | None) -> None:
+    """Play the buyer: pay OUT_TRADE_NO at the running WeChat Pay sandbox (launched by payOrder with WECHATPAY)."""
+    import httpx
+
+    port = port or get_settings().wechatpay_sandbox_port
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+        response = client.post("/sandbox/pay", json={"out_trade_no": out_trade_no})
+    click.echo(response.text)
+    if response.status_code != 200:
+        raise SystemExit(1)
+
+
 COMMANDS = [ledger, payments, sandbox]

@@ -18,6 +18,9 @@ class PaymentErrorCode(StrEnum):
     ORDER_NOT_REFUNDABLE = "ORDER_NOT_REFUNDABLE"
     REFUND_EXCEEDS_SHARE = "REFUND_EXCEEDS_SHARE"
     CHANNEL_REFUSED = "CHANNEL_REFUSED"
+    METHOD_NOT_OFFERED = "METHOD_NOT_OFFERED"
+    PAYER_OPENID_REQUIRED = "PAYER_OPENID_REQUIRED"
+    REFUND_PROCESSING = "REFUND_PROCESSING"
 
 
 register(
@@ -35,6 +38,15 @@ register(
             "The refund is more than the department's remaining share ({available} yuan)."
         ),
         PaymentErrorCode.CHANNEL_REFUSED: "The payment channel refused the refund ({detail}).",
+        PaymentErrorCode.METHOD_NOT_OFFERED: (
+            "This way of paying is not offered by the chosen payment service. Choose one of: {methods}."
+        ),
+        PaymentErrorCode.PAYER_OPENID_REQUIRED: (
+            "Paying inside WeChat needs the payer's WeChat identity (payerOpenid) from the mini-program."
+        ),
+        PaymentErrorCode.REFUND_PROCESSING: (
+            "The payment service accepted the refund and is processing it. It is booked as soon as it confirms."
+        ),
     }
 )
 

@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from payments.orders import Order
 
-RefundCause = Literal["refused", "closed", "requested"]
+RefundCause = Literal["refused", "closed", "requested", "duplicate"]
 """Why money goes back: the application (or a bundle's item) was refused; a payment came for an order
-already closed; staff refunded by hand."""
+already closed; staff refunded by hand; the order was paid twice (the second payment goes back)."""
 
 
 class PaymentEvents(Protocol):

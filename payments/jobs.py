@@ -40,6 +40,7 @@ async def reconcile(
         "closed_at_channel": 0,
         "paid_after_closing": 0,
         "refunds_booked": 0,
+        "second_payments_refunded": 0,
     }
     async with sessions() as session:
         found = await open_orders(session, older_than)
@@ -58,6 +59,8 @@ async def reconcile(
             counts[key] += 1
     # Refunds left pending (the channel unreachable, or a crash between the steps): ask it again
     counts["refunds_booked"] = await Refunds(sessions, deps).finish_pending(older_than)
+    # Second payments whose refund the channel has not confirmed yet: ask it again (the same request number)
+    counts["second_payments_refunded"] = await Refunds(sessions, deps).finish_duplicates()
     return counts
 
 

@@ -12,34 +12,39 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Generic, TypeVar
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.db.engine import unit_of_work
+from payments.channels.base import Inbound
 from payments.refunds import Refunds
 from payments.service import PaymentDeps, Payments
 
 log = structlog.get_logger("payments")
 
-Apply = Callable[[Sequence[dict[str, str]]], Awaitable[list[tuple[bool, str]]]]
+T = TypeVar("T")
+Apply = Callable[[Sequence[T]], Awaitable[list[tuple[bool, str]]]]
 """Applies notifications in one committed transaction: (acknowledge?, outcome) for each."""
+Arrival = tuple[str, Inbound]
+"""A notification and the channel it came from (its endpoint says which)."""
 
 
-class NotificationBatcher:
+class NotificationBatcher(Generic[T]):
     """Queues notifications of one process and applies them in batches, one batch at a time per writer."""
 
-    def __init__(self, apply: Apply, *, max_batch: int = 64, writers: int = 1) -> None:
+    def __init__(self, apply: Apply[T], *, max_batch: int = 64, writers: int = 1) -> None:
         self._apply = apply
         self._max_batch = max_batch
         self._writers = writers
-        self._queue: list[tuple[dict[str, str], asyncio.Future[tuple[bool, str]]]] = []
+        self._queue: list[tuple[T, asyncio.Future[tuple[bool, str]]]] = []
         self._running: set[asyncio.Task[None]] = set()
 
-    async def submit(self, params: dict[str, str]) -> tuple[bool, str]:
+    async def submit(self, item: T) -> tuple[bool, str]:
         """Apply one notification with whatever else is waiting; returns once it is committed."""
         future: asyncio.Future[tuple[bool, str]] = asyncio.get_running_loop().create_future()
-        self._queue.append((params, future))
+        self._queue.append((item, future))
         if len(self._running) < self._writers:
             task = asyncio.create_task(self._drain())
             self._running.add(task)
@@ -51,9 +56,9 @@ class NotificationBatcher:
             batch, self._queue = self._queue[: self._max_batch], self._queue[self._max_batch :]
             await self._write(batch)
 
-    async def _write(self, batch: list[tuple[dict[str, str], asyncio.Future[tuple[bool, str]]]]) -> None:
+    async def _write(self, batch: list[tuple[T, asyncio.Future[tuple[bool, str]]]]) -> None:
         try:
-            results = await self._apply([params for params, _ in batch])
+            results = await self._apply([item for item, _ in batch])
         except Exception as error:
             if len(batch) == 1:
                 _settle(batch[0][1], error=error)
@@ -78,17 +83,28 @@ def _settle(
         future.set_result(result)
 
 
-def notification_batcher(sessions: async_sessionmaker[AsyncSession], deps: PaymentDeps) -> NotificationBatcher:
-    """The process's batcher: each batch is one unit of work of the payment service."""
+def notification_batcher(sessions: async_sessionmaker[AsyncSession], deps: PaymentDeps) -> NotificationBatcher[Arrival]:
+    """The process's batcher, one for every channel: each batch is one unit of work of the payment
+    service, each channel's notifications in it judged by that channel."""
 
-    async def apply(batch: Sequence[dict[str, str]]) -> list[tuple[bool, str]]:
+    async def apply(batch: Sequence[Arrival]) -> list[tuple[bool, str]]:
+        refunds = Refunds(sessions, deps)
+        results: dict[int, tuple[bool, str]] = {}
         async with sessions() as session, unit_of_work(session):
             payments = Payments(session, deps)
-            results = await payments.handle_notifications(batch)
-        # A payment that owes a refund (its order was closed, or items of it were refused) is refunded
-        # now through the channel; what the channel does not confirm, the reconciling job asks again.
+            for name in sorted({channel for channel, _ in batch}):
+                positions = [i for i, (channel, _) in enumerate(batch) if channel == name]
+                answers = await payments.handle_notifications(
+                    [batch[i][1] for i in positions], name, lambda note: refunds.book_notified(session, note)
+                )
+                results.update(zip(positions, answers, strict=True))
+        # A payment that owes a refund (its order was closed, or items of it were refused; a second
+        # payment) is refunded now through its channel; what the channel does not confirm, the
+        # reconciling job asks again.
         for order_id in sorted(payments.refunds_reserved):
-            await Refunds(sessions, deps).finish_platform_refunds(order_id)
-        return results
+            await refunds.finish_platform_refunds(order_id)
+        if payments.duplicates_held:
+            await refunds.finish_duplicates(payments.duplicates_held)
+        return [results[i] for i in range(len(batch))]
 
     return NotificationBatcher(apply)

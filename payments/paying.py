@@ -21,6 +21,20 @@ from payments.service import PaymentDeps
 
 # A launch is local signing, or one precreate call: a reservation this old was abandoned.
 TAKE_OVER_SECONDS = 30.0
+# The ways each channel launches a payment (app: Alipay's order string or WeChat's APP prepay).
+METHODS: dict[str, tuple[Method, ...]] = {"alipay": ("app", "wap", "qr"), "wechatpay": ("jsapi", "app", "h5", "native")}
+OPENID_MAX_LENGTH = 128
+
+
+def check_method(channel_name: str, method: Method, payer_openid: str | None) -> None:
+    """Refuse a method the channel does not offer, and WeChat JSAPI without the payer's openid."""
+    offered = METHODS.get(channel_name, ())
+    if method not in offered:
+        raise PaymentError(
+            PaymentErrorCode.METHOD_NOT_OFFERED, field="method", methods=", ".join(m.upper() for m in offered)
+        )
+    if method == "jsapi" and not (payer_openid and 0 < len(payer_openid) <= OPENID_MAX_LENGTH):
+        raise PaymentError(PaymentErrorCode.PAYER_OPENID_REQUIRED, field="payerOpenid")
 
 
 async def pay(
@@ -31,8 +45,15 @@ async def pay(
     method: Method,
     idempotency_key: str,
     channel_name: str = DEFAULT_CHANNEL,
+    *,
+    payer_openid: str | None = None,
+    client_ip: str | None = None,
 ) -> tuple[Order, PaymentLaunch]:
-    """What the app needs to launch the payment of the citizen's open order; the same key, the same launch."""
+    """What the app needs to launch the payment of the citizen's open order; the same key, the same launch.
+
+    `payer_openid`: WeChat JSAPI only (the citizen's openid in the mini-program: we keep none of our own).
+    """
+    check_method(channel_name, method, payer_openid)
     order: Order | None = None
 
     async def reservation(session: AsyncSession) -> dict[str, object] | None:
@@ -58,7 +79,9 @@ async def pay(
         total_fen=order.total_fen,
         subject=order.subject,
         method=method,
-        notify_url=deps.notify_url,
+        notify_url=deps.notify_url,  # Alipay's; WeChat Pay's channel names its own (payments and refunds)
+        payer_openid=payer_openid if method == "jsapi" else None,
+        client_ip=client_ip,
     )
     try:
         launch = await deps.channel_named(channel_name).launch(request)

@@ -24,9 +24,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.db.engine import unit_of_work
 from backend.errors import CommonErrorCode, DomainError
-from payments import idempotency, ledger
+from payments import duplicates, idempotency, ledger
 from payments import tables as t
-from payments.channels.base import DEFAULT_CHANNEL, ChannelError
+from payments.channels.base import DEFAULT_CHANNEL, ChannelError, Notification
 from payments.errors import PaymentError, PaymentErrorCode
 from payments.orders import Line, Order, OrderStatus, get_order
 from payments.receipts import Receipt, receipts_of_order
@@ -46,7 +46,9 @@ log = structlog.get_logger("payments.refunds")
 # A reservation this old belongs to a request that died between its steps: the same key takes it over.
 TAKE_OVER_SECONDS = 60.0
 # What the channel answers when it cannot say whether the refund happened (it may still).
-UNCERTAIN = frozenset({"UNREACHABLE", "GATEWAY_ERROR", "REFUND_UNCONFIRMED", "ACQ.SYSTEM_ERROR", "SYSTEM_ERROR"})
+UNCERTAIN = frozenset(
+    {"UNREACHABLE", "GATEWAY_ERROR", "REFUND_UNCONFIRMED", "ACQ.SYSTEM_ERROR", "SYSTEM_ERROR", "REFUND_PROCESSING"}
+)
 
 
 class Refunds:
@@ -114,18 +116,7 @@ class Refunds:
             ).all()
         booked = 0
         for row in rows:
-            pending = PendingRefund(
-                id=row.id,
-                order_id=row.order_id,
-                out_trade_no=row.out_trade_no,
-                channel=row.channel or DEFAULT_CHANNEL,
-                out_request_no=row.out_request_no,
-                department_code=row.department_code,
-                amount_fen=row.amount_fen,
-                reason=row.reason,
-                actor=row.requested_by,
-                idempotency_key=row.idempotency_key,
-            )
+            pending = _pending(row)
             try:
                 await self._finish(pending)
                 booked += 1
@@ -152,6 +143,8 @@ class Refunds:
                     await session.execute(
                         delete(t.refunds).where(t.refunds.c.id == pending.id, t.refunds.c.status == "pending")
                     )
+            if error.code == "REFUND_PROCESSING":  # accepted: its notification (or the job's query) books it
+                raise PaymentError(PaymentErrorCode.REFUND_PROCESSING) from None
             if error.code in UNCERTAIN:
                 log.warning("payments.refund_uncertain", out_request_no=pending.out_request_no, code=error.code)
                 raise PaymentError(PaymentErrorCode.CHANNEL_UNAVAILABLE, detail=error.code) from None
@@ -161,6 +154,56 @@ class Refunds:
             if pending.idempotency_key is not None:
                 await idempotency.answer(session, pending.actor, pending.idempotency_key, msgspec.to_builtins(refund))
         return refund
+
+    async def book_notified(self, session: AsyncSession, note: Notification) -> str:
+        """Book the refund a channel's notification confirms, in the caller's unit of work; the outcome.
+
+        REFUND.SUCCESS books the pending refund (or a second payment's refund); any other status
+        (ABNORMAL is not final) books nothing: the reconciling job asks the channel again.
+        """
+        if note.status != "REFUND_SUCCESS":
+            return f"ignored:{note.status}"
+        number = note.request_no or ""
+        row = (
+            await session.execute(
+                select(t.refunds, t.payment_orders.c.out_trade_no, t.payment_orders.c.channel)
+                .join(t.payment_orders, t.payment_orders.c.id == t.refunds.c.order_id)
+                .where(t.refunds.c.out_request_no == number)
+            )
+        ).first()
+        if row is None:
+            duplicate = await duplicates.by_request_no(session, number)
+            if duplicate is None:
+                return "rejected:unknown_refund"
+            if note.refund_fen != duplicate.amount_fen:
+                return "rejected:amount"
+            booked = await duplicates.book_refund(session, duplicate, self._deps.events, note.refunded_at)
+            return "second_payment_refunded" if booked else "duplicate"
+        if note.refund_fen != row.amount_fen:
+            return "rejected:amount"
+        if row.status != "pending":
+            return "duplicate"
+        await self._book(session, _pending(row), note.refunded_at)
+        return "refund_booked"
+
+    async def finish_duplicates(self, ids: set[str] | None = None) -> int:
+        """Refund second payments through their channels (all unrefunded ones when `ids` is None) and
+        book what the channel confirms at once; how many were booked."""
+        async with self._sessions() as session:
+            found = await duplicates.unrefunded(session, ids)
+        booked = 0
+        for duplicate in found:
+            channel = self._deps.channel_named(duplicate.channel)
+            try:
+                done = await channel.refund(
+                    duplicate.out_trade_no, duplicate.out_request_no, duplicate.amount_fen, duplicates.REASON
+                )
+            except ChannelError as error:  # processing, or unreachable: the notification or the job books it
+                log.warning("payments.second_payment_refund_pending", number=duplicate.out_request_no, code=error.code)
+                continue
+            async with self._sessions() as session, unit_of_work(session):
+                booked += await duplicates.book_refund(session, duplicate, self._deps.events, done.refunded_at)
+        return booked
 
     async def _book(self, session: AsyncSession, pending: PendingRefund, refunded_at: datetime | None) -> Refund:
         await session.execute(
@@ -253,6 +296,22 @@ class Refunds:
             kind="red",
             reverses=original.id,
         )
+
+
+def _pending(row: Any) -> PendingRefund:
+    """A pending refund from its row joined with its order's trade number and channel."""
+    return PendingRefund(
+        id=row.id,
+        order_id=row.order_id,
+        out_trade_no=row.out_trade_no,
+        channel=row.channel or DEFAULT_CHANNEL,
+        out_request_no=row.out_request_no,
+        department_code=row.department_code,
+        amount_fen=row.amount_fen,
+        reason=row.reason,
+        actor=row.requested_by,
+        idempotency_key=row.idempotency_key,
+    )
 
 
 async def _allocate(

@@ -8,6 +8,8 @@ from pathlib import Path
 from backend.db.engine import create_engine, session_factory
 from backend.settings import Settings
 from payments.channels.alipay.adapter import AlipayChannel, AlipayConfig
+from payments.channels.wechatpay.adapter import WechatPayChannel
+from payments.channels.wechatpay.sdk import WechatPayConfig
 from payments.events import NoEvents, PaymentEvents
 from payments.parties import Parties
 from payments.receipts import ReceiptIssuer
@@ -33,6 +35,33 @@ def alipay_config(settings: Settings) -> AlipayConfig:
     )
 
 
+def wechatpay_config(settings: Settings, public_url: str) -> WechatPayConfig:
+    """The merchant's WeChat Pay configuration; outside production, the local sandbox's keys."""
+    if settings.wechatpay_private_key_file and settings.wechatpay_public_key_file:
+        private = Path(settings.wechatpay_private_key_file).read_text()
+        public = Path(settings.wechatpay_public_key_file).read_text()
+        apiv3 = Path(settings.wechatpay_apiv3_key_file).read_text().strip()
+        public_id, serial = settings.wechatpay_public_key_id, settings.wechatpay_cert_serial_no
+    else:
+        from standins.wechatpay.keys import SandboxKeys
+
+        keys = SandboxKeys(settings.wechatpay_sandbox_dir)
+        private, public, apiv3 = keys.merchant_private, keys.platform_public, keys.apiv3_key
+        public_id, serial = keys.public_key_id, keys.merchant_serial
+    return WechatPayConfig(
+        mchid=settings.wechatpay_mchid,
+        appid=settings.wechatpay_appid,
+        cert_serial_no=serial,
+        private_key=private,
+        apiv3_key=apiv3,
+        public_key=public,
+        public_key_id=public_id,
+        gateway=settings.resolved_wechatpay_gateway,
+        notify_url=f"{public_url}/payments/wechatpay/notify",
+        refund_notify_url=f"{public_url}/payments/wechatpay/refund-notify",
+    )
+
+
 def build_payments(
     settings: Settings,
     master_secret: bytes,
@@ -41,7 +70,7 @@ def build_payments(
     events: PaymentEvents | None = None,
     own_pool: bool = True,
 ) -> PaymentDeps:
-    """The Alipay channel, the receipt issuer (finance bureau stand-in outside production), the notify
+    """The channels (Alipay, WeChat Pay), the receipt issuer (finance bureau stand-in outside production), the notify
     URL, the `parties` (departments, payers) the process knows, and the `events` it hears payments by
     (issuing what waited for the fees, notices of refunds and expired orders).
 
@@ -60,9 +89,13 @@ def build_payments(
     from standins.finance_bureau import FinanceBureauStandIn  # chosen by the settings; not in the wheel
 
     issuer = ReceiptIssuer(master_secret, FinanceBureauStandIn(master_secret, sessions))
-    notify = f"{(settings.public_url or 'http://127.0.0.1:8000').rstrip('/')}/payments/alipay/notify"
+    public_url = (settings.public_url or "http://127.0.0.1:8000").rstrip("/")
+    notify = f"{public_url}/payments/alipay/notify"
     return PaymentDeps(
-        channels={"alipay": AlipayChannel(alipay_config(settings))},
+        channels={
+            "alipay": AlipayChannel(alipay_config(settings)),
+            "wechatpay": WechatPayChannel(wechatpay_config(settings, public_url)),
+        },
         issuer=issuer,
         parties=parties,
         notify_url=notify,

@@ -11,17 +11,17 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import msgspec
 import structlog
 from sqlalchemy import case, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from payments import ledger
+from payments import duplicates, ledger
 from payments import tables as t
 from payments.automatic_refunds import refund_closed_order
-from payments.channels.base import DEFAULT_CHANNEL, Channel
+from payments.channels.base import DEFAULT_CHANNEL, Channel, Inbound, Notification
 from payments.errors import PaymentError as PaymentError  # re-exported: callers catch it from here
 from payments.events import NoEvents, PaymentEvents
 from payments.money import to_yuan
@@ -65,19 +65,29 @@ class Payments:
         # Orders whose crediting reserved the platform's own refunds (a closed order's payment, a
         # bundle's refused items): the caller asks the channel once this unit of work commits.
         self.refunds_reserved: set[str] = set()
+        # Second payments held in suspense by this unit of work: refunded once it commits.
+        self.duplicates_held: set[str] = set()
 
     # --- crediting ---------------------------------------------------------------------------------
     async def handle_notifications(
-        self, batch: Sequence[dict[str, str]], channel_name: str = DEFAULT_CHANNEL
+        self,
+        batch: Sequence[Inbound],
+        channel_name: str = DEFAULT_CHANNEL,
+        book_refund: Callable[[Notification], Awaitable[str]] | None = None,
     ) -> list[tuple[bool, str]]:
-        """Verify and apply notifications in this unit of work, each judged on its own.
+        """Verify and apply notifications of one channel in this unit of work, each judged on its own.
 
         Several notifications for the same order (duplicates arriving together) credit it once: the
-        first is `credited`, the others `duplicate`. Every one is recorded with its outcome.
+        first is `credited`, the others `duplicate`. A payment under another trade number of an order
+        already paid (the other channel's, or the same channel's twice) is a `second_payment`: held in
+        suspense and refunded (see payments/duplicates.py). A refund's notification is booked by
+        `book_refund`. Every one is recorded with its outcome.
         """
         channel = self._deps.channel_named(channel_name)
-        notes = [channel.parse_notification(params) for params in batch]
-        orders = await orders_by_trade_no(self._session, [n.out_trade_no for n in notes if n.out_trade_no])
+        notes = [channel.parse_notification(inbound) for inbound in batch]
+        orders = await orders_by_trade_no(
+            self._session, [n.out_trade_no for n in notes if n.out_trade_no and n.kind == "payment"]
+        )
         outcomes: list[str] = []
         to_credit: dict[str, tuple[Order, str | None, datetime | None]] = {}
         for note in notes:
@@ -92,6 +102,10 @@ class Payments:
             if outcomes[i] == "credit":
                 order = orders[note.out_trade_no or ""]
                 outcomes[i] = "credited" if order.id in credited else "duplicate"
+            if outcomes[i] == "duplicate":
+                outcomes[i] = await self._second_payment(channel.name, note, orders[note.out_trade_no or ""])
+            elif outcomes[i] == "refund":
+                outcomes[i] = await book_refund(note) if book_refund is not None else "ignored:refund"
         now = datetime.now(UTC)
         await self._session.execute(
             t.channel_notifications.insert(),
@@ -101,10 +115,10 @@ class Payments:
                     "notify_id": note.notify_id,
                     "out_trade_no": note.out_trade_no,
                     "outcome": outcome,
-                    "params": {k: v for k, v in params.items() if k != "sign"},
+                    "params": note.params,
                     "received_at": now,
                 }
-                for note, outcome, params in zip(notes, outcomes, batch, strict=True)
+                for note, outcome in zip(notes, outcomes, strict=True)
             ],
         )
         for note, outcome in zip(notes, outcomes, strict=True):
@@ -112,12 +126,29 @@ class Payments:
                 log.warning("payments.notification_rejected", outcome=outcome, out_trade_no=note.out_trade_no)
         return [(not outcome.startswith("rejected"), outcome) for outcome in outcomes]
 
-    def _judge(self, channel: Channel, note: Any, order: Order | None) -> str:
-        """What a notification deserves before crediting: `credit`, or why not."""
+    async def _second_payment(self, channel_name: str, note: Notification, order: Order) -> str:
+        """`duplicate` (the same payment told again), or `second_payment` (another trade: held and refunded)."""
+        fresh = await get_order(self._session, order.id)
+        assert fresh is not None
+        if not note.trade_no or (fresh.channel, fresh.channel_trade_no) == (channel_name, note.trade_no):
+            return "duplicate"
+        held = await duplicates.record(
+            self._session, order.id, channel_name, note.trade_no, note.total_fen or order.total_fen, note.paid_at
+        )
+        if held is None:
+            return "duplicate"  # this second payment was told before: held already
+        log.warning("payments.second_payment", out_trade_no=order.out_trade_no, channel=channel_name)
+        self.duplicates_held.add(held)
+        return "second_payment"
+
+    def _judge(self, channel: Channel, note: Notification, order: Order | None) -> str:
+        """What a notification deserves before crediting: `credit` (`refund`: a refund's), or why not."""
         if not note.authentic:
-            return "rejected:signature"
+            return f"rejected:{note.problem or 'signature'}"
         if note.app_id != channel.app_id or note.seller_id != channel.seller_id:
             return "rejected:merchant"
+        if note.kind == "refund":
+            return "refund"
         if order is None:
             return "rejected:unknown_order"
         if note.total_fen != order.total_fen:

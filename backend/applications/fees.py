@@ -169,6 +169,7 @@ class Fees:
             amount=to_yuan(amount_fen),
             cause=cause,
             arrives_by=arrives_by,
+            channel=order.channel or "alipay",  # the refund goes back the way the money came
         )
 
     async def expired(self, order: Order, days: int) -> None:

@@ -20,11 +20,11 @@ REFUND_ARRIVES_WITHIN_WORKING_DAYS = 7
 NOTICES: dict[str, str] = {
     PAYMENT_DUE: (
         "Application {reference} ({matter}) has fees of ¥{amount} to pay. Pay them in the app under "
-        "My orders (Alipay) by {due}; nothing is issued before they are paid, and after that day the "
+        "My orders (Alipay or WeChat Pay) by {due}; nothing is issued before they are paid, and after that day the "
         "application is withdrawn."
     ),
     REFUNDED: (
-        "¥{amount} of application {reference} ({matter}) is refunded to where you paid from (Alipay): "
+        "¥{amount} of application {reference} ({matter}) is refunded to where you paid from ({channel}): "
         "{cause}. It arrives by {arrives_by} at the latest."
     ),
     WITHDRAWN_UNPAID: (
@@ -41,11 +41,15 @@ CAUSES: dict[str, str] = {
     "refused": "the application was not approved",
     "closed": "the payment came after the order was closed",
     "requested": "refunded by the department",
+    "duplicate": "the order was paid twice, and the second payment goes back",
 }
+# The channel a refund goes back through (older notices stored none: they were Alipay's).
+CHANNELS: dict[str, str] = {"alipay": "Alipay", "wechatpay": "WeChat Pay"}
 TEXTS: dict[str, str] = {
     **{f"notice.{k}": v for k, v in NOTICES.items()},
     **{f"sms.{k}": v for k, v in SMS.items()},
     **{f"cause.{k}": v for k, v in CAUSES.items()},
+    **{f"channel.{k}": v for k, v in CHANNELS.items()},
 }
 
 
@@ -61,4 +65,5 @@ def localized(messages: Catalogs, locale: Locale, params: dict[str, Any]) -> dic
     localized = {**params, "matter": name}
     if "cause" in params:
         localized["cause"] = messages.gettext(locale, CAUSES[params["cause"]])
+        localized["channel"] = messages.gettext(locale, CHANNELS.get(params.get("channel") or "", "Alipay"))
     return localized

@@ -39,6 +39,9 @@ def seed() -> None:
     from standins.alipay.keys import SandboxKeys
 
     SandboxKeys(settings.alipay_sandbox_dir)  # the sandbox and the server read the same key files
+    from standins.wechatpay.keys import SandboxKeys as WechatPaySandboxKeys
+
+    WechatPaySandboxKeys(settings.wechatpay_sandbox_dir)  # likewise, before `make run` starts both
     click.echo(f"population registry stand-in: {report.residents} residents")
     click.echo(f"certificate library stand-in: {report.certificates} certificates, each on the trust log")
     click.echo(

@@ -1,10 +1,10 @@
-"""Payment endpoints that are not GraphQL: Alipay's notifications, receipt verification and PDFs."""
+"""Payment endpoints that are not GraphQL: the channels' notifications, receipt verification and PDFs."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import urlencode
 
 import msgspec
 import structlog
@@ -21,6 +21,7 @@ from backend.resources import Resources
 from backend.rest.common import JSON, bearer_principal, error_response, resources_of
 from backend.rest.oidc.common import pages_of
 from payments import receipt_pdf, receipts
+from payments.channels.base import Inbound
 from payments.money import capital_yuan, to_yuan
 from payments.orders import get_order
 from payments.receipt_pdf import BEIJING
@@ -28,19 +29,42 @@ from payments.receipt_pdf import BEIJING
 log = structlog.get_logger("backend.payments")
 
 
+async def _notified(request: Request[Any, Any, Any], channel_name: str) -> Response[str]:
+    """Verify and apply a channel's notification; answer the accepting way only once it is committed.
+
+    The channel verifies the signature on the body's raw bytes (`request.body()`): parsing and
+    re-encoding it first would change the bytes a genuine signature covers.
+    """
+    resources = resources_of(request)
+    inbound = Inbound(await request.body(), dict(request.headers))
+    channel = resources.payments.channel_named(channel_name)
+    try:
+        accepted, outcome = await resources.notifications.submit((channel_name, inbound))
+    except Exception:
+        log.exception("payments.notification_failed", channel=channel_name)
+        answer = channel.acknowledgement(False)
+    else:
+        log.info("payments.notification", channel=channel_name, outcome=outcome)
+        answer = channel.acknowledgement(accepted)
+    return Response(answer.body, status_code=answer.status_code, media_type=answer.media_type)
+
+
 @post("/payments/alipay/notify", status_code=200, include_in_schema=False)
 async def alipay_notify(request: Request[Any, Any, Any]) -> Response[str]:
-    """Verify and apply a notification; answer `success` only once the credit is committed."""
-    resources = resources_of(request)
-    params = dict(parse_qsl((await request.body()).decode("utf-8", "replace"), keep_blank_values=True))
-    channel = resources.payments.channel_named("alipay")
-    try:
-        accepted, outcome = await resources.notifications.submit(params)
-    except Exception:
-        log.exception("payments.notification_failed", out_trade_no=params.get("out_trade_no"))
-        return Response(channel.acknowledgement(False), media_type="text/plain")
-    log.info("payments.notification", outcome=outcome, out_trade_no=params.get("out_trade_no"))
-    return Response(channel.acknowledgement(accepted), media_type="text/plain")
+    """Alipay's trade notifications (a form): `success` only once the credit is committed."""
+    return await _notified(request, "alipay")
+
+
+@post("/payments/wechatpay/notify", status_code=200, include_in_schema=False)
+async def wechatpay_notify(request: Request[Any, Any, Any]) -> Response[str]:
+    """WeChat Pay's payment notifications (TRANSACTION.SUCCESS): 200 {"code":"SUCCESS"} once credited."""
+    return await _notified(request, "wechatpay")
+
+
+@post("/payments/wechatpay/refund-notify", status_code=200, include_in_schema=False)
+async def wechatpay_refund_notify(request: Request[Any, Any, Any]) -> Response[str]:
+    """WeChat Pay's refund notifications (REFUND.SUCCESS books the refund; ABNORMAL is not final)."""
+    return await _notified(request, "wechatpay")
 
 
 def verify_url(resources: Resources, receipt: receipts.Receipt) -> str:
@@ -150,4 +174,4 @@ async def receipt_key(request: Request[Any, Any, Any]) -> Response[str]:
     return Response(receipts.public_key_pem(resources_of(request).identity.master_secret), media_type="text/plain")
 
 
-ROUTES = [alipay_notify, verify_receipt, receipt_pdf_file, receipt_key]
+ROUTES = [alipay_notify, wechatpay_notify, wechatpay_refund_notify, verify_receipt, receipt_pdf_file, receipt_key]

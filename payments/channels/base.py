@@ -44,15 +44,20 @@ class PaymentRequest(msgspec.Struct, frozen=True, kw_only=True):
     notify_url: str
     return_url: str | None = None
     timeout_minutes: int = PAYMENT_WINDOW_MINUTES
+    payer_openid: str | None = None  # WeChat JSAPI only: the payer's openid in our mini-program / official account
+    client_ip: str | None = None  # WeChat H5: the buyer's browser address (scene_info.payer_client_ip)
 
 
 class PaymentLaunch(msgspec.Struct, frozen=True, kw_only=True):
-    """What the app passes to the provider: an order string (app), a URL (wap) or a QR code."""
+    """What the app passes to the provider: an order string (app), a URL (wap, h5), a QR code (qr, native),
+    or WeChat's client parameters (jsapi: appId, timeStamp, nonceStr, package, signType, paySign; app:
+    appid, partnerid, prepayid, package, noncestr, timestamp, sign)."""
 
     method: Method
     order_string: str | None = None
     pay_url: str | None = None
     qr_code: str | None = None
+    app_parameters: dict[str, str] | None = None
 
 
 class TradeState(msgspec.Struct, frozen=True, kw_only=True):
@@ -73,8 +78,20 @@ class RefundResult(msgspec.Struct, frozen=True, kw_only=True):
     refunded_at: datetime | None = None  # when the channel refunded, by its clock: its bill's day
 
 
+class Inbound(msgspec.Struct, frozen=True):
+    """A notification as it arrived: the raw body bytes (signatures cover exactly these) and the headers."""
+
+    body: bytes
+    headers: dict[str, str] = {}
+
+
 class Notification(msgspec.Struct, frozen=True, kw_only=True):
-    """An asynchronous notification, after signature verification (`authentic`)."""
+    """An asynchronous notification, after signature verification (`authentic`; `problem` says why not).
+
+    `kind` payment: a trade's state (`status` in Alipay's words: TRADE_SUCCESS ...). `kind` refund: a
+    refund's outcome (`status` REFUND_SUCCESS, or the channel's other word), for `request_no`.
+    `params` is what is recorded of it: no signature, no secret, no personal data beyond the trade's.
+    """
 
     authentic: bool
     notify_id: str | None
@@ -86,6 +103,19 @@ class Notification(msgspec.Struct, frozen=True, kw_only=True):
     seller_id: str | None
     params: dict[str, str]
     paid_at: datetime | None = None  # when the buyer paid, by the channel's clock
+    kind: Literal["payment", "refund"] = "payment"
+    problem: str | None = None  # signature | unknown_key | stale | malformed | undecryptable
+    request_no: str | None = None  # a refund's out_request_no (out_refund_no)
+    refund_fen: int | None = None
+    refunded_at: datetime | None = None  # when the channel refunded, by its clock
+
+
+class Acknowledgement(msgspec.Struct, frozen=True, kw_only=True):
+    """What to answer a notification: the channel retries until it gets the accepting one."""
+
+    status_code: int
+    body: str
+    media_type: str
 
 
 BILL_NOT_READY = "BILL_NOT_READY"
@@ -132,8 +162,8 @@ class Channel(Protocol):
     def parse_bill(self, content: bytes) -> Iterator[BillRow]:
         """The detail rows of a statement file, streamed (a city's day is a million rows)."""
 
-    def parse_notification(self, params: dict[str, str]) -> Notification:
-        """Verify and read an asynchronous notification (never raises on a forged one)."""
+    def parse_notification(self, inbound: Inbound) -> Notification:
+        """Verify (on the raw body bytes) and read an asynchronous notification (never raises on a forged one)."""
 
-    def acknowledgement(self, accepted: bool) -> str:
-        """The body the provider expects back: it retries until it gets the accepting one."""
+    def acknowledgement(self, accepted: bool) -> Acknowledgement:
+        """The answer the provider expects: it retries until it gets the accepting one."""

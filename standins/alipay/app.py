@@ -28,7 +28,7 @@ from litestar.response import Response
 
 from payments.money import to_fen, to_yuan
 from standins.alipay.bill import beijing_text, bill_ready, bill_zip
-from standins.alipay.bill_faults import BillFaults, bill_faults
+from standins.alipay.controls import bill_faults
 from standins.alipay.keys import SandboxKeys
 from standins.alipay.state import BEIJING, Gateway, Trade
 
@@ -237,7 +237,7 @@ def _refund(sandbox: Sandbox, method: str, trade: Trade, biz: dict[str, Any]) ->
 async def bill(request: Request[Any, Any, Any], day: FromPath[str]) -> Response[bytes]:
     """The day's trade bill: a zip whose entry names and contents are GBK."""
     sandbox = _sandbox(request)
-    content = bill_zip(sandbox.gateway, date.fromisoformat(day), request.app.state.bill_faults)
+    content = bill_zip(sandbox.gateway, date.fromisoformat(day))
     return Response(content, media_type="application/zip")
 
 
@@ -396,5 +396,4 @@ def create_sandbox_app(sandbox: Sandbox, *, auto_deliver: bool = True, tick_seco
     )
     app.state.sandbox = sandbox
     app.state.auto_deliver = auto_deliver
-    app.state.bill_faults = BillFaults()
     return app

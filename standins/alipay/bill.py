@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from datetime import date, datetime, time, timedelta
 
 from payments.money import to_fen, to_yuan
-from standins.alipay.bill_faults import BillFaults
 from standins.alipay.state import BEIJING, Gateway, Trade
+
+# A planted 长款's trade number: Alipay's shape (the day, then digits from its out_trade_no).
+_EXTRA_TRADE_NO = "{day:%Y%m%d}2200{number:016d}"
 
 COLUMNS = [
     "支付宝交易号",
@@ -76,13 +79,30 @@ def _cells(trade: Trade, kind: str, when: datetime, amount_fen: int) -> list[str
     return cells
 
 
-def bill_zip(gateway: Gateway, day: date, faults: BillFaults | None = None) -> bytes:
-    """The bill of `day` (Beijing dates): payments and refunds completed that day; unpaid orders never appear.
-    `faults` plants differences: payments only the bill lists, trades it leaves out."""
+def _planted(gateway: Gateway, day: date, extra: list[dict[str, str]]) -> list[list[str]]:
+    """Rows for trades nobody booked: {"out_trade_no", "amount": "12.00", "kind": "payment" | "refund"}."""
+    rows = []
+    noon = datetime.combine(day, datetime.min.time(), BEIJING).replace(hour=12)
+    for planted in extra:
+        number = _EXTRA_TRADE_NO.format(day=day, number=zlib.crc32(planted["out_trade_no"].encode()))
+        amount = to_fen(planted["amount"])
+        trade = Trade("", planted["out_trade_no"], number, amount, "", None, noon)
+        refund = planted.get("kind") == "refund"
+        cells = _cells(trade, "退款" if refund else "交易", noon, -amount if refund else amount)
+        if refund:
+            cells[21] = planted.get("request_no", f"R{planted['out_trade_no']}") + "\t"
+        else:
+            cells[22] = to_yuan(-fee_fen(amount))
+        rows.append(cells)
+    return rows
+
+
+def bill_zip(gateway: Gateway, day: date) -> bytes:
+    """The bill of `day` (Beijing dates): payments and refunds completed that day; unpaid orders never appear."""
     rows: list[list[str]] = []
-    faults = faults or BillFaults()
-    for trade in [*gateway.trades.values(), *faults.extra_trades(day)]:
-        if trade.out_trade_no in faults.omitted:
+    faults = gateway.bill_faults.get(day)
+    for trade in gateway.trades.values():
+        if faults is not None and trade.out_trade_no in faults.omit:
             continue
         if trade.paid_at and trade.paid_at.astimezone(BEIJING).date() == day:
             cells = _cells(trade, "交易", trade.paid_at, trade.total_fen)
@@ -95,6 +115,7 @@ def bill_zip(gateway: Gateway, day: date, faults: BillFaults | None = None) -> b
                 cells = _cells(trade, "退款", when, -amount)
                 cells[21] = request_no + "\t"
                 rows.append(cells)
+    rows += _planted(gateway, day, faults.extra if faults is not None else [])
     payments = [r for r in rows if r[2] == "交易"]
     refunds = [r for r in rows if r[2] == "退款"]
     rule = "-" * 41

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -41,6 +41,14 @@ class Trade:
 
 
 @dataclass
+class BillFaults:
+    """What a day's bill gets wrong on purpose: trades left out (短款) and trades nobody booked (长款)."""
+
+    omit: set[str] = field(default_factory=set)
+    extra: list[dict[str, str]] = field(default_factory=list)
+
+
+@dataclass
 class Delivery:
     """A notification on its way: retried until the merchant answers `success`."""
 
@@ -62,6 +70,7 @@ class Gateway:
         self.offset = timedelta()
         self.deliveries: list[Delivery] = []
         self.faults: list[Mode] = []  # applied to the next notifications, one each
+        self.bill_faults: dict[date, BillFaults] = {}
         self._held: list[Delivery] = []  # reordered: sent after the next one
         self._next_id = 1
         self._rng = random.Random(7)

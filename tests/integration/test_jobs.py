@@ -305,6 +305,7 @@ async def test_every_scheduled_pass_runs_on_a_workers_resources(
         "closed_at_channel": 0,
         "paid_after_closing": 0,
         "refunds_booked": 0,
+        "second_payments_refunded": 0,
     }
     assert outcomes["payments.expire_unpaid"] == {"expired": 0}
     reconciled = {"channel": "alipay", "day": due.isoformat(), "verdict": "reconciled", "breaks": 0} if due else None

@@ -144,8 +144,8 @@ async def test_an_instantly_approved_matter_with_fees_is_issued_when_its_payment
     asked = [n["text"] for n in await stack.inbox(citizen.token) if "to pay" in n["text"]]
     assert asked == [
         f"Application {application['reference']} (Renewal of a Driving Licence on Expiry) has fees of ¥10.00 "
-        f"to pay. Pay them in the app under My orders (Alipay) by {due}; nothing is issued before they are "
-        "paid, and after that day the application is withdrawn."
+        f"to pay. Pay them in the app under My orders (Alipay or WeChat Pay) by {due}; nothing is issued before "
+        "they are paid, and after that day the application is withdrawn."
     ]
     texts = await sms_to(db, citizen.phone)
     assert any("¥10.00" in body and due in body and application["reference"] in body for body in texts)

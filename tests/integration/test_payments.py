@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -27,7 +28,7 @@ from backend.db import tables as t
 from backend.db.engine import unit_of_work
 from payments import ledger
 from payments import tables as pt
-from payments.channels.base import ChannelError, PaymentRequest
+from payments.channels.base import ChannelError, Inbound, PaymentRequest
 from payments.jobs import reconcile
 from payments.orders import get_order
 from payments.service import PaymentDeps, Payments
@@ -223,7 +224,9 @@ async def test_one_batch_judges_each_notification_on_its_own(stack: Stack, db: S
     wrong_amount = await _signed(stack, third_no, total_amount="4.70")
     batch = [genuine, tampered, genuine, wrong_amount, await _signed(stack, third_no), genuine]
     async with db() as session, unit_of_work(session):
-        answers = await Payments(session, stack.deps).handle_notifications(batch)
+        answers = await Payments(session, stack.deps).handle_notifications(
+            [Inbound(urlencode(params).encode()) for params in batch]
+        )
     assert answers == [
         (True, "credited"),
         (False, "rejected:signature"),
@@ -534,6 +537,7 @@ def test_the_ledger_check_command_and_the_buyer_command(
             "closed_at_channel",
             "paid_after_closing",
             "refunds_booked",
+            "second_payments_refunded",
         }
         assert counts["credited"] >= 1
         assert asyncio.run(_status_in_new_loop(catalog_database, unnoticed_id)) == "paid"

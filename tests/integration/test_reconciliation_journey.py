@@ -56,7 +56,7 @@ async def test_finance_reconciles_a_day_and_sees_exactly_the_planted_long_and_sh
     assert abs(booked.channel_refunded_at - booked.created_at) < timedelta(seconds=5)
     # and a bill with a payment nobody here knows (长款) that leaves out the second citizen's (短款)
     day = today()
-    planted = {"extra": [{"out_trade_no": "ELSEWHERE-0001", "amount": "66.00", "day": day.isoformat()}]}
+    planted = {"day": day.isoformat(), "extra": [{"out_trade_no": "ELSEWHERE-0001", "amount": "66.00"}]}
     await stack.control("/sandbox/bill-faults", planted | {"omit": [second]})
     await stack.control("/sandbox/clock", {"seconds": 2 * 86400})  # the day's bill is out
     # When finance reconciles the day (in Simplified Chinese)

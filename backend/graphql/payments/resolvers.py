@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -21,6 +21,7 @@ from backend.graphql.payments.types import (
     RefundInput,
     RefundPayload,
     RefundResult,
+    WechatPayParameters,
 )
 from backend.graphql.pipeline import caller, mutate, mutation
 from backend.identity.models import Role, SubjectType
@@ -75,6 +76,11 @@ class PaymentQuery:
         return [Receipt.build(r, info, principal.subject_id) for r in found]
 
 
+def _client_ip(info: Info) -> str | None:
+    """The caller's address: WeChat Pay H5 names the buyer's browser (scene_info.payer_client_ip)."""
+    return info.context.meta.ip
+
+
 @strawberry.type
 class PaymentMutation:
     @mutation(
@@ -88,6 +94,16 @@ class PaymentMutation:
         idempotency_key: str,
         channel: PaymentChannel = PaymentChannel.ALIPAY,
         method: PaymentMethod = PaymentMethod.APP,
+        payer_openid: Annotated[
+            str | None,
+            strawberry.argument(
+                description=(
+                    "WeChat Pay JSAPI only: the payer's openid in the platform's mini-program or official "
+                    f"account (wx.login, then the platform's exchange); at most {paying.OPENID_MAX_LENGTH} "
+                    "characters. The platform keeps no WeChat identity of its own; other methods ignore it."
+                )
+            ),
+        ] = None,
     ) -> PayOrderPayload:
         citizen = caller(info).subject_id
         await info.context.catalog_snapshot()
@@ -102,6 +118,8 @@ class PaymentMutation:
                 method.value,
                 idempotency_key,
                 channel.value,
+                payer_openid=payer_openid[: paying.OPENID_MAX_LENGTH + 1] if payer_openid else None,
+                client_ip=_client_ip(info),
             ),
             transaction=False,  # the channel is asked between two short transactions of its own
         )
@@ -115,6 +133,7 @@ class PaymentMutation:
                 order_string=launch.order_string,
                 pay_url=launch.pay_url,
                 qr_code=launch.qr_code,
+                wechat=WechatPayParameters.build(launch.app_parameters),
             ),
             errors=[],
         )

@@ -20,16 +20,61 @@ from payments import receipts as pr
 from payments.money import yuan
 
 
-@strawberry.enum(description="How the app launches the payment.")
+@strawberry.enum(
+    description=(
+        "How the app launches the payment. Alipay: APP, WAP, QR. WeChat Pay: JSAPI (inside WeChat: a "
+        "mini-program or an in-app web page; needs payerOpenid), APP, H5 (a mobile browser), NATIVE (a QR code)."
+    )
+)
 class PaymentMethod(Enum):
-    APP = "app"  # an order string for Alipay's app SDK
-    WAP = "wap"  # a URL for a mobile browser
-    QR = "qr"  # a QR code to scan
+    APP = "app"  # Alipay: an order string for its app SDK; WeChat Pay: APP parameters for its SDK
+    WAP = "wap"  # Alipay: a URL for a mobile browser
+    QR = "qr"  # Alipay: a QR code to scan
+    JSAPI = "jsapi"  # WeChat Pay inside WeChat: wx.requestPayment parameters
+    H5 = "h5"  # WeChat Pay in a mobile browser: a URL
+    NATIVE = "native"  # WeChat Pay: a QR code to scan
 
 
-@strawberry.enum(description="The payment channel (WeChat Pay is planned).")
+@strawberry.enum(description="The payment channel the citizen pays through.")
 class PaymentChannel(Enum):
     ALIPAY = "alipay"
+    WECHATPAY = "wechatpay"
+
+
+@strawberry.type(
+    description=(
+        "What WeChat's client SDK needs to pay (methods JSAPI and APP), signed by the platform. JSAPI: pass "
+        "appId, timeStamp, nonceStr, package, signType and paySign to wx.requestPayment. APP: pass appId, "
+        "partnerId, prepayId, package, nonceStr, timeStamp and sign to the WeChat SDK's PayReq."
+    )
+)
+class WechatPayParameters:
+    app_id: str
+    time_stamp: str
+    nonce_str: str
+    package: str
+    sign_type: str | None = strawberry.field(description="RSA (JSAPI only).")
+    pay_sign: str | None = strawberry.field(description="The JSAPI signature.")
+    partner_id: str | None = strawberry.field(description="The merchant number (APP only).")
+    prepay_id: str | None = strawberry.field(description="APP only (JSAPI carries it in package).")
+    sign: str | None = strawberry.field(description="The APP signature.")
+
+    @classmethod
+    def build(cls, values: dict[str, str] | None) -> WechatPayParameters | None:
+        """The launch's parameters under one spelling (WeChat spells JSAPI's and APP's differently)."""
+        if not values:
+            return None
+        return cls(
+            app_id=values.get("appId") or values.get("appid", ""),
+            time_stamp=values.get("timeStamp") or values.get("timestamp", ""),
+            nonce_str=values.get("nonceStr") or values.get("noncestr", ""),
+            package=values.get("package", ""),
+            sign_type=values.get("signType"),
+            pay_sign=values.get("paySign"),
+            partner_id=values.get("partnerid"),
+            prepay_id=values.get("prepayid"),
+            sign=values.get("sign"),
+        )
 
 
 @strawberry.type(description="One fee of an order: which department, which fiscal item, how much.")
@@ -166,12 +211,15 @@ class Order:
         return [Receipt.build(r, info, owner) for r in found if visible is None or r.department_code in visible]
 
 
-@strawberry.type(description="What the app needs to start the payment in Alipay.")
+@strawberry.type(description="What the app needs to start the payment in Alipay or WeChat Pay.")
 class PaymentLaunch:
     method: PaymentMethod
-    order_string: str | None = strawberry.field(description="For Alipay's app SDK (method APP).")
-    pay_url: str | None = strawberry.field(description="For a mobile browser (method WAP).")
-    qr_code: str | None = strawberry.field(description="To show as a QR code (method QR).")
+    order_string: str | None = strawberry.field(description="For Alipay's app SDK (Alipay, method APP).")
+    pay_url: str | None = strawberry.field(description="For a mobile browser (Alipay WAP, WeChat Pay H5).")
+    qr_code: str | None = strawberry.field(description="To show as a QR code (Alipay QR, WeChat Pay NATIVE).")
+    wechat: WechatPayParameters | None = strawberry.field(
+        description="For WeChat's client SDK (WeChat Pay, methods JSAPI and APP)."
+    )
 
 
 @strawberry.type

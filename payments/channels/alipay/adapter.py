@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
+from urllib.parse import parse_qsl
 
 import httpx
 import msgspec
@@ -14,8 +15,10 @@ from payments.channels.alipay import sdk
 from payments.channels.alipay.bill import parse_bill
 from payments.channels.base import (
     BILL_NOT_READY,
+    Acknowledgement,
     BillRow,
     ChannelError,
+    Inbound,
     Notification,
     PaymentLaunch,
     PaymentRequest,
@@ -152,8 +155,9 @@ class AlipayChannel:
         """The detail rows of the bill zip."""
         return parse_bill(content)
 
-    def parse_notification(self, params: dict[str, str]) -> Notification:
-        """Verify the signature and read the fields orders need."""
+    def parse_notification(self, inbound: Inbound) -> Notification:
+        """Verify the signature of the form's parameters and read the fields orders need."""
+        params = dict(parse_qsl(inbound.body.decode("utf-8", "replace"), keep_blank_values=True))
         authentic = sdk.verify_notification(params, self.config.alipay_public_key)
         try:
             total = to_fen(params["total_amount"]) if params.get("total_amount") else None
@@ -168,10 +172,11 @@ class AlipayChannel:
             total_fen=total,
             app_id=params.get("app_id"),
             seller_id=params.get("seller_id"),
-            params=dict(params),
+            params={k: v for k, v in params.items() if k != "sign"},
             paid_at=_beijing(params.get("gmt_payment")),
+            problem=None if authentic else "signature",
         )
 
-    def acknowledgement(self, accepted: bool) -> str:
-        """Alipay stops retrying only on exactly `success`."""
-        return "success" if accepted else "fail"
+    def acknowledgement(self, accepted: bool) -> Acknowledgement:
+        """Alipay stops retrying only on exactly `success` (HTTP 200 either way)."""
+        return Acknowledgement(status_code=200, body="success" if accepted else "fail", media_type="text/plain")

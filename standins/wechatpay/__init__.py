@@ -1,0 +1,1 @@
+"""A local, protocol-faithful WeChat Pay API v3 sandbox (development and tests only)."""
