@@ -15,7 +15,9 @@ from typing import Literal
 
 import msgspec
 
-ColumnKind = Literal["text", "money", "moment", "day", "integer"]
+# "label": the cell is a gettext msgid (a state's or a channel's name), said in the reader's language by
+# the writer; "text" is written as it is (a name, a number the channel gave).
+ColumnKind = Literal["text", "label", "money", "moment", "day", "integer"]
 Cell = str | int | datetime | date | None
 
 

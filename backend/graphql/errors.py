@@ -21,6 +21,7 @@ from backend.identity.errors import IdentityErrorCode
 from backend.outages import is_outage
 from backend.webhooks.errors import WebhookErrorCode
 from payments.errors import PaymentErrorCode
+from payments.finance.errors import FinanceErrorCode
 
 log = structlog.get_logger("backend.graphql")
 
@@ -31,6 +32,7 @@ DOMAIN_CODES: tuple[type[StrEnum], ...] = (
     PaymentErrorCode,
     AssistantErrorCode,
     WebhookErrorCode,
+    FinanceErrorCode,
 )
 ErrorCode = StrEnum("ErrorCode", [(code.name, code.value) for codes in DOMAIN_CODES for code in codes])  # type: ignore[misc]
 ErrorCodeEnum = strawberry.enum(ErrorCode, name="ErrorCode", description="Stable error codes, every domain's.")

@@ -30,6 +30,7 @@ class ExportRequest(msgspec.Struct, frozen=True, kw_only=True):
     format: ExportFormat = "xlsx"
     department_code: str | None = None
     channel: str | None = None
+    locale: str = "zh-Hans"  # the reader's: departments' names are picked in it (titles and labels by the writer)
 
 
 Builder = Callable[[AsyncSession, ExportRequest], Awaitable[Table]]

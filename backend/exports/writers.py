@@ -1,0 +1,179 @@
+"""A `backend.tabular.Table` written as a file finance staff open in Excel.
+
+- xlsx (xlsxwriter in constant-memory mode: each row is flushed to disk as it is written, so a million
+  rows never sit in memory): a header row of titles in the reader's language, frozen, with a filter;
+  money as numbers in yuan with a 0.00 format; moments as Excel date-times in Beijing time; days as
+  dates; column widths from the titles and the first batch of values.
+- CSV in UTF-8 with a BOM (Excel reads the BOM as "this is UTF-8") and in GBK (what Excel on a Chinese
+  Windows opens by double-click). GBK holds about 21,000 characters; a character it cannot hold (a rare
+  surname such as 䶮, or 𠮷 outside the Basic Plane) is written as 〓 (the typesetter's mark for a missing
+  character, itself in GBK), never dropped silently and never as bytes Excel would misread. The xlsx and
+  the UTF-8 file keep every character; the GBK file says so in its place. (GB18030 would hold them, but
+  Excel on Windows decodes with code page 936, which shows its four-byte characters as garbage.)
+- In CSV, money is a plain number with two decimals (1234.50, no separators), moments are
+  "2026-12-06 10:31:05" Beijing time, days "2026-12-06". Text that would start a formula (= + - @) is
+  prefixed with an apostrophe: a typed reason is never run by Excel as a formula.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import csv
+import io
+import unicodedata
+from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import xlsxwriter
+
+from backend.tabular import Cell, Column, Table
+from payments.finance.days import BEIJING
+from payments.money import to_yuan
+
+Say = Callable[[str], str]  # a msgid in the reader's language
+Progress = Callable[[int], Any]  # told how many rows were just written
+CsvEncoding = Literal["utf-8-sig", "gbk"]
+
+MISSING_IN_GBK = "〓"
+MEDIA_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+    "csv_gbk": "text/csv; charset=gbk",
+}
+EXTENSIONS = {"xlsx": "xlsx", "csv": "csv", "csv_gbk": "csv"}
+
+
+def _missing_in_gbk(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    return MISSING_IN_GBK * len(error.object[error.start : error.end]), error.end
+
+
+codecs.register_error("onewindow.missing_in_gbk", _missing_in_gbk)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _beijing_naive(moment: datetime) -> datetime:
+    return moment.astimezone(BEIJING).replace(tzinfo=None)
+
+
+def cell_text(value: Cell, column: Column, say: Say) -> str:
+    """A cell as CSV writes it."""
+    if value is None:
+        return ""
+    if column.kind == "money" and isinstance(value, int):
+        return to_yuan(value)
+    if isinstance(value, datetime):
+        return _beijing_naive(value).strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, date):
+        return value.isoformat()
+    if column.kind == "label":
+        return say(str(value))
+    text = str(value)
+    return "'" + text if column.kind == "text" and text.startswith(_FORMULA_START) else text
+
+
+async def csv_chunks(
+    table: Table, say: Say, encoding: CsvEncoding, progress: Progress | None = None
+) -> AsyncIterator[bytes]:
+    """The table as CSV bytes, one chunk per batch of rows (the header first, with the BOM in UTF-8)."""
+    errors = "onewindow.missing_in_gbk" if encoding == "gbk" else "strict"
+    body = "gbk" if encoding == "gbk" else "utf-8"  # the BOM goes once, before the header
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([say(column.title) for column in table.columns])
+    yield buffer.getvalue().encode(encoding, errors)
+    async for batch in table.rows:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerows([cell_text(v, c, say) for v, c in zip(row, table.columns, strict=True)] for row in batch)
+        yield buffer.getvalue().encode(body, errors)
+        if progress is not None:
+            progress(len(batch))
+
+
+def _width(text: str) -> int:
+    """How many columns of Excel's default font a text takes (CJK characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+_KIND_WIDTHS = {"moment": 20, "day": 12, "money": 14, "integer": 12}
+
+
+class _Sheet:
+    """One worksheet being written row by row (xlsxwriter calls; run off the event loop)."""
+
+    def __init__(self, path: Path, table: Table, say: Say) -> None:
+        self.book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
+        title = "".join(ch for ch in say(table.title) if ch not in "[]:*?/\\")[:31] or "Sheet1"
+        self.sheet = self.book.add_worksheet(title)
+        self.columns = table.columns
+        self.say = say
+        self.formats = {
+            "money": self.book.add_format({"num_format": "0.00"}),
+            "moment": self.book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
+            "day": self.book.add_format({"num_format": "yyyy-mm-dd"}),
+        }
+        self.header = [say(column.title) for column in table.columns]
+        self.row = 0
+
+    def size_columns(self, first: Sequence[Sequence[Cell]]) -> None:
+        """Widths from the titles and the first batch's values (the rest are not known yet)."""
+        for index, column in enumerate(self.columns):
+            width = _KIND_WIDTHS.get(column.kind, 12)
+            if column.kind in ("text", "label"):
+                values = [cell_text(row[index], column, self.say) for row in first[:500]]
+                width = max([width, *(_width(v) + 2 for v in values)])
+            self.sheet.set_column(index, index, min(max(width, _width(self.header[index]) + 2), 60))
+
+    def write_header(self) -> None:
+        bold = self.book.add_format({"bold": True, "bg_color": "#DDEBF7", "bottom": 1})
+        for index, title in enumerate(self.header):
+            self.sheet.write_string(0, index, title, bold)
+        self.sheet.freeze_panes(1, 0)
+        self.row = 1
+
+    def write(self, batch: Sequence[Sequence[Cell]]) -> None:
+        for values in batch:
+            for index, (value, column) in enumerate(zip(values, self.columns, strict=True)):
+                if value is None:
+                    continue
+                if column.kind == "money" and isinstance(value, int):
+                    self.sheet.write_number(self.row, index, value / 100, self.formats["money"])
+                elif isinstance(value, datetime):
+                    self.sheet.write_datetime(self.row, index, _beijing_naive(value), self.formats["moment"])
+                elif isinstance(value, date):
+                    self.sheet.write_datetime(self.row, index, value, self.formats["day"])
+                elif isinstance(value, int):
+                    self.sheet.write_number(self.row, index, value)
+                else:
+                    # write_string, never write: a text is never taken for a formula or a number
+                    text = self.say(str(value)) if column.kind == "label" else str(value)
+                    self.sheet.write_string(self.row, index, text)
+            self.row += 1
+
+    def close(self) -> None:
+        self.sheet.autofilter(0, 0, max(self.row - 1, 0), len(self.columns) - 1)
+        self.book.close()
+
+
+async def write_xlsx(table: Table, path: Path, say: Say, progress: Progress | None = None) -> int:
+    """Write the table to `path` as .xlsx; the number of rows written (the header not counted)."""
+    sheet = await asyncio.to_thread(_Sheet, path, table, say)
+    sized = False
+    async for batch in table.rows:
+        if not sized:
+            await asyncio.to_thread(sheet.size_columns, batch)
+            sized = True
+            await asyncio.to_thread(sheet.write_header)
+        await asyncio.to_thread(sheet.write, batch)
+        if progress is not None:
+            progress(len(batch))
+    if not sized:
+        await asyncio.to_thread(sheet.size_columns, [])
+        await asyncio.to_thread(sheet.write_header)
+    await asyncio.to_thread(sheet.close)
+    return sheet.row - 1
