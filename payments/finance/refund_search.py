@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 import msgspec
-from sqlalchemy import ColumnElement, false, func, or_, select
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.engine import execute
@@ -61,7 +61,7 @@ class RefundView(msgspec.Struct, frozen=True, kw_only=True):
     payer: str | None
     reference: str | None
     requested_at: datetime
-    refunded_at: datetime | None  # the channel's time (its bill lists the refund that day)
+    refunded_at: datetime | None  # the channel's time (its bill's day), else our booking's; None while pending
     reversal: ReceiptNumber | None
     moment: datetime
 
@@ -116,8 +116,13 @@ COLUMNS = (
     o.c.channel_trade_no,
     o.c.citizen_id,
     o.c.application_id,
+    t.journal_entries.c.at.label("booked_at"),
 )
-JOINED = r.join(o, o.c.id == r.c.order_id)
+# The refund's booking: its time stands in for the channel's where the channel's is not recorded.
+JOINED = r.join(o, o.c.id == r.c.order_id).outerjoin(
+    t.journal_entries,
+    and_(t.journal_entries.c.kind == "refund", t.journal_entries.c.reference == r.c.out_request_no),
+)
 
 
 async def find_refunds(
@@ -180,7 +185,7 @@ async def refund_views(
             payer=payers.get(row.citizen_id),
             reference=refs.get(row.application_id) if row.application_id else None,
             requested_at=in_beijing(row.created_at) or row.created_at,
-            refunded_at=in_beijing(row.channel_refunded_at),
+            refunded_at=in_beijing(row.channel_refunded_at or (row.booked_at if row.status == "done" else None)),
             reversal=reversals.get(row.receipt_id) if row.receipt_id else None,
             moment=row.created_at,
         )
