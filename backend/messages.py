@@ -16,6 +16,7 @@ from backend.webhooks import labels as webhook_labels
 from backend.webhooks import texts as webhook_texts
 from payments import orders as payment_orders
 from payments import refund_states
+from payments.finance import texts as finance_texts
 
 SOURCES: dict[str, dict[str, str]] = {
     "backend.errors": dict(errors.MESSAGES),
@@ -34,6 +35,7 @@ SOURCES: dict[str, dict[str, str]] = {
         "status.partly_refunded": payment_orders.PARTLY_REFUNDED_LABEL,
     },
     "payments.refund_states": {"in_progress": refund_states.IN_PROGRESS_LABEL},
+    "payments.finance": finance_texts.TEXTS,
     "backend.webhooks.errors": {code.value: errors.MESSAGES[code.value] for code in webhook_errors.WebhookErrorCode},
     "backend.webhooks.labels": webhook_labels.TEXTS,
     "backend.webhooks.texts": {reason.value: text for reason, text in webhook_texts.NOTICES.items()},

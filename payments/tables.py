@@ -5,7 +5,19 @@ Money is stored as integer fen (分) everywhere: no floats, no rounding.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    UniqueConstraint,
+    func,
+)
 
 from backend.db.tables.base import metadata
 from backend.db.types import Json, UTCDateTime
@@ -284,3 +296,16 @@ clearing_instructions = Table(
     UniqueConstraint("day", "department_code", "item_code", name="uq_clearing_instructions_item"),
 )
 Index("ix_clearing_instructions_department", clearing_instructions.c.department_code, clearing_instructions.c.day)
+
+# --- finance views (issue 18): finding a payment by the channel's number or its application, and reading
+# days of payments and refunds in order (payments.finance.search: a payment's moment is when it was
+# credited, or opened for an order never paid) --------------------------------------------------------
+Index("ix_payment_orders_channel_trade", payment_orders.c.channel_trade_no)
+Index("ix_payment_orders_application", payment_orders.c.application_id)
+# On PostgreSQL only, where a city's orders are (SQLite, for development and tests, reads its few without it)
+Index(
+    "ix_payment_orders_moment",
+    func.coalesce(payment_orders.c.paid_at, payment_orders.c.created_at),
+    payment_orders.c.id,
+).ddl_if(dialect="postgresql")
+Index("ix_refunds_created", refunds.c.created_at, refunds.c.id)

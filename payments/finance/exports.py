@@ -22,7 +22,7 @@ from payments.finance.search import COLUMNS as ORDER_COLUMNS
 from payments.finance.search import PaymentFilter, conditions, hits, order_moment
 from payments.parties import Parties
 
-BATCH = 2000
+BATCH = 5000  # rows read and written at once: few queries, a few MiB of rows in memory
 
 PAYMENT_COLUMNS = (
     Column("paid_at", "Paid at", "moment"),

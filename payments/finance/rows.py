@@ -4,6 +4,7 @@ file says what the screen says."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
@@ -20,6 +21,9 @@ from payments.finance.references import References
 from payments.finance.search import OrderHit
 from payments.orders import status_label
 from payments.parties import Parties
+
+# A few states and a hundred thousand rows in an export: each label is worked out once.
+_status_label = functools.cache(status_label)
 
 # How each channel is named to a person (gettext msgids); an unknown channel shows its own name.
 CHANNEL_LABELS = {"alipay": "Alipay", "wechatpay": "WeChat Pay"}
@@ -150,7 +154,7 @@ async def payment_views(
                 total_fen=hit.total_fen,
                 refunded_fen=hit.refunded_fen,
                 status=hit.status,
-                status_label=status_label(hit.status, hit.refunded_fen),
+                status_label=_status_label(hit.status, min(hit.refunded_fen, 1)),  # only whether any came back
                 departments=[
                     DepartmentShare(code=code, name=names[code], amount_fen=amount, refunded_fen=refunded)
                     for code, (amount, refunded) in shares.items()

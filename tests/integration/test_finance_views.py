@@ -127,6 +127,10 @@ async def test_finance_finds_a_payment_by_any_number_the_citizen_quotes_refunds_
     partly = await _payments(stack, finance, {"tradeNo": ours, "status": "PARTLY_REFUNDED"})
     assert partly["items"][0]["statusLabel"] == "已部分退款" and partly["items"][0]["refunded"] == "60.00"
 
+    # Nothing finance read names the payer in full, or gives their phone or ID number
+    seen = str([await _payments(stack, finance, {"tradeNo": ours}), refunds, partly])
+    assert citizen.name not in seen and citizen.phone[-8:] not in seen and citizen.id_number not in seen
+
     # And the day's payments export as xlsx, and as CSV in UTF-8 and in GBK
     day = {"kind": "PAYMENTS", "dayFrom": today, "dayTo": today}
     for file_format, encoding in (("XLSX", None), ("CSV", "utf-8-sig"), ("CSV_GBK", "gbk")):

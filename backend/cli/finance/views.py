@@ -3,6 +3,7 @@ exports to a file (issue 18). Errors are said in the terminal's language, with a
 
 from __future__ import annotations
 
+import getpass
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -246,6 +247,7 @@ def register(group: click.Group) -> None:
         from backend.i18n import catalogs
         from backend.parties import PlatformParties
         from payments.finance.exportable import ExportRequest
+        from payments.finance.exports import record_export
 
         locale = cli_locale()
         messages = catalogs(get_settings().locales_dir)
@@ -264,6 +266,9 @@ def register(group: click.Group) -> None:
         async def work(session: AsyncSession) -> int:
             builder = builder_for(export_builders(parties, PlatformReferences()), kind)
             await check_request(session, parties, request)
+            # kept in the finance audit trail, as an export from the API is
+            await record_export(session, request, f"cli:{getpass.getuser()}")
+            await session.commit()
             table = await builder(session, request)
             written = 0
             with Progress(*progress_columns(), console=err, transient=False) as progress:
