@@ -103,41 +103,61 @@ def _width(text: str) -> int:
 _KIND_WIDTHS = {"moment": 20, "day": 12, "money": 14, "integer": 12}
 
 
-class _Sheet:
-    """One worksheet being written row by row (xlsxwriter calls; run off the event loop)."""
+EXCEL_MAX_ROWS = 1_048_576  # rows of one worksheet, the header included
 
-    def __init__(self, path: Path, table: Table, say: Say) -> None:
+
+class _Sheet:
+    """A workbook being written row by row (xlsxwriter calls; run off the event loop). Rows past what one
+    worksheet holds go on to a second one, "Title (2)", with the same header: never silently cut off."""
+
+    def __init__(self, path: Path, table: Table, say: Say, rows_per_sheet: int) -> None:
         self.book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
-        title = "".join(ch for ch in say(table.title) if ch not in "[]:*?/\\")[:31] or "Sheet1"
-        self.sheet = self.book.add_worksheet(title)
+        self.title = "".join(ch for ch in say(table.title) if ch not in "[]:*?/\\")[:26] or "Sheet"
         self.columns = table.columns
         self.say = say
         self.formats = {
             "money": self.book.add_format({"num_format": "0.00"}),
             "moment": self.book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
             "day": self.book.add_format({"num_format": "yyyy-mm-dd"}),
+            "header": self.book.add_format({"bold": True, "bg_color": "#DDEBF7", "bottom": 1}),
         }
         self.header = [say(column.title) for column in table.columns]
+        self.widths = [
+            max(_KIND_WIDTHS.get(c.kind, 12), _width(h) + 2) for c, h in zip(self.columns, self.header, strict=True)
+        ]
+        self.rows_per_sheet = rows_per_sheet
+        self.sheets = 0
+        self.sheet: Any = None
         self.row = 0
+        self.written = 0
 
     def size_columns(self, first: Sequence[Sequence[Cell]]) -> None:
         """Widths from the titles and the first batch's values (the rest are not known yet)."""
         for index, column in enumerate(self.columns):
-            width = _KIND_WIDTHS.get(column.kind, 12)
             if column.kind in ("text", "label"):
                 values = [cell_text(row[index], column, self.say) for row in first[:500]]
-                width = max([width, *(_width(v) + 2 for v in values)])
-            self.sheet.set_column(index, index, min(max(width, _width(self.header[index]) + 2), 60))
+                self.widths[index] = min(max([self.widths[index], *(_width(v) + 2 for v in values)]), 60)
 
-    def write_header(self) -> None:
-        bold = self.book.add_format({"bold": True, "bg_color": "#DDEBF7", "bottom": 1})
+    def start_sheet(self) -> None:
+        """A worksheet with the header row, frozen, and the column widths."""
+        self.finish_sheet()
+        self.sheets += 1
+        self.sheet = self.book.add_worksheet(self.title if self.sheets == 1 else f"{self.title} ({self.sheets})")
+        for index, width in enumerate(self.widths):
+            self.sheet.set_column(index, index, width)
         for index, title in enumerate(self.header):
-            self.sheet.write_string(0, index, title, bold)
+            self.sheet.write_string(0, index, title, self.formats["header"])
         self.sheet.freeze_panes(1, 0)
         self.row = 1
 
+    def finish_sheet(self) -> None:
+        if self.sheet is not None:
+            self.sheet.autofilter(0, 0, max(self.row - 1, 0), len(self.columns) - 1)
+
     def write(self, batch: Sequence[Sequence[Cell]]) -> None:
         for values in batch:
+            if self.row >= self.rows_per_sheet:
+                self.start_sheet()
             for index, (value, column) in enumerate(zip(values, self.columns, strict=True)):
                 if value is None:
                     continue
@@ -154,26 +174,26 @@ class _Sheet:
                     text = self.say(str(value)) if column.kind == "label" else str(value)
                     self.sheet.write_string(self.row, index, text)
             self.row += 1
+            self.written += 1
 
     def close(self) -> None:
-        self.sheet.autofilter(0, 0, max(self.row - 1, 0), len(self.columns) - 1)
+        self.finish_sheet()
         self.book.close()
 
 
-async def write_xlsx(table: Table, path: Path, say: Say, progress: Progress | None = None) -> int:
-    """Write the table to `path` as .xlsx; the number of rows written (the header not counted)."""
-    sheet = await asyncio.to_thread(_Sheet, path, table, say)
-    sized = False
+async def write_xlsx(
+    table: Table, path: Path, say: Say, progress: Progress | None = None, rows_per_sheet: int = EXCEL_MAX_ROWS
+) -> int:
+    """Write the table to `path` as .xlsx; the number of rows written (the headers not counted)."""
+    sheet = await asyncio.to_thread(_Sheet, path, table, say, rows_per_sheet)
     async for batch in table.rows:
-        if not sized:
+        if sheet.sheets == 0:
             await asyncio.to_thread(sheet.size_columns, batch)
-            sized = True
-            await asyncio.to_thread(sheet.write_header)
+            await asyncio.to_thread(sheet.start_sheet)
         await asyncio.to_thread(sheet.write, batch)
         if progress is not None:
             progress(len(batch))
-    if not sized:
-        await asyncio.to_thread(sheet.size_columns, [])
-        await asyncio.to_thread(sheet.write_header)
+    if sheet.sheets == 0:
+        await asyncio.to_thread(sheet.start_sheet)
     await asyncio.to_thread(sheet.close)
-    return sheet.row - 1
+    return sheet.written

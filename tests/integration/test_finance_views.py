@@ -293,6 +293,17 @@ async def test_a_finance_person_reads_why_an_export_cannot_be_made_in_their_lang
             )
         ).json()
     assert answer["errors"][0]["extensions"]["code"] == "FINANCE_DAY_IN_FUTURE"
+    # and a department that does not exist is said to be one, not answered "no payments"
+    async with stack.client() as client:
+        answer = (
+            await client.post(
+                "/graphql",
+                json={"query": PAYMENTS, "variables": {"f": {"departmentCode": "GZ-NOPE"}, "first": 5}},
+                headers={"authorization": f"Bearer {finance}", "accept-language": "zh-CN"},
+            )
+        ).json()
+    assert answer["errors"][0]["extensions"]["code"] == "FINANCE_UNKNOWN_DEPARTMENT"
+    assert answer["errors"][0]["message"] == "没有编码为 GZ-NOPE 的部门。"
 
 
 async def test_a_changed_or_expired_download_link_opens_nothing(stack: Stack, db: Sessions, fresh_redis: Any) -> None:

@@ -36,8 +36,8 @@ def _xml(data: bytes) -> ElementTree.Element:
     return ElementTree.fromstring(data)  # noqa: S314
 
 
-def read_xlsx(content: bytes) -> Sheet:
-    """The first worksheet of a workbook."""
+def read_xlsx(content: bytes, number: int = 1) -> Sheet:
+    """A worksheet of a workbook (the first by default)."""
     book = zipfile.ZipFile(io.BytesIO(content))
     shared: list[str] = []
     if "xl/sharedStrings.xml" in book.namelist():
@@ -48,7 +48,7 @@ def read_xlsx(content: bytes) -> Sheet:
     xfs = styles.find("m:cellXfs", NS)
     assert xfs is not None
     style_formats = [custom.get(xf.get("numFmtId")) for xf in xfs.findall("m:xf", NS)]
-    sheet = _xml(book.read("xl/worksheets/sheet1.xml"))
+    sheet = _xml(book.read(f"xl/worksheets/sheet{number}.xml"))
     rows: list[list[Any]] = []
     formats: list[list[str | None]] = []
     for row in sheet.iter(f"{{{NS['m']}}}row"):

@@ -80,6 +80,22 @@ def test_xlsx_has_numbers_with_two_decimals_beijing_datetimes_and_a_frozen_local
     assert sheet.rows[3][2] == '=HYPERLINK("http://x")'
 
 
+def test_rows_past_what_a_worksheet_holds_go_on_to_the_next_sheet_not_lost(tmp_path: Path) -> None:
+    path = tmp_path / "long.xlsx"
+    # as if a worksheet held three rows (Excel's: 1,048,576), the header one of them
+    assert asyncio.run(write_xlsx(_table(), path, lambda m: SAY.get(m, m), rows_per_sheet=3)) == 3
+    first, second = read_xlsx(path.read_bytes(), 1), read_xlsx(path.read_bytes(), 2)
+    assert first.rows[0] == second.rows[0] == ["支付时间", "日期", "交款人", "金额（元）", "状态"]
+    assert [r[2] for r in first.rows[1:]] == ["䶮**", "𠮷*"] and [r[2] for r in second.rows[1:]] == [
+        '=HYPERLINK("http://x")'
+    ]
+    assert second.frozen
+    import zipfile
+
+    names = zipfile.ZipFile(path).read("xl/workbook.xml").decode()
+    assert 'name="缴费明细"' in names and 'name="缴费明细 (2)"' in names
+
+
 def test_an_empty_export_is_a_header_only_file(tmp_path: Path) -> None:
     path = tmp_path / "empty.xlsx"
     assert asyncio.run(write_xlsx(_table(()), path, lambda m: m)) == 0

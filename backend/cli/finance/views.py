@@ -110,6 +110,7 @@ def register(group: click.Group) -> None:
     def payments(status: str | None, **options: Any) -> None:
         """Find payments (newest first; payers masked; times in Beijing)."""
         from backend.application_references import PlatformReferences
+        from backend.exports.registry import check_department
         from backend.graphql.pagination import check_page_size, time_cursor, time_position
         from backend.i18n import pick
         from backend.parties import PlatformParties
@@ -136,6 +137,7 @@ def register(group: click.Group) -> None:
             size = check_page_size(options["first"], get_settings().max_page_size)
             check_days(wanted.day_from, wanted.day_to, fields=("--from", "--to"))
             references, parties = PlatformReferences(), PlatformParties()
+            await check_department(session, parties, wanted.department_code, field="--department")
             found, total, more = await find_orders(session, wanted, references, size, time_position(options["after"]))
             return await payment_views(session, parties, references, found), total, more
 
@@ -167,6 +169,7 @@ def register(group: click.Group) -> None:
     def refunds(status: str | None, **options: Any) -> None:
         """Find refunds (newest first; payers masked; times in Beijing)."""
         from backend.application_references import PlatformReferences
+        from backend.exports.registry import check_department
         from backend.graphql.pagination import check_page_size, time_cursor, time_position
         from backend.i18n import pick
         from backend.parties import PlatformParties
@@ -192,6 +195,7 @@ def register(group: click.Group) -> None:
             size = check_page_size(options["first"], get_settings().max_page_size)
             check_days(wanted.day_from, wanted.day_to, fields=("--from", "--to"))
             references, parties = PlatformReferences(), PlatformParties()
+            await check_department(session, parties, wanted.department_code, field="--department")
             found, total, more = await find_refunds(session, wanted, references, size, time_position(options["after"]))
             return await refund_views(session, parties, references, found), total, more
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from backend.application_references import PlatformReferences
+from backend.exports.registry import check_department
 from backend.graphql import permissions
 from backend.graphql.context import Info
 from backend.graphql.finance.types import (
@@ -55,6 +56,7 @@ class FinanceQuery:
         wanted = (filter or FinancePaymentFilter()).domain()
         check_days(wanted.day_from, wanted.day_to)
         session, deps, references = info.context.session, info.context.resources.payments, PlatformReferences()
+        await check_department(session, deps.parties, wanted.department_code)
         found, total, more = await find_orders(session, wanted, references, size, time_position(after))
         views = await payment_views(session, deps.parties, references, found)
         items = [FinancePayment.build(view, info) for view in views]
@@ -72,6 +74,7 @@ class FinanceQuery:
         wanted = (filter or FinanceRefundFilter()).domain()
         check_days(wanted.day_from, wanted.day_to)
         session, deps, references = info.context.session, info.context.resources.payments, PlatformReferences()
+        await check_department(session, deps.parties, wanted.department_code)
         found, total, more = await find_refunds(session, wanted, references, size, time_position(after))
         views = await refund_views(session, deps.parties, references, found)
         items = [FinanceRefund.build(view, info) for view in views]
