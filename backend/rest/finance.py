@@ -22,6 +22,7 @@ from backend.exports.writers import EXTENSIONS, MEDIA_TYPES, csv_chunks
 from backend.i18n import Locale
 from backend.rest.common import error_response, resources_of
 from payments.finance.errors import FinanceErrorCode
+from payments.finance.exportable import file_stem
 
 CHUNK = 256 * 1024
 
@@ -84,13 +85,8 @@ async def finance_export(request: Request[Any, Any, Any], kind: FromPath[str]) -
             async for chunk in csv_chunks(table, say, "gbk" if wanted.format == "csv_gbk" else "utf-8-sig"):
                 yield chunk
 
-    stem = (
-        f"{kind}-{wanted.day_from}"
-        if wanted.day_from == wanted.day_to
-        else f"{kind}-{wanted.day_from}-to-{wanted.day_to}"
-    )
-    suffix = "-gbk" if wanted.format == "csv_gbk" else ""
-    headers["content-disposition"] = content_disposition(f"{stem}{suffix}.{EXTENSIONS[wanted.format]}")
+    suffix = "-gbk" if wanted.format == "csv_gbk" else ""  # beside the UTF-8 file of the same days
+    headers["content-disposition"] = content_disposition(f"{file_stem(wanted)}{suffix}.{EXTENSIONS[wanted.format]}")
     return Stream(rows(), media_type=MEDIA_TYPES[wanted.format], headers=headers)
 
 

@@ -13,7 +13,7 @@ from backend.db.engine import execute
 from backend.i18n import Locale, pick
 from backend.tabular import Cell, Column, Table
 from payments import tables as t
-from payments.finance.exportable import Builder, ExportRequest
+from payments.finance.exportable import Builder, ExportRequest, file_stem
 from payments.finance.references import References
 from payments.finance.refund_search import COLUMNS as REFUND_COLUMNS
 from payments.finance.refund_search import JOINED, RefundFilter, refund_conditions, refund_views
@@ -54,10 +54,6 @@ REFUND_EXPORT_COLUMNS = (
     Column("status", "Status", "label"),
     Column("reversal", "Red-letter receipt", "text"),
 )
-
-
-def _name(day_from: object, day_to: object, stem: str) -> str:
-    return f"{stem}-{day_from}" if day_from == day_to else f"{stem}-{day_from}-to-{day_to}"
 
 
 def payments_builder(parties: Parties, references: References) -> Builder:
@@ -106,7 +102,7 @@ def payments_builder(parties: Parties, references: References) -> Builder:
                 ]
 
         return Table(
-            name=_name(request.day_from, request.day_to, "payments"),
+            name=file_stem(request),
             title="Payments",
             columns=PAYMENT_COLUMNS,
             rows=rows(),
@@ -168,7 +164,7 @@ def refunds_builder(parties: Parties, references: References) -> Builder:
                 ]
 
         return Table(
-            name=_name(request.day_from, request.day_to, "refunds"),
+            name=file_stem(request),
             title="Refunds",
             columns=REFUND_EXPORT_COLUMNS,
             rows=rows(),
