@@ -91,7 +91,10 @@ async def refund_conditions(
         where.append(r.c.amount_fen <= wanted.max_fen)
     if wanted.trade_no:
         number = wanted.trade_no.strip()
-        where.append(or_(o.c.out_trade_no == number, o.c.channel_trade_no == number, r.c.out_request_no == number))
+        # The order's numbers resolved first: an OR across the two tables would scan every refund.
+        orders = select(o.c.id).where(or_(o.c.out_trade_no == number, o.c.channel_trade_no == number))
+        ids = list((await execute(session, orders)).scalars())
+        where.append(or_(r.c.out_request_no == number, r.c.order_id.in_(ids)) if ids else r.c.out_request_no == number)
     if wanted.order_id:
         where.append(r.c.order_id == wanted.order_id.strip())
     if wanted.reference:

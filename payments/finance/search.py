@@ -68,8 +68,13 @@ async def conditions(session: AsyncSession, wanted: PaymentFilter, references: R
         where.append(o.c.total_fen <= wanted.max_fen)
     if wanted.trade_no:
         number = wanted.trade_no.strip()
-        second = select(t.duplicate_payments.c.order_id).where(t.duplicate_payments.c.channel_trade_no == number)
-        where.append(or_(o.c.out_trade_no == number, o.c.channel_trade_no == number, o.c.id.in_(second)))
+        # A second, duplicate payment's trade number leads to its order. Looked up first: a subquery inside
+        # the OR would keep PostgreSQL from combining the three indexes, and scan every order instead.
+        duplicates = t.duplicate_payments
+        seconds = select(duplicates.c.order_id).where(duplicates.c.channel_trade_no == number)
+        orders = list((await execute(session, seconds)).scalars())
+        matches = [o.c.out_trade_no == number, o.c.channel_trade_no == number]
+        where.append(or_(*matches, o.c.id.in_(orders)) if orders else or_(*matches))
     if wanted.order_id:
         where.append(o.c.id == wanted.order_id.strip())
     if wanted.reference:

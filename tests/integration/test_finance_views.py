@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from sqlalchemy import insert
 
+from payments import tables as pt
 from payments.finance.days import beijing_today
 from tests.support import factories
 from tests.support.identity import staff_token
@@ -90,6 +92,23 @@ async def test_finance_finds_a_payment_by_any_number_the_citizen_quotes_refunds_
         assert re.fullmatch(r".\*+", payment["payer"]) and payment["payer"][0] == citizen.name[0]
         assert payment["paidAt"].startswith(today) and payment["paidAt"].endswith("+08:00")
         assert len(payment["receipts"]) == 2 and not any(r["red"] for r in payment["receipts"])
+
+    # A second payment of the same order (through the other channel, say): its trade number finds the order too
+    async with db() as session, session.begin():
+        await session.execute(
+            insert(pt.duplicate_payments).values(
+                id=str(uuid.uuid4()),
+                order_id=order_id,
+                channel="wechatpay",
+                channel_trade_no="4200002026120612345678",
+                amount_fen=47000,
+                out_request_no="DUP" + ours,
+                status="refunding",
+                created_at=datetime.now(UTC),
+            )
+        )
+    second_payment = await _payments(stack, finance, {"tradeNo": "4200002026120612345678"})
+    assert [p["orderId"] for p in second_payment["items"]] == [order_id]
 
     # By department and day: the police's payments of today hold the registration, not the tax alone
     police_today = await _payments(stack, finance, {"departmentCode": "GZ-GA", "dayFrom": today, "dayTo": today})
