@@ -20,6 +20,8 @@ from backend.exports.links import opened
 from backend.exports.registry import builder_for, export_builders, write_file
 from backend.exports.writers import EXTENSIONS, MEDIA_TYPES, csv_chunks
 from backend.i18n import Locale
+from backend.identity import staff
+from backend.identity.models import Role
 from backend.rest.common import error_response, resources_of
 from payments.finance.errors import FinanceErrorCode
 from payments.finance.exportable import file_stem
@@ -51,6 +53,13 @@ async def finance_export(request: Request[Any, Any, Any], kind: FromPath[str]) -
     resources = resources_of(request)
     signed = opened(resources.identity.master_secret, kind, dict(request.query_params))
     if signed is None:
+        return error_response(request, FinanceErrorCode.EXPORT_LINK_INVALID, 403)
+    async with resources.sessions() as session:
+        # The link is the staff member's: it opens nothing once their account is disabled or no longer finance
+        still_finance = await staff.is_active(session, signed.staff_id) and any(
+            grant.role in (Role.FINANCE, Role.ADMIN) for grant in await staff.roles_of(session, signed.staff_id)
+        )
+    if not still_finance:
         return error_response(request, FinanceErrorCode.EXPORT_LINK_INVALID, 403)
     wanted = signed.request
     builders = export_builders(resources.payments.parties, PlatformReferences())

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 from sqlalchemy import insert
 
+from backend.identity.staff import set_disabled
 from payments import tables as pt
 from payments.finance.days import beijing_today
 from tests.support import factories
@@ -336,3 +337,9 @@ async def test_a_changed_or_expired_download_link_opens_nothing(stack: Stack, db
         refused = await _download(changed)
         assert refused.status_code == 403
         assert refused.json()["errors"][0]["extensions"]["code"] == "EXPORT_LINK_INVALID"
+    # the link is its staff member's: once their account is disabled, it opens nothing either
+    async with db() as session, session.begin():
+        await set_disabled(session, "finance", True)
+    refused = await _download(url)
+    assert refused.status_code == 403
+    assert refused.json()["errors"][0]["extensions"]["code"] == "EXPORT_LINK_INVALID"
