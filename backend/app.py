@@ -17,6 +17,7 @@ from backend.graphql.schema import build_schema
 from backend.graphql.ws import graphql_ws
 from backend.logs import configure_logging
 from backend.middleware import request_context_middleware, response_headers
+from backend.rest import finance as finance_routes
 from backend.rest import oidc
 from backend.rest import payments as payment_routes
 from backend.rest.cors import AllowedOrigins, cors_middleware
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             health,
             *oidc.ROUTES,
             *payment_routes.ROUTES,
+            *finance_routes.ROUTES,
         ],
         middleware=[request_context_middleware, cors_middleware],
         before_send=[response_headers],

@@ -17,6 +17,7 @@ from backend.webhooks import texts as webhook_texts
 from payments import orders as payment_orders
 from payments import refund_states
 from payments.closing import texts as closing_texts
+from payments.finance import texts as finance_texts
 from payments.reconciliation import errors as reconciliation_errors
 from payments.reconciliation import export as reconciliation_export
 from payments.reconciliation import labels as reconciliation_labels
@@ -38,6 +39,7 @@ SOURCES: dict[str, dict[str, str]] = {
         "status.partly_refunded": payment_orders.PARTLY_REFUNDED_LABEL,
     },
     "payments.refund_states": {"in_progress": refund_states.IN_PROGRESS_LABEL},
+    "payments.finance": finance_texts.TEXTS,
     "backend.webhooks.errors": {code.value: errors.MESSAGES[code.value] for code in webhook_errors.WebhookErrorCode},
     "backend.webhooks.labels": webhook_labels.TEXTS,
     "backend.webhooks.texts": {reason.value: text for reason, text in webhook_texts.NOTICES.items()},

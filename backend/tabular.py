@@ -15,8 +15,11 @@ from typing import Literal
 
 import msgspec
 
-ColumnKind = Literal["text", "money", "moment", "day", "integer"]
-Cell = str | int | datetime | date | None
+# "label": the cell is a gettext msgid (a state's or a channel's name), said in the reader's language by
+# the writer; "text" is written as it is (a name, a number the channel gave).
+ColumnKind = Literal["text", "label", "money", "moment", "day", "integer"]
+Cell = str | int | datetime | date | tuple[str, ...] | None
+"""A tuple is several labels (msgids) in one cell, said one by one and joined with "; "."""
 
 
 class Column(msgspec.Struct, frozen=True):

@@ -45,15 +45,31 @@ def ledger_check() -> None:
         return await book.check(session)
 
     report = run(work)
+    meanings = _balance_meanings(report.balances)
     click.echo(f"journal entries: {report.entries}, postings: {report.postings}")
     click.echo(f"debits: {to_yuan(report.debits_fen)}  credits: {to_yuan(-report.credits_fen)}")
     for account, balance in report.balances.items():
-        click.echo(f"  {account:<32} {to_yuan(balance):>14}")
+        click.echo(f"  {account:<32} {to_yuan(balance):>14}  {meanings.get(account, '')}")
     if report.unbalanced_entries:
         click.echo(f"UNBALANCED entries: {report.unbalanced_entries}", err=True)
     click.echo("ledger balanced" if report.ok else "LEDGER DOES NOT BALANCE")
     if not report.ok:
         raise SystemExit(1)
+
+
+def _balance_meanings(balances: dict[str, int]) -> dict[str, str]:
+    """Each balance said in words in the terminal's language ("Owed to 广州市公安局: 250.00")."""
+    import os
+
+    from backend.i18n import catalogs, negotiate
+    from backend.parties import PlatformParties
+    from payments.finance.balances import explained_balances, said
+
+    lines = run(lambda session: explained_balances(session, PlatformParties(), balances))
+    # The terminal's language, as every command reads it (backend/cli/common.py, which payments may not import)
+    lang = os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG") or ""
+    messages, locale = catalogs(get_settings().locales_dir), negotiate(lang.split(".")[0].replace("_", "-"))
+    return {line.account: said(messages, locale, line) for line in lines}
 
 
 def _payment_deps() -> tuple[Settings, PaymentDeps]:

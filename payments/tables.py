@@ -5,7 +5,19 @@ Money is stored as integer fen (分) everywhere: no floats, no rounding.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    UniqueConstraint,
+    func,
+)
 
 from backend.db.tables.base import metadata
 from backend.db.types import Json, UTCDateTime
@@ -292,3 +304,15 @@ Index("ix_receipts_issued_at", receipts.c.issued_at)
 # Reconciliation reads one channel's books of one Beijing day by the channel's clock (migration 0009_recon).
 Index("ix_payment_orders_channel_paid", payment_orders.c.channel, payment_orders.c.channel_paid_at)
 Index("ix_refunds_channel_refunded", refunds.c.channel_refunded_at)
+# --- finance views (issue 18): finding a payment by the channel's number or its application, and reading
+# days of payments and refunds in order (payments.finance.search: a payment's moment is when it was
+# credited, or opened for an order never paid) --------------------------------------------------------
+Index("ix_payment_orders_channel_trade", payment_orders.c.channel_trade_no)
+Index("ix_payment_orders_application", payment_orders.c.application_id)
+# On PostgreSQL only, where a city's orders are (SQLite, for development and tests, reads its few without it)
+Index(
+    "ix_payment_orders_moment",
+    func.coalesce(payment_orders.c.paid_at, payment_orders.c.created_at),
+    payment_orders.c.id,
+).ddl_if(dialect="postgresql")
+Index("ix_refunds_created", refunds.c.created_at, refunds.c.id)

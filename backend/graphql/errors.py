@@ -22,6 +22,7 @@ from backend.outages import is_outage
 from backend.webhooks.errors import WebhookErrorCode
 from payments.closing.errors import ClosingErrorCode
 from payments.errors import PaymentErrorCode
+from payments.finance.errors import FinanceErrorCode
 from payments.reconciliation.errors import ReconciliationErrorCode
 
 log = structlog.get_logger("backend.graphql")
@@ -35,6 +36,7 @@ DOMAIN_CODES: tuple[type[StrEnum], ...] = (
     WebhookErrorCode,
     ClosingErrorCode,
     ReconciliationErrorCode,
+    FinanceErrorCode,
 )
 ErrorCode = StrEnum("ErrorCode", [(code.name, code.value) for codes in DOMAIN_CODES for code in codes])  # type: ignore[misc]
 ErrorCodeEnum = strawberry.enum(ErrorCode, name="ErrorCode", description="Stable error codes, every domain's.")

@@ -28,7 +28,7 @@ TOTALS_COLUMNS = [
     Column("receipts_issued", "Receipts issued", "money"),
     Column("receipts_reversed", "Receipts reversed", "money"),
     Column("clearing", "Clearing instruction", "money"),
-    Column("agree", "Differences"),
+    Column("agree", "Differences", "label"),
 ]
 CLEARING_COLUMNS = [
     Column("day", "Day", "day"),
@@ -42,6 +42,7 @@ CLEARING_COLUMNS = [
 
 
 TOTALS_TITLE = "Department day totals"
+ALL_AGREE = "The four figures agree"
 CLEARING_TITLE = "Clearing instructions"
 
 
@@ -70,7 +71,7 @@ async def department_totals_table(session: AsyncSession, request: ExportRequest)
                     x.receipts_issued_fen,
                     x.receipts_reversed_fen,
                     x.clearing_fen,
-                    "; ".join(d.between for d in x.differences) or "—",
+                    tuple(d.between for d in x.differences) or ALL_AGREE,
                 ]
                 for x in found
             ]

@@ -33,6 +33,7 @@ TEXTS: dict[str, str] = {
     **{f"export.{c.key}": c.title for c in [*exports.TOTALS_COLUMNS, *exports.CLEARING_COLUMNS]},
     "title.totals": exports.TOTALS_TITLE,
     "title.clearing": exports.CLEARING_TITLE,
+    "all_agree": exports.ALL_AGREE,
     "verified": VERIFIED,
     "altered": ALTERED,
     "changed": CHANGED,

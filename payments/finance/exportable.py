@@ -30,6 +30,13 @@ class ExportRequest(msgspec.Struct, frozen=True, kw_only=True):
     format: ExportFormat = "xlsx"
     department_code: str | None = None
     channel: str | None = None
+    locale: str = "zh-Hans"  # the reader's: departments' names are picked in it (titles and labels by the writer)
+
+
+def file_stem(request: ExportRequest) -> str:
+    """The export's file name without its extension: payments-2026-12-06, refunds-2026-12-01-to-2026-12-06."""
+    days = f"{request.day_from}" if request.day_from == request.day_to else f"{request.day_from}-to-{request.day_to}"
+    return f"{request.kind}-{days}"
 
 
 Builder = Callable[[AsyncSession, ExportRequest], Awaitable[Table]]

@@ -19,16 +19,16 @@ from payments.reconciliation.reading import break_of
 from payments.reconciliation.runs import run_of
 
 COLUMNS = [
-    Column("row", "Row"),
-    Column("channel", "Channel"),
+    Column("row", "Row", "label"),
+    Column("channel", "Channel", "label"),
     Column("day", "Day", "day"),
-    Column("verdict", "Verdict or priority"),
-    Column("kind", "Kind"),
+    Column("verdict", "Verdict or priority", "label"),
+    Column("kind", "Kind", "label"),
     Column("reference", "Reference"),
     Column("channel_amount", "In the channel's bill", "money"),
     Column("books_amount", "In our books", "money"),
     Column("fees", "Fees in the bill", "money"),
-    Column("status", "Status"),
+    Column("status", "Status", "label"),
     Column("at", "Found or finished at", "moment"),
 ]
 TITLES = {column.title for column in COLUMNS} | {"Reconciliation", "Run totals", "Break"}
