@@ -11,6 +11,7 @@ certificate values in everything that comes back.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import jwt
@@ -129,6 +130,7 @@ async def _resident(api: AsyncTestClient[Any], db: Sessions) -> Resident:
             "bundleCode": None,
             "clientId": "onewindow-app",  # appUsage: an app's counts, readable by admins and its developers
             "first": 20,  # every growing list takes a required first
+            "day": date.today().isoformat(),  # finance's day views (closing, totals, clearing)
         },
     )
 
