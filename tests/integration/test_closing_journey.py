@@ -8,17 +8,10 @@ day still verifies."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import uuid
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
-
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from payments import ledger
 from payments.closing.period import beijing_today
@@ -33,6 +26,7 @@ from tests.support.closing import (
     TOTALS,
     VERIFY,
     Sessions,
+    auditor_accepts,
     planted_break,
     run_of,
     runs_of_every_channel,
@@ -140,11 +134,11 @@ async def test_finance_resolves_closes_clears_and_an_auditor_rechecks_the_signed
     path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
     async with stack.client() as client:
         pem = (await client.get("/receipts/key")).content
-    assert _auditor_accepts(path, pem)
+    assert auditor_accepts(path, pem)
     tampered = json.loads(path.read_text(encoding="utf-8"))
     tampered["record"]["departments"][0]["collected_fen"] += 100
     path.write_text(json.dumps(tampered, ensure_ascii=False), encoding="utf-8")
-    assert not _auditor_accepts(path, pem)
+    assert not auditor_accepts(path, pem)
 
     # A late correction: finance refunds 60.00 of the tax after closing; it posts in the next open day
     refund = {
@@ -162,23 +156,6 @@ async def test_finance_resolves_closes_clears_and_an_auditor_rechecks_the_signed
     assert (tax_next[0]["collected"], tax_next[0]["refunded"], tax_next[0]["net"]) == ("0.00", "60.00", "-60.00")
     verified = (await stack.gql(finance, VERIFY, {"d": today.isoformat()}))["verifyClosedDay"]
     assert verified["valid"] is True, verified
-
-
-def _auditor_accepts(path: Path, public_key_pem: bytes) -> bool:
-    """What the record file's instructions tell an auditor to do, with the standard library and the key."""
-    exported: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    canonical = json.dumps(exported["record"], sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-    if hashlib.sha256(canonical).hexdigest() != exported["record_sha256"]:
-        return False
-    key = load_pem_public_key(public_key_pem)
-    assert isinstance(key, ec.EllipticCurvePublicKey)
-    try:
-        key.verify(
-            base64.b64decode(exported["signature"]), exported["record_sha256"].encode(), ec.ECDSA(hashes.SHA256())
-        )
-    except Exception:
-        return False
-    return True
 
 
 async def test_a_long_payment_nobody_owes_is_refunded_to_the_payer_once(stack: Stack, db: Sessions) -> None:

@@ -8,7 +8,6 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
 from sqlalchemy import insert
 
 from backend.identity.staff import set_disabled
@@ -17,7 +16,7 @@ from payments.finance.days import beijing_today
 from tests.support import factories
 from tests.support.identity import staff_token
 from tests.support.payments import Sessions, Stack
-from tests.support.views import excel_moment, read_csv, read_xlsx
+from tests.support.views import download, excel_moment, read_csv, read_xlsx
 
 PAYMENT_FIELDS = """orderId outTradeNo channel channelName channelTradeNo total refunded status statusLabel
   departments { code name amount refunded } payer reference paidAt receipts { billCode billNumber red } cursor"""
@@ -52,12 +51,6 @@ async def _paid_car_registration(stack: Stack, db: Sessions) -> tuple[factories.
 async def _payments(stack: Stack, token: str, wanted: dict[str, Any], locale: str = "zh-CN") -> dict[str, Any]:
     page: dict[str, Any] = (await stack.gql(token, PAYMENTS, {"f": wanted, "first": 20}, locale))["financePayments"]
     return page
-
-
-async def _download(url: str) -> httpx.Response:
-    """What a browser gets opening the link (no token)."""
-    async with httpx.AsyncClient(timeout=60) as browser:
-        return await browser.get(url)
 
 
 async def test_finance_finds_a_payment_by_any_number_the_citizen_quotes_refunds_it_and_exports_the_day(
@@ -156,7 +149,7 @@ async def test_finance_finds_a_payment_by_any_number_the_citizen_quotes_refunds_
     for file_format, encoding in (("XLSX", None), ("CSV", "utf-8-sig"), ("CSV_GBK", "gbk")):
         made = (await stack.gql(finance, EXPORT, {"i": day | {"format": file_format}}, "zh-CN"))["exportFinance"]
         assert made["errors"] == [], made
-        response = await _download(made["export"]["url"])
+        response = await download(made["export"]["url"])
         assert response.status_code == 200, response.text
         disposition = response.headers["content-disposition"]
         if encoding is None:
@@ -186,7 +179,7 @@ async def test_finance_finds_a_payment_by_any_number_the_citizen_quotes_refunds_
         assert re.fullmatch(r".\*+", mine[header.index("交款人")])
     # The refunds of the day, as CSV
     made = await stack.gql(finance, EXPORT, {"i": day | {"kind": "REFUNDS", "format": "CSV"}}, "en")
-    refund_rows = read_csv((await _download(made["exportFinance"]["export"]["url"])).content, "utf-8-sig")
+    refund_rows = read_csv((await download(made["exportFinance"]["export"]["url"])).content, "utf-8-sig")
     assert refund_rows[0][:3] == ["Requested at", "Refunded at (channel)", "Refund number"]
     row = next(r for r in refund_rows[1:] if r[3] == ours)
     assert row[refund_rows[0].index("Amount (yuan)")] == "60.00" and row[refund_rows[0].index("Status")] == "Refunded"
@@ -332,14 +325,14 @@ async def test_a_changed_or_expired_download_link_opens_nothing(stack: Stack, db
     today = beijing_today().isoformat()
     made = await stack.gql(finance, EXPORT, {"i": {"kind": "PAYMENTS", "dayFrom": today, "dayTo": today}})
     url = made["exportFinance"]["export"]["url"]
-    assert (await _download(url)).status_code == 200
+    assert (await download(url)).status_code == 200
     for changed in (url.replace("format=xlsx", "format=csv"), url.replace("/payments?", "/refunds?"), url[:-2] + "00"):
-        refused = await _download(changed)
+        refused = await download(changed)
         assert refused.status_code == 403
         assert refused.json()["errors"][0]["extensions"]["code"] == "EXPORT_LINK_INVALID"
     # the link is its staff member's: once their account is disabled, it opens nothing either
     async with db() as session, session.begin():
         await set_disabled(session, "finance", True)
-    refused = await _download(url)
+    refused = await download(url)
     assert refused.status_code == 403
     assert refused.json()["errors"][0]["extensions"]["code"] == "EXPORT_LINK_INVALID"

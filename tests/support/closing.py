@@ -4,10 +4,18 @@ tests need until the reconciliation's own job is merged."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
 
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -99,3 +107,20 @@ async def planted_break(
             )
         )
     return break_id
+
+
+def auditor_accepts(path: Path, public_key_pem: bytes) -> bool:
+    """What the record file's instructions tell an auditor to do, with the standard library and the key."""
+    exported: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    canonical = json.dumps(exported["record"], sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    if hashlib.sha256(canonical).hexdigest() != exported["record_sha256"]:
+        return False
+    key = load_pem_public_key(public_key_pem)
+    assert isinstance(key, ec.EllipticCurvePublicKey)
+    try:
+        key.verify(
+            base64.b64decode(exported["signature"]), exported["record_sha256"].encode(), ec.ECDSA(hashes.SHA256())
+        )
+    except Exception:
+        return False
+    return True

@@ -10,6 +10,8 @@ import zipfile
 from typing import Any
 from xml.etree import ElementTree
 
+import httpx
+
 NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
 
 
@@ -91,3 +93,9 @@ def excel_moment(serial: float) -> str:
 def read_csv(content: bytes, encoding: str) -> list[list[str]]:
     """The rows of a CSV file in `encoding` (utf-8-sig drops the BOM)."""
     return list(csv.reader(io.StringIO(content.decode(encoding), newline="")))
+
+
+async def download(url: str) -> httpx.Response:
+    """What a browser gets opening an export's link (no token)."""
+    async with httpx.AsyncClient(timeout=60) as browser:
+        return await browser.get(url)
