@@ -97,6 +97,8 @@ async def test_both_sandboxes_plant_a_missing_and_an_unknown_trade_in_the_bill(s
         await stack.control("/sandbox/bill-faults", faults, channel)
         if channel == WECHAT:
             await stack.control("/sandbox/clock", {"days": 1.5}, WECHAT)
+        else:  # the day's bill is out from 10:00 the day after
+            await stack.control("/sandbox/clock", {"seconds": 2 * 86400}, channel)
         bill = stack.deps.channels[channel]
         rows = {row.out_trade_no: row for row in bill.parse_bill(await bill.bill(today))}
         assert missing.out_trade_no not in rows  # 短款: booked, not in the bill
