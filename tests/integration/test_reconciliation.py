@@ -21,6 +21,7 @@ from tests.support.recon import (
     beijing,
     booked_refund,
     breaks_of,
+    fee_entries,
     fees,
     ledger_ok,
     paid_order,
@@ -62,6 +63,35 @@ async def test_fees_come_from_the_bills_fee_column_posted_once_however_often_a_d
     found = await breaks_of(db, DAY)
     assert [(b.kind, b.priority, b.channel_fen, b.platform_fen) for b in found] == [("fee_difference", "P4", 300, 295)]
     assert changed.verdict == "breaks"
+
+
+async def test_a_runs_fees_are_one_ledger_entry_of_their_sum_each_payments_fee_kept_beside_it(
+    stack: Stack, db: Sessions
+) -> None:
+    # Given two orders paid on DAY whose bill says the channel took 2.95 and 1.20
+    deps, channel = scripted(stack.deps)
+    citizen = await _citizen(stack, db)
+    first_order = await paid_order(db, deps, citizen, beijing(DAY, 10))
+    second_order = await paid_order(db, deps, citizen, beijing(DAY, 11))
+    channel.bills[DAY] = [
+        payment_row(first_order, 295, beijing(DAY, 10)),
+        payment_row(second_order, 120, beijing(DAY, 11)),
+    ]
+    # When the day is run, and run again
+    run = await reconcile(db, deps, DAY)
+    await reconcile(db, deps, DAY)
+    # Then the ledger has one fee entry, of the run, for 4.15 (fees:alipay debit, channel:alipay credit),
+    # and each payment's own fee is kept in the fee sub-ledger, naming that entry
+    assert await fee_entries(db) == [
+        (
+            f"fee:alipay:{DAY.isoformat()}:{run.id}",
+            {"fees:alipay": 415, "channel:alipay": -415},
+            {first_order.out_trade_no, second_order.out_trade_no},
+        )
+    ]
+    assert (await fees(db, first_order.out_trade_no), await fees(db, second_order.out_trade_no)) == ([295], [120])
+    assert (run.counts["fees_posted"], run.totals["fees_posted_fen"]) == (2, 415)
+    assert await ledger_ok(db)
 
 
 async def test_a_refund_is_matched_on_the_channels_time_not_on_when_we_booked_it(stack: Stack, db: Sessions) -> None:
