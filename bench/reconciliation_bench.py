@@ -8,8 +8,9 @@ day, read by Alipay's own streaming parser, with `each` planted differences of e
 the bill lists (长款), booked payments it leaves out (短款), amounts that differ; then the same bill
 restated with `each` fees changed (a fee the first run posted that the bill now states otherwise). The
 books and the bills are made in a child process; this process runs the day (`Reconciliation.run`) on
-the first bill, which posts every matched payment's fee, and again on the restated one, prints the time
-of each (the comparison apart from the fee posting) and its own peak RSS (getrusage), and exits 1 unless
+the first bill, which records every matched payment's fee (and posts their sum as one entry), and again
+on the restated one, prints the time of each (the comparison apart from the fees) and its own peak RSS
+(getrusage), and exits 1 unless
 every planted difference is a break and nothing else is. `prepare` and `planted_found` are
 also what tests/integration/test_reconciliation_bench.py runs on a small copy (SQLite and PostgreSQL).
 """
@@ -242,7 +243,8 @@ async def _timed_run(url: str, content: bytes, name: str) -> Run:
     laps = run.counts["seconds"]
     comparing = elapsed - laps["post_fees"]
     print(f"{name}: {elapsed:.2f} s in all; the comparison (load, join, ask again, breaks) {comparing:.2f} s;")
-    print(f"  posting {run.counts['fees_posted']:,} fee entries {laps['post_fees']:.2f} s; steps {laps}")
+    posted = run.counts["fees_posted"]
+    print(f"  recording {posted:,} payments' fees (one ledger entry) {laps['post_fees']:.2f} s; steps {laps}")
     print(f"  verdict {run.verdict}, matched {run.counts['matched']:,}, breaks {run.counts['breaks_by_kind']}")
     return run
 

@@ -316,3 +316,22 @@ Index(
     payment_orders.c.id,
 ).ddl_if(dialect="postgresql")
 Index("ix_refunds_created", refunds.c.created_at, refunds.c.id)
+
+# The channels' fees, one row per paid order the bill charged one on (the fee sub-ledger): a reconciliation
+# run writes its matched payments' new fees here in one statement and posts their sum as one journal entry
+# (entry_id: it decides the day's period the fees belong to, as any entry does). No foreign keys: a city's
+# day is a million rows written at once, and a per-row check of order, run and entry would cost more than
+# the writing; every row comes from one INSERT ... SELECT that takes order_id from payment_orders itself
+# and entry_id from the entry just posted (payments/reconciliation/fees.py).
+payment_fees = Table(
+    "payment_fees",
+    metadata,
+    Column("channel", String(16), primary_key=True),
+    Column("out_trade_no", String(64), primary_key=True),
+    Column("order_id", String(36), nullable=False),
+    Column("fee_fen", BigInteger, nullable=False),  # positive: what the channel charged
+    Column("day", Date, nullable=False),  # the Beijing day of the bill that stated it
+    Column("run_id", Integer, nullable=False),  # the reconciliation run that recorded it
+    Column("entry_id", Integer, nullable=False),  # the journal entry (kind fee) that posted it, with others
+)
+Index("ix_payment_fees_entry", payment_fees.c.entry_id)

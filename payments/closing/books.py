@@ -111,18 +111,19 @@ async def _books(session: AsyncSession, in_period: object, found: dict[tuple[str
             figures.collected_fen += -int(row.fen)
         else:
             figures.refunded_fen += int(row.fen)
-    lines = t.order_lines.c
+    # The fees: each payment's (the sub-ledger) spread over its lines, of the fee entries in the period
+    lines, paid_fees = t.order_lines.c, t.payment_fees.c
     fees = await session.execute(
         select(
             lines.department_code,
             channel.label("channel"),
-            func.sum(postings.amount_fen * lines.amount_fen / orders.total_fen).label("fen"),
+            func.sum(paid_fees.fee_fen * lines.amount_fen / orders.total_fen).label("fen"),
         )
-        .select_from(t.postings)
-        .join(t.journal_entries, entries.id == postings.entry_id)
-        .join(t.payment_orders, orders.id == entries.order_id)
+        .select_from(t.payment_fees)
+        .join(t.journal_entries, entries.id == paid_fees.entry_id)
+        .join(t.payment_orders, orders.id == paid_fees.order_id)
         .join(t.order_lines, lines.order_id == orders.id)
-        .where(in_period, entries.kind == "fee", postings.account.like("fees:%"))  # type: ignore[arg-type]
+        .where(in_period, entries.kind == "fee")  # type: ignore[arg-type]
         .group_by(lines.department_code, channel)
     )
     for row in fees:

@@ -1,80 +1,81 @@
-"""The bill's fees into the ledger: one entry per matched payment, posted once, in three statements.
+"""The bill's fees into the books: a sub-ledger row per matched payment, one journal entry per run.
 
-The channel's fee is what its bill says (no fixed rate is assumed at crediting): fees:<channel> debit,
-channel:<channel> credit, kind "fee", reference out_trade_no. The ledger's unique (kind, reference)
-means a re-run posts nothing twice; a fee posted earlier that the bill now states otherwise is a
-fee_difference break.
+The channel's fee is what its bill says (no fixed rate is assumed at crediting). A city's day is a million
+payments: one ledger entry each took a minute and a half (a million entries, two million postings, their
+foreign keys and the (kind, reference) index), so each payment's fee is a row of `payment_fees` (channel,
+out_trade_no, fee) and the run posts their sum once: fees:<channel> debit, channel:<channel> credit, kind
+"fee", reference fee:<channel>:<day>:<run id>; every row it wrote names that entry. A payment has at most one
+row (its key), so a re-run records nothing twice; a fee recorded earlier that the bill now states otherwise
+is a fee_difference break.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Table, and_, bindparam, exists, func, insert, literal, select
+from sqlalchemy import Select, Table, and_, exists, func, insert, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.types import UTCDateTime
 from payments import ledger
 from payments import tables as t
 from payments.reconciliation.breaks import BreakItem
 
 
-async def post(session: AsyncSession, bill: Table, channel: str, now: datetime) -> tuple[int, int]:
-    """Post the fee of every payment in the bill that matches an order of `channel` and has none yet;
-    (entries posted, fen)."""
-    entries, postings, orders = t.journal_entries, t.postings, t.payment_orders
-    fee_account, channel_account = f"fees:{channel}", f"channel:{channel}"
-    await ledger.ensure_accounts(session, [fee_account, channel_account])
-    last = int((await session.execute(select(func.coalesce(func.max(entries.c.id), 0)))).scalar_one())
-    already = exists(select(1).where(entries.c.kind == "fee", entries.c.reference == bill.c.reference))
-    chosen = (
-        select(
-            literal("fee").label("kind"),
-            bill.c.reference,
-            orders.c.id,
-            (literal("channel fee ") + bill.c.reference).label("memo"),
-            bindparam("now", now, type_=UTCDateTime),
-        )
+def _new_fees(bill: Table, channel: str) -> Select[tuple[str, str, int]]:
+    """The bill's matched payments of `channel` with a fee and no row yet: (out_trade_no, order_id, fee_fen)."""
+    orders, fees = t.payment_orders, t.payment_fees
+    recorded = exists(select(1).where(fees.c.channel == channel, fees.c.out_trade_no == bill.c.reference))
+    return (
+        select(bill.c.reference, orders.c.id, bill.c.fee_fen)
         .select_from(bill.join(orders, orders.c.out_trade_no == bill.c.reference))
         .where(
             bill.c.kind == "payment",
             bill.c.fee_fen != 0,
             orders.c.channel == channel,
             orders.c.total_fen == bill.c.amount_fen,
-            ~already,
+            ~recorded,
         )
     )
-    await session.execute(insert(entries).from_select(["kind", "reference", "order_id", "memo", "at"], chosen))
-    new = (
-        select(entries.c.id, bill.c.fee_fen)
-        .select_from(entries.join(bill, and_(bill.c.kind == "payment", bill.c.reference == entries.c.reference)))
-        .where(entries.c.kind == "fee", entries.c.id > last)
+
+
+async def post(
+    session: AsyncSession, bill: Table, channel: str, day: date, run_id: int, now: datetime
+) -> tuple[int, int]:
+    """Record the fee of every payment in the bill that matches an order of `channel` and has none yet, and
+    post their sum as one entry (none when there is nothing new); (payments recorded, fen)."""
+    new = _new_fees(bill, channel).subquery()
+    count, fen = (await session.execute(select(func.count(), func.coalesce(func.sum(new.c.fee_fen), 0)))).one()
+    count, fen = int(count), int(fen)
+    if not count or not fen:  # nothing new; or fees that cancel out, which no entry can post (left for a later bill)
+        return 0, 0
+    fee_account, channel_account = f"fees:{channel}", f"channel:{channel}"
+    reference = f"fee:{channel}:{day.isoformat()}:{run_id}"
+    entry_id = await ledger.post(
+        session,
+        kind="fee",
+        reference=reference,
+        memo=f"channel fees of {count} payments",
+        postings=[(fee_account, fen), (channel_account, -fen)],
     )
-    for account, sign in ((fee_account, 1), (channel_account, -1)):
-        fee = new.subquery()
-        await session.execute(
-            insert(postings).from_select(
-                ["entry_id", "account", "amount_fen"],
-                select(fee.c.id, literal(account), fee.c.fee_fen * sign),
-            )
+    chosen = _new_fees(bill, channel).add_columns(literal(channel), literal(day), literal(run_id), literal(entry_id))
+    # The same rows as counted above, in this very transaction: another run of the channel's day writing the
+    # same payments in between collides on the key and fails this one, it never doubles a fee.
+    await session.execute(
+        insert(t.payment_fees).from_select(
+            ["out_trade_no", "order_id", "fee_fen", "channel", "day", "run_id", "entry_id"], chosen
         )
-    fee = new.subquery()
-    count, fen = (await session.execute(select(func.count(), func.coalesce(func.sum(fee.c.fee_fen), 0)))).one()
-    return int(count), int(fen)
+    )
+    return count, fen
 
 
 async def differences(session: AsyncSession, bill: Table, channel: str) -> list[BreakItem]:
-    """Fees posted earlier that the bill states otherwise."""
-    entries, postings = t.journal_entries, t.postings
+    """Fees recorded earlier that the bill states otherwise."""
+    fees = t.payment_fees
     rows = await session.execute(
-        select(bill.c.reference, bill.c.trade_no, bill.c.fee_fen, postings.c.amount_fen)
-        .select_from(
-            bill.join(entries, and_(entries.c.kind == "fee", entries.c.reference == bill.c.reference)).join(
-                postings, and_(postings.c.entry_id == entries.c.id, postings.c.account == f"fees:{channel}")
-            )
-        )
-        .where(bill.c.kind == "payment", postings.c.amount_fen != bill.c.fee_fen)
+        select(bill.c.reference, bill.c.trade_no, bill.c.fee_fen, fees.c.fee_fen.label("recorded_fen"))
+        .select_from(bill.join(fees, and_(fees.c.channel == channel, fees.c.out_trade_no == bill.c.reference)))
+        .where(bill.c.kind == "payment", fees.c.fee_fen != bill.c.fee_fen)
     )
     return [
-        BreakItem("fee_difference", "fee", r.reference, r.trade_no, int(r.fee_fen), int(r.amount_fen)) for r in rows
+        BreakItem("fee_difference", "fee", r.reference, r.trade_no, int(r.fee_fen), int(r.recorded_fen)) for r in rows
     ]

@@ -102,7 +102,7 @@ class Reconciliation:
         fee_items = (
             await fees.differences(self._session, table, channel) if await self._ran_before(channel, day) else []
         )
-        fees_posted, fees_fen = await fees.post(self._session, table, channel, now)
+        fees_posted, fees_fen = await fees.post(self._session, table, channel, day, run_id, now)
         clock.lap("post_fees")
         items = [
             breaks.BreakItem(

@@ -15,12 +15,14 @@ from payments.channels.base import BillRow, PaymentRequest
 from payments.orders import get_order
 from payments.reconciliation.days import today as beijing_today
 from tests.support import factories
+from tests.support.closing import TOTALS
 from tests.support.payments import Sessions, Stack
 from tests.support.recon import (
     audit_actions,
     beijing,
     booked_refund,
     breaks_of,
+    fee_entries,
     fees,
     ledger_ok,
     paid_order,
@@ -62,6 +64,52 @@ async def test_fees_come_from_the_bills_fee_column_posted_once_however_often_a_d
     found = await breaks_of(db, DAY)
     assert [(b.kind, b.priority, b.channel_fen, b.platform_fen) for b in found] == [("fee_difference", "P4", 300, 295)]
     assert changed.verdict == "breaks"
+
+
+async def test_a_runs_fees_are_one_ledger_entry_of_their_sum_each_payments_fee_kept_beside_it(
+    stack: Stack, db: Sessions
+) -> None:
+    # Given two orders paid on DAY whose bill says the channel took 2.95 and 1.20
+    deps, channel = scripted(stack.deps)
+    citizen = await _citizen(stack, db)
+    first_order = await paid_order(db, deps, citizen, beijing(DAY, 10))
+    second_order = await paid_order(db, deps, citizen, beijing(DAY, 11))
+    channel.bills[DAY] = [
+        payment_row(first_order, 295, beijing(DAY, 10)),
+        payment_row(second_order, 120, beijing(DAY, 11)),
+    ]
+    # When the day is run, and run again
+    run = await reconcile(db, deps, DAY)
+    await reconcile(db, deps, DAY)
+    # Then the ledger has one fee entry, of the run, for 4.15 (fees:alipay debit, channel:alipay credit),
+    # and each payment's own fee is kept in the fee sub-ledger, naming that entry
+    assert await fee_entries(db) == [
+        (
+            f"fee:alipay:{DAY.isoformat()}:{run.id}",
+            {"fees:alipay": 415, "channel:alipay": -415},
+            {first_order.out_trade_no, second_order.out_trade_no},
+        )
+    ]
+    assert (await fees(db, first_order.out_trade_no), await fees(db, second_order.out_trade_no)) == ([295], [120])
+    assert (run.counts["fees_posted"], run.totals["fees_posted_fen"]) == (2, 415)
+    assert await ledger_ok(db)
+
+
+async def test_closing_spreads_each_payments_fee_over_its_departments_in_the_day_its_fee_entry_was_posted(
+    stack: Stack, db: Sessions
+) -> None:
+    # Given a car registration paid on DAY (110.00 to the police, 360.00 to the tax service) whose bill
+    # says the channel took 2.95, reconciled today (the fee entry is today's: the period follows the entry)
+    deps, channel = scripted(stack.deps)
+    order = await paid_order(db, deps, await _citizen(stack, db), beijing(DAY, 10))
+    channel.bills[DAY] = [payment_row(order, 295, beijing(DAY, 10))]
+    await reconcile(db, deps, DAY)
+    # When finance read today's department totals through the server
+    finance = await _finance(stack)
+    totals = (await stack.gql(finance, TOTALS, {"d": beijing_today().isoformat()}))["departmentDayTotals"]
+    # Then the payment's fee is spread over its departments by their lines (110/470 and 360/470 of 2.95)
+    fees = {x["departmentCode"]: x["fees"] for x in totals if x["fees"] != "0.00"}
+    assert fees == {"GZ-GA": "0.69", "GZ-SWJ": "2.25"}
 
 
 async def test_a_refund_is_matched_on_the_channels_time_not_on_when_we_booked_it(stack: Stack, db: Sessions) -> None:

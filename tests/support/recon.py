@@ -160,18 +160,36 @@ async def audit_actions(db: Sessions, day: date) -> list[tuple[str, str]]:
 
 
 async def fees(db: Sessions, reference: str) -> list[int]:
-    """The fee entries' fee postings of a reference (at most one entry), and the fees account's balance."""
+    """The fee recorded for a payment (at most one row of the fee sub-ledger), [] when none."""
     async with db() as session:
         rows = await session.execute(
-            select(pt.postings.c.amount_fen)
-            .join(pt.journal_entries)
-            .where(
-                pt.journal_entries.c.kind == "fee",
-                pt.journal_entries.c.reference == reference,
-                pt.postings.c.account == "fees:alipay",
+            select(pt.payment_fees.c.fee_fen).where(
+                pt.payment_fees.c.channel == "alipay", pt.payment_fees.c.out_trade_no == reference
             )
         )
         return [int(x) for x in rows.scalars()]
+
+
+async def fee_entries(db: Sessions) -> list[tuple[str, dict[str, int], set[str]]]:
+    """Every fee journal entry: its reference, its postings by account, and the payments whose fee it posted."""
+    async with db() as session:
+        entries = (
+            await session.execute(
+                select(pt.journal_entries.c.id, pt.journal_entries.c.reference)
+                .where(pt.journal_entries.c.kind == "fee")
+                .order_by(pt.journal_entries.c.id)
+            )
+        ).all()
+        found = []
+        for entry in entries:
+            postings = await session.execute(
+                select(pt.postings.c.account, pt.postings.c.amount_fen).where(pt.postings.c.entry_id == entry.id)
+            )
+            payments = await session.execute(
+                select(pt.payment_fees.c.out_trade_no).where(pt.payment_fees.c.entry_id == entry.id)
+            )
+            found.append((entry.reference, {p.account: int(p.amount_fen) for p in postings}, set(payments.scalars())))
+        return found
 
 
 async def ledger_ok(db: Sessions) -> bool:
