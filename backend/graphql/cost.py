@@ -84,7 +84,6 @@ LIST_SIZES: dict[tuple[str, str], int] = {
     # Payments: one order and one day's bill.
     ("Order", "lines"): 5,  # an application's fees (3 at most)
     ("Order", "receipts"): 5,  # one receipt per payment, refunds' red receipts
-    ("BillReconciliation", "discrepancies"): 100,  # shown in full to finance; a day with more is an incident
     # Closing a day (finance): per department, its day's four totals and what explains their differences.
     ("Query", "departmentDayTotals"): 60,  # one line per department (41)
     ("DepartmentDayTotals", "differences"): 3,  # bill-books, books-receipts, books-clearing

@@ -19,8 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from payments import tables as t
 from payments.channels.base import DEFAULT_CHANNEL
 from payments.closing.period import closing_times, cuts, day_start, moment_period, period
-from payments.closing.resolutions import LONG, MISMATCH, SHORT, Break
+from payments.closing.resolutions import LONG, MISMATCH, SHORT
 from payments.orders import orders_by_trade_no
+from payments.reconciliation.reading import Break
 
 UNATTRIBUTED = ""  # a bill's payment no order of ours explains: nobody's department yet
 

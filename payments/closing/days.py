@@ -24,7 +24,7 @@ from payments import tables as t
 from payments.closing import audit, record
 from payments.closing.errors import ClosingError, ClosingErrorCode
 from payments.closing.period import beijing_today
-from payments.closing.resolutions import Break
+from payments.reconciliation.reading import Break
 
 # How each channel is named to people, by locale (the errors list them)
 CHANNEL_NAMES: dict[str, dict[str, str]] = {

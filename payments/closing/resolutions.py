@@ -17,10 +17,9 @@ posts in today's open period (payments/closing/period.py) and the closed day nev
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Literal
 
-import msgspec
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,6 +32,7 @@ from payments.closing import audit
 from payments.closing.errors import ClosingError, ClosingErrorCode
 from payments.errors import PaymentError, PaymentErrorCode
 from payments.orders import orders_by_trade_no
+from payments.reconciliation.reading import Break
 from payments.service import PaymentDeps, Payments
 
 Resolution = Literal["credit", "refund", "write_off", "accepted"]
@@ -47,34 +47,6 @@ RESOLUTION_LABELS: dict[str, str] = {
 LONG = "channel_only"  # 长款: on the channel's bill, not in the books
 SHORT = "platform_only"  # 短款: in the books, not on the channel's bill
 MISMATCH = "amount_mismatch"
-
-
-class Break(msgspec.Struct, frozen=True, kw_only=True):
-    """A reconciliation break as stored (reconciliation_breaks)."""
-
-    id: str
-    channel: str
-    day: date
-    kind: str
-    entry_kind: str
-    reference: str
-    trade_no: str | None
-    channel_fen: int | None
-    platform_fen: int | None
-    priority: str
-    status: str
-    detected_at: datetime
-    resolution: str | None
-    resolution_note: str | None
-    proposed_by: str | None
-    proposed_at: datetime | None
-    resolved_by: str | None
-    resolved_at: datetime | None
-
-    @property
-    def pending_write_off(self) -> bool:
-        """A write-off proposed, waiting for a second person."""
-        return self.proposed_by is not None and self.status != "resolved"
 
 
 _COLUMNS = [t.reconciliation_breaks.c[name] for name in Break.__struct_fields__]

@@ -15,7 +15,7 @@ from payments.reconciliation.runs import Run, run_of
 
 
 class Break(msgspec.Struct, frozen=True, kw_only=True):
-    """A break as stored."""
+    """A break as stored (every column of reconciliation_breaks): what runs found, and how people resolved it."""
 
     id: str
     channel: str
@@ -33,8 +33,15 @@ class Break(msgspec.Struct, frozen=True, kw_only=True):
     detected_at: datetime
     resolution: str | None
     resolution_note: str | None
+    proposed_by: str | None
+    proposed_at: datetime | None
     resolved_by: str | None
     resolved_at: datetime | None
+
+    @property
+    def pending_write_off(self) -> bool:
+        """A write-off proposed, waiting for a second person."""
+        return self.proposed_by is not None and self.status != "resolved"
 
 
 class BreakFilter(msgspec.Struct, frozen=True, kw_only=True):

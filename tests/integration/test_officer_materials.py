@@ -6,9 +6,10 @@ issues the passport with what only the issuing system knows, so nothing in the w
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 from litestar.testing import AsyncTestClient
@@ -42,6 +43,8 @@ SUPPLEMENT = """mutation($id: ID!, $v: JSON!, $m: JSON) { supplementApplication(
   application { status } errors { code } } }"""
 WALLET = "{ myCertificates(first: 50) { items { typeCode number validUntil fields { key value } } } }"
 ISSUED = {"valid_until": "2036-12-06", "issuing_authority": "中华人民共和国国家移民管理局"}
+
+BEIJING = ZoneInfo("Asia/Shanghai")  # an issue date is a Beijing day (after 16:00 UTC, tomorrow)
 
 
 @pytest.fixture
@@ -198,4 +201,4 @@ async def test_an_officer_reviews_materials_supplements_and_issues_a_complete_pa
     assert re.fullmatch(r"E\d{8}", fields["passport_number"])
     assert fields["valid_until"] == ISSUED["valid_until"] and passport["validUntil"] == ISSUED["valid_until"]
     assert fields["issuing_authority"] == ISSUED["issuing_authority"]
-    assert fields["holder_name"] == citizen.name and fields["issue_date"] <= date.today().isoformat()
+    assert fields["holder_name"] == citizen.name and fields["issue_date"] <= datetime.now(BEIJING).date().isoformat()

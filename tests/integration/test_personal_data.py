@@ -11,7 +11,6 @@ certificate values in everything that comes back.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 import jwt
@@ -32,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from backend.db import tables as t
 from backend.graphql.schema import build_schema
 from backend.privacy import Personal
+from payments.closing.period import beijing_today
 from tests.support import factories
 from tests.support.applications import PNG, fill_required, upload
 from tests.support.gql import as_user, run
@@ -130,7 +130,7 @@ async def _resident(api: AsyncTestClient[Any], db: Sessions) -> Resident:
             "bundleCode": None,
             "clientId": "onewindow-app",  # appUsage: an app's counts, readable by admins and its developers
             "first": 20,  # every growing list takes a required first
-            "day": date.today().isoformat(),  # finance's day views (closing, totals, clearing)
+            "day": beijing_today().isoformat(),  # finance's day views (closing, totals, clearing)
         },
     )
 

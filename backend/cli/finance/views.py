@@ -101,6 +101,22 @@ def _time(moment: datetime | None) -> str:
     return f"{moment:%Y-%m-%d %H:%M:%S}" if moment else ""
 
 
+def _filter_fields(options: dict[str, Any], status: str | None) -> dict[str, Any]:
+    """What the search options say, as both searches (payments, refunds) take it."""
+    return {
+        "day_from": _day(options["day_from"]),
+        "day_to": _day(options["day_to"]),
+        "department_code": options["department"],
+        "channel": options["channel"],
+        "status": status,
+        "min_fen": _fen(options["min_yuan"], "--min"),
+        "max_fen": _fen(options["max_yuan"], "--max"),
+        "trade_no": options["trade_no"],
+        "order_id": options["order_id"],
+        "reference": options["reference"],
+    }
+
+
 def register(group: click.Group) -> None:
     """Add these commands to `onewindow finance`."""
 
@@ -120,18 +136,7 @@ def register(group: click.Group) -> None:
         from payments.money import to_yuan
 
         locale = cli_locale()
-        wanted = PaymentFilter(
-            day_from=_day(options["day_from"]),
-            day_to=_day(options["day_to"]),
-            department_code=options["department"],
-            channel=options["channel"],
-            status=status,
-            min_fen=_fen(options["min_yuan"], "--min"),
-            max_fen=_fen(options["max_yuan"], "--max"),
-            trade_no=options["trade_no"],
-            order_id=options["order_id"],
-            reference=options["reference"],
-        )
+        wanted = PaymentFilter(**_filter_fields(options, status))
 
         async def work(session: AsyncSession) -> Any:
             size = check_page_size(options["first"], get_settings().max_page_size)
@@ -178,18 +183,7 @@ def register(group: click.Group) -> None:
         from payments.money import to_yuan
 
         locale = cli_locale()
-        wanted = RefundFilter(
-            day_from=_day(options["day_from"]),
-            day_to=_day(options["day_to"]),
-            department_code=options["department"],
-            channel=options["channel"],
-            status=status,
-            min_fen=_fen(options["min_yuan"], "--min"),
-            max_fen=_fen(options["max_yuan"], "--max"),
-            trade_no=options["trade_no"],
-            order_id=options["order_id"],
-            reference=options["reference"],
-        )
+        wanted = RefundFilter(**_filter_fields(options, status))
 
         async def work(session: AsyncSession) -> Any:
             size = check_page_size(options["first"], get_settings().max_page_size)

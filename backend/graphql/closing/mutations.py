@@ -26,7 +26,8 @@ from backend.graphql.errors import PayloadError
 from backend.graphql.pipeline import caller, mutate, mutation
 from backend.identity.staff import names_of
 from payments.closing import clearing, days
-from payments.closing.resolutions import Break, Resolutions
+from payments.closing.resolutions import Resolutions
+from payments.reconciliation.reading import Break
 
 
 @strawberry.type

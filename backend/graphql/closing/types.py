@@ -17,6 +17,7 @@ from backend.graphql.errors import PayloadError
 from backend.i18n import pick
 from payments.closing import audit, clearing, days, resolutions, texts, totals
 from payments.money import yuan
+from payments.reconciliation.reading import Break
 
 
 @strawberry.enum(description="How finance resolves a reconciliation difference.")
@@ -48,7 +49,7 @@ class ResolvedBreak:
     resolved_at: datetime | None
 
     @classmethod
-    def build(cls, found: resolutions.Break, info: Info, names: dict[str, str]) -> ResolvedBreak:
+    def build(cls, found: Break, info: Info, names: dict[str, str]) -> ResolvedBreak:
         said = info.context.gettext
         state = "awaiting" if found.pending_write_off else found.status
         return cls(
