@@ -80,7 +80,14 @@ def stub(served: str, client_id: str, stub_port: int) -> Iterator[str]:
         yield banner.split()[-1]
     finally:
         process.send_signal(signal.SIGINT)
-        process.communicate(timeout=30)
+        try:
+            process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            # Under the full suite's load the sample app's server has failed to stop on SIGINT within
+            # 30 s (cause not found): it is the harness, not the system under test, so it is killed
+            # rather than left running into later tests.
+            process.kill()
+            process.communicate()
 
 
 def _stored_tokens(page: Page) -> dict[str, str] | None:
