@@ -11,11 +11,7 @@ Beijing time the day after, by the sandbox's clock (before: Alipay's isp.bill_no
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import date, timedelta
 from typing import Any
 from urllib.parse import parse_qsl
@@ -31,6 +27,7 @@ from standins.alipay.bill import beijing_text, bill_ready, bill_zip
 from standins.alipay.controls import bill_faults
 from standins.alipay.keys import SandboxKeys
 from standins.alipay.state import BEIJING, Gateway, Trade
+from standins.notifier import notifier_lifespan
 
 SIGNED_METHODS = {
     "alipay.trade.precreate",
@@ -357,24 +354,7 @@ async def deliveries(request: Request[Any, Any, Any]) -> list[dict[str, Any]]:
 def create_sandbox_app(sandbox: Sandbox, *, auto_deliver: bool = True, tick_seconds: float = 1.0) -> Litestar:
     """The sandbox app; with auto_deliver, due notifications (retries included) go out every tick."""
 
-    @asynccontextmanager
-    async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        task = None
-        if auto_deliver:
-
-            async def loop() -> None:
-                while True:
-                    await asyncio.sleep(tick_seconds)  # a real server's timer, not test synchronization
-                    with contextlib.suppress(Exception):
-                        await sandbox.deliver()
-
-            task = asyncio.create_task(loop())
-        try:
-            yield
-        finally:
-            if task is not None:
-                task.cancel()
-            await sandbox.client.aclose()
+    lifespan = notifier_lifespan(sandbox, auto_deliver=auto_deliver, tick_seconds=tick_seconds)
 
     app = Litestar(
         route_handlers=[

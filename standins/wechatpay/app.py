@@ -15,13 +15,9 @@ notifications: drop, duplicate, tamper, stale, unknown_key), `/sandbox/bill-faul
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 from litestar import Litestar
 
+from standins.notifier import notifier_lifespan
 from standins.wechatpay.api import API_ROUTES
 from standins.wechatpay.controls import CONTROL_ROUTES
 from standins.wechatpay.server import Sandbox
@@ -32,24 +28,7 @@ __all__ = ["Sandbox", "create_sandbox_app"]
 def create_sandbox_app(sandbox: Sandbox, *, auto_deliver: bool = True, tick_seconds: float = 1.0) -> Litestar:
     """The sandbox app; with auto_deliver, refunds are processed and due notifications go out every tick."""
 
-    @asynccontextmanager
-    async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        task = None
-        if auto_deliver:
-
-            async def loop() -> None:
-                while True:
-                    await asyncio.sleep(tick_seconds)  # a real server's timer, not test synchronization
-                    with contextlib.suppress(Exception):
-                        await sandbox.deliver()
-
-            task = asyncio.create_task(loop())
-        try:
-            yield
-        finally:
-            if task is not None:
-                task.cancel()
-            await sandbox.client.aclose()
+    lifespan = notifier_lifespan(sandbox, auto_deliver=auto_deliver, tick_seconds=tick_seconds)
 
     app = Litestar(
         route_handlers=[*API_ROUTES, *CONTROL_ROUTES],
