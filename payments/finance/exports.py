@@ -56,6 +56,15 @@ REFUND_EXPORT_COLUMNS = (
 )
 
 
+def _after(
+    moment: ColumnElement[datetime], id_column: ColumnElement[str], position: tuple[datetime, str] | None
+) -> list[ColumnElement[bool]]:
+    """Rows after `position` (moment, id) in the export's order; none before the first batch."""
+    if position is None:
+        return []
+    return [(moment > position[0]) | ((moment == position[0]) & (id_column > position[1]))]
+
+
 def payments_builder(parties: Parties, references: References) -> Builder:
     """Builds `payments`: every order paid (or, unpaid, opened) on the days, one row per order."""
 
@@ -73,11 +82,7 @@ def payments_builder(parties: Parties, references: References) -> Builder:
         async def rows() -> AsyncIterator[Sequence[Sequence[Cell]]]:
             position: tuple[datetime, str] | None = None
             while True:
-                keyset: list[ColumnElement[bool]] = (
-                    []
-                    if position is None
-                    else [(order_moment > position[0]) | ((order_moment == position[0]) & (o.c.id > position[1]))]
-                )
+                keyset = _after(order_moment, o.c.id, position)
                 query = select(*ORDER_COLUMNS).where(*where, *keyset).order_by(order_moment, o.c.id).limit(BATCH)
                 found = hits((await execute(session, query)).all())
                 if not found:
@@ -128,11 +133,7 @@ def refunds_builder(parties: Parties, references: References) -> Builder:
         async def rows() -> AsyncIterator[Sequence[Sequence[Cell]]]:
             position: tuple[datetime, str] | None = None
             while True:
-                keyset: list[ColumnElement[bool]] = (
-                    []
-                    if position is None
-                    else [(r.c.created_at > position[0]) | ((r.c.created_at == position[0]) & (r.c.id > position[1]))]
-                )
+                keyset = _after(r.c.created_at, r.c.id, position)
                 query = (
                     select(*REFUND_COLUMNS)
                     .select_from(JOINED)
