@@ -9,6 +9,8 @@ webhooks                                     backend.cli.webhooks
 sla, certificates, rules                     backend.cli.applications, backend.cli.rules
 calendar                                     backend.cli.calendar
 ledger, payments, sandbox                    payments.cli
+finance                                      backend.cli.finance
+hall                                         backend.cli.hall
 """
 
 from __future__ import annotations
@@ -59,12 +61,13 @@ def main() -> None:
 def _register() -> None:
     from backend.cli import applications, calendar, catalog, demo, documents, identity, jobs, rules, server
     from backend.cli import finance as finance_commands
+    from backend.cli import hall as hall_commands
     from backend.cli import usage as usage_commands
     from backend.cli import webhooks as webhook_commands
     from payments import cli as payment_commands
 
     modules = (server, jobs, catalog, demo, identity, documents, applications, calendar, rules, payment_commands)
-    for module in (*modules, usage_commands, webhook_commands, finance_commands):
+    for module in (*modules, usage_commands, webhook_commands, finance_commands, hall_commands):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -32,6 +32,13 @@ from backend.graphql.closing.queries import ClosingQuery
 from backend.graphql.errors import PayloadError
 from backend.graphql.finance.exports import ExportMutation
 from backend.graphql.finance.views import FinanceQuery
+from backend.graphql.hall.appointments.mutations import AppointmentMutation
+from backend.graphql.hall.appointments.queries import AppointmentQuery
+from backend.graphql.hall.queue.mutations import QueueMutation
+from backend.graphql.hall.queue.queries import QueueQuery
+from backend.graphql.hall.queue.subscriptions import QueueSubscription
+from backend.graphql.hall.ratings.mutations import RatingMutation
+from backend.graphql.hall.ratings.queries import RatingQuery
 from backend.graphql.identity.mutations import IdentityMutation
 from backend.graphql.identity.queries import IdentityQuery
 from backend.graphql.metering import CostCheck
@@ -62,6 +69,9 @@ class Query(
     UsageQuery,
     WebhookQuery,
     DataAccessQuery,
+    AppointmentQuery,
+    QueueQuery,
+    RatingQuery,
 ):
     """Everything a client can read."""
 
@@ -77,12 +87,15 @@ class Mutation(
     ExportMutation,
     ReconciliationMutation,
     ClosingMutation,
+    AppointmentMutation,
+    QueueMutation,
+    RatingMutation,
 ):
     """Everything a client can change."""
 
 
 @strawberry.type
-class Subscription(ApplicationSubscription):
+class Subscription(ApplicationSubscription, QueueSubscription):
     """Everything a client can watch live (graphql-transport-ws on /graphql)."""
 
 

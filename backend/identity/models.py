@@ -19,6 +19,7 @@ class Scope(StrEnum):
     APPLICATIONS_WRITE = "applications:write"
     PAYMENTS = "payments"
     CERTIFICATES_READ = "certificates:read"
+    HALL = "hall"
 
 
 ALL_SCOPES: tuple[str, ...] = tuple(s.value for s in Scope)
@@ -31,6 +32,7 @@ class Role(StrEnum):
     FINANCE = "finance"
     ADMIN = "admin"
     DEVELOPER = "developer"  # builds mini-programs: reads the usage of the apps linked to them
+    HALL_MANAGER = "hall_manager"  # runs a service hall: the grant's department_code holds the HALL's code
 
 
 class SubjectType(StrEnum):

@@ -92,6 +92,14 @@ SCOPES: dict[Scope, ScopeShows] = {
             f"{_FORM} taken from a certificate; ApplicationFormField.choices",
         ),
     ),
+    Scope.HALL: ScopeShows(
+        "Book, move and cancel appointments at service halls, take queue numbers, and rate services for you",
+        (
+            "Query.myAppointments, Query.myTickets, Query.myRatings",
+            "Mutation.bookAppointment and the other appointment, ticket and rating mutations",
+            "Subscription.ticketUpdated",
+        ),
+    ),
 }
 
 SCOPE_DESCRIPTIONS: dict[str, str] = {scope.value: row.consent for scope, row in SCOPES.items()}

@@ -45,6 +45,7 @@ class Receiver:
     delay: float = 0.0
     received: list[Received] = field(default_factory=list)
     unverified: list[str] = field(default_factory=list)
+    truncated: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
 
@@ -66,7 +67,14 @@ class Receiver:
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("content-length", "0"))).decode()
+                length = int(self.headers.get("content-length", "0"))
+                raw = self.rfile.read(length)
+                if len(raw) < length:
+                    # The sender died mid-request (a killed worker): like any HTTP server, drop the
+                    # truncated request rather than judge its signature on half a body.
+                    receiver.truncated += 1
+                    return
+                body = raw.decode()
                 headers = {key.lower(): value for key, value in self.headers.items()}
                 status = receiver._handle(body, headers)
                 if receiver.delay:

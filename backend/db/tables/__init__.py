@@ -36,6 +36,7 @@ from backend.db.tables.events import (
     webhook_secrets,
     webhook_subscriptions,
 )
+from backend.db.tables.hall_appointments import appointment_slots, appointments, hall_policies
 from backend.db.tables.identity import (
     audit_events,
     citizens,
@@ -55,6 +56,8 @@ __all__ = [
     "api_usage",
     "application_events",
     "applications",
+    "appointment_slots",
+    "appointments",
     "audit_events",
     "bundle_matters",
     "bundles",
@@ -69,6 +72,7 @@ __all__ = [
     "departments",
     "drafts",
     "hall_matters",
+    "hall_policies",
     "halls",
     "job_runs",
     "matter_fees",

@@ -1,0 +1,10 @@
+"""`onewindow hall`: the appointments commands."""
+
+from __future__ import annotations
+
+import click
+
+
+def register(group: click.Group) -> None:
+    """Add these commands to `onewindow hall`."""
+    del group

@@ -1,0 +1,1 @@
+"""The hall on GraphQL: appointments, queues, 好差评."""

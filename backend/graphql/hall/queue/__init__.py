@@ -1,0 +1,1 @@
+"""Queue numbers, counters and the hall manager's view on GraphQL."""

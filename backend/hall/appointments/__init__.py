@@ -1,0 +1,1 @@
+"""Appointments at a hall by the hour: slots, holds, confirmation, cancellation, no-show rules, reminders."""
