@@ -1,5 +1,4 @@
-"""The seam between appointments and the queue: the QR code that checks a citizen in at the hall, and the
-appointment's outcome once its ticket is finished or missed."""
+"""The seam between appointments and the queue: the QR code that checks a citizen in at the hall."""
 
 from __future__ import annotations
 
@@ -29,9 +28,4 @@ class CheckedIn(msgspec.Struct, frozen=True):
 async def check_in(session: AsyncSession, code: str, hall_code: str, now: datetime) -> CheckedIn:
     """Check in the appointment the QR code's `code` names at `hall_code` (a DomainError when the code is
     unknown, forged, for another hall or day, or its appointment is not confirmed)."""
-    raise NotImplementedError
-
-
-async def record_outcome(session: AsyncSession, appointment_id: str, *, served: bool, now: datetime) -> None:
-    """The appointment's ticket was finished (served) or marked missed (a no-show strike, by the rules)."""
     raise NotImplementedError
