@@ -3,13 +3,19 @@ the anti-trading delay, holds that expire, moving, the booking rules, a hall's p
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
+from click.testing import CliRunner
 from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 
+from backend.applications.workdays import WorkCalendar
+from backend.cli import main as cli
 from backend.db import tables as t
+from backend.settings import get_settings
 from tests.support import factories
 from tests.support.gql import as_user, gql, run
 from tests.support.hall_booking import (
@@ -27,6 +33,7 @@ from tests.support.hall_booking import (
     set_clock,
 )
 from tests.support.identity import staff_token
+from tests.support.servers import RedisServer
 
 MONDAY = date(2026, 12, 7)
 WEDNESDAY = date(2026, 12, 9)
@@ -203,3 +210,27 @@ async def test_a_hall_manager_or_an_admin_sets_the_policy_and_new_days_use_it(
     # A day not opened before uses it: 72 x 4 x 50% = 144 places; 8 days ahead is now beyond the window
     assert {s["capacity"] for s in await _slots(api, date(2026, 12, 11))} == {144}
     assert {s["bookable"] for s in await _slots(api, date(2026, 12, 15))} == {False}
+
+
+async def test_the_hall_commands_print_a_days_slots_and_its_missed_appointments(
+    catalog_database: str, redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ONEWINDOW_DATABASE_URL", catalog_database)
+    monkeypatch.setenv("ONEWINDOW_REDIS_URL", redis_server.url)
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    get_settings.cache_clear()
+    day = WorkCalendar.default().next_working_day(date.today() + timedelta(days=3))
+    try:
+        slots = await asyncio.to_thread(
+            CliRunner().invoke, cli, ["hall", "slots", "--hall", HALL, "--matter", MATTER, "--day", day.isoformat()]
+        )
+        missed = await asyncio.to_thread(
+            CliRunner().invoke, cli, ["hall", "no-shows", "--hall", HALL, "--day", day.isoformat()]
+        )
+    finally:
+        get_settings.cache_clear()
+    assert slots.exit_code == 0, slots.output
+    assert slots.output.count(f" {PLACES} ") >= 16 and "09:00-10:00" in slots.output and "16:00-17:00" in slots.output
+    assert missed.exit_code == 0, missed.output
+    assert f"{HALL} {day.isoformat()}: Confirmed 0" in missed.output
+    assert f"{HALL} {day.isoformat()}: Missed 0" in missed.output
