@@ -98,7 +98,10 @@ async def reopen_due(session: AsyncSession, now: datetime, slot_id: int | None =
     due = and_(A.c.reopened_at.is_(None), A.c.reopens_at.is_not(None), A.c.reopens_at <= now)
     if slot_id is not None:
         due = and_(A.c.slot_id == slot_id, due)
-    slots = [r.slot_id for r in await execute(session, select(A.c.slot_id).where(due).distinct())]
+    if slot_id is not None:  # one slot (a booking's): no need to look for which slots first
+        slots = [slot_id]
+    else:
+        slots = [r.slot_id for r in await execute(session, select(A.c.slot_id).where(due).distinct())]
     given = 0
     for slot in sorted(slots):  # slot-id order: two sweeps never wait on each other in a cycle
         mark = update(A).where(A.c.slot_id == slot, due).values(reopened_at=now)
