@@ -7,6 +7,9 @@ from backend.applications import payment_notices, validation
 from backend.applications import texts as application_texts
 from backend.catalog import validate
 from backend.certificates import texts as certificate_texts
+from backend.hall.appointments import errors as appointment_errors
+from backend.hall.appointments import notices as appointment_notices
+from backend.hall.appointments import texts as appointment_texts
 from backend.identity import logins, oidc, sandbox
 from backend.platform import event_labels
 from backend.rest import pages
@@ -50,6 +53,11 @@ SOURCES: dict[str, dict[str, str]] = {
         code.value: errors.MESSAGES[code.value] for code in reconciliation_errors.ReconciliationErrorCode
     },
     "payments.reconciliation.export": {title: title for title in reconciliation_export.TITLES},
+    "backend.hall.appointments": {
+        **{code.value: text for code, text in appointment_errors.MESSAGES.items()},
+        **appointment_texts.TEXTS,
+        **appointment_notices.TEXTS,
+    },
     "backend.settings": {
         text: text for text in (settings.UNKNOWN_SETTINGS, settings.SETTINGS_REFUSED, settings.PRODUCTION_REFUSED)
     },

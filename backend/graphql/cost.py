@@ -107,6 +107,9 @@ LIST_SIZES: dict[tuple[str, str], int] = {
     # What one app did with a citizen's data on one day: at most every scope, every event type.
     ("DataAccessDay", "reads"): 8,  # the scopes the platform defines
     ("DataAccessDay", "events"): 11,  # the event types apps subscribe to
+    # Appointments: a day's slots of one category (15-minute slots over 12 hours at most), a matter's materials.
+    ("Query", "appointmentSlots"): 48,
+    ("Appointment", "materialsToBring"): 10,
     # The assistant's one reply.
     ("AssistantReply", "messages"): 5,
     ("AssistantReply", "suggestions"): 10,
@@ -132,6 +135,7 @@ PAGE_ITEMS = frozenset(
         ("WebhookEventConnection", "edges"),
         ("DataAccessConnection", "edges"),
         ("FinanceAuditPage", "items"),
+        ("AppointmentPage", "items"),
     }
 )
 

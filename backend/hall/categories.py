@@ -32,7 +32,8 @@ class Category(msgspec.Struct, frozen=True):
     """The windows planned for it (its share of the hall's windows)."""
 
 
-_CACHE: weakref.WeakKeyDictionary[CatalogSnapshot, dict[str, list[Category]]] = weakref.WeakKeyDictionary()
+# Per snapshot (a dataclass, so unhashable: keyed by identity, the weak reference tells a reused id apart).
+_CACHE: dict[int, tuple[weakref.ref[CatalogSnapshot], dict[str, list[Category]]]] = {}
 
 
 def _prefix(index: int) -> str:
@@ -62,10 +63,14 @@ def _build(snapshot: CatalogSnapshot, hall: m.Hall) -> list[Category]:
 
 def categories_of(snapshot: CatalogSnapshot, hall_code: str) -> list[Category]:
     """The hall's categories in letter order; empty for an unknown hall."""
-    per_hall = _CACHE.get(snapshot)
-    if per_hall is None:
+    cached = _CACHE.get(id(snapshot))
+    if cached is not None and cached[0]() is snapshot:
+        per_hall = cached[1]
+    else:
         per_hall = {hall.code: _build(snapshot, hall) for hall in snapshot.halls}
-        _CACHE[snapshot] = per_hall
+        for key in [k for k, (ref, _) in _CACHE.items() if ref() is None]:
+            del _CACHE[key]
+        _CACHE[id(snapshot)] = (weakref.ref(snapshot), per_hall)
     return per_hall.get(hall_code, [])
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import msgspec
 
-from backend.jobs import certificates, payments, platform
+from backend.jobs import certificates, hall_appointments, payments, platform
 from backend.resources import Resources
 from backend.webhooks import delivery
 
@@ -47,5 +47,7 @@ SCHEDULE: tuple[Scheduled, ...] = (
     # 00:10 Beijing (UTC+8 all year, cron reads UTC): the day just closed is copied from Redis.
     Scheduled("platform.usage_persist", "10 16 * * *", platform.usage_persist),
     Scheduled("webhooks.sweep", "* * * * * */5", delivery.sweep, once_per_slot=False, timeout=60),
+    # Every minute: booking reopens its own slot's places lazily; this keeps every other count true.
+    Scheduled("hall.appointments_sweep", "* * * * *", hall_appointments.sweep_appointments, timeout=60),
 )
 """Every scheduled job. Add a job here (its function in the module of its domain's jobs)."""

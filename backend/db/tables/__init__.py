@@ -37,6 +37,7 @@ from backend.db.tables.events import (
     webhook_subscriptions,
 )
 from backend.db.tables.hall_appointments import appointment_slots, appointments, hall_policies
+from backend.db.tables.hall_booking import hall_booking_suspensions
 from backend.db.tables.identity import (
     audit_events,
     citizens,
@@ -71,6 +72,7 @@ __all__ = [
     "data_consents",
     "departments",
     "drafts",
+    "hall_booking_suspensions",
     "hall_matters",
     "hall_policies",
     "halls",

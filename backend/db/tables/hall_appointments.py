@@ -64,7 +64,14 @@ appointments = Table(
     Column("reminded_day_before_at", UTCDateTime, nullable=True),
     Column("reminded_hour_before_at", UTCDateTime, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
+    # A cancelled or expired place goes back to the slot at `reopens_at` (after the anti-trading delay for a
+    # cancellation, at once for an expired hold); `reopened_at` marks it given back (exactly once).
+    Column("reopens_at", UTCDateTime, nullable=True),
+    Column("reopened_at", UTCDateTime, nullable=True),
+    Column("strike", String(8), nullable=True),  # a no-show's weight: warning | counted | exempt
+    Column("strike_texted_at", UTCDateTime, nullable=True),  # its SMS sent (by the sweep job, which has a sender)
     Index("ix_appointments_citizen_status", "citizen_id", "status"),
     Index("ix_appointments_slot_status", "slot_id", "status"),
     Index("ix_appointments_hall_starts", "hall_code", "starts_at"),
+    Index("ix_appointments_reopens", "reopened_at", "reopens_at"),
 )
