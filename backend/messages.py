@@ -7,6 +7,7 @@ from backend.applications import payment_notices, validation
 from backend.applications import texts as application_texts
 from backend.catalog import validate
 from backend.certificates import texts as certificate_texts
+from backend.hall.appointments import visit_errors, visit_texts
 from backend.identity import logins, oidc, sandbox
 from backend.platform import event_labels
 from backend.rest import pages
@@ -50,6 +51,8 @@ SOURCES: dict[str, dict[str, str]] = {
         code.value: errors.MESSAGES[code.value] for code in reconciliation_errors.ReconciliationErrorCode
     },
     "payments.reconciliation.export": {title: title for title in reconciliation_export.TITLES},
+    "backend.hall.appointments.visit_texts": visit_texts.TEXTS,
+    "backend.hall.appointments.visit_errors": {code.value: text for code, text in visit_errors.MESSAGES.items()},
     "backend.settings": {
         text: text for text in (settings.UNKNOWN_SETTINGS, settings.SETTINGS_REFUSED, settings.PRODUCTION_REFUSED)
     },

@@ -11,6 +11,7 @@ from backend.applications import reminders
 from backend.applications.timeline import render_notice
 from backend.graphql.context import Info
 from backend.graphql.privacy import disclosed
+from backend.hall.appointments import visit_texts
 from backend.i18n import pick
 
 
@@ -30,6 +31,8 @@ class Notification:
             kind = ctx.snapshot.certificate_types.get(model.params["type_code"])
             name = pick(kind.name, ctx.locale) if kind else model.params["type_code"]
             text = reminders.render_expiring(ctx.resources.messages, ctx.locale, model.params, name)
+        elif model.kind == visit_texts.NOTICE_KIND:
+            text = visit_texts.render_notice(ctx.resources.messages, ctx.locale, model.params)
         else:
             text = render_notice(ctx.resources.messages, ctx.locale, model.params, model.kind)
         return Notification(
