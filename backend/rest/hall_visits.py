@@ -32,7 +32,7 @@ async def appointment_calendar(request: Request[Any, Any, Any], appointment_id: 
         return error_response(request, CommonErrorCode.NOT_FOUND, 404, what=appointment_id)
     body = calendar.ics(entry, resources.messages, locale, now)
     headers = {"content-disposition": f'inline; filename="appointment-{entry.appointment.reference}.ics"'}
-    return Response(body, media_type="text/calendar; charset=utf-8", headers=headers | {"cache-control": "no-store"})
+    return Response(body, media_type="text/calendar", headers=headers | {"cache-control": "no-store"})
 
 
 ROUTES = [appointment_calendar]
