@@ -107,10 +107,9 @@ LIST_SIZES: dict[tuple[str, str], int] = {
     # What one app did with a citizen's data on one day: at most every scope, every event type.
     ("DataAccessDay", "reads"): 8,  # the scopes the platform defines
     ("DataAccessDay", "events"): 11,  # the event types apps subscribe to
-    # A visit to a hall: the halls serving one matter, the matter's materials (and an appointment's).
+    # A visit to a hall: the halls serving one matter, the materials it asks for that certificates do not give.
     ("VisitNeeded", "halls"): 15,
     ("VisitNeeded", "materialsToBring"): 10,
-    ("Appointment", "materialsToBring"): 10,
     # The assistant's one reply.
     ("AssistantReply", "messages"): 5,
     ("AssistantReply", "suggestions"): 10,
