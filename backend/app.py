@@ -18,6 +18,7 @@ from backend.graphql.ws import graphql_ws
 from backend.logs import configure_logging
 from backend.middleware import request_context_middleware, response_headers
 from backend.rest import finance as finance_routes
+from backend.rest import hall_visits as hall_visit_routes
 from backend.rest import oidc
 from backend.rest import payments as payment_routes
 from backend.rest.cors import AllowedOrigins, cors_middleware
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *oidc.ROUTES,
             *payment_routes.ROUTES,
             *finance_routes.ROUTES,
+            *hall_visit_routes.ROUTES,
         ],
         middleware=[request_context_middleware, cors_middleware],
         before_send=[response_headers],

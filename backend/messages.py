@@ -10,6 +10,7 @@ from backend.certificates import texts as certificate_texts
 from backend.hall.appointments import errors as appointment_errors
 from backend.hall.appointments import notices as appointment_notices
 from backend.hall.appointments import texts as appointment_texts
+from backend.hall.appointments import visit_errors, visit_texts
 from backend.identity import logins, oidc, sandbox
 from backend.platform import event_labels
 from backend.rest import pages
@@ -58,6 +59,8 @@ SOURCES: dict[str, dict[str, str]] = {
         **appointment_texts.TEXTS,
         **appointment_notices.TEXTS,
     },
+    "backend.hall.appointments.visit_texts": visit_texts.TEXTS,
+    "backend.hall.appointments.visit_errors": {code.value: text for code, text in visit_errors.MESSAGES.items()},
     "backend.settings": {
         text: text for text in (settings.UNKNOWN_SETTINGS, settings.SETTINGS_REFUSED, settings.PRODUCTION_REFUSED)
     },

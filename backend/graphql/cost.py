@@ -110,6 +110,9 @@ LIST_SIZES: dict[tuple[str, str], int] = {
     # Appointments: a day's slots of one category (15-minute slots over 12 hours at most), a matter's materials.
     ("Query", "appointmentSlots"): 48,
     ("Appointment", "materialsToBring"): 10,
+    # A visit to a hall: the halls serving one matter, the materials it asks for that certificates do not give.
+    ("VisitNeeded", "halls"): 15,
+    ("VisitNeeded", "materialsToBring"): 10,
     # The assistant's one reply.
     ("AssistantReply", "messages"): 5,
     ("AssistantReply", "suggestions"): 10,

@@ -34,6 +34,7 @@ from backend.graphql.finance.exports import ExportMutation
 from backend.graphql.finance.views import FinanceQuery
 from backend.graphql.hall.appointments.mutations import AppointmentMutation
 from backend.graphql.hall.appointments.queries import AppointmentQuery
+from backend.graphql.hall.appointments.visit_queries import VisitQuery
 from backend.graphql.hall.queue.mutations import QueueMutation
 from backend.graphql.hall.queue.queries import QueueQuery
 from backend.graphql.hall.queue.subscriptions import QueueSubscription
@@ -70,6 +71,7 @@ class Query(
     WebhookQuery,
     DataAccessQuery,
     AppointmentQuery,
+    VisitQuery,
     QueueQuery,
     RatingQuery,
 ):

@@ -14,7 +14,7 @@ from typing import Any
 
 import msgspec
 
-from backend.jobs import certificates, hall_appointments, payments, platform
+from backend.jobs import certificates, hall_appointments, hall_visits, payments, platform
 from backend.resources import Resources
 from backend.webhooks import delivery
 
@@ -46,6 +46,8 @@ SCHEDULE: tuple[Scheduled, ...] = (
     Scheduled("certificates.remind", "30 * * * *", certificates.remind, timeout=900),
     # 00:10 Beijing (UTC+8 all year, cron reads UTC): the day just closed is copied from Redis.
     Scheduled("platform.usage_persist", "10 16 * * *", platform.usage_persist),
+    # Every 5 minutes: an hour-before reminder arrives 55 to 60 minutes before the slot.
+    Scheduled("hall.remind_visits", "*/5 * * * *", hall_visits.remind),
     Scheduled("webhooks.sweep", "* * * * * */5", delivery.sweep, once_per_slot=False, timeout=60),
     # Every minute: booking reopens its own slot's places lazily; this keeps every other count true.
     Scheduled("hall.appointments_sweep", "* * * * *", hall_appointments.sweep_appointments, timeout=60),

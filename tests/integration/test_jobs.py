@@ -313,4 +313,5 @@ async def test_every_scheduled_pass_runs_on_a_workers_resources(
     assert outcomes["payments.bill_check"] == bill
     assert isinstance(outcomes["certificates.remind"]["reminded"], int)
     assert outcomes["platform.usage_persist"] == {"app_days": 0}
+    assert outcomes["hall.remind_visits"] == {"day_before": 0, "hour_before": 0}  # no appointment in the demo
     assert all(msgspec.json.decode(msgspec.json.encode(outcome)) == outcome for outcome in outcomes.values())

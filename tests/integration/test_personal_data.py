@@ -124,6 +124,7 @@ async def _resident(api: AsyncTestClient[Any], db: Sessions) -> Resident:
         typed=typed,
         arguments={
             "id": submitted["application"]["id"],
+            "applicationId": submitted["application"]["id"],  # visitNeeded: the halls and materials of a visit
             "matterCode": MATTER,
             "code": MATTER,
             "query": "生育登记",

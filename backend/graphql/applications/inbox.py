@@ -12,6 +12,7 @@ from backend.applications.timeline import render_notice
 from backend.graphql.context import Info
 from backend.graphql.privacy import disclosed
 from backend.hall.appointments import notices as appointment_notices
+from backend.hall.appointments import visit_texts
 from backend.i18n import pick
 
 
@@ -33,6 +34,8 @@ class Notification:
             text = reminders.render_expiring(ctx.resources.messages, ctx.locale, model.params, name)
         elif model.kind in appointment_notices.KINDS:
             text = appointment_notices.render(ctx.resources.messages, ctx.locale, model.kind, model.params)
+        elif model.kind == visit_texts.NOTICE_KIND:
+            text = visit_texts.render_notice(ctx.resources.messages, ctx.locale, model.params)
         else:
             text = render_notice(ctx.resources.messages, ctx.locale, model.params, model.kind)
         return Notification(

@@ -3,12 +3,17 @@ hall, the materials to bring, the calendar file. `types.Appointment` delegates t
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import strawberry
 from strawberry.types import Info
 
-from backend.hall.appointments.models import Appointment
+from backend.applications.workdays import SHANGHAI
+from backend.catalog import format as fmt
+from backend.hall.appointments import ics, passes
+from backend.hall.appointments.materials import to_bring
+from backend.hall.appointments.models import Appointment, AppointmentStatus
+from backend.i18n import Locale, pick_text
 
 
 @strawberry.type(description="What checks the citizen in at the hall: show the QR code at the entrance or a window.")
@@ -24,20 +29,38 @@ class MaterialToBring:
     name: str
     note: str | None
 
+    @staticmethod
+    def build(material: fmt.Material, locale: Locale) -> MaterialToBring:
+        """In the caller's language."""
+        note = pick_text(material.note, locale) if material.note is not None else None
+        return MaterialToBring(name=pick_text(material.name, locale), note=note)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
 
 async def check_in_pass(appointment: Appointment, info: Info) -> CheckInPass | None:
     """The pass of a confirmed appointment (None otherwise)."""
-    del appointment, info
-    return None
+    found = passes.pass_of(info.context.resources.identity.master_secret, appointment, _now())
+    if found is None:
+        return None
+    return CheckInPass(code=found.code, qr_svg=found.qr_svg, valid_from=found.valid_from, valid_until=found.valid_until)
 
 
 async def materials_to_bring(appointment: Appointment, info: Info) -> list[MaterialToBring]:
     """The matter's materials the citizen must still bring."""
-    del appointment, info
-    return []
+    day = appointment.starts_at.astimezone(SHANGHAI).date()
+    found = await to_bring(
+        info.context.session, appointment.citizen_id, appointment.matter_code, appointment.application_id, day
+    )
+    return [MaterialToBring.build(m, info.context.locale) for m in found]
 
 
 async def calendar_link(appointment: Appointment, info: Info) -> str | None:
     """A link to the appointment's .ics file (None when there is nothing to put in a calendar)."""
-    del appointment, info
-    return None
+    if appointment.status in (AppointmentStatus.HELD, AppointmentStatus.EXPIRED):
+        return None
+    ctx = info.context
+    base = ctx.settings.public_url or "http://127.0.0.1:8000"
+    return ics.signed_url(base, ctx.resources.identity.master_secret, appointment.id, _now(), ctx.locale)
