@@ -37,6 +37,7 @@ from backend.db.tables.events import (
     webhook_subscriptions,
 )
 from backend.db.tables.hall_appointments import appointment_slots, appointments, hall_policies
+from backend.db.tables.hall_queue import hall_counters, ticket_series, tickets
 from backend.db.tables.identity import (
     audit_events,
     citizens,
@@ -71,6 +72,7 @@ __all__ = [
     "data_consents",
     "departments",
     "drafts",
+    "hall_counters",
     "hall_matters",
     "hall_policies",
     "halls",
@@ -91,6 +93,8 @@ __all__ = [
     "staff",
     "staff_roles",
     "stored_files",
+    "ticket_series",
+    "tickets",
     "trust_log",
     "trust_log_head",
     "trusted_documents",

@@ -1,0 +1,37 @@
+"""What a person reads about queues: labels, the SMS, the "which hall now" sentences (English msgids)."""
+
+from __future__ import annotations
+
+from backend.hall.queue.models import Priority, TicketStatus
+
+STATUS_LABELS: dict[TicketStatus, str] = {
+    TicketStatus.ISSUED: "Waiting",
+    TicketStatus.CALLED: "Called to the window",
+    TicketStatus.SERVING: "Being served",
+    TicketStatus.FINISHED: "Finished",
+    TicketStatus.MISSED: "Missed",
+    TicketStatus.CANCELLED: "Cancelled",
+}
+PRIORITY_LABELS: dict[Priority, str] = {
+    Priority.NONE: "No priority",
+    Priority.ELDERLY: "Elderly (70 or older)",
+    Priority.DISABLED: "Disabled",
+    Priority.PREGNANT: "Pregnant",
+}
+NEAR_SMS = "Your ticket {label} will be called soon: {ahead} ahead of you. Please wait near the windows."
+CALLED_SMS = "Your ticket {label} is called: please go to window {window}."
+RECOMMEND = "{hall}: about {minutes} minutes of waiting, the shortest among the halls near you."
+RECOMMEND_NONE = "No hall near you that handles this matter has an open counter for it now."
+OPEN = "Open"
+CLOSED = "Closed"
+
+TEXTS: dict[str, str] = {
+    **{f"status.{k.value}": v for k, v in STATUS_LABELS.items()},
+    **{f"priority.{k.value}": v for k, v in PRIORITY_LABELS.items()},
+    "near_sms": NEAR_SMS,
+    "called_sms": CALLED_SMS,
+    "recommend": RECOMMEND,
+    "recommend_none": RECOMMEND_NONE,
+    "open": OPEN,
+    "closed": CLOSED,
+}
