@@ -7,6 +7,8 @@ from backend.applications import payment_notices, validation
 from backend.applications import texts as application_texts
 from backend.catalog import validate
 from backend.certificates import texts as certificate_texts
+from backend.hall.queue import errors as queue_errors
+from backend.hall.queue import texts as queue_texts
 from backend.identity import logins, oidc, sandbox
 from backend.platform import event_labels
 from backend.rest import pages
@@ -50,6 +52,8 @@ SOURCES: dict[str, dict[str, str]] = {
         code.value: errors.MESSAGES[code.value] for code in reconciliation_errors.ReconciliationErrorCode
     },
     "payments.reconciliation.export": {title: title for title in reconciliation_export.TITLES},
+    "backend.hall.queue.errors": {code.value: errors.MESSAGES[code.value] for code in queue_errors.QueueErrorCode},
+    "backend.hall.queue.texts": queue_texts.TEXTS,
     "backend.settings": {
         text: text for text in (settings.UNKNOWN_SETTINGS, settings.SETTINGS_REFUSED, settings.PRODUCTION_REFUSED)
     },

@@ -93,3 +93,9 @@ async def get_counter(session: AsyncSession, counter_id: int) -> Counter | None:
 def serving(counters: list[Counter], category_code: str) -> int:
     """How many of the open counters serve the category."""
     return sum(1 for c in counters if category_code in c.categories)
+
+
+async def open_counters_of(session: AsyncSession, officer_id: str) -> list[Counter]:
+    """The officer's open counters."""
+    rows = await session.execute(select(C).where(C.c.officer_id == officer_id, C.c.closed_at.is_(None)))
+    return [Counter.of(r) for r in rows]

@@ -20,7 +20,6 @@ class QueueErrorCode(StrEnum):
     ALREADY_WAITING = "ALREADY_WAITING"
     NUMBERS_RUN_OUT = "NUMBERS_RUN_OUT"
     TICKET_NOT_FOUND = "TICKET_NOT_FOUND"
-    TICKET_NOT_WAITING = "TICKET_NOT_WAITING"
     TICKET_NOT_CALLED = "TICKET_NOT_CALLED"
     COUNTER_NOT_FOUND = "COUNTER_NOT_FOUND"
     WINDOW_TAKEN = "WINDOW_TAKEN"
@@ -46,7 +45,6 @@ register(
         QueueErrorCode.ALREADY_WAITING: "You already hold ticket {label} in this queue.",
         QueueErrorCode.NUMBERS_RUN_OUT: "This queue has given all its numbers today.",
         QueueErrorCode.TICKET_NOT_FOUND: "There is no such ticket.",
-        QueueErrorCode.TICKET_NOT_WAITING: "Ticket {label} is not waiting any more.",
         QueueErrorCode.TICKET_NOT_CALLED: "Ticket {label} has not been called to your counter.",
         QueueErrorCode.COUNTER_NOT_FOUND: "There is no such open counter.",
         QueueErrorCode.WINDOW_TAKEN: "Window {window} is already open.",

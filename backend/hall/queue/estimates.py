@@ -14,7 +14,7 @@ from backend.db import tables as t
 from backend.hall.appointments.models import Policy
 from backend.hall.queue import ordering
 from backend.hall.queue.counters import open_counters, serving
-from backend.hall.queue.models import Ticket, TicketStatus
+from backend.hall.queue.models import Counter, Ticket, TicketStatus
 from backend.hall.queue.texts import NEAR_SMS
 from backend.i18n import Catalogs, Locale
 from backend.identity.sms import SmsSender
@@ -114,3 +114,14 @@ def locale_of(value: str) -> Locale:
         return Locale(value)
     except ValueError:
         return Locale.ZH_HANS
+
+
+async def waiting_at(session: AsyncSession, counter: Counter, now: datetime, limit: int) -> list[Ticket]:
+    """The first `limit` tickets the counter would call, in order."""
+    rows = await session.execute(
+        select(T)
+        .where(ordering.waiting_for(counter.hall_code, counter.categories, counter.id))
+        .order_by(*ordering.order_by(now))
+        .limit(limit)
+    )
+    return [Ticket.of(r) for r in rows]

@@ -19,19 +19,23 @@ PRIORITY_LABELS: dict[Priority, str] = {
     Priority.PREGNANT: "Pregnant",
 }
 NEAR_SMS = "Your ticket {label} will be called soon: {ahead} ahead of you. Please wait near the windows."
-CALLED_SMS = "Your ticket {label} is called: please go to window {window}."
 RECOMMEND = "{hall}: about {minutes} minutes of waiting, the shortest among the halls near you."
 RECOMMEND_NONE = "No hall near you that handles this matter has an open counter for it now."
-OPEN = "Open"
-CLOSED = "Closed"
+NEARNESS_LABELS: dict[str, str] = {
+    "same_district": "In your district",
+    "city_hall": "The city hall",
+    "other_district": "Another district",
+}
+OPEN = "Open now"
+CLOSED = "Closed now"
 
 TEXTS: dict[str, str] = {
     **{f"status.{k.value}": v for k, v in STATUS_LABELS.items()},
     **{f"priority.{k.value}": v for k, v in PRIORITY_LABELS.items()},
     "near_sms": NEAR_SMS,
-    "called_sms": CALLED_SMS,
     "recommend": RECOMMEND,
     "recommend_none": RECOMMEND_NONE,
+    **{f"nearness.{k}": v for k, v in NEARNESS_LABELS.items()},
     "open": OPEN,
     "closed": CLOSED,
 }

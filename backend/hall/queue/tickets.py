@@ -50,10 +50,10 @@ def priority_for(declared: Priority, id_number: str | None, day: date) -> Priori
     return Priority.ELDERLY if age is not None and age >= ELDERLY_AGE else Priority.NONE
 
 
-def near_enough(snapshot: CatalogSnapshot, hall: m.Hall, id_number: str) -> bool:
-    """The distance proxy (halls have no coordinates): the ID number's district is the hall's, or the hall
+def near_enough(snapshot: CatalogSnapshot, hall: m.Hall, home_region: str) -> bool:
+    """The distance proxy (halls have no coordinates): the citizen's home district is the hall's, or the hall
     is the city's own, which serves everyone."""
-    return hall.region_code == snapshot.city_code or id_number[:6] == hall.region_code
+    return hall.region_code == snapshot.city_code or home_region == hall.region_code
 
 
 async def _issue(
@@ -116,6 +116,7 @@ async def take_ticket(
     *,
     citizen_id: str,
     id_number: str | None,
+    home_region: str | None,
     hall_code: str,
     matter_code: str,
     locale: str,
@@ -129,7 +130,7 @@ async def take_ticket(
         raise QueueError(QueueErrorCode.QUEUE_MATTER_NOT_AT_HALL, field="matterCode")
     if id_number is None:
         raise QueueError(QueueErrorCode.TICKET_NEEDS_REAL_NAME)
-    if not near_enough(snapshot, hall, id_number):
+    if not near_enough(snapshot, hall, (home_region or id_number)[:6]):
         raise QueueError(QueueErrorCode.HALL_TOO_FAR, field="hallCode")
     closing = closes_at(hall, now)
     if closing is None:
