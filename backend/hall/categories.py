@@ -32,7 +32,8 @@ class Category(msgspec.Struct, frozen=True):
     """The windows planned for it (its share of the hall's windows)."""
 
 
-_CACHE: weakref.WeakKeyDictionary[CatalogSnapshot, dict[str, list[Category]]] = weakref.WeakKeyDictionary()
+# Keyed by the snapshot's identity (a dataclass with eq is unhashable), dropped when the snapshot goes.
+_CACHE: dict[int, tuple[weakref.ref[CatalogSnapshot], dict[str, list[Category]]]] = {}
 
 
 def _prefix(index: int) -> str:
@@ -62,10 +63,13 @@ def _build(snapshot: CatalogSnapshot, hall: m.Hall) -> list[Category]:
 
 def categories_of(snapshot: CatalogSnapshot, hall_code: str) -> list[Category]:
     """The hall's categories in letter order; empty for an unknown hall."""
-    per_hall = _CACHE.get(snapshot)
-    if per_hall is None:
+    key = id(snapshot)
+    cached = _CACHE.get(key)
+    if cached is not None and cached[0]() is snapshot:
+        per_hall = cached[1]
+    else:
         per_hall = {hall.code: _build(snapshot, hall) for hall in snapshot.halls}
-        _CACHE[snapshot] = per_hall
+        _CACHE[key] = (weakref.ref(snapshot, lambda _gone: _CACHE.pop(key, None)), per_hall)
     return per_hall.get(hall_code, [])
 
 
