@@ -29,7 +29,22 @@ NEARNESS_LABELS: dict[str, str] = {
 OPEN = "Open now"
 CLOSED = "Closed now"
 
+# `onewindow hall today`'s table.
+TODAY_COLUMNS = (
+    "Queue",
+    "Waiting",
+    "Called",
+    "Served",
+    "Missed",
+    "Average wait (min)",
+    "Longest wait (min)",
+    "Open counters",
+)
+TODAY_TITLE = "{hall} today: {no_shows} appointments not kept"
+
 TEXTS: dict[str, str] = {
+    **{f"today.{i}": v for i, v in enumerate(TODAY_COLUMNS)},
+    "today_title": TODAY_TITLE,
     **{f"status.{k.value}": v for k, v in STATUS_LABELS.items()},
     **{f"priority.{k.value}": v for k, v in PRIORITY_LABELS.items()},
     "near_sms": NEAR_SMS,
