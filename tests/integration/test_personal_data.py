@@ -131,6 +131,8 @@ async def _resident(api: AsyncTestClient[Any], db: Sessions) -> Resident:
             "clientId": "onewindow-app",  # appUsage: an app's counts, readable by admins and its developers
             "first": 20,  # every growing list takes a required first
             "day": beijing_today().isoformat(),  # finance's day views (closing, totals, clearing)
+            "hallCode": "HALL-GZ",  # the hall's queues (issue 19)
+            "counterId": "1",  # an officer's window: no name on its waiting list
         },
     )
 
