@@ -11,6 +11,8 @@ from backend.hall.appointments import errors as appointment_errors
 from backend.hall.appointments import notices as appointment_notices
 from backend.hall.appointments import texts as appointment_texts
 from backend.hall.appointments import visit_errors, visit_texts
+from backend.hall.queue import errors as queue_errors
+from backend.hall.queue import texts as queue_texts
 from backend.identity import logins, oidc, sandbox
 from backend.platform import event_labels
 from backend.rest import pages
@@ -61,6 +63,8 @@ SOURCES: dict[str, dict[str, str]] = {
     },
     "backend.hall.appointments.visit_texts": visit_texts.TEXTS,
     "backend.hall.appointments.visit_errors": {code.value: text for code, text in visit_errors.MESSAGES.items()},
+    "backend.hall.queue.errors": {code.value: errors.MESSAGES[code.value] for code in queue_errors.QueueErrorCode},
+    "backend.hall.queue.texts": queue_texts.TEXTS,
     "backend.settings": {
         text: text for text in (settings.UNKNOWN_SETTINGS, settings.SETTINGS_REFUSED, settings.PRODUCTION_REFUSED)
     },

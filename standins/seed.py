@@ -65,6 +65,10 @@ async def seed_identity(session: AsyncSession, *, master_secret: bytes) -> SeedR
     wanted = [
         (f"officer.{code.lower()}", f"officer of {code}", [RoleGrant(Role.OFFICER, code)]) for code in departments
     ]
+    halls = list((await session.execute(select(t.halls.c.code).order_by(t.halls.c.code))).scalars())
+    wanted += [
+        (f"manager.{code.lower()}", f"manager of {code}", [RoleGrant(Role.HALL_MANAGER, code)]) for code in halls
+    ]
     wanted += [
         ("finance", "finance staff", [RoleGrant(Role.FINANCE)]),
         ("admin", "platform admin", [RoleGrant(Role.ADMIN)]),

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend import clock
 from backend.applications.models import Application
 from backend.applications.timeline import Timeline
 from backend.applications.workdays import WorkCalendar
@@ -20,7 +21,7 @@ from backend.identity.sms import SmsSender
 
 
 def _utc_now() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,12 @@ LIST_SIZES: dict[tuple[str, str], int] = {
     ("TotalsDifference", "explanations"): 3,  # open breaks, resolved breaks, timing
     ("Query", "clearingInstructions"): 300,  # a day's departments x their fee items
     ("IssueClearingPayload", "instructions"): 300,
+    # At the hall: one citizen's tickets of a day, a matter's halls, a hall's queues (one per department).
+    ("Query", "myTickets"): 10,
+    ("Query", "myCounters"): 5,
+    ("WhichHallNow", "halls"): 15,
+    ("HallToday", "queues"): 40,
+    ("Query", "staffingHint"): 40,
     # One person's, small by nature.
     ("Query", "mySessions"): 20,  # signed-in devices
     ("Query", "myConsents"): 30,  # apps a citizen allowed

@@ -53,6 +53,9 @@ async def set_disabled(session: AsyncSession, username: str, disabled: bool) -> 
     return str(staff_id)
 
 
+BOUND_ROLES = frozenset({Role.OFFICER, Role.HALL_MANAGER})
+
+
 async def create_staff(
     session: AsyncSession, *, username: str, name: str, password: str, roles: list[RoleGrant]
 ) -> StaffMember:
@@ -60,7 +63,8 @@ async def create_staff(
     if len(password) < MIN_PASSWORD_LENGTH:
         raise DomainError(CommonErrorCode.INVALID_VALUE, field="password")
     for grant in roles:
-        if (grant.role is Role.OFFICER) != bool(grant.department_code):
+        # An officer works for a department and a hall manager runs a hall (its code in department_code).
+        if (grant.role in BOUND_ROLES) != bool(grant.department_code):
             raise DomainError(CommonErrorCode.INVALID_VALUE, field="department")
     existing = (await session.execute(select(t.staff.c.id).where(t.staff.c.username == username))).scalar()
     staff_id = existing or str(uuid.uuid4())

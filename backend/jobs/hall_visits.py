@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from backend import clock
 from backend.db.engine import unit_of_work
 from backend.hall.appointments.reminders import send_due
 from backend.resources import Resources
@@ -14,5 +15,5 @@ async def remind(resources: Resources, now: datetime | None = None) -> dict[str,
     """Send the appointment reminders due now; each is sent once, whichever worker runs first."""
     snapshot = await resources.catalog.get()
     async with resources.sessions() as session, unit_of_work(session):
-        sent = await send_due(session, snapshot, resources.identity.sms, resources.messages, now or datetime.now(UTC))
+        sent = await send_due(session, snapshot, resources.identity.sms, resources.messages, now or clock.now())
     return {"day_before": sent["day_before"], "hour_before": sent["hour_before"]}

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from litestar import Request, get
 from litestar.params import FromPath
 from litestar.response import Response
 
+from backend import clock
 from backend.errors import CommonErrorCode
 from backend.hall.appointments import ics, visit_reads
 from backend.hall.appointments.visit_texts import locale_of
@@ -19,7 +19,7 @@ from backend.rest.common import error_response, resources_of
 async def appointment_calendar(request: Request[Any, Any, Any], appointment_id: FromPath[str]) -> Response[bytes]:
     """The appointment's .ics for whoever holds a link the API handed its citizen, until it expires."""
     resources = resources_of(request)
-    query, now = request.query_params, datetime.now(UTC)
+    query, now = request.query_params, clock.now()
     secret = resources.identity.master_secret
     if not ics.link_valid(secret, appointment_id, query.get("expires", ""), query.get("signature", ""), now):
         return error_response(request, CommonErrorCode.FORBIDDEN, 403)

@@ -132,7 +132,8 @@ async def _resident(api: AsyncTestClient[Any], db: Sessions) -> Resident:
             "clientId": "onewindow-app",  # appUsage: an app's counts, readable by admins and its developers
             "first": 20,  # every growing list takes a required first
             "day": beijing_today().isoformat(),  # finance's day views (closing, totals, clearing)
-            "hallCode": "HALL-GZ",  # appointmentSlots (public): this matter is not handled there, a coded refusal
+            "hallCode": "HALL-GZ",  # appointmentSlots and the hall's queues (issue 19)
+            "counterId": "1",  # an officer's window: no name on its waiting list
         },
     )
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from backend import clock
 from backend.cli.common import cli_locale, domain_error, in_transaction
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ def slots(hall_code: str, matter_code: str, day: datetime) -> None:
     async def work(session: AsyncSession) -> list[listing.SlotView]:
         snapshot = await load_snapshot(session)
         return await listing.day_listing(
-            session, snapshot, WorkCalendar.default(), hall_code, matter_code, day.date(), datetime.now().astimezone()
+            session, snapshot, WorkCalendar.default(), hall_code, matter_code, day.date(), clock.now()
         )
 
     views = _transaction(work)
@@ -141,7 +142,7 @@ def sweep_appointments() -> None:
 
     async def work(session: AsyncSession) -> dict[str, Any]:
         sms, _ = message_channels(settings)
-        return await sweep(session, sms, catalogs(settings.locales_dir), datetime.now().astimezone())
+        return await sweep(session, sms, catalogs(settings.locales_dir), clock.now())
 
     click.echo(" ".join(f"{k}={v}" for k, v in _transaction(work).items()))
 

@@ -38,6 +38,7 @@ from backend.db.tables.events import (
 )
 from backend.db.tables.hall_appointments import appointment_slots, appointments, hall_policies
 from backend.db.tables.hall_booking import hall_booking_suspensions
+from backend.db.tables.hall_queue import hall_counters, ticket_series, tickets
 from backend.db.tables.identity import (
     audit_events,
     citizens,
@@ -73,6 +74,7 @@ __all__ = [
     "departments",
     "drafts",
     "hall_booking_suspensions",
+    "hall_counters",
     "hall_matters",
     "hall_policies",
     "halls",
@@ -93,6 +95,8 @@ __all__ = [
     "staff",
     "staff_roles",
     "stored_files",
+    "ticket_series",
+    "tickets",
     "trust_log",
     "trust_log_head",
     "trusted_documents",

@@ -31,12 +31,14 @@ class CheckedIn(msgspec.Struct, frozen=True):
     starts_at: datetime
     """The slot's start: the ticket's place in the queue (appointments are called at their time)."""
     ends_at: datetime
+    locale: str = "zh-Hans"
+    """The language the citizen booked in: the ticket's SMS speaks it too."""
 
 
 def _checked_in(appointment: Appointment) -> CheckedIn:
     a = appointment
     return CheckedIn(
-        a.id, a.reference, a.citizen_id, a.hall_code, a.category_code, a.matter_code, a.starts_at, a.ends_at
+        a.id, a.reference, a.citizen_id, a.hall_code, a.category_code, a.matter_code, a.starts_at, a.ends_at, a.locale
     )
 
 

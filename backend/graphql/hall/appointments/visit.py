@@ -3,11 +3,12 @@ hall, the materials to bring, the calendar file. `types.Appointment` delegates t
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import strawberry
 from strawberry.types import Info
 
+from backend import clock
 from backend.applications.workdays import SHANGHAI
 from backend.catalog import format as fmt
 from backend.hall.appointments import ics, passes
@@ -37,7 +38,7 @@ class MaterialToBring:
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 async def check_in_pass(appointment: Appointment, info: Info) -> CheckInPass | None:

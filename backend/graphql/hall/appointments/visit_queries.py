@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import strawberry
 
+from backend import clock
 from backend.applications.workdays import shanghai_date
 from backend.graphql import permissions
 from backend.graphql.catalog.places import Hall
@@ -37,7 +36,7 @@ class VisitQuery:
         ctx = info.context
         snapshot = await ctx.catalog_snapshot()
         citizen = permissions.caller(info).subject_id
-        today = shanghai_date(datetime.now(UTC))
+        today = shanghai_date(clock.now())
         found = await visits.visit_needed(ctx.session, snapshot, citizen, str(application_id), today)
         if found is None:
             return None
