@@ -7,6 +7,11 @@ from backend.applications import payment_notices, validation
 from backend.applications import texts as application_texts
 from backend.catalog import validate
 from backend.certificates import texts as certificate_texts
+from backend.hall.ratings import figures as rating_figures
+from backend.hall.ratings import levels as rating_levels
+from backend.hall.ratings import notices as rating_notices
+from backend.hall.ratings import rectification as rating_rectification
+from backend.hall.ratings.errors import RatingErrorCode
 from backend.identity import logins, oidc, sandbox
 from backend.platform import event_labels
 from backend.rest import pages
@@ -50,6 +55,11 @@ SOURCES: dict[str, dict[str, str]] = {
         code.value: errors.MESSAGES[code.value] for code in reconciliation_errors.ReconciliationErrorCode
     },
     "payments.reconciliation.export": {title: title for title in reconciliation_export.TITLES},
+    "backend.hall.ratings.errors": {code.value: errors.MESSAGES[code.value] for code in RatingErrorCode},
+    "backend.hall.ratings.figures": rating_figures.LABELS,
+    "backend.hall.ratings.levels": rating_levels.TEXTS,
+    "backend.hall.ratings.notices": rating_notices.TEXTS,
+    "backend.hall.ratings.rectification": rating_rectification.TEXTS,
     "backend.settings": {
         text: text for text in (settings.UNKNOWN_SETTINGS, settings.SETTINGS_REFUSED, settings.PRODUCTION_REFUSED)
     },

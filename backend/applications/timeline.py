@@ -19,6 +19,7 @@ from backend.applications import payment_notices, texts
 from backend.applications.models import Application
 from backend.applications.states import SMS_WORTHY, Action, Status
 from backend.db import tables as t
+from backend.hall.ratings.opening import Rateable, RatedKind, open_rating
 from backend.i18n import Catalogs, Locale, said_in
 from backend.identity.sms import SmsSender
 from backend.outbox.events import EventType, record
@@ -78,6 +79,7 @@ class Timeline:
         if from_status == to_status:
             return
         await self._event(_event_type(from_status, to_status), application, from_status=from_status, action=action)
+        await _open_rating(self._session, application, now)
         if not notify:
             return
         params = {"reference": application.reference, "matter": matter_name, "status": to_status}
@@ -129,6 +131,21 @@ class Timeline:
             matter=matter_name.get(locale.value, ""),
             status=status,
         )
+
+
+async def _open_rating(session: AsyncSession, application: Application, now: datetime) -> None:
+    """一事一评: a matter's application just finished (办结 or refused) becomes rateable by its citizen."""
+    finished = application.status in (Status.COMPLETED, Status.REJECTED)
+    if finished and application.matter_code and application.department_code:
+        rateable = Rateable(
+            kind=RatedKind.ONLINE_CASE,
+            subject_id=application.id,
+            citizen_id=application.citizen_id,
+            department_code=application.department_code,
+            matter_code=application.matter_code,
+            finished_at=now,
+        )
+        await open_rating(session, rateable)
 
 
 def _event_type(from_status: str | None, to_status: str) -> EventType:

@@ -16,6 +16,7 @@ from graphql import GraphQLError
 from backend.applications.errors import ApplicationErrorCode
 from backend.assistant.errors import AssistantErrorCode
 from backend.errors import MESSAGES, CommonErrorCode, DomainError
+from backend.hall.ratings.errors import RatingErrorCode
 from backend.i18n import Catalogs, Locale, Msgid, pick
 from backend.identity.errors import IdentityErrorCode
 from backend.outages import is_outage
@@ -37,6 +38,7 @@ DOMAIN_CODES: tuple[type[StrEnum], ...] = (
     ClosingErrorCode,
     ReconciliationErrorCode,
     FinanceErrorCode,
+    RatingErrorCode,
 )
 ErrorCode = StrEnum("ErrorCode", [(code.name, code.value) for codes in DOMAIN_CODES for code in codes])  # type: ignore[misc]
 ErrorCodeEnum = strawberry.enum(ErrorCode, name="ErrorCode", description="Stable error codes, every domain's.")

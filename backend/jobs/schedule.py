@@ -14,7 +14,7 @@ from typing import Any
 
 import msgspec
 
-from backend.jobs import certificates, payments, platform
+from backend.jobs import certificates, payments, platform, ratings
 from backend.resources import Resources
 from backend.webhooks import delivery
 
@@ -46,6 +46,9 @@ SCHEDULE: tuple[Scheduled, ...] = (
     Scheduled("certificates.remind", "30 * * * *", certificates.remind, timeout=900),
     # 00:10 Beijing (UTC+8 all year, cron reads UTC): the day just closed is copied from Redis.
     Scheduled("platform.usage_persist", "10 16 * * *", platform.usage_persist),
+    # Hourly: a rating due (7 days after its service) counts as 基本满意; an overdue 差评 goes to 12345.
+    Scheduled("ratings.default_unrated", "15 * * * *", ratings.default_unrated, timeout=900),
+    Scheduled("ratings.escalate_overdue", "25 * * * *", ratings.escalate_overdue, timeout=900),
     Scheduled("webhooks.sweep", "* * * * * */5", delivery.sweep, once_per_slot=False, timeout=60),
 )
 """Every scheduled job. Add a job here (its function in the module of its domain's jobs)."""

@@ -10,6 +10,7 @@ from backend.applications import models as am
 from backend.applications import reminders
 from backend.applications.timeline import render_notice
 from backend.graphql.context import Info
+from backend.graphql.hall.ratings import notices as rating_notices
 from backend.graphql.privacy import disclosed
 from backend.i18n import pick
 
@@ -30,6 +31,8 @@ class Notification:
             kind = ctx.snapshot.certificate_types.get(model.params["type_code"])
             name = pick(kind.name, ctx.locale) if kind else model.params["type_code"]
             text = reminders.render_expiring(ctx.resources.messages, ctx.locale, model.params, name)
+        elif model.kind in rating_notices.KINDS:
+            text = rating_notices.render(info, model.kind, model.params)
         else:
             text = render_notice(ctx.resources.messages, ctx.locale, model.params, model.kind)
         return Notification(
