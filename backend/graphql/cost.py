@@ -107,6 +107,11 @@ LIST_SIZES: dict[tuple[str, str], int] = {
     # What one app did with a citizen's data on one day: at most every scope, every event type.
     ("DataAccessDay", "reads"): 8,  # the scopes the platform defines
     ("DataAccessDay", "events"): 11,  # the event types apps subscribe to
+    # 好差评: the national levels and a channel's criteria (online 4, in the hall 3, plus the overall).
+    ("Query", "ratingCriteria"): 5,
+    ("MyRating", "criteria"): 5,
+    ("RectificationCase", "criteria"): 5,
+    ("RatingFigures", "perLevel"): 5,
     # The assistant's one reply.
     ("AssistantReply", "messages"): 5,
     ("AssistantReply", "suggestions"): 10,
@@ -132,6 +137,8 @@ PAGE_ITEMS = frozenset(
         ("WebhookEventConnection", "edges"),
         ("DataAccessConnection", "edges"),
         ("FinanceAuditPage", "items"),
+        ("MyRatingPage", "items"),
+        ("RectificationCasePage", "items"),
     }
 )
 

@@ -131,6 +131,9 @@ async def _resident(api: AsyncTestClient[Any], db: Sessions) -> Resident:
             "clientId": "onewindow-app",  # appUsage: an app's counts, readable by admins and its developers
             "first": 20,  # every growing list takes a required first
             "day": beijing_today().isoformat(),  # finance's day views (closing, totals, clearing)
+            "kind": "ONLINE_CASE",  # ratingCriteria: a channel's 好差评 criteria
+            "from": beijing_today().isoformat(),  # ratingFigures' period (of the matter above)
+            "to": beijing_today().isoformat(),
         },
     )
 

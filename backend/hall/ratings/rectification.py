@@ -4,7 +4,7 @@ within N working days; the citizen rates the answer. Officers see the case, neve
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -44,6 +44,11 @@ TEXTS: dict[str, str] = {
 }
 
 
+def deadline(now: datetime, calendar: WorkCalendar, days: int) -> date:
+    """`days` working days after the China date of `now` (a 差评 at 01:00 Beijing counts on that day)."""
+    return calendar.add_working_days(now.astimezone(SHANGHAI).date(), days)
+
+
 async def open_case(session: AsyncSession, rating: Rated, *, now: datetime, calendar: WorkCalendar, days: int) -> str:
     """The case of a 差评, due `days` working days after the China date it was given."""
     case_id = str(uuid.uuid4())
@@ -54,7 +59,7 @@ async def open_case(session: AsyncSession, rating: Rated, *, now: datetime, cale
             department_code=rating.department_code,
             state=CaseState.OPEN.value,
             opened_at=now,
-            deadline=calendar.add_working_days(now.astimezone(SHANGHAI).date(), days),
+            deadline=deadline(now, calendar, days),
         )
     )
     return case_id
