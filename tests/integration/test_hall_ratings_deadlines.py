@@ -22,6 +22,7 @@ from backend.hall.ratings.runtime import hotline
 from backend.settings import get_settings
 from tests.support import factories
 from tests.support.gql import run
+from tests.support.identity import staff_token
 
 Sessions = async_sessionmaker[AsyncSession]
 HALL = {"service_efficiency": "satisfied", "service_level": "satisfied", "service_attitude": "satisfied"}
@@ -33,9 +34,10 @@ async def test_unrated_visits_default_and_an_overdue_rectification_escalates_to_
     citizen = await factories.citizen(api, db)
     now = datetime.now(UTC)
     async with db() as session:
-        hall, department = (await session.execute(select(t.halls.c.code, t.halls.c.region_code).limit(1))).one()
+        hall = (await session.execute(select(t.halls.c.code).limit(1))).scalar_one()
+        where = t.matters.c.code == "GZ-GA-0017"  # the police's, as officer.gz-ga
         matter, department = (
-            await session.execute(select(t.matters.c.code, t.matters.c.department_code).limit(1))
+            await session.execute(select(t.matters.c.code, t.matters.c.department_code).where(where))
         ).one()
 
     def visit(ticket: str, days_ago: int) -> Rateable:
@@ -97,6 +99,10 @@ async def test_unrated_visits_default_and_an_overdue_rectification_escalates_to_
     )
     inbox = await run(api, citizen.token, "{ myNotifications(first: 20) { items { text } } }", locale="zh-CN")
     assert any(f"已转12345热线（工单号 {order.number}）" in x["text"] for x in inbox["myNotifications"]["items"])
+    officer = await staff_token(api, "officer.gz-ga")
+    told = await run(api, officer, "{ rectificationNotices(first: 5) { caseId text } }", locale="zh-CN")
+    assert [x["caseId"] for x in told["rectificationNotices"]] == [case.id]
+    assert f"已转12345热线（工单号 {order.number}）" in told["rectificationNotices"][0]["text"]
     mine = await run(
         api, citizen.token, "{ myRatings(first: 5) { items { defaulted rectification { escalated workOrder } } } }"
     )

@@ -7,6 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db import tables as t
@@ -71,3 +72,15 @@ def msgid(kind: str, params: dict[str, Any]) -> str:
     if kind == RATING_APPEAL_DECIDED:
         return TEXTS[f"{kind}.{'excluded' if params.get('excluded') else 'kept'}"]
     return TEXTS[kind]
+
+
+async def department_notices(
+    session: AsyncSession, departments: frozenset[str] | None, limit: int
+) -> list[tuple[str, str, dict[str, Any], datetime]]:
+    """The newest staff notices of these departments (None: all): (case id, kind, params, when)."""
+    n = t.rating_staff_notices.c
+    query = select(n.case_id, n.kind, n.params, n.created_at)
+    if departments is not None:
+        query = query.where(n.department_code.in_(departments))
+    rows = await session.execute(query.order_by(n.created_at.desc(), n.id).limit(limit))
+    return [(row.case_id, row.kind, row.params, row.created_at) for row in rows]

@@ -18,12 +18,13 @@ from backend.graphql.hall.ratings.types import (
     RatingFigures,
     RectificationCase,
     RectificationCasePage,
+    RectificationNotice,
     RectificationState,
     department_name,
     matter_name,
 )
 from backend.graphql.pagination import check_page_size, time_cursor, time_position
-from backend.hall.ratings import appeals, figures, rating, rectification
+from backend.hall.ratings import appeals, figures, notices, rating, rectification
 from backend.hall.ratings.levels import CRITERIA
 from backend.hall.ratings.opening import RatedKind
 from backend.hall.ratings.rectification import CaseState
@@ -94,6 +95,17 @@ class RatingQuery:
         return RectificationCasePage(
             items=items, end_cursor=items[-1].cursor if items else None, has_next_page=len(found) > size
         )
+
+    @permissions.field(
+        "Notices to the caller's departments about their rectification cases (an escalation to 12345), newest "
+        "first, in the reader's language.",
+        permission=RECTIFIERS,
+    )
+    async def rectification_notices(self, info: Info, first: int) -> list[RectificationNotice]:
+        size = check_page_size(first, info.context.settings.max_page_size)
+        await info.context.catalog_snapshot()
+        found = await notices.department_notices(info.context.session, own_departments(info), size)
+        return [RectificationNotice.build(case_id, kind, params, at, info) for case_id, kind, params, at in found]
 
     @permissions.field("Appeals against 差评 waiting for a decision, oldest first (admins).", permission=ADMIN)
     async def rating_appeals(self, info: Info, first: int) -> list[RatingAppeal]:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import Enum
+from typing import Any
 
 import strawberry
 
 from backend.graphql.context import Info
 from backend.graphql.errors import PayloadError
 from backend.hall.ratings import levels as lv
+from backend.hall.ratings import notices
 from backend.hall.ratings.appeals import AppealState
 from backend.hall.ratings.figures import DEFAULTED_COUNT, Figures
 from backend.hall.ratings.models import Appeal, Case, Rated
@@ -241,6 +243,22 @@ class RectificationCasePage:
     items: list[RectificationCase]
     end_cursor: str | None
     has_next_page: bool
+
+
+@strawberry.type(description="A notice to a department about one of its rectification cases.")
+class RectificationNotice:
+    case_id: strawberry.ID
+    text: str
+    created_at: datetime
+
+    @staticmethod
+    def build(case_id: str, kind: str, params: dict[str, Any], at: datetime, info: Info) -> RectificationNotice:
+        """In the reader's language."""
+        said = {k: v for k, v in params.items() if isinstance(v, str)} | {
+            "matter": matter_name(info, str(params.get("matter_code", "")))
+        }
+        text = info.context.resources.messages.gettext(info.context.locale, notices.msgid(kind, params), **said)
+        return RectificationNotice(case_id=strawberry.ID(case_id), text=text, created_at=at)
 
 
 @strawberry.type(description="An appeal against a 差评 (admins decide; the rater is never told who appealed).")
