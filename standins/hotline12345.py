@@ -1,5 +1,5 @@
 """The 12345 hotline's stand-in: every work order is kept in a table instead of sent (tests read it;
-`onewindow hall ratings work-orders` prints them)."""
+`work_orders` lists them for a development command, none written yet)."""
 
 from __future__ import annotations
 
