@@ -13,6 +13,11 @@ from backend.hall.appointments import texts as appointment_texts
 from backend.hall.appointments import visit_errors, visit_texts
 from backend.hall.queue import errors as queue_errors
 from backend.hall.queue import texts as queue_texts
+from backend.hall.ratings import figures as rating_figures
+from backend.hall.ratings import levels as rating_levels
+from backend.hall.ratings import notices as rating_notices
+from backend.hall.ratings import rectification as rating_rectification
+from backend.hall.ratings.errors import RatingErrorCode
 from backend.identity import logins, oidc, sandbox
 from backend.platform import event_labels
 from backend.rest import pages
@@ -65,6 +70,11 @@ SOURCES: dict[str, dict[str, str]] = {
     "backend.hall.appointments.visit_errors": {code.value: text for code, text in visit_errors.MESSAGES.items()},
     "backend.hall.queue.errors": {code.value: errors.MESSAGES[code.value] for code in queue_errors.QueueErrorCode},
     "backend.hall.queue.texts": queue_texts.TEXTS,
+    "backend.hall.ratings.errors": {code.value: errors.MESSAGES[code.value] for code in RatingErrorCode},
+    "backend.hall.ratings.figures": rating_figures.LABELS,
+    "backend.hall.ratings.levels": rating_levels.TEXTS,
+    "backend.hall.ratings.notices": rating_notices.TEXTS,
+    "backend.hall.ratings.rectification": rating_rectification.TEXTS,
     "backend.settings": {
         text: text for text in (settings.UNKNOWN_SETTINGS, settings.SETTINGS_REFUSED, settings.PRODUCTION_REFUSED)
     },

@@ -13,6 +13,7 @@ from backend.catalog.snapshot import CatalogCache
 from backend.certificates.runtime import build_numbers
 from backend.certificates.trustlog import log_key
 from backend.db.engine import create_engine, session_factory
+from backend.finished_cases import open_online_rating
 from backend.i18n import catalogs
 from backend.identity.runtime import build_identity
 from backend.job_queue import JobQueue, open_queue
@@ -62,6 +63,7 @@ async def open_resources(settings: Settings) -> AsyncIterator[Opened]:
         log_key(identity.master_secret),
         build_numbers(settings),
         payment_days=settings.order_unpaid_days,
+        on_finished=open_online_rating,
     )
     events = PlatformPaymentEvents(applications, lambda _session: catalog.get())
     payments = build_payments(settings, identity.master_secret, PlatformParties(), events=events)

@@ -162,6 +162,29 @@ class Settings(ChannelSettings, frozen=True, kw_only=True):
             ),
         ),
     ] = 7
+    rating_default_days: Annotated[
+        int,
+        msgspec.Meta(ge=1, le=60),
+        _doc(
+            "Days a finished case or visit waits for its 好差评 rating (ONEWINDOW_RATING_DEFAULT_DAYS); unrated "
+            "then, it counts as 基本满意 (Guangdong's rule: 7 natural days)."
+        ),
+    ] = 7
+    rectification_days: Annotated[
+        int,
+        msgspec.Meta(ge=1, le=60),
+        _doc(
+            "Working days a department has to rectify a 差评 (ONEWINDOW_RECTIFICATION_DAYS); an overdue case "
+            "escalates to the 12345 hotline."
+        ),
+    ] = 5
+    hotline: Annotated[
+        str,
+        _doc(
+            "The 12345 hotline's work orders (ONEWINDOW_HOTLINE): `standin` keeps them in a local table; "
+            "never allowed in production."
+        ),
+    ] = "standin"
     assistant_url: Annotated[
         str, _doc("The Rasa assistant's server (ONEWINDOW_ASSISTANT_URL); `make run` starts one on loopback.")
     ] = "http://127.0.0.1:5005"
@@ -334,6 +357,8 @@ def production_problems(settings: Settings) -> list[str]:
         problems.append("the finance bureau stand-in cannot issue real fiscal receipts (ONEWINDOW_FINANCE_BUREAU)")
     if settings.certificate_library == "standin":
         problems.append("the certificate library stand-in allocates no real numbers (ONEWINDOW_CERTIFICATE_LIBRARY)")
+    if settings.hotline == "standin":
+        problems.append("the 12345 hotline stand-in sends no real work orders (ONEWINDOW_HOTLINE)")
     problems.extend(channel_production_problems(settings))
     assistant = urlsplit(settings.assistant_url)
     if assistant.scheme != "https" and assistant.hostname not in ("127.0.0.1", "localhost", "::1"):

@@ -8,6 +8,7 @@ commit) are all written in the caller's transaction.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -37,13 +38,28 @@ class Actor(msgspec.Struct, frozen=True):
         return cls("system")
 
 
+CaseFinished = Callable[[AsyncSession, Application, datetime], Awaitable[None]]
+"""What the platform does when an application finishes (办结 or refused), in its transaction: the
+composition root makes it rateable (好差评, backend/finished_cases.py); the applications domain does not
+know the hall."""
+
+FINISHED = frozenset({Status.COMPLETED, Status.REJECTED})
+
+
+async def _nothing(_session: AsyncSession, _application: Application, _now: datetime) -> None:
+    return None
+
+
 class Timeline:
     """Writes the steps of applications in one unit of work."""
 
-    def __init__(self, session: AsyncSession, sms: SmsSender, messages: Catalogs) -> None:
+    def __init__(
+        self, session: AsyncSession, sms: SmsSender, messages: Catalogs, on_finished: CaseFinished = _nothing
+    ) -> None:
         self._session = session
         self._sms = sms
         self._messages = messages
+        self._on_finished = on_finished
 
     async def record(
         self,
@@ -78,6 +94,8 @@ class Timeline:
         if from_status == to_status:
             return
         await self._event(_event_type(from_status, to_status), application, from_status=from_status, action=action)
+        if to_status in FINISHED:
+            await self._on_finished(self._session, application, now)
         if not notify:
             return
         params = {"reference": application.reference, "matter": matter_name, "status": to_status}

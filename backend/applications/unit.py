@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend import clock
 from backend.applications.models import Application
-from backend.applications.timeline import Timeline
+from backend.applications.timeline import CaseFinished, Timeline
 from backend.applications.workdays import WorkCalendar
 from backend.catalog.snapshot import CatalogSnapshot
 from backend.certificates.numbers import NumberRegistry
@@ -38,6 +38,7 @@ class ApplicationDeps:
     clock: Callable[[], datetime] = _utc_now
     calendar: WorkCalendar = field(default_factory=WorkCalendar.default)
     payment_days: int = 7  # days to pay an application's fees (settings.order_unpaid_days)
+    on_finished: CaseFinished | None = None  # an application finished: made rateable (backend/finished_cases.py)
 
 
 @dataclass
@@ -62,7 +63,10 @@ class Unit:
     @property
     def timeline(self) -> Timeline:
         """The writer of timeline steps, notices and SMS on this unit's session."""
-        return Timeline(self.session, self.deps.sms, self.deps.messages)
+        deps = self.deps
+        if deps.on_finished is None:
+            return Timeline(self.session, deps.sms, deps.messages)
+        return Timeline(self.session, deps.sms, deps.messages, deps.on_finished)
 
     def name_of(self, application: Application) -> dict[str, str]:
         """The name of an application's matter (or bundle) in every locale."""

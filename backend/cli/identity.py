@@ -153,7 +153,8 @@ def staff_create(username: str, name: str, roles: tuple[str, ...], password: str
         grants = [RoleGrant(Role(r.partition(":")[0]), r.partition(":")[2]) for r in roles]
     except ValueError:
         raise click.BadParameter(
-            "roles are officer:DEPARTMENT_CODE, hall_manager:HALL_CODE, finance, admin or developer", param_hint="--role"
+            "roles are officer:DEPARTMENT_CODE, hall_manager:HALL_CODE, finance, admin or developer",
+            param_hint="--role",
         ) from None
 
     async def work(session: Any) -> int:

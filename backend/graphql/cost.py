@@ -119,6 +119,11 @@ LIST_SIZES: dict[tuple[str, str], int] = {
     # A visit to a hall: the halls serving one matter, the materials it asks for that certificates do not give.
     ("VisitNeeded", "halls"): 15,
     ("VisitNeeded", "materialsToBring"): 10,
+    # 好差评: the national levels and a channel's criteria (online 4, in the hall 3, plus the overall).
+    ("Query", "ratingCriteria"): 5,
+    ("MyRating", "criteria"): 5,
+    ("RectificationCase", "criteria"): 5,
+    ("RatingFigures", "perLevel"): 5,
     # The assistant's one reply.
     ("AssistantReply", "messages"): 5,
     ("AssistantReply", "suggestions"): 10,
@@ -145,6 +150,8 @@ PAGE_ITEMS = frozenset(
         ("DataAccessConnection", "edges"),
         ("FinanceAuditPage", "items"),
         ("AppointmentPage", "items"),
+        ("MyRatingPage", "items"),
+        ("RectificationCasePage", "items"),
     }
 )
 

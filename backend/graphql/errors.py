@@ -19,6 +19,7 @@ from backend.errors import MESSAGES, CommonErrorCode, DomainError
 from backend.hall.appointments.errors import AppointmentErrorCode
 from backend.hall.appointments.visit_errors import VisitErrorCode
 from backend.hall.queue.errors import QueueErrorCode
+from backend.hall.ratings.errors import RatingErrorCode
 from backend.i18n import Catalogs, Locale, Msgid, pick
 from backend.identity.errors import IdentityErrorCode
 from backend.outages import is_outage
@@ -43,6 +44,7 @@ DOMAIN_CODES: tuple[type[StrEnum], ...] = (
     AppointmentErrorCode,
     VisitErrorCode,
     QueueErrorCode,
+    RatingErrorCode,
 )
 ErrorCode = StrEnum("ErrorCode", [(code.name, code.value) for codes in DOMAIN_CODES for code in codes])  # type: ignore[misc]
 ErrorCodeEnum = strawberry.enum(ErrorCode, name="ErrorCode", description="Stable error codes, every domain's.")

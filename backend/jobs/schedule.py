@@ -14,7 +14,7 @@ from typing import Any
 
 import msgspec
 
-from backend.jobs import certificates, hall_appointments, hall_visits, payments, platform
+from backend.jobs import certificates, hall_appointments, hall_visits, payments, platform, ratings
 from backend.resources import Resources
 from backend.webhooks import delivery
 
@@ -48,6 +48,9 @@ SCHEDULE: tuple[Scheduled, ...] = (
     Scheduled("platform.usage_persist", "10 16 * * *", platform.usage_persist),
     # Every 5 minutes: an hour-before reminder arrives 55 to 60 minutes before the slot.
     Scheduled("hall.remind_visits", "*/5 * * * *", hall_visits.remind),
+    # Hourly: a rating due (7 days after its service) counts as 基本满意; an overdue 差评 goes to 12345.
+    Scheduled("ratings.default_unrated", "15 * * * *", ratings.default_unrated, timeout=900),
+    Scheduled("ratings.escalate_overdue", "25 * * * *", ratings.escalate_overdue, timeout=900),
     Scheduled("webhooks.sweep", "* * * * * */5", delivery.sweep, once_per_slot=False, timeout=60),
     # Every minute: booking reopens its own slot's places lazily; this keeps every other count true.
     Scheduled("hall.appointments_sweep", "* * * * *", hall_appointments.sweep_appointments, timeout=60),

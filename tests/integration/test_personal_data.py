@@ -134,6 +134,9 @@ async def _resident(api: AsyncTestClient[Any], db: Sessions) -> Resident:
             "day": beijing_today().isoformat(),  # finance's day views (closing, totals, clearing)
             "hallCode": "HALL-GZ",  # appointmentSlots and the hall's queues (issue 19)
             "counterId": "1",  # an officer's window: no name on its waiting list
+            "kind": "ONLINE_CASE",  # ratingCriteria: a channel's 好差评 criteria
+            "from": beijing_today().isoformat(),  # ratingFigures' period (of the matter above)
+            "to": beijing_today().isoformat(),
         },
     )
 

@@ -79,6 +79,7 @@ def test_production_requires_real_database_and_redis() -> None:
         "ONEWINDOW_REGISTRY": "gateway",
         "ONEWINDOW_FINANCE_BUREAU": "gateway",
         "ONEWINDOW_CERTIFICATE_LIBRARY": "gateway",
+        "ONEWINDOW_HOTLINE": "gateway",
     }
     # The Alipay sandbox is never a production payment channel.
     with pytest.raises(ValueError, match="payments need Alipay's gateway and keys"):
@@ -105,6 +106,9 @@ def test_production_requires_real_database_and_redis() -> None:
     # Nor does the certificate library's stand-in allocate real passport or plate numbers.
     with pytest.raises(ValueError, match="the certificate library stand-in allocates no real numbers"):
         settings_from_env(real | {"ONEWINDOW_CERTIFICATE_LIBRARY": "standin"})
+    # Nor does the 12345 hotline's stand-in reach the hotline.
+    with pytest.raises(ValueError, match="the 12345 hotline stand-in sends no real work orders"):
+        settings_from_env(real | {"ONEWINDOW_HOTLINE": "standin"})
     settings = settings_from_env(real)
     assert settings.env is Environment.PRODUCTION
     assert settings.graphiql_enabled is False

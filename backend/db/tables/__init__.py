@@ -39,6 +39,13 @@ from backend.db.tables.events import (
 from backend.db.tables.hall_appointments import appointment_slots, appointments, hall_policies
 from backend.db.tables.hall_booking import hall_booking_suspensions
 from backend.db.tables.hall_queue import hall_counters, ticket_series, tickets
+from backend.db.tables.hall_ratings import (
+    hotline_work_orders,
+    rateables,
+    rating_appeals,
+    rating_staff_notices,
+    rectification_cases,
+)
 from backend.db.tables.identity import (
     audit_events,
     citizens,
@@ -78,6 +85,7 @@ __all__ = [
     "hall_matters",
     "hall_policies",
     "halls",
+    "hotline_work_orders",
     "job_runs",
     "matter_fees",
     "matter_modes",
@@ -86,6 +94,10 @@ __all__ = [
     "notifications",
     "oauth_clients",
     "outbox_events",
+    "rateables",
+    "rating_appeals",
+    "rating_staff_notices",
+    "rectification_cases",
     "refresh_tokens",
     "regions",
     "registry_persons",

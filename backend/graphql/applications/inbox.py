@@ -10,6 +10,7 @@ from backend.applications import models as am
 from backend.applications import reminders
 from backend.applications.timeline import render_notice
 from backend.graphql.context import Info
+from backend.graphql.hall.ratings import notices as rating_notices
 from backend.graphql.privacy import disclosed
 from backend.hall.appointments import notices as appointment_notices
 from backend.hall.appointments import visit_texts
@@ -36,6 +37,8 @@ class Notification:
             text = appointment_notices.render(ctx.resources.messages, ctx.locale, model.kind, model.params)
         elif model.kind == visit_texts.NOTICE_KIND:
             text = visit_texts.render_notice(ctx.resources.messages, ctx.locale, model.params)
+        elif model.kind in rating_notices.KINDS:
+            text = rating_notices.render(info, model.kind, model.params)
         else:
             text = render_notice(ctx.resources.messages, ctx.locale, model.params, model.kind)
         return Notification(

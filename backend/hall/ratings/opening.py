@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import uuid
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 import msgspec
+from sqlalchemy import select
+
+from backend.db import tables as t
+from backend.settings import get_settings
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 class RatedKind(StrEnum):
@@ -35,6 +43,47 @@ class Rateable(msgspec.Struct, frozen=True):
     """Who served (a rectification goes to their department; officers never see who rated)."""
 
 
-async def open_rating(session: AsyncSession, rateable: Rateable) -> None:
-    """Make `rateable` rateable (idempotent per subject), in the caller's transaction."""
-    del session, rateable  # filled in by the ratings part
+async def open_rating(session: AsyncSession, rateable: Rateable, *, default_days: int | None = None) -> str:
+    """Make `rateable` rateable (idempotent per subject), in the caller's transaction, and tell its
+    citizen to rate it: the rateable's id (the existing one's when the subject was already opened)."""
+    key = (t.rateables.c.kind == rateable.kind.value) & (t.rateables.c.subject_id == rateable.subject_id)
+    existing = (await session.execute(select(t.rateables.c.id).where(key))).scalar_one_or_none()
+    if existing is not None:
+        return str(existing)
+    rateable_id = str(uuid.uuid4())
+    days = default_days if default_days is not None else get_settings().rating_default_days
+    due_at = rateable.finished_at + timedelta(days=days)
+    await session.execute(
+        t.rateables.insert().values(
+            id=rateable_id,
+            kind=rateable.kind.value,
+            subject_id=rateable.subject_id,
+            citizen_id=rateable.citizen_id,
+            department_code=rateable.department_code,
+            matter_code=rateable.matter_code,
+            hall_code=rateable.hall_code,
+            officer_id=rateable.officer_id,
+            finished_at=rateable.finished_at,
+            due_at=due_at,
+            defaulted=False,
+            excluded=False,
+        )
+    )
+    # Written here, not through notices.py, so the applications domain imports no more of the hall's.
+    await session.execute(
+        t.notifications.insert().values(
+            id=str(uuid.uuid4()),
+            citizen_id=rateable.citizen_id,
+            application_id=None,
+            kind="rating_due",
+            params={
+                "rateable_id": rateable_id,
+                "matter_code": rateable.matter_code,
+                "rated_kind": rateable.kind.value,
+                "due": due_at.astimezone(SHANGHAI).date().isoformat(),
+            },
+            created_at=rateable.finished_at,
+            read_at=None,
+        )
+    )
+    return rateable_id
