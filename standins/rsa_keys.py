@@ -17,23 +17,21 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPubl
 POOL_VARIABLE = "STANDINS_RSA_KEY_POOL"
 
 
-def _paths(folder: Path, name: str) -> tuple[Path, Path]:
-    return folder / f"{name}_private.pem", folder / f"{name}_public.pem"
-
-
-def _generate(private_path: Path, public_path: Path) -> None:
-    private_path.parent.mkdir(parents=True, exist_ok=True)
+def _new_private_pem() -> bytes:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private = key.private_bytes(
+    return key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    public = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-    _write(public_path, public)
-    _write(private_path, private, secret=True)  # last: its presence says the pair is complete
+
+
+def _public_pem(private_pem: bytes) -> bytes:
+    key = serialization.load_pem_private_key(private_pem, password=None)
+    return key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
 def _write(path: Path, content: bytes, secret: bool = False) -> None:
     """Write through a temporary file and rename: a reader never sees half a key (processes share the pool)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
     partial.write_bytes(content)
     if secret:
@@ -43,19 +41,20 @@ def _write(path: Path, content: bytes, secret: bool = False) -> None:
 
 def key_pair(folder: Path, name: str) -> tuple[str, str]:
     """The PEM pair `name` in `folder` (private, public), generated on first use (or copied from the pool)."""
-    private_path, public_path = _paths(folder, name)
+    private_path, public_path = folder / f"{name}_private.pem", folder / f"{name}_public.pem"
     if not private_path.exists():
         pool = os.environ.get(POOL_VARIABLE)
         if pool:
-            # Keyed by the folder's name too: the two sandboxes' "merchant" pairs stay two different keys.
-            pooled_private, pooled_public = _paths(Path(pool), f"{folder.name}-{name}")
-            if not pooled_private.exists():
-                _generate(pooled_private, pooled_public)
-            folder.mkdir(parents=True, exist_ok=True)
-            _write(public_path, pooled_public.read_bytes())
-            _write(private_path, pooled_private.read_bytes(), secret=True)
+            # Keyed by the folder's name too: the two sandboxes' "merchant" pairs stay two different keys. The
+            # pool keeps only the private key (one file, so two processes racing to fill it never mix halves).
+            pooled = Path(pool) / f"{folder.name}-{name}_private.pem"
+            if not pooled.exists():
+                _write(pooled, _new_private_pem(), secret=True)
+            private = pooled.read_bytes()
         else:
-            _generate(private_path, public_path)
+            private = _new_private_pem()
+        _write(public_path, _public_pem(private))
+        _write(private_path, private, secret=True)  # last: its presence says the pair is complete
     return private_path.read_text(), public_path.read_text()
 
 
