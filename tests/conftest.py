@@ -8,15 +8,18 @@ tenth of a second), so a test sees only the data it wrote and never counts rows 
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import os
 import shutil
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import pytest_asyncio
+from argon2 import PasswordHasher
 from litestar.testing import AsyncTestClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -29,11 +32,19 @@ from backend.catalog.importer import import_catalog
 from backend.catalog.validate import read_catalog
 from backend.db import migrate
 from backend.db.engine import create_engine, session_factory, unit_of_work
+from backend.identity import staff
 from backend.kv import connect
 from backend.settings import Environment, Settings
+from standins.rsa_keys import POOL_VARIABLE
 from standins.seed import seed_identity
 from tests.support.gql import SUITE_COST_LIMITS
 from tests.support.servers import PostgresServer, RedisServer
+
+# Every app start reads the payment sandboxes' RSA keys from its new data folder: generate each key once for
+# the run (the workers and the servers they start inherit the variable) instead of four per app.
+if POOL_VARIABLE not in os.environ:
+    os.environ[POOL_VARIABLE] = tempfile.mkdtemp(prefix="onewindow-rsa-pool-")
+    atexit.register(shutil.rmtree, os.environ[POOL_VARIABLE], ignore_errors=True)
 
 BACKENDS = ("sqlite", "postgresql")
 _servers_used: dict[str, str] = {}
@@ -105,15 +116,26 @@ async def migrated(url: str) -> None:
     await engine.dispose()
 
 
-async def import_demo(url: str, secret: str = TEST_SECRET) -> None:
-    """Import the bundled demo catalog, then the demo population and accounts (the benchmarks too)."""
+# argon2id at its lightest (one pass over 1 MiB, one lane) for the demo accounts of the tests' databases:
+# the default (three passes over 64 MiB) costs 0.1 to 0.5 s of CPU per hash and per login on this machine,
+# and the demo seeds 43 accounts into every worker's two templates and tests log staff in hundreds of
+# times. A hash carries its parameters, so the app's own hasher verifies these as it verifies any other.
+LIGHT_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+async def import_demo(url: str, secret: str = TEST_SECRET, *, light_passwords: bool = False) -> None:
+    """Import the bundled demo catalog, then the demo population and accounts (the benchmarks too);
+    `light_passwords`: the accounts' passwords hashed with LIGHT_HASHER (tests, not benchmarks)."""
     catalog, problems = read_catalog(DEMO_CATALOG_DIR)
     assert catalog is not None and not problems
     engine = create_engine(url)
     async with session_factory(engine)() as session, unit_of_work(session):
         await import_catalog(session, catalog, source="demo")
-    async with session_factory(engine)() as session, unit_of_work(session):
-        await seed_identity(session, master_secret=secret.encode())
+    with pytest.MonkeyPatch.context() as patch:
+        if light_passwords:
+            patch.setattr(staff, "_hasher", LIGHT_HASHER)
+        async with session_factory(engine)() as session, unit_of_work(session):
+            await seed_identity(session, master_secret=secret.encode())
     await engine.dispose()
 
 
@@ -123,7 +145,7 @@ async def demo_template(databases: Databases) -> str:
     connected to after it is built (a PostgreSQL template must have no connections)."""
     url = await databases.create()
     await migrated(url)
-    await import_demo(url)
+    await import_demo(url, light_passwords=True)
     return url
 
 

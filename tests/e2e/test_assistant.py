@@ -86,7 +86,7 @@ async def world(
 ) -> AsyncIterator[tuple[Chat, str]]:
     url = await Databases("postgresql", tmp_path_factory.mktemp("assistant"), postgres_server).create()
     await migrated(url)
-    await import_demo(url)
+    await import_demo(url, light_passwords=True)
     rasa_port = free_port()
     settings = make_settings(
         url,

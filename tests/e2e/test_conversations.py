@@ -116,7 +116,7 @@ async def talk(
 ) -> AsyncIterator[Talk]:
     url = await Databases("postgresql", tmp_path_factory.mktemp("conversations"), postgres_server).create()
     await migrated(url)
-    await import_demo(url)
+    await import_demo(url, light_passwords=True)
     rasa_port = free_port()
     engine = create_engine(url)
     redis_url = redis_server.url.replace("/0", "/8")
