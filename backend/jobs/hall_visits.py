@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from backend import clock
 from backend.db.engine import unit_of_work
 from backend.hall.appointments.reminders import send_due
 from backend.resources import Resources
@@ -15,5 +14,7 @@ async def remind(resources: Resources, now: datetime | None = None) -> dict[str,
     """Send the appointment reminders due now; each is sent once, whichever worker runs first."""
     snapshot = await resources.catalog.get()
     async with resources.sessions() as session, unit_of_work(session):
-        sent = await send_due(session, snapshot, resources.identity.sms, resources.messages, now or clock.now())
+        sent = await send_due(
+            session, snapshot, resources.identity.sms, resources.messages, now or resources.applications.clock()
+        )
     return {"day_before": sent["day_before"], "hour_before": sent["hour_before"]}

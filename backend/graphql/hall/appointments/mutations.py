@@ -9,6 +9,7 @@ import strawberry
 from backend.errors import DomainError
 from backend.graphql import permissions
 from backend.graphql.context import Info
+from backend.graphql.hall import clock
 from backend.graphql.hall.appointments.queries import CITIZEN
 from backend.graphql.hall.appointments.types import (
     Appointment,
@@ -80,7 +81,7 @@ class AppointmentMutation:
     async def confirm_appointment(self, info: Info, id: strawberry.ID) -> ConfirmAppointmentPayload:
         citizen = caller(info).subject_id
         await info.context.catalog_snapshot()
-        now = info.context.resources.applications.clock()
+        now = clock.now(info)
         found, errors = await mutate(info, lambda: booking.confirm(info.context.session, citizen, str(id), now))
         return ConfirmAppointmentPayload(appointment=_built(found, info), errors=errors)
 
@@ -92,7 +93,7 @@ class AppointmentMutation:
     async def cancel_appointment(self, info: Info, id: strawberry.ID) -> CancelAppointmentPayload:
         citizen = caller(info).subject_id
         await info.context.catalog_snapshot()
-        now = info.context.resources.applications.clock()
+        now = clock.now(info)
         found, errors = await mutate(info, lambda: booking.cancel(info.context.session, citizen, str(id), now))
         return CancelAppointmentPayload(appointment=_built(found, info), errors=errors)
 
@@ -124,7 +125,7 @@ class AppointmentMutation:
     )
     async def set_hall_policy(self, info: Info, input: HallPolicyInput) -> SetHallPolicyPayload:
         staff = caller(info)
-        now = info.context.resources.applications.clock()
+        now = clock.now(info)
 
         async def work() -> Policy:
             if not staff.has_role(Role.ADMIN) and not staff.has_role(Role.HALL_MANAGER, input.hall_code):

@@ -8,9 +8,9 @@ from datetime import datetime
 import strawberry
 from strawberry.types import Info
 
-from backend import clock
 from backend.applications.workdays import SHANGHAI
 from backend.catalog import format as fmt
+from backend.graphql.hall import clock
 from backend.hall.appointments import ics, passes
 from backend.hall.appointments.materials import to_bring
 from backend.hall.appointments.models import Appointment, AppointmentStatus
@@ -37,13 +37,9 @@ class MaterialToBring:
         return MaterialToBring(name=pick_text(material.name, locale), note=note)
 
 
-def _now() -> datetime:
-    return clock.now()
-
-
 async def check_in_pass(appointment: Appointment, info: Info) -> CheckInPass | None:
     """The pass of a confirmed appointment (None otherwise)."""
-    found = passes.pass_of(info.context.resources.identity.master_secret, appointment, _now())
+    found = passes.pass_of(info.context.resources.identity.master_secret, appointment, clock.now(info))
     if found is None:
         return None
     return CheckInPass(code=found.code, qr_svg=found.qr_svg, valid_from=found.valid_from, valid_until=found.valid_until)
@@ -64,4 +60,4 @@ async def calendar_link(appointment: Appointment, info: Info) -> str | None:
         return None
     ctx = info.context
     base = ctx.settings.public_url or "http://127.0.0.1:8000"
-    return ics.signed_url(base, ctx.resources.identity.master_secret, appointment.id, _now(), ctx.locale)
+    return ics.signed_url(base, ctx.resources.identity.master_secret, appointment.id, clock.now(info), ctx.locale)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import strawberry
 
-from backend import clock
 from backend.applications.workdays import shanghai_date
 from backend.graphql import permissions
 from backend.graphql.catalog.places import Hall
 from backend.graphql.context import Info
+from backend.graphql.hall import clock
 from backend.graphql.hall.appointments.visit import MaterialToBring
 from backend.hall import visits
 from backend.identity.models import Scope
@@ -36,7 +36,7 @@ class VisitQuery:
         ctx = info.context
         snapshot = await ctx.catalog_snapshot()
         citizen = permissions.caller(info).subject_id
-        today = shanghai_date(clock.now())
+        today = shanghai_date(clock.now(info))
         found = await visits.visit_needed(ctx.session, snapshot, citizen, str(application_id), today)
         if found is None:
             return None

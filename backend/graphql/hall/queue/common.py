@@ -7,11 +7,11 @@ import json
 import structlog
 from sqlalchemy import select
 
-from backend import clock
 from backend.db import tables as t
 from backend.errors import DomainError
 from backend.graphql import permissions
 from backend.graphql.context import Info
+from backend.graphql.hall import clock
 from backend.graphql.hall.queue.types import CalledTicket, Ticket
 from backend.hall.queue import estimates
 from backend.hall.queue import models as qm
@@ -69,7 +69,7 @@ async def citizen_view(info: Info, ticket: qm.Ticket) -> Ticket:
     """The ticket with its place and estimate, as its holder reads it."""
     session = info.context.session
     snapshot = await info.context.catalog_snapshot()
-    place = await estimates.place_of(session, ticket, clock.now())
+    place = await estimates.place_of(session, ticket, clock.now(info))
     window = None
     if ticket.counter_id is not None:
         counter = await get_counter(session, ticket.counter_id)

@@ -8,10 +8,10 @@ from collections.abc import Awaitable, Callable
 
 import strawberry
 
-from backend import clock
 from backend.graphql import permissions
 from backend.graphql.context import Info
 from backend.graphql.errors import PayloadError
+from backend.graphql.hall import clock
 from backend.graphql.hall.queue.common import (
     HALL_STAFF,
     OFFICER,
@@ -59,7 +59,7 @@ def _moving(info: Info, act: Act) -> Act:
             resources.messages,
             ticket.hall_code,
             ticket.category_code,
-            clock.now(),
+            clock.now(info),
         )
         return ticket
 
@@ -113,7 +113,7 @@ class QueueMutation:
                 hall_code=hall_code,
                 matter_code=matter_code,
                 locale=info.context.locale.value,
-                now=clock.now(),
+                now=clock.now(info),
             )
 
         ticket, errors = await _issued(info, act)
@@ -144,7 +144,7 @@ class QueueMutation:
                 priority=qm.Priority(priority.value),
                 id_number=id_number,
                 locale=info.context.locale.value,
-                now=clock.now(),
+                now=clock.now(info),
             )
 
         ticket, errors = await _issued(info, act)
@@ -162,7 +162,12 @@ class QueueMutation:
             check_runs_hall(info, hall_code)
             secret = info.context.resources.identity.master_secret
             return await tickets.check_in_ticket(
-                info.context.session, snapshot, code=code, hall_code=hall_code, now=clock.now(), secret=secret
+                info.context.session,
+                snapshot,
+                code=code,
+                hall_code=hall_code,
+                now=clock.now(info),
+                secret=secret,
             )
 
         ticket, errors = await _issued(info, act)
@@ -181,7 +186,7 @@ class QueueMutation:
                 categories=categories,
                 officer_id=caller(info).subject_id,
                 departments=departments(info),
-                now=clock.now(),
+                now=clock.now(info),
             )
 
         opened, errors = await mutate(info, work)
@@ -194,7 +199,7 @@ class QueueMutation:
         officer = caller(info).subject_id
 
         async def work() -> qm.Counter:
-            return await counters.close_counter(info.context.session, _number(counter_id), officer, clock.now())
+            return await counters.close_counter(info.context.session, _number(counter_id), officer, clock.now(info))
 
         closed, errors = await mutate(info, work)
         if closed is not None:
@@ -210,7 +215,8 @@ class QueueMutation:
         officer = caller(info).subject_id
         number = _number(counter_id)
         ticket, errors = await _called(
-            info, lambda: calls.call_next(info.context.session, number, officer, clock.now())
+            info,
+            lambda: calls.call_next(info.context.session, number, officer, clock.now(info)),
         )
         return CallNextPayload(ticket=ticket, errors=errors)
 
@@ -218,7 +224,8 @@ class QueueMutation:
     async def recall_ticket(self, info: Info, ticket_id: strawberry.ID) -> RecallTicketPayload:
         officer = caller(info).subject_id
         ticket, errors = await _called(
-            info, lambda: calls.recall(info.context.session, str(ticket_id), officer, clock.now())
+            info,
+            lambda: calls.recall(info.context.session, str(ticket_id), officer, clock.now(info)),
         )
         return RecallTicketPayload(ticket=ticket, errors=errors)
 
@@ -226,7 +233,8 @@ class QueueMutation:
     async def mark_ticket_missed(self, info: Info, ticket_id: strawberry.ID) -> MarkTicketMissedPayload:
         officer = caller(info).subject_id
         ticket, errors = await _called(
-            info, lambda: calls.mark_missed(info.context.session, str(ticket_id), officer, clock.now())
+            info,
+            lambda: calls.mark_missed(info.context.session, str(ticket_id), officer, clock.now(info)),
         )
         return MarkTicketMissedPayload(ticket=ticket, errors=errors)
 
@@ -248,7 +256,7 @@ class QueueMutation:
                 snapshot,
                 str(ticket_id),
                 officer,
-                clock.now(),
+                clock.now(info),
                 to_counter_id=target,
                 to_category=to_category,
             )
@@ -260,7 +268,8 @@ class QueueMutation:
     async def start_serving(self, info: Info, ticket_id: strawberry.ID) -> StartServingPayload:
         officer = caller(info).subject_id
         ticket, errors = await _called(
-            info, lambda: calls.start_serving(info.context.session, str(ticket_id), officer, clock.now())
+            info,
+            lambda: calls.start_serving(info.context.session, str(ticket_id), officer, clock.now(info)),
         )
         return StartServingPayload(ticket=ticket, errors=errors)
 
@@ -268,6 +277,7 @@ class QueueMutation:
     async def finish_ticket(self, info: Info, ticket_id: strawberry.ID) -> FinishTicketPayload:
         officer = caller(info).subject_id
         ticket, errors = await _called(
-            info, lambda: calls.finish(info.context.session, str(ticket_id), officer, clock.now())
+            info,
+            lambda: calls.finish(info.context.session, str(ticket_id), officer, clock.now(info)),
         )
         return FinishTicketPayload(ticket=ticket, errors=errors)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import strawberry
 
-from backend import clock
 from backend.errors import CommonErrorCode, DomainError
 from backend.graphql import permissions
 from backend.graphql.context import Info
+from backend.graphql.hall import clock
 from backend.graphql.hall.queue.common import MANAGER, OFFICER, check_manages, citizen_view
 from backend.graphql.hall.queue.types import Counter, Ticket, TicketPriority, WaitingTicket, matter_name
 from backend.graphql.hall.queue.views import HallToday, StaffingHint, WhichHallNow
@@ -26,7 +26,7 @@ class QueueQuery:
     )
     async def my_tickets(self, info: Info) -> list[Ticket]:
         citizen = permissions.caller(info).subject_id
-        found = await tickets.tickets_of(info.context.session, citizen, beijing_day(clock.now()))
+        found = await tickets.tickets_of(info.context.session, citizen, beijing_day(clock.now(info)))
         return [await citizen_view(info, x) for x in found]
 
     @permissions.field("One of your queue tickets, with position and estimated wait.", permission=CITIZEN)
@@ -54,7 +54,7 @@ class QueueQuery:
         )
         if counter is None or counter.officer_id != permissions.caller(info).subject_id:
             raise DomainError(CommonErrorCode.NOT_FOUND, field="counterId")
-        now = clock.now()
+        now = clock.now(info)
         snapshot = await info.context.catalog_snapshot()
         waiting = await estimates.waiting_at(info.context.session, counter, now, size)
         return [
@@ -76,7 +76,7 @@ class QueueQuery:
     )
     async def which_hall_now(self, info: Info, matter_code: str, region_code: str | None = None) -> WhichHallNow:
         snapshot = await info.context.catalog_snapshot()
-        answer = await nearby.which_hall_now(info.context.session, snapshot, matter_code, region_code, clock.now())
+        answer = await nearby.which_hall_now(info.context.session, snapshot, matter_code, region_code, clock.now(info))
         return WhichHallNow.build(answer, info)
 
     @permissions.field(
@@ -87,7 +87,10 @@ class QueueQuery:
     async def hall_today(self, info: Info, hall_code: str) -> HallToday:
         check_manages(info, hall_code)
         snapshot = await info.context.catalog_snapshot()
-        return HallToday.build(await manager.hall_today(info.context.session, snapshot, hall_code, clock.now()), info)
+        return HallToday.build(
+            await manager.hall_today(info.context.session, snapshot, hall_code, clock.now(info)),
+            info,
+        )
 
     @permissions.field(
         "How many counters each queue needs next hour so the mean wait stays under the target (Erlang C), "
@@ -99,5 +102,7 @@ class QueueQuery:
         if not 1 <= target_wait_minutes <= 240:
             raise DomainError(CommonErrorCode.INVALID_VALUE, field="targetWaitMinutes")
         snapshot = await info.context.catalog_snapshot()
-        lines = await manager.staffing_hint(info.context.session, snapshot, hall_code, target_wait_minutes, clock.now())
+        lines = await manager.staffing_hint(
+            info.context.session, snapshot, hall_code, target_wait_minutes, clock.now(info)
+        )
         return [StaffingHint.build(x, info) for x in lines]

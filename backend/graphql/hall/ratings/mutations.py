@@ -11,6 +11,7 @@ import strawberry
 
 from backend.graphql.context import Info
 from backend.graphql.errors import PayloadError
+from backend.graphql.hall import clock
 from backend.graphql.hall.ratings.queries import ADMIN, CITIZEN, RECTIFIERS, own_departments
 from backend.graphql.hall.ratings.types import (
     CriterionLevelInput,
@@ -90,7 +91,7 @@ class RatingMutation:
         permission=RECTIFIERS,
     )
     async def follow_up_rectification(self, info: Info, case_id: strawberry.ID, text: str) -> RectificationPayload:
-        departments, now = own_departments(info), info.context.resources.applications.clock()
+        departments, now = own_departments(info), clock.now(info)
         found, errors = await mutate(
             info, lambda: rectification.follow_up(info.context.session, str(case_id), departments, text, now)
         )
@@ -104,7 +105,7 @@ class RatingMutation:
     async def answer_rectification(
         self, info: Info, case_id: strawberry.ID, outcome: RectificationOutcome, text: str
     ) -> RectificationPayload:
-        departments, now = own_departments(info), info.context.resources.applications.clock()
+        departments, now = own_departments(info), clock.now(info)
         officer = caller(info).subject_id
         state = CaseState(outcome.value)
         found, errors = await mutate(
@@ -120,7 +121,7 @@ class RatingMutation:
         case_id: strawberry.ID,
         level: RatingLevel,  # type: ignore[valid-type]
     ) -> RateRectificationPayload:
-        citizen, now = caller(info).subject_id, info.context.resources.applications.clock()
+        citizen, now = caller(info).subject_id, clock.now(info)
         found, errors = await mutate(
             info, lambda: rectification.rate_fix(info.context.session, citizen, str(case_id), Level(level), now)
         )
@@ -132,7 +133,7 @@ class RatingMutation:
         permission=RECTIFIERS,
     )
     async def appeal_rating(self, info: Info, rateable_id: strawberry.ID, reason: str) -> RatingAppealPayload:
-        departments, now = own_departments(info), info.context.resources.applications.clock()
+        departments, now = own_departments(info), clock.now(info)
         officer = caller(info).subject_id
         found, errors = await mutate(
             info,
@@ -146,7 +147,7 @@ class RatingMutation:
         permission=ADMIN,
     )
     async def decide_appeal(self, info: Info, id: strawberry.ID, exclude: bool, reason: str) -> RatingAppealPayload:
-        admin, now = caller(info).subject_id, info.context.resources.applications.clock()
+        admin, now = caller(info).subject_id, clock.now(info)
         found, errors = await mutate(
             info, lambda: appeals.decide(info.context.session, str(id), exclude, reason, admin, now)
         )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated
 
 import strawberry
 
 from backend.graphql import permissions
 from backend.graphql.context import Info
+from backend.graphql.hall import clock
 from backend.graphql.hall.ratings.types import (
     MyRating,
     MyRatingPage,
@@ -127,7 +128,7 @@ class RatingQuery:
     ) -> RatingFigures:
         snapshot = await info.context.catalog_snapshot()
         scope = figures.Scope(hall_code, department_code, matter_code).check()
-        found = await figures.figures(info.context.session, scope, from_, to, datetime.now(UTC))
+        found = await figures.figures(info.context.session, scope, from_, to, clock.now(info))
         if hall_code is not None:
             hall = next((h for h in snapshot.halls if h.code == hall_code), None)
             name = pick(hall.name, info.context.locale) if hall else hall_code
