@@ -1,6 +1,6 @@
 """Appointments benchmark: 500 citizens booking the last 20 places of one slot at once, on a real PostgreSQL.
 
-    uv run python bench/hall_booking_bench.py [--citizens 500] [--places 20] [--pool 100]
+    uv run python bench/hall_booking_bench.py [--citizens 500] [--places 20] [--pool 10]
 
 Starts PostgreSQL 15 (Debian packages, as the tests do; fsync on), migrates, imports the demo catalog,
 makes N citizens, leaves `places` places in one slot of the city centre's police counters, then every
@@ -123,6 +123,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--citizens", type=int, default=500)
     parser.add_argument("--places", type=int, default=20)
-    parser.add_argument("--pool", type=int, default=100)
+    parser.add_argument("--pool", type=int, default=10)
     arguments = parser.parse_args()
     asyncio.run(main(arguments.citizens, arguments.places, arguments.pool))

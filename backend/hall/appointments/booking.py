@@ -137,6 +137,10 @@ async def book(
     # rollback if one of the citizen's rules then refuses.
     taken_first = slot.places_left == 0
     if taken_first:
+        if not await slots.places_due_back(session, slot.id, now):
+            # Full, and no hold expires nor cancelled place reopens: refused on a plain read, without
+            # queueing on the slot's row behind the bookers that are taking its last places.
+            raise DomainError(AppointmentErrorCode.SLOT_FULL, field="slotId")
         await _take(session, slot, now)
     await _serialise(session, citizen_id)
     until = await noshows.suspended_until(session, citizen_id, now)

@@ -15,7 +15,7 @@ from backend.db import tables as t
 from backend.db.engine import execute
 from backend.db.upsert import insert_for
 from backend.hall.appointments.calendar import capacity, slot_times
-from backend.hall.appointments.models import Policy
+from backend.hall.appointments.models import AppointmentStatus, Policy
 from backend.hall.categories import Category
 
 if TYPE_CHECKING:
@@ -90,6 +90,14 @@ async def take_place(session: AsyncSession, slot_id: int) -> bool:
     statement = update(S).where(S.c.id == slot_id, S.c.taken < S.c.capacity).values(taken=S.c.taken + 1)
     result = await session.execute(statement)
     return int(result.rowcount) == 1  # type: ignore[attr-defined]
+
+
+async def places_due_back(session: AsyncSession, slot_id: int, now: datetime) -> bool:
+    """Whether a place of the slot is due back now: a hold past its time, or a closed place due to reopen."""
+    expired = (A.c.status == AppointmentStatus.HELD.value) & (A.c.held_until <= now)
+    reopening = A.c.reopened_at.is_(None) & A.c.reopens_at.is_not(None) & (A.c.reopens_at <= now)
+    query = select(A.c.id).where(A.c.slot_id == slot_id, expired | reopening).limit(1)
+    return (await execute(session, query)).first() is not None
 
 
 async def reopen_due(session: AsyncSession, now: datetime, slot_id: int | None = None) -> int:
