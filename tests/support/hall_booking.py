@@ -10,11 +10,8 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.applications.workdays import SHANGHAI
-from backend.db import tables as t
-from backend.db.engine import unit_of_work
-from backend.identity.models import Role
-from backend.identity.staff import create_staff
-from tests.support.identity import DEMO_PASSWORD, staff_token
+from tests.support import queue
+from tests.support.identity import staff_token
 
 HALL, MATTER, CATEGORY = "HALL-GZ", "GZ-GA-0019", "GZ-GA"  # 初次申领机动车驾驶证 at the city centre (police)
 
@@ -49,9 +46,4 @@ def set_clock(api: AsyncTestClient[Any], moment: datetime) -> None:
 
 async def hall_manager(api: AsyncTestClient[Any], db: async_sessionmaker[AsyncSession], hall_code: str) -> str:
     """An access token of a new hall manager of `hall_code`."""
-    username = f"manager.{hall_code.lower()}"
-    async with db() as session, unit_of_work(session):
-        made = await create_staff(session, username=username, name="hall manager", password=DEMO_PASSWORD, roles=[])
-        grant = {"staff_id": made.id, "role": Role.HALL_MANAGER.value, "department_code": hall_code}
-        await session.execute(t.staff_roles.insert().values(**grant))
-    return await staff_token(api, username)
+    return await staff_token(api, await queue.hall_manager(db, hall_code))

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend import clock
@@ -61,15 +61,9 @@ async def staff_of(db: Sessions, username: str, grants: list[RoleGrant]) -> None
 
 
 async def hall_manager(db: Sessions, hall_code: str) -> str:
-    """The username of a new manager of the hall. identity.staff.create_staff refuses a department code on
-    any role but an officer's, so the hall's grant is written here until it accepts the hall manager's."""
+    """The username of a new manager of the hall."""
     username = f"manager.{hall_code.lower()}"
-    await staff_of(db, username, [])
-    async with db() as session, unit_of_work(session):
-        staff_id = (await session.execute(select(t.staff.c.id).where(t.staff.c.username == username))).scalar_one()
-        await session.execute(
-            insert(t.staff_roles).values(staff_id=staff_id, role=Role.HALL_MANAGER.value, department_code=hall_code)
-        )
+    await staff_of(db, username, [RoleGrant(Role.HALL_MANAGER, hall_code)])
     return username
 
 

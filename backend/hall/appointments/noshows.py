@@ -20,6 +20,7 @@ from sqlalchemy import func, select, update
 
 from backend.db import tables as t
 from backend.db.engine import execute
+from backend.hall import inbox
 from backend.hall.appointments import notices
 from backend.hall.appointments.calendar import beijing_day
 from backend.hall.appointments.models import Appointment, AppointmentStatus
@@ -102,17 +103,7 @@ async def mark_no_show(session: AsyncSession, appointment: Appointment, now: dat
                 )
             )
             kind, params["until"] = notices.SUSPENDED, beijing_day(until).isoformat()
-    await session.execute(
-        t.notifications.insert().values(
-            id=str(uuid.uuid4()),
-            citizen_id=citizen,
-            application_id=None,
-            kind=kind,
-            params=params,
-            created_at=now,
-            read_at=None,
-        )
-    )
+    await inbox.tell_citizen(session, citizen, kind, now, params)
     return strike
 
 

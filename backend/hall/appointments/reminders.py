@@ -22,6 +22,7 @@ from backend.applications.workdays import SHANGHAI
 from backend.catalog.snapshot import CatalogSnapshot
 from backend.db import tables as t
 from backend.db.engine import execute
+from backend.hall import inbox
 from backend.hall.appointments import visit_reads
 from backend.hall.appointments.models import Appointment, AppointmentStatus
 from backend.hall.appointments.visit_texts import DAY_BEFORE, HOUR_BEFORE, NOTICE_KIND, beijing_time, locale_of, render
@@ -101,17 +102,8 @@ async def send_due(
             "address": dict(hall.address) if hall else "",
             "time": beijing_time(appointment.starts_at),
         }
-        await session.execute(
-            t.notifications.insert().values(
-                id=new_id(),
-                citizen_id=appointment.citizen_id,
-                application_id=appointment.application_id,
-                kind=NOTICE_KIND,
-                params={"which": which, "appointment_id": appointment.id, **params},
-                created_at=now,
-                read_at=None,
-            )
-        )
+        notice = {"which": which, "appointment_id": appointment.id, **params}
+        await inbox.tell_citizen(session, appointment.citizen_id, NOTICE_KIND, now, notice, appointment.application_id)
         account = await citizens.account(session, appointment.citizen_id)
         if account is not None and account.phone:
             body = render(messages, locale_of(appointment.locale), which, params, sms=True)

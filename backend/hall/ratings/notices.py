@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db import tables as t
+from backend.hall import inbox
 
 RATE_IT = "rating_due"
 ANSWERED = "rating_answered"
@@ -38,17 +39,7 @@ TEXTS: dict[str, str] = {
 
 async def tell_citizen(session: AsyncSession, citizen_id: str, kind: str, now: datetime, **params: Any) -> None:
     """An inbox notice, in the caller's transaction (the inbox shows it in the reader's language)."""
-    await session.execute(
-        t.notifications.insert().values(
-            id=str(uuid.uuid4()),
-            citizen_id=citizen_id,
-            application_id=None,
-            kind=kind,
-            params=params,
-            created_at=now,
-            read_at=None,
-        )
-    )
+    await inbox.tell_citizen(session, citizen_id, kind, now, params)
 
 
 async def tell_department(

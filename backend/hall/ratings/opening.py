@@ -12,6 +12,7 @@ import msgspec
 from sqlalchemy import select
 
 from backend.db import tables as t
+from backend.hall import inbox
 from backend.settings import get_settings
 
 if TYPE_CHECKING:
@@ -69,21 +70,11 @@ async def open_rating(session: AsyncSession, rateable: Rateable, *, default_days
             excluded=False,
         )
     )
-    # Written here, not through notices.py, so the applications domain imports no more of the hall's.
-    await session.execute(
-        t.notifications.insert().values(
-            id=str(uuid.uuid4()),
-            citizen_id=rateable.citizen_id,
-            application_id=None,
-            kind="rating_due",
-            params={
-                "rateable_id": rateable_id,
-                "matter_code": rateable.matter_code,
-                "rated_kind": rateable.kind.value,
-                "due": due_at.astimezone(SHANGHAI).date().isoformat(),
-            },
-            created_at=rateable.finished_at,
-            read_at=None,
-        )
-    )
+    params = {
+        "rateable_id": rateable_id,
+        "matter_code": rateable.matter_code,
+        "rated_kind": rateable.kind.value,
+        "due": due_at.astimezone(SHANGHAI).date().isoformat(),
+    }
+    await inbox.tell_citizen(session, rateable.citizen_id, "rating_due", rateable.finished_at, params)
     return rateable_id
