@@ -5,6 +5,7 @@ from __future__ import annotations
 from backend import errors, settings
 from backend.applications import payment_notices, validation
 from backend.applications import texts as application_texts
+from backend.assistant import ratings as assistant_ratings
 from backend.catalog import validate
 from backend.certificates import texts as certificate_texts
 from backend.hall.appointments import errors as appointment_errors
@@ -75,6 +76,7 @@ SOURCES: dict[str, dict[str, str]] = {
     "backend.hall.ratings.levels": rating_levels.TEXTS,
     "backend.hall.ratings.notices": rating_notices.TEXTS,
     "backend.hall.ratings.rectification": rating_rectification.TEXTS,
+    "backend.assistant.ratings": assistant_ratings.TEXTS,
     "backend.settings": {
         text: text for text in (settings.UNKNOWN_SETTINGS, settings.SETTINGS_REFUSED, settings.PRODUCTION_REFUSED)
     },

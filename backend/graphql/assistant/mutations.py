@@ -7,9 +7,10 @@ from urllib.parse import urlencode
 
 import strawberry
 
+from backend.assistant import ratings
 from backend.assistant.drafts import SavedDraft, save_assistant_draft
 from backend.assistant.errors import AssistantErrorCode
-from backend.assistant.relay import DraftRequest, Reply
+from backend.assistant.relay import BotMessage, DraftRequest, Reply
 from backend.errors import DomainError
 from backend.graphql.context import Info
 from backend.graphql.errors import PayloadError
@@ -22,6 +23,7 @@ from backend.identity.models import Scope, SubjectType
 DELEGATED_SCOPES = [Scope.APPLICATIONS_READ.value]
 DELEGATED_SECONDS = 120  # one message's actions; the token dies with the citizen's session anyway
 DRAFT_SCOPE = Scope.APPLICATIONS_WRITE.value  # what saveDraft asks of the citizen's own token
+HALL = Scope.HALL.value  # what rating a service asks of it (as rateService does)
 
 
 @strawberry.enum(description="What a suggestion opens.")
@@ -135,6 +137,42 @@ def _built(info: Info, saved: SavedDraft) -> AssistantDraft | None:
     )
 
 
+async def _rating_turn(
+    info: Info, turn: ratings.Ask | ratings.Rate
+) -> tuple[list[AssistantMessage], list[PayloadError]]:
+    """Offer the services waiting for a rating, or record the level tapped; a stranger is asked to sign in."""
+    context, principal = info.context, info.context.principal
+    catalogs, locale = context.resources.messages, context.locale
+    if principal is None or principal.subject_type is not SubjectType.CITIZEN or not principal.has_scope(HALL):
+        return [AssistantMessage(text=catalogs.gettext(locale, ratings.SIGN_IN), buttons=[])], []
+    citizen, snapshot = principal.subject_id, await context.catalog_snapshot()
+    deps = context.resources.applications
+
+    async def work() -> list[BotMessage]:
+        if isinstance(turn, ratings.Ask):
+            return await ratings.prompt(context.session, citizen, snapshot, catalogs, locale)
+        days = context.settings.rectification_days
+        return await ratings.take(
+            context.session,
+            citizen,
+            turn,
+            snapshot,
+            catalogs,
+            locale,
+            now=deps.clock(),
+            calendar=deps.calendar,
+            rectification_days=days,
+        )
+
+    said, errors = await mutate(info, work)
+    shown = [
+        AssistantMessage(text=m.text, buttons=[AssistantButton(title=b.title, payload=b.payload) for b in m.buttons])
+        for m in said or []
+    ]
+    # A refusal (rated already, not yours) is said in the chat too, in the caller's language.
+    return shown or [AssistantMessage(text=e.message, buttons=[]) for e in errors], errors
+
+
 @strawberry.type
 class AssistantMutation:
     @mutation(
@@ -147,6 +185,12 @@ class AssistantMutation:
         context = info.context
         principal = context.principal
         conversation = context.resources.assistant.conversation(str(conversation_id or "").strip()[:80])
+        turn = ratings.read_turn(text)
+        if turn is not None:  # a 好差评 turn: the backend's, for the signed-in citizen (backend/assistant/ratings.py)
+            messages, errors = await _rating_turn(info, turn)
+            return AssistantReply(
+                conversation_id=strawberry.ID(conversation), messages=messages, suggestions=[], errors=errors
+            )
         token, owner = None, "anonymous"
         if principal is not None:
             owner = f"{principal.subject_type.value}:{principal.subject_id}"
