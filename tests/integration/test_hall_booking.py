@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from litestar.testing import AsyncTestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from backend.applications.workdays import WorkCalendar
 from backend.cli import main as cli
@@ -55,7 +55,9 @@ async def _taken(db: factories.Sessions, slot_id: str) -> int:
         return int((await session.execute(query)).scalar_one())
 
 
-async def test_slots_follow_the_halls_hours_working_days_and_counters(api: AsyncTestClient[Any]) -> None:
+async def test_slots_follow_the_halls_hours_working_days_and_counters(
+    api: AsyncTestClient[Any], db: factories.Sessions
+) -> None:
     set_clock(api, beijing(MONDAY, 10))
     # A Wednesday: 09:00-17:00 by the hour, 235 places each, anyone may look
     slots = await _slots(api, WEDNESDAY)
@@ -82,6 +84,14 @@ async def test_slots_follow_the_halls_hours_working_days_and_counters(api: Async
     far = await _slots(api, MONDAY + timedelta(days=15))
     assert {s["whyNot"] for s in far} == {"Not open for booking yet: up to 14 days ahead"}
     assert [s["bookable"] for s in await _slots(api, MONDAY + timedelta(days=14))] == [True] * 8
+    # Anyone may list, and listing makes a day's slots: days past or far off are refused, and none is made
+    async with db() as session:
+        before = (await session.execute(select(func.count()).select_from(t.appointment_slots))).scalar_one()
+    for day in (MONDAY - timedelta(days=1), MONDAY + timedelta(days=14 + 32), date(2099, 1, 5)):
+        body = await gql(api, SLOTS, {"h": HALL, "m": MATTER, "d": day.isoformat()}, locale="en")
+        assert [e["extensions"]["code"] for e in body["errors"]] == ["OUTSIDE_BOOKING_WINDOW"], body
+    async with db() as session:
+        assert (await session.execute(select(func.count()).select_from(t.appointment_slots))).scalar_one() == before
 
 
 async def test_hold_confirm_cancel_and_the_place_reopens_exactly_after_the_anti_trading_delay(

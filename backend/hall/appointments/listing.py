@@ -51,6 +51,7 @@ async def day_listing(
     reopened are counted back first, so what is shown is what can be booked."""
     hall, category = hall_and_category(snapshot, hall_code, matter_code)
     policy = await policy_of(session, hall.code)
+    rules.check_listed_day(policy, day, now)
     found = await slots.day_slots(session, hall, category, day, policy, calendar)
     reopened = [await _reopened(session, s.id, now) for s in found]
     if any(reopened):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
@@ -34,6 +34,24 @@ def check_time(policy: Policy, slot: Slot, now: datetime) -> None:
         raise DomainError(
             AppointmentErrorCode.OUTSIDE_BOOKING_WINDOW,
             field="startsAt",
+            days=policy.booking_window_days,
+            last_day=last_day.isoformat(),
+        )
+
+
+LISTED_BEYOND_WINDOW = 31
+"""Days past the booking window still listed (as "not open for booking yet"): a month to look ahead."""
+
+
+def check_listed_day(policy: Policy, day: date, now: datetime) -> None:
+    """OUTSIDE_BOOKING_WINDOW for a day before today or far past the window: anyone may list slots, and
+    listing makes a day's slots, so nobody can fill the table with the slots of 1970 or of 2099."""
+    today = beijing_day(now)
+    last_day = today + timedelta(days=policy.booking_window_days)
+    if not today <= day <= last_day + timedelta(days=LISTED_BEYOND_WINDOW):
+        raise DomainError(
+            AppointmentErrorCode.OUTSIDE_BOOKING_WINDOW,
+            field="day",
             days=policy.booking_window_days,
             last_day=last_day.isoformat(),
         )
