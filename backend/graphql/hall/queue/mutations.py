@@ -5,8 +5,10 @@ hall's live subscribers are told the queue moved."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.graphql import permissions
 from backend.graphql.context import Info
@@ -80,6 +82,17 @@ async def _called(info: Info, act: Act) -> tuple[CalledTicket | None, list[Paylo
         return None, errors
     await publish(info, done.hall_code)
     return await officer_view(info, done), []
+
+
+TicketStep = Callable[[AsyncSession, str, str | None, datetime], Awaitable[qm.Ticket]]
+
+
+async def _officer_step(
+    info: Info, ticket_id: strawberry.ID, step: TicketStep
+) -> tuple[CalledTicket | None, list[PayloadError]]:
+    """One step of the officer's own called ticket (recall, missed, serving, finished), now."""
+    officer = caller(info).subject_id
+    return await _called(info, lambda: step(info.context.session, str(ticket_id), officer, clock.now(info)))
 
 
 def _number(value: strawberry.ID) -> int:
@@ -222,20 +235,12 @@ class QueueMutation:
 
     @mutation("Call your ticket again (at most 3 calls: after the third it is missed).", permission=OFFICER)
     async def recall_ticket(self, info: Info, ticket_id: strawberry.ID) -> RecallTicketPayload:
-        officer = caller(info).subject_id
-        ticket, errors = await _called(
-            info,
-            lambda: calls.recall(info.context.session, str(ticket_id), officer, clock.now(info)),
-        )
+        ticket, errors = await _officer_step(info, ticket_id, calls.recall)
         return RecallTicketPayload(ticket=ticket, errors=errors)
 
     @mutation("Nobody came to your call: the ticket is missed.", permission=OFFICER)
     async def mark_ticket_missed(self, info: Info, ticket_id: strawberry.ID) -> MarkTicketMissedPayload:
-        officer = caller(info).subject_id
-        ticket, errors = await _called(
-            info,
-            lambda: calls.mark_missed(info.context.session, str(ticket_id), officer, clock.now(info)),
-        )
+        ticket, errors = await _officer_step(info, ticket_id, calls.mark_missed)
         return MarkTicketMissedPayload(ticket=ticket, errors=errors)
 
     @mutation("Send your ticket to another window or category; it keeps its place in the queue.", permission=OFFICER)
@@ -266,18 +271,10 @@ class QueueMutation:
 
     @mutation("The citizen is at your window.", permission=OFFICER)
     async def start_serving(self, info: Info, ticket_id: strawberry.ID) -> StartServingPayload:
-        officer = caller(info).subject_id
-        ticket, errors = await _called(
-            info,
-            lambda: calls.start_serving(info.context.session, str(ticket_id), officer, clock.now(info)),
-        )
+        ticket, errors = await _officer_step(info, ticket_id, calls.start_serving)
         return StartServingPayload(ticket=ticket, errors=errors)
 
     @mutation("Served: the visit becomes rateable (好差评).", permission=OFFICER)
     async def finish_ticket(self, info: Info, ticket_id: strawberry.ID) -> FinishTicketPayload:
-        officer = caller(info).subject_id
-        ticket, errors = await _called(
-            info,
-            lambda: calls.finish(info.context.session, str(ticket_id), officer, clock.now(info)),
-        )
+        ticket, errors = await _officer_step(info, ticket_id, calls.finish)
         return FinishTicketPayload(ticket=ticket, errors=errors)
