@@ -15,13 +15,13 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from backend.applications.workdays import WorkCalendar
 from backend.catalog import models as m
 from backend.catalog.snapshot import CatalogSnapshot
 from backend.db import tables as t
-from backend.errors import DomainError
+from backend.errors import CommonErrorCode, DomainError
 from backend.hall.appointments import noshows, rules, slots, store
 from backend.hall.appointments.calendar import beijing_day
 from backend.hall.appointments.errors import AppointmentErrorCode
@@ -125,6 +125,8 @@ async def book(
     slot `slot_id`, or the one starting at `starts_at` at `hall_code`. The function other parts call to
     book from an application (`application_id`); `locale` is the citizen's, for the SMS reminders."""
     now = now.astimezone(UTC)  # stored and returned as UTC, whatever zone the caller's clock is in
+    if application_id is not None:
+        await _check_application(session, citizen_id, application_id, matter_code)
     if hall_code is None and slot_id is not None:
         named = await slots.slot_by_id(session, slot_id)
         hall_code = named.hall_code if named else ""
@@ -161,6 +163,15 @@ async def book(
         locale=locale,
         now=now,
     )
+
+
+async def _check_application(session: AsyncSession, citizen_id: str, application_id: str, matter_code: str) -> None:
+    """The application a booking is for must be the citizen's own, of the matter booked (NOT_FOUND otherwise:
+    another citizen's application is not told apart from none)."""
+    a = t.applications.c
+    mine = select(a.id).where(a.id == application_id, a.citizen_id == citizen_id, a.matter_code == matter_code)
+    if (await session.execute(mine)).first() is None:
+        raise DomainError(CommonErrorCode.NOT_FOUND, field="applicationId")
 
 
 async def _insert(

@@ -60,7 +60,8 @@ def signed_url(base_url: str, secret: bytes, appointment_id: str, now: datetime,
 
 def link_valid(secret: bytes, appointment_id: str, expires: str, signature: str, now: datetime) -> bool:
     """Whether a link is the platform's, for this appointment, and not past its expiry."""
-    if not expires.isdigit() or int(expires) < int(now.timestamp()):
+    # ASCII digits only, and no longer than a timestamp: "²" and 5,000 digits are no link of ours.
+    if not (expires.isascii() and expires.isdigit() and len(expires) <= 12) or int(expires) < int(now.timestamp()):
         return False
     return hmac.compare_digest(_signature(secret, appointment_id, int(expires)), signature)
 

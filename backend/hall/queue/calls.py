@@ -29,7 +29,7 @@ T = t.tickets
 async def call_next(session: AsyncSession, counter_id: int, officer_id: str | None, now: datetime) -> Ticket:
     """Call the first ticket waiting for the counter (NOBODY_WAITING when none)."""
     counter = await lock_counter(session, counter_id, officer_id, now)
-    waiting = ordering.waiting_for(counter.hall_code, counter.categories, counter.id)
+    waiting = ordering.waiting_for(counter.hall_code, counter.categories, counter.id, now)
     # Two short indexed picks rather than one sort by a CASE: an appointment due (few), else the queue by
     # priority and arrival (an appointment not yet due waits there like a walk-in, as `ordering.key` says);
     # taken in the same statement that calls it (PostgreSQL skips rows another counter holds).

@@ -14,6 +14,7 @@ from backend.db import tables as t
 from backend.hall.appointments.models import Policy
 from backend.hall.queue import ordering
 from backend.hall.queue.counters import open_counters, serving
+from backend.hall.queue.hours import beijing_day
 from backend.hall.queue.models import Counter, Ticket, TicketStatus
 from backend.hall.queue.texts import NEAR_SMS
 from backend.i18n import Catalogs, Locale
@@ -64,7 +65,12 @@ def wait_minutes(position: int, handling: float, counters: int) -> int | None:
 async def waiting(session: AsyncSession, hall_code: str, category_code: str, now: datetime) -> list[Ticket]:
     """The category's waiting tickets in queue order."""
     rows = await session.execute(
-        select(T).where(T.c.hall_code == hall_code, T.c.category_code == category_code, T.c.status == "issued")
+        select(T).where(
+            T.c.hall_code == hall_code,
+            T.c.category_code == category_code,
+            T.c.status == "issued",
+            T.c.day == beijing_day(now),
+        )
     )
     return sorted((Ticket.of(r) for r in rows), key=lambda x: ordering.key(x, now))
 
@@ -93,7 +99,7 @@ async def notify_near(
     rows = await session.execute(
         select(T, t.citizens.c.phone)
         .outerjoin(t.citizens, t.citizens.c.id == T.c.citizen_id)
-        .where(ordering.waiting_for(hall_code, (category_code,), None))
+        .where(ordering.waiting_for(hall_code, (category_code,), None, now))
         .order_by(*ordering.order_by(now))
         .limit(at)
     )
@@ -120,7 +126,7 @@ async def waiting_at(session: AsyncSession, counter: Counter, now: datetime, lim
     """The first `limit` tickets the counter would call, in order."""
     rows = await session.execute(
         select(T)
-        .where(ordering.waiting_for(counter.hall_code, counter.categories, counter.id))
+        .where(ordering.waiting_for(counter.hall_code, counter.categories, counter.id, now))
         .order_by(*ordering.order_by(now))
         .limit(limit)
     )

@@ -70,6 +70,7 @@ async def _now_at(
                 tickets.c.hall_code == hall.code,
                 tickets.c.category_code == category.code,
                 tickets.c.status == "issued",
+                tickets.c.day == beijing_day(now),
             )
         )
     ).scalar_one()

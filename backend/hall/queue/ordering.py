@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, literal, or_
 
 from backend.db import tables as t
+from backend.hall.queue.hours import beijing_day
 from backend.hall.queue.models import Ticket, TicketStatus
 
 T = t.tickets
@@ -40,9 +41,13 @@ def order_by(now: datetime) -> list[ColumnElement[Any]]:
     ]
 
 
-def waiting_for(hall_code: str, categories: tuple[str, ...], counter_id: int | None) -> ColumnElement[bool]:
-    """The tickets a counter may call: its categories' (unless sent to another counter), and any sent to it."""
+def waiting_for(
+    hall_code: str, categories: tuple[str, ...], counter_id: int | None, now: datetime
+) -> ColumnElement[bool]:
+    """The tickets a counter may call today: its categories' (unless sent to another counter), and any sent to
+    it. Numbers start again each Beijing day, so an earlier day's ticket left waiting is never called."""
     own = and_(T.c.category_code.in_(categories), T.c.target_counter_id.is_(None))
     if counter_id is not None:
         own = or_(own, T.c.target_counter_id == counter_id)
-    return and_(T.c.hall_code == hall_code, T.c.status == TicketStatus.ISSUED.value, own)
+    today = T.c.day == beijing_day(now)
+    return and_(T.c.hall_code == hall_code, T.c.status == TicketStatus.ISSUED.value, today, own)

@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db import tables as t
+from backend.errors import CommonErrorCode, DomainError
 from backend.hall.ratings.errors import RatingError, RatingErrorCode
 from backend.hall.ratings.levels import BAD, SATISFIED, Level
 from backend.hall.ratings.rectification import CLOSING, CaseState
@@ -53,6 +54,12 @@ class Figures(msgspec.Struct, frozen=True, kw_only=True):
     escalated: int
 
 
+FIRST_DAY = date(2019, 1, 1)
+"""The national 好差评 system began in 2019 (国办发〔2019〕51号): no figures before."""
+LONGEST_PERIOD = 366
+"""Days in one published period: a year at most (anyone may ask; each ask is one aggregate query)."""
+
+
 def _where(scope: Scope, start: date, end: date) -> list[ColumnElement[bool]]:
     r = t.rateables.c
     since = datetime.combine(start, time(), SHANGHAI).astimezone(UTC)
@@ -70,6 +77,8 @@ def _where(scope: Scope, start: date, end: date) -> list[ColumnElement[bool]]:
 async def figures(session: AsyncSession, scope: Scope, start: date, end: date, now: datetime) -> Figures:
     """The figures of `scope` for services finished from `start` to `end` (China dates, both included)."""
     r = t.rateables.c
+    if not (FIRST_DAY <= start <= end <= now.date() + timedelta(days=1)) or (end - start).days > LONGEST_PERIOD:
+        raise DomainError(CommonErrorCode.INVALID_VALUE, field="from")
     where = _where(scope.check(), start, end)
     grouped = (
         select(r.level, r.defaulted, r.excluded, func.count()).where(*where).group_by(r.level, r.defaulted, r.excluded)

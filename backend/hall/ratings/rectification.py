@@ -157,11 +157,13 @@ async def answer(
         raise RatingError(RatingErrorCode.RECTIFICATION_TEXT_REQUIRED, field="outcome", max=MAX_TEXT)
     said = _text(text, "text", RatingErrorCode.RECTIFICATION_TEXT_REQUIRED)
     c = t.rectification_cases.c
-    await session.execute(
+    closed = await session.execute(
         update(t.rectification_cases)
         .where(c.id == case_id, c.state == CaseState.OPEN.value)
         .values(state=outcome.value, answer=said, answered_at=now, answered_by=officer_id)
     )
+    if closed.rowcount != 1:  # type: ignore[attr-defined]  # another officer answered it a moment ago
+        raise RatingError(RatingErrorCode.RECTIFICATION_CLOSED, field="caseId")
     rating = await _rating(session, found.rateable_id)
     await notices.tell_citizen(
         session,
