@@ -48,6 +48,9 @@ async def test_yesterdays_waiting_ticket_is_not_called_today(
     counter = ok((await run(api, officer, OPEN, {"h": HALL, "w": "03", "c": [POLICE]}))["openCounter"])["id"]
     called = ok((await run(api, officer, CALL, {"c": counter}))["callNext"])
     assert called["id"] == today["id"]
+    for window in ("", "  ", "9" * 17):
+        refused = (await run(api, officer, OPEN, {"h": HALL, "w": window, "c": [POLICE]}))["openCounter"]
+        assert [e["code"] for e in refused["errors"]] == ["INVALID_VALUE"]
 
 
 async def test_odd_calendar_links_and_figure_periods_are_refused_not_crashes(api: AsyncTestClient[Any]) -> None:

@@ -10,11 +10,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.catalog.snapshot import CatalogSnapshot
 from backend.db import tables as t
+from backend.errors import CommonErrorCode, DomainError
 from backend.hall.categories import categories_of
 from backend.hall.queue.errors import QueueError, QueueErrorCode
 from backend.hall.queue.models import Counter
 
 C = t.hall_counters
+
+
+WINDOW_LONGEST = 16
+"""Characters in a window's name (the column's width)."""
 
 
 async def open_counter(
@@ -29,6 +34,9 @@ async def open_counter(
     now: datetime,
 ) -> Counter:
     """Open `window` at the hall for `categories` (each one a department the officer belongs to; None: any)."""
+    window = window.strip()
+    if not 1 <= len(window) <= WINDOW_LONGEST:  # the window's number or name, as painted above it
+        raise DomainError(CommonErrorCode.INVALID_VALUE, field="window")
     known = {c.code for c in categories_of(snapshot, hall_code)}
     if not known:
         raise QueueError(QueueErrorCode.QUEUE_HALL_UNKNOWN, field="hallCode", hall=hall_code)
