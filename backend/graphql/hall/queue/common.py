@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 
 import structlog
-from sqlalchemy import select
 
-from backend.db import tables as t
 from backend.errors import DomainError
 from backend.graphql import permissions
 from backend.graphql.context import Info
@@ -17,6 +15,7 @@ from backend.hall.queue import estimates
 from backend.hall.queue import models as qm
 from backend.hall.queue.counters import get_counter
 from backend.hall.queue.errors import QueueErrorCode
+from backend.identity import citizens
 from backend.identity.models import Role
 from backend.privacy import mask_name
 
@@ -81,9 +80,6 @@ async def officer_view(info: Info, ticket: qm.Ticket) -> CalledTicket:
     """The ticket as the officer who called it reads it: the holder's name, masked."""
     name = None
     if ticket.citizen_id is not None and ticket.status is not qm.TicketStatus.ISSUED:
-        found = await info.context.session.execute(
-            select(t.citizens.c.name).where(t.citizens.c.id == ticket.citizen_id)
-        )
-        full = found.scalar_one_or_none()
+        full = (await citizens.names_of(info.context.session, [ticket.citizen_id])).get(ticket.citizen_id)
         name = mask_name(full) if full else None
     return CalledTicket.build(ticket, name, await info.context.catalog_snapshot(), info)
